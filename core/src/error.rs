@@ -1,0 +1,116 @@
+//! The core's detailed error. Every variant has a stable [`Error::code`] that the
+//! bindings and the CLI show; no variant carries personal data (field paths and
+//! ids only), so an `Error` may be logged.
+
+use crate::issue::Issue;
+
+/// Result alias for the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong inside the core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // --- store -------------------------------------------------------------
+    /// The key does not open this profile's database.
+    #[error("the key does not open this profile")]
+    WrongKey,
+    /// The key is not 32 bytes (64 hex digits).
+    #[error("a profile key must be 32 bytes (64 hex digits)")]
+    InvalidKey,
+    /// The file exists but is not a (readable) Rantau database. It is left untouched.
+    #[error("the profile file is not a readable database: {0}")]
+    NotADatabase(String),
+    /// The database was written by a newer version of the app. It is left untouched.
+    #[error("the profile was written by a newer version (schema {found}, this app knows up to {supported})")]
+    SchemaTooNew {
+        /// Version found in the file.
+        found: u32,
+        /// Highest version this code knows.
+        supported: u32,
+    },
+    /// No profile by that name.
+    #[error("no profile named {0}")]
+    ProfileNotFound(String),
+    /// A profile by that name exists already.
+    #[error("a profile named {0} exists already")]
+    ProfileExists(String),
+    /// A profile name with characters we do not put in a file name.
+    #[error("profile names use letters, digits, '-' and '_' (1 to 64 characters)")]
+    InvalidProfileName,
+    /// The disk is full. Nothing was written; retry when space returns.
+    #[error("the storage is full")]
+    StorageFull,
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// File system failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// Stored data could not be decoded (a bug or a damaged row; never dropped silently).
+    #[error("stored data is malformed: {0}")]
+    MalformedStoredData(String),
+
+    // --- forms and drafts --------------------------------------------------
+    /// No form definition with that id (and version).
+    #[error("unknown form {0}")]
+    UnknownForm(String),
+    /// A form definition that does not follow the format.
+    #[error("invalid form definition: {0}")]
+    InvalidDefinition(String),
+    /// No field at that path in the draft's form.
+    #[error("unknown field {0}")]
+    UnknownField(String),
+    /// The value's type does not fit the field's kind (e.g. a list for a date).
+    #[error("field {path} takes {expected}")]
+    WrongValueType {
+        /// Field path.
+        path: String,
+        /// What the field takes.
+        expected: &'static str,
+    },
+    /// No draft with that id.
+    #[error("no draft {0}")]
+    DraftNotFound(String),
+    /// No submission with that id.
+    #[error("no submission {0}")]
+    SubmissionNotFound(String),
+    /// The draft was finalized already and is frozen.
+    #[error("draft {0} is finalized and can no longer be edited")]
+    AlreadyFinalized(String),
+    /// Finalize refused: the answers have errors. The issues are for the user.
+    #[error("the form has {} error(s)", .0.iter().filter(|i| i.is_error()).count())]
+    Invalid(Vec<Issue>),
+
+    // --- long work ---------------------------------------------------------
+    /// The operation was interrupted on request; nothing was lost.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Error {
+    /// A stable, machine-readable code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::WrongKey => "store.wrong_key",
+            Error::InvalidKey => "store.invalid_key",
+            Error::NotADatabase(_) => "store.not_a_database",
+            Error::SchemaTooNew { .. } => "store.schema_too_new",
+            Error::ProfileNotFound(_) => "profile.not_found",
+            Error::ProfileExists(_) => "profile.exists",
+            Error::InvalidProfileName => "profile.invalid_name",
+            Error::StorageFull => "store.full",
+            Error::Sqlite(_) => "store.sqlite",
+            Error::Io(_) => "store.io",
+            Error::MalformedStoredData(_) => "store.malformed",
+            Error::UnknownForm(_) => "form.unknown",
+            Error::InvalidDefinition(_) => "form.invalid_definition",
+            Error::UnknownField(_) => "field.unknown",
+            Error::WrongValueType { .. } => "field.wrong_type",
+            Error::DraftNotFound(_) => "draft.not_found",
+            Error::SubmissionNotFound(_) => "submission.not_found",
+            Error::AlreadyFinalized(_) => "draft.finalized",
+            Error::Invalid(_) => "form.invalid",
+            Error::Interrupted => "interrupted",
+        }
+    }
+}

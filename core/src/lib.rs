@@ -1,0 +1,22 @@
+//! Rantau core: the offline-first branch office in a migrant worker's pocket.
+//!
+//! - [`domain`]: identifiers (NIK, KPJ, passport, phone, e-mail), countries and the
+//!   contribution tariff, each a type that can only hold a valid value.
+//! - [`forms`]: the declarative, versioned form format, conditions and validation,
+//!   and the built-in forms (registration, consultation, data update).
+//! - [`store`]: one encrypted SQLite database per profile, drafts and the outbox.
+//! - [`profile`]: the API the app and the CLI use: drafts, autosave, finalize, outbox.
+
+pub mod domain;
+pub mod error;
+pub mod forms;
+pub mod issue;
+pub mod lang;
+pub mod messages;
+pub mod profile;
+pub mod store;
+pub mod sync;
+
+pub use error::{Error, Result};
+pub use issue::{Issue, Problem, Severity};
+pub use lang::{Lang, Localized};

@@ -1,0 +1,70 @@
+//! The message catalog: every user-visible message, in Indonesian and English,
+//! keyed by its stable code. Each part of the core owns its own table
+//! (`domain::MESSAGES`, `forms::MESSAGES`, `store::MESSAGES`); this module joins them.
+
+use crate::lang::Lang;
+
+/// One catalog entry: code, Indonesian template, English template.
+/// Templates name their parameters in braces: `{declared}`.
+pub type Entry = (&'static str, &'static str, &'static str);
+
+fn tables() -> [&'static [Entry]; 3] {
+    [crate::domain::MESSAGES, crate::forms::MESSAGES, crate::store::MESSAGES]
+}
+
+/// Looks up the templates of `code`.
+pub fn lookup(code: &str) -> Option<&'static Entry> {
+    tables().into_iter().flat_map(|t| t.iter()).find(|e| e.0 == code)
+}
+
+/// Renders `code` in `lang`, substituting `{name}` parameters. An unknown code
+/// renders as the code itself, so a missing translation is visible, never a crash.
+pub fn render(code: &str, lang: Lang, params: &[(&'static str, String)]) -> String {
+    let template = match lookup(code) {
+        Some((_, id, en)) => match lang {
+            Lang::Id => *id,
+            Lang::En => *en,
+        },
+        None => return code.to_string(),
+    };
+    let mut out = template.to_string();
+    for (name, value) in params {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn placeholders(t: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut rest = t;
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else { break };
+            out.push(rest[start + 1..start + len].to_string());
+            rest = &rest[start + len..];
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_code_is_unique_and_translated_with_the_same_placeholders() {
+        let mut seen = HashSet::new();
+        for table in tables() {
+            for (code, id, en) in table.iter() {
+                assert!(seen.insert(*code), "duplicate message code {code}");
+                assert!(!id.trim().is_empty() && !en.trim().is_empty(), "{code} lacks a text");
+                assert_eq!(placeholders(id), placeholders(en), "{code}: placeholders differ");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_code_renders_as_itself() {
+        assert_eq!(render("no.such.code", Lang::Id, &[]), "no.such.code");
+    }
+}
