@@ -98,3 +98,110 @@ pub struct ErrorBody {
     /// Human-readable explanation (English; for logs and developers).
     pub message: String,
 }
+
+/// `GET /v1/changes?cursor=…&limit=…` response body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangesResponse {
+    /// Events after the request's cursor, oldest first, for this participant only.
+    pub events: Vec<Event>,
+    /// Cursor to send next time (opaque to the client).
+    pub next_cursor: String,
+    /// True when more events are waiting: ask again at once.
+    pub has_more: bool,
+}
+
+/// One event of the change feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the feed (strictly increasing per server).
+    pub seq: i64,
+    /// When it happened on the server (RFC 3339).
+    pub at: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// A protection phase (see `domain/README.md`: protection periods).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Before departure: at most 5 months from registration.
+    PrePlacement,
+    /// From departure until contract end + at most 1 month.
+    Placement,
+    /// After return home: 30 days.
+    PostPlacement,
+}
+
+/// A phase window with its dates (`YYYY-MM-DD`, inclusive).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseWindow {
+    /// Which phase.
+    pub phase: Phase,
+    /// First protected day.
+    pub start: String,
+    /// Last protected day.
+    pub end: String,
+}
+
+/// What an event says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A registration was accepted: membership number and how to pay.
+    RegistrationDecided {
+        /// The client's submission id.
+        submission_id: String,
+        /// Server reference.
+        reference: String,
+        /// Membership card number (11 digits).
+        kpj: String,
+        /// Payment code / virtual account (11 digits, not the KPJ).
+        payment_code: String,
+        /// Amount due in rupiah, from the server's tariff (it wins over the app's estimate).
+        amount_due: u64,
+        /// Pay before this date (`YYYY-MM-DD`).
+        pay_before: String,
+    },
+    /// An officer rejected a registration after review.
+    RegistrationRejected {
+        /// The client's submission id.
+        submission_id: String,
+        /// Reason, in Indonesian and English.
+        reason: crate::lang::Localized,
+    },
+    /// A payment was recorded: membership is active for these windows.
+    PaymentRecorded {
+        /// Membership card number.
+        kpj: String,
+        /// Amount paid in rupiah.
+        amount: u64,
+        /// Day of payment (`YYYY-MM-DD`).
+        paid_on: String,
+        /// Protection windows now in force.
+        protection: Vec<PhaseWindow>,
+    },
+    /// A contribution (e.g. monthly JHT) was recorded.
+    ContributionRecorded {
+        /// Membership card number.
+        kpj: String,
+        /// Programme: `jkk_jkm` or `jht`.
+        programme: String,
+        /// Period it covers (`YYYY-MM`).
+        period: String,
+        /// Amount in rupiah.
+        amount: u64,
+    },
+    /// An officer answered a consultation.
+    ConsultationReplied {
+        /// The consultation's submission id.
+        submission_id: String,
+        /// Reply id (unique).
+        reply_id: String,
+        /// Reply text (as the officer wrote it).
+        body: String,
+        /// Who answered (role or desk, never a personal name).
+        from: String,
+    },
+}
