@@ -1,1 +1,87 @@
-fn main() {}
+//! `rantau`: the terminal front-end over the Rantau core. Indonesian by default
+//! (`--lang en` for English). Staff and scripts use `--json`.
+
+mod check;
+mod draft;
+mod home;
+mod out;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use rantau_core::Lang;
+
+/// Rantau: BPJS Ketenagakerjaan for Indonesian migrant workers, offline first.
+#[derive(Parser)]
+#[command(name = "rantau", version, about)]
+struct Cli {
+    /// Language: id (Bahasa Indonesia, default) or en.
+    #[arg(long, global = true, default_value = "id", env = "RANTAU_LANG")]
+    lang: String,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Where profiles live (default: $RANTAU_HOME, else ~/.local/share/rantau).
+    #[arg(long, global = true, env = "RANTAU_HOME")]
+    home: Option<std::path::PathBuf>,
+    /// Profile to use.
+    #[arg(long, global = true, env = "RANTAU_PROFILE", default_value = "default")]
+    profile: String,
+    /// File holding the profile key (64 hex digits). Default: $RANTAU_KEY, else <home>/<profile>.key.
+    #[arg(long, global = true)]
+    key_file: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Profiles (one encrypted database each).
+    Profile {
+        #[command(subcommand)]
+        action: home::ProfileCmd,
+    },
+    /// Form definitions.
+    Form {
+        #[command(subcommand)]
+        action: draft::FormCmd,
+    },
+    /// Drafts: fill a form offline, field by field.
+    Draft {
+        #[command(subcommand)]
+        action: draft::DraftCmd,
+    },
+    /// The outbox: finalized forms waiting for (or done with) sync.
+    Outbox {
+        #[command(subcommand)]
+        action: draft::OutboxCmd,
+    },
+    /// Quick checks of identifiers.
+    Check {
+        #[command(subcommand)]
+        what: check::CheckCmd,
+    },
+    /// Contribution due (Permenaker 4/2023).
+    Fee(check::FeeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = Lang::parse(&cli.lang).unwrap_or_default();
+    let env = home::Env::new(cli.home.clone(), cli.profile.clone(), cli.key_file.clone(), lang, cli.json);
+    let result = match cli.command {
+        Command::Profile { action } => home::run(&env, action),
+        Command::Form { action } => draft::run_form(&env, action),
+        Command::Draft { action } => draft::run_draft(&env, action),
+        Command::Outbox { action } => draft::run_outbox(&env, action),
+        Command::Check { what } => check::run(&env, what),
+        Command::Fee(args) => check::fee(&env, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            out::error(&env, &e);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,2 +1,410 @@
-//! A profile: one worker's (or one helped worker's) encrypted database, and the
-//! operations the app performs on it.
+//! A profile: one worker's encrypted database and the operations the app performs
+//! on it — drafts with autosave, finalize into the outbox, and reading the outbox.
+//! Every method is one user action and one transaction.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::domain::tariff::FeeQuote;
+use crate::error::{Error, Result};
+use crate::forms::{self, Answers, Context, FormDefinition, Input, SetOutcome};
+use crate::issue::Issue;
+use crate::lang::Lang;
+use crate::store::drafts::{self, DraftRow};
+use crate::store::outbox::{self, OutboxState, SubmissionRow};
+use crate::store::{profiles, Key, OpenMode, Store};
+
+/// A source of "now", replaceable in tests.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// An open profile. Cheap calls (microseconds, database only) are synchronous and
+/// safe to call from any thread; the type is `Send + Sync`.
+pub struct Profile {
+    name: String,
+    path: PathBuf,
+    store: Store,
+    lang: RwLock<Lang>,
+    clock: Clock,
+}
+
+/// A draft as the user sees it: its answers and every current issue.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftView {
+    /// Draft id (becomes the submission id at finalize).
+    pub id: String,
+    /// Form id.
+    pub form_id: String,
+    /// Form version the draft started on (kept for its whole life).
+    pub form_version: u32,
+    /// Answers so far.
+    pub answers: Answers,
+    /// All issues of the whole form (required fields included).
+    pub issues: Vec<Issue>,
+    /// Contribution due, for a registration whose placement answers are complete.
+    pub contribution: Option<FeeQuote>,
+    /// Last change (unix ms).
+    pub updated_at: i64,
+    /// The rejected submission this draft corrects, if any.
+    pub reopened_from: Option<String>,
+}
+
+/// One line of the draft list.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftSummary {
+    /// Draft id.
+    pub id: String,
+    /// Form id.
+    pub form_id: String,
+    /// Form title in the profile's language.
+    pub title: String,
+    /// Number of answered fields.
+    pub answered: usize,
+    /// Last change (unix ms).
+    pub updated_at: i64,
+}
+
+/// One outbox entry as the user sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxItem {
+    /// Submission id.
+    pub id: String,
+    /// Form id.
+    pub form_id: String,
+    /// Form title in the profile's language.
+    pub title: String,
+    /// Current state.
+    pub state: OutboxState,
+    /// Server reference once accepted.
+    pub reference: Option<String>,
+    /// Why it needs the user (rejected issues), in the user's language.
+    pub issues: Vec<Issue>,
+    /// Last transient error code, if any.
+    pub last_error: Option<String>,
+    /// Send attempts so far.
+    pub attempts: u32,
+    /// Next attempt (unix ms) when waiting.
+    pub next_attempt_at: Option<i64>,
+    /// Finalized at (unix ms).
+    pub created_at: i64,
+}
+
+impl Profile {
+    /// Creates a new profile `name` in `dir`, encrypted with `key`.
+    pub fn create(dir: &Path, name: &str, key: &Key) -> Result<Profile> {
+        let path = profiles::profile_path(dir, name)?;
+        if path.exists() {
+            return Err(Error::ProfileExists(name.to_string()));
+        }
+        std::fs::create_dir_all(dir)?;
+        Self::open_at(name, path, key, OpenMode::Create)
+    }
+
+    /// Opens the existing profile `name` in `dir` with `key`.
+    pub fn open(dir: &Path, name: &str, key: &Key) -> Result<Profile> {
+        let path = profiles::profile_path(dir, name)?;
+        Self::open_at(name, path, key, OpenMode::Existing)
+    }
+
+    fn open_at(name: &str, path: PathBuf, key: &Key, mode: OpenMode) -> Result<Profile> {
+        let store = Store::open(&path, key, mode)?;
+        Ok(Profile {
+            name: name.to_string(),
+            path,
+            store,
+            lang: RwLock::new(Lang::default()),
+            clock: Arc::new(Utc::now),
+        })
+    }
+
+    /// Replaces the clock (tests, demos that play with dates).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The profile's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying store (for the sync engine and inquiries).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The language messages are rendered in.
+    pub fn lang(&self) -> Lang {
+        self.lang.read().map(|l| *l).unwrap_or_default()
+    }
+
+    /// Changes the language messages are rendered in.
+    pub fn set_lang(&self, lang: Lang) {
+        if let Ok(mut l) = self.lang.write() {
+            *l = lang;
+        }
+    }
+
+    /// Now, by this profile's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.now().timestamp_millis()
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+
+    fn context(&self) -> Context {
+        Context { today: self.today(), lang: self.lang() }
+    }
+
+    /// The forms a user can start: the built-in definitions, newest version of each.
+    pub fn forms(&self) -> Vec<&'static FormDefinition> {
+        let mut newest: Vec<&'static FormDefinition> = Vec::new();
+        for def in forms::builtin() {
+            match newest.iter_mut().find(|d| d.id == def.id) {
+                Some(d) if d.version < def.version => *d = def,
+                Some(_) => {}
+                None => newest.push(def),
+            }
+        }
+        newest
+    }
+
+    fn definition(form_id: &str, version: u32) -> Result<&'static FormDefinition> {
+        forms::builtin_form(form_id, Some(version))
+            .ok_or_else(|| Error::UnknownForm(format!("{form_id} v{version}")))
+    }
+
+    /// Starts a new draft of the newest version of `form_id`.
+    pub fn new_draft(&self, form_id: &str) -> Result<DraftView> {
+        let def = forms::builtin_form(form_id, None)
+            .ok_or_else(|| Error::UnknownForm(form_id.to_string()))?;
+        let now = self.now_ms();
+        let row = DraftRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            form_id: def.id.clone(),
+            form_version: def.version,
+            created_at: now,
+            updated_at: now,
+            answers: Answers::new(),
+            reopened_from: None,
+        };
+        self.store.write(|tx| drafts::insert_draft(tx, &row))?;
+        Ok(self.view(def, row))
+    }
+
+    fn view(&self, def: &FormDefinition, row: DraftRow) -> DraftView {
+        let ctx = self.context();
+        DraftView {
+            issues: forms::validate(def, &row.answers, &ctx),
+            contribution: forms::contribution(def, &row.answers, &ctx),
+            id: row.id,
+            form_id: row.form_id,
+            form_version: row.form_version,
+            answers: row.answers,
+            updated_at: row.updated_at,
+            reopened_from: row.reopened_from,
+        }
+    }
+
+    /// Loads a draft, or says why it cannot be edited.
+    fn load_draft(&self, conn: &rusqlite::Connection, id: &str) -> Result<DraftRow> {
+        match drafts::get_draft(conn, id)? {
+            Some(row) => Ok(row),
+            None if outbox::get_submission(conn, id)?.is_some() => {
+                Err(Error::AlreadyFinalized(id.to_string()))
+            }
+            None => Err(Error::DraftNotFound(id.to_string())),
+        }
+    }
+
+    /// Autosave: sets one field, persists the draft and returns that field's issues
+    /// and the fields whose visibility changed. One call, one transaction.
+    pub fn set_field(&self, draft_id: &str, path: &str, input: Input) -> Result<SetOutcome> {
+        let ctx = self.context();
+        let now = self.now_ms();
+        self.store.write(|tx| {
+            let mut row = self.load_draft(tx, draft_id)?;
+            let def = Self::definition(&row.form_id, row.form_version)?;
+            let outcome = forms::set_field(def, &mut row.answers, path, input, &ctx)?;
+            drafts::save_answers(tx, draft_id, &row.answers, now)?;
+            Ok(outcome)
+        })
+    }
+
+    /// Removes item `index` of the repeat group `group` (e.g. an heir).
+    pub fn remove_repeat_item(&self, draft_id: &str, group: &str, index: usize) -> Result<()> {
+        let now = self.now_ms();
+        self.store.write(|tx| {
+            let mut row = self.load_draft(tx, draft_id)?;
+            let def = Self::definition(&row.form_id, row.form_version)?;
+            forms::remove_repeat_item(def, &mut row.answers, group, index)?;
+            drafts::save_answers(tx, draft_id, &row.answers, now)
+        })
+    }
+
+    /// Resumes a draft: its answers, every issue and the contribution due.
+    pub fn draft(&self, draft_id: &str) -> Result<DraftView> {
+        let row = self.store.read(|conn| self.load_draft(conn, draft_id))?;
+        let def = Self::definition(&row.form_id, row.form_version)?;
+        Ok(self.view(def, row))
+    }
+
+    /// All drafts, most recently changed first.
+    pub fn drafts(&self) -> Result<Vec<DraftSummary>> {
+        let lang = self.lang();
+        let mut rows = self.store.read(|conn| drafts::list_drafts(conn))?;
+        rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        Ok(rows
+            .into_iter()
+            .map(|r| DraftSummary {
+                title: Self::title(&r.form_id, r.form_version, lang),
+                answered: r.answers.len(),
+                id: r.id,
+                form_id: r.form_id,
+                updated_at: r.updated_at,
+            })
+            .collect())
+    }
+
+    fn title(form_id: &str, version: u32, lang: Lang) -> String {
+        Self::definition(form_id, version)
+            .map(|d| d.title.get(lang).to_string())
+            .unwrap_or_else(|_| form_id.to_string())
+    }
+
+    /// Deletes a draft. Finalized submissions cannot be deleted this way.
+    pub fn delete_draft(&self, draft_id: &str) -> Result<()> {
+        self.store.write(|tx| {
+            if drafts::delete_draft(tx, draft_id)? {
+                Ok(())
+            } else if outbox::get_submission(tx, draft_id)?.is_some() {
+                Err(Error::AlreadyFinalized(draft_id.to_string()))
+            } else {
+                Err(Error::DraftNotFound(draft_id.to_string()))
+            }
+        })
+    }
+
+    /// Finalize: validates everything; if clean, freezes the visible answers into a
+    /// submission (same id as the draft) queued in the outbox and removes the draft —
+    /// one transaction, synced to disk (survives power loss) before it returns.
+    /// Errors in the answers come back as [`Error::Invalid`] with every issue.
+    pub fn finalize(&self, draft_id: &str) -> Result<OutboxItem> {
+        let ctx = self.context();
+        let now = self.now_ms();
+        let row = self.store.write_durable(|tx| {
+            let draft = self.load_draft(tx, draft_id)?;
+            let def = Self::definition(&draft.form_id, draft.form_version)?;
+            let issues = forms::validate(def, &draft.answers, &ctx);
+            if issues.iter().any(Issue::is_error) {
+                return Err(Error::Invalid(issues));
+            }
+            let payload = forms::frozen_payload(def, &draft.answers);
+            let depends_on = payload
+                .get("registration_ref")
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            let row = SubmissionRow {
+                id: draft.id.clone(),
+                form_id: draft.form_id.clone(),
+                form_version: draft.form_version,
+                created_at: now,
+                payload,
+                state: OutboxState::Queued,
+                attempts: 0,
+                next_attempt_at: None,
+                reference: None,
+                issues: Vec::new(),
+                last_error: None,
+                depends_on,
+                updated_at: now,
+            };
+            outbox::insert_submission(tx, &row)?;
+            drafts::delete_draft(tx, &draft.id)?;
+            Ok(row)
+        })?;
+        Ok(self.outbox_item(row))
+    }
+
+    fn outbox_item(&self, row: SubmissionRow) -> OutboxItem {
+        OutboxItem {
+            title: Self::title(&row.form_id, row.form_version, self.lang()),
+            id: row.id,
+            form_id: row.form_id,
+            state: row.state,
+            reference: row.reference,
+            issues: row.issues,
+            last_error: row.last_error,
+            attempts: row.attempts,
+            next_attempt_at: row.next_attempt_at,
+            created_at: row.created_at,
+        }
+    }
+
+    /// The outbox, oldest first, with every state (accepted ones included).
+    pub fn outbox(&self) -> Result<Vec<OutboxItem>> {
+        let rows = self.store.read(|conn| outbox::list_submissions(conn))?;
+        Ok(rows.into_iter().map(|r| self.outbox_item(r)).collect())
+    }
+
+    /// One submission's state.
+    pub fn submission(&self, id: &str) -> Result<OutboxItem> {
+        let row = self
+            .store
+            .read(|conn| outbox::get_submission(conn, id))?
+            .ok_or_else(|| Error::SubmissionNotFound(id.to_string()))?;
+        Ok(self.outbox_item(row))
+    }
+
+    /// The submission's frozen answers (what was, or will be, sent).
+    pub fn submission_payload(&self, id: &str) -> Result<serde_json::Value> {
+        self.store
+            .read(|conn| outbox::get_submission(conn, id))?
+            .map(|r| r.payload)
+            .ok_or_else(|| Error::SubmissionNotFound(id.to_string()))
+    }
+
+    /// Fix and resubmit: a rejected submission becomes a new draft with the same
+    /// answers (and a new id). The rejected submission stays in the outbox as a record.
+    pub fn reopen_rejected(&self, submission_id: &str) -> Result<DraftView> {
+        let now = self.now_ms();
+        let row = self.store.write(|tx| {
+            let sub = outbox::get_submission(tx, submission_id)?
+                .ok_or_else(|| Error::SubmissionNotFound(submission_id.to_string()))?;
+            if sub.state != OutboxState::Rejected {
+                return Err(Error::AlreadyFinalized(submission_id.to_string()));
+            }
+            let answers = match sub.payload {
+                serde_json::Value::Object(map) => map,
+                _ => return Err(Error::MalformedStoredData("submission payload".into())),
+            };
+            let row = DraftRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                form_id: sub.form_id,
+                form_version: sub.form_version,
+                created_at: now,
+                updated_at: now,
+                answers,
+                reopened_from: Some(sub.id),
+            };
+            drafts::insert_draft(tx, &row)?;
+            Ok(row)
+        })?;
+        let def = Self::definition(&row.form_id, row.form_version)?;
+        Ok(self.view(def, row))
+    }
+}

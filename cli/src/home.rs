@@ -1,0 +1,168 @@
+//! Where profiles and their keys live, and the `profile` commands.
+//!
+//! On Android the key comes from the Keystore; on the command line it comes from
+//! `$RANTAU_KEY`, `--key-file`, or a `<profile>.key` file (mode 0600) made at create.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use rantau_core::store::{profiles, Key};
+use rantau_core::{Error, Lang, Result};
+
+use crate::out::{self, t};
+
+/// What every command needs to know about its environment.
+pub struct Env {
+    /// Profiles directory.
+    pub home: PathBuf,
+    /// Selected profile.
+    pub profile: String,
+    key_file: Option<PathBuf>,
+    /// Output language.
+    pub lang: Lang,
+    /// JSON output.
+    pub json: bool,
+}
+
+impl Env {
+    /// Resolves the home directory (flag, `$RANTAU_HOME`, or `~/.local/share/rantau`).
+    pub fn new(home: Option<PathBuf>, profile: String, key_file: Option<PathBuf>, lang: Lang, json: bool) -> Env {
+        let home = home.unwrap_or_else(|| {
+            std::env::var_os("XDG_DATA_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("rantau")
+        });
+        Env { home, profile, key_file, lang, json }
+    }
+
+    fn default_key_file(&self) -> PathBuf {
+        self.home.join(format!("{}.key", self.profile))
+    }
+
+    /// The profile key: `$RANTAU_KEY`, else `--key-file`, else `<home>/<profile>.key`.
+    pub fn key(&self) -> Result<Key> {
+        if let Ok(hex) = std::env::var("RANTAU_KEY") {
+            return Key::from_hex(hex.trim());
+        }
+        let file = self.key_file.clone().unwrap_or_else(|| self.default_key_file());
+        match std::fs::read_to_string(&file) {
+            Ok(s) => Key::from_hex(s.trim()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(Error::ProfileNotFound(self.profile.clone()))
+            }
+            Err(e) => Err(Error::Io(e)),
+        }
+    }
+
+    /// Opens the selected profile in the selected language.
+    pub fn open(&self) -> Result<rantau_core::profile::Profile> {
+        let p = rantau_core::profile::Profile::open(&self.home, &self.profile, &self.key()?)?;
+        p.set_lang(self.lang);
+        Ok(p)
+    }
+}
+
+/// `rantau profile …`
+#[derive(Subcommand)]
+pub enum ProfileCmd {
+    /// Create a profile. Without $RANTAU_KEY or --key-file a new key is made and saved (0600).
+    Create {
+        /// Profile name (letters, digits, - and _).
+        name: String,
+    },
+    /// List profiles.
+    List,
+}
+
+/// Runs a `profile` command.
+pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
+    let lang = env.lang;
+    match cmd {
+        ProfileCmd::Create { name } => {
+            let env = Env {
+                profile: name.clone(),
+                key_file: env.key_file.clone(),
+                home: env.home.clone(),
+                lang: env.lang,
+                json: env.json,
+            };
+            let (key, saved) = match env.key() {
+                Ok(k) => (k, None),
+                Err(Error::ProfileNotFound(_)) => {
+                    let key = Key::generate();
+                    let file = env.default_key_file();
+                    if file.exists() {
+                        return Err(Error::ProfileExists(name));
+                    }
+                    std::fs::create_dir_all(&env.home)?;
+                    write_private(&file, &key.to_hex())?;
+                    (key, Some(file))
+                }
+                Err(e) => return Err(e),
+            };
+            let profile = rantau_core::profile::Profile::create(&env.home, &name, &key)?;
+            if env.json {
+                out::json(&serde_json::json!({"profile": name, "path": profile.path(), "key_file": saved}));
+            } else {
+                out::line(format!("{} {name}: {}", t(lang, "Profil dibuat", "Profile created"), profile.path().display()));
+                if let Some(f) = saved {
+                    out::line(format!("{}: {}", t(lang, "Kunci disimpan di", "Key saved in"), f.display()));
+                }
+            }
+        }
+        ProfileCmd::List => {
+            let names = profiles::list_profiles(&env.home)?;
+            if env.json {
+                out::json(&names);
+            } else if names.is_empty() {
+                out::line(t(lang, "Belum ada profil.", "No profiles yet."));
+            } else {
+                names.iter().for_each(|n| out::line(format!("  {n}")));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a secret file readable by its owner only.
+fn write_private(path: &std::path::Path, contents: &str) -> Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(contents.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// The user's explanation of an error, in their language.
+pub fn error_text(lang: Lang, e: &Error) -> String {
+    let s = match e {
+        Error::WrongKey => t(lang, "Kunci tidak cocok untuk profil ini. Data tidak diubah.", "The key does not open this profile. Nothing was changed."),
+        Error::InvalidKey => t(lang, "Kunci harus 64 digit heksadesimal.", "A key must be 64 hexadecimal digits."),
+        Error::NotADatabase(_) => t(lang, "Berkas profil tidak dapat dibaca. Berkas tidak dihapus; hubungi petugas.", "The profile file cannot be read. It was not deleted; contact an officer."),
+        Error::SchemaTooNew { .. } => t(lang, "Profil ini dibuat oleh versi aplikasi yang lebih baru. Perbarui aplikasi.", "This profile was made by a newer version of the app. Update the app."),
+        Error::ProfileNotFound(_) => t(lang, "Profil tidak ditemukan. Buat dengan: rantau profile create NAMA", "Profile not found. Create one with: rantau profile create NAME"),
+        Error::ProfileExists(_) => t(lang, "Profil dengan nama itu sudah ada.", "A profile with that name exists already."),
+        Error::InvalidProfileName => t(lang, "Nama profil hanya boleh huruf, angka, - dan _ (1–64 karakter).", "Profile names use letters, digits, - and _ (1–64 characters)."),
+        Error::StorageFull => t(lang, "Penyimpanan penuh. Tidak ada data yang hilang; kosongkan ruang lalu coba lagi.", "Storage is full. Nothing was lost; free some space and try again."),
+        Error::UnknownForm(_) => t(lang, "Formulir tidak dikenal.", "Unknown form."),
+        Error::UnknownField(_) => t(lang, "Kolom tidak dikenal di formulir ini.", "No such field in this form."),
+        Error::WrongValueType { .. } => t(lang, "Jenis nilai tidak sesuai untuk kolom ini.", "That kind of value does not fit this field."),
+        Error::DraftNotFound(_) => t(lang, "Draf tidak ditemukan.", "Draft not found."),
+        Error::SubmissionNotFound(_) => t(lang, "Kiriman tidak ditemukan.", "Submission not found."),
+        Error::AlreadyFinalized(_) => t(lang, "Formulir ini sudah final dan tidak dapat diubah lagi.", "This form is finalized and can no longer be changed."),
+        Error::Invalid(_) => t(lang, "Formulir belum dapat difinalkan. Perbaiki kesalahan berikut:", "The form cannot be finalized yet. Fix these errors:"),
+        Error::Interrupted => t(lang, "Dihentikan. Tidak ada data yang hilang.", "Stopped. Nothing was lost."),
+        _ => return format!("{} ({e})", t(lang, "Terjadi kesalahan", "Something went wrong")),
+    };
+    s.to_string()
+}

@@ -1,0 +1,61 @@
+//! Performance budgets of the core (issue 2), on an encrypted profile:
+//! autosave (set + validate + persist) ≤ 100 µs median, finalize of a full
+//! registration ≤ 5 ms, open an existing profile + first read ≤ 5 ms.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use rantau_core::forms::{samples, Input};
+use rantau_core::profile::Profile;
+use rantau_core::store::Key;
+
+fn fill(profile: &Profile) -> String {
+    let draft = profile.new_draft("pmi-registration").unwrap();
+    for (path, input) in samples::registration_inputs() {
+        profile.set_field(&draft.id, &path, input).unwrap();
+    }
+    draft.id
+}
+
+fn autosave(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = Profile::create(dir.path(), "bench", &Key::generate()).unwrap();
+    let draft = fill(&profile);
+    let mut n = 0u64;
+    c.bench_function("autosave_set_validate_persist", |b| {
+        b.iter(|| {
+            n += 1;
+            let name = if n % 2 == 0 { "Siti Rahayu" } else { "Siti Rahayu Putri" };
+            profile.set_field(&draft, "full_name", Input::Text(name.into())).unwrap()
+        })
+    });
+}
+
+fn finalize(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = Profile::create(dir.path(), "bench", &Key::generate()).unwrap();
+    c.bench_function("finalize_full_registration", |b| {
+        b.iter_batched(|| fill(&profile), |id| profile.finalize(&id).unwrap(), criterion::BatchSize::PerIteration)
+    });
+}
+
+fn open_first_read(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = Key::generate();
+    {
+        let profile = Profile::create(dir.path(), "bench", &key).unwrap();
+        let id = fill(&profile);
+        profile.finalize(&id).unwrap();
+        fill(&profile);
+    }
+    c.bench_function("open_profile_and_first_read", |b| {
+        b.iter(|| {
+            let profile = Profile::open(dir.path(), "bench", &key).unwrap();
+            let drafts = profile.drafts().unwrap();
+            let outbox = profile.outbox().unwrap();
+            (drafts.len(), outbox.len())
+        })
+    });
+}
+
+criterion_group!(benches, autosave, finalize, open_first_read);
+criterion_main!(benches);
