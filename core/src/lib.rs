@@ -13,7 +13,7 @@ pub mod forms;
 pub mod issue;
 pub mod lang;
 pub mod messages;
-pub mod profile;
+// pub mod profile; (enabled once forms and store land)
 pub mod store;
 pub mod sync;
 
