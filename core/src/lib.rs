@@ -8,6 +8,7 @@
 //! - [`profile`]: the API the app and the CLI use: drafts, autosave, finalize, outbox.
 
 pub mod domain;
+pub mod directory;
 pub mod error;
 pub mod forms;
 pub mod issue;
