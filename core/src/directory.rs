@@ -233,14 +233,23 @@ impl Directory {
 
     /// Structural rules every edition must follow.
     fn check(&self) -> Result<()> {
-        let bad = |what: String| Err(Error::MalformedStoredData(format!("service directory: {what}")));
+        let bad = |what: String| {
+            Err(Error::MalformedStoredData(format!(
+                "service directory: {what}"
+            )))
+        };
         let mut ids = std::collections::HashSet::new();
         for entry in &self.countries {
             if !is_country_code(&entry.country) {
-                return bad(format!("country code {:?} is not ISO-3166 alpha-2", entry.country));
+                return bad(format!(
+                    "country code {:?} is not ISO-3166 alpha-2",
+                    entry.country
+                ));
             }
             for line in &entry.local_lines {
-                check_phone(line).map_or(Ok(()), |why| bad(format!("{} local line: {why}", entry.country)))?;
+                check_phone(line).map_or(Ok(()), |why| {
+                    bad(format!("{} local line: {why}", entry.country))
+                })?;
             }
             for point in &entry.points {
                 if !ids.insert(point.id.as_str()) {
@@ -302,8 +311,15 @@ fn is_as_of(s: &str) -> bool {
     let all_digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
     match parts.as_slice() {
         [y] => all_digits(y, 4),
-        [y, m] => all_digits(y, 4) && all_digits(m, 2) && (1..=12).contains(&m.parse::<u8>().unwrap_or(0)),
-        [y, m, d] => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() && all_digits(y, 4) && m.len() == 2 && d.len() == 2,
+        [y, m] => {
+            all_digits(y, 4) && all_digits(m, 2) && (1..=12).contains(&m.parse::<u8>().unwrap_or(0))
+        }
+        [y, m, d] => {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+                && all_digits(y, 4)
+                && m.len() == 2
+                && d.len() == 2
+        }
         _ => false,
     }
 }
@@ -359,7 +375,12 @@ mod tests {
     fn shipped_digits(d: &Directory) -> Vec<String> {
         all_phones(d)
             .into_iter()
-            .flat_map(|(_, p)| [digits(&p.number), p.e164.as_deref().map(digits).unwrap_or_default()])
+            .flat_map(|(_, p)| {
+                [
+                    digits(&p.number),
+                    p.e164.as_deref().map(digits).unwrap_or_default(),
+                ]
+            })
             .filter(|s| !s.is_empty())
             .collect()
     }
@@ -384,31 +405,65 @@ mod tests {
         assert!(phones.len() > 40);
         for (_, p) in phones {
             assert!(is_as_of(&p.as_of), "{} has as_of {:?}", p.number, p.as_of);
-            assert!(p.source.starts_with("https://") || p.source.starts_with("http://"), "{}", p.number);
-            assert!(!p.label.id.is_empty() && !p.label.en.is_empty(), "{}", p.number);
+            assert!(
+                p.source.starts_with("https://") || p.source.starts_with("http://"),
+                "{}",
+                p.number
+            );
+            assert!(
+                !p.label.id.is_empty() && !p.label.en.is_empty(),
+                "{}",
+                p.number
+            );
         }
         for n in &d.national {
             for l in &n.links {
-                assert!(is_as_of(&l.as_of) && l.source.starts_with("https://"), "{}", n.id);
+                assert!(
+                    is_as_of(&l.as_of) && l.source.starts_with("https://"),
+                    "{}",
+                    n.id
+                );
             }
         }
     }
 
     /// Numbers the research marks [unverified], CONFLICT or ambiguous; none may ship.
     const WITHHELD: &[&str] = &[
-        "85268942799", "85252944184", "85362736655",          // HK older hotlines, Macau
-        "88628752617", "886987587000", "886905231225",        // Taipei main, 2nd quake line, WA
-        "60177362331", "60176240500", "60172660792",          // KL by-function WA (MY-GH)
-        "60177716866", "60167700378",                         // Johor WA (MY-GH)
-        "601112460970", "60174970046", "60175445100",         // Penang WA (MY-GH)
-        "60168866734", "60168899734", "60128801288", "60168925037", // Kuching (MY-GH)
-        "60146060067", "60162376525",                         // Kota Kinabalu (MY-GH)
-        "198228800", "111623080",                             // Tawau hotlines (2020)
-        "6592953964", "6591860058",                           // Singapore hotline, WA
-        "966569173990", "966569094526", "966598881945", "966581781945", // Riyadh, Jeddah old
-        "393389234243", "971566156259",                       // Rome COVID line, Abu Dhabi
-        "6281290070027", "1500630", "1500910",                // Kemlu hotline, Kemnaker, old BPJS
-        "85228950139", "7835675",                             // HK fax, Seoul "783 5675/7"
+        "85268942799",
+        "85252944184",
+        "85362736655", // HK older hotlines, Macau
+        "88628752617",
+        "886987587000",
+        "886905231225", // Taipei main, 2nd quake line, WA
+        "60177362331",
+        "60176240500",
+        "60172660792", // KL by-function WA (MY-GH)
+        "60177716866",
+        "60167700378", // Johor WA (MY-GH)
+        "601112460970",
+        "60174970046",
+        "60175445100", // Penang WA (MY-GH)
+        "60168866734",
+        "60168899734",
+        "60128801288",
+        "60168925037", // Kuching (MY-GH)
+        "60146060067",
+        "60162376525", // Kota Kinabalu (MY-GH)
+        "198228800",
+        "111623080", // Tawau hotlines (2020)
+        "6592953964",
+        "6591860058", // Singapore hotline, WA
+        "966569173990",
+        "966569094526",
+        "966598881945",
+        "966581781945", // Riyadh, Jeddah old
+        "393389234243",
+        "971566156259", // Rome COVID line, Abu Dhabi
+        "6281290070027",
+        "1500630",
+        "1500910", // Kemlu hotline, Kemnaker, old BPJS
+        "85228950139",
+        "7835675", // HK fax, Seoul "783 5675/7"
     ];
 
     #[test]
@@ -417,10 +472,16 @@ mod tests {
         for withheld in WITHHELD {
             let local = withheld.trim_start_matches("852").trim_start_matches("60");
             for s in &shipped {
-                assert!(!s.contains(withheld) && !s.ends_with(local), "{withheld} is shipped as {s}");
+                assert!(
+                    !s.contains(withheld) && !s.ends_with(local),
+                    "{withheld} is shipped as {s}"
+                );
             }
         }
-        let printed: Vec<&str> = all_phones(builtin()).iter().map(|(_, p)| p.number.as_str()).collect();
+        let printed: Vec<&str> = all_phones(builtin())
+            .iter()
+            .map(|(_, p)| p.number.as_str())
+            .collect();
         assert!(!printed.contains(&"+852 6894 2799"));
         assert!(!printed.contains(&"+852 5294 4184"));
         assert!(printed.contains(&"(852) 3651 0200"));
@@ -428,11 +489,23 @@ mod tests {
 
     #[test]
     fn verified_numbers_are_shipped() {
-        let printed: Vec<&str> = all_phones(builtin()).iter().map(|(_, p)| p.number.as_str()).collect();
+        let printed: Vec<&str> = all_phones(builtin())
+            .iter()
+            .map(|(_, p)| p.number.as_str())
+            .collect();
         for n in [
-            "(852) 3651 0200", "+852 5242 2240", "+852 6773 0466", "+886 901 132 000",
-            "+60 17-668 8032", "+60105288040", "+82-10-5394-2546", "+966 50 360 9667",
-            "+90 532 135 22 98", "+971 56 3322611", "+968 9600 0210", "+622129244800",
+            "(852) 3651 0200",
+            "+852 5242 2240",
+            "+852 6773 0466",
+            "+886 901 132 000",
+            "+60 17-668 8032",
+            "+60105288040",
+            "+82-10-5394-2546",
+            "+966 50 360 9667",
+            "+90 532 135 22 98",
+            "+971 56 3322611",
+            "+968 9600 0210",
+            "+622129244800",
         ] {
             assert!(printed.contains(&n), "{n} missing");
         }
@@ -443,10 +516,21 @@ mod tests {
         let d = builtin();
         let hk = d.for_country("HK");
         assert!(hk[0].emails.is_empty(), "HK e-mail is a CONFLICT");
-        let kuching = d.for_country("MY").into_iter().find(|p| p.id == "kjri-kuching");
-        assert!(kuching.is_some_and(|p| p.address.is_none() && p.emails.is_empty() && p.notes.is_some()));
-        let all_emails: Vec<&String> = d.countries.iter().flat_map(|c| &c.points).flat_map(|p| &p.emails).collect();
-        assert!(!all_emails.iter().any(|e| e.contains("gmail") || e.contains("cgrihk") || e.starts_with("imigrasi@")));
+        let kuching = d
+            .for_country("MY")
+            .into_iter()
+            .find(|p| p.id == "kjri-kuching");
+        assert!(kuching
+            .is_some_and(|p| p.address.is_none() && p.emails.is_empty() && p.notes.is_some()));
+        let all_emails: Vec<&String> = d
+            .countries
+            .iter()
+            .flat_map(|c| &c.points)
+            .flat_map(|p| &p.emails)
+            .collect();
+        assert!(!all_emails
+            .iter()
+            .any(|e| e.contains("gmail") || e.contains("cgrihk") || e.starts_with("imigrasi@")));
     }
 
     #[test]
@@ -469,11 +553,22 @@ mod tests {
     fn national_channels_include_bpjs_175_and_kp2mi() {
         let d = builtin();
         let bpjs = d.national.iter().find(|n| n.id == "bpjs-ketenagakerjaan");
-        assert!(bpjs.is_some_and(|b| b.phones.iter().any(|p| p.number == "175" && p.e164.is_none())));
+        assert!(bpjs.is_some_and(|b| b
+            .phones
+            .iter()
+            .any(|p| p.number == "175" && p.e164.is_none())));
         assert!(bpjs.is_some_and(|b| b.links.iter().any(|l| l.label.en.contains("Click To Call"))));
         let kp2mi = d.national.iter().find(|n| n.id == "kp2mi");
-        assert!(kp2mi.is_some_and(|k| k.phones.iter().any(|p| p.whatsapp && p.e164.as_deref() == Some("+628118080141"))));
-        let links: Vec<&str> = d.national.iter().flat_map(|n| &n.links).filter_map(|l| l.url.as_deref()).collect();
+        assert!(kp2mi.is_some_and(|k| k
+            .phones
+            .iter()
+            .any(|p| p.whatsapp && p.e164.as_deref() == Some("+628118080141"))));
+        let links: Vec<&str> = d
+            .national
+            .iter()
+            .flat_map(|n| &n.links)
+            .filter_map(|l| l.url.as_deref())
+            .collect();
         assert!(links.contains(&"https://safetravel.kemlu.go.id"));
         assert!(links.contains(&"https://peduliwni.kemlu.go.id"));
         // Kemlu's central hotline is only sourced up to 2020: not shipped.
@@ -489,15 +584,31 @@ mod tests {
         assert_eq!(iso.len(), 249);
         let d = builtin();
         for c in &d.countries {
-            assert!(is_country_code(&c.country) && iso.contains(&c.country.as_str()), "{}", c.country);
+            assert!(
+                is_country_code(&c.country) && iso.contains(&c.country.as_str()),
+                "{}",
+                c.country
+            );
         }
         assert!(is_country_code("HK") && !is_country_code("hk") && !is_country_code("HKG"));
     }
 
     /// Calling codes of the countries in the directory (and Indonesia for national lines).
     const CALLING_CODES: &[(&str, u16)] = &[
-        ("HK", 852), ("TW", 886), ("MY", 60), ("SG", 65), ("JP", 81), ("KR", 82), ("SA", 966),
-        ("BN", 673), ("IT", 39), ("TR", 90), ("AE", 971), ("QA", 974), ("OM", 968), ("ID", 62),
+        ("HK", 852),
+        ("TW", 886),
+        ("MY", 60),
+        ("SG", 65),
+        ("JP", 81),
+        ("KR", 82),
+        ("SA", 966),
+        ("BN", 673),
+        ("IT", 39),
+        ("TR", 90),
+        ("AE", 971),
+        ("QA", 974),
+        ("OM", 968),
+        ("ID", 62),
     ];
 
     #[test]
@@ -505,17 +616,30 @@ mod tests {
         for (country, p) in all_phones(builtin()) {
             let Some(e164) = &p.e164 else { continue };
             let parsed = phonenumber::parse(None, e164);
-            let Ok(n) = parsed else { panic!("{e164} does not parse") };
+            let Ok(n) = parsed else {
+                panic!("{e164} does not parse")
+            };
             assert!(phonenumber::is_valid(&n), "{e164} is not a valid number");
-            let calling_code = CALLING_CODES.iter().find(|(c, _)| *c == country).map(|(_, code)| *code);
-            assert_eq!(Some(n.code().value()), calling_code, "{e164} is not a {country} number");
+            let calling_code = CALLING_CODES
+                .iter()
+                .find(|(c, _)| *c == country)
+                .map(|(_, code)| *code);
+            assert_eq!(
+                Some(n.code().value()),
+                calling_code,
+                "{e164} is not a {country} number"
+            );
             // Shared calling codes (+39 Italy/Vatican) may have no single region; others must match.
             if let Some(id) = n.country().id() {
                 assert_eq!(id.as_ref(), country, "{e164}");
             }
             // The national part must be printed in the source's number: no digit invented.
             let national = n.national().to_string();
-            assert!(digits(&p.number).contains(&national), "{e164} vs printed {}", p.number);
+            assert!(
+                digits(&p.number).contains(&national),
+                "{e164} vs printed {}",
+                p.number
+            );
         }
     }
 
@@ -534,7 +658,12 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for p in d.countries.iter().flat_map(|c| &c.points) {
             assert!(seen.insert(p.id.clone()), "duplicate {}", p.id);
-            assert!(p.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", p.id);
+            assert!(
+                p.id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{}",
+                p.id
+            );
             assert!(p.website.starts_with("https://"), "{}", p.id);
             assert!(!p.name.is_empty() && !p.city.is_empty(), "{}", p.id);
         }
@@ -545,7 +674,9 @@ mod tests {
         let d = builtin();
         let my = d.for_country(" my ");
         assert_eq!(my.len(), 6);
-        assert!(my.iter().any(|p| p.id == "kbri-kuala-lumpur" && p.kind == PointKind::Embassy));
+        assert!(my
+            .iter()
+            .any(|p| p.id == "kbri-kuala-lumpur" && p.kind == PointKind::Embassy));
         assert_eq!(d.for_country("TW")[0].kind, PointKind::Kdei);
         assert!(d.for_country("FR").is_empty());
         assert!(d.for_country("").is_empty());
@@ -563,12 +694,18 @@ mod tests {
         let mut d = builtin().clone();
         d.countries[0].points[0].phones[0].as_of = String::new();
         let text = serde_json::to_string(&d).unwrap_or_default();
-        assert!(matches!(Directory::from_json(&text), Err(Error::MalformedStoredData(_))));
+        assert!(matches!(
+            Directory::from_json(&text),
+            Err(Error::MalformedStoredData(_))
+        ));
 
         let mut d = builtin().clone();
         d.countries[0].country = "hkg".into();
         let text = serde_json::to_string(&d).unwrap_or_default();
-        assert!(matches!(Directory::from_json(&text), Err(Error::MalformedStoredData(_))));
+        assert!(matches!(
+            Directory::from_json(&text),
+            Err(Error::MalformedStoredData(_))
+        ));
     }
 
     #[test]
@@ -583,7 +720,15 @@ mod tests {
         for ok in ["2023", "2024-12", "2025-10-17"] {
             assert!(is_as_of(ok), "{ok}");
         }
-        for bad in ["", "23", "2024-13", "2025-02-30", "2025/10/17", "Dec 2024", "2024-1"] {
+        for bad in [
+            "",
+            "23",
+            "2024-13",
+            "2025-02-30",
+            "2025/10/17",
+            "Dec 2024",
+            "2024-1",
+        ] {
             assert!(!is_as_of(bad), "{bad}");
         }
     }
