@@ -499,6 +499,13 @@ mod tests {
     }
 
     #[test]
+    fn store_and_handle_can_be_shared_across_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Store>();
+        shared::<InterruptHandle>();
+    }
+
+    #[test]
     fn debug_hides_the_path() {
         let (_dir, store) = temp_store();
         assert!(!format!("{store:?}").contains("test"));
