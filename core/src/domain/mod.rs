@@ -53,6 +53,17 @@ pub(crate) use deserialize_via_parse;
 
 /// Messages for the domain validators' problem codes: (code, Indonesian, English).
 pub static MESSAGES: &[crate::messages::Entry] = &[
+    // --- small choices the CLI and forms parse ---------------------------------
+    (
+        "sex.invalid",
+        "Jenis kelamin diisi M (laki-laki) atau F (perempuan).",
+        "Sex is M (male) or F (female).",
+    ),
+    (
+        "tariff.scheme_invalid",
+        "Skema penempatan tidak dikenal. Pilih p3mi (perusahaan penempatan), government (G to G) atau individual (perseorangan).",
+        "Unknown placement scheme. Choose p3mi (placement company), government (G to G) or individual.",
+    ),
     // --- NIK ---------------------------------------------------------------
     (
         "nik.length",
