@@ -457,6 +457,41 @@ mod tests {
         assert!(!format!("{:?}", text("Sri Wahyuni")).contains("Wahyuni"));
     }
 
+    #[test]
+    fn data_update_shows_the_fields_of_each_picked_change() {
+        let def = builtin_form("data-update", Some(1)).unwrap_or_else(|| panic!("missing"));
+        let mut a = Answers::new();
+        let list = Input::List(vec!["phone".into(), "EMAIL".into(), "phone".into()]);
+        let o = set_field(def, &mut a, "what", list, &ctx()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(o.stored, json!(["phone", "email"]));
+        let shown: Vec<&str> = o.visibility.iter().filter(|v| v.visible).map(|v| v.path.as_str()).collect();
+        assert_eq!(shown, ["new_phone", "new_email"]);
+        set_field(def, &mut a, "kpj", text("12345678901"), &ctx()).unwrap_or_else(|e| panic!("{e}"));
+        let issues = crate::forms::validate(def, &a, &ctx());
+        let found: Vec<(&str, &str)> = issues.iter().map(|i| (i.code.as_str(), i.path.as_str())).collect();
+        assert_eq!(found, [("field.required", "new_phone"), ("field.required", "new_email")]);
+        let o = set_field(def, &mut a, "what", Input::List(vec!["moon".into()]), &ctx());
+        let o = o.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(o.stored, json!(["moon"]), "kept as typed");
+        assert_eq!(o.issues.first().map(|i| i.code.as_str()), Some("choice.unknown"));
+    }
+
+    #[test]
+    fn consultation_requires_a_phone_only_for_phone_channels() {
+        let def = builtin_form("consultation", Some(1)).unwrap_or_else(|| panic!("missing"));
+        let mut a = crate::forms::samples::sample_consultation();
+        a.remove("contact_phone");
+        let paths = |a: &Answers| -> Vec<String> {
+            crate::forms::validate(def, a, &ctx()).into_iter().map(|i| i.path).collect()
+        };
+        assert_eq!(paths(&a), ["contact_phone"]);
+        let o = set_field(def, &mut a, "contact_channel", text("in_app"), &ctx()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(o.visibility, vec![VisibilityChange { path: "contact_phone".into(), visible: false }]);
+        assert!(paths(&a).is_empty());
+        set_field(def, &mut a, "message", Input::Text("x".repeat(2001)), &ctx()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(paths(&a), ["message"]);
+    }
+
     proptest! {
         #[test]
         fn set_field_never_panics_on_any_text(s in "\\PC{0,60}", idx in 0usize..64) {
