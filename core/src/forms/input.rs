@@ -355,6 +355,11 @@ mod tests {
         assert_eq!(set(&mut a, "passport_number", text(" c1234567 ")).stored, json!("C1234567"));
         assert_eq!(set(&mut a, "birth_date", text("17/08/1995")).stored, json!("1995-08-17"));
         assert_eq!(set(&mut a, "destination_country", text("hk")).stored, json!("HK"));
+        assert_eq!(set(&mut a, "destination_country", text("hong kong")).stored, json!("HK"));
+        let o = set(&mut a, "destination_country", text("ID"));
+        assert_eq!((o.stored.clone(), codes(&o)), (json!("ID"), vec![("field.country_not_destination", "destination_country")]));
+        let o = set(&mut a, "destination_country", text("Atlantis"));
+        assert_eq!(codes(&o), [("field.country_unknown", "destination_country")]);
         assert_eq!(set(&mut a, "scheme", text("P3MI")).stored, json!("p3mi"));
         assert_eq!(set(&mut a, "jkk_jkm", text("ya")).stored, json!(true));
         assert_eq!(a.get("phone_id"), Some(&json!("+6281234567890")));

@@ -126,8 +126,7 @@ pub(crate) fn check_value(
         Kind::Passport => normalized(dom::passport(s)),
         Kind::Kpj => normalized(dom::kpj(s)),
         Kind::Country => {
-            let code = s.to_ascii_uppercase();
-            match dom::find_country(&code) {
+            match dom::find_country(s) {
                 None => Checked::invalid(Problem::error("field.country_unknown").with("value", s)),
                 Some((_, false)) if field.destinations_only => {
                     Checked::invalid(Problem::error("field.country_not_destination"))
@@ -229,7 +228,9 @@ fn check_date(field: &Field, s: &str, ctx: &Context) -> Checked {
     };
     let mut found: Vec<Finding> = Vec::new();
     if field.not_in_future && d > ctx.today {
+        // One issue is enough: an age of a future birth date says nothing more.
         found.push(Problem::error("field.date_in_future").into());
+        return Checked::from_parts(Value::String(d.format("%Y-%m-%d").to_string()), found);
     }
     let age = dom::age_on(d, ctx.today);
     if let Some(min) = field.min_age.filter(|m| d > ctx.today || age < *m) {

@@ -226,6 +226,11 @@ mod tests {
             a.insert("birth_date".into(), json!("1950-01-01"));
         });
         assert!(found.contains(&pair("field.age_too_old", "birth_date")), "{found:?}");
+        let found = codes_after(|a| {
+            a.insert("birth_date".into(), json!("2030-01-01"));
+        });
+        let on_birth_date: Vec<_> = found.iter().filter(|(_, p)| p == "birth_date").collect();
+        assert_eq!(on_birth_date, [&pair("field.date_in_future", "birth_date")]);
     }
 
     #[test]
