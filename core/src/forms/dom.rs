@@ -58,9 +58,9 @@ pub(crate) fn find_country(code_or_name: &str) -> Option<(&'static str, bool)> {
     let wanted = code_or_name.trim();
     domain::country::find(wanted)
         .or_else(|| {
-            domain::country::countries()
-                .iter()
-                .find(|c| c.name.id.eq_ignore_ascii_case(wanted) || c.name.en.eq_ignore_ascii_case(wanted))
+            domain::country::countries().iter().find(|c| {
+                c.name.id.eq_ignore_ascii_case(wanted) || c.name.en.eq_ignore_ascii_case(wanted)
+            })
         })
         .map(|c| (c.code.as_str(), c.destination))
 }

@@ -91,7 +91,12 @@ const HARD_CAP_FACTOR: usize = 4;
 const DEFAULT_MAX: usize = 200;
 
 /// Turns the UI's input into a JSON value, capping over-long text.
-fn to_value(field: &Field, path: &str, input: Input, found: &mut Vec<(String, Finding)>) -> crate::Result<Option<Value>> {
+fn to_value(
+    field: &Field,
+    path: &str,
+    input: Input,
+    found: &mut Vec<(String, Finding)>,
+) -> crate::Result<Option<Value>> {
     let wrong = || Error::WrongValueType { path: path.to_string(), expected: expected(field.kind) };
     let v = match (input, field.kind) {
         (_, Kind::Note) => return Err(wrong()),
@@ -103,7 +108,10 @@ fn to_value(field: &Field, path: &str, input: Input, found: &mut Vec<(String, Fi
                 Some((cut, _)) => {
                     if k != Kind::Text {
                         // Text reports its own length; other kinds learn it here.
-                        found.push((path.to_string(), Problem::error("text.too_long").with("max", max.to_string()).into()));
+                        found.push((
+                            path.to_string(),
+                            Problem::error("text.too_long").with("max", max.to_string()).into(),
+                        ));
                     }
                     s[..cut].to_string()
                 }
@@ -114,7 +122,9 @@ fn to_value(field: &Field, path: &str, input: Input, found: &mut Vec<(String, Fi
         (Input::Number(n), Kind::Number) if n.is_finite() => number_value(n),
         (Input::Number(n), Kind::Number) => Value::String(n.to_string()),
         (Input::Bool(b), Kind::Consent) => Value::Bool(b),
-        (Input::List(l), Kind::MultiChoice) => Value::Array(l.into_iter().map(Value::String).collect()),
+        (Input::List(l), Kind::MultiChoice) => {
+            Value::Array(l.into_iter().map(Value::String).collect())
+        }
         _ => return Err(wrong()),
     };
     Ok((!is_blank(Some(&v)) || matches!(v, Value::Bool(_))).then_some(v))
@@ -139,7 +149,8 @@ pub fn set_field(
     let (field, group, key) = match parsed {
         Path::Top(id) => (def.field_by_key(id).ok_or_else(unknown)?, None, id.to_string()),
         Path::Item { group, index, field } => {
-            let g = def.field_by_key(group).filter(|g| g.kind == Kind::Repeat).ok_or_else(unknown)?;
+            let g =
+                def.field_by_key(group).filter(|g| g.kind == Kind::Repeat).ok_or_else(unknown)?;
             let f = g.fields.iter().find(|f| f.id == field).ok_or_else(unknown)?;
             let len = answers.get(group).and_then(Value::as_array).map_or(0, Vec::len);
             if index > len {
@@ -177,7 +188,12 @@ pub fn set_field(
         found.extend(rules_involving(def, answers, &field.id));
     }
     let issues: Vec<Issue> = localize_all(&found, ctx.lang);
-    Ok(SetOutcome { path: path.to_string(), stored, issues, visibility: diff(&before, &visibility_map(def, answers)) })
+    Ok(SetOutcome {
+        path: path.to_string(),
+        stored,
+        issues,
+        visibility: diff(&before, &visibility_map(def, answers)),
+    })
 }
 
 /// Stores `v` (or removes the value when null), creating the item if needed.
@@ -245,7 +261,8 @@ fn dependents<'d>(
             for sub in &field.fields {
                 if relevant && sub.id != changed.id && sub.reads().contains(&changed.id.as_str()) {
                     let key = format!("{}.{}", field.id, sub.id);
-                    let (found, update) = recheck(sub, &key, &scope, &item_path(&field.id, i, &sub.id), ctx);
+                    let (found, update) =
+                        recheck(sub, &key, &scope, &item_path(&field.id, i, &sub.id), ctx);
                     out.extend(found);
                     updates.extend(update.map(|v| (Some((field, i)), sub, v)));
                 }
@@ -266,7 +283,9 @@ fn recheck(
     path: &str,
     ctx: &Context,
 ) -> (Vec<(String, Finding)>, Option<Value>) {
-    let Some(v) = scope.raw(&field.id).filter(|v| !is_blank(Some(v))) else { return (Vec::new(), None) };
+    let Some(v) = scope.raw(&field.id).filter(|v| !is_blank(Some(v))) else {
+        return (Vec::new(), None);
+    };
     let at = |found: Vec<Finding>| found.into_iter().map(|f| (path.to_string(), f)).collect();
     if field.kind == Kind::Nik {
         let nik = v.as_str().map(|s| super::dom::nik(s.trim()));
@@ -294,9 +313,18 @@ fn diff(before: &[(String, bool)], after: &[(String, bool)]) -> Vec<VisibilityCh
 }
 
 /// A repeat group itself takes only `Clear` (remove every item).
-fn set_group(def: &FormDefinition, answers: &mut Answers, path: &str, field: &Field, input: Input) -> crate::Result<SetOutcome> {
+fn set_group(
+    def: &FormDefinition,
+    answers: &mut Answers,
+    path: &str,
+    field: &Field,
+    input: Input,
+) -> crate::Result<SetOutcome> {
     if input != Input::Clear {
-        return Err(Error::WrongValueType { path: path.to_string(), expected: expected(Kind::Repeat) });
+        return Err(Error::WrongValueType {
+            path: path.to_string(),
+            expected: expected(Kind::Repeat),
+        });
     }
     let before = visibility_map(def, answers);
     answers.remove(&field.id);
@@ -309,9 +337,16 @@ fn set_group(def: &FormDefinition, answers: &mut Answers, path: &str, field: &Fi
 }
 
 /// Removes item `index` of repeat group `group`; later items move up by one.
-pub fn remove_repeat_item(def: &FormDefinition, answers: &mut Answers, group: &str, index: usize) -> crate::Result<()> {
+pub fn remove_repeat_item(
+    def: &FormDefinition,
+    answers: &mut Answers,
+    group: &str,
+    index: usize,
+) -> crate::Result<()> {
     let unknown = || Error::UnknownField(format!("{group}[{index}]"));
-    def.field_by_key(group).filter(|g| g.kind == Kind::Repeat && !group.contains('.')).ok_or_else(unknown)?;
+    def.field_by_key(group)
+        .filter(|g| g.kind == Kind::Repeat && !group.contains('.'))
+        .ok_or_else(unknown)?;
     let items = answers.get_mut(group).and_then(Value::as_array_mut).ok_or_else(unknown)?;
     if index >= items.len() {
         return Err(unknown());
@@ -357,7 +392,10 @@ mod tests {
         assert_eq!(set(&mut a, "destination_country", text("hk")).stored, json!("HK"));
         assert_eq!(set(&mut a, "destination_country", text("hong kong")).stored, json!("HK"));
         let o = set(&mut a, "destination_country", text("ID"));
-        assert_eq!((o.stored.clone(), codes(&o)), (json!("ID"), vec![("field.country_not_destination", "destination_country")]));
+        assert_eq!(
+            (o.stored.clone(), codes(&o)),
+            (json!("ID"), vec![("field.country_not_destination", "destination_country")])
+        );
         let o = set(&mut a, "destination_country", text("Atlantis"));
         assert_eq!(codes(&o), [("field.country_unknown", "destination_country")]);
         assert_eq!(set(&mut a, "scheme", text("P3MI")).stored, json!("p3mi"));
@@ -410,13 +448,22 @@ mod tests {
     fn visibility_flips_are_reported() {
         let mut a = Answers::new();
         let o = set(&mut a, "scheme", text("p3mi"));
-        assert_eq!(o.visibility, vec![VisibilityChange { path: "placement_company".into(), visible: true }]);
+        assert_eq!(
+            o.visibility,
+            vec![VisibilityChange { path: "placement_company".into(), visible: true }]
+        );
         let o = set(&mut a, "scheme", text("individual"));
-        assert_eq!(o.visibility, vec![VisibilityChange { path: "placement_company".into(), visible: false }]);
+        assert_eq!(
+            o.visibility,
+            vec![VisibilityChange { path: "placement_company".into(), visible: false }]
+        );
         let o = set(&mut a, "scheme", text("government"));
         assert!(o.visibility.is_empty());
         let o = set(&mut a, "jht_opt_in", text("yes"));
-        assert_eq!(o.visibility, vec![VisibilityChange { path: "jht_amount".into(), visible: true }]);
+        assert_eq!(
+            o.visibility,
+            vec![VisibilityChange { path: "jht_amount".into(), visible: true }]
+        );
     }
 
     #[test]
@@ -427,7 +474,10 @@ mod tests {
         set(&mut a, "heirs[0].relationship", text("parent"));
         let e = set_field(reg(), &mut a, "heirs[3].name", text("x"), &ctx());
         assert!(matches!(e, Err(Error::UnknownField(_))));
-        assert_eq!(a["heirs"], json!([{"name": "Suminah", "relationship": "parent"}, {"name": "Budi"}]));
+        assert_eq!(
+            a["heirs"],
+            json!([{"name": "Suminah", "relationship": "parent"}, {"name": "Budi"}])
+        );
         remove_repeat_item(reg(), &mut a, "heirs", 0).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a["heirs"], json!([{"name": "Budi"}]));
         assert!(remove_repeat_item(reg(), &mut a, "heirs", 1).is_err());
@@ -503,11 +553,14 @@ mod tests {
         let list = Input::List(vec!["phone".into(), "EMAIL".into(), "phone".into()]);
         let o = set_field(def, &mut a, "what", list, &ctx()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(o.stored, json!(["phone", "email"]));
-        let shown: Vec<&str> = o.visibility.iter().filter(|v| v.visible).map(|v| v.path.as_str()).collect();
+        let shown: Vec<&str> =
+            o.visibility.iter().filter(|v| v.visible).map(|v| v.path.as_str()).collect();
         assert_eq!(shown, ["new_phone", "new_email"]);
-        set_field(def, &mut a, "kpj", text("12345678901"), &ctx()).unwrap_or_else(|e| panic!("{e}"));
+        set_field(def, &mut a, "kpj", text("12345678901"), &ctx())
+            .unwrap_or_else(|e| panic!("{e}"));
         let issues = crate::forms::validate(def, &a, &ctx());
-        let found: Vec<(&str, &str)> = issues.iter().map(|i| (i.code.as_str(), i.path.as_str())).collect();
+        let found: Vec<(&str, &str)> =
+            issues.iter().map(|i| (i.code.as_str(), i.path.as_str())).collect();
         assert_eq!(found, [("field.required", "new_phone"), ("field.required", "new_email")]);
         let o = set_field(def, &mut a, "what", Input::List(vec!["moon".into()]), &ctx());
         let o = o.unwrap_or_else(|e| panic!("{e}"));
@@ -524,10 +577,15 @@ mod tests {
             crate::forms::validate(def, a, &ctx()).into_iter().map(|i| i.path).collect()
         };
         assert_eq!(paths(&a), ["contact_phone"]);
-        let o = set_field(def, &mut a, "contact_channel", text("in_app"), &ctx()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(o.visibility, vec![VisibilityChange { path: "contact_phone".into(), visible: false }]);
+        let o = set_field(def, &mut a, "contact_channel", text("in_app"), &ctx())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            o.visibility,
+            vec![VisibilityChange { path: "contact_phone".into(), visible: false }]
+        );
         assert!(paths(&a).is_empty());
-        set_field(def, &mut a, "message", Input::Text("x".repeat(2001)), &ctx()).unwrap_or_else(|e| panic!("{e}"));
+        set_field(def, &mut a, "message", Input::Text("x".repeat(2001)), &ctx())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(paths(&a), ["message"]);
     }
 
