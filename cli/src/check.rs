@@ -53,20 +53,41 @@ struct CheckResult {
 }
 
 fn localize(env: &Env, path: &str, problems: &[Problem]) -> Vec<Issue> {
-    problems.iter().map(|p| p.localize(path, env.lang)).collect()
+    problems
+        .iter()
+        .map(|p| p.localize(path, env.lang))
+        .collect()
 }
 
 /// Runs a check and prints its result.
 pub fn run(env: &Env, cmd: CheckCmd) -> Result<ExitCode> {
     let result = match cmd {
         CheckCmd::Nik { nik, dob, sex } => check_nik(env, &nik, dob.as_deref(), sex.as_deref()),
-        CheckCmd::Phone { input, country } => match Phone::parse(&input, &country.to_ascii_uppercase()) {
-            Ok(c) => CheckResult { valid: true, normalized: c.value.e164().to_string(), issues: localize(env, "phone", &c.warnings) },
-            Err(p) => CheckResult { valid: false, normalized: String::new(), issues: localize(env, "phone", &[p]) },
-        },
+        CheckCmd::Phone { input, country } => {
+            match Phone::parse(&input, &country.to_ascii_uppercase()) {
+                Ok(c) => CheckResult {
+                    valid: true,
+                    normalized: c.value.e164().to_string(),
+                    issues: localize(env, "phone", &c.warnings),
+                },
+                Err(p) => CheckResult {
+                    valid: false,
+                    normalized: String::new(),
+                    issues: localize(env, "phone", &[p]),
+                },
+            }
+        }
         CheckCmd::Passport { input } => match Passport::parse(&input) {
-            Ok(c) => CheckResult { valid: true, normalized: c.value.as_str().to_string(), issues: localize(env, "passport", &c.warnings) },
-            Err(p) => CheckResult { valid: false, normalized: String::new(), issues: localize(env, "passport", &[p]) },
+            Ok(c) => CheckResult {
+                valid: true,
+                normalized: c.value.as_str().to_string(),
+                issues: localize(env, "passport", &c.warnings),
+            },
+            Err(p) => CheckResult {
+                valid: false,
+                normalized: String::new(),
+                issues: localize(env, "passport", &[p]),
+            },
         },
     };
     if env.json {
@@ -74,7 +95,11 @@ pub fn run(env: &Env, cmd: CheckCmd) -> Result<ExitCode> {
     } else {
         let lang = env.lang;
         if result.valid {
-            out::line(format!("✓ {}: {}", t(lang, "Sah", "Valid"), result.normalized));
+            out::line(format!(
+                "✓ {}: {}",
+                t(lang, "Sah", "Valid"),
+                result.normalized
+            ));
         } else {
             out::line(format!("✗ {}", t(lang, "Tidak sah", "Not valid")));
         }
@@ -82,7 +107,11 @@ pub fn run(env: &Env, cmd: CheckCmd) -> Result<ExitCode> {
             out::line(out::issue_line(i));
         }
     }
-    Ok(if result.valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if result.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn check_nik(env: &Env, input: &str, dob: Option<&str>, sex: Option<&str>) -> CheckResult {
@@ -104,12 +133,22 @@ fn check_nik(env: &Env, input: &str, dob: Option<&str>, sex: Option<&str>) -> Ch
     match Nik::parse(input) {
         Ok(nik) => {
             problems.extend(nik.check_declared(dob, sex));
-            let valid = !problems.iter().any(|p| p.severity == rantau_core::Severity::Error);
-            CheckResult { valid, normalized: nik.as_str().to_string(), issues: localize(env, "nik", &problems) }
+            let valid = !problems
+                .iter()
+                .any(|p| p.severity == rantau_core::Severity::Error);
+            CheckResult {
+                valid,
+                normalized: nik.as_str().to_string(),
+                issues: localize(env, "nik", &problems),
+            }
         }
         Err(p) => {
             problems.insert(0, p);
-            CheckResult { valid: false, normalized: String::new(), issues: localize(env, "nik", &problems) }
+            CheckResult {
+                valid: false,
+                normalized: String::new(),
+                issues: localize(env, "nik", &problems),
+            }
         }
     }
 }
@@ -140,10 +179,30 @@ pub fn fee(env: &Env, args: FeeArgs) -> Result<ExitCode> {
             if env.json {
                 out::json(&q);
             } else {
-                out::line(format!("{}: {}", t(lang, "Pra-penempatan (JKK+JKM)", "Pre-placement (JKK+JKM)"), out::rupiah(q.pre_placement)));
-                out::line(format!("{}: {}", t(lang, "Penempatan + purna (JKK+JKM)", "Placement + post-placement (JKK+JKM)"), out::rupiah(q.placement)));
-                out::line(format!("{}: {}", t(lang, "JHT per bulan (pilihan)", "JHT per month (optional)"), out::rupiah(q.jht_monthly)));
-                out::line(format!("{}: {}", t(lang, "Total dibayar sekarang", "Total due now"), out::rupiah(q.total_due)));
+                out::line(format!(
+                    "{}: {}",
+                    t(lang, "Pra-penempatan (JKK+JKM)", "Pre-placement (JKK+JKM)"),
+                    out::rupiah(q.pre_placement)
+                ));
+                out::line(format!(
+                    "{}: {}",
+                    t(
+                        lang,
+                        "Penempatan + purna (JKK+JKM)",
+                        "Placement + post-placement (JKK+JKM)"
+                    ),
+                    out::rupiah(q.placement)
+                ));
+                out::line(format!(
+                    "{}: {}",
+                    t(lang, "JHT per bulan (pilihan)", "JHT per month (optional)"),
+                    out::rupiah(q.jht_monthly)
+                ));
+                out::line(format!(
+                    "{}: {}",
+                    t(lang, "Total dibayar sekarang", "Total due now"),
+                    out::rupiah(q.total_due)
+                ));
                 out::line(format!("{}: {}", t(lang, "Tarif", "Tariff"), q.tariff));
                 if q.estimate {
                     out::line(t(lang, "Perkiraan: jumlah pasti tertera pada kode pembayaran dari BPJS Ketenagakerjaan.", "Estimate: the exact amount is on the payment code issued by BPJS Ketenagakerjaan."));
@@ -154,7 +213,11 @@ pub fn fee(env: &Env, args: FeeArgs) -> Result<ExitCode> {
         Err(p) => {
             let issue = p.localize("fee", lang);
             if env.json {
-                out::json(&CheckResult { valid: false, normalized: String::new(), issues: vec![issue] });
+                out::json(&CheckResult {
+                    valid: false,
+                    normalized: String::new(),
+                    issues: vec![issue],
+                });
             } else {
                 out::line(out::issue_line(&issue));
             }

@@ -27,7 +27,13 @@ pub struct Env {
 
 impl Env {
     /// Resolves the home directory (flag, `$RANTAU_HOME`, or `~/.local/share/rantau`).
-    pub fn new(home: Option<PathBuf>, profile: String, key_file: Option<PathBuf>, lang: Lang, json: bool) -> Env {
+    pub fn new(
+        home: Option<PathBuf>,
+        profile: String,
+        key_file: Option<PathBuf>,
+        lang: Lang,
+        json: bool,
+    ) -> Env {
         let home = home.unwrap_or_else(|| {
             std::env::var_os("XDG_DATA_HOME")
                 .map(PathBuf::from)
@@ -35,7 +41,13 @@ impl Env {
                 .unwrap_or_else(|| PathBuf::from("."))
                 .join("rantau")
         });
-        Env { home, profile, key_file, lang, json }
+        Env {
+            home,
+            profile,
+            key_file,
+            lang,
+            json,
+        }
     }
 
     fn default_key_file(&self) -> PathBuf {
@@ -47,7 +59,10 @@ impl Env {
         if let Ok(hex) = std::env::var("RANTAU_KEY") {
             return Key::from_hex(hex.trim());
         }
-        let file = self.key_file.clone().unwrap_or_else(|| self.default_key_file());
+        let file = self
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.default_key_file());
         match std::fs::read_to_string(&file) {
             Ok(s) => Key::from_hex(s.trim()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -98,18 +113,28 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
                         return Err(Error::ProfileExists(name));
                     }
                     std::fs::create_dir_all(&env.home)?;
-                    write_private(&file, &key.to_hex())?;
+                    write_private(&file, key.to_hex().as_str())?;
                     (key, Some(file))
                 }
                 Err(e) => return Err(e),
             };
             let profile = rantau_core::profile::Profile::create(&env.home, &name, &key)?;
             if env.json {
-                out::json(&serde_json::json!({"profile": name, "path": profile.path(), "key_file": saved}));
+                out::json(
+                    &serde_json::json!({"profile": name, "path": profile.path(), "key_file": saved}),
+                );
             } else {
-                out::line(format!("{} {name}: {}", t(lang, "Profil dibuat", "Profile created"), profile.path().display()));
+                out::line(format!(
+                    "{} {name}: {}",
+                    t(lang, "Profil dibuat", "Profile created"),
+                    profile.path().display()
+                ));
                 if let Some(f) = saved {
-                    out::line(format!("{}: {}", t(lang, "Kunci disimpan di", "Key saved in"), f.display()));
+                    out::line(format!(
+                        "{}: {}",
+                        t(lang, "Kunci disimpan di", "Key saved in"),
+                        f.display()
+                    ));
                 }
             }
         }
@@ -146,23 +171,82 @@ fn write_private(path: &std::path::Path, contents: &str) -> Result<()> {
 /// The user's explanation of an error, in their language.
 pub fn error_text(lang: Lang, e: &Error) -> String {
     let s = match e {
-        Error::WrongKey => t(lang, "Kunci tidak cocok untuk profil ini. Data tidak diubah.", "The key does not open this profile. Nothing was changed."),
-        Error::InvalidKey => t(lang, "Kunci harus 64 digit heksadesimal.", "A key must be 64 hexadecimal digits."),
-        Error::NotADatabase(_) => t(lang, "Berkas profil tidak dapat dibaca. Berkas tidak dihapus; hubungi petugas.", "The profile file cannot be read. It was not deleted; contact an officer."),
-        Error::SchemaTooNew { .. } => t(lang, "Profil ini dibuat oleh versi aplikasi yang lebih baru. Perbarui aplikasi.", "This profile was made by a newer version of the app. Update the app."),
-        Error::ProfileNotFound(_) => t(lang, "Profil tidak ditemukan. Buat dengan: rantau profile create NAMA", "Profile not found. Create one with: rantau profile create NAME"),
-        Error::ProfileExists(_) => t(lang, "Profil dengan nama itu sudah ada.", "A profile with that name exists already."),
-        Error::InvalidProfileName => t(lang, "Nama profil hanya boleh huruf, angka, - dan _ (1–64 karakter).", "Profile names use letters, digits, - and _ (1–64 characters)."),
-        Error::StorageFull => t(lang, "Penyimpanan penuh. Tidak ada data yang hilang; kosongkan ruang lalu coba lagi.", "Storage is full. Nothing was lost; free some space and try again."),
+        Error::WrongKey => t(
+            lang,
+            "Kunci tidak cocok untuk profil ini. Data tidak diubah.",
+            "The key does not open this profile. Nothing was changed.",
+        ),
+        Error::InvalidKey => t(
+            lang,
+            "Kunci harus 64 digit heksadesimal.",
+            "A key must be 64 hexadecimal digits.",
+        ),
+        Error::NotADatabase(_) => t(
+            lang,
+            "Berkas profil tidak dapat dibaca. Berkas tidak dihapus; hubungi petugas.",
+            "The profile file cannot be read. It was not deleted; contact an officer.",
+        ),
+        Error::SchemaTooNew { .. } => t(
+            lang,
+            "Profil ini dibuat oleh versi aplikasi yang lebih baru. Perbarui aplikasi.",
+            "This profile was made by a newer version of the app. Update the app.",
+        ),
+        Error::ProfileNotFound(_) => t(
+            lang,
+            "Profil tidak ditemukan. Buat dengan: rantau profile create NAMA",
+            "Profile not found. Create one with: rantau profile create NAME",
+        ),
+        Error::ProfileExists(_) => t(
+            lang,
+            "Profil dengan nama itu sudah ada.",
+            "A profile with that name exists already.",
+        ),
+        Error::InvalidProfileName => t(
+            lang,
+            "Nama profil hanya boleh huruf, angka, - dan _ (1–64 karakter).",
+            "Profile names use letters, digits, - and _ (1–64 characters).",
+        ),
+        Error::StorageFull => t(
+            lang,
+            "Penyimpanan penuh. Tidak ada data yang hilang; kosongkan ruang lalu coba lagi.",
+            "Storage is full. Nothing was lost; free some space and try again.",
+        ),
         Error::UnknownForm(_) => t(lang, "Formulir tidak dikenal.", "Unknown form."),
-        Error::UnknownField(_) => t(lang, "Kolom tidak dikenal di formulir ini.", "No such field in this form."),
-        Error::WrongValueType { .. } => t(lang, "Jenis nilai tidak sesuai untuk kolom ini.", "That kind of value does not fit this field."),
+        Error::UnknownField(_) => t(
+            lang,
+            "Kolom tidak dikenal di formulir ini.",
+            "No such field in this form.",
+        ),
+        Error::WrongValueType { .. } => t(
+            lang,
+            "Jenis nilai tidak sesuai untuk kolom ini.",
+            "That kind of value does not fit this field.",
+        ),
         Error::DraftNotFound(_) => t(lang, "Draf tidak ditemukan.", "Draft not found."),
-        Error::SubmissionNotFound(_) => t(lang, "Kiriman tidak ditemukan.", "Submission not found."),
-        Error::AlreadyFinalized(_) => t(lang, "Formulir ini sudah final dan tidak dapat diubah lagi.", "This form is finalized and can no longer be changed."),
-        Error::Invalid(_) => t(lang, "Formulir belum dapat difinalkan. Perbaiki kesalahan berikut:", "The form cannot be finalized yet. Fix these errors:"),
-        Error::Interrupted => t(lang, "Dihentikan. Tidak ada data yang hilang.", "Stopped. Nothing was lost."),
-        _ => return format!("{} ({e})", t(lang, "Terjadi kesalahan", "Something went wrong")),
+        Error::SubmissionNotFound(_) => {
+            t(lang, "Kiriman tidak ditemukan.", "Submission not found.")
+        }
+        Error::AlreadyFinalized(_) => t(
+            lang,
+            "Formulir ini sudah final dan tidak dapat diubah lagi.",
+            "This form is finalized and can no longer be changed.",
+        ),
+        Error::Invalid(_) => t(
+            lang,
+            "Formulir belum dapat difinalkan. Perbaiki kesalahan berikut:",
+            "The form cannot be finalized yet. Fix these errors:",
+        ),
+        Error::Interrupted => t(
+            lang,
+            "Dihentikan. Tidak ada data yang hilang.",
+            "Stopped. Nothing was lost.",
+        ),
+        _ => {
+            return format!(
+                "{} ({e})",
+                t(lang, "Terjadi kesalahan", "Something went wrong")
+            )
+        }
     };
     s.to_string()
 }

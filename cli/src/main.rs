@@ -68,7 +68,13 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = Lang::parse(&cli.lang).unwrap_or_default();
-    let env = home::Env::new(cli.home.clone(), cli.profile.clone(), cli.key_file.clone(), lang, cli.json);
+    let env = home::Env::new(
+        cli.home.clone(),
+        cli.profile.clone(),
+        cli.key_file.clone(),
+        lang,
+        cli.json,
+    );
     let result = match cli.command {
         Command::Profile { action } => home::run(&env, action),
         Command::Form { action } => draft::run_form(&env, action),

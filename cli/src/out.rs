@@ -43,7 +43,10 @@ pub fn issue_line(issue: &Issue) -> String {
 /// Prints a list of issues (or a check mark when there are none).
 pub fn issues(lang: Lang, issues: &[Issue]) {
     if issues.is_empty() {
-        line(format!("  ✓ {}", t(lang, "tidak ada masalah", "no problems")));
+        line(format!(
+            "  ✓ {}",
+            t(lang, "tidak ada masalah", "no problems")
+        ));
     }
     for i in issues {
         line(issue_line(i));

@@ -10,7 +10,7 @@ use rantau_core::store::Key;
 
 fn fill(profile: &Profile) -> String {
     let draft = profile.new_draft("pmi-registration").unwrap();
-    for (path, input) in samples::registration_inputs() {
+    for (path, input) in samples::as_inputs(&samples::sample_registration()) {
         profile.set_field(&draft.id, &path, input).unwrap();
     }
     draft.id
@@ -24,8 +24,14 @@ fn autosave(c: &mut Criterion) {
     c.bench_function("autosave_set_validate_persist", |b| {
         b.iter(|| {
             n += 1;
-            let name = if n % 2 == 0 { "Siti Rahayu" } else { "Siti Rahayu Putri" };
-            profile.set_field(&draft, "full_name", Input::Text(name.into())).unwrap()
+            let name = if n % 2 == 0 {
+                "Siti Rahayu"
+            } else {
+                "Siti Rahayu Putri"
+            };
+            profile
+                .set_field(&draft, "full_name", Input::Text(name.into()))
+                .unwrap()
         })
     });
 }
@@ -34,7 +40,11 @@ fn finalize(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let profile = Profile::create(dir.path(), "bench", &Key::generate()).unwrap();
     c.bench_function("finalize_full_registration", |b| {
-        b.iter_batched(|| fill(&profile), |id| profile.finalize(&id).unwrap(), criterion::BatchSize::PerIteration)
+        b.iter_batched(
+            || fill(&profile),
+            |id| profile.finalize(&id).unwrap(),
+            criterion::BatchSize::PerIteration,
+        )
     });
 }
 

@@ -39,7 +39,10 @@ impl std::fmt::Debug for Problem {
         f.debug_struct("Problem")
             .field("code", &self.code)
             .field("severity", &self.severity)
-            .field("params", &self.params.iter().map(|(k, _)| *k).collect::<Vec<_>>())
+            .field(
+                "params",
+                &self.params.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -47,12 +50,20 @@ impl std::fmt::Debug for Problem {
 impl Problem {
     /// An error with no parameters.
     pub fn error(code: &'static str) -> Self {
-        Problem { code, severity: Severity::Error, params: Vec::new() }
+        Problem {
+            code,
+            severity: Severity::Error,
+            params: Vec::new(),
+        }
     }
 
     /// A warning with no parameters.
     pub fn warning(code: &'static str) -> Self {
-        Problem { code, severity: Severity::Warning, params: Vec::new() }
+        Problem {
+            code,
+            severity: Severity::Warning,
+            params: Vec::new(),
+        }
     }
 
     /// Adds a named parameter for the message template.

@@ -45,7 +45,10 @@ pub struct Localized {
 impl Localized {
     /// Builds a text from its two translations.
     pub fn new(id: impl Into<String>, en: impl Into<String>) -> Self {
-        Localized { id: id.into(), en: en.into() }
+        Localized {
+            id: id.into(),
+            en: en.into(),
+        }
     }
 
     /// The text in `lang`.

@@ -7,14 +7,14 @@
 //! - [`store`]: one encrypted SQLite database per profile, drafts and the outbox.
 //! - [`profile`]: the API the app and the CLI use: drafts, autosave, finalize, outbox.
 
-pub mod domain;
 pub mod directory;
+pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod issue;
 pub mod lang;
 pub mod messages;
-// pub mod profile; (enabled once forms and store land)
+pub mod profile;
 pub mod store;
 pub mod sync;
 

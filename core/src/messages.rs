@@ -9,12 +9,19 @@ use crate::lang::Lang;
 pub type Entry = (&'static str, &'static str, &'static str);
 
 fn tables() -> [&'static [Entry]; 3] {
-    [crate::domain::MESSAGES, crate::forms::MESSAGES, crate::store::MESSAGES]
+    [
+        crate::domain::MESSAGES,
+        crate::forms::MESSAGES,
+        crate::store::MESSAGES,
+    ]
 }
 
 /// Looks up the templates of `code`.
 pub fn lookup(code: &str) -> Option<&'static Entry> {
-    tables().into_iter().flat_map(|t| t.iter()).find(|e| e.0 == code)
+    tables()
+        .into_iter()
+        .flat_map(|t| t.iter())
+        .find(|e| e.0 == code)
 }
 
 /// Renders `code` in `lang`, substituting `{name}` parameters. An unknown code
@@ -43,7 +50,9 @@ mod tests {
         let mut out: Vec<String> = Vec::new();
         let mut rest = t;
         while let Some(start) = rest.find('{') {
-            let Some(len) = rest[start..].find('}') else { break };
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
             out.push(rest[start + 1..start + len].to_string());
             rest = &rest[start + len..];
         }
@@ -57,8 +66,15 @@ mod tests {
         for table in tables() {
             for (code, id, en) in table.iter() {
                 assert!(seen.insert(*code), "duplicate message code {code}");
-                assert!(!id.trim().is_empty() && !en.trim().is_empty(), "{code} lacks a text");
-                assert_eq!(placeholders(id), placeholders(en), "{code}: placeholders differ");
+                assert!(
+                    !id.trim().is_empty() && !en.trim().is_empty(),
+                    "{code} lacks a text"
+                );
+                assert_eq!(
+                    placeholders(id),
+                    placeholders(en),
+                    "{code}: placeholders differ"
+                );
             }
         }
     }

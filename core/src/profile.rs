@@ -166,7 +166,10 @@ impl Profile {
     }
 
     fn context(&self) -> Context {
-        Context { today: self.today(), lang: self.lang() }
+        Context {
+            today: self.today(),
+            lang: self.lang(),
+        }
     }
 
     /// The forms a user can start: the built-in definitions, newest version of each.

@@ -37,7 +37,9 @@ pub fn countries() -> &'static [Country] {
 /// The country with this ISO code (case-insensitive).
 pub fn find(code: &str) -> Option<&'static Country> {
     let code = code.trim();
-    countries().iter().find(|c| c.code.eq_ignore_ascii_case(code))
+    countries()
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code))
 }
 
 #[cfg(test)]
@@ -53,14 +55,25 @@ mod tests {
         let mut codes = HashSet::new();
         for c in countries() {
             assert!(codes.insert(c.code.clone()), "duplicate {}", c.code);
-            assert!(c.code.len() == 2 && c.code.bytes().all(|b| b.is_ascii_uppercase()), "{}", c.code);
+            assert!(
+                c.code.len() == 2 && c.code.bytes().all(|b| b.is_ascii_uppercase()),
+                "{}",
+                c.code
+            );
             assert!(!c.name.id.is_empty() && !c.name.en.is_empty(), "{}", c.code);
             let digits = c.dialing_code.strip_prefix('+').unwrap_or("");
-            assert!(!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()), "{}", c.code);
+            assert!(
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()),
+                "{}",
+                c.code
+            );
             assert!(!c.mobile_example.is_empty(), "{}", c.code);
             assert_eq!(c.destination, c.code != "ID");
         }
-        for needed in ["ID", "HK", "TW", "MY", "JP", "SG", "KR", "SA", "IT", "BN", "TR", "AE", "QA", "OM", "KW", "BH"] {
+        for needed in [
+            "ID", "HK", "TW", "MY", "JP", "SG", "KR", "SA", "IT", "BN", "TR", "AE", "QA", "OM",
+            "KW", "BH",
+        ] {
             assert!(codes.contains(needed), "{needed} missing");
         }
     }

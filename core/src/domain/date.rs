@@ -14,8 +14,13 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, Problem> {
 fn parse_parts(s: &str) -> Option<NaiveDate> {
     let sep = if s.contains('/') { '/' } else { '-' };
     let parts: Vec<&str> = s.split(sep).collect();
-    let [a, b, c] = parts.as_slice() else { return None };
-    if !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    if !parts
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     let small = |p: &str| p.len() <= 2;
@@ -86,8 +91,19 @@ mod tests {
 
     #[test]
     fn parse_date_rejects_impossible_or_ambiguous_input() {
-        for bad in ["", "1990-02-30", "31-02-1990", "1990/12/31", "90-12-31", "31-12-90",
-            "31.12.1990", "1990-12-31-1", "abc", "１９９０-12-31", "1990-+1-01"] {
+        for bad in [
+            "",
+            "1990-02-30",
+            "31-02-1990",
+            "1990/12/31",
+            "90-12-31",
+            "31-12-90",
+            "31.12.1990",
+            "1990-12-31-1",
+            "abc",
+            "１９９０-12-31",
+            "1990-+1-01",
+        ] {
             let p = parse_date(bad).unwrap_err();
             assert_eq!(p.code, "date.invalid", "{bad}");
         }

@@ -24,7 +24,11 @@ impl Email {
         }
         let domain = domain.to_lowercase();
         let labels: Vec<&str> = domain.split('.').collect();
-        if labels.len() < 2 || labels.iter().any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-')) {
+        if labels.len() < 2
+            || labels
+                .iter()
+                .any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-'))
+        {
             return Err(invalid());
         }
         let out = format!("{local}@{domain}");
@@ -71,14 +75,30 @@ mod tests {
     fn email_lowercases_the_domain_only() {
         let e = Email::parse("  Siti.Aminah@Gmail.COM ").unwrap();
         assert_eq!(e.as_str(), "Siti.Aminah@gmail.com");
-        assert_eq!(Email::parse("a+b@mail.example.co.id").unwrap().to_string(), "a+b@mail.example.co.id");
+        assert_eq!(
+            Email::parse("a+b@mail.example.co.id").unwrap().to_string(),
+            "a+b@mail.example.co.id"
+        );
     }
 
     #[test]
     fn email_rejects_malformed_addresses() {
         let long_local = format!("{}@example.com", "a".repeat(65));
-        for s in ["", "siti", "@gmail.com", "siti@", "siti@gmail", "siti@@gmail.com", "si ti@gmail.com",
-            "siti@gmail..com", "siti@.gmail.com", "siti@gmail.com.", "a@b@c.com", "siti@-x.com", &long_local] {
+        for s in [
+            "",
+            "siti",
+            "@gmail.com",
+            "siti@",
+            "siti@gmail",
+            "siti@@gmail.com",
+            "si ti@gmail.com",
+            "siti@gmail..com",
+            "siti@.gmail.com",
+            "siti@gmail.com.",
+            "a@b@c.com",
+            "siti@-x.com",
+            &long_local,
+        ] {
             assert_eq!(Email::parse(s).unwrap_err().code, "email.invalid", "{s}");
         }
     }

@@ -57,12 +57,21 @@ mod tests {
     fn kpj_accepts_10_to_15_digits_with_separators() {
         assert_eq!(Kpj::parse("230-1234.5678").unwrap().as_str(), "23012345678");
         assert_eq!(Kpj::parse("1234567890").unwrap().as_str(), "1234567890");
-        assert_eq!(Kpj::parse("123456789012345").unwrap().to_string(), "123456789012345");
+        assert_eq!(
+            Kpj::parse("123456789012345").unwrap().to_string(),
+            "123456789012345"
+        );
     }
 
     #[test]
     fn kpj_rejects_wrong_length_or_letters() {
-        for s in ["", "123456789", "1234567890123456", "2301234567A", "２３０１２３４５６７８"] {
+        for s in [
+            "",
+            "123456789",
+            "1234567890123456",
+            "2301234567A",
+            "２３０１２３４５６７８",
+        ] {
             assert_eq!(Kpj::parse(s).unwrap_err().code, "kpj.invalid", "{s}");
         }
     }

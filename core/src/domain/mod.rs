@@ -25,14 +25,20 @@ pub struct Checked<T> {
 impl<T> Checked<T> {
     /// A value with no warnings.
     pub fn clean(value: T) -> Self {
-        Checked { value, warnings: Vec::new() }
+        Checked {
+            value,
+            warnings: Vec::new(),
+        }
     }
 }
 
 /// Removes every whitespace character and every char in `drop`: the separators
 /// people type inside numbers (`0812-3456 7890`, `35.15.14…`).
 pub(crate) fn compact(input: &str, drop: &[char]) -> String {
-    input.chars().filter(|c| !c.is_whitespace() && !drop.contains(c)).collect()
+    input
+        .chars()
+        .filter(|c| !c.is_whitespace() && !drop.contains(c))
+        .collect()
 }
 
 /// Implements `Deserialize` for an identifier by running its parser on the string,
@@ -176,18 +182,34 @@ mod tests {
         let json = serde_json::to_string(&nik).unwrap();
         assert_eq!(serde_json::from_str::<nik::Nik>(&json).unwrap(), nik);
         let kpj = kpj::Kpj::parse("23012345678").unwrap();
-        assert_eq!(serde_json::from_value::<kpj::Kpj>(serde_json::to_value(&kpj).unwrap()).unwrap(), kpj);
+        assert_eq!(
+            serde_json::from_value::<kpj::Kpj>(serde_json::to_value(&kpj).unwrap()).unwrap(),
+            kpj
+        );
         let email = email::Email::parse("siti@gmail.com").unwrap();
-        assert_eq!(serde_json::from_value::<email::Email>(serde_json::to_value(&email).unwrap()).unwrap(), email);
+        assert_eq!(
+            serde_json::from_value::<email::Email>(serde_json::to_value(&email).unwrap()).unwrap(),
+            email
+        );
         let pass = passport::Passport::parse("A1234567").unwrap().value;
-        assert_eq!(serde_json::from_value::<passport::Passport>(serde_json::to_value(&pass).unwrap()).unwrap(), pass);
+        assert_eq!(
+            serde_json::from_value::<passport::Passport>(serde_json::to_value(&pass).unwrap())
+                .unwrap(),
+            pass
+        );
         let phone = phone::Phone::parse("012-345 6789", "MY").unwrap().value;
-        let back: phone::Phone = serde_json::from_value(serde_json::to_value(&phone).unwrap()).unwrap();
+        let back: phone::Phone =
+            serde_json::from_value(serde_json::to_value(&phone).unwrap()).unwrap();
         assert_eq!(back, phone);
         assert_eq!(back.region(), Some("MY"));
         // A bad stored value is refused, and the error names the code, not the value.
-        let err = serde_json::from_str::<nik::Nik>("\"2015140508680001\"").unwrap_err().to_string();
-        assert!(err.contains("nik.province_unknown") && !err.contains("2015"), "{err}");
+        let err = serde_json::from_str::<nik::Nik>("\"2015140508680001\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("nik.province_unknown") && !err.contains("2015"),
+            "{err}"
+        );
     }
 
     #[test]

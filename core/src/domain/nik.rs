@@ -135,7 +135,11 @@ fn two(d: &[u8], at: usize) -> u32 {
 fn fields(digits: &str) -> Fields {
     let d = digits.as_bytes();
     let raw_day = two(d, 6);
-    let (day, sex) = if raw_day > 40 { (raw_day - 40, Sex::Female) } else { (raw_day, Sex::Male) };
+    let (day, sex) = if raw_day > 40 {
+        (raw_day - 40, Sex::Female)
+    } else {
+        (raw_day, Sex::Male)
+    };
     Fields {
         province: two(d, 0) as u8,
         regency: two(d, 2) as u8,
@@ -172,7 +176,9 @@ impl Nik {
         }
         let f = fields(&digits);
         if province_name(f.province).is_none() {
-            return Err(Problem::error("nik.province_unknown").with("code", format!("{:02}", f.province)));
+            return Err(
+                Problem::error("nik.province_unknown").with("code", format!("{:02}", f.province))
+            );
         }
         // Day 00 or 32–40 or > 71 fails here too: from_ymd_opt rejects them.
         if f.candidates().next().is_none() {
@@ -307,7 +313,10 @@ mod tests {
         assert_eq!(p.code, "nik.length");
         assert_eq!(p.params, vec![("length", "15".to_string())]);
         assert_eq!(Nik::parse("").unwrap_err().code, "nik.length");
-        assert_eq!(Nik::parse("35151405086800O1").unwrap_err().code, "nik.not_digits");
+        assert_eq!(
+            Nik::parse("35151405086800O1").unwrap_err().code,
+            "nik.not_digits"
+        );
     }
 
     #[test]
@@ -315,17 +324,33 @@ mod tests {
         let p = Nik::parse("2015140508680001").unwrap_err();
         assert_eq!(p.code, "nik.province_unknown");
         assert_eq!(p.params, vec![("code", "20".to_string())]);
-        assert_eq!(Nik::parse("9815140508680001").unwrap_err().code, "nik.province_unknown");
+        assert_eq!(
+            Nik::parse("9815140508680001").unwrap_err().code,
+            "nik.province_unknown"
+        );
         for papua in 91..=97 {
-            assert!(Nik::parse(&format!("{papua}15140508680001")).is_ok(), "{papua}");
+            assert!(
+                Nik::parse(&format!("{papua}15140508680001")).is_ok(),
+                "{papua}"
+            );
         }
     }
 
     #[test]
     fn nik_rejects_invalid_embedded_date() {
-        for bad in ["3515140013680001", "3515143208680001", "3515144008680001",
-            "3515147208680001", "3515140000680001", "3515143102680001"] {
-            assert_eq!(Nik::parse(bad).unwrap_err().code, "nik.birth_date_invalid", "{bad}");
+        for bad in [
+            "3515140013680001",
+            "3515143208680001",
+            "3515144008680001",
+            "3515147208680001",
+            "3515140000680001",
+            "3515143102680001",
+        ] {
+            assert_eq!(
+                Nik::parse(bad).unwrap_err().code,
+                "nik.birth_date_invalid",
+                "{bad}"
+            );
         }
         // 29 Feb 00 exists in 2000, so it is accepted and dated 2000 if that makes 18.
         let leap = Nik::parse("3515142902000001").unwrap();
@@ -334,7 +359,10 @@ mod tests {
 
     #[test]
     fn nik_rejects_serial_zero() {
-        assert_eq!(Nik::parse("3515140508680000").unwrap_err().code, "nik.serial_invalid");
+        assert_eq!(
+            Nik::parse("3515140508680000").unwrap_err().code,
+            "nik.serial_invalid"
+        );
     }
 
     #[test]
@@ -349,7 +377,9 @@ mod tests {
     #[test]
     fn check_declared_accepts_matching_values() {
         let n = Nik::parse("3515144508680002").unwrap();
-        assert!(n.check_declared(Some(d(1968, 8, 5)), Some(Sex::Female)).is_empty());
+        assert!(n
+            .check_declared(Some(d(1968, 8, 5)), Some(Sex::Female))
+            .is_empty());
         // Century is ignored: only DD, MM and YY are compared.
         assert!(n.check_declared(Some(d(2068, 8, 5)), None).is_empty());
         assert!(n.check_declared(None, None).is_empty());
@@ -363,12 +393,21 @@ mod tests {
         assert_eq!(problems[0].code, "nik.birth_date_mismatch");
         assert_eq!(
             problems[0].params,
-            vec![("declared", "06-08-1968".to_string()), ("nik", "05-08-68".to_string())]
+            vec![
+                ("declared", "06-08-1968".to_string()),
+                ("nik", "05-08-68".to_string())
+            ]
         );
         assert_eq!(problems[1].code, "nik.sex_mismatch");
-        assert_eq!(problems[1].params, vec![("declared", "P".to_string()), ("nik", "L".to_string())]);
+        assert_eq!(
+            problems[1].params,
+            vec![("declared", "P".to_string()), ("nik", "L".to_string())]
+        );
         let msg = problems[0].localize("nik", crate::Lang::Id).message;
-        assert!(msg.contains("06-08-1968") && msg.contains("05-08-68"), "{msg}");
+        assert!(
+            msg.contains("06-08-1968") && msg.contains("05-08-68"),
+            "{msg}"
+        );
     }
 
     #[test]

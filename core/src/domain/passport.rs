@@ -29,7 +29,9 @@ impl Passport {
         let usual = letters == 1 && digits.len() == 7;
         let mut checked = Checked::clean(Passport(s));
         if !usual {
-            checked.warnings.push(Problem::warning("passport.unusual_format"));
+            checked
+                .warnings
+                .push(Problem::warning("passport.unusual_format"));
         }
         Ok(checked)
     }
@@ -78,14 +80,30 @@ mod tests {
         for s in ["AB123456", "X123456", "C12345678", "AB12345678"] {
             let p = Passport::parse(s).unwrap();
             assert_eq!(p.value.as_str(), s);
-            assert_eq!(p.warnings.iter().map(|w| w.code).collect::<Vec<_>>(), vec!["passport.unusual_format"]);
+            assert_eq!(
+                p.warnings.iter().map(|w| w.code).collect::<Vec<_>>(),
+                vec!["passport.unusual_format"]
+            );
         }
     }
 
     #[test]
     fn malformed_passport_is_rejected() {
-        for s in ["", "1234567", "ABC1234567", "A12345", "A123456789", "A123456B", "A-1234567", "Á1234567"] {
-            assert_eq!(Passport::parse(s).unwrap_err().code, "passport.invalid", "{s}");
+        for s in [
+            "",
+            "1234567",
+            "ABC1234567",
+            "A12345",
+            "A123456789",
+            "A123456B",
+            "A-1234567",
+            "Á1234567",
+        ] {
+            assert_eq!(
+                Passport::parse(s).unwrap_err().code,
+                "passport.invalid",
+                "{s}"
+            );
         }
     }
 

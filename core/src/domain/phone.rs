@@ -35,7 +35,10 @@ impl Phone {
         let international = s.starts_with('+');
         let digits = s.strip_prefix('+').unwrap_or(&s);
         let invalid = || invalid(international.then_some(digits), &default);
-        if digits.len() < 4 || digits.len() > MAX_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if digits.len() < 4
+            || digits.len() > MAX_DIGITS
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(invalid());
         }
         let region: Option<phonenumber::country::Id> = default.parse().ok();
@@ -48,7 +51,9 @@ impl Phone {
         let hint = if international { None } else { region };
         // The parser has `unwrap`s inside; input is reduced to `+` and digits above,
         // and a panic on some exotic number must still become a validation error.
-        let parsed = std::panic::catch_unwind(|| phonenumber::parse(hint, &s)).ok().and_then(Result::ok);
+        let parsed = std::panic::catch_unwind(|| phonenumber::parse(hint, &s))
+            .ok()
+            .and_then(Result::ok);
         let Some(number) = parsed.filter(phonenumber::is_valid) else {
             return Err(invalid());
         };
@@ -89,17 +94,26 @@ fn invalid(international_digits: Option<&str>, default: &str) -> Problem {
         None => country::find(default),
     };
     let (name, example) = match assumed {
-        Some(c) => (format!("{} ({})", c.code, c.dialing_code), c.mobile_example.clone()),
-        None if international_digits.is_some() => ("+".to_string(), "+62 812-3456-7890".to_string()),
+        Some(c) => (
+            format!("{} ({})", c.code, c.dialing_code),
+            c.mobile_example.clone(),
+        ),
+        None if international_digits.is_some() => {
+            ("+".to_string(), "+62 812-3456-7890".to_string())
+        }
         None => (default.to_string(), "+62 812-3456-7890".to_string()),
     };
-    Problem::error("phone.invalid").with("country", name).with("example", example)
+    Problem::error("phone.invalid")
+        .with("country", name)
+        .with("example", example)
 }
 
 impl std::fmt::Debug for Phone {
     // Hand-written: a phone number is personal data; the region is not.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Phone").field("region", &self.region).finish_non_exhaustive()
+        f.debug_struct("Phone")
+            .field("region", &self.region)
+            .finish_non_exhaustive()
     }
 }
 
@@ -133,8 +147,14 @@ mod tests {
         assert_eq!(p.value.region(), Some("ID"));
         assert!(p.warnings.is_empty());
         assert_eq!(ok("+62 812 3456 7890", "MY").value.e164(), "+6281234567890");
-        assert_eq!(ok("0062 (812) 3456.7890", "TW").value.e164(), "+6281234567890");
-        assert_eq!(ok("0812 3456 7890", "id").value.to_string(), "+6281234567890");
+        assert_eq!(
+            ok("0062 (812) 3456.7890", "TW").value.e164(),
+            "+6281234567890"
+        );
+        assert_eq!(
+            ok("0812 3456 7890", "id").value.to_string(),
+            "+6281234567890"
+        );
     }
 
     #[test]
@@ -176,14 +196,23 @@ mod tests {
         assert_eq!(p.code, "phone.invalid");
         assert_eq!(
             p.params,
-            vec![("country", "ID (+62)".to_string()), ("example", "0812-3456-7890".to_string())]
+            vec![
+                ("country", "ID (+62)".to_string()),
+                ("example", "0812-3456-7890".to_string())
+            ]
         );
         let p = Phone::parse("+60 1", "ID").unwrap_err();
         assert_eq!(p.params[0], ("country", "MY (+60)".to_string()));
         let p = Phone::parse("+852 1234", "ID").unwrap_err();
         assert_eq!(p.params[0], ("country", "HK (+852)".to_string()));
-        assert_eq!(Phone::parse("hello", "ID").unwrap_err().code, "phone.invalid");
-        assert_eq!(Phone::parse("0812 3456 7890", "ZZ").unwrap_err().code, "phone.invalid");
+        assert_eq!(
+            Phone::parse("hello", "ID").unwrap_err().code,
+            "phone.invalid"
+        );
+        assert_eq!(
+            Phone::parse("0812 3456 7890", "ZZ").unwrap_err().code,
+            "phone.invalid"
+        );
         assert_eq!(Phone::parse("", "ID").unwrap_err().code, "phone.invalid");
     }
 
@@ -203,7 +232,10 @@ mod tests {
         // Jakarta fixed line.
         let p = ok("021 5123 4567", "ID");
         assert_eq!(p.value.e164(), "+622151234567");
-        assert_eq!(p.warnings.iter().map(|w| w.code).collect::<Vec<_>>(), vec!["phone.not_mobile"]);
+        assert_eq!(
+            p.warnings.iter().map(|w| w.code).collect::<Vec<_>>(),
+            vec!["phone.not_mobile"]
+        );
     }
 
     #[test]

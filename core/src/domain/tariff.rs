@@ -108,13 +108,18 @@ impl Tariff {
     /// The placement amount for `months` (≥ 1) and whether it is an estimate.
     fn placement(&self, months: u32) -> (u64, bool) {
         let tiers = &self.placement_tiers;
-        let Some(last) = tiers.last() else { return (0, true) };
+        let Some(last) = tiers.last() else {
+            return (0, true);
+        };
         if months > last.max_months {
             let extra = u64::from(months - last.max_months);
             return (last.amount + extra * self.per_month_beyond_last_tier, false);
         }
         // `from_json` checked the tiers are sorted, so the first that fits is the tier.
-        let idx = tiers.iter().position(|t| months <= t.max_months).unwrap_or(tiers.len() - 1);
+        let idx = tiers
+            .iter()
+            .position(|t| months <= t.max_months)
+            .unwrap_or(tiers.len() - 1);
         let tier = &tiers[idx];
         // Up to the first tier, or exactly on a tier, the regulation is explicit.
         if idx == 0 || months == tier.max_months {
@@ -142,9 +147,14 @@ impl Tariff {
         if self.placement_tiers.is_empty() {
             return Err(format!("{id}: no placement tiers"));
         }
-        let sorted = self.placement_tiers.windows(2).all(|w| w[0].max_months < w[1].max_months);
+        let sorted = self
+            .placement_tiers
+            .windows(2)
+            .all(|w| w[0].max_months < w[1].max_months);
         if !sorted || self.placement_tiers[0].max_months == 0 {
-            return Err(format!("{id}: placement tiers must have increasing max_months from 1"));
+            return Err(format!(
+                "{id}: placement tiers must have increasing max_months from 1"
+            ));
         }
         if self.jht_monthly_options.is_empty() || self.jht_monthly_options.contains(&0) {
             return Err(format!("{id}: JHT options must be non-empty and positive"));
@@ -189,14 +199,18 @@ impl TariffTable {
         static TABLE: OnceLock<TariffTable> = OnceLock::new();
         // The file is compiled in and checked by `builtin_tariff_table_is_valid`;
         // the empty fallback only means "no tariff available", never a crash.
-        TABLE.get_or_init(|| TariffTable::from_json(BUILTIN).unwrap_or(TariffTable { tariffs: Vec::new() }))
+        TABLE.get_or_init(|| {
+            TariffTable::from_json(BUILTIN).unwrap_or(TariffTable {
+                tariffs: Vec::new(),
+            })
+        })
     }
 
     /// Parses and checks a table (e.g. one the server published).
     /// Error: [`Error::InvalidReferenceData`].
     pub fn from_json(s: &str) -> Result<TariffTable> {
-        let table: TariffTable =
-            serde_json::from_str(s).map_err(|e| Error::InvalidReferenceData(format!("tariffs: {e}")))?;
+        let table: TariffTable = serde_json::from_str(s)
+            .map_err(|e| Error::InvalidReferenceData(format!("tariffs: {e}")))?;
         for t in &table.tariffs {
             t.check().map_err(Error::InvalidReferenceData)?;
         }
@@ -205,7 +219,10 @@ impl TariffTable {
 
     /// The tariff in force on `on`: of those whose range holds `on`, the latest start.
     pub fn tariff_on(&self, on: NaiveDate) -> Option<&Tariff> {
-        self.tariffs.iter().filter(|t| t.applies_on(on)).max_by_key(|t| t.valid_from)
+        self.tariffs
+            .iter()
+            .filter(|t| t.applies_on(on))
+            .max_by_key(|t| t.valid_from)
     }
 
     /// What a registration on `on` costs for a contract of `months`.
@@ -213,20 +230,35 @@ impl TariffTable {
     /// Problems: `tariff.months_invalid` (0 or above the tariff's maximum, 120),
     /// `tariff.jht_invalid` (not one of [`TariffTable::jht_options`]),
     /// `tariff.not_available` (no tariff in force on `on`).
-    pub fn quote(&self, scheme: Scheme, months: u32, jht_monthly: Option<u64>, on: NaiveDate)
-        -> std::result::Result<FeeQuote, Problem> {
-        let tariff = self
-            .tariff_on(on)
-            .ok_or_else(|| Problem::error("tariff.not_available").with("date", on.format("%d-%m-%Y").to_string()))?;
+    pub fn quote(
+        &self,
+        scheme: Scheme,
+        months: u32,
+        jht_monthly: Option<u64>,
+        on: NaiveDate,
+    ) -> std::result::Result<FeeQuote, Problem> {
+        let tariff = self.tariff_on(on).ok_or_else(|| {
+            Problem::error("tariff.not_available").with("date", on.format("%d-%m-%Y").to_string())
+        })?;
         if months == 0 || months > tariff.max_months {
-            return Err(Problem::error("tariff.months_invalid").with("max", tariff.max_months.to_string()));
+            return Err(
+                Problem::error("tariff.months_invalid").with("max", tariff.max_months.to_string())
+            );
         }
         let jht = jht_monthly.unwrap_or(0);
         if jht_monthly.is_some() && !tariff.jht_monthly_options.contains(&jht) {
-            let options: Vec<String> = tariff.jht_monthly_options.iter().map(|o| rupiah(*o)).collect();
+            let options: Vec<String> = tariff
+                .jht_monthly_options
+                .iter()
+                .map(|o| rupiah(*o))
+                .collect();
             return Err(Problem::error("tariff.jht_invalid").with("options", options.join(", ")));
         }
-        let pre = if tariff.pre_placement.schemes.contains(&scheme) { tariff.pre_placement.amount } else { 0 };
+        let pre = if tariff.pre_placement.schemes.contains(&scheme) {
+            tariff.pre_placement.amount
+        } else {
+            0
+        };
         let (placement, estimate) = tariff.placement(months);
         Ok(FeeQuote {
             pre_placement: pre,
@@ -240,7 +272,9 @@ impl TariffTable {
 
     /// The JHT amounts per month one may choose on `on` (empty if no tariff applies).
     pub fn jht_options(&self, on: NaiveDate) -> Vec<u64> {
-        self.tariff_on(on).map(|t| t.jht_monthly_options.clone()).unwrap_or_default()
+        self.tariff_on(on)
+            .map(|t| t.jht_monthly_options.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -265,7 +299,11 @@ mod tests {
     fn on() -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()
     }
-    fn quote(scheme: Scheme, months: u32, jht: Option<u64>) -> std::result::Result<FeeQuote, Problem> {
+    fn quote(
+        scheme: Scheme,
+        months: u32,
+        jht: Option<u64>,
+    ) -> std::result::Result<FeeQuote, Problem> {
         TariffTable::builtin().quote(scheme, months, jht, on())
     }
 
@@ -274,13 +312,18 @@ mod tests {
         let t = TariffTable::from_json(BUILTIN).unwrap();
         assert_eq!(&t, TariffTable::builtin());
         assert_eq!(t.tariff_on(on()).unwrap().id, "permenaker-4-2023");
-        assert!(t.tariff_on(NaiveDate::from_ymd_opt(2023, 2, 21).unwrap()).is_none());
+        assert!(t
+            .tariff_on(NaiveDate::from_ymd_opt(2023, 2, 21).unwrap())
+            .is_none());
     }
 
     #[test]
     fn worked_figure_24_months_through_p3mi_is_370000() {
         let q = quote(Scheme::P3mi, 24, None).unwrap();
-        assert_eq!((q.pre_placement, q.placement, q.total_due), (37_500, 332_500, 370_000));
+        assert_eq!(
+            (q.pre_placement, q.placement, q.total_due),
+            (37_500, 332_500, 370_000)
+        );
         assert!(!q.estimate);
         assert_eq!(q.tariff, "permenaker-4-2023");
     }
@@ -322,7 +365,10 @@ mod tests {
         assert_eq!(q.placement, 189_000 + 6 * 13_500);
         assert!(q.estimate);
         // Never more than the next tier.
-        assert_eq!(t.quote(Scheme::P3mi, 23, None, on()).unwrap().placement, 332_500);
+        assert_eq!(
+            t.quote(Scheme::P3mi, 23, None, on()).unwrap().placement,
+            332_500
+        );
     }
 
     #[test]
@@ -333,14 +379,27 @@ mod tests {
         );
         let p = quote(Scheme::P3mi, 24, Some(75_000)).unwrap_err();
         assert_eq!(p.code, "tariff.jht_invalid");
-        assert!(p.params[0].1.starts_with("Rp 50.000, Rp 100.000"), "{}", p.params[0].1);
-        assert_eq!(quote(Scheme::P3mi, 24, Some(600_000)).unwrap().total_due, 970_000);
+        assert!(
+            p.params[0].1.starts_with("Rp 50.000, Rp 100.000"),
+            "{}",
+            p.params[0].1
+        );
+        assert_eq!(
+            quote(Scheme::P3mi, 24, Some(600_000)).unwrap().total_due,
+            970_000
+        );
     }
 
     #[test]
     fn months_must_be_between_1_and_120() {
-        assert_eq!(quote(Scheme::P3mi, 0, None).unwrap_err().code, "tariff.months_invalid");
-        assert_eq!(quote(Scheme::P3mi, 121, None).unwrap_err().code, "tariff.months_invalid");
+        assert_eq!(
+            quote(Scheme::P3mi, 0, None).unwrap_err().code,
+            "tariff.months_invalid"
+        );
+        assert_eq!(
+            quote(Scheme::P3mi, 121, None).unwrap_err().code,
+            "tariff.months_invalid"
+        );
         assert!(quote(Scheme::P3mi, 120, None).is_ok());
     }
 
@@ -355,10 +414,25 @@ mod tests {
            "per_month_beyond_last_tier": 1, "jht_monthly_options": [7]}]}"#;
         let t = TariffTable::from_json(json).unwrap();
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(t.quote(Scheme::P3mi, 24, None, day(2023, 2, 21)).unwrap().tariff, "old");
-        assert_eq!(t.quote(Scheme::P3mi, 24, None, day(2023, 2, 22)).unwrap().total_due, 22);
+        assert_eq!(
+            t.quote(Scheme::P3mi, 24, None, day(2023, 2, 21))
+                .unwrap()
+                .tariff,
+            "old"
+        );
+        assert_eq!(
+            t.quote(Scheme::P3mi, 24, None, day(2023, 2, 22))
+                .unwrap()
+                .total_due,
+            22
+        );
         assert_eq!(t.jht_options(day(2020, 1, 1)), vec![5]);
-        assert_eq!(t.quote(Scheme::P3mi, 24, None, day(2017, 1, 1)).unwrap_err().code, "tariff.not_available");
+        assert_eq!(
+            t.quote(Scheme::P3mi, 24, None, day(2017, 1, 1))
+                .unwrap_err()
+                .code,
+            "tariff.not_available"
+        );
     }
 
     #[test]
@@ -367,7 +441,10 @@ mod tests {
         let e = TariffTable::from_json(&unsorted).unwrap_err();
         assert_eq!(e.code(), "reference.invalid");
         assert!(TariffTable::from_json("{}").is_err());
-        let no_jht = BUILTIN.replace("[50000, 100000, 200000, 300000, 400000, 500000, 600000]", "[]");
+        let no_jht = BUILTIN.replace(
+            "[50000, 100000, 200000, 300000, 400000, 500000, 600000]",
+            "[]",
+        );
         assert!(TariffTable::from_json(&no_jht).is_err());
     }
 
@@ -377,7 +454,10 @@ mod tests {
         assert_eq!(Scheme::parse("perseorangan"), Some(Scheme::Individual));
         assert_eq!(Scheme::parse("g2g"), Some(Scheme::Government));
         assert_eq!(Scheme::parse("x"), None);
-        assert_eq!(serde_json::to_string(&Scheme::Government).unwrap(), "\"government\"");
+        assert_eq!(
+            serde_json::to_string(&Scheme::Government).unwrap(),
+            "\"government\""
+        );
     }
 
     #[test]

@@ -31,7 +31,9 @@ pub(crate) enum Path<'a> {
 }
 
 fn is_id(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Parses `id` or `group[n].id`.
@@ -49,7 +51,11 @@ pub(crate) fn parse_path(path: &str) -> Option<Path<'_>> {
     {
         return None;
     }
-    Some(Path::Item { group, index: index.parse().ok()?, field })
+    Some(Path::Item {
+        group,
+        index: index.parse().ok()?,
+        field,
+    })
 }
 
 /// The definition key of a path: `heirs[1].name` → `heirs.name`; also accepts
@@ -83,7 +89,11 @@ pub(crate) struct Scope<'a> {
 impl<'a> Scope<'a> {
     /// The top-level scope.
     pub(crate) fn top(def: &'a FormDefinition, answers: &'a Answers) -> Self {
-        Scope { def, answers, item: None }
+        Scope {
+            def,
+            answers,
+            item: None,
+        }
     }
 
     /// The scope of item `index` of `group`.
@@ -93,12 +103,20 @@ impl<'a> Scope<'a> {
         group: &'a Field,
         index: usize,
     ) -> Self {
-        Scope { def, answers, item: Some((group, index)) }
+        Scope {
+            def,
+            answers,
+            item: Some((group, index)),
+        }
     }
 
     fn item_map(&self) -> Option<&'a Answers> {
         let (group, index) = self.item?;
-        self.answers.get(&group.id)?.as_array()?.get(index)?.as_object()
+        self.answers
+            .get(&group.id)?
+            .as_array()?
+            .get(index)?
+            .as_object()
     }
 
     /// Resolves `id`: a sibling in the item first, then a top-level field.
@@ -127,7 +145,11 @@ impl<'a> Scope<'a> {
             return None;
         }
         let (field, in_item) = self.resolve(id)?;
-        let scope = if in_item { *self } else { Scope::top(self.def, self.answers) };
+        let scope = if in_item {
+            *self
+        } else {
+            Scope::top(self.def, self.answers)
+        };
         if !scope.visible_at(field, depth + 1) {
             return None;
         }
@@ -159,7 +181,10 @@ impl<'a> Scope<'a> {
     /// Whether `field` (a field of this scope) must be filled.
     pub(crate) fn required(&self, field: &Field) -> bool {
         field.required
-            || field.required_if.as_ref().is_some_and(|c| c.eval(&|id| self.value_for(id, 0)))
+            || field
+                .required_if
+                .as_ref()
+                .is_some_and(|c| c.eval(&|id| self.value_for(id, 0)))
     }
 }
 
@@ -170,7 +195,10 @@ pub(crate) fn visibility_map(def: &FormDefinition, answers: &Answers) -> Vec<(St
     for field in def.top_fields() {
         out.push((field.id.clone(), top.visible(field)));
         if field.kind == Kind::Repeat {
-            let n = answers.get(&field.id).and_then(Value::as_array).map_or(0, Vec::len);
+            let n = answers
+                .get(&field.id)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             for i in 0..n {
                 let scope = Scope::item(def, answers, field, i);
                 for sub in &field.fields {
@@ -191,7 +219,11 @@ mod tests {
         assert_eq!(parse_path("nik"), Some(Path::Top("nik")));
         assert_eq!(
             parse_path("heirs[12].name"),
-            Some(Path::Item { group: "heirs", index: 12, field: "name" })
+            Some(Path::Item {
+                group: "heirs",
+                index: 12,
+                field: "name"
+            })
         );
         for bad in [
             "",

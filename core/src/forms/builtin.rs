@@ -7,8 +7,14 @@ use super::definition::FormDefinition;
 
 /// The built-in definitions' sources, in the order [`builtin`] lists them.
 const SOURCES: [(&str, &str); 3] = [
-    ("pmi-registration", include_str!("../../forms/pmi-registration.json")),
-    ("consultation", include_str!("../../forms/consultation.json")),
+    (
+        "pmi-registration",
+        include_str!("../../forms/pmi-registration.json"),
+    ),
+    (
+        "consultation",
+        include_str!("../../forms/consultation.json"),
+    ),
     ("data-update", include_str!("../../forms/data-update.json")),
 ];
 
@@ -46,7 +52,10 @@ mod tests {
     use crate::Lang;
 
     fn ctx() -> Context {
-        Context { today: sample_today(), lang: Lang::En }
+        Context {
+            today: sample_today(),
+            lang: Lang::En,
+        }
     }
 
     #[test]
@@ -61,8 +70,14 @@ mod tests {
 
     #[test]
     fn builtin_form_is_found_by_id_and_version() {
-        assert_eq!(builtin_form("consultation", Some(1)).map(|d| d.version), Some(1));
-        assert_eq!(builtin_form("data-update", None).map(|d| d.id.as_str()), Some("data-update"));
+        assert_eq!(
+            builtin_form("consultation", Some(1)).map(|d| d.version),
+            Some(1)
+        );
+        assert_eq!(
+            builtin_form("data-update", None).map(|d| d.id.as_str()),
+            Some("data-update")
+        );
         assert!(builtin_form("consultation", Some(2)).is_none());
         assert!(builtin_form("nope", None).is_none());
     }
@@ -73,7 +88,10 @@ mod tests {
             let text = serde_json::to_string(def).unwrap_or_default();
             let again =
                 FormDefinition::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", def.id));
-            assert_eq!(serde_json::to_value(&again).ok(), serde_json::to_value(def).ok());
+            assert_eq!(
+                serde_json::to_value(&again).ok(),
+                serde_json::to_value(def).ok()
+            );
         }
     }
 
@@ -90,10 +108,15 @@ mod tests {
     #[test]
     fn jht_amount_choices_are_the_tariff_options() {
         let reg = builtin_form("pmi-registration", Some(1)).unwrap_or_else(|| panic!("missing"));
-        let field = reg.field("jht_amount").unwrap_or_else(|| panic!("no jht_amount"));
+        let field = reg
+            .field("jht_amount")
+            .unwrap_or_else(|| panic!("no jht_amount"));
         assert_eq!(field.kind, Kind::SingleChoice);
-        let values: Vec<u64> =
-            reg.choices_of(field).iter().filter_map(|c| c.value.parse().ok()).collect();
+        let values: Vec<u64> = reg
+            .choices_of(field)
+            .iter()
+            .filter_map(|c| c.value.parse().ok())
+            .collect();
         let options = crate::domain::tariff::TariffTable::builtin().jht_options(sample_today());
         assert_eq!(values, options);
     }

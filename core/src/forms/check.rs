@@ -40,7 +40,8 @@ impl TryFrom<DefinitionDoc> for FormDefinition {
 fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn text(t: &Localized, what: &str) -> Result<(), String> {
@@ -60,7 +61,9 @@ fn choice_list(list: &[Choice], what: &str) -> Result<(), String> {
     let mut seen = HashSet::new();
     for c in list {
         if c.value.trim().is_empty() || c.value.len() > 200 {
-            return Err(format!("{what}: a choice value must be 1 to 200 characters"));
+            return Err(format!(
+                "{what}: a choice value must be 1 to 200 characters"
+            ));
         }
         if !seen.insert(c.value.to_ascii_lowercase()) {
             return Err(format!("{what}: duplicate choice value \"{}\"", c.value));
@@ -79,7 +82,10 @@ pub(crate) fn check(def: &FormDefinition) -> Result<Index, String> {
         ));
     }
     if !is_id(&def.id) {
-        return Err(format!("form id \"{}\" must be 1 to 64 letters, digits, '-' or '_'", def.id));
+        return Err(format!(
+            "form id \"{}\" must be 1 to 64 letters, digits, '-' or '_'",
+            def.id
+        ));
     }
     if def.version == 0 {
         return Err("version must be 1 or more".to_string());
@@ -105,7 +111,11 @@ pub(crate) fn check(def: &FormDefinition) -> Result<Index, String> {
         }
         text(&page.title, &format!("page \"{}\" title", page.id))?;
         for (f, field) in page.fields.iter().enumerate() {
-            if index.fields.insert(field.id.clone(), (p, f, None)).is_some() {
+            if index
+                .fields
+                .insert(field.id.clone(), (p, f, None))
+                .is_some()
+            {
                 return Err(format!("duplicate field id \"{}\"", field.id));
             }
             check_field(def, field, None, &mut index)?;
@@ -117,7 +127,9 @@ pub(crate) fn check(def: &FormDefinition) -> Result<Index, String> {
                         sub.id, field.id
                     ));
                 }
-                index.fields.insert(format!("{}.{}", field.id, sub.id), (p, f, Some(s)));
+                index
+                    .fields
+                    .insert(format!("{}.{}", field.id, sub.id), (p, f, Some(s)));
                 check_field(def, sub, Some(field), &mut index)?;
             }
         }
@@ -140,7 +152,9 @@ fn check_field(
     };
     let at = format!("field \"{key}\"");
     if !is_id(&f.id) {
-        return Err(format!("{at}: an id is 1 to 64 letters, digits, '-' or '_'"));
+        return Err(format!(
+            "{at}: an id is 1 to 64 letters, digits, '-' or '_'"
+        ));
     }
     text(&f.label, &format!("{at} label"))?;
     if let Some(h) = &f.help {
@@ -149,7 +163,9 @@ fn check_field(
     let k = f.kind;
     let only = |set: bool, kinds: &[Kind], option: &str| -> Result<(), String> {
         if set && !kinds.contains(&k) {
-            return Err(format!("{at}: option \"{option}\" does not apply to kind {k:?}"));
+            return Err(format!(
+                "{at}: option \"{option}\" does not apply to kind {k:?}"
+            ));
         }
         Ok(())
     };
@@ -157,23 +173,41 @@ fn check_field(
     only(f.min_length.is_some(), &[Kind::Text], "min_length")?;
     only(f.max_length.is_some(), &[Kind::Text], "max_length")?;
     only(f.pattern.is_some(), &[Kind::Text], "pattern")?;
-    only(f.pattern_message.is_some(), &[Kind::Text], "pattern_message")?;
+    only(
+        f.pattern_message.is_some(),
+        &[Kind::Text],
+        "pattern_message",
+    )?;
     only(f.min.is_some(), &[Kind::Number], "min")?;
     only(f.max.is_some(), &[Kind::Number], "max")?;
     only(f.integer, &[Kind::Number], "integer")?;
     only(f.min_age.is_some(), &[Kind::Date], "min_age")?;
     only(f.max_age.is_some(), &[Kind::Date], "max_age")?;
     only(f.not_in_future, &[Kind::Date], "not_in_future")?;
-    only(f.choices.is_some(), &[Kind::SingleChoice, Kind::MultiChoice], "choices")?;
-    only(f.min_items.is_some(), &[Kind::MultiChoice, Kind::Repeat], "min_items")?;
-    only(f.max_items.is_some(), &[Kind::MultiChoice, Kind::Repeat], "max_items")?;
+    only(
+        f.choices.is_some(),
+        &[Kind::SingleChoice, Kind::MultiChoice],
+        "choices",
+    )?;
+    only(
+        f.min_items.is_some(),
+        &[Kind::MultiChoice, Kind::Repeat],
+        "min_items",
+    )?;
+    only(
+        f.max_items.is_some(),
+        &[Kind::MultiChoice, Kind::Repeat],
+        "max_items",
+    )?;
     only(!f.fields.is_empty(), &[Kind::Repeat], "fields")?;
     only(f.item_label.is_some(), &[Kind::Repeat], "item_label")?;
     only(f.phone_country.is_some(), &[Kind::Phone], "phone_country")?;
     only(f.destinations_only, &[Kind::Country], "destinations_only")?;
     only(f.nik_check.is_some(), &[Kind::Nik], "nik_check")?;
     if k == Kind::Note && (f.required || f.required_if.is_some()) {
-        return Err(format!("{at}: a note holds no value and cannot be required"));
+        return Err(format!(
+            "{at}: a note holds no value and cannot be required"
+        ));
     }
     if let (Some(a), Some(b)) = (f.min_length, f.max_length) {
         if a > b {
@@ -205,7 +239,9 @@ fn check_field(
     }
     if let Some(p) = &f.pattern {
         if p.len() > MAX_PATTERN_LEN {
-            return Err(format!("{at}: pattern longer than {MAX_PATTERN_LEN} characters"));
+            return Err(format!(
+                "{at}: pattern longer than {MAX_PATTERN_LEN} characters"
+            ));
         }
         let re = regex::RegexBuilder::new(&format!("^(?:{p})$"))
             .size_limit(PATTERN_SIZE_LIMIT)
@@ -261,7 +297,8 @@ fn lookup(
     if sub.is_some() {
         return None;
     }
-    def.field_by_key_in(index, id).map(|f| (id.to_string(), f.kind))
+    def.field_by_key_in(index, id)
+        .map(|f| (id.to_string(), f.kind))
 }
 
 impl FormDefinition {
@@ -360,7 +397,12 @@ fn check_cycles(def: &FormDefinition) -> Result<(), String> {
     // Edges: field key → keys its visibility depends on.
     let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for field in def.top_fields() {
-        let deps = field.show_if.iter().flat_map(|c| c.fields()).map(str::to_string).collect();
+        let deps = field
+            .show_if
+            .iter()
+            .flat_map(|c| c.fields())
+            .map(str::to_string)
+            .collect();
         edges.insert(field.id.clone(), deps);
         for sub in &field.fields {
             let mut deps: Vec<String> = vec![field.id.clone()];
@@ -456,7 +498,11 @@ mod tests {
 
     #[test]
     fn definition_rejects_condition_on_unknown_field() {
-        let f = with(field("a", "text"), "show_if", json!({"field": "ghost", "equals": "x"}));
+        let f = with(
+            field("a", "text"),
+            "show_if",
+            json!({"field": "ghost", "equals": "x"}),
+        );
         let e = error_of(minimal(json!([f])));
         assert!(e.contains("unknown field \"ghost\""), "{e}");
     }
@@ -506,11 +552,23 @@ mod tests {
 
     #[test]
     fn definition_rejects_nested_repeat_and_show_if_cycles() {
-        let inner = with(field("inner", "repeat"), "fields", json!([field("x", "text")]));
+        let inner = with(
+            field("inner", "repeat"),
+            "fields",
+            json!([field("x", "text")]),
+        );
         let outer = with(field("outer", "repeat"), "fields", json!([inner]));
         assert!(error_of(minimal(json!([outer]))).contains("cannot be inside another"));
-        let a = with(field("a", "text"), "show_if", json!({"field": "b", "filled": true}));
-        let b = with(field("b", "text"), "show_if", json!({"not": {"field": "a", "filled": true}}));
+        let a = with(
+            field("a", "text"),
+            "show_if",
+            json!({"field": "b", "filled": true}),
+        );
+        let b = with(
+            field("b", "text"),
+            "show_if",
+            json!({"not": {"field": "a", "filled": true}}),
+        );
         assert!(error_of(minimal(json!([a, b]))).contains("depends on itself"));
     }
 

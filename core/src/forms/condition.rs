@@ -79,18 +79,26 @@ impl TryFrom<RawCondition> for Condition {
             } else if let Some(values) = r.in_ {
                 Condition::In { field, values }
             } else {
-                Condition::Filled { field, filled: r.filled.unwrap_or(true) }
+                Condition::Filled {
+                    field,
+                    filled: r.filled.unwrap_or(true),
+                }
             }),
             (None, 0, 1) => Ok(if let Some(all) = r.all {
                 Condition::All(all)
             } else if let Some(any) = r.any {
                 Condition::Any(any)
             } else {
-                Condition::Not(r.not.unwrap_or_else(|| Box::new(Condition::All(Vec::new()))))
+                Condition::Not(
+                    r.not
+                        .unwrap_or_else(|| Box::new(Condition::All(Vec::new()))),
+                )
             }),
-            _ => Err("a condition is either {\"field\", and one of \"equals\"/\"in\"/\"filled\"} \
+            _ => Err(
+                "a condition is either {\"field\", and one of \"equals\"/\"in\"/\"filled\"} \
                       or exactly one of \"all\"/\"any\"/\"not\""
-                .to_string()),
+                    .to_string(),
+            ),
         }
     }
 }
@@ -98,18 +106,33 @@ impl TryFrom<RawCondition> for Condition {
 impl From<Condition> for RawCondition {
     fn from(c: Condition) -> Self {
         match c {
-            Condition::Equals { field, value } => {
-                RawCondition { field: Some(field), equals: Some(value), ..Default::default() }
-            }
-            Condition::In { field, values } => {
-                RawCondition { field: Some(field), in_: Some(values), ..Default::default() }
-            }
-            Condition::Filled { field, filled } => {
-                RawCondition { field: Some(field), filled: Some(filled), ..Default::default() }
-            }
-            Condition::All(v) => RawCondition { all: Some(v), ..Default::default() },
-            Condition::Any(v) => RawCondition { any: Some(v), ..Default::default() },
-            Condition::Not(c) => RawCondition { not: Some(c), ..Default::default() },
+            Condition::Equals { field, value } => RawCondition {
+                field: Some(field),
+                equals: Some(value),
+                ..Default::default()
+            },
+            Condition::In { field, values } => RawCondition {
+                field: Some(field),
+                in_: Some(values),
+                ..Default::default()
+            },
+            Condition::Filled { field, filled } => RawCondition {
+                field: Some(field),
+                filled: Some(filled),
+                ..Default::default()
+            },
+            Condition::All(v) => RawCondition {
+                all: Some(v),
+                ..Default::default()
+            },
+            Condition::Any(v) => RawCondition {
+                any: Some(v),
+                ..Default::default()
+            },
+            Condition::Not(c) => RawCondition {
+                not: Some(c),
+                ..Default::default()
+            },
         }
     }
 }
@@ -191,8 +214,10 @@ mod tests {
 
     #[test]
     fn condition_parses_every_form_and_round_trips() {
-        let c = parse(json!({"all":[{"field":"a","equals":"x"},{"any":[{"field":"b","in":[1,2]},
-            {"not":{"field":"c","filled":true}}]}]}))
+        let c = parse(
+            json!({"all":[{"field":"a","equals":"x"},{"any":[{"field":"b","in":[1,2]},
+            {"not":{"field":"c","filled":true}}]}]}),
+        )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.fields(), vec!["a", "b", "c"]);
         let back = serde_json::to_value(&c).unwrap_or_default();

@@ -17,7 +17,12 @@ pub fn contribution(def: &FormDefinition, answers: &Answers, ctx: &Context) -> O
         return None;
     }
     let scope = Scope::top(def, answers);
-    let text = |id: &str| scope.value_for(id, 0).and_then(Value::as_str).map(str::trim);
+    let text = |id: &str| {
+        scope
+            .value_for(id, 0)
+            .and_then(Value::as_str)
+            .map(str::trim)
+    };
     let scheme = Scheme::parse(text("scheme")?)?;
     let start = dom::parse_date(text("contract_start")?).ok()?;
     let end = dom::parse_date(text("contract_end")?).ok()?;
@@ -26,7 +31,9 @@ pub fn contribution(def: &FormDefinition, answers: &Answers, ctx: &Context) -> O
         Some("yes") => Some(text("jht_amount")?.parse::<u64>().ok()?),
         _ => None,
     };
-    TariffTable::builtin().quote(scheme, months, jht, ctx.today).ok()
+    TariffTable::builtin()
+        .quote(scheme, months, jht, ctx.today)
+        .ok()
 }
 
 #[cfg(test)]
@@ -42,14 +49,20 @@ mod tests {
     }
 
     fn ctx() -> Context {
-        Context { today: sample_today(), lang: Lang::Id }
+        Context {
+            today: sample_today(),
+            lang: Lang::Id,
+        }
     }
 
     #[test]
     fn sample_registration_quotes_the_24_month_p3mi_tariff() {
         let q = contribution(reg(), &sample_registration(), &ctx())
             .unwrap_or_else(|| panic!("no quote"));
-        assert_eq!((q.pre_placement, q.placement, q.jht_monthly), (37_500, 332_500, 100_000));
+        assert_eq!(
+            (q.pre_placement, q.placement, q.jht_monthly),
+            (37_500, 332_500, 100_000)
+        );
     }
 
     #[test]
@@ -58,7 +71,10 @@ mod tests {
         a.insert("scheme".into(), json!("individual"));
         a.insert("jht_opt_in".into(), json!("no"));
         let q = contribution(reg(), &a, &ctx()).unwrap_or_else(|| panic!("no quote"));
-        assert_eq!((q.pre_placement, q.placement, q.jht_monthly), (0, 332_500, 0));
+        assert_eq!(
+            (q.pre_placement, q.placement, q.jht_monthly),
+            (0, 332_500, 0)
+        );
     }
 
     #[test]

@@ -41,7 +41,12 @@ impl Finding {
     pub(crate) fn localize(&self, path: &str, lang: Lang) -> Issue {
         match self {
             Finding::Known(p) => p.localize(path, lang),
-            Finding::Custom { code, severity, message, params } => {
+            Finding::Custom {
+                code,
+                severity,
+                message,
+                params,
+            } => {
                 let mut text = message.get(lang).to_string();
                 for (name, value) in params {
                     text = text.replace(&format!("{{{name}}}"), value);
@@ -59,5 +64,8 @@ impl Finding {
 
 /// Localizes a list of (path, finding) pairs.
 pub(crate) fn localize_all(found: &[(String, Finding)], lang: Lang) -> Vec<Issue> {
-    found.iter().map(|(path, f)| f.localize(path, lang)).collect()
+    found
+        .iter()
+        .map(|(path, f)| f.localize(path, lang))
+        .collect()
 }

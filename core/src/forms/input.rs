@@ -97,12 +97,19 @@ fn to_value(
     input: Input,
     found: &mut Vec<(String, Finding)>,
 ) -> crate::Result<Option<Value>> {
-    let wrong = || Error::WrongValueType { path: path.to_string(), expected: expected(field.kind) };
+    let wrong = || Error::WrongValueType {
+        path: path.to_string(),
+        expected: expected(field.kind),
+    };
     let v = match (input, field.kind) {
         (_, Kind::Note) => return Err(wrong()),
         (Input::Clear, _) => return Ok(None),
         (Input::Text(s), k) if k.is_stringish() || matches!(k, Kind::Number | Kind::Consent) => {
-            let max = if k == Kind::Text { field.effective_max_length() } else { DEFAULT_MAX };
+            let max = if k == Kind::Text {
+                field.effective_max_length()
+            } else {
+                DEFAULT_MAX
+            };
             let cap = max.saturating_mul(HARD_CAP_FACTOR);
             let s = match s.char_indices().nth(cap) {
                 Some((cut, _)) => {
@@ -110,7 +117,9 @@ fn to_value(
                         // Text reports its own length; other kinds learn it here.
                         found.push((
                             path.to_string(),
-                            Problem::error("text.too_long").with("max", max.to_string()).into(),
+                            Problem::error("text.too_long")
+                                .with("max", max.to_string())
+                                .into(),
                         ));
                     }
                     s[..cut].to_string()
@@ -147,12 +156,29 @@ pub fn set_field(
     let unknown = || Error::UnknownField(path.to_string());
     let parsed = parse_path(path).ok_or_else(unknown)?;
     let (field, group, key) = match parsed {
-        Path::Top(id) => (def.field_by_key(id).ok_or_else(unknown)?, None, id.to_string()),
-        Path::Item { group, index, field } => {
-            let g =
-                def.field_by_key(group).filter(|g| g.kind == Kind::Repeat).ok_or_else(unknown)?;
-            let f = g.fields.iter().find(|f| f.id == field).ok_or_else(unknown)?;
-            let len = answers.get(group).and_then(Value::as_array).map_or(0, Vec::len);
+        Path::Top(id) => (
+            def.field_by_key(id).ok_or_else(unknown)?,
+            None,
+            id.to_string(),
+        ),
+        Path::Item {
+            group,
+            index,
+            field,
+        } => {
+            let g = def
+                .field_by_key(group)
+                .filter(|g| g.kind == Kind::Repeat)
+                .ok_or_else(unknown)?;
+            let f = g
+                .fields
+                .iter()
+                .find(|f| f.id == field)
+                .ok_or_else(unknown)?;
+            let len = answers
+                .get(group)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             if index > len {
                 return Err(unknown());
             }
@@ -172,8 +198,12 @@ pub fn set_field(
                 None => Scope::top(def, answers),
                 Some((g, i)) => Scope::item(def, answers, g, i),
             };
-            let checked = check_value(field, &key, &scope, v, ctx)
-                .map_err(|expected| Error::WrongValueType { path: path.to_string(), expected })?;
+            let checked = check_value(field, &key, &scope, v, ctx).map_err(|expected| {
+                Error::WrongValueType {
+                    path: path.to_string(),
+                    expected,
+                }
+            })?;
             found.extend(checked.findings.into_iter().map(|f| (path.to_string(), f)));
             checked.normalized.unwrap_or_else(|| v.clone())
         }
@@ -201,7 +231,9 @@ fn write(answers: &mut Answers, field: &Field, group: Option<(&Field, usize)>, v
     let target = match group {
         None => answers,
         Some((g, i)) => {
-            let items = answers.entry(g.id.clone()).or_insert_with(|| Value::Array(Vec::new()));
+            let items = answers
+                .entry(g.id.clone())
+                .or_insert_with(|| Value::Array(Vec::new()));
             if !items.is_array() {
                 *items = Value::Array(Vec::new());
             }
@@ -251,7 +283,10 @@ fn dependents<'d>(
         if field.kind != Kind::Repeat {
             continue;
         }
-        let n = answers.get(&field.id).and_then(Value::as_array).map_or(0, Vec::len);
+        let n = answers
+            .get(&field.id)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         let sibling = field.fields.iter().any(|s| s.id == changed.id);
         for i in 0..n {
             // A sub-field reads a sibling of its own item, or a top-level field.
@@ -289,7 +324,9 @@ fn recheck(
     let at = |found: Vec<Finding>| found.into_iter().map(|f| (path.to_string(), f)).collect();
     if field.kind == Kind::Nik {
         let nik = v.as_str().map(|s| super::dom::nik(s.trim()));
-        let Some(Ok((nik, _))) = nik else { return (Vec::new(), None) };
+        let Some(Ok((nik, _))) = nik else {
+            return (Vec::new(), None);
+        };
         return (at(nik_cross_findings(field, scope, &nik)), None);
     }
     match check_value(field, key, scope, v, ctx) {
@@ -307,7 +344,10 @@ fn diff(before: &[(String, bool)], after: &[(String, bool)]) -> Vec<VisibilityCh
         .iter()
         .filter_map(|(path, now)| {
             let was = before.iter().find(|(p, _)| p == path)?.1;
-            (was != *now).then(|| VisibilityChange { path: path.clone(), visible: *now })
+            (was != *now).then(|| VisibilityChange {
+                path: path.clone(),
+                visible: *now,
+            })
         })
         .collect()
 }
@@ -347,7 +387,10 @@ pub fn remove_repeat_item(
     def.field_by_key(group)
         .filter(|g| g.kind == Kind::Repeat && !group.contains('.'))
         .ok_or_else(unknown)?;
-    let items = answers.get_mut(group).and_then(Value::as_array_mut).ok_or_else(unknown)?;
+    let items = answers
+        .get_mut(group)
+        .and_then(Value::as_array_mut)
+        .ok_or_else(unknown)?;
     if index >= items.len() {
         return Err(unknown());
     }
@@ -368,7 +411,10 @@ mod tests {
     }
 
     fn ctx() -> Context {
-        Context { today: sample_today(), lang: Lang::En }
+        Context {
+            today: sample_today(),
+            lang: Lang::En,
+        }
     }
 
     fn set(a: &mut Answers, path: &str, input: Input) -> SetOutcome {
@@ -380,24 +426,48 @@ mod tests {
     }
 
     fn codes(o: &SetOutcome) -> Vec<(&str, &str)> {
-        o.issues.iter().map(|i| (i.code.as_str(), i.path.as_str())).collect()
+        o.issues
+            .iter()
+            .map(|i| (i.code.as_str(), i.path.as_str()))
+            .collect()
     }
 
     #[test]
     fn valid_values_are_stored_normalized() {
         let mut a = Answers::new();
-        assert_eq!(set(&mut a, "phone_id", text("0812-3456 7890")).stored, json!("+6281234567890"));
-        assert_eq!(set(&mut a, "passport_number", text(" c1234567 ")).stored, json!("C1234567"));
-        assert_eq!(set(&mut a, "birth_date", text("17/08/1995")).stored, json!("1995-08-17"));
-        assert_eq!(set(&mut a, "destination_country", text("hk")).stored, json!("HK"));
-        assert_eq!(set(&mut a, "destination_country", text("hong kong")).stored, json!("HK"));
+        assert_eq!(
+            set(&mut a, "phone_id", text("0812-3456 7890")).stored,
+            json!("+6281234567890")
+        );
+        assert_eq!(
+            set(&mut a, "passport_number", text(" c1234567 ")).stored,
+            json!("C1234567")
+        );
+        assert_eq!(
+            set(&mut a, "birth_date", text("17/08/1995")).stored,
+            json!("1995-08-17")
+        );
+        assert_eq!(
+            set(&mut a, "destination_country", text("hk")).stored,
+            json!("HK")
+        );
+        assert_eq!(
+            set(&mut a, "destination_country", text("hong kong")).stored,
+            json!("HK")
+        );
         let o = set(&mut a, "destination_country", text("ID"));
         assert_eq!(
             (o.stored.clone(), codes(&o)),
-            (json!("ID"), vec![("field.country_not_destination", "destination_country")])
+            (
+                json!("ID"),
+                vec![("field.country_not_destination", "destination_country")]
+            )
         );
         let o = set(&mut a, "destination_country", text("Atlantis"));
-        assert_eq!(codes(&o), [("field.country_unknown", "destination_country")]);
+        assert_eq!(
+            codes(&o),
+            [("field.country_unknown", "destination_country")]
+        );
         assert_eq!(set(&mut a, "scheme", text("P3MI")).stored, json!("p3mi"));
         assert_eq!(set(&mut a, "jkk_jkm", text("ya")).stored, json!(true));
         assert_eq!(a.get("phone_id"), Some(&json!("+6281234567890")));
@@ -434,8 +504,17 @@ mod tests {
         let e = set_field(reg(), &mut a, "heirs[0].age", text("x"), &ctx());
         assert!(matches!(e, Err(Error::UnknownField(_))));
         let e = set_field(reg(), &mut a, "name", text("x"), &ctx());
-        assert!(matches!(e, Err(Error::UnknownField(_))), "a sub-field is not top-level");
-        let e = set_field(reg(), &mut a, "birth_date", Input::List(vec!["x".into()]), &ctx());
+        assert!(
+            matches!(e, Err(Error::UnknownField(_))),
+            "a sub-field is not top-level"
+        );
+        let e = set_field(
+            reg(),
+            &mut a,
+            "birth_date",
+            Input::List(vec!["x".into()]),
+            &ctx(),
+        );
         assert!(matches!(e, Err(Error::WrongValueType { ref path, .. }) if path == "birth_date"));
         let e = set_field(reg(), &mut a, "full_name", Input::Bool(true), &ctx());
         assert_eq!(e.err().map(|e| e.code()), Some("field.wrong_type"));
@@ -450,19 +529,28 @@ mod tests {
         let o = set(&mut a, "scheme", text("p3mi"));
         assert_eq!(
             o.visibility,
-            vec![VisibilityChange { path: "placement_company".into(), visible: true }]
+            vec![VisibilityChange {
+                path: "placement_company".into(),
+                visible: true
+            }]
         );
         let o = set(&mut a, "scheme", text("individual"));
         assert_eq!(
             o.visibility,
-            vec![VisibilityChange { path: "placement_company".into(), visible: false }]
+            vec![VisibilityChange {
+                path: "placement_company".into(),
+                visible: false
+            }]
         );
         let o = set(&mut a, "scheme", text("government"));
         assert!(o.visibility.is_empty());
         let o = set(&mut a, "jht_opt_in", text("yes"));
         assert_eq!(
             o.visibility,
-            vec![VisibilityChange { path: "jht_amount".into(), visible: true }]
+            vec![VisibilityChange {
+                path: "jht_amount".into(),
+                visible: true
+            }]
         );
     }
 
@@ -505,7 +593,10 @@ mod tests {
         let o = set(&mut a, "contract_end", text("2025-06-30"));
         assert_eq!(codes(&o), [("contract.end_before_start", "contract_end")]);
         let o = set(&mut a, "contract_end", text("2031-01-01"));
-        assert_eq!(codes(&o), [("passport.expires_before_contract_end", "passport_expiry")]);
+        assert_eq!(
+            codes(&o),
+            [("passport.expires_before_contract_end", "passport_expiry")]
+        );
         let o = set(&mut a, "passport_expiry", text("2031-01-01"));
         assert!(o.issues.is_empty(), "{:?}", o.issues);
     }
@@ -517,12 +608,26 @@ mod tests {
         assert_eq!(codes(&o), [("field.phone_needs_country", "phone_abroad")]);
         let o = set(&mut a, "destination_country", text("HK"));
         assert!(o.issues.is_empty(), "{:?}", o.issues);
-        assert_eq!(a.get("phone_abroad"), Some(&json!("+85291234567")), "normalized once valid");
+        assert_eq!(
+            a.get("phone_abroad"),
+            Some(&json!("+85291234567")),
+            "normalized once valid"
+        );
         let o = set(&mut a, "destination_country", text("SG"));
-        assert!(o.issues.is_empty(), "an E.164 number keeps its own country: {:?}", o.issues);
-        assert_eq!(set(&mut a, "phone_abroad", text("9123 4567")).stored, json!("+6591234567"));
+        assert!(
+            o.issues.is_empty(),
+            "an E.164 number keeps its own country: {:?}",
+            o.issues
+        );
+        assert_eq!(
+            set(&mut a, "phone_abroad", text("9123 4567")).stored,
+            json!("+6591234567")
+        );
         set(&mut a, "destination_country", text("HK"));
-        assert_eq!(set(&mut a, "phone_abroad", text("9123 4567")).stored, json!("+85291234567"));
+        assert_eq!(
+            set(&mut a, "phone_abroad", text("9123 4567")).stored,
+            json!("+85291234567")
+        );
         let o = set(&mut a, "phone_abroad", text("+60 12-345 6789"));
         assert_eq!(o.stored, json!("+60123456789"));
     }
@@ -532,7 +637,11 @@ mod tests {
         let mut a = Answers::new();
         let o = set(&mut a, "full_name", Input::Text("a".repeat(1000)));
         assert_eq!(codes(&o), [("text.too_long", "full_name")]);
-        assert_eq!(o.stored.as_str().map(str::len), Some(400), "kept up to 4 x max_length");
+        assert_eq!(
+            o.stored.as_str().map(str::len),
+            Some(400),
+            "kept up to 4 x max_length"
+        );
         let o = set(&mut a, "nik", Input::Text("1".repeat(5000)));
         assert!(codes(&o).contains(&("text.too_long", "nik")));
         assert_eq!(o.stored.as_str().map(str::len), Some(800));
@@ -553,19 +662,40 @@ mod tests {
         let list = Input::List(vec!["phone".into(), "EMAIL".into(), "phone".into()]);
         let o = set_field(def, &mut a, "what", list, &ctx()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(o.stored, json!(["phone", "email"]));
-        let shown: Vec<&str> =
-            o.visibility.iter().filter(|v| v.visible).map(|v| v.path.as_str()).collect();
+        let shown: Vec<&str> = o
+            .visibility
+            .iter()
+            .filter(|v| v.visible)
+            .map(|v| v.path.as_str())
+            .collect();
         assert_eq!(shown, ["new_phone", "new_email"]);
         set_field(def, &mut a, "kpj", text("12345678901"), &ctx())
             .unwrap_or_else(|e| panic!("{e}"));
         let issues = crate::forms::validate(def, &a, &ctx());
-        let found: Vec<(&str, &str)> =
-            issues.iter().map(|i| (i.code.as_str(), i.path.as_str())).collect();
-        assert_eq!(found, [("field.required", "new_phone"), ("field.required", "new_email")]);
-        let o = set_field(def, &mut a, "what", Input::List(vec!["moon".into()]), &ctx());
+        let found: Vec<(&str, &str)> = issues
+            .iter()
+            .map(|i| (i.code.as_str(), i.path.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("field.required", "new_phone"),
+                ("field.required", "new_email")
+            ]
+        );
+        let o = set_field(
+            def,
+            &mut a,
+            "what",
+            Input::List(vec!["moon".into()]),
+            &ctx(),
+        );
         let o = o.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(o.stored, json!(["moon"]), "kept as typed");
-        assert_eq!(o.issues.first().map(|i| i.code.as_str()), Some("choice.unknown"));
+        assert_eq!(
+            o.issues.first().map(|i| i.code.as_str()),
+            Some("choice.unknown")
+        );
     }
 
     #[test]
@@ -574,18 +704,30 @@ mod tests {
         let mut a = crate::forms::samples::sample_consultation();
         a.remove("contact_phone");
         let paths = |a: &Answers| -> Vec<String> {
-            crate::forms::validate(def, a, &ctx()).into_iter().map(|i| i.path).collect()
+            crate::forms::validate(def, a, &ctx())
+                .into_iter()
+                .map(|i| i.path)
+                .collect()
         };
         assert_eq!(paths(&a), ["contact_phone"]);
         let o = set_field(def, &mut a, "contact_channel", text("in_app"), &ctx())
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             o.visibility,
-            vec![VisibilityChange { path: "contact_phone".into(), visible: false }]
+            vec![VisibilityChange {
+                path: "contact_phone".into(),
+                visible: false
+            }]
         );
         assert!(paths(&a).is_empty());
-        set_field(def, &mut a, "message", Input::Text("x".repeat(2001)), &ctx())
-            .unwrap_or_else(|e| panic!("{e}"));
+        set_field(
+            def,
+            &mut a,
+            "message",
+            Input::Text("x".repeat(2001)),
+            &ctx(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(paths(&a), ["message"]);
     }
 

@@ -21,11 +21,17 @@ pub(crate) struct Checked {
 impl Checked {
     fn from_parts(normalized: Value, findings: Vec<Finding>) -> Self {
         let ok = !findings.iter().any(Finding::is_error);
-        Checked { normalized: ok.then_some(normalized), findings }
+        Checked {
+            normalized: ok.then_some(normalized),
+            findings,
+        }
     }
 
     fn invalid(p: Problem) -> Self {
-        Checked { normalized: None, findings: vec![p.into()] }
+        Checked {
+            normalized: None,
+            findings: vec![p.into()],
+        }
     }
 }
 
@@ -89,7 +95,12 @@ pub(crate) fn check_value(
         Kind::Number => check_number(field, v, s),
         Kind::Date => check_date(field, s, ctx),
         Kind::SingleChoice => {
-            match scope.def.choices_of(field).iter().find(|c| c.value.eq_ignore_ascii_case(s)) {
+            match scope
+                .def
+                .choices_of(field)
+                .iter()
+                .find(|c| c.value.eq_ignore_ascii_case(s))
+            {
                 Some(c) => Checked::from_parts(Value::String(c.value.clone()), Vec::new()),
                 None => Checked::invalid(Problem::error("choice.unknown").with("value", s)),
             }
@@ -99,9 +110,10 @@ pub(crate) fn check_value(
             let country = match &field.phone_country {
                 None => Some("ID".to_string()),
                 Some(PhoneCountry::Fixed(c)) => Some(c.to_ascii_uppercase()),
-                Some(PhoneCountry::Field(f)) => {
-                    scope.raw(f).and_then(Value::as_str).map(|c| c.trim().to_ascii_uppercase())
-                }
+                Some(PhoneCountry::Field(f)) => scope
+                    .raw(f)
+                    .and_then(Value::as_str)
+                    .map(|c| c.trim().to_ascii_uppercase()),
             };
             let international = s.starts_with('+') || s.starts_with("00");
             match country {
@@ -145,22 +157,34 @@ pub(crate) fn check_value(
             },
         },
         // Items are checked field by field by the caller; a note holds nothing.
-        Kind::Repeat | Kind::Note => Checked { normalized: Some(v.clone()), findings: Vec::new() },
+        Kind::Repeat | Kind::Note => Checked {
+            normalized: Some(v.clone()),
+            findings: Vec::new(),
+        },
     })
 }
 
 /// The NIK cross-check: the birth date and sex a valid NIK encodes against the
 /// fields named in `nik_check` (seen from `scope`).
 pub(crate) fn nik_cross_findings(field: &Field, scope: &Scope<'_>, nik: &str) -> Vec<Finding> {
-    let Some(check) = &field.nik_check else { return Vec::new() };
+    let Some(check) = &field.nik_check else {
+        return Vec::new();
+    };
     let birth = check
         .birth_date
         .as_deref()
         .and_then(|b| scope.raw(b))
         .and_then(Value::as_str)
         .and_then(|b| dom::parse_date(b.trim()).ok());
-    let sex = check.sex.as_deref().and_then(|x| scope.raw(x)).and_then(Value::as_str);
-    dom::nik_declared(nik, birth, sex).into_iter().map(Finding::from).collect()
+    let sex = check
+        .sex
+        .as_deref()
+        .and_then(|x| scope.raw(x))
+        .and_then(Value::as_str);
+    dom::nik_declared(nik, birth, sex)
+        .into_iter()
+        .map(Finding::from)
+        .collect()
 }
 
 fn normalized(r: dom::Normalized) -> Checked {
@@ -178,11 +202,19 @@ fn check_text(field: &Field, key: &str, scope: &Scope<'_>, s: &str) -> Checked {
     let len = s.chars().count();
     let max = field.effective_max_length();
     if len > max {
-        found.push(Problem::error("text.too_long").with("max", max.to_string()).into());
+        found.push(
+            Problem::error("text.too_long")
+                .with("max", max.to_string())
+                .into(),
+        );
     }
     if let Some(min) = field.min_length {
         if len < min as usize {
-            found.push(Problem::error("text.too_short").with("min", min.to_string()).into());
+            found.push(
+                Problem::error("text.too_short")
+                    .with("min", min.to_string())
+                    .into(),
+            );
         }
     }
     if let Some(re) = scope.def.pattern(key) {
@@ -216,10 +248,18 @@ fn check_number(field: &Field, v: &Value, s: &str) -> Checked {
         found.push(Problem::error("number.not_integer").into());
     }
     if let Some(min) = field.min.filter(|m| f < *m) {
-        found.push(Problem::error("number.too_small").with("min", fmt_num(min)).into());
+        found.push(
+            Problem::error("number.too_small")
+                .with("min", fmt_num(min))
+                .into(),
+        );
     }
     if let Some(max) = field.max.filter(|m| f > *m) {
-        found.push(Problem::error("number.too_large").with("max", fmt_num(max)).into());
+        found.push(
+            Problem::error("number.too_large")
+                .with("max", fmt_num(max))
+                .into(),
+        );
     }
     Checked::from_parts(number_value(f), found)
 }
@@ -237,10 +277,18 @@ fn check_date(field: &Field, s: &str, ctx: &Context) -> Checked {
     }
     let age = dom::age_on(d, ctx.today);
     if let Some(min) = field.min_age.filter(|m| d > ctx.today || age < *m) {
-        found.push(Problem::error("field.age_too_young").with("min", min.to_string()).into());
+        found.push(
+            Problem::error("field.age_too_young")
+                .with("min", min.to_string())
+                .into(),
+        );
     }
     if let Some(max) = field.max_age.filter(|m| age > *m) {
-        found.push(Problem::error("field.age_too_old").with("max", max.to_string()).into());
+        found.push(
+            Problem::error("field.age_too_old")
+                .with("max", max.to_string())
+                .into(),
+        );
     }
     Checked::from_parts(Value::String(d.format("%Y-%m-%d").to_string()), found)
 }
@@ -250,21 +298,36 @@ fn check_multi(field: &Field, scope: &Scope<'_>, v: &Value) -> Checked {
     let mut picked: Vec<Value> = Vec::new();
     let mut found: Vec<Finding> = Vec::new();
     for item in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
-        match choices.iter().find(|c| c.value.eq_ignore_ascii_case(item.trim())) {
+        match choices
+            .iter()
+            .find(|c| c.value.eq_ignore_ascii_case(item.trim()))
+        {
             Some(c) => {
                 let value = Value::String(c.value.clone());
                 if !picked.contains(&value) {
                     picked.push(value);
                 }
             }
-            None => found.push(Problem::error("choice.unknown").with("value", item.trim()).into()),
+            None => found.push(
+                Problem::error("choice.unknown")
+                    .with("value", item.trim())
+                    .into(),
+            ),
         }
     }
     if let Some(min) = field.min_items.filter(|m| picked.len() < *m as usize) {
-        found.push(Problem::error("choice.too_few").with("min", min.to_string()).into());
+        found.push(
+            Problem::error("choice.too_few")
+                .with("min", min.to_string())
+                .into(),
+        );
     }
     if let Some(max) = field.max_items.filter(|m| picked.len() > *m as usize) {
-        found.push(Problem::error("choice.too_many").with("max", max.to_string()).into());
+        found.push(
+            Problem::error("choice.too_many")
+                .with("max", max.to_string())
+                .into(),
+        );
     }
     Checked::from_parts(Value::Array(picked), found)
 }

@@ -14,14 +14,26 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
         "Tanggal tidak boleh di masa depan.",
         "The date cannot be in the future.",
     ),
-    ("field.age_too_young", "Umur minimal {min} tahun.", "You must be at least {min} years old."),
-    ("field.age_too_old", "Umur maksimal {max} tahun.", "You must be at most {max} years old."),
+    (
+        "field.age_too_young",
+        "Umur minimal {min} tahun.",
+        "You must be at least {min} years old.",
+    ),
+    (
+        "field.age_too_old",
+        "Umur maksimal {max} tahun.",
+        "You must be at most {max} years old.",
+    ),
     (
         "field.phone_needs_country",
         "Pilih negara terlebih dahulu, atau tulis nomor dengan kode negara (+…).",
         "Choose the country first, or write the number with its country code (+…).",
     ),
-    ("field.country_unknown", "Negara \"{value}\" tidak dikenal.", "Unknown country \"{value}\"."),
+    (
+        "field.country_unknown",
+        "Negara \"{value}\" tidak dikenal.",
+        "Unknown country \"{value}\".",
+    ),
     (
         "field.country_not_destination",
         "Negara ini bukan negara tujuan penempatan.",
@@ -37,9 +49,21 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
         "Terlalu pendek: paling sedikit {min} karakter.",
         "Too short: at least {min} characters.",
     ),
-    ("text.pattern", "Format tidak sesuai.", "The format is not valid."),
-    ("number.invalid", "Tulis angka, misalnya 12 atau 12,5.", "Write a number, e.g. 12 or 12.5."),
-    ("number.not_integer", "Tulis bilangan bulat.", "Write a whole number."),
+    (
+        "text.pattern",
+        "Format tidak sesuai.",
+        "The format is not valid.",
+    ),
+    (
+        "number.invalid",
+        "Tulis angka, misalnya 12 atau 12,5.",
+        "Write a number, e.g. 12 or 12.5.",
+    ),
+    (
+        "number.not_integer",
+        "Tulis bilangan bulat.",
+        "Write a whole number.",
+    ),
     ("number.too_small", "Paling kecil {min}.", "At least {min}."),
     ("number.too_large", "Paling besar {max}.", "At most {max}."),
     (
@@ -47,14 +71,30 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
         "Pilihan \"{value}\" tidak tersedia.",
         "\"{value}\" is not one of the choices.",
     ),
-    ("choice.too_few", "Pilih paling sedikit {min}.", "Choose at least {min}."),
-    ("choice.too_many", "Pilih paling banyak {max}.", "Choose at most {max}."),
-    ("consent.invalid", "Jawab ya atau tidak.", "Answer yes or no."),
+    (
+        "choice.too_few",
+        "Pilih paling sedikit {min}.",
+        "Choose at least {min}.",
+    ),
+    (
+        "choice.too_many",
+        "Pilih paling banyak {max}.",
+        "Choose at most {max}.",
+    ),
+    (
+        "consent.invalid",
+        "Jawab ya atau tidak.",
+        "Answer yes or no.",
+    ),
     (
         "consent.required",
         "Anda perlu menyetujui ini untuk melanjutkan.",
         "You need to agree to this to continue.",
     ),
-    ("repeat.too_few", "Isi paling sedikit {min}.", "Add at least {min}."),
+    (
+        "repeat.too_few",
+        "Isi paling sedikit {min}.",
+        "Add at least {min}.",
+    ),
     ("repeat.too_many", "Paling banyak {max}.", "At most {max}."),
 ];

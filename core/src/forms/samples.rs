@@ -68,3 +68,45 @@ pub fn sample_consultation() -> Answers {
         "contact_phone": "+60123456789"
     }))
 }
+
+/// The answers as the inputs a user would type, in form order, with repeat
+/// items addressed as `group[i].field` — for benchmarks and the demo.
+pub fn as_inputs(answers: &Answers) -> Vec<(String, super::Input)> {
+    use super::Input;
+    fn scalar(v: &Value) -> Option<Input> {
+        match v {
+            Value::String(s) => Some(Input::Text(s.clone())),
+            Value::Bool(b) => Some(Input::Bool(*b)),
+            Value::Number(n) => n.as_f64().map(Input::Number),
+            Value::Array(items) => Some(Input::List(
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_string))
+                    .collect(),
+            )),
+            _ => None,
+        }
+    }
+    let mut out = Vec::new();
+    for (key, value) in answers {
+        match value {
+            Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Value::Object(fields) = item {
+                        for (f, v) in fields {
+                            if let Some(input) = scalar(v) {
+                                out.push((format!("{key}[{i}].{f}"), input));
+                            }
+                        }
+                    }
+                }
+            }
+            v => {
+                if let Some(input) = scalar(v) {
+                    out.push((key.clone(), input));
+                }
+            }
+        }
+    }
+    out
+}

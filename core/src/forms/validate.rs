@@ -25,16 +25,26 @@ pub(crate) fn field_findings(
         if !scope.required(field) {
             return Vec::new();
         }
-        let code = if field.kind == Kind::Consent { "consent.required" } else { "field.required" };
+        let code = if field.kind == Kind::Consent {
+            "consent.required"
+        } else {
+            "field.required"
+        };
         return vec![(path.to_string(), Problem::error(code).into())];
     }
     let Some(v) = v else { return Vec::new() };
     match check_value(field, key, scope, v, ctx) {
-        Ok(c) => c.findings.into_iter().map(|f| (path.to_string(), f)).collect(),
+        Ok(c) => c
+            .findings
+            .into_iter()
+            .map(|f| (path.to_string(), f))
+            .collect(),
         Err(expected) => {
             vec![(
                 path.to_string(),
-                Problem::error("field.wrong_type").with("expected", expected).into(),
+                Problem::error("field.wrong_type")
+                    .with("expected", expected)
+                    .into(),
             )]
         }
     }
@@ -48,17 +58,24 @@ fn group_findings(
     ctx: &Context,
 ) -> Vec<(String, Finding)> {
     let mut out = Vec::new();
-    let n = answers.get(&group.id).and_then(Value::as_array).map_or(0, Vec::len);
+    let n = answers
+        .get(&group.id)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     if let Some(min) = group.min_items.filter(|m| n < *m as usize) {
         out.push((
             group.id.clone(),
-            Problem::error("repeat.too_few").with("min", min.to_string()).into(),
+            Problem::error("repeat.too_few")
+                .with("min", min.to_string())
+                .into(),
         ));
     }
     if let Some(max) = group.max_items.filter(|m| n > *m as usize) {
         out.push((
             group.id.clone(),
-            Problem::error("repeat.too_many").with("max", max.to_string()).into(),
+            Problem::error("repeat.too_many")
+                .with("max", max.to_string())
+                .into(),
         ));
     }
     for i in 0..n {
@@ -128,7 +145,9 @@ pub fn frozen_payload(def: &FormDefinition, answers: &Answers) -> Value {
         if field.kind == Kind::Note || !top.visible(field) {
             continue;
         }
-        let Some(v) = answers.get(&field.id).filter(|v| !is_blank(Some(v))) else { continue };
+        let Some(v) = answers.get(&field.id).filter(|v| !is_blank(Some(v))) else {
+            continue;
+        };
         if field.kind == Kind::Repeat {
             let items = v.as_array().map_or(&[][..], Vec::as_slice);
             let kept: Vec<Value> = (0..items.len())
@@ -158,7 +177,9 @@ pub fn frozen_payload(def: &FormDefinition, answers: &Answers) -> Value {
 fn check_shape(def: &FormDefinition, payload: &Answers) -> crate::Result<()> {
     for (key, v) in payload {
         let field = def.field_by_key(key).filter(|_| !key.contains('.'));
-        let Some(field) = field else { return Err(Error::UnknownField(key.clone())) };
+        let Some(field) = field else {
+            return Err(Error::UnknownField(key.clone()));
+        };
         if !fits(field.kind, v) {
             return Err(Error::WrongValueType {
                 path: key.clone(),
@@ -173,7 +194,10 @@ fn check_shape(def: &FormDefinition, payload: &Answers) -> crate::Result<()> {
                         return Err(Error::UnknownField(path));
                     };
                     if !fits(sub.kind, sv) {
-                        return Err(Error::WrongValueType { path, expected: expected(sub.kind) });
+                        return Err(Error::WrongValueType {
+                            path,
+                            expected: expected(sub.kind),
+                        });
                     }
                 }
             }
@@ -215,14 +239,20 @@ mod tests {
     }
 
     fn ctx() -> Context {
-        Context { today: sample_today(), lang: Lang::En }
+        Context {
+            today: sample_today(),
+            lang: Lang::En,
+        }
     }
 
     /// The (code, path) pairs of validating the sample with `edit` applied.
     fn codes_after(edit: impl FnOnce(&mut Answers)) -> Vec<(String, String)> {
         let mut a = sample_registration();
         edit(&mut a);
-        validate(reg(), &a, &ctx()).into_iter().map(|i| (i.code, i.path)).collect()
+        validate(reg(), &a, &ctx())
+            .into_iter()
+            .map(|i| (i.code, i.path))
+            .collect()
     }
 
     fn pair(code: &str, path: &str) -> (String, String) {
@@ -237,7 +267,10 @@ mod tests {
         });
         assert_eq!(
             found,
-            vec![pair("field.required", "full_name"), pair("field.required", "mother_maiden_name")]
+            vec![
+                pair("field.required", "full_name"),
+                pair("field.required", "mother_maiden_name")
+            ]
         );
     }
 
@@ -257,12 +290,21 @@ mod tests {
         let found = codes_after(|a| {
             a.insert("birth_date".into(), json!("2010-01-01"));
         });
-        assert!(found.contains(&pair("field.age_too_young", "birth_date")), "{found:?}");
-        assert!(found.contains(&pair("nik.birth_date_mismatch", "nik")), "{found:?}");
+        assert!(
+            found.contains(&pair("field.age_too_young", "birth_date")),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&pair("nik.birth_date_mismatch", "nik")),
+            "{found:?}"
+        );
         let found = codes_after(|a| {
             a.insert("birth_date".into(), json!("1950-01-01"));
         });
-        assert!(found.contains(&pair("field.age_too_old", "birth_date")), "{found:?}");
+        assert!(
+            found.contains(&pair("field.age_too_old", "birth_date")),
+            "{found:?}"
+        );
         let found = codes_after(|a| {
             a.insert("birth_date".into(), json!("2030-01-01"));
         });
@@ -285,7 +327,13 @@ mod tests {
         let found = codes_after(|a| {
             a.insert("passport_expiry".into(), json!("2027-01-01"));
         });
-        assert_eq!(found, vec![pair("passport.expires_before_contract_end", "passport_expiry")]);
+        assert_eq!(
+            found,
+            vec![pair(
+                "passport.expires_before_contract_end",
+                "passport_expiry"
+            )]
+        );
     }
 
     #[test]
@@ -293,7 +341,10 @@ mod tests {
         let found = codes_after(|a| {
             a.insert("contract_end".into(), json!("2025-07-01"));
         });
-        assert_eq!(found, vec![pair("contract.end_before_start", "contract_end")]);
+        assert_eq!(
+            found,
+            vec![pair("contract.end_before_start", "contract_end")]
+        );
     }
 
     #[test]
@@ -364,7 +415,10 @@ mod tests {
         a.remove("account_holder");
         a.insert("account_number".into(), json!("1234567890"));
         assert_eq!(
-            validate(reg(), &a, &ctx()).iter().map(|i| i.path.as_str()).collect::<Vec<_>>(),
+            validate(reg(), &a, &ctx())
+                .iter()
+                .map(|i| i.path.as_str())
+                .collect::<Vec<_>>(),
             ["account_holder"]
         );
     }
@@ -386,12 +440,17 @@ mod tests {
         a.insert("jht_opt_in".into(), json!("no"));
         a.insert("stray".into(), json!("x"));
         let payload = frozen_payload(reg(), &a);
-        let obj = payload.as_object().unwrap_or_else(|| panic!("not an object"));
+        let obj = payload
+            .as_object()
+            .unwrap_or_else(|| panic!("not an object"));
         assert!(!obj.contains_key("placement_company"));
         assert!(!obj.contains_key("jht_amount"));
         assert!(!obj.contains_key("stray"));
         assert_eq!(obj.get("nik"), Some(&json!("3515145708950001")));
-        assert_eq!(obj.get("heirs").and_then(|h| h.as_array()).map(Vec::len), Some(1));
+        assert_eq!(
+            obj.get("heirs").and_then(|h| h.as_array()).map(Vec::len),
+            Some(1)
+        );
     }
 
     #[test]
@@ -445,10 +504,20 @@ mod tests {
         a.insert("passport_expiry".into(), json!("2026-12-31"));
         a.insert("contract_end".into(), json!("2025-06-30"));
         a.insert("jht_amount".into(), json!("75000"));
-        a.insert("heirs".into(), json!([{"name": "Suminah", "relationship": "parent"}]));
+        a.insert(
+            "heirs".into(),
+            json!([{"name": "Suminah", "relationship": "parent"}]),
+        );
         a.insert("data_processing".into(), json!(false));
         for lang in [Lang::Id, Lang::En] {
-            let issues = validate(reg(), &a, &Context { today: sample_today(), lang });
+            let issues = validate(
+                reg(),
+                &a,
+                &Context {
+                    today: sample_today(),
+                    lang,
+                },
+            );
             insta::assert_json_snapshot!(format!("broken_registration_{}", lang.code()), issues);
         }
     }

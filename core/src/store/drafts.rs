@@ -44,14 +44,17 @@ const COLUMNS: &str = "id, form_id, form_version, created_at, updated_at, answer
 
 /// Encodes answers for storage.
 fn encode(answers: &Map<String, Value>) -> Result<String> {
-    serde_json::to_string(answers).map_err(|_| Error::MalformedStoredData("answers do not encode".into()))
+    serde_json::to_string(answers)
+        .map_err(|_| Error::MalformedStoredData("answers do not encode".into()))
 }
 
 fn decode_answers(id: &str, text: &str) -> Result<Map<String, Value>> {
     // The serde error is dropped on purpose: it may quote the stored text.
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(Error::MalformedStoredData(format!("answers of draft {id} are not a JSON object"))),
+        _ => Err(Error::MalformedStoredData(format!(
+            "answers of draft {id} are not a JSON object"
+        ))),
     }
 }
 
@@ -78,7 +81,9 @@ fn finish((mut draft, text): (DraftRow, String)) -> Result<DraftRow> {
 
 /// Inserts a new draft.
 pub fn insert_draft(tx: &Transaction<'_>, draft: &DraftRow) -> Result<()> {
-    let mut stmt = tx.prepare_cached(&format!("INSERT INTO drafts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?;
+    let mut stmt = tx.prepare_cached(&format!(
+        "INSERT INTO drafts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    ))?;
     stmt.execute(params![
         draft.id,
         draft.form_id,
@@ -94,12 +99,21 @@ pub fn insert_draft(tx: &Transaction<'_>, draft: &DraftRow) -> Result<()> {
 /// The draft with `id`, if any.
 pub fn get_draft(conn: &Connection, id: &str) -> Result<Option<DraftRow>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM drafts WHERE id = ?1"))?;
-    stmt.query_row([id], raw).optional()?.map(finish).transpose()
+    stmt.query_row([id], raw)
+        .optional()?
+        .map(finish)
+        .transpose()
 }
 
 /// Replaces the answers of draft `id` (autosave). Missing draft → [`Error::DraftNotFound`].
-pub fn save_answers(tx: &Transaction<'_>, id: &str, answers: &Map<String, Value>, updated_at: i64) -> Result<()> {
-    let mut stmt = tx.prepare_cached("UPDATE drafts SET answers = ?2, updated_at = ?3 WHERE id = ?1")?;
+pub fn save_answers(
+    tx: &Transaction<'_>,
+    id: &str,
+    answers: &Map<String, Value>,
+    updated_at: i64,
+) -> Result<()> {
+    let mut stmt =
+        tx.prepare_cached("UPDATE drafts SET answers = ?2, updated_at = ?3 WHERE id = ?1")?;
     if stmt.execute(params![id, encode(answers)?, updated_at])? == 0 {
         return Err(Error::DraftNotFound(id.to_string()));
     }
@@ -108,8 +122,12 @@ pub fn save_answers(tx: &Transaction<'_>, id: &str, answers: &Map<String, Value>
 
 /// All drafts, most recently changed first.
 pub fn list_drafts(conn: &Connection) -> Result<Vec<DraftRow>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM drafts ORDER BY updated_at DESC, id"))?;
-    let rows = stmt.query_map([], raw)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM drafts ORDER BY updated_at DESC, id"
+    ))?;
+    let rows = stmt
+        .query_map([], raw)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter().map(finish).collect()
 }
 
@@ -134,13 +152,22 @@ mod tests {
 
         let mut answers = d.answers.clone();
         answers.insert("name".into(), json!("Ani"));
-        store.write(|tx| save_answers(tx, "d1", &answers, 20)).unwrap();
+        store
+            .write(|tx| save_answers(tx, "d1", &answers, 20))
+            .unwrap();
         let saved = store.read(|c| get_draft(c, "d1")).unwrap().unwrap();
         assert_eq!(saved.answers, answers);
         assert_eq!(saved.updated_at, 20);
 
-        store.write(|tx| insert_draft(tx, &draft("d2", 15))).unwrap();
-        let ids: Vec<String> = store.read(list_drafts).unwrap().into_iter().map(|d| d.id).collect();
+        store
+            .write(|tx| insert_draft(tx, &draft("d2", 15)))
+            .unwrap();
+        let ids: Vec<String> = store
+            .read(list_drafts)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
         assert_eq!(ids, ["d1", "d2"]);
 
         assert!(store.write(|tx| delete_draft(tx, "d1")).unwrap());
@@ -151,7 +178,9 @@ mod tests {
     #[test]
     fn saving_a_missing_draft_is_draft_not_found() {
         let (_dir, store) = temp_store();
-        let err = store.write(|tx| save_answers(tx, "nope", &Map::new(), 1)).unwrap_err();
+        let err = store
+            .write(|tx| save_answers(tx, "nope", &Map::new(), 1))
+            .unwrap_err();
         assert!(matches!(err, Error::DraftNotFound(id) if id == "nope"));
     }
 
@@ -160,13 +189,26 @@ mod tests {
         let (_dir, store) = temp_store();
         store.write(|tx| insert_draft(tx, &draft("d1", 1))).unwrap();
         store
-            .write(|tx| Ok(tx.execute("UPDATE drafts SET answers = '{\"nik\": \"35151' WHERE id = 'd1'", [])?))
+            .write(|tx| {
+                Ok(tx.execute(
+                    "UPDATE drafts SET answers = '{\"nik\": \"35151' WHERE id = 'd1'",
+                    [],
+                )?)
+            })
             .unwrap();
         let err = store.read(|c| get_draft(c, "d1")).unwrap_err();
         assert!(matches!(&err, Error::MalformedStoredData(m) if !m.contains("3515")));
-        assert!(matches!(store.read(list_drafts), Err(Error::MalformedStoredData(_))));
-        store.write(|tx| Ok(tx.execute("UPDATE drafts SET answers = '[1]' WHERE id = 'd1'", [])?)).unwrap();
-        assert!(matches!(store.read(|c| get_draft(c, "d1")), Err(Error::MalformedStoredData(_))));
+        assert!(matches!(
+            store.read(list_drafts),
+            Err(Error::MalformedStoredData(_))
+        ));
+        store
+            .write(|tx| Ok(tx.execute("UPDATE drafts SET answers = '[1]' WHERE id = 'd1'", [])?))
+            .unwrap();
+        assert!(matches!(
+            store.read(|c| get_draft(c, "d1")),
+            Err(Error::MalformedStoredData(_))
+        ));
     }
 
     proptest::proptest! {

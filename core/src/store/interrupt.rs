@@ -14,13 +14,18 @@ pub struct InterruptHandle {
 
 impl std::fmt::Debug for InterruptHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InterruptHandle").field("interrupted", &self.is_interrupted()).finish()
+        f.debug_struct("InterruptHandle")
+            .field("interrupted", &self.is_interrupted())
+            .finish()
     }
 }
 
 impl InterruptHandle {
     pub(crate) fn new(sqlite: rusqlite::InterruptHandle) -> Self {
-        InterruptHandle { sqlite, interrupted: AtomicBool::new(false) }
+        InterruptHandle {
+            sqlite,
+            interrupted: AtomicBool::new(false),
+        }
     }
 
     /// Interrupts the statement now running (it fails with [`Error::Interrupted`] and

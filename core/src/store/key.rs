@@ -120,8 +120,18 @@ mod tests {
 
     #[test]
     fn from_hex_rejects_wrong_length_and_non_hex() {
-        for bad in ["", "00", &HEX[..62], &format!("{HEX}00"), &HEX.replace('a', "g"), "x'00'"] {
-            assert!(matches!(Key::from_hex(bad), Err(Error::InvalidKey)), "{bad}");
+        for bad in [
+            "",
+            "00",
+            &HEX[..62],
+            &format!("{HEX}00"),
+            &HEX.replace('a', "g"),
+            "x'00'",
+        ] {
+            assert!(
+                matches!(Key::from_hex(bad), Err(Error::InvalidKey)),
+                "{bad}"
+            );
         }
     }
 
@@ -141,7 +151,10 @@ mod tests {
     #[test]
     fn pragma_sql_uses_the_raw_key_form() {
         let key = Key::from_hex(HEX).unwrap();
-        assert_eq!(key.pragma_sql().as_str(), format!("PRAGMA key = \"x'{HEX}'\";"));
+        assert_eq!(
+            key.pragma_sql().as_str(),
+            format!("PRAGMA key = \"x'{HEX}'\";")
+        );
     }
 
     #[test]

@@ -38,7 +38,8 @@ pub fn sidecar_path(db: &Path) -> PathBuf {
 }
 
 fn tag(key: &Key, salt: &[u8]) -> Result<Hmac<Sha256>> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).map_err(|_| Error::InvalidKey)?;
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).map_err(|_| Error::InvalidKey)?;
     mac.update(salt);
     mac.update(CONTEXT);
     Ok(mac)

@@ -22,7 +22,10 @@ pub fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
 
 /// Removes `key`; false if it was not there.
 pub fn delete_meta(tx: &Transaction<'_>, key: &str) -> Result<bool> {
-    Ok(tx.prepare_cached("DELETE FROM meta WHERE key = ?1")?.execute([key])? > 0)
+    Ok(tx
+        .prepare_cached("DELETE FROM meta WHERE key = ?1")?
+        .execute([key])?
+        > 0)
 }
 
 #[cfg(test)]
@@ -36,7 +39,10 @@ mod tests {
         assert_eq!(store.read(|c| get_meta(c, "cursor")).unwrap(), None);
         store.write(|tx| set_meta(tx, "cursor", "1")).unwrap();
         store.write(|tx| set_meta(tx, "cursor", "2")).unwrap();
-        assert_eq!(store.read(|c| get_meta(c, "cursor")).unwrap().as_deref(), Some("2"));
+        assert_eq!(
+            store.read(|c| get_meta(c, "cursor")).unwrap().as_deref(),
+            Some("2")
+        );
         assert!(store.write(|tx| delete_meta(tx, "cursor")).unwrap());
         assert!(!store.write(|tx| delete_meta(tx, "cursor")).unwrap());
         assert_eq!(store.read(|c| get_meta(c, "cursor")).unwrap(), None);

@@ -20,14 +20,19 @@ pub use key::Key;
 pub use meta::{delete_meta, get_meta, set_meta};
 pub use open::{OpenMode, Store};
 pub use outbox::{
-    due_for_send, get_submission, insert_submission, list_submissions, mark_accepted, mark_rejected, mark_sending,
-    mark_waiting, requeue_sending, retry_submission, OutboxState, SubmissionRow, MAX_ATTEMPTS,
+    due_for_send, get_submission, insert_submission, list_submissions, mark_accepted,
+    mark_rejected, mark_sending, mark_waiting, requeue_sending, retry_submission, OutboxState,
+    SubmissionRow, MAX_ATTEMPTS,
 };
 pub use profiles::{list_profiles, profile_path};
 
 /// Messages for store problems the user can see (the codes of the store's `Error`s).
 pub static MESSAGES: &[crate::messages::Entry] = &[
-    ("store.wrong_key", "Kunci tidak dapat membuka profil ini.", "The key does not open this profile."),
+    (
+        "store.wrong_key",
+        "Kunci tidak dapat membuka profil ini.",
+        "The key does not open this profile.",
+    ),
     (
         "store.invalid_key",
         "Kunci profil harus 32 byte (64 digit heksadesimal).",
@@ -53,8 +58,16 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
         "Sebagian data tersimpan rusak dan tidak dapat dibaca.",
         "Some stored data is damaged and cannot be read.",
     ),
-    ("profile.not_found", "Profil tidak ditemukan.", "No such profile."),
-    ("profile.exists", "Profil dengan nama itu sudah ada.", "A profile with that name exists already."),
+    (
+        "profile.not_found",
+        "Profil tidak ditemukan.",
+        "No such profile.",
+    ),
+    (
+        "profile.exists",
+        "Profil dengan nama itu sudah ada.",
+        "A profile with that name exists already.",
+    ),
     (
         "profile.invalid_name",
         "Nama profil hanya boleh berisi huruf, angka, '-' dan '_' (1 sampai 64 karakter).",
@@ -69,7 +82,8 @@ pub(crate) mod test_support {
     use serde_json::{json, Map};
 
     /// The fixed key of the test fixtures (never a real key).
-    pub const TEST_KEY_HEX: &str = "72616e7461752d746573742d6b65792d6e6f742d7265616c2d30303030303031";
+    pub const TEST_KEY_HEX: &str =
+        "72616e7461752d746573742d6b65792d6e6f742d7265616c2d30303030303031";
 
     /// The fixture key as a [`Key`].
     pub fn test_key() -> Key {
@@ -79,7 +93,8 @@ pub(crate) mod test_support {
     /// A fresh store in a temporary directory (keep the directory alive).
     pub fn temp_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db"), &test_key(), OpenMode::Create).unwrap();
+        let store =
+            Store::open(&dir.path().join("test.db"), &test_key(), OpenMode::Create).unwrap();
         (dir, store)
     }
 

@@ -80,7 +80,9 @@ pub(crate) fn classify(err: Error) -> Error {
 }
 
 fn profile_label(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn is_not_a_database(err: &rusqlite::Error) -> bool {
@@ -94,7 +96,9 @@ pub(crate) fn unlock(conn: &Connection, key: &Key) -> rusqlite::Result<()> {
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(key.pragma_sql().as_str())?;
     conn.execute_batch(CIPHER_SETTINGS)?;
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
     Ok(())
 }
 
@@ -156,7 +160,11 @@ impl Store {
 
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | if mode == OpenMode::Create { OpenFlags::SQLITE_OPEN_CREATE } else { OpenFlags::empty() };
+            | if mode == OpenMode::Create {
+                OpenFlags::SQLITE_OPEN_CREATE
+            } else {
+                OpenFlags::empty()
+            };
         let mut conn = Connection::open_with_flags(path, flags)?;
         if let Err(e) = unlock(&conn, key) {
             drop(conn);
@@ -182,17 +190,25 @@ impl Store {
             match (keycheck::write(path, key), mode) {
                 (Ok(()), _) => {}
                 (Err(e), OpenMode::Create) => return Err(e),
-                (Err(e), OpenMode::Existing) => tracing::warn!(code = e.code(), "key-check sidecar not written"),
+                (Err(e), OpenMode::Existing) => {
+                    tracing::warn!(code = e.code(), "key-check sidecar not written")
+                }
             }
         }
         let interrupt = Arc::new(InterruptHandle::new(conn.get_interrupt_handle()));
-        Ok(Store { conn: Mutex::new(conn), interrupt, path: path.to_path_buf() })
+        Ok(Store {
+            conn: Mutex::new(conn),
+            interrupt,
+            path: path.to_path_buf(),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic inside a closure poisons the mutex, but its transaction was rolled
         // back when unwinding dropped it, so the connection is still consistent.
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `f` with the connection, for reads.
@@ -212,7 +228,8 @@ impl Store {
     /// (`synchronous=FULL`) before returning: it survives a power loss. For finalize.
     pub fn write_durable<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.lock();
-        conn.pragma_update(None, "synchronous", "FULL").map_err(|e| classify(e.into()))?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| classify(e.into()))?;
         let outcome = Self::run_write(&mut conn, f);
         let restored = conn.pragma_update(None, "synchronous", "NORMAL");
         let value = outcome.map_err(classify)?;
@@ -220,7 +237,10 @@ impl Store {
         Ok(value)
     }
 
-    fn run_write<T>(conn: &mut Connection, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    fn run_write<T>(
+        conn: &mut Connection,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
@@ -287,7 +307,9 @@ mod tests {
     fn make_profile(dir: &Path) -> PathBuf {
         let path = dir.join("ani.db");
         let store = Store::open(&path, &test_key(), OpenMode::Create).unwrap();
-        store.write(|tx| drafts::insert_draft(tx, &draft("d1", 5))).unwrap();
+        store
+            .write(|tx| drafts::insert_draft(tx, &draft("d1", 5)))
+            .unwrap();
         drop(store);
         path
     }
@@ -300,10 +322,17 @@ mod tests {
         let store = Store::open(&path, &test_key(), OpenMode::Existing).unwrap();
         assert_eq!(store.schema_version().unwrap(), schema::VERSION);
         assert!(store.integrity_check().unwrap());
-        assert_eq!(store.read(|c| drafts::get_draft(c, "d1")).unwrap(), Some(draft("d1", 5)));
-        let journal: String = store.read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)).unwrap();
+        assert_eq!(
+            store.read(|c| drafts::get_draft(c, "d1")).unwrap(),
+            Some(draft("d1", 5))
+        );
+        let journal: String = store
+            .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+            .unwrap();
         assert_eq!(journal, "wal");
-        let fk: i64 = store.read(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?)).unwrap();
+        let fk: i64 = store
+            .read(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?))
+            .unwrap();
         assert_eq!(fk, 1);
     }
 
@@ -331,7 +360,10 @@ mod tests {
         fs::write(&path, b"").unwrap();
         let store = Store::open(&path, &test_key(), OpenMode::Create).unwrap();
         assert_eq!(store.schema_version().unwrap(), schema::VERSION);
-        assert_eq!(keycheck::check(&path, &test_key()).unwrap(), KeyCheck::Matches);
+        assert_eq!(
+            keycheck::check(&path, &test_key()).unwrap(),
+            KeyCheck::Matches
+        );
     }
 
     #[test]
@@ -355,7 +387,10 @@ mod tests {
         assert_eq!(snapshot(dir.path()), before);
         // The right key opens it and restores the sidecar.
         drop(Store::open(&path, &test_key(), OpenMode::Existing).unwrap());
-        assert_eq!(keycheck::check(&path, &test_key()).unwrap(), KeyCheck::Matches);
+        assert_eq!(
+            keycheck::check(&path, &test_key()).unwrap(),
+            KeyCheck::Matches
+        );
     }
 
     #[test]
@@ -390,7 +425,10 @@ mod tests {
         let path = dir.path().join("empty.db");
         fs::write(&path, b"").unwrap();
         let before = snapshot(dir.path());
-        assert!(matches!(Store::open(&path, &test_key(), OpenMode::Existing), Err(Error::NotADatabase(_))));
+        assert!(matches!(
+            Store::open(&path, &test_key(), OpenMode::Existing),
+            Err(Error::NotADatabase(_))
+        ));
         assert_eq!(snapshot(dir.path()), before);
     }
 
@@ -400,11 +438,15 @@ mod tests {
         let path = dir.path().join("plain.db");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+            conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+                .unwrap();
         }
         let before = snapshot(dir.path());
         let err = Store::open(&path, &test_key(), OpenMode::Existing).unwrap_err();
-        assert!(matches!(&err, Error::NotADatabase(m) if m == "not encrypted"), "{err:?}");
+        assert!(
+            matches!(&err, Error::NotADatabase(m) if m == "not encrypted"),
+            "{err:?}"
+        );
         assert_eq!(snapshot(dir.path()), before);
     }
 
@@ -415,8 +457,10 @@ mod tests {
         {
             let conn = Connection::open(&path).unwrap();
             unlock(&conn, &test_key()).unwrap();
-            conn.pragma_update(None, "user_version", schema::VERSION + 1).unwrap();
-            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+            conn.pragma_update(None, "user_version", schema::VERSION + 1)
+                .unwrap();
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+                .unwrap();
         }
         let before = snapshot(dir.path());
         let err = Store::open(&path, &test_key(), OpenMode::Existing).unwrap_err();
@@ -448,21 +492,34 @@ mod tests {
     #[test]
     fn write_durable_commits_and_restores_normal_sync() {
         let (_dir, store) = temp_store();
-        let sync_level =
-            |s: &Store| -> i64 { s.read(|c| Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?)).unwrap() };
+        let sync_level = |s: &Store| -> i64 {
+            s.read(|c| Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?))
+                .unwrap()
+        };
         assert_eq!(sync_level(&store), 1); // NORMAL
-        store.write_durable(|tx| outbox::insert_submission(tx, &submission("s1", 1))).unwrap();
+        store
+            .write_durable(|tx| outbox::insert_submission(tx, &submission("s1", 1)))
+            .unwrap();
         assert_eq!(sync_level(&store), 1);
-        assert!(store.read(|c| outbox::get_submission(c, "s1")).unwrap().is_some());
+        assert!(store
+            .read(|c| outbox::get_submission(c, "s1"))
+            .unwrap()
+            .is_some());
         let _ = store.write_durable(|_tx| Err::<(), _>(Error::Interrupted));
         assert_eq!(sync_level(&store), 1);
     }
 
     #[test]
     fn disk_full_and_interrupt_map_to_their_own_errors() {
-        let full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None);
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        );
         assert!(matches!(classify(full.into()), Error::StorageFull));
-        let stop = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_INTERRUPT), None);
+        let stop = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_INTERRUPT),
+            None,
+        );
         assert!(matches!(classify(stop.into()), Error::Interrupted));
     }
 
@@ -470,8 +527,12 @@ mod tests {
     fn disk_full_during_a_write_is_storage_full() {
         let (_dir, store) = temp_store();
         // A page limit stands in for a full disk: SQLite reports SQLITE_FULL.
-        let pages: i64 = store.read(|c| Ok(c.query_row("PRAGMA page_count", [], |r| r.get(0))?)).unwrap();
-        store.read(|c| Ok(c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?)).unwrap();
+        let pages: i64 = store
+            .read(|c| Ok(c.query_row("PRAGMA page_count", [], |r| r.get(0))?))
+            .unwrap();
+        store
+            .read(|c| Ok(c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?))
+            .unwrap();
         let big = json!({"text": "x".repeat(100_000)});
         let err = store
             .write(|tx| {
@@ -510,7 +571,9 @@ mod tests {
         assert!(store.interrupt_handle().is_interrupted());
         store.interrupt_handle().reset();
         // The store still works afterwards.
-        store.write(|tx| drafts::insert_draft(tx, &draft("d1", 1))).unwrap();
+        store
+            .write(|tx| drafts::insert_draft(tx, &draft("d1", 1)))
+            .unwrap();
         assert_eq!(store.read(drafts::list_drafts).unwrap().len(), 1);
     }
 
@@ -531,8 +594,14 @@ mod tests {
     /// the WAL, the shared-memory index nor a rollback journal.
     #[test]
     fn plaintext_scan_finds_no_personal_data_on_disk() {
-        const SECRETS: [&str; 6] =
-            ["3515144508680002", "B1234567", "Siti Rahayu", "+6281234567890", "6281234567890", "81234567890"];
+        const SECRETS: [&str; 6] = [
+            "3515144508680002",
+            "B1234567",
+            "Siti Rahayu",
+            "+6281234567890",
+            "6281234567890",
+            "81234567890",
+        ];
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("siti.db");
         let store = Store::open(&path, &test_key(), OpenMode::Create).unwrap();
@@ -544,8 +613,12 @@ mod tests {
         let mut s = submission("s1", 2);
         s.payload = json!({"nik": "3515144508680002", "passport": "B1234567", "name": "Siti Rahayu", "phone": "+6281234567890"});
         store.write(|tx| drafts::insert_draft(tx, &d)).unwrap();
-        store.write_durable(|tx| outbox::insert_submission(tx, &s)).unwrap();
-        store.write(|tx| crate::store::cache::put_cache(tx, "card", "me", &s.payload, 3)).unwrap();
+        store
+            .write_durable(|tx| outbox::insert_submission(tx, &s))
+            .unwrap();
+        store
+            .write(|tx| crate::store::cache::put_cache(tx, "card", "me", &s.payload, 3))
+            .unwrap();
 
         let scan = |when: &str| {
             let mut seen = 0;

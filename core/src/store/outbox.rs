@@ -144,7 +144,12 @@ fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
 }
 
 fn finish(raw: Raw) -> Result<SubmissionRow> {
-    let Raw { mut row, payload, state, issues } = raw;
+    let Raw {
+        mut row,
+        payload,
+        state,
+        issues,
+    } = raw;
     let bad = |what: &str| Error::MalformedStoredData(format!("{what} of submission {}", row.id));
     // serde errors are dropped on purpose: they may quote the stored text.
     row.payload = serde_json::from_str(&payload).map_err(|_| bad("payload"))?;
@@ -158,7 +163,8 @@ fn collect(rows: Vec<Raw>) -> Result<Vec<SubmissionRow>> {
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|_| Error::MalformedStoredData("value does not encode".into()))
+    serde_json::to_string(value)
+        .map_err(|_| Error::MalformedStoredData("value does not encode".into()))
 }
 
 /// Inserts a submission (finalize does this in the same transaction as the draft's removal).
@@ -186,14 +192,22 @@ pub fn insert_submission(tx: &Transaction<'_>, s: &SubmissionRow) -> Result<()> 
 
 /// The submission with `id`, if any.
 pub fn get_submission(conn: &Connection, id: &str) -> Result<Option<SubmissionRow>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM submissions WHERE id = ?1"))?;
-    stmt.query_row([id], raw).optional()?.map(finish).transpose()
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM submissions WHERE id = ?1"))?;
+    stmt.query_row([id], raw)
+        .optional()?
+        .map(finish)
+        .transpose()
 }
 
 /// Every submission, oldest first.
 pub fn list_submissions(conn: &Connection) -> Result<Vec<SubmissionRow>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM submissions ORDER BY created_at, rowid"))?;
-    let rows = stmt.query_map([], raw)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM submissions ORDER BY created_at, rowid"
+    ))?;
+    let rows = stmt
+        .query_map([], raw)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     collect(rows)
 }
 
@@ -206,7 +220,9 @@ pub fn due_for_send(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Sub
          ORDER BY created_at, rowid LIMIT ?2"
     ))?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(params![now, limit], raw)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = stmt
+        .query_map(params![now, limit], raw)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     collect(rows)
 }
 
@@ -229,7 +245,8 @@ fn require(tx: &Transaction<'_>, id: &str) -> Result<OutboxState> {
     let mut stmt = tx.prepare_cached("SELECT state FROM submissions WHERE id = ?1")?;
     let state: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
     let state = state.ok_or_else(|| Error::SubmissionNotFound(id.to_string()))?;
-    OutboxState::parse(&state).ok_or_else(|| Error::MalformedStoredData(format!("state of submission {id}")))
+    OutboxState::parse(&state)
+        .ok_or_else(|| Error::MalformedStoredData(format!("state of submission {id}")))
 }
 
 /// The server accepted `id` with `reference`. Accepted is final: a second answer
@@ -272,7 +289,10 @@ pub fn mark_waiting(
     now: i64,
 ) -> Result<OutboxState> {
     let state = require(tx, id)?;
-    if !matches!(state, OutboxState::Queued | OutboxState::Sending | OutboxState::Waiting) {
+    if !matches!(
+        state,
+        OutboxState::Queued | OutboxState::Sending | OutboxState::Waiting
+    ) {
         return Ok(state);
     }
     tx.prepare_cached(
@@ -288,7 +308,9 @@ pub fn mark_waiting(
 /// At start-up: every `sending` submission goes back to `queued` (the app died
 /// mid-send; the same id is resent and the server answers it once). Returns how many.
 pub fn requeue_sending(tx: &Transaction<'_>) -> Result<usize> {
-    Ok(tx.prepare_cached("UPDATE submissions SET state = 'queued' WHERE state = 'sending'")?.execute([])?)
+    Ok(tx
+        .prepare_cached("UPDATE submissions SET state = 'queued' WHERE state = 'sending'")?
+        .execute([])?)
 }
 
 /// The user asks to try a `needs_attention` submission again: back to `queued`
@@ -313,7 +335,11 @@ mod tests {
     use crate::store::Store;
 
     fn state(store: &Store, id: &str) -> OutboxState {
-        store.read(|c| get_submission(c, id)).unwrap().unwrap().state
+        store
+            .read(|c| get_submission(c, id))
+            .unwrap()
+            .unwrap()
+            .state
     }
 
     #[test]
@@ -324,7 +350,12 @@ mod tests {
         store.write(|tx| insert_submission(tx, &a)).unwrap();
         assert_eq!(store.read(|c| get_submission(c, "b")).unwrap(), Some(b));
         assert_eq!(store.read(|c| get_submission(c, "zz")).unwrap(), None);
-        let ids: Vec<String> = store.read(list_submissions).unwrap().into_iter().map(|s| s.id).collect();
+        let ids: Vec<String> = store
+            .read(list_submissions)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
         assert_eq!(ids, ["a", "b"]);
     }
 
@@ -339,11 +370,18 @@ mod tests {
             OutboxState::NeedsAttention,
         ] {
             assert_eq!(OutboxState::parse(s.as_str()), Some(s));
-            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::json!(s.as_str())
+            );
         }
         let (_dir, store) = temp_store();
-        store.write(|tx| insert_submission(tx, &submission("a", 1))).unwrap();
-        let err = store.write(|tx| Ok(tx.execute("UPDATE submissions SET state = 'lost'", [])?)).unwrap_err();
+        store
+            .write(|tx| insert_submission(tx, &submission("a", 1)))
+            .unwrap();
+        let err = store
+            .write(|tx| Ok(tx.execute("UPDATE submissions SET state = 'lost'", [])?))
+            .unwrap_err();
         assert!(matches!(err, Error::Sqlite(_)));
         assert_eq!(state(&store, "a"), OutboxState::Queued);
     }
@@ -352,69 +390,119 @@ mod tests {
     fn send_accept_reject_and_duplicate_answers() {
         let (_dir, store) = temp_store();
         for (id, t) in [("a", 1), ("b", 2)] {
-            store.write(|tx| insert_submission(tx, &submission(id, t))).unwrap();
+            store
+                .write(|tx| insert_submission(tx, &submission(id, t)))
+                .unwrap();
         }
         let ids = vec!["a".to_string(), "b".to_string(), "missing".to_string()];
         assert_eq!(store.write(|tx| mark_sending(tx, &ids, 5)).unwrap(), 2);
         assert!(store.read(|c| due_for_send(c, 5, 10)).unwrap().is_empty());
 
-        store.write(|tx| mark_accepted(tx, "a", "REF-1", 6)).unwrap();
-        store.write(|tx| mark_accepted(tx, "a", "REF-2", 7)).unwrap();
+        store
+            .write(|tx| mark_accepted(tx, "a", "REF-1", 6))
+            .unwrap();
+        store
+            .write(|tx| mark_accepted(tx, "a", "REF-2", 7))
+            .unwrap();
         let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
-        assert_eq!((a.state, a.reference.as_deref(), a.updated_at), (OutboxState::Accepted, Some("REF-1"), 6));
+        assert_eq!(
+            (a.state, a.reference.as_deref(), a.updated_at),
+            (OutboxState::Accepted, Some("REF-1"), 6)
+        );
         // Accepted is final.
         store.write(|tx| mark_rejected(tx, "a", &[], 8)).unwrap();
         assert_eq!(state(&store, "a"), OutboxState::Accepted);
 
         let issue = crate::Problem::error("nik.length").localize("nik", crate::Lang::En);
-        store.write(|tx| mark_rejected(tx, "b", std::slice::from_ref(&issue), 9)).unwrap();
+        store
+            .write(|tx| mark_rejected(tx, "b", std::slice::from_ref(&issue), 9))
+            .unwrap();
         let b = store.read(|c| get_submission(c, "b")).unwrap().unwrap();
         assert_eq!(b.state, OutboxState::Rejected);
         assert_eq!(b.issues, vec![issue]);
         assert_eq!(b.issues[0].severity, Severity::Error);
 
-        let err = store.write(|tx| mark_accepted(tx, "missing", "R", 1)).unwrap_err();
+        let err = store
+            .write(|tx| mark_accepted(tx, "missing", "R", 1))
+            .unwrap_err();
         assert!(matches!(err, Error::SubmissionNotFound(id) if id == "missing"));
     }
 
     #[test]
     fn waiting_is_due_at_its_retry_time_only() {
         let (_dir, store) = temp_store();
-        store.write(|tx| insert_submission(tx, &submission("a", 1))).unwrap();
-        store.write(|tx| insert_submission(tx, &submission("b", 2))).unwrap();
-        store.write(|tx| mark_sending(tx, &["a".to_string()], 3)).unwrap();
-        let after = store.write(|tx| mark_waiting(tx, "a", 100, "network.timeout", 4)).unwrap();
+        store
+            .write(|tx| insert_submission(tx, &submission("a", 1)))
+            .unwrap();
+        store
+            .write(|tx| insert_submission(tx, &submission("b", 2)))
+            .unwrap();
+        store
+            .write(|tx| mark_sending(tx, &["a".to_string()], 3))
+            .unwrap();
+        let after = store
+            .write(|tx| mark_waiting(tx, "a", 100, "network.timeout", 4))
+            .unwrap();
         assert_eq!(after, OutboxState::Waiting);
         let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
-        assert_eq!((a.attempts, a.next_attempt_at, a.last_error.as_deref()), (1, Some(100), Some("network.timeout")));
+        assert_eq!(
+            (a.attempts, a.next_attempt_at, a.last_error.as_deref()),
+            (1, Some(100), Some("network.timeout"))
+        );
 
         let due = |now| -> Vec<String> {
-            store.read(|c| due_for_send(c, now, 10)).unwrap().into_iter().map(|s| s.id).collect()
+            store
+                .read(|c| due_for_send(c, now, 10))
+                .unwrap()
+                .into_iter()
+                .map(|s| s.id)
+                .collect()
         };
         assert_eq!(due(99), ["b"]);
         assert_eq!(due(100), ["a", "b"]);
-        let first: Vec<String> = store.read(|c| due_for_send(c, 100, 1)).unwrap().into_iter().map(|s| s.id).collect();
+        let first: Vec<String> = store
+            .read(|c| due_for_send(c, 100, 1))
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
         assert_eq!(first, ["a"]);
     }
 
     #[test]
     fn tenth_failure_needs_attention_and_keeps_the_last_error() {
         let (_dir, store) = temp_store();
-        store.write(|tx| insert_submission(tx, &submission("a", 1))).unwrap();
+        store
+            .write(|tx| insert_submission(tx, &submission("a", 1)))
+            .unwrap();
         for attempt in 1..=MAX_ATTEMPTS {
-            store.write(|tx| mark_sending(tx, &["a".to_string()], 0)).unwrap();
+            store
+                .write(|tx| mark_sending(tx, &["a".to_string()], 0))
+                .unwrap();
             let code = format!("http.{attempt}");
-            let after = store.write(|tx| mark_waiting(tx, "a", 0, &code, i64::from(attempt))).unwrap();
-            let expected = if attempt < MAX_ATTEMPTS { OutboxState::Waiting } else { OutboxState::NeedsAttention };
+            let after = store
+                .write(|tx| mark_waiting(tx, "a", 0, &code, i64::from(attempt)))
+                .unwrap();
+            let expected = if attempt < MAX_ATTEMPTS {
+                OutboxState::Waiting
+            } else {
+                OutboxState::NeedsAttention
+            };
             assert_eq!(after, expected, "attempt {attempt}");
         }
         let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
         assert_eq!(a.attempts, MAX_ATTEMPTS);
         assert_eq!(a.last_error.as_deref(), Some("http.10"));
         assert_eq!(a.next_attempt_at, None);
-        assert!(store.read(|c| due_for_send(c, i64::MAX, 10)).unwrap().is_empty());
+        assert!(store
+            .read(|c| due_for_send(c, i64::MAX, 10))
+            .unwrap()
+            .is_empty());
         // Never deleted, and further failures do not change it.
-        assert_eq!(store.write(|tx| mark_waiting(tx, "a", 0, "x", 99)).unwrap(), OutboxState::NeedsAttention);
+        assert_eq!(
+            store.write(|tx| mark_waiting(tx, "a", 0, "x", 99)).unwrap(),
+            OutboxState::NeedsAttention
+        );
         assert_eq!(store.read(list_submissions).unwrap().len(), 1);
 
         assert!(store.write(|tx| retry_submission(tx, "a", 100)).unwrap());
@@ -427,9 +515,13 @@ mod tests {
     fn requeue_sending_puts_in_flight_items_back_in_the_queue() {
         let (_dir, store) = temp_store();
         for (id, t) in [("a", 1), ("b", 2), ("c", 3)] {
-            store.write(|tx| insert_submission(tx, &submission(id, t))).unwrap();
+            store
+                .write(|tx| insert_submission(tx, &submission(id, t)))
+                .unwrap();
         }
-        store.write(|tx| mark_sending(tx, &["a".to_string(), "b".to_string()], 5)).unwrap();
+        store
+            .write(|tx| mark_sending(tx, &["a".to_string(), "b".to_string()], 5))
+            .unwrap();
         store.write(|tx| mark_accepted(tx, "b", "R", 6)).unwrap();
         assert_eq!(store.write(requeue_sending).unwrap(), 1);
         assert_eq!(state(&store, "a"), OutboxState::Queued);
@@ -441,11 +533,23 @@ mod tests {
     #[test]
     fn malformed_payload_or_issues_is_an_error_not_a_panic() {
         let (_dir, store) = temp_store();
-        store.write(|tx| insert_submission(tx, &submission("a", 1))).unwrap();
-        store.write(|tx| Ok(tx.execute("UPDATE submissions SET payload = '{oops'", [])?)).unwrap();
-        assert!(matches!(store.read(|c| get_submission(c, "a")), Err(Error::MalformedStoredData(_))));
-        store.write(|tx| Ok(tx.execute("UPDATE submissions SET payload = '{}', issues = '{}'", [])?)).unwrap();
-        assert!(matches!(store.read(list_submissions), Err(Error::MalformedStoredData(_))));
+        store
+            .write(|tx| insert_submission(tx, &submission("a", 1)))
+            .unwrap();
+        store
+            .write(|tx| Ok(tx.execute("UPDATE submissions SET payload = '{oops'", [])?))
+            .unwrap();
+        assert!(matches!(
+            store.read(|c| get_submission(c, "a")),
+            Err(Error::MalformedStoredData(_))
+        ));
+        store
+            .write(|tx| Ok(tx.execute("UPDATE submissions SET payload = '{}', issues = '{}'", [])?))
+            .unwrap();
+        assert!(matches!(
+            store.read(list_submissions),
+            Err(Error::MalformedStoredData(_))
+        ));
     }
 
     proptest::proptest! {

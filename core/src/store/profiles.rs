@@ -10,7 +10,10 @@ const EXTENSION: &str = "db";
 
 /// True for 1–64 ASCII letters, digits, `-` and `_`: safe in any file system.
 pub fn is_valid_profile_name(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The database path of profile `name` in `dir`; an invalid name → [`Error::InvalidProfileName`].
@@ -55,22 +58,49 @@ mod tests {
     #[test]
     fn valid_names_map_to_db_files() {
         let dir = Path::new("/data/profiles");
-        assert_eq!(profile_path(dir, "ani_2-B").unwrap(), dir.join("ani_2-B.db"));
+        assert_eq!(
+            profile_path(dir, "ani_2-B").unwrap(),
+            dir.join("ani_2-B.db")
+        );
         assert!(profile_path(dir, &"a".repeat(64)).is_ok());
     }
 
     #[test]
     fn invalid_names_are_refused() {
-        for bad in ["", "../x", "a b", "a.b", "siti/../../etc", "é", &"a".repeat(65), "a\0"] {
-            assert!(matches!(profile_path(Path::new("/p"), bad), Err(Error::InvalidProfileName)), "{bad:?}");
+        for bad in [
+            "",
+            "../x",
+            "a b",
+            "a.b",
+            "siti/../../etc",
+            "é",
+            &"a".repeat(65),
+            "a\0",
+        ] {
+            assert!(
+                matches!(
+                    profile_path(Path::new("/p"), bad),
+                    Err(Error::InvalidProfileName)
+                ),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn list_shows_only_profile_databases() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(list_profiles(&dir.path().join("missing")).unwrap().is_empty());
-        for file in ["b.db", "a.db", "a.db.keycheck", "a.db-wal", "notes.txt", "bad name.db"] {
+        assert!(list_profiles(&dir.path().join("missing"))
+            .unwrap()
+            .is_empty());
+        for file in [
+            "b.db",
+            "a.db",
+            "a.db.keycheck",
+            "a.db-wal",
+            "notes.txt",
+            "bad name.db",
+        ] {
             fs::write(dir.path().join(file), b"").unwrap();
         }
         fs::create_dir(dir.path().join("c.db")).unwrap();

@@ -114,7 +114,10 @@ fn set_user_version(tx: &Transaction<'_>, version: u32) -> Result<()> {
 /// Refuses a database written by newer code.
 pub fn check_not_too_new(found: u32) -> Result<()> {
     if found > VERSION {
-        return Err(Error::SchemaTooNew { found, supported: VERSION });
+        return Err(Error::SchemaTooNew {
+            found,
+            supported: VERSION,
+        });
     }
     Ok(())
 }
@@ -147,7 +150,11 @@ fn upgrade_from(tx: &Transaction<'_>, version: u32) -> Result<()> {
         1 => tx.execute_batch(V1_TO_V2)?,
         // Unreachable through `migrate` (0 and VERSION are handled there); a
         // data error rather than a panic in case a caller misuses it.
-        other => return Err(Error::MalformedStoredData(format!("no upgrade from schema {other}"))),
+        other => {
+            return Err(Error::MalformedStoredData(format!(
+                "no upgrade from schema {other}"
+            )))
+        }
     }
     Ok(())
 }
@@ -159,13 +166,18 @@ pub fn describe(conn: &Connection) -> Result<Vec<(String, String, String)>> {
         "SELECT type, name, coalesce(sql, '') FROM sqlite_master
          WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, normalize_sql(&r.get::<_, String>(2)?))))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, normalize_sql(&r.get::<_, String>(2)?)))
+    })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 fn normalize_sql(sql: &str) -> String {
     let joined = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-    joined.replace("( ", "(").replace(" )", ")").replace(" ,", ",")
+    joined
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(" ,", ",")
 }
 
 #[cfg(test)]
@@ -183,8 +195,15 @@ mod tests {
         assert_eq!(migrate(&tx).unwrap(), 0);
         tx.commit().unwrap();
         assert_eq!(user_version(&conn).unwrap(), VERSION);
-        let names: Vec<String> = describe(&conn).unwrap().into_iter().map(|(_, n, _)| n).collect();
-        assert_eq!(names, ["submissions_due", "cache", "drafts", "meta", "submissions"]);
+        let names: Vec<String> = describe(&conn)
+            .unwrap()
+            .into_iter()
+            .map(|(_, n, _)| n)
+            .collect();
+        assert_eq!(
+            names,
+            ["submissions_due", "cache", "drafts", "meta", "submissions"]
+        );
     }
 
     #[test]
@@ -206,14 +225,20 @@ mod tests {
     #[test]
     fn newer_schema_is_refused() {
         let mut conn = memory();
-        conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
         let tx = conn.transaction().unwrap();
-        assert!(matches!(migrate(&tx), Err(Error::SchemaTooNew { found, supported: VERSION }) if found == VERSION + 1));
+        assert!(
+            matches!(migrate(&tx), Err(Error::SchemaTooNew { found, supported: VERSION }) if found == VERSION + 1)
+        );
     }
 
     #[test]
     fn normalize_ignores_layout() {
-        assert_eq!(normalize_sql("CREATE TABLE t (\n  a  INTEGER ,\n b )"), "CREATE TABLE t (a INTEGER, b)");
+        assert_eq!(
+            normalize_sql("CREATE TABLE t (\n  a  INTEGER ,\n b )"),
+            "CREATE TABLE t (a INTEGER, b)"
+        );
     }
 }
 
@@ -276,19 +301,35 @@ mod fixture_tests {
             depends_on: None,
             updated_at: at,
         };
-        let mut waiting = base("9b2f8c1e-0000-4000-8000-00000000000b", 1_767_225_500_000, OutboxState::Waiting);
+        let mut waiting = base(
+            "9b2f8c1e-0000-4000-8000-00000000000b",
+            1_767_225_500_000,
+            OutboxState::Waiting,
+        );
         waiting.attempts = 3;
         waiting.next_attempt_at = Some(1_767_226_000_000);
         waiting.last_error = Some("network.timeout".into());
-        let mut accepted = base("9b2f8c1e-0000-4000-8000-00000000000c", 1_767_225_400_000, OutboxState::Accepted);
+        let mut accepted = base(
+            "9b2f8c1e-0000-4000-8000-00000000000c",
+            1_767_225_400_000,
+            OutboxState::Accepted,
+        );
         accepted.reference = Some("REG-2026-000123".into());
-        let mut queued_dep = base("9b2f8c1e-0000-4000-8000-00000000000d", 1_767_225_800_000, OutboxState::Queued);
+        let mut queued_dep = base(
+            "9b2f8c1e-0000-4000-8000-00000000000d",
+            1_767_225_800_000,
+            OutboxState::Queued,
+        );
         queued_dep.form_id = "data-update".into();
         queued_dep.depends_on = Some("9b2f8c1e-0000-4000-8000-00000000000c".into());
         vec![
             accepted,
             waiting,
-            base("9b2f8c1e-0000-4000-8000-00000000000a", 1_767_225_600_000, OutboxState::Queued),
+            base(
+                "9b2f8c1e-0000-4000-8000-00000000000a",
+                1_767_225_600_000,
+                OutboxState::Queued,
+            ),
             queued_dep,
         ]
     }
@@ -350,8 +391,13 @@ mod fixture_tests {
     fn fixture_is_an_encrypted_v1_database() {
         let bytes = std::fs::read(fixture_path()).unwrap();
         assert!(!bytes.starts_with(b"SQLite format 3"));
-        assert!(!bytes.windows(6).any(|w| w == b"Contoh"), "fixture data in clear");
-        let conn = Connection::open_with_flags(fixture_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        assert!(
+            !bytes.windows(6).any(|w| w == b"Contoh"),
+            "fixture data in clear"
+        );
+        let conn =
+            Connection::open_with_flags(fixture_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
         unlock(&conn, &test_key()).unwrap();
         assert_eq!(user_version(&conn).unwrap(), 1);
     }
@@ -366,19 +412,35 @@ mod fixture_tests {
         assert!(upgraded.integrity_check().unwrap());
 
         let (_fresh_dir, fresh) = temp_store();
-        assert_eq!(upgraded.read(describe).unwrap(), fresh.read(describe).unwrap());
+        assert_eq!(
+            upgraded.read(describe).unwrap(),
+            fresh.read(describe).unwrap()
+        );
 
         let mut expected_drafts = v1_drafts();
         expected_drafts.sort_by_key(|d| std::cmp::Reverse(d.updated_at));
         assert_eq!(upgraded.read(drafts::list_drafts).unwrap(), expected_drafts);
         let mut expected_subs = v1_submissions();
         expected_subs.sort_by_key(|s| s.created_at);
-        assert_eq!(upgraded.read(outbox::list_submissions).unwrap(), expected_subs);
+        assert_eq!(
+            upgraded.read(outbox::list_submissions).unwrap(),
+            expected_subs
+        );
 
         // The new tables work on the upgraded file.
-        upgraded.write(|tx| crate::store::meta::set_meta(tx, "cursor", "7")).unwrap();
-        assert_eq!(upgraded.read(|c| crate::store::meta::get_meta(c, "cursor")).unwrap().as_deref(), Some("7"));
-        let due = upgraded.read(|c| outbox::due_for_send(c, 1_767_226_000_000, 10)).unwrap();
+        upgraded
+            .write(|tx| crate::store::meta::set_meta(tx, "cursor", "7"))
+            .unwrap();
+        assert_eq!(
+            upgraded
+                .read(|c| crate::store::meta::get_meta(c, "cursor"))
+                .unwrap()
+                .as_deref(),
+            Some("7")
+        );
+        let due = upgraded
+            .read(|c| outbox::due_for_send(c, 1_767_226_000_000, 10))
+            .unwrap();
         assert_eq!(due.len(), 3);
     }
 }

@@ -1,0 +1,426 @@
+//! `rantau form …`, `rantau draft …` and `rantau outbox …`: fill a form offline,
+//! one field per call (each call is one autosave), finalize, and watch the outbox.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use rantau_core::forms::{self, FormDefinition, Input, Kind};
+use rantau_core::profile::{DraftView, OutboxItem, Profile};
+use rantau_core::store::outbox::OutboxState;
+use rantau_core::{Error, Lang, Result};
+
+use crate::home::Env;
+use crate::out::{self, t};
+
+/// `rantau form …`
+#[derive(Subcommand)]
+pub enum FormCmd {
+    /// List the forms that can be filled.
+    List,
+    /// Show a form's pages and fields.
+    Show {
+        /// Form id, e.g. pmi-registration.
+        id: String,
+    },
+}
+
+/// `rantau draft …`
+#[derive(Subcommand)]
+pub enum DraftCmd {
+    /// Start a new draft of a form; prints its id.
+    New {
+        /// Form id.
+        form: String,
+    },
+    /// Set one field (saved at once). Lists use commas; ticks are ya/tidak.
+    Set {
+        /// Draft id.
+        draft: String,
+        /// Field path, e.g. nik or heirs[0].name.
+        path: String,
+        /// The value as typed (omit with --clear).
+        value: Option<String>,
+        /// Empty the field.
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Show a draft: answers, issues and the contribution due.
+    Show {
+        /// Draft id.
+        draft: String,
+    },
+    /// List drafts.
+    List,
+    /// Finalize: validate, freeze and queue for sending.
+    Finalize {
+        /// Draft id.
+        draft: String,
+    },
+    /// Delete a draft.
+    Delete {
+        /// Draft id.
+        draft: String,
+    },
+    /// Reopen a rejected submission as a new draft to fix and resubmit.
+    Reopen {
+        /// Submission id.
+        submission: String,
+    },
+}
+
+/// `rantau outbox …`
+#[derive(Subcommand)]
+pub enum OutboxCmd {
+    /// List finalized forms and their sending state.
+    List,
+}
+
+/// Runs a `form` command.
+pub fn run_form(env: &Env, cmd: FormCmd) -> Result<ExitCode> {
+    let lang = env.lang;
+    match cmd {
+        FormCmd::List => {
+            let defs = forms::builtin();
+            if env.json {
+                let list: Vec<_> = defs
+                    .iter()
+                    .map(|d| serde_json::json!({"id": d.id, "version": d.version, "title": d.title.get(lang)}))
+                    .collect();
+                out::json(&list);
+            } else {
+                for d in defs {
+                    out::line(format!(
+                        "  {:<18} v{}  {}",
+                        d.id,
+                        d.version,
+                        d.title.get(lang)
+                    ));
+                }
+            }
+        }
+        FormCmd::Show { id } => {
+            let def = forms::builtin_form(&id, None).ok_or(Error::UnknownForm(id))?;
+            if env.json {
+                out::json(def);
+            } else {
+                show_form(def, lang);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_form(def: &FormDefinition, lang: Lang) {
+    out::line(format!("{} (v{})", def.title.get(lang), def.version));
+    for page in &def.pages {
+        out::line(format!("\n[{}]", page.title.get(lang)));
+        for f in &page.fields {
+            show_field(def, f, lang, "  ");
+        }
+    }
+}
+
+fn show_field(def: &FormDefinition, f: &forms::Field, lang: Lang, indent: &str) {
+    if f.kind == Kind::Note {
+        out::line(format!("{indent}{}", f.label.get(lang)));
+        return;
+    }
+    let req = if f.required { " *" } else { "" };
+    out::line(format!(
+        "{indent}{:<24} {}{req}  ({})",
+        f.id,
+        f.label.get(lang),
+        kind_name(f.kind, lang)
+    ));
+    let choices = def.choices_of(f);
+    if !choices.is_empty() && choices.len() <= 12 {
+        let list: Vec<String> = choices
+            .iter()
+            .map(|c| format!("{}={}", c.value, c.label.get(lang)))
+            .collect();
+        out::line(format!("{indent}    {}", list.join(", ")));
+    }
+    for sub in &f.fields {
+        show_field(def, sub, lang, &format!("{indent}    {}[n].", f.id));
+    }
+}
+
+fn kind_name(kind: Kind, lang: Lang) -> &'static str {
+    match kind {
+        Kind::Text => t(lang, "teks", "text"),
+        Kind::Number => t(lang, "angka", "number"),
+        Kind::Date => t(lang, "tanggal TTTT-BB-HH", "date YYYY-MM-DD"),
+        Kind::SingleChoice => t(lang, "pilih satu", "pick one"),
+        Kind::MultiChoice => t(
+            lang,
+            "pilih beberapa, pisahkan dengan koma",
+            "pick several, comma-separated",
+        ),
+        Kind::Phone => t(lang, "nomor HP", "phone"),
+        Kind::Email => "e-mail",
+        Kind::Nik => "NIK",
+        Kind::Passport => t(lang, "paspor", "passport"),
+        Kind::Kpj => "KPJ",
+        Kind::Country => t(lang, "negara", "country"),
+        Kind::Consent => t(lang, "ya/tidak", "yes/no"),
+        Kind::Repeat => t(lang, "daftar", "list"),
+        Kind::Note => t(lang, "catatan", "note"),
+    }
+}
+
+/// Turns what was typed on the command line into the input the field takes.
+pub fn input_for(def: &FormDefinition, path: &str, value: &str) -> Input {
+    // The field's kind decides; an unknown path falls through to Text and the
+    // core answers with a typed error.
+    let leaf = path.rsplit('.').next().unwrap_or(path);
+    let field = def.field(path).or_else(|| def.field(leaf));
+    match field.map(|f| f.kind) {
+        Some(Kind::Consent) => match value.trim().to_lowercase().as_str() {
+            "ya" | "y" | "yes" | "true" | "1" | "setuju" => Input::Bool(true),
+            "tidak" | "t" | "n" | "no" | "false" | "0" => Input::Bool(false),
+            _ => Input::Text(value.to_string()),
+        },
+        Some(Kind::MultiChoice) => Input::List(
+            value
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        ),
+        Some(Kind::Number) => value
+            .trim()
+            .parse::<f64>()
+            .map(Input::Number)
+            .unwrap_or_else(|_| Input::Text(value.to_string())),
+        _ => Input::Text(value.to_string()),
+    }
+}
+
+/// Runs a `draft` command.
+pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
+    let profile = env.open()?;
+    let lang = env.lang;
+    match cmd {
+        DraftCmd::New { form } => {
+            let d = profile.new_draft(&form)?;
+            if env.json {
+                out::json(
+                    &serde_json::json!({"draft": d.id, "form_id": d.form_id, "form_version": d.form_version}),
+                );
+            } else {
+                out::line(format!("{}: {}", t(lang, "Draf baru", "New draft"), d.id));
+            }
+        }
+        DraftCmd::Set {
+            draft,
+            path,
+            value,
+            clear,
+        } => {
+            let d = profile.draft(&draft)?;
+            let def = forms::builtin_form(&d.form_id, Some(d.form_version))
+                .ok_or(Error::UnknownForm(d.form_id))?;
+            let input = match (clear, value) {
+                (true, _) | (false, None) => Input::Clear,
+                (false, Some(v)) => input_for(def, &path, &v),
+            };
+            let outcome = profile.set_field(&draft, &path, input)?;
+            let has_error = outcome.issues.iter().any(|i| i.is_error());
+            if env.json {
+                out::json(&serde_json::json!({
+                    "path": outcome.path, "stored": outcome.stored,
+                    "issues": outcome.issues, "visibility": outcome.visibility,
+                }));
+            } else {
+                out::line(format!(
+                    "{} {} = {}",
+                    t(lang, "Tersimpan:", "Saved:"),
+                    outcome.path,
+                    display(&outcome.stored)
+                ));
+                for i in &outcome.issues {
+                    out::line(out::issue_line(i));
+                }
+                for v in &outcome.visibility {
+                    let what = if v.visible {
+                        t(lang, "muncul", "shown")
+                    } else {
+                        t(lang, "disembunyikan", "hidden")
+                    };
+                    out::line(format!("  → {} {what}", v.path));
+                }
+            }
+            return Ok(if has_error {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+        DraftCmd::Show { draft } => show_draft(env, &profile.draft(&draft)?),
+        DraftCmd::List => {
+            let list = profile.drafts()?;
+            if env.json {
+                out::json(&list);
+            } else if list.is_empty() {
+                out::line(t(lang, "Tidak ada draf.", "No drafts."));
+            } else {
+                for d in list {
+                    out::line(format!(
+                        "  {}  {}  ({} {})",
+                        d.id,
+                        d.title,
+                        d.answered,
+                        t(lang, "jawaban", "answers")
+                    ));
+                }
+            }
+        }
+        DraftCmd::Finalize { draft } => {
+            let item = profile.finalize(&draft)?;
+            if env.json {
+                out::json(&item);
+            } else {
+                out::line(format!(
+                    "{} {} — {}",
+                    t(
+                        lang,
+                        "Final dan masuk antrean kirim:",
+                        "Finalized and queued:"
+                    ),
+                    item.id,
+                    state_text(item.state, lang)
+                ));
+            }
+        }
+        DraftCmd::Delete { draft } => {
+            profile.delete_draft(&draft)?;
+            if !env.json {
+                out::line(t(lang, "Draf dihapus.", "Draft deleted."));
+            }
+        }
+        DraftCmd::Reopen { submission } => {
+            let d = profile.reopen_rejected(&submission)?;
+            if env.json {
+                out::json(&d);
+            } else {
+                out::line(format!(
+                    "{}: {}",
+                    t(lang, "Draf perbaikan", "Correction draft"),
+                    d.id
+                ));
+                out::issues(lang, &d.issues);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn display(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Prints a draft: its answers, every issue and the contribution due.
+pub fn show_draft(env: &Env, d: &DraftView) {
+    let lang = env.lang;
+    if env.json {
+        out::json(d);
+        return;
+    }
+    let def = forms::builtin_form(&d.form_id, Some(d.form_version));
+    let title = def.map(|f| f.title.get(lang)).unwrap_or(&d.form_id);
+    out::line(format!("{title} — {} {}", t(lang, "draf", "draft"), d.id));
+    for (k, v) in &d.answers {
+        let label = def
+            .and_then(|f| f.field(k))
+            .map(|f| f.label.get(lang))
+            .unwrap_or(k);
+        out::line(format!("  {label}: {}", display(v)));
+    }
+    let errors = d.issues.iter().filter(|i| i.is_error()).count();
+    out::line(format!(
+        "{} ({errors} {})",
+        t(lang, "Pemeriksaan", "Checks"),
+        t(lang, "kesalahan", "errors")
+    ));
+    out::issues(lang, &d.issues);
+    if let Some(q) = &d.contribution {
+        out::line(format!(
+            "{}: {} ({} {}, {} {}{})",
+            t(lang, "Iuran yang harus dibayar", "Contribution due"),
+            out::rupiah(q.total_due),
+            t(lang, "pra-penempatan", "pre-placement"),
+            out::rupiah(q.pre_placement),
+            t(lang, "penempatan", "placement"),
+            out::rupiah(q.placement),
+            if q.jht_monthly > 0 {
+                format!(", JHT {}", out::rupiah(q.jht_monthly))
+            } else {
+                String::new()
+            },
+        ));
+        if q.estimate {
+            out::line(t(
+                lang,
+                "  (perkiraan; jumlah pasti ada pada kode pembayaran)",
+                "  (estimate; the exact amount comes with the payment code)",
+            ));
+        }
+    }
+}
+
+/// A state in the user's words.
+pub fn state_text(state: OutboxState, lang: Lang) -> &'static str {
+    match state {
+        OutboxState::Queued => t(lang, "menunggu dikirim", "waiting to send"),
+        OutboxState::Sending => t(lang, "sedang dikirim", "sending"),
+        OutboxState::Waiting => t(lang, "akan dicoba lagi", "will retry"),
+        OutboxState::Accepted => t(lang, "diterima", "accepted"),
+        OutboxState::Rejected => t(
+            lang,
+            "ditolak — perlu diperbaiki",
+            "rejected — needs fixing",
+        ),
+        OutboxState::NeedsAttention => t(lang, "perlu perhatian", "needs attention"),
+    }
+}
+
+/// Prints the outbox.
+pub fn print_outbox(env: &Env, items: &[OutboxItem]) {
+    let lang = env.lang;
+    if env.json {
+        out::json(&items);
+        return;
+    }
+    if items.is_empty() {
+        out::line(t(lang, "Kotak keluar kosong.", "The outbox is empty."));
+    }
+    for i in items {
+        let reference = i
+            .reference
+            .as_deref()
+            .map(|r| format!("  [{r}]"))
+            .unwrap_or_default();
+        out::line(format!(
+            "  {}  {:<28} {}{reference}",
+            i.id,
+            i.title,
+            state_text(i.state, lang)
+        ));
+        for issue in &i.issues {
+            out::line(format!("    {}", out::issue_line(issue)));
+        }
+    }
+}
+
+/// Runs an `outbox` command.
+pub fn run_outbox(env: &Env, cmd: OutboxCmd) -> Result<ExitCode> {
+    let profile: Profile = env.open()?;
+    match cmd {
+        OutboxCmd::List => print_outbox(env, &profile.outbox()?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
