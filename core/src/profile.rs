@@ -268,8 +268,8 @@ impl Profile {
     /// All drafts, most recently changed first.
     pub fn drafts(&self) -> Result<Vec<DraftSummary>> {
         let lang = self.lang();
-        let mut rows = self.store.read(|conn| drafts::list_drafts(conn))?;
-        rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        // The store lists them most recently changed first.
+        let rows = self.store.read(drafts::list_drafts)?;
         Ok(rows
             .into_iter()
             .map(|r| DraftSummary {
@@ -360,7 +360,7 @@ impl Profile {
 
     /// The outbox, oldest first, with every state (accepted ones included).
     pub fn outbox(&self) -> Result<Vec<OutboxItem>> {
-        let rows = self.store.read(|conn| outbox::list_submissions(conn))?;
+        let rows = self.store.read(outbox::list_submissions)?;
         Ok(rows.into_iter().map(|r| self.outbox_item(r)).collect())
     }
 
@@ -409,5 +409,211 @@ impl Profile {
         })?;
         let def = Self::definition(&row.form_id, row.form_version)?;
         Ok(self.view(def, row))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::samples;
+    use chrono::TimeZone;
+
+    fn at_sample_day() -> Clock {
+        Arc::new(|| {
+            let d = samples::sample_today();
+            Utc.from_utc_datetime(&d.and_hms_opt(9, 0, 0).unwrap_or_default())
+        })
+    }
+
+    fn profile(dir: &Path, key: &Key) -> Profile {
+        Profile::create(dir, "p", key)
+            .unwrap()
+            .with_clock(at_sample_day())
+    }
+
+    fn fill(p: &Profile) -> String {
+        let d = p.new_draft("pmi-registration").unwrap();
+        for (path, input) in samples::as_inputs(&samples::sample_registration()) {
+            p.set_field(&d.id, &path, input).unwrap();
+        }
+        d.id
+    }
+
+    #[test]
+    fn complete_registration_finalizes_into_the_outbox_and_freezes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        let id = fill(&p);
+        let view = p.draft(&id).unwrap();
+        assert!(
+            view.issues.iter().all(|i| !i.is_error()),
+            "{:?}",
+            view.issues
+        );
+        assert_eq!(
+            view.contribution.as_ref().map(|q| q.pre_placement),
+            Some(37_500)
+        );
+
+        let item = p.finalize(&id).unwrap();
+        assert_eq!(item.id, id);
+        assert_eq!(item.state, OutboxState::Queued);
+        assert!(p.drafts().unwrap().is_empty());
+        assert_eq!(p.outbox().unwrap().len(), 1);
+        assert_eq!(
+            p.submission_payload(&id).unwrap()["nik"],
+            "3515145708950001"
+        );
+
+        let edit = p.set_field(&id, "full_name", Input::Text("X".into()));
+        assert!(matches!(edit, Err(Error::AlreadyFinalized(_))));
+        assert!(matches!(
+            p.delete_draft(&id),
+            Err(Error::AlreadyFinalized(_))
+        ));
+        assert!(matches!(p.finalize(&id), Err(Error::AlreadyFinalized(_))));
+    }
+
+    #[test]
+    fn finalize_with_errors_keeps_the_draft_and_queues_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        let d = p.new_draft("pmi-registration").unwrap();
+        p.set_field(&d.id, "nik", Input::Text("3515144508680002".into()))
+            .unwrap();
+        match p.finalize(&d.id) {
+            Err(Error::Invalid(issues)) => {
+                assert!(issues
+                    .iter()
+                    .any(|i| i.code == "field.required" && i.path == "full_name"));
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+        assert_eq!(p.drafts().unwrap().len(), 1);
+        assert!(p.outbox().unwrap().is_empty());
+    }
+
+    #[test]
+    fn every_autosave_survives_closing_and_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Key::generate();
+        let id = {
+            let p = profile(dir.path(), &key);
+            let d = p.new_draft("pmi-registration").unwrap();
+            p.set_field(&d.id, "full_name", Input::Text("Sri Wahyuni".into()))
+                .unwrap();
+            p.set_field(&d.id, "phone_id", Input::Text("0812-3456-7890".into()))
+                .unwrap();
+            d.id
+        };
+        let p = Profile::open(dir.path(), "p", &key).unwrap();
+        let d = p.draft(&id).unwrap();
+        assert_eq!(d.answers["full_name"], "Sri Wahyuni");
+        assert_eq!(d.answers["phone_id"], "+6281234567890", "stored normalized");
+        assert_eq!(d.form_version, 1);
+    }
+
+    #[test]
+    fn invalid_input_is_kept_as_typed_with_a_localized_issue() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        let d = p.new_draft("pmi-registration").unwrap();
+        let out = p
+            .set_field(&d.id, "nik", Input::Text("12345".into()))
+            .unwrap();
+        assert_eq!(out.stored, "12345");
+        assert_eq!(out.issues[0].code, "nik.length");
+        let id_msg = out.issues[0].message.clone();
+        p.set_lang(Lang::En);
+        let out = p
+            .set_field(&d.id, "nik", Input::Text("12345".into()))
+            .unwrap();
+        assert_ne!(
+            out.issues[0].message, id_msg,
+            "English differs from Indonesian"
+        );
+    }
+
+    #[test]
+    fn rejected_submission_reopens_as_a_new_draft_with_its_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        let id = fill(&p);
+        p.finalize(&id).unwrap();
+        assert!(
+            matches!(p.reopen_rejected(&id), Err(Error::AlreadyFinalized(_))),
+            "queued is not reopenable"
+        );
+        let issue = crate::Problem::error("nik.province_unknown").localize("nik", Lang::Id);
+        p.store()
+            .write(|tx| outbox::mark_rejected(tx, &id, &[issue], 1))
+            .unwrap();
+        let draft = p.reopen_rejected(&id).unwrap();
+        assert_ne!(draft.id, id);
+        assert_eq!(draft.reopened_from.as_deref(), Some(id.as_str()));
+        assert_eq!(draft.answers["full_name"], "Sri Wahyuni");
+        assert_eq!(p.submission(&id).unwrap().state, OutboxState::Rejected);
+    }
+
+    #[test]
+    fn consultation_about_a_registration_depends_on_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        let reg = fill(&p);
+        p.finalize(&reg).unwrap();
+        let c = p.new_draft("consultation").unwrap();
+        let mut answers = samples::sample_consultation();
+        answers.insert(
+            "registration_ref".into(),
+            serde_json::Value::String(reg.clone()),
+        );
+        for (path, input) in samples::as_inputs(&answers) {
+            p.set_field(&c.id, &path, input).unwrap();
+        }
+        p.finalize(&c.id).unwrap();
+        let row = p
+            .store()
+            .read(|conn| outbox::get_submission(conn, &c.id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.depends_on.as_deref(), Some(reg.as_str()));
+    }
+
+    #[test]
+    fn no_personal_data_in_any_file_after_filling_and_finalizing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        let id = fill(&p);
+        p.finalize(&id).unwrap();
+        fill(&p); // a second, unfinalized draft stays in the WAL
+        let secrets = [
+            "3515145708950001",
+            "Sri Wahyuni",
+            "C1234567",
+            "6281234567890",
+            "Suminah",
+            "Chan Tai Man",
+        ];
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            for s in secrets {
+                let found = bytes.windows(s.len()).any(|w| w == s.as_bytes());
+                assert!(!found, "{s} in plaintext in {}", path.display());
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_form_and_unknown_draft_are_typed_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        assert!(matches!(p.new_draft("nope"), Err(Error::UnknownForm(_))));
+        assert!(matches!(p.draft("nope"), Err(Error::DraftNotFound(_))));
+        let d = p.new_draft("consultation").unwrap();
+        assert!(matches!(
+            p.set_field(&d.id, "no_such_field", Input::Text("x".into())),
+            Err(Error::UnknownField(_))
+        ));
     }
 }
