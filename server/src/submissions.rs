@@ -192,16 +192,25 @@ mod tests {
     }
 
     fn registration() -> serde_json::Value {
-        json!({"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2028-02-28"})
+        serde_json::Value::Object(rantau_core::forms::samples::sample_registration())
+    }
+
+    /// A valid consultation whose subject is `subject`.
+    fn consultation(subject: &str) -> serde_json::Value {
+        let mut c = rantau_core::forms::samples::sample_consultation();
+        c.insert("subject".into(), json!(subject));
+        serde_json::Value::Object(c)
     }
 
     #[test]
     fn same_id_same_payload_is_a_duplicate_with_the_first_reference() {
         let db = db_with(&["a"]);
-        let first = run(&db, "a", &[item("s1", "consultation", json!({"b": 1, "a": 2}))]);
+        let first = run(&db, "a", &[item("s1", "consultation", consultation("Iuran"))]);
         let ItemOutcome::Accepted { reference } = &first[0] else { panic!("{first:?}") };
         assert!(reference.starts_with("KONS-"));
-        let again = run(&db, "a", &[item("s1", "consultation", json!({"a": 2, "b": 1}))]);
+        // Key order does not matter: the canonical hash is the same.
+        let reordered: serde_json::Value = serde_json::from_str(&ids::canonical_json(&consultation("Iuran"))).unwrap();
+        let again = run(&db, "a", &[item("s1", "consultation", reordered)]);
         assert_eq!(again[0], ItemOutcome::Duplicate { reference: reference.clone() });
     }
 
@@ -210,6 +219,8 @@ mod tests {
         let db = db_with(&["a", "b"]);
         run(&db, "a", &[item("s1", "consultation", json!({"q": 1}))]);
         let changed = run(&db, "a", &[item("s1", "consultation", json!({"q": 2}))]);
+        let changed_valid = run(&db, "a", &[item("s1", "consultation", consultation("Other"))]);
+        assert_eq!(changed_valid[0], ItemOutcome::Conflict { code: CONFLICT.into() });
         assert_eq!(changed[0], ItemOutcome::Conflict { code: CONFLICT.into() });
         let stolen = run(&db, "b", &[item("s1", "consultation", json!({"q": 1}))]);
         assert_eq!(stolen[0], ItemOutcome::Conflict { code: CONFLICT.into() });
@@ -239,14 +250,15 @@ mod tests {
             assert_eq!(kpj.len(), 11);
             assert_eq!(payment_code.len(), 11);
             assert!(numbers.insert(kpj.clone()) && numbers.insert(payment_code.clone()));
-            assert_eq!(*amount_due, 370_000);
+            // 24-month P3MI contract with JHT 100,000 (first month paid with it).
+            assert_eq!(*amount_due, 470_000);
         }
     }
 
     #[test]
     fn duplicates_inside_one_batch_are_answered_once() {
         let db = db_with(&["a"]);
-        let it = item("d1", "data-update", json!({"phone": "x"}));
+        let it = item("d1", "data-update", json!({"kpj": "12345678901", "what": ["phone"], "new_phone": "+60123456789"}));
         let out = run(&db, "a", &[it.clone(), it]);
         let ItemOutcome::Accepted { reference } = &out[0] else { panic!() };
         assert_eq!(out[1], ItemOutcome::Duplicate { reference: reference.clone() });
