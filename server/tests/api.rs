@@ -181,6 +181,9 @@ async fn bad_requests_get_4xx_with_a_code() {
     let r = c.get(format!("{}/v1/admin/submissions", s.base_url())).bearer_auth(&dev.token).send().await.unwrap();
     assert_eq!(error_of(r).await, (401, "auth.invalid_token".into()), "a device token is not an officer token");
 
+    let r = c.post(format!("{}/v1/admin/consultations/%FF/reply", s.base_url())).bearer_auth(ADMIN).json(&json!({"body": "x"})).send().await.unwrap();
+    assert_eq!(error_of(r).await, (400, "path.invalid".into()));
+
     // Query, route, method.
     let r = c.get(format!("{}/v1/changes?cursor=abc", s.base_url())).bearer_auth(&dev.token).send().await.unwrap();
     assert_eq!(error_of(r).await, (400, "cursor.invalid".into()));

@@ -55,12 +55,14 @@ fn officer_decisions_reach_only_their_participant() {
         officer.reject("reg-a", &RejectRequest { reason: Localized::new("a", "b") }).unwrap_err(),
         officer.reply("missing", &ReplyRequest { body: "x".into(), from: None }).unwrap_err(),
         OfficerClient::new(&base, "wrong").unwrap().list(None).unwrap_err(),
+        officer.pay(&PaymentRequest { kpj: kpj.clone(), amount: 1, paid_on: "2026-02-01".into() }).unwrap_err(),
     ];
     let codes: Vec<String> = errs.iter().map(|e| match e {
         rantau_server::Error::Remote { code, .. } => code.clone(),
         other => other.to_string(),
     }).collect();
-    assert_eq!(codes, ["kpj.not_found", "submission.wrong_form", "submission.not_accepted", "submission.not_found", "auth.invalid_token"]);
+    assert_eq!(codes, ["kpj.not_found", "submission.wrong_form", "submission.not_accepted", "submission.not_found", "auth.invalid_token",
+        "submission.not_accepted"]);
 
     let feed = |token: &str| -> ChangesResponse {
         http.get(format!("{base}/v1/changes")).bearer_auth(token).send().unwrap().json().unwrap()
