@@ -339,3 +339,31 @@ async fn changes_are_paged_in_order() {
     let big = c.get(format!("{}/v1/changes?limit=100000", s.base_url())).bearer_auth(&dev.token).send().await.unwrap();
     assert_eq!(big.status(), 200, "limits over 500 are clamped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_retries_of_one_submission_store_it_once() {
+    let s = server().await;
+    let c = client();
+    let dev = enroll(&c, &s, "device-race").await;
+    let body = json!({"items": [item("race-1", "pmi-registration", registration())]});
+    let url = format!("{}/v1/submissions/batch", s.base_url());
+    let sends = (0..8).map(|_| {
+        let (c, url, token, body) = (c.clone(), url.clone(), dev.token.clone(), body.clone());
+        tokio::spawn(async move {
+            let r: BatchResponse = c.post(url).bearer_auth(token).json(&body).send().await.unwrap().json().await.unwrap();
+            r.results.into_iter().next().unwrap().outcome
+        })
+    });
+    let mut outcomes = Vec::new();
+    for h in sends.collect::<Vec<_>>() {
+        outcomes.push(h.await.unwrap());
+    }
+    let accepted: Vec<&String> =
+        outcomes.iter().filter_map(|o| if let ItemOutcome::Accepted { reference } = o { Some(reference) } else { None }).collect();
+    assert_eq!(accepted.len(), 1, "{outcomes:?}");
+    assert!(outcomes.iter().all(|o| match o {
+        ItemOutcome::Accepted { reference } | ItemOutcome::Duplicate { reference } => reference == accepted[0],
+        _ => false,
+    }));
+    assert_eq!(changes(&c, &s, &dev.token, "", 100).await.events.len(), 1, "one registration decided");
+}
