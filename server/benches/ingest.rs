@@ -42,37 +42,50 @@ fn ingest(c: &mut Criterion) {
     for form in ["consultation", "pmi-registration"] {
         let body_of = |start: u64| {
             let items: Vec<Value> = (start..start + BATCH)
-                .map(|n| json!({"id": format!("bench-{n}"), "form_id": form, "form_version": 1,
-                    "created_at": "2026-01-01T00:00:00Z", "payload": payload(form)}))
+                .map(|n| {
+                    json!({"id": format!("bench-{n}"), "form_id": form, "form_version": 1,
+                    "created_at": "2026-01-01T00:00:00Z", "payload": payload(form)})
+                })
                 .collect();
             serde_json::to_vec(&json!({"items": items})).unwrap_or_default()
         };
         group.bench_function(format!("batch50_{form}"), |b| {
             // The request body is built outside the timing: the server's work is measured.
-            b.iter_batched(|| body_of(counter.fetch_add(BATCH, Ordering::Relaxed)), |body| {
-                let resp = http
-                    .post(format!("{base}/v1/submissions/batch"))
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .unwrap_or_else(|e| panic!("batch failed: {e}"));
-                assert!(resp.status().is_success());
-                let text = resp.text().unwrap_or_default();
-                // Every item must have been accepted, or the number means nothing.
-                assert_eq!(text.matches("\"accepted\"").count(), BATCH as usize, "{text}");
-                text.len()
-            }, BatchSize::SmallInput)
+            b.iter_batched(
+                || body_of(counter.fetch_add(BATCH, Ordering::Relaxed)),
+                |body| {
+                    let resp = http
+                        .post(format!("{base}/v1/submissions/batch"))
+                        .bearer_auth(&token)
+                        .header("content-type", "application/json")
+                        .body(body)
+                        .send()
+                        .unwrap_or_else(|e| panic!("batch failed: {e}"));
+                    assert!(resp.status().is_success());
+                    let text = resp.text().unwrap_or_default();
+                    // Every item must have been accepted, or the number means nothing.
+                    assert_eq!(text.matches("\"accepted\"").count(), BATCH as usize, "{text}");
+                    text.len()
+                },
+                BatchSize::SmallInput,
+            )
         });
     }
     // The same work without HTTP and SQLite: validation and decision only.
     let clock = rantau_server::submissions::Clock::now(rantau_core::Lang::Id);
     for form in ["consultation", "pmi-registration"] {
         let items: Vec<rantau_core::sync::wire::SubmissionItem> = (0..BATCH)
-            .map(|n| rantau_core::sync::wire::SubmissionItem { id: format!("p-{n}"), form_id: form.into(), form_version: 1,
-                created_at: "2026-01-01T00:00:00Z".into(), payload: payload(form) })
+            .map(|n| rantau_core::sync::wire::SubmissionItem {
+                id: format!("p-{n}"),
+                form_id: form.into(),
+                form_version: 1,
+                created_at: "2026-01-01T00:00:00Z".into(),
+                payload: payload(form),
+            })
             .collect();
-        group.bench_function(format!("prepare50_{form}"), |b| b.iter(|| rantau_server::submissions::prepare(&items, &clock).len()));
+        group.bench_function(format!("prepare50_{form}"), |b| {
+            b.iter(|| rantau_server::submissions::prepare(&items, &clock).len())
+        });
     }
     // Validation plus the SQLite transaction, without HTTP.
     let db = match rantau_server::db::Db::open(&rantau_server::DbLocation::Memory) {
@@ -80,7 +93,10 @@ fn ingest(c: &mut Criterion) {
         Err(e) => panic!("db: {e}"),
     };
     let setup = db.write(|tx| {
-        tx.execute("INSERT INTO participants (id, device_id, label, created_at) VALUES ('p', 'd', '', 0)", [])?;
+        tx.execute(
+            "INSERT INTO participants (id, device_id, label, created_at) VALUES ('p', 'd', '', 0)",
+            [],
+        )?;
         Ok::<_, rantau_server::Error>(())
     });
     assert!(setup.is_ok());
@@ -89,11 +105,18 @@ fn ingest(c: &mut Criterion) {
             b.iter(|| {
                 let start = counter.fetch_add(BATCH, Ordering::Relaxed);
                 let items: Vec<rantau_core::sync::wire::SubmissionItem> = (start..start + BATCH)
-                    .map(|n| rantau_core::sync::wire::SubmissionItem { id: format!("db-{n}"), form_id: form.into(), form_version: 1,
-                        created_at: "2026-01-01T00:00:00Z".into(), payload: payload(form) })
+                    .map(|n| rantau_core::sync::wire::SubmissionItem {
+                        id: format!("db-{n}"),
+                        form_id: form.into(),
+                        form_version: 1,
+                        created_at: "2026-01-01T00:00:00Z".into(),
+                        payload: payload(form),
+                    })
                     .collect();
                 let prepared = rantau_server::submissions::prepare(&items, &clock);
-                let out = db.write(|tx| rantau_server::submissions::apply_batch(tx, "p", &items, prepared, &clock));
+                let out = db.write(|tx| {
+                    rantau_server::submissions::apply_batch(tx, "p", &items, prepared, &clock)
+                });
                 out.map(|r| r.len()).unwrap_or(0)
             })
         });

@@ -105,7 +105,8 @@ fn now_rfc3339() -> String {
 }
 
 fn parse_day(s: &str, field: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| ApiError::invalid(format!("{field} must be YYYY-MM-DD")))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid(format!("{field} must be YYYY-MM-DD")))
 }
 
 /// Appends an event and returns it whole.
@@ -116,7 +117,10 @@ fn emit(tx: &Transaction, participant: &str, kind: EventKind) -> Result<Event, A
 }
 
 /// Registration row found by KPJ: participant and terms.
-fn registration_by_kpj(tx: &Transaction, kpj: &str) -> Result<(String, Terms, NaiveDate), ApiError> {
+fn registration_by_kpj(
+    tx: &Transaction,
+    kpj: &str,
+) -> Result<(String, Terms, NaiveDate), ApiError> {
     type Row = (String, String, String, Option<String>, String, String, String);
     let row: Option<Row> = tx
         .prepare_cached("SELECT r.participant_id, r.scheme, r.registered_on, r.departure_date, r.contract_start, r.contract_end, s.status
@@ -128,9 +132,15 @@ fn registration_by_kpj(tx: &Transaction, kpj: &str) -> Result<(String, Terms, Na
     let (participant, scheme, registered, departure, start, end, status) =
         row.ok_or_else(|| ApiError::new("kpj.not_found", "no registration has this KPJ"))?;
     if status != "accepted" {
-        return Err(ApiError::new("submission.not_accepted", "the registration of this KPJ was rejected"));
+        return Err(ApiError::new(
+            "submission.not_accepted",
+            "the registration of this KPJ was rejected",
+        ));
     }
-    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| ApiError::from(Error::Malformed(e.to_string())));
+    let day = |s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|e| ApiError::from(Error::Malformed(e.to_string())))
+    };
     let terms = Terms {
         scheme,
         departure_date: departure.as_deref().map(day).transpose()?,
@@ -142,7 +152,12 @@ fn registration_by_kpj(tx: &Transaction, kpj: &str) -> Result<(String, Terms, Na
 }
 
 /// `POST /v1/admin/payments`.
-pub async fn record_payment(State(state): State<AppState>, _: Officer, headers: HeaderMap, body: Body) -> Result<Json<Event>, ApiError> {
+pub async fn record_payment(
+    State(state): State<AppState>,
+    _: Officer,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Event>, ApiError> {
     let req: PaymentRequest = json_body(&headers, body).await?;
     let paid_on = parse_day(&req.paid_on, "paid_on")?;
     if req.amount == 0 {
@@ -166,12 +181,18 @@ pub async fn record_payment(State(state): State<AppState>, _: Officer, headers: 
 }
 
 /// `POST /v1/admin/contributions`.
-pub async fn record_contribution(State(state): State<AppState>, _: Officer, headers: HeaderMap, body: Body) -> Result<Json<Event>, ApiError> {
+pub async fn record_contribution(
+    State(state): State<AppState>,
+    _: Officer,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Event>, ApiError> {
     let req: ContributionRequest = json_body(&headers, body).await?;
     if !matches!(req.programme.as_str(), "jkk_jkm" | "jht") {
         return Err(ApiError::invalid("programme must be jkk_jkm or jht"));
     }
-    parse_day(&format!("{}-01", req.period.trim()), "period").map_err(|_| ApiError::invalid("period must be YYYY-MM"))?;
+    parse_day(&format!("{}-01", req.period.trim()), "period")
+        .map_err(|_| ApiError::invalid("period must be YYYY-MM"))?;
     if req.amount == 0 {
         return Err(ApiError::invalid("amount must be positive"));
     }
@@ -200,25 +221,39 @@ fn accepted_submission(tx: &Transaction, id: &str, form_id: &str) -> Result<Stri
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()
         .map_err(Error::from)?;
-    let (participant, form, status) = row.ok_or_else(|| ApiError::new("submission.not_found", "no submission has this id"))?;
+    let (participant, form, status) =
+        row.ok_or_else(|| ApiError::new("submission.not_found", "no submission has this id"))?;
     if form != form_id {
-        return Err(ApiError::new("submission.wrong_form", format!("the submission is not a {form_id}")));
+        return Err(ApiError::new(
+            "submission.wrong_form",
+            format!("the submission is not a {form_id}"),
+        ));
     }
     if status != "accepted" {
-        return Err(ApiError::new("submission.not_accepted", "the submission is not in the accepted state"));
+        return Err(ApiError::new(
+            "submission.not_accepted",
+            "the submission is not in the accepted state",
+        ));
     }
     Ok(participant)
 }
 
 /// `POST /v1/admin/consultations/{submission_id}/reply`.
-pub async fn reply(State(state): State<AppState>, _: Officer, id: Result<Path<String>, PathRejection>, headers: HeaderMap, body: Body)
-    -> Result<Json<Event>, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::new("path.invalid", "the submission id in the path is not valid"))?;
+pub async fn reply(
+    State(state): State<AppState>,
+    _: Officer,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Event>, ApiError> {
+    let Path(id) = id
+        .map_err(|_| ApiError::new("path.invalid", "the submission id in the path is not valid"))?;
     let req: ReplyRequest = json_body(&headers, body).await?;
     if req.body.trim().is_empty() || req.body.chars().count() > 10_000 {
         return Err(ApiError::invalid("body must be 1 to 10000 characters"));
     }
-    let from = req.from.filter(|f| !f.trim().is_empty()).unwrap_or_else(|| "BPJS Ketenagakerjaan".into());
+    let from =
+        req.from.filter(|f| !f.trim().is_empty()).unwrap_or_else(|| "BPJS Ketenagakerjaan".into());
     let event = state
         .blocking(move |db| {
             db.write(|tx| {
@@ -237,9 +272,15 @@ pub async fn reply(State(state): State<AppState>, _: Officer, id: Result<Path<St
 }
 
 /// `POST /v1/admin/registrations/{submission_id}/reject`.
-pub async fn reject(State(state): State<AppState>, _: Officer, id: Result<Path<String>, PathRejection>, headers: HeaderMap, body: Body)
-    -> Result<Json<Event>, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::new("path.invalid", "the submission id in the path is not valid"))?;
+pub async fn reject(
+    State(state): State<AppState>,
+    _: Officer,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Event>, ApiError> {
+    let Path(id) = id
+        .map_err(|_| ApiError::new("path.invalid", "the submission id in the path is not valid"))?;
     let req: RejectRequest = json_body(&headers, body).await?;
     if req.reason.id.trim().is_empty() || req.reason.en.trim().is_empty() {
         return Err(ApiError::invalid("reason needs both id and en texts"));
@@ -248,8 +289,16 @@ pub async fn reject(State(state): State<AppState>, _: Officer, id: Result<Path<S
         .blocking(move |db| {
             db.write(|tx| {
                 let participant = accepted_submission(tx, &id, validation::REGISTRATION)?;
-                tx.execute("UPDATE submissions SET status = 'officer_rejected' WHERE id = ?1", [&id]).map_err(Error::from)?;
-                emit(tx, &participant, EventKind::RegistrationRejected { submission_id: id, reason: req.reason })
+                tx.execute(
+                    "UPDATE submissions SET status = 'officer_rejected' WHERE id = ?1",
+                    [&id],
+                )
+                .map_err(Error::from)?;
+                emit(
+                    tx,
+                    &participant,
+                    EventKind::RegistrationRejected { submission_id: id, reason: req.reason },
+                )
             })
         })
         .await?;
@@ -257,9 +306,13 @@ pub async fn reject(State(state): State<AppState>, _: Officer, id: Result<Path<S
 }
 
 /// `GET /v1/admin/submissions?form_id=`.
-pub async fn list(State(state): State<AppState>, _: Officer, query: Result<Query<ListQuery>, QueryRejection>)
-    -> Result<Json<SubmissionList>, ApiError> {
-    let Query(q) = query.map_err(|_| ApiError::new("query.invalid", "the query string is not valid"))?;
+pub async fn list(
+    State(state): State<AppState>,
+    _: Officer,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<SubmissionList>, ApiError> {
+    let Query(q) =
+        query.map_err(|_| ApiError::new("query.invalid", "the query string is not valid"))?;
     let submissions = state
         .blocking(move |db| {
             db.read(|c| {

@@ -2,13 +2,15 @@
 //! and the published forms, reference data and OpenAPI document.
 
 use axum::body::Body;
-use axum::extract::{Query, State};
 use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rantau_core::sync::wire::{BatchRequest, BatchResponse, ChangesResponse, EnrollRequest, EnrollResponse};
+use rantau_core::sync::wire::{
+    BatchRequest, BatchResponse, ChangesResponse, EnrollRequest, EnrollResponse,
+};
 use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 
@@ -26,7 +28,11 @@ pub const MAX_LIMIT: usize = 500;
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
 /// `POST /v1/devices`.
-pub async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Json<EnrollResponse>, ApiError> {
+pub async fn enroll(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<EnrollResponse>, ApiError> {
     let req: EnrollRequest = json_body(&headers, body).await?;
     let device_id = req.device_id.trim().to_string();
     if device_id.is_empty() || device_id.len() > 100 {
@@ -66,11 +72,18 @@ pub async fn enroll(State(state): State<AppState>, headers: HeaderMap, body: Bod
 }
 
 /// `POST /v1/submissions/batch`.
-pub async fn submit_batch(State(state): State<AppState>, Participant(participant): Participant, headers: HeaderMap, body: Body)
-    -> Result<Json<BatchResponse>, ApiError> {
+pub async fn submit_batch(
+    State(state): State<AppState>,
+    Participant(participant): Participant,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<BatchResponse>, ApiError> {
     let req: BatchRequest = json_body(&headers, body).await?;
     if req.items.len() > MAX_BATCH_ITEMS {
-        return Err(ApiError::new("batch.too_many_items", format!("a batch holds at most {MAX_BATCH_ITEMS} items")));
+        return Err(ApiError::new(
+            "batch.too_many_items",
+            format!("a batch holds at most {MAX_BATCH_ITEMS} items"),
+        ));
     }
     let lang = validation::request_lang(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let clock = Clock::now(lang);
@@ -78,7 +91,8 @@ pub async fn submit_batch(State(state): State<AppState>, Participant(participant
         .blocking(move |db| {
             // Validation first, outside the writer lock; then one short transaction.
             let prepared = prepare(&req.items, &clock);
-            db.write(|tx| apply_batch(tx, &participant, &req.items, prepared, &clock)).map_err(ApiError::from)
+            db.write(|tx| apply_batch(tx, &participant, &req.items, prepared, &clock))
+                .map_err(ApiError::from)
         })
         .await?;
     Ok(Json(BatchResponse { results }))
@@ -94,19 +108,28 @@ pub struct ChangesQuery {
 }
 
 /// `GET /v1/changes`.
-pub async fn changes(State(state): State<AppState>, Participant(participant): Participant,
-    query: Result<Query<ChangesQuery>, QueryRejection>) -> Result<Json<ChangesResponse>, ApiError> {
-    let Query(q) = query.map_err(|_| ApiError::new("query.invalid", "the query string is not valid"))?;
+pub async fn changes(
+    State(state): State<AppState>,
+    Participant(participant): Participant,
+    query: Result<Query<ChangesQuery>, QueryRejection>,
+) -> Result<Json<ChangesResponse>, ApiError> {
+    let Query(q) =
+        query.map_err(|_| ApiError::new("query.invalid", "the query string is not valid"))?;
     let after = events::parse_cursor(q.cursor.as_deref())
         .ok_or_else(|| ApiError::new("cursor.invalid", "the cursor is not one this server gave"))?;
     let limit = match q.limit.as_deref().map(str::trim) {
         None | Some("") => DEFAULT_LIMIT,
-        Some(l) => l.parse::<usize>().ok().filter(|n| *n > 0)
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
             .ok_or_else(|| ApiError::new("query.invalid", "limit must be a positive integer"))?
             .min(MAX_LIMIT),
     };
     let (events, has_more) = state
-        .blocking(move |db| db.read(|c| events::since(c, &participant, after, limit)).map_err(ApiError::from))
+        .blocking(move |db| {
+            db.read(|c| events::since(c, &participant, after, limit)).map_err(ApiError::from)
+        })
         .await?;
     let next_cursor = events.last().map(|e| e.seq).unwrap_or(after).to_string();
     Ok(Json(ChangesResponse { events, next_cursor, has_more }))

@@ -28,10 +28,15 @@ impl Published {
 
     /// True when `If-None-Match` names this document's ETag (or `*`).
     pub fn matches(&self, headers: &HeaderMap) -> bool {
-        headers.get_all(IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|tag| {
-            let tag = tag.trim();
-            tag == "*" || tag == self.etag
-        })
+        headers
+            .get_all(IF_NONE_MATCH)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|tag| {
+                let tag = tag.trim();
+                tag == "*" || tag == self.etag
+            })
     }
 
     /// 304 when the client has it, else 200 with the body.
@@ -39,10 +44,16 @@ impl Published {
         let etag = HeaderValue::from_str(&self.etag).unwrap_or(HeaderValue::from_static("\"0\""));
         let no_cache = HeaderValue::from_static("no-cache");
         if self.matches(headers) {
-            return (StatusCode::NOT_MODIFIED, [(ETAG, etag), (CACHE_CONTROL, no_cache)]).into_response();
+            return (StatusCode::NOT_MODIFIED, [(ETAG, etag), (CACHE_CONTROL, no_cache)])
+                .into_response();
         }
         let json = HeaderValue::from_static("application/json");
-        (StatusCode::OK, [(ETAG, etag), (CACHE_CONTROL, no_cache), (CONTENT_TYPE, json)], self.body.clone()).into_response()
+        (
+            StatusCode::OK,
+            [(ETAG, etag), (CACHE_CONTROL, no_cache), (CONTENT_TYPE, json)],
+            self.body.clone(),
+        )
+            .into_response()
     }
 }
 
@@ -91,7 +102,8 @@ mod tests {
     fn publishes_the_core_forms_countries_and_tariffs() {
         let c = Catalog::builtin().unwrap();
         let forms: serde_json::Value = serde_json::from_slice(&c.forms.body).unwrap();
-        let ids: Vec<&str> = forms["forms"].as_array().unwrap().iter().filter_map(|f| f["id"].as_str()).collect();
+        let ids: Vec<&str> =
+            forms["forms"].as_array().unwrap().iter().filter_map(|f| f["id"].as_str()).collect();
         for id in ["pmi-registration", "consultation", "data-update"] {
             assert!(ids.contains(&id), "{ids:?}");
         }
@@ -108,7 +120,10 @@ mod tests {
         assert!(c.reference.etag.starts_with('"') && !c.reference.etag.starts_with("W/"));
         let mut h = HeaderMap::new();
         assert!(!c.reference.matches(&h));
-        h.insert(IF_NONE_MATCH, HeaderValue::from_str(&format!("\"x\", {}", c.reference.etag)).unwrap());
+        h.insert(
+            IF_NONE_MATCH,
+            HeaderValue::from_str(&format!("\"x\", {}", c.reference.etag)).unwrap(),
+        );
         assert!(c.reference.matches(&h));
         assert_eq!(c.reference.respond(&h).status(), StatusCode::NOT_MODIFIED);
         assert_eq!(c.reference.respond(&HeaderMap::new()).status(), StatusCode::OK);

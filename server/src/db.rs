@@ -53,9 +53,8 @@ impl Db {
         E: From<Error>,
     {
         let mut conn = self.lock()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(Error::from)?;
+        let tx =
+            conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
         let out = f(&tx)?;
         tx.commit().map_err(Error::from)?;
         Ok(out)

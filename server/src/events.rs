@@ -16,7 +16,12 @@ pub fn append(tx: &Transaction, participant: &str, at: &str, kind: &EventKind) -
 
 /// Up to `limit` events of `participant` after `after`, oldest first, and
 /// whether more are waiting.
-pub fn since(conn: &Connection, participant: &str, after: i64, limit: usize) -> Result<(Vec<Event>, bool)> {
+pub fn since(
+    conn: &Connection,
+    participant: &str,
+    after: i64,
+    limit: usize,
+) -> Result<(Vec<Event>, bool)> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, at, body FROM events WHERE participant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
     )?;
@@ -50,7 +55,12 @@ mod tests {
     use crate::error::Error;
 
     fn reply(n: usize) -> EventKind {
-        EventKind::ConsultationReplied { submission_id: format!("s{n}"), reply_id: format!("r{n}"), body: "ok".into(), from: "desk".into() }
+        EventKind::ConsultationReplied {
+            submission_id: format!("s{n}"),
+            reply_id: format!("r{n}"),
+            body: "ok".into(),
+            from: "desk".into(),
+        }
     }
 
     #[test]

@@ -60,7 +60,11 @@ struct LogSlot(Arc<Mutex<Option<String>>>);
 pub async fn log_requests(mut req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
     let slot = LogSlot::default();
     req.extensions_mut().insert(slot.clone());
     let response = next.run(req).await;
@@ -77,14 +81,18 @@ pub async fn log_requests(mut req: Request, next: Next) -> Response {
 }
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let value = parts
-        .headers
-        .get(AUTHORIZATION)
-        .ok_or_else(|| ApiError::new("auth.missing_token", "an Authorization: Bearer token is required"))?;
-    let text = value.to_str().map_err(|_| ApiError::new("auth.invalid_token", "the token is not valid"))?;
+    let value = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+        ApiError::new("auth.missing_token", "an Authorization: Bearer token is required")
+    })?;
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::new("auth.invalid_token", "the token is not valid"))?;
     let (scheme, token) = text.trim().split_once(' ').unwrap_or((text, ""));
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::new("auth.missing_token", "an Authorization: Bearer token is required"));
+        return Err(ApiError::new(
+            "auth.missing_token",
+            "an Authorization: Bearer token is required",
+        ));
     }
     Ok(token.trim())
 }
@@ -110,7 +118,8 @@ impl FromRequestParts<AppState> for Participant {
                 .map_err(ApiError::from)
             })
             .await?;
-        let id = found.ok_or_else(|| ApiError::new("auth.invalid_token", "the token is not valid"))?;
+        let id =
+            found.ok_or_else(|| ApiError::new("auth.invalid_token", "the token is not valid"))?;
         if let Some(slot) = parts.extensions.get::<LogSlot>() {
             if let Ok(mut g) = slot.0.lock() {
                 *g = Some(id.clone());
@@ -144,9 +153,13 @@ impl FromRequestParts<AppState> for Officer {
 /// Reads a request body: at most [`MAX_WIRE_BODY`] on the wire, gunzipped when
 /// `Content-Encoding: gzip` (at most [`MAX_BODY`] out, so a zip bomb stops early).
 pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
-    let too_large = || ApiError::new("body.too_large", format!("the request body is larger than {MAX_BODY} bytes"));
+    let too_large = || {
+        ApiError::new("body.too_large", format!("the request body is larger than {MAX_BODY} bytes"))
+    };
     let raw = axum::body::to_bytes(body, MAX_WIRE_BODY).await.map_err(|_| too_large())?;
-    let encoding = headers.get(CONTENT_ENCODING).map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
+    let encoding = headers
+        .get(CONTENT_ENCODING)
+        .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
     match encoding.as_deref() {
         None | Some("") | Some("identity") => Ok(raw.to_vec()),
         Some("gzip") | Some("x-gzip") => {
@@ -154,21 +167,31 @@ pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiEr
             flate2::read::GzDecoder::new(&raw[..])
                 .take(MAX_BODY as u64 + 1)
                 .read_to_end(&mut out)
-                .map_err(|_| ApiError::new("body.bad_gzip", "the gzip request body cannot be decompressed"))?;
+                .map_err(|_| {
+                    ApiError::new("body.bad_gzip", "the gzip request body cannot be decompressed")
+                })?;
             if out.len() > MAX_BODY {
                 return Err(too_large());
             }
             Ok(out)
         }
-        Some(_) => Err(ApiError::new("body.unsupported_encoding", "only gzip and identity request encodings are accepted")),
+        Some(_) => Err(ApiError::new(
+            "body.unsupported_encoding",
+            "only gzip and identity request encodings are accepted",
+        )),
     }
 }
 
 /// Parses JSON: syntax errors → `body.malformed_json`, shape errors → `body.invalid`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => ApiError::invalid(format!("the body does not fit the schema: {}", redact(&e))),
-        _ => ApiError::new("body.malformed_json", format!("the body is not valid JSON (line {}, column {})", e.line(), e.column())),
+        serde_json::error::Category::Data => {
+            ApiError::invalid(format!("the body does not fit the schema: {}", redact(&e)))
+        }
+        _ => ApiError::new(
+            "body.malformed_json",
+            format!("the body is not valid JSON (line {}, column {})", e.line(), e.column()),
+        ),
     })
 }
 
@@ -181,7 +204,10 @@ fn redact(e: &serde_json::Error) -> String {
 }
 
 /// Reads and parses a JSON body.
-pub async fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: Body) -> Result<T, ApiError> {
+pub async fn json_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<T, ApiError> {
     parse_json(&read_body(headers, body).await?)
 }
 
@@ -233,7 +259,8 @@ mod tests {
         assert_eq!(err.code, "body.bad_gzip");
         let err = read_body(&headers(Some("br")), Body::from("x")).await.unwrap_err();
         assert_eq!(err.code, "body.unsupported_encoding");
-        let err = read_body(&headers(None), Body::from(vec![b'x'; MAX_WIRE_BODY + 1])).await.unwrap_err();
+        let err =
+            read_body(&headers(None), Body::from(vec![b'x'; MAX_WIRE_BODY + 1])).await.unwrap_err();
         assert_eq!(err.code, "body.too_large");
     }
 

@@ -69,7 +69,8 @@ fn write_canonical(value: &serde_json::Value, out: &mut String) {
 /// `{form_id, form_version, payload}` (the client's `created_at` is not part
 /// of what was said, so it is left out).
 pub fn payload_hash(form_id: &str, form_version: u32, payload: &serde_json::Value) -> [u8; 32] {
-    let doc = serde_json::json!({ "form_id": form_id, "form_version": form_version, "payload": payload });
+    let doc =
+        serde_json::json!({ "form_id": form_id, "form_version": form_version, "payload": payload });
     sha256(canonical_json(&doc).as_bytes())
 }
 
@@ -102,8 +103,10 @@ mod tests {
 
     #[test]
     fn key_order_does_not_change_the_hash() {
-        let a: serde_json::Value = serde_json::from_str(r#"{"b":1,"a":{"y":[1,2],"x":"s"}}"#).unwrap();
-        let b: serde_json::Value = serde_json::from_str(r#"{"a":{"x":"s","y":[1,2]},"b":1}"#).unwrap();
+        let a: serde_json::Value =
+            serde_json::from_str(r#"{"b":1,"a":{"y":[1,2],"x":"s"}}"#).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_str(r#"{"a":{"x":"s","y":[1,2]},"b":1}"#).unwrap();
         assert_eq!(canonical_json(&a), r#"{"a":{"x":"s","y":[1,2]},"b":1}"#);
         assert_eq!(payload_hash("f", 1, &a), payload_hash("f", 1, &b));
         assert_ne!(payload_hash("f", 1, &a), payload_hash("f", 2, &a));

@@ -41,7 +41,10 @@ pub struct ServerConfig {
 impl std::fmt::Debug for ServerConfig {
     // Hand-written: the admin token is a secret.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerConfig").field("db", &self.db).field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("ServerConfig")
+            .field("db", &self.db)
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -161,7 +164,11 @@ pub fn spawn_blocking(config: ServerConfig) -> Result<BlockingServer> {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<SocketAddr>>();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     let thread = std::thread::Builder::new().name("rantau-server".into()).spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
             Ok(rt) => rt,
             Err(e) => {
                 let _ = ready_tx.send(Err(Error::Io(e)));

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use rantau_core::lang::Localized;
-use rantau_server::officer::{ContributionRequest, OfficerClient, PaymentRequest, RejectRequest, ReplyRequest};
+use rantau_server::officer::{
+    ContributionRequest, OfficerClient, PaymentRequest, RejectRequest, ReplyRequest,
+};
 use rantau_server::{DbLocation, ServerConfig};
 
 /// Rantau reference server.
@@ -99,10 +101,15 @@ enum OfficerAction {
 }
 
 fn serve(db: Option<PathBuf>, addr: SocketAddr, admin_token: String) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let db = db.map(DbLocation::File).unwrap_or(DbLocation::Memory);
-        let server = rantau_server::spawn(ServerConfig { db, addr, admin_token }).await.map_err(|e| e.to_string())?;
+        let server = rantau_server::spawn(ServerConfig { db, addr, admin_token })
+            .await
+            .map_err(|e| e.to_string())?;
         let _ = writeln!(std::io::stdout(), "rantau-server listening on {}", server.base_url());
         tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
         server.shutdown().await.map_err(|e| e.to_string())
@@ -113,12 +120,17 @@ fn officer(server: &str, token: &str, action: OfficerAction) -> Result<(), Strin
     let client = OfficerClient::new(server, token).map_err(|e| e.to_string())?;
     let out = match action {
         OfficerAction::Pay { kpj, amount, paid_on } => {
-            let paid_on = paid_on.unwrap_or_else(|| chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string());
-            serde_json::to_value(client.pay(&PaymentRequest { kpj, amount, paid_on }).map_err(|e| e.to_string())?)
+            let paid_on = paid_on
+                .unwrap_or_else(|| chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string());
+            serde_json::to_value(
+                client.pay(&PaymentRequest { kpj, amount, paid_on }).map_err(|e| e.to_string())?,
+            )
         }
-        OfficerAction::Reply { submission, body } => {
-            serde_json::to_value(client.reply(&submission, &ReplyRequest { body, from: None }).map_err(|e| e.to_string())?)
-        }
+        OfficerAction::Reply { submission, body } => serde_json::to_value(
+            client
+                .reply(&submission, &ReplyRequest { body, from: None })
+                .map_err(|e| e.to_string())?,
+        ),
         OfficerAction::Reject { submission, reason_id, reason_en } => {
             let req = RejectRequest { reason: Localized::new(reason_id, reason_en) };
             serde_json::to_value(client.reject(&submission, &req).map_err(|e| e.to_string())?)
@@ -138,7 +150,9 @@ fn officer(server: &str, token: &str, action: OfficerAction) -> Result<(), Strin
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();

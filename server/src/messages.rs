@@ -5,17 +5,53 @@ use rantau_core::{Issue, Lang, Severity};
 
 /// `(code, id_template, en_template)`; placeholders are `{name}`.
 pub static MESSAGES: &[rantau_core::messages::Entry] = &[
-    ("form.unknown", "Formulir {form} versi {version} tidak dikenal server.", "The server does not know form {form} version {version}."),
-    ("payload.not_object", "Isi formulir harus berupa objek JSON.", "The form's answers must be a JSON object."),
+    (
+        "form.unknown",
+        "Formulir {form} versi {version} tidak dikenal server.",
+        "The server does not know form {form} version {version}.",
+    ),
+    (
+        "payload.not_object",
+        "Isi formulir harus berupa objek JSON.",
+        "The form's answers must be a JSON object.",
+    ),
     ("field.unknown", "Kolom ini tidak ada pada formulir.", "This field is not part of the form."),
-    ("submission.unreadable", "Kiriman tidak dapat dibaca server ({code}).", "The server cannot read this submission ({code})."),
-    ("submission.invalid_id", "ID kiriman harus diisi (paling banyak 100 karakter).", "The submission id must be given (at most 100 characters)."),
-    ("registration.missing_field", "Kolom {field} wajib diisi untuk pendaftaran.", "The field {field} is required for a registration."),
-    ("registration.invalid_date", "Tanggal pada kolom {field} tidak valid (gunakan TTTT-BB-HH).", "The date in {field} is not valid (use YYYY-MM-DD)."),
+    (
+        "submission.unreadable",
+        "Kiriman tidak dapat dibaca server ({code}).",
+        "The server cannot read this submission ({code}).",
+    ),
+    (
+        "submission.invalid_id",
+        "ID kiriman harus diisi (paling banyak 100 karakter).",
+        "The submission id must be given (at most 100 characters).",
+    ),
+    (
+        "registration.missing_field",
+        "Kolom {field} wajib diisi untuk pendaftaran.",
+        "The field {field} is required for a registration.",
+    ),
+    (
+        "registration.invalid_date",
+        "Tanggal pada kolom {field} tidak valid (gunakan TTTT-BB-HH).",
+        "The date in {field} is not valid (use YYYY-MM-DD).",
+    ),
     ("registration.invalid_scheme", "Skema penempatan tidak dikenal.", "Unknown placement scheme."),
-    ("registration.contract_order", "Tanggal akhir kontrak harus setelah tanggal mulai kontrak.", "The contract must end after it starts."),
-    ("registration.invalid_jht", "Iuran JHT per bulan tidak valid.", "The monthly JHT amount is not valid."),
-    ("registration.tariff", "Iuran tidak dapat dihitung: {reason}", "The contribution cannot be computed: {reason}"),
+    (
+        "registration.contract_order",
+        "Tanggal akhir kontrak harus setelah tanggal mulai kontrak.",
+        "The contract must end after it starts.",
+    ),
+    (
+        "registration.invalid_jht",
+        "Iuran JHT per bulan tidak valid.",
+        "The monthly JHT amount is not valid.",
+    ),
+    (
+        "registration.tariff",
+        "Iuran tidak dapat dihitung: {reason}",
+        "The contribution cannot be computed: {reason}",
+    ),
 ];
 
 /// Renders `code` for the field at `path` as an error in `lang`.

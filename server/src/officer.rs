@@ -6,7 +6,9 @@ use rantau_core::sync::wire::{ErrorBody, Event};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub use crate::admin::{ContributionRequest, PaymentRequest, RejectRequest, ReplyRequest, SubmissionList};
+pub use crate::admin::{
+    ContributionRequest, PaymentRequest, RejectRequest, ReplyRequest, SubmissionList,
+};
 use crate::error::{Error, Result};
 
 /// A client for one server with the admin token.
@@ -37,7 +39,11 @@ impl OfficerClient {
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .map_err(network)?;
-        Ok(OfficerClient { base: base.trim_end_matches('/').to_string(), token: token.to_string(), http })
+        Ok(OfficerClient {
+            base: base.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            http,
+        })
     }
 
     fn answer<T: DeserializeOwned>(resp: reqwest::blocking::Response) -> Result<T> {
@@ -48,12 +54,21 @@ impl OfficerClient {
         }
         match serde_json::from_slice::<ErrorBody>(&bytes) {
             Ok(body) => Err(Error::Remote { code: body.code, message: body.message }),
-            Err(_) => Err(Error::Remote { code: format!("http.{}", status.as_u16()), message: "no error body".into() }),
+            Err(_) => Err(Error::Remote {
+                code: format!("http.{}", status.as_u16()),
+                message: "no error body".into(),
+            }),
         }
     }
 
     fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
-        let resp = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(body).send().map_err(network)?;
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .map_err(network)?;
         Self::answer(resp)
     }
 
@@ -80,7 +95,10 @@ impl OfficerClient {
     /// Lists submissions, optionally of one form.
     pub fn list(&self, form_id: Option<&str>) -> Result<SubmissionList> {
         let query = form_id.map(|f| format!("?form_id={}", path_segment(f))).unwrap_or_default();
-        let req = self.http.get(format!("{}/v1/admin/submissions{query}", self.base)).bearer_auth(&self.token);
+        let req = self
+            .http
+            .get(format!("{}/v1/admin/submissions{query}", self.base))
+            .bearer_auth(&self.token);
         Self::answer(req.send().map_err(network)?)
     }
 }
@@ -89,7 +107,9 @@ impl OfficerClient {
 fn path_segment(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()

@@ -29,7 +29,13 @@ fn text<'a>(payload: &'a serde_json::Value, key: &str) -> Option<&'a str> {
     payload.get(key).and_then(|v| v.as_str()).map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn date(payload: &serde_json::Value, key: &str, lang: Lang, issues: &mut Vec<Issue>, required: bool) -> Option<NaiveDate> {
+fn date(
+    payload: &serde_json::Value,
+    key: &str,
+    lang: Lang,
+    issues: &mut Vec<Issue>,
+    required: bool,
+) -> Option<NaiveDate> {
     let params = [("field", key.to_string())];
     match text(payload, key) {
         None if required => {
@@ -61,7 +67,12 @@ pub fn terms(payload: &serde_json::Value, lang: Lang) -> Result<Terms, Vec<Issue
             }
         },
         None => {
-            issues.push(error_issue("registration.missing_field", "scheme", lang, &[("field", "scheme".into())]));
+            issues.push(error_issue(
+                "registration.missing_field",
+                "scheme",
+                lang,
+                &[("field", "scheme".into())],
+            ));
             None
         }
     };
@@ -70,7 +81,9 @@ pub fn terms(payload: &serde_json::Value, lang: Lang) -> Result<Terms, Vec<Issue
     let departure_date = date(payload, "departure_date", lang, &mut issues, false);
     let jht_monthly = match text(payload, "jht_opt_in") {
         Some("yes") => {
-            let amount = payload.get("jht_amount").and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())));
+            let amount = payload.get("jht_amount").and_then(|v| {
+                v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            });
             if amount.is_none() {
                 issues.push(error_issue("registration.invalid_jht", "jht_amount", lang, &[]));
             }
@@ -104,17 +117,21 @@ fn scheme_name(scheme: Scheme) -> String {
 /// The amount due for these terms on `on`, in rupiah, from the built-in tariff
 /// (`TariffTable::quote`; its total includes the first JHT month).
 pub fn amount_due(terms: &Terms, on: NaiveDate, lang: Lang) -> Result<u64, Issue> {
-    let scheme = Scheme::parse(&terms.scheme).ok_or_else(|| error_issue("registration.invalid_scheme", "scheme", lang, &[]))?;
+    let scheme = Scheme::parse(&terms.scheme)
+        .ok_or_else(|| error_issue("registration.invalid_scheme", "scheme", lang, &[]))?;
     let months = contract_months(terms.contract_start, terms.contract_end)
         .ok_or_else(|| error_issue("registration.contract_order", "contract_end", lang, &[]))?;
-    TariffTable::builtin().quote(scheme, months, terms.jht_monthly, on).map(|q| q.total_due).map_err(|problem| {
-        let path = match problem.code {
-            "tariff.months_invalid" => "contract_end",
-            "tariff.jht_invalid" => "jht_amount",
-            _ => "",
-        };
-        problem.localize(path, lang)
-    })
+    TariffTable::builtin()
+        .quote(scheme, months, terms.jht_monthly, on)
+        .map(|q| q.total_due)
+        .map_err(|problem| {
+            let path = match problem.code {
+                "tariff.months_invalid" => "contract_end",
+                "tariff.jht_invalid" => "jht_amount",
+                _ => "",
+            };
+            problem.localize(path, lang)
+        })
 }
 
 /// True when the scheme pays (and so is covered for) the pre-placement phase.
@@ -129,7 +146,11 @@ fn has_pre_placement(terms: &Terms, on: NaiveDate) -> bool {
 }
 
 fn window(phase: Phase, start: NaiveDate, end: NaiveDate) -> PhaseWindow {
-    PhaseWindow { phase, start: start.format("%Y-%m-%d").to_string(), end: end.format("%Y-%m-%d").to_string() }
+    PhaseWindow {
+        phase,
+        start: start.format("%Y-%m-%d").to_string(),
+        end: end.format("%Y-%m-%d").to_string(),
+    }
 }
 
 /// Protection windows once paid: pre-placement for 5 months from registration
@@ -138,7 +159,9 @@ fn window(phase: Phase, start: NaiveDate, end: NaiveDate) -> PhaseWindow {
 pub fn protection(terms: &Terms, registered_on: NaiveDate) -> Vec<PhaseWindow> {
     let mut out = Vec::new();
     if has_pre_placement(terms, registered_on) {
-        if let Some(end) = registered_on.checked_add_months(Months::new(5)).and_then(|d| d.pred_opt()) {
+        if let Some(end) =
+            registered_on.checked_add_months(Months::new(5)).and_then(|d| d.pred_opt())
+        {
             out.push(window(Phase::PrePlacement, registered_on, end));
         }
     }
@@ -166,14 +189,19 @@ mod tests {
         assert_eq!(t.scheme, "p3mi");
         assert_eq!(t.departure_date, Some(d("2026-03-05")));
         assert_eq!(t.jht_monthly, Some(100_000));
-        let no_jht = terms(&json!({"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2028-02-29",
-                                   "jht_opt_in": "no", "jht_amount": "100000"}), Lang::En).unwrap();
+        let no_jht = terms(
+            &json!({"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2028-02-29",
+                                   "jht_opt_in": "no", "jht_amount": "100000"}),
+            Lang::En,
+        )
+        .unwrap();
         assert_eq!(no_jht.jht_monthly, None);
     }
 
     #[test]
     fn missing_and_bad_fields_become_issues() {
-        let issues = terms(&json!({"scheme": "x", "contract_start": "soon"}), Lang::En).unwrap_err();
+        let issues =
+            terms(&json!({"scheme": "x", "contract_start": "soon"}), Lang::En).unwrap_err();
         let codes: Vec<_> = issues.iter().map(|i| i.code.as_str()).collect();
         assert!(codes.contains(&"registration.invalid_scheme"));
         assert!(codes.contains(&"registration.missing_field"));
@@ -185,8 +213,13 @@ mod tests {
     #[test]
     fn amount_due_comes_from_the_core_tariff() {
         let on = d("2026-01-01");
-        let t = Terms { scheme: "p3mi".into(), departure_date: None, contract_start: d("2026-01-01"),
-            contract_end: d("2027-12-31"), jht_monthly: None };
+        let t = Terms {
+            scheme: "p3mi".into(),
+            departure_date: None,
+            contract_start: d("2026-01-01"),
+            contract_end: d("2027-12-31"),
+            jht_monthly: None,
+        };
         assert_eq!(amount_due(&t, on, Lang::Id).unwrap(), 370_000);
         let with_jht = Terms { jht_monthly: Some(100_000), ..t.clone() };
         assert_eq!(amount_due(&with_jht, on, Lang::Id).unwrap(), 470_000);
@@ -198,11 +231,21 @@ mod tests {
 
     #[test]
     fn protection_windows_follow_the_scheme() {
-        let t = Terms { scheme: "p3mi".into(), departure_date: Some(d("2026-04-10")), contract_start: d("2026-04-01"),
-            contract_end: d("2028-03-31"), jht_monthly: None };
+        let t = Terms {
+            scheme: "p3mi".into(),
+            departure_date: Some(d("2026-04-10")),
+            contract_start: d("2026-04-01"),
+            contract_end: d("2028-03-31"),
+            jht_monthly: None,
+        };
         let w = protection(&t, d("2026-01-15"));
-        assert_eq!(w, vec![window(Phase::PrePlacement, d("2026-01-15"), d("2026-06-14")),
-            window(Phase::Placement, d("2026-04-10"), d("2028-04-30"))]);
+        assert_eq!(
+            w,
+            vec![
+                window(Phase::PrePlacement, d("2026-01-15"), d("2026-06-14")),
+                window(Phase::Placement, d("2026-04-10"), d("2028-04-30"))
+            ]
+        );
         let ind = Terms { scheme: "individual".into(), departure_date: None, ..t };
         let w = protection(&ind, d("2026-01-15"));
         assert_eq!(w, vec![window(Phase::Placement, d("2026-04-01"), d("2028-04-30"))]);

@@ -16,7 +16,12 @@ pub struct Routes {
 }
 
 impl Routes {
-    fn add(mut self, method: &'static str, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
         self.router = self.router.route(path, handler);
         self.list.push((method, path));
         self
@@ -34,8 +39,16 @@ pub fn routes() -> Routes {
         .add("get", "/v1/openapi.json", on(MethodFilter::GET, api::openapi))
         .add("post", "/v1/admin/payments", on(MethodFilter::POST, admin::record_payment))
         .add("post", "/v1/admin/contributions", on(MethodFilter::POST, admin::record_contribution))
-        .add("post", "/v1/admin/consultations/{submission_id}/reply", on(MethodFilter::POST, admin::reply))
-        .add("post", "/v1/admin/registrations/{submission_id}/reject", on(MethodFilter::POST, admin::reject))
+        .add(
+            "post",
+            "/v1/admin/consultations/{submission_id}/reply",
+            on(MethodFilter::POST, admin::reply),
+        )
+        .add(
+            "post",
+            "/v1/admin/registrations/{submission_id}/reject",
+            on(MethodFilter::POST, admin::reject),
+        )
         .add("get", "/v1/admin/submissions", on(MethodFilter::GET, admin::list))
 }
 

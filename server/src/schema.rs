@@ -109,7 +109,11 @@ mod tests {
         let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(v, VERSION);
         let n: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='events'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='events'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(n, 1);
     }
@@ -122,7 +126,8 @@ mod tests {
         assert_eq!(err.code(), "server.schema_too_new");
         let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(v, VERSION + 1);
-        let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+        let n: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 0);
     }
 }

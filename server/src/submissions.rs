@@ -60,8 +60,10 @@ pub fn prepare(items: &[SubmissionItem], clock: &Clock) -> Vec<Prepared> {
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
         let mut out = Vec::with_capacity(items.len());
         for (handle, part) in handles.into_iter().zip(items.chunks(chunk)) {
             // A panicking validator is a bug; redo that part here so the batch
@@ -80,27 +82,52 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// Answers every item of a batch, in order, inside one transaction.
-pub fn process_batch(tx: &Transaction, participant: &str, items: &[SubmissionItem], clock: &Clock) -> Result<Vec<ItemResult>> {
+pub fn process_batch(
+    tx: &Transaction,
+    participant: &str,
+    items: &[SubmissionItem],
+    clock: &Clock,
+) -> Result<Vec<ItemResult>> {
     apply_batch(tx, participant, items, prepare(items, clock), clock)
 }
 
 /// Answers every item from its [`Prepared`] work, in order, inside `tx`.
-pub fn apply_batch(tx: &Transaction, participant: &str, items: &[SubmissionItem], prepared: Vec<Prepared>, clock: &Clock)
-    -> Result<Vec<ItemResult>> {
+pub fn apply_batch(
+    tx: &Transaction,
+    participant: &str,
+    items: &[SubmissionItem],
+    prepared: Vec<Prepared>,
+    clock: &Clock,
+) -> Result<Vec<ItemResult>> {
     items
         .iter()
         .zip(prepared)
-        .map(|(item, prep)| Ok(ItemResult { id: item.id.clone(), outcome: process_item(tx, participant, item, prep, clock)? }))
+        .map(|(item, prep)| {
+            Ok(ItemResult {
+                id: item.id.clone(),
+                outcome: process_item(tx, participant, item, prep, clock)?,
+            })
+        })
         .collect()
 }
 
-fn process_item(tx: &Transaction, participant: &str, item: &SubmissionItem, prep: Prepared, clock: &Clock) -> Result<ItemOutcome> {
+fn process_item(
+    tx: &Transaction,
+    participant: &str,
+    item: &SubmissionItem,
+    prep: Prepared,
+    clock: &Clock,
+) -> Result<ItemOutcome> {
     let Some(decision) = prep.decision else {
-        return Ok(ItemOutcome::Rejected { issues: vec![error_issue("submission.invalid_id", "", clock.lang, &[])] });
+        return Ok(ItemOutcome::Rejected {
+            issues: vec![error_issue("submission.invalid_id", "", clock.lang, &[])],
+        });
     };
     let hash = prep.hash;
     let seen: Option<(String, Vec<u8>, String)> = tx
-        .prepare_cached("SELECT participant_id, payload_hash, answer FROM submissions WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT participant_id, payload_hash, answer FROM submissions WHERE id = ?1",
+        )?
         .query_row([&item.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     if let Some((owner, seen_hash, answer)) = seen {
@@ -122,8 +149,17 @@ struct Decision {
 }
 
 fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
-    let rejected = |issues: Vec<Issue>| Decision { outcome: ItemOutcome::Rejected { issues }, registration: None };
-    let issues = validation::validate(&item.form_id, item.form_version, &item.payload, clock.today, clock.lang);
+    let rejected = |issues: Vec<Issue>| Decision {
+        outcome: ItemOutcome::Rejected { issues },
+        registration: None,
+    };
+    let issues = validation::validate(
+        &item.form_id,
+        item.form_version,
+        &item.payload,
+        clock.today,
+        clock.lang,
+    );
     if issues.iter().any(Issue::is_error) {
         return rejected(issues);
     }
@@ -146,11 +182,20 @@ fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
         validation::DATA_UPDATE => "UPD",
         _ => "SUB",
     };
-    Decision { outcome: ItemOutcome::Accepted { reference: ids::reference(prefix) }, registration: None }
+    Decision {
+        outcome: ItemOutcome::Accepted { reference: ids::reference(prefix) },
+        registration: None,
+    }
 }
 
-fn store_new(tx: &Transaction, participant: &str, item: &SubmissionItem, hash: &[u8; 32], decision: Decision, clock: &Clock)
-    -> Result<ItemOutcome> {
+fn store_new(
+    tx: &Transaction,
+    participant: &str,
+    item: &SubmissionItem,
+    hash: &[u8; 32],
+    decision: Decision,
+    clock: &Clock,
+) -> Result<ItemOutcome> {
     let (status, reference) = match &decision.outcome {
         ItemOutcome::Accepted { reference } => ("accepted", Some(reference.as_str())),
         _ => ("rejected", None),
@@ -176,15 +221,26 @@ fn store_new(tx: &Transaction, participant: &str, item: &SubmissionItem, hash: &
 fn issue_number(tx: &Transaction) -> Result<String> {
     for _ in 0..32 {
         let n = ids::eleven_digits();
-        if tx.prepare_cached("INSERT OR IGNORE INTO issued_numbers (number) VALUES (?1)")?.execute([&n])? == 1 {
+        if tx
+            .prepare_cached("INSERT OR IGNORE INTO issued_numbers (number) VALUES (?1)")?
+            .execute([&n])?
+            == 1
+        {
             return Ok(n);
         }
     }
     Err(Error::Malformed("could not issue a unique number".into()))
 }
 
-fn register(tx: &Transaction, participant: &str, submission_id: &str, reference: &str,
-            terms: &registration::Terms, amount_due: u64, clock: &Clock) -> Result<()> {
+fn register(
+    tx: &Transaction,
+    participant: &str,
+    submission_id: &str,
+    reference: &str,
+    terms: &registration::Terms,
+    amount_due: u64,
+    clock: &Clock,
+) -> Result<()> {
     let kpj = issue_number(tx)?;
     let payment_code = issue_number(tx)?;
     let pay_before = (clock.today + Duration::days(30)).format("%Y-%m-%d").to_string();
@@ -217,7 +273,13 @@ mod tests {
     use serde_json::json;
 
     fn item(id: &str, form: &str, payload: serde_json::Value) -> SubmissionItem {
-        SubmissionItem { id: id.into(), form_id: form.into(), form_version: 1, created_at: "2026-01-01T00:00:00Z".into(), payload }
+        SubmissionItem {
+            id: id.into(),
+            form_id: form.into(),
+            form_version: 1,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            payload,
+        }
     }
 
     fn db_with(participants: &[&str]) -> Db {
@@ -234,7 +296,11 @@ mod tests {
 
     fn run(db: &Db, p: &str, items: &[SubmissionItem]) -> Vec<ItemOutcome> {
         let clock = Clock::now(Lang::En);
-        db.write(|tx| process_batch(tx, p, items, &clock)).unwrap().into_iter().map(|r| r.outcome).collect()
+        db.write(|tx| process_batch(tx, p, items, &clock))
+            .unwrap()
+            .into_iter()
+            .map(|r| r.outcome)
+            .collect()
     }
 
     fn registration() -> serde_json::Value {
@@ -255,7 +321,8 @@ mod tests {
         let ItemOutcome::Accepted { reference } = &first[0] else { panic!("{first:?}") };
         assert!(reference.starts_with("KONS-"));
         // Key order does not matter: the canonical hash is the same.
-        let reordered: serde_json::Value = serde_json::from_str(&ids::canonical_json(&consultation("Iuran"))).unwrap();
+        let reordered: serde_json::Value =
+            serde_json::from_str(&ids::canonical_json(&consultation("Iuran"))).unwrap();
         let again = run(&db, "a", &[item("s1", "consultation", reordered)]);
         assert_eq!(again[0], ItemOutcome::Duplicate { reference: reference.clone() });
     }
@@ -270,7 +337,12 @@ mod tests {
         assert_eq!(changed[0], ItemOutcome::Conflict { code: CONFLICT.into() });
         let stolen = run(&db, "b", &[item("s1", "consultation", json!({"q": 1}))]);
         assert_eq!(stolen[0], ItemOutcome::Conflict { code: CONFLICT.into() });
-        let stored: String = db.read(|c| c.query_row("SELECT payload FROM submissions WHERE id='s1'", [], |r| r.get(0)).map_err(Error::from)).unwrap();
+        let stored: String = db
+            .read(|c| {
+                c.query_row("SELECT payload FROM submissions WHERE id='s1'", [], |r| r.get(0))
+                    .map_err(Error::from)
+            })
+            .unwrap();
         assert_eq!(stored, r#"{"q":1}"#);
     }
 
@@ -286,13 +358,25 @@ mod tests {
     #[test]
     fn accepted_registration_gets_distinct_numbers_and_an_event() {
         let db = db_with(&["a"]);
-        let out = run(&db, "a", &[item("r1", "pmi-registration", registration()), item("r2", "pmi-registration", registration())]);
-        assert!(out.iter().all(|o| matches!(o, ItemOutcome::Accepted { reference } if reference.starts_with("REG-"))));
+        let out = run(
+            &db,
+            "a",
+            &[
+                item("r1", "pmi-registration", registration()),
+                item("r2", "pmi-registration", registration()),
+            ],
+        );
+        assert!(out.iter().all(
+            |o| matches!(o, ItemOutcome::Accepted { reference } if reference.starts_with("REG-"))
+        ));
         let (events, _) = db.read(|c| events::since(c, "a", 0, 10)).unwrap();
         assert_eq!(events.len(), 2);
         let mut numbers = std::collections::HashSet::new();
         for e in &events {
-            let EventKind::RegistrationDecided { kpj, payment_code, amount_due, .. } = &e.kind else { panic!() };
+            let EventKind::RegistrationDecided { kpj, payment_code, amount_due, .. } = &e.kind
+            else {
+                panic!()
+            };
             assert_eq!(kpj.len(), 11);
             assert_eq!(payment_code.len(), 11);
             assert!(numbers.insert(kpj.clone()) && numbers.insert(payment_code.clone()));
@@ -304,7 +388,11 @@ mod tests {
     #[test]
     fn duplicates_inside_one_batch_are_answered_once() {
         let db = db_with(&["a"]);
-        let it = item("d1", "data-update", json!({"kpj": "12345678901", "what": ["phone"], "new_phone": "+60123456789"}));
+        let it = item(
+            "d1",
+            "data-update",
+            json!({"kpj": "12345678901", "what": ["phone"], "new_phone": "+60123456789"}),
+        );
         let out = run(&db, "a", &[it.clone(), it]);
         let ItemOutcome::Accepted { reference } = &out[0] else { panic!() };
         assert_eq!(out[1], ItemOutcome::Duplicate { reference: reference.clone() });

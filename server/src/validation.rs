@@ -9,7 +9,8 @@ use rantau_core::{Error, Issue, Lang, Problem};
 use crate::messages::error_issue;
 
 /// Form ids the server accepts, with their versions.
-pub const KNOWN_FORMS: &[(&str, u32)] = &[("pmi-registration", 1), ("consultation", 1), ("data-update", 1)];
+pub const KNOWN_FORMS: &[(&str, u32)] =
+    &[("pmi-registration", 1), ("consultation", 1), ("data-update", 1)];
 
 /// The registration form's id.
 pub const REGISTRATION: &str = "pmi-registration";
@@ -44,9 +45,16 @@ pub fn request_lang(header: Option<&str>) -> Lang {
 
 /// Runs the form rules again on a submitted payload; returns every issue
 /// (errors and warnings). An empty list (or warnings only) means it passes.
-pub fn validate(form_id: &str, form_version: u32, payload: &serde_json::Value, today: NaiveDate, lang: Lang) -> Vec<Issue> {
+pub fn validate(
+    form_id: &str,
+    form_version: u32,
+    payload: &serde_json::Value,
+    today: NaiveDate,
+    lang: Lang,
+) -> Vec<Issue> {
     if !KNOWN_FORMS.contains(&(form_id, form_version)) {
-        let params = [("form", form_id.chars().take(64).collect()), ("version", form_version.to_string())];
+        let params =
+            [("form", form_id.chars().take(64).collect()), ("version", form_version.to_string())];
         return vec![error_issue("form.unknown", "", lang, &params)];
     }
     if !payload.is_object() {
@@ -57,14 +65,24 @@ pub fn validate(form_id: &str, form_version: u32, payload: &serde_json::Value, t
         // A payload that does not fit the definition's shape is the user's to fix
         // (an old app, a damaged outbox row): an issue, never a 4xx for the batch.
         Err(Error::WrongValueType { path, expected }) => {
-            vec![Problem::error("field.wrong_type").with("expected", expected).localize(&path, lang)]
+            vec![Problem::error("field.wrong_type")
+                .with("expected", expected)
+                .localize(&path, lang)]
         }
         Err(Error::UnknownField(path)) => vec![error_issue("field.unknown", &path, lang, &[])],
         Err(Error::UnknownForm(_)) => {
-            let params = [("form", form_id.chars().take(64).collect()), ("version", form_version.to_string())];
+            let params = [
+                ("form", form_id.chars().take(64).collect()),
+                ("version", form_version.to_string()),
+            ];
             vec![error_issue("form.unknown", "", lang, &params)]
         }
-        Err(other) => vec![error_issue("submission.unreadable", "", lang, &[("code", other.code().to_string())])],
+        Err(other) => vec![error_issue(
+            "submission.unreadable",
+            "",
+            lang,
+            &[("code", other.code().to_string())],
+        )],
     }
 }
 
@@ -104,9 +122,15 @@ mod tests {
         let mut broken = sample_registration();
         broken.remove("full_name");
         let issues = validate(REGISTRATION, 1, &serde_json::Value::Object(broken), today, Lang::En);
-        assert!(issues.iter().any(|i| i.code == "field.required" && i.path == "full_name"), "{issues:?}");
+        assert!(
+            issues.iter().any(|i| i.code == "field.required" && i.path == "full_name"),
+            "{issues:?}"
+        );
         let issues = validate(REGISTRATION, 1, &json!({"full_name": 5}), today, Lang::En);
-        assert_eq!((issues[0].code.as_str(), issues[0].path.as_str()), ("field.wrong_type", "full_name"));
+        assert_eq!(
+            (issues[0].code.as_str(), issues[0].path.as_str()),
+            ("field.wrong_type", "full_name")
+        );
         let issues = validate(REGISTRATION, 1, &json!({"no_such_field": "x"}), today, Lang::Id);
         assert_eq!(issues[0].code, "field.unknown");
     }
