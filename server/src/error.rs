@@ -62,8 +62,10 @@ impl Error {
 }
 
 impl From<serde_json::Error> for Error {
+    // Only the kind and position: serde's message can quote the value, and stored
+    // values are answers (personal data).
     fn from(e: serde_json::Error) -> Self {
-        Error::Malformed(e.to_string())
+        Error::Malformed(format!("json {:?} error at line {} column {}", e.classify(), e.line(), e.column()))
     }
 }
 
@@ -147,6 +149,13 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), CODES.len(), "duplicate code");
+    }
+
+    #[test]
+    fn json_errors_never_quote_the_value() {
+        let e = serde_json::from_str::<u32>("\"3515145708950001\"").unwrap_err();
+        let ours = Error::from(e);
+        assert!(!ours.to_string().contains("3515145708950001"), "{ours}");
     }
 
     #[test]
