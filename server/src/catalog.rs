@@ -73,7 +73,7 @@ impl Catalog {
         let reference = serde_json::json!({
             "countries": countries()?,
             "tariffs": tariffs()?,
-            "service_points": [],
+            "service_points": rantau_core::directory::builtin(),
         });
         Ok(Catalog { forms: Published::new(&forms)?, reference: Published::new(&reference)? })
     }
