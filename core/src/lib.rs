@@ -11,6 +11,7 @@ pub mod directory;
 pub mod domain;
 pub mod error;
 pub mod forms;
+pub mod fuzzing;
 pub mod issue;
 pub mod lang;
 pub mod messages;

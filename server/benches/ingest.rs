@@ -64,7 +64,11 @@ fn ingest(c: &mut Criterion) {
                     assert!(resp.status().is_success());
                     let text = resp.text().unwrap_or_default();
                     // Every item must have been accepted, or the number means nothing.
-                    assert_eq!(text.matches("\"accepted\"").count(), BATCH as usize, "{text}");
+                    assert_eq!(
+                        text.matches("\"accepted\"").count(),
+                        BATCH as usize,
+                        "{text}"
+                    );
                     text.len()
                 },
                 BatchSize::SmallInput,

@@ -121,7 +121,15 @@ fn registration_by_kpj(
     tx: &Transaction,
     kpj: &str,
 ) -> Result<(String, Terms, NaiveDate), ApiError> {
-    type Row = (String, String, String, Option<String>, String, String, String);
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+    );
     let row: Option<Row> = tx
         .prepare_cached("SELECT r.participant_id, r.scheme, r.registered_on, r.departure_date, r.contract_start, r.contract_end, s.status
                          FROM registrations r JOIN submissions s ON s.id = r.submission_id WHERE r.kpj = ?1")
@@ -252,8 +260,10 @@ pub async fn reply(
     if req.body.trim().is_empty() || req.body.chars().count() > 10_000 {
         return Err(ApiError::invalid("body must be 1 to 10000 characters"));
     }
-    let from =
-        req.from.filter(|f| !f.trim().is_empty()).unwrap_or_else(|| "BPJS Ketenagakerjaan".into());
+    let from = req
+        .from
+        .filter(|f| !f.trim().is_empty())
+        .unwrap_or_else(|| "BPJS Ketenagakerjaan".into());
     let event = state
         .blocking(move |db| {
             db.write(|tx| {
@@ -297,7 +307,10 @@ pub async fn reject(
                 emit(
                     tx,
                     &participant,
-                    EventKind::RegistrationRejected { submission_id: id, reason: req.reason },
+                    EventKind::RegistrationRejected {
+                        submission_id: id,
+                        reason: req.reason,
+                    },
                 )
             })
         })

@@ -68,7 +68,10 @@ pub async fn enroll(
             .map_err(ApiError::from)
         })
         .await?;
-    Ok(Json(EnrollResponse { participant_id, token }))
+    Ok(Json(EnrollResponse {
+        participant_id,
+        token,
+    }))
 }
 
 /// `POST /v1/submissions/batch`.
@@ -128,11 +131,16 @@ pub async fn changes(
     };
     let (events, has_more) = state
         .blocking(move |db| {
-            db.read(|c| events::since(c, &participant, after, limit)).map_err(ApiError::from)
+            db.read(|c| events::since(c, &participant, after, limit))
+                .map_err(ApiError::from)
         })
         .await?;
     let next_cursor = events.last().map(|e| e.seq).unwrap_or(after).to_string();
-    Ok(Json(ChangesResponse { events, next_cursor, has_more }))
+    Ok(Json(ChangesResponse {
+        events,
+        next_cursor,
+        has_more,
+    }))
 }
 
 /// `GET /v1/forms`.
@@ -147,5 +155,9 @@ pub async fn reference(State(state): State<AppState>, headers: HeaderMap) -> Res
 
 /// `GET /v1/openapi.json`.
 pub async fn openapi() -> Response {
-    ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], OPENAPI).into_response()
+    (
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        OPENAPI,
+    )
+        .into_response()
 }

@@ -44,13 +44,20 @@ impl Published {
         let etag = HeaderValue::from_str(&self.etag).unwrap_or(HeaderValue::from_static("\"0\""));
         let no_cache = HeaderValue::from_static("no-cache");
         if self.matches(headers) {
-            return (StatusCode::NOT_MODIFIED, [(ETAG, etag), (CACHE_CONTROL, no_cache)])
+            return (
+                StatusCode::NOT_MODIFIED,
+                [(ETAG, etag), (CACHE_CONTROL, no_cache)],
+            )
                 .into_response();
         }
         let json = HeaderValue::from_static("application/json");
         (
             StatusCode::OK,
-            [(ETAG, etag), (CACHE_CONTROL, no_cache), (CONTENT_TYPE, json)],
+            [
+                (ETAG, etag),
+                (CACHE_CONTROL, no_cache),
+                (CONTENT_TYPE, json),
+            ],
             self.body.clone(),
         )
             .into_response()
@@ -75,7 +82,10 @@ impl Catalog {
             "tariffs": tariffs()?,
             "service_points": rantau_core::directory::builtin(),
         });
-        Ok(Catalog { forms: Published::new(&forms)?, reference: Published::new(&reference)? })
+        Ok(Catalog {
+            forms: Published::new(&forms)?,
+            reference: Published::new(&reference)?,
+        })
     }
 }
 
@@ -86,12 +96,16 @@ fn forms() -> Result<serde_json::Value> {
 
 /// Indonesia and the destination countries.
 fn countries() -> Result<serde_json::Value> {
-    Ok(serde_json::to_value(rantau_core::domain::country::countries())?)
+    Ok(serde_json::to_value(
+        rantau_core::domain::country::countries(),
+    )?)
 }
 
 /// The versioned contribution tariff the server quotes from.
 fn tariffs() -> Result<serde_json::Value> {
-    Ok(serde_json::to_value(rantau_core::domain::tariff::TariffTable::builtin())?)
+    Ok(serde_json::to_value(
+        rantau_core::domain::tariff::TariffTable::builtin(),
+    )?)
 }
 
 #[cfg(test)]
@@ -102,14 +116,25 @@ mod tests {
     fn publishes_the_core_forms_countries_and_tariffs() {
         let c = Catalog::builtin().unwrap();
         let forms: serde_json::Value = serde_json::from_slice(&c.forms.body).unwrap();
-        let ids: Vec<&str> =
-            forms["forms"].as_array().unwrap().iter().filter_map(|f| f["id"].as_str()).collect();
+        let ids: Vec<&str> = forms["forms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["id"].as_str())
+            .collect();
         for id in ["pmi-registration", "consultation", "data-update"] {
             assert!(ids.contains(&id), "{ids:?}");
         }
         let reference: serde_json::Value = serde_json::from_slice(&c.reference.body).unwrap();
-        assert!(reference["countries"].as_array().unwrap().iter().any(|c| c["code"] == "MY"));
-        assert_eq!(reference["tariffs"]["tariffs"][0]["id"], "permenaker-4-2023");
+        assert!(reference["countries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["code"] == "MY"));
+        assert_eq!(
+            reference["tariffs"]["tariffs"][0]["id"],
+            "permenaker-4-2023"
+        );
     }
 
     #[test]
@@ -126,6 +151,9 @@ mod tests {
         );
         assert!(c.reference.matches(&h));
         assert_eq!(c.reference.respond(&h).status(), StatusCode::NOT_MODIFIED);
-        assert_eq!(c.reference.respond(&HeaderMap::new()).status(), StatusCode::OK);
+        assert_eq!(
+            c.reference.respond(&HeaderMap::new()).status(),
+            StatusCode::OK
+        );
     }
 }

@@ -38,7 +38,9 @@ impl Db {
         };
         schema::configure(&conn, matches!(location, DbLocation::File(_)))?;
         schema::migrate(&mut conn)?;
-        Ok(Db { conn: Mutex::new(conn) })
+        Ok(Db {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
@@ -53,8 +55,9 @@ impl Db {
         E: From<Error>,
     {
         let mut conn = self.lock()?;
-        let tx =
-            conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(Error::from)?;
         let out = f(&tx)?;
         tx.commit().map_err(Error::from)?;
         Ok(out)

@@ -65,7 +65,12 @@ impl From<serde_json::Error> for Error {
     // Only the kind and position: serde's message can quote the value, and stored
     // values are answers (personal data).
     fn from(e: serde_json::Error) -> Self {
-        Error::Malformed(format!("json {:?} error at line {} column {}", e.classify(), e.line(), e.column()))
+        Error::Malformed(format!(
+            "json {:?} error at line {} column {}",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
     }
 }
 
@@ -111,7 +116,11 @@ impl ApiError {
             .find(|(c, _)| *c == code)
             .and_then(|(_, s)| StatusCode::from_u16(*s).ok())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        ApiError { status, code, message: message.into() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     /// `body.invalid` with an explanation.
@@ -130,7 +139,10 @@ impl From<Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { code: self.code.to_string(), message: self.message };
+        let body = ErrorBody {
+            code: self.code.to_string(),
+            message: self.message,
+        };
         (self.status, Json(body)).into_response()
     }
 }

@@ -27,7 +27,11 @@ pub fn since(
     )?;
     let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
     let rows = stmt.query_map(params![participant, after, fetch], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
     })?;
     let mut events = Vec::new();
     for row in rows {
@@ -71,7 +75,12 @@ mod tests {
                 tx.execute("INSERT INTO participants VALUES (?1, ?1, '', 0)", [p])?;
             }
             for n in 0..5 {
-                append(tx, if n % 2 == 0 { "a" } else { "b" }, "2026-01-01T00:00:00Z", &reply(n))?;
+                append(
+                    tx,
+                    if n % 2 == 0 { "a" } else { "b" },
+                    "2026-01-01T00:00:00Z",
+                    &reply(n),
+                )?;
             }
             Ok::<_, Error>(())
         })

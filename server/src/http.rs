@@ -68,7 +68,12 @@ pub async fn log_requests(mut req: Request, next: Next) -> Response {
     let slot = LogSlot::default();
     req.extensions_mut().insert(slot.clone());
     let response = next.run(req).await;
-    let participant = slot.0.lock().ok().and_then(|g| g.clone()).unwrap_or_default();
+    let participant = slot
+        .0
+        .lock()
+        .ok()
+        .and_then(|g| g.clone())
+        .unwrap_or_default();
     tracing::info!(
         method = %method,
         route = %route,
@@ -82,7 +87,10 @@ pub async fn log_requests(mut req: Request, next: Next) -> Response {
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     let value = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
-        ApiError::new("auth.missing_token", "an Authorization: Bearer token is required")
+        ApiError::new(
+            "auth.missing_token",
+            "an Authorization: Bearer token is required",
+        )
     })?;
     let text = value
         .to_str()
@@ -139,7 +147,10 @@ impl FromRequestParts<AppState> for Officer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let hash = ids::sha256(bearer(parts)?.as_bytes());
         if !ids::constant_time_eq(&hash, &state.admin_hash) {
-            return Err(ApiError::new("auth.invalid_token", "the admin token is not valid"));
+            return Err(ApiError::new(
+                "auth.invalid_token",
+                "the admin token is not valid",
+            ));
         }
         if let Some(slot) = parts.extensions.get::<LogSlot>() {
             if let Ok(mut g) = slot.0.lock() {
@@ -154,9 +165,14 @@ impl FromRequestParts<AppState> for Officer {
 /// `Content-Encoding: gzip` (at most [`MAX_BODY`] out, so a zip bomb stops early).
 pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
     let too_large = || {
-        ApiError::new("body.too_large", format!("the request body is larger than {MAX_BODY} bytes"))
+        ApiError::new(
+            "body.too_large",
+            format!("the request body is larger than {MAX_BODY} bytes"),
+        )
     };
-    let raw = axum::body::to_bytes(body, MAX_WIRE_BODY).await.map_err(|_| too_large())?;
+    let raw = axum::body::to_bytes(body, MAX_WIRE_BODY)
+        .await
+        .map_err(|_| too_large())?;
     let encoding = headers
         .get(CONTENT_ENCODING)
         .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
@@ -168,7 +184,10 @@ pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiEr
                 .take(MAX_BODY as u64 + 1)
                 .read_to_end(&mut out)
                 .map_err(|_| {
-                    ApiError::new("body.bad_gzip", "the gzip request body cannot be decompressed")
+                    ApiError::new(
+                        "body.bad_gzip",
+                        "the gzip request body cannot be decompressed",
+                    )
                 })?;
             if out.len() > MAX_BODY {
                 return Err(too_large());
@@ -190,7 +209,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
         _ => ApiError::new(
             "body.malformed_json",
-            format!("the body is not valid JSON (line {}, column {})", e.line(), e.column()),
+            format!(
+                "the body is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
         ),
     })
 }
@@ -199,7 +222,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 fn redact(e: &serde_json::Error) -> String {
     let text = e.to_string();
     // serde quotes values as `invalid type: string "…"`; keep only its first clause.
-    let head = text.split(['"', '`']).next().unwrap_or("").trim_end_matches([' ', ':']).to_string();
+    let head = text
+        .split(['"', '`'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([' ', ':'])
+        .to_string();
     format!("{head} at line {} column {}", e.line(), e.column())
 }
 
@@ -218,7 +246,10 @@ pub async fn not_found() -> ApiError {
 
 /// Known route, wrong method.
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new("route.method_not_allowed", "this route does not take that method")
+    ApiError::new(
+        "route.method_not_allowed",
+        "this route does not take that method",
+    )
 }
 
 /// Turns a panic into a JSON 500 (it is a bug; the process keeps serving).
@@ -249,18 +280,27 @@ mod tests {
     #[tokio::test]
     async fn gzip_bodies_are_inflated_within_the_limit() {
         let body = gzip(br#"{"a":1}"#);
-        let out = read_body(&headers(Some("gzip")), Body::from(body)).await.unwrap();
+        let out = read_body(&headers(Some("gzip")), Body::from(body))
+            .await
+            .unwrap();
         assert_eq!(out, br#"{"a":1}"#);
         let bomb = gzip(&vec![b' '; MAX_BODY + 10]);
         assert!(bomb.len() < 10_000);
-        let err = read_body(&headers(Some("gzip")), Body::from(bomb)).await.unwrap_err();
+        let err = read_body(&headers(Some("gzip")), Body::from(bomb))
+            .await
+            .unwrap_err();
         assert_eq!(err.code, "body.too_large");
-        let err = read_body(&headers(Some("gzip")), Body::from("not gzip")).await.unwrap_err();
+        let err = read_body(&headers(Some("gzip")), Body::from("not gzip"))
+            .await
+            .unwrap_err();
         assert_eq!(err.code, "body.bad_gzip");
-        let err = read_body(&headers(Some("br")), Body::from("x")).await.unwrap_err();
+        let err = read_body(&headers(Some("br")), Body::from("x"))
+            .await
+            .unwrap_err();
         assert_eq!(err.code, "body.unsupported_encoding");
-        let err =
-            read_body(&headers(None), Body::from(vec![b'x'; MAX_WIRE_BODY + 1])).await.unwrap_err();
+        let err = read_body(&headers(None), Body::from(vec![b'x'; MAX_WIRE_BODY + 1]))
+            .await
+            .unwrap_err();
         assert_eq!(err.code, "body.too_large");
     }
 
@@ -281,7 +321,10 @@ mod tests {
             #[allow(dead_code)]
             n: u32,
         }
-        assert_eq!(parse_json::<T>(b"{").unwrap_err().code, "body.malformed_json");
+        assert_eq!(
+            parse_json::<T>(b"{").unwrap_err().code,
+            "body.malformed_json"
+        );
         let err = parse_json::<T>(br#"{"n":"3515140508680001"}"#).unwrap_err();
         assert_eq!(err.code, "body.invalid");
         assert!(!err.message.contains("3515140508680001"), "{}", err.message);

@@ -90,8 +90,9 @@ pub fn eleven_digits() -> String {
 pub fn reference(prefix: &str) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut rng = rand::rng();
-    let tail: String =
-        (0..10).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect();
+    let tail: String = (0..10)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
     format!("{prefix}-{tail}")
 }
 
@@ -110,7 +111,10 @@ mod tests {
         assert_eq!(canonical_json(&a), r#"{"a":{"x":"s","y":[1,2]},"b":1}"#);
         assert_eq!(payload_hash("f", 1, &a), payload_hash("f", 1, &b));
         assert_ne!(payload_hash("f", 1, &a), payload_hash("f", 2, &a));
-        assert_ne!(payload_hash("f", 1, &a), payload_hash("f", 1, &json!({"b": 2})));
+        assert_ne!(
+            payload_hash("f", 1, &a),
+            payload_hash("f", 1, &json!({"b": 2}))
+        );
     }
 
     #[test]

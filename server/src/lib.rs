@@ -117,7 +117,11 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
             .await
     });
     tracing::info!(%addr, "rantau-server listening");
-    Ok(RunningServer { addr, shutdown: Some(tx), task: Some(task) })
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
 }
 
 /// A server on its own thread and runtime, for synchronous callers. Dropping it
@@ -163,41 +167,49 @@ impl Drop for BlockingServer {
 pub fn spawn_blocking(config: ServerConfig) -> Result<BlockingServer> {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<SocketAddr>>();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-    let thread = std::thread::Builder::new().name("rantau-server".into()).spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-        {
-            Ok(rt) => rt,
-            Err(e) => {
-                let _ = ready_tx.send(Err(Error::Io(e)));
-                return;
-            }
-        };
-        runtime.block_on(async move {
-            let server = match spawn(config).await {
-                Ok(s) => s,
+    let thread = std::thread::Builder::new()
+        .name("rantau-server".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
                 Err(e) => {
-                    let _ = ready_tx.send(Err(e));
+                    let _ = ready_tx.send(Err(Error::Io(e)));
                     return;
                 }
             };
-            let _ = ready_tx.send(Ok(server.addr));
-            // Wait for the stop signal without blocking a runtime worker.
-            let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
-            let _ = server.shutdown().await;
-        });
-    })?;
+            runtime.block_on(async move {
+                let server = match spawn(config).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = ready_tx.send(Ok(server.addr));
+                // Wait for the stop signal without blocking a runtime worker.
+                let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
+                let _ = server.shutdown().await;
+            });
+        })?;
     match ready_rx.recv() {
-        Ok(Ok(addr)) => Ok(BlockingServer { addr, stop: Some(stop_tx), thread: Some(thread) }),
+        Ok(Ok(addr)) => Ok(BlockingServer {
+            addr,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }),
         Ok(Err(e)) => {
             let _ = thread.join();
             Err(e)
         }
         Err(_) => {
             let _ = thread.join();
-            Err(Error::Runtime("the server thread stopped before it was ready".into()))
+            Err(Error::Runtime(
+                "the server thread stopped before it was ready".into(),
+            ))
         }
     }
 }

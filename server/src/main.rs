@@ -107,10 +107,18 @@ fn serve(db: Option<PathBuf>, addr: SocketAddr, admin_token: String) -> Result<(
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let db = db.map(DbLocation::File).unwrap_or(DbLocation::Memory);
-        let server = rantau_server::spawn(ServerConfig { db, addr, admin_token })
-            .await
-            .map_err(|e| e.to_string())?;
-        let _ = writeln!(std::io::stdout(), "rantau-server listening on {}", server.base_url());
+        let server = rantau_server::spawn(ServerConfig {
+            db,
+            addr,
+            admin_token,
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        let _ = writeln!(
+            std::io::stdout(),
+            "rantau-server listening on {}",
+            server.base_url()
+        );
         tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
         server.shutdown().await.map_err(|e| e.to_string())
     })
@@ -119,11 +127,25 @@ fn serve(db: Option<PathBuf>, addr: SocketAddr, admin_token: String) -> Result<(
 fn officer(server: &str, token: &str, action: OfficerAction) -> Result<(), String> {
     let client = OfficerClient::new(server, token).map_err(|e| e.to_string())?;
     let out = match action {
-        OfficerAction::Pay { kpj, amount, paid_on } => {
-            let paid_on = paid_on
-                .unwrap_or_else(|| chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string());
+        OfficerAction::Pay {
+            kpj,
+            amount,
+            paid_on,
+        } => {
+            let paid_on = paid_on.unwrap_or_else(|| {
+                chrono::Utc::now()
+                    .date_naive()
+                    .format("%Y-%m-%d")
+                    .to_string()
+            });
             serde_json::to_value(
-                client.pay(&PaymentRequest { kpj, amount, paid_on }).map_err(|e| e.to_string())?,
+                client
+                    .pay(&PaymentRequest {
+                        kpj,
+                        amount,
+                        paid_on,
+                    })
+                    .map_err(|e| e.to_string())?,
             )
         }
         OfficerAction::Reply { submission, body } => serde_json::to_value(
@@ -131,12 +153,32 @@ fn officer(server: &str, token: &str, action: OfficerAction) -> Result<(), Strin
                 .reply(&submission, &ReplyRequest { body, from: None })
                 .map_err(|e| e.to_string())?,
         ),
-        OfficerAction::Reject { submission, reason_id, reason_en } => {
-            let req = RejectRequest { reason: Localized::new(reason_id, reason_en) };
-            serde_json::to_value(client.reject(&submission, &req).map_err(|e| e.to_string())?)
+        OfficerAction::Reject {
+            submission,
+            reason_id,
+            reason_en,
+        } => {
+            let req = RejectRequest {
+                reason: Localized::new(reason_id, reason_en),
+            };
+            serde_json::to_value(
+                client
+                    .reject(&submission, &req)
+                    .map_err(|e| e.to_string())?,
+            )
         }
-        OfficerAction::Contribution { kpj, programme, period, amount } => {
-            let req = ContributionRequest { kpj, programme, period, amount };
+        OfficerAction::Contribution {
+            kpj,
+            programme,
+            period,
+            amount,
+        } => {
+            let req = ContributionRequest {
+                kpj,
+                programme,
+                period,
+                amount,
+            };
             serde_json::to_value(client.contribution(&req).map_err(|e| e.to_string())?)
         }
         OfficerAction::List { form_id } => {
@@ -157,8 +199,16 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { db, addr, admin_token } => serve(db, addr, admin_token),
-        Command::Officer { server, admin_token, action } => officer(&server, &admin_token, action),
+        Command::Serve {
+            db,
+            addr,
+            admin_token,
+        } => serve(db, addr, admin_token),
+        Command::Officer {
+            server,
+            admin_token,
+            action,
+        } => officer(&server, &admin_token, action),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,7 +15,11 @@ pub static MESSAGES: &[rantau_core::messages::Entry] = &[
         "Isi formulir harus berupa objek JSON.",
         "The form's answers must be a JSON object.",
     ),
-    ("field.unknown", "Kolom ini tidak ada pada formulir.", "This field is not part of the form."),
+    (
+        "field.unknown",
+        "Kolom ini tidak ada pada formulir.",
+        "This field is not part of the form.",
+    ),
     (
         "submission.unreadable",
         "Kiriman tidak dapat dibaca server ({code}).",
@@ -36,7 +40,11 @@ pub static MESSAGES: &[rantau_core::messages::Entry] = &[
         "Tanggal pada kolom {field} tidak valid (gunakan TTTT-BB-HH).",
         "The date in {field} is not valid (use YYYY-MM-DD).",
     ),
-    ("registration.invalid_scheme", "Skema penempatan tidak dikenal.", "Unknown placement scheme."),
+    (
+        "registration.invalid_scheme",
+        "Skema penempatan tidak dikenal.",
+        "Unknown placement scheme.",
+    ),
     (
         "registration.contract_order",
         "Tanggal akhir kontrak harus setelah tanggal mulai kontrak.",
@@ -56,15 +64,23 @@ pub static MESSAGES: &[rantau_core::messages::Entry] = &[
 
 /// Renders `code` for the field at `path` as an error in `lang`.
 pub fn error_issue(code: &str, path: &str, lang: Lang, params: &[(&str, String)]) -> Issue {
-    let template = MESSAGES.iter().find(|e| e.0 == code).map(|(_, id, en)| match lang {
-        Lang::Id => *id,
-        Lang::En => *en,
-    });
+    let template = MESSAGES
+        .iter()
+        .find(|e| e.0 == code)
+        .map(|(_, id, en)| match lang {
+            Lang::Id => *id,
+            Lang::En => *en,
+        });
     let mut message = template.unwrap_or(code).to_string();
     for (name, value) in params {
         message = message.replace(&format!("{{{name}}}"), value);
     }
-    Issue { code: code.to_string(), path: path.to_string(), severity: Severity::Error, message }
+    Issue {
+        code: code.to_string(),
+        path: path.to_string(),
+        severity: Severity::Error,
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -72,7 +88,11 @@ mod tests {
     use super::*;
 
     fn placeholders(t: &str) -> Vec<&str> {
-        let mut v: Vec<&str> = t.split('{').skip(1).filter_map(|p| p.split('}').next()).collect();
+        let mut v: Vec<&str> = t
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split('}').next())
+            .collect();
         v.sort_unstable();
         v
     }

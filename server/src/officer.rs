@@ -21,12 +21,17 @@ pub struct OfficerClient {
 impl std::fmt::Debug for OfficerClient {
     // Hand-written: the token is a secret.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OfficerClient").field("base", &self.base).finish_non_exhaustive()
+        f.debug_struct("OfficerClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
     }
 }
 
 fn network(e: reqwest::Error) -> Error {
-    Error::Remote { code: "network".into(), message: e.to_string() }
+    Error::Remote {
+        code: "network".into(),
+        message: e.to_string(),
+    }
 }
 
 impl OfficerClient {
@@ -53,7 +58,10 @@ impl OfficerClient {
             return serde_json::from_slice(&bytes).map_err(Error::from);
         }
         match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(body) => Err(Error::Remote { code: body.code, message: body.message }),
+            Ok(body) => Err(Error::Remote {
+                code: body.code,
+                message: body.message,
+            }),
             Err(_) => Err(Error::Remote {
                 code: format!("http.{}", status.as_u16()),
                 message: "no error body".into(),
@@ -84,17 +92,31 @@ impl OfficerClient {
 
     /// Answers a consultation.
     pub fn reply(&self, submission_id: &str, req: &ReplyRequest) -> Result<Event> {
-        self.post(&format!("/v1/admin/consultations/{}/reply", path_segment(submission_id)), req)
+        self.post(
+            &format!(
+                "/v1/admin/consultations/{}/reply",
+                path_segment(submission_id)
+            ),
+            req,
+        )
     }
 
     /// Rejects a registration.
     pub fn reject(&self, submission_id: &str, req: &RejectRequest) -> Result<Event> {
-        self.post(&format!("/v1/admin/registrations/{}/reject", path_segment(submission_id)), req)
+        self.post(
+            &format!(
+                "/v1/admin/registrations/{}/reject",
+                path_segment(submission_id)
+            ),
+            req,
+        )
     }
 
     /// Lists submissions, optionally of one form.
     pub fn list(&self, form_id: Option<&str>) -> Result<SubmissionList> {
-        let query = form_id.map(|f| format!("?form_id={}", path_segment(f))).unwrap_or_default();
+        let query = form_id
+            .map(|f| format!("?form_id={}", path_segment(f)))
+            .unwrap_or_default();
         let req = self
             .http
             .get(format!("{}/v1/admin/submissions{query}", self.base))

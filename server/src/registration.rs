@@ -26,7 +26,11 @@ pub struct Terms {
 }
 
 fn text<'a>(payload: &'a serde_json::Value, key: &str) -> Option<&'a str> {
-    payload.get(key).and_then(|v| v.as_str()).map(str::trim).filter(|s| !s.is_empty())
+    payload
+        .get(key)
+        .and_then(|v| v.as_str())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 fn date(
@@ -39,7 +43,12 @@ fn date(
     let params = [("field", key.to_string())];
     match text(payload, key) {
         None if required => {
-            issues.push(error_issue("registration.missing_field", key, lang, &params));
+            issues.push(error_issue(
+                "registration.missing_field",
+                key,
+                lang,
+                &params,
+            ));
             None
         }
         None => None,
@@ -62,7 +71,12 @@ pub fn terms(payload: &serde_json::Value, lang: Lang) -> Result<Terms, Vec<Issue
         Some(s) => match Scheme::parse(s) {
             Some(scheme) => Some(scheme_name(scheme)),
             None => {
-                issues.push(error_issue("registration.invalid_scheme", "scheme", lang, &[]));
+                issues.push(error_issue(
+                    "registration.invalid_scheme",
+                    "scheme",
+                    lang,
+                    &[],
+                ));
                 None
             }
         },
@@ -82,10 +96,16 @@ pub fn terms(payload: &serde_json::Value, lang: Lang) -> Result<Terms, Vec<Issue
     let jht_monthly = match text(payload, "jht_opt_in") {
         Some("yes") => {
             let amount = payload.get("jht_amount").and_then(|v| {
-                v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                v.as_u64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
             });
             if amount.is_none() {
-                issues.push(error_issue("registration.invalid_jht", "jht_amount", lang, &[]));
+                issues.push(error_issue(
+                    "registration.invalid_jht",
+                    "jht_amount",
+                    lang,
+                    &[],
+                ));
             }
             amount
         }
@@ -93,12 +113,23 @@ pub fn terms(payload: &serde_json::Value, lang: Lang) -> Result<Terms, Vec<Issue
     };
     if let (Some(s), Some(e)) = (contract_start, contract_end) {
         if contract_months(s, e).is_none() {
-            issues.push(error_issue("registration.contract_order", "contract_end", lang, &[]));
+            issues.push(error_issue(
+                "registration.contract_order",
+                "contract_end",
+                lang,
+                &[],
+            ));
         }
     }
     match (scheme, contract_start, contract_end) {
         (Some(scheme), Some(contract_start), Some(contract_end)) if issues.is_empty() => {
-            Ok(Terms { scheme, departure_date, contract_start, contract_end, jht_monthly })
+            Ok(Terms {
+                scheme,
+                departure_date,
+                contract_start,
+                contract_end,
+                jht_monthly,
+            })
         }
         _ => Err(issues),
     }
@@ -159,8 +190,9 @@ fn window(phase: Phase, start: NaiveDate, end: NaiveDate) -> PhaseWindow {
 pub fn protection(terms: &Terms, registered_on: NaiveDate) -> Vec<PhaseWindow> {
     let mut out = Vec::new();
     if has_pre_placement(terms, registered_on) {
-        if let Some(end) =
-            registered_on.checked_add_months(Months::new(5)).and_then(|d| d.pred_opt())
+        if let Some(end) = registered_on
+            .checked_add_months(Months::new(5))
+            .and_then(|d| d.pred_opt())
         {
             out.push(window(Phase::PrePlacement, registered_on, end));
         }
@@ -221,11 +253,24 @@ mod tests {
             jht_monthly: None,
         };
         assert_eq!(amount_due(&t, on, Lang::Id).unwrap(), 370_000);
-        let with_jht = Terms { jht_monthly: Some(100_000), ..t.clone() };
+        let with_jht = Terms {
+            jht_monthly: Some(100_000),
+            ..t.clone()
+        };
         assert_eq!(amount_due(&with_jht, on, Lang::Id).unwrap(), 470_000);
-        let bad_jht = Terms { jht_monthly: Some(123), ..t.clone() };
-        assert_eq!(amount_due(&bad_jht, on, Lang::En).unwrap_err().path, "jht_amount");
-        let t36 = Terms { scheme: "government".into(), contract_end: d("2028-12-31"), ..t };
+        let bad_jht = Terms {
+            jht_monthly: Some(123),
+            ..t.clone()
+        };
+        assert_eq!(
+            amount_due(&bad_jht, on, Lang::En).unwrap_err().path,
+            "jht_amount"
+        );
+        let t36 = Terms {
+            scheme: "government".into(),
+            contract_end: d("2028-12-31"),
+            ..t
+        };
         assert_eq!(amount_due(&t36, on, Lang::Id).unwrap(), 37_500 + 494_500);
     }
 
@@ -246,8 +291,15 @@ mod tests {
                 window(Phase::Placement, d("2026-04-10"), d("2028-04-30"))
             ]
         );
-        let ind = Terms { scheme: "individual".into(), departure_date: None, ..t };
+        let ind = Terms {
+            scheme: "individual".into(),
+            departure_date: None,
+            ..t
+        };
         let w = protection(&ind, d("2026-01-15"));
-        assert_eq!(w, vec![window(Phase::Placement, d("2026-04-01"), d("2028-04-30"))]);
+        assert_eq!(
+            w,
+            vec![window(Phase::Placement, d("2026-04-01"), d("2028-04-30"))]
+        );
     }
 }

@@ -30,26 +30,53 @@ impl Routes {
 
 /// Every route of the v1 API.
 pub fn routes() -> Routes {
-    Routes { router: Router::new(), list: Vec::new() }
-        .add("post", "/v1/devices", on(MethodFilter::POST, api::enroll))
-        .add("post", "/v1/submissions/batch", on(MethodFilter::POST, api::submit_batch))
-        .add("get", "/v1/changes", on(MethodFilter::GET, api::changes))
-        .add("get", "/v1/forms", on(MethodFilter::GET, api::forms))
-        .add("get", "/v1/reference", on(MethodFilter::GET, api::reference))
-        .add("get", "/v1/openapi.json", on(MethodFilter::GET, api::openapi))
-        .add("post", "/v1/admin/payments", on(MethodFilter::POST, admin::record_payment))
-        .add("post", "/v1/admin/contributions", on(MethodFilter::POST, admin::record_contribution))
-        .add(
-            "post",
-            "/v1/admin/consultations/{submission_id}/reply",
-            on(MethodFilter::POST, admin::reply),
-        )
-        .add(
-            "post",
-            "/v1/admin/registrations/{submission_id}/reject",
-            on(MethodFilter::POST, admin::reject),
-        )
-        .add("get", "/v1/admin/submissions", on(MethodFilter::GET, admin::list))
+    Routes {
+        router: Router::new(),
+        list: Vec::new(),
+    }
+    .add("post", "/v1/devices", on(MethodFilter::POST, api::enroll))
+    .add(
+        "post",
+        "/v1/submissions/batch",
+        on(MethodFilter::POST, api::submit_batch),
+    )
+    .add("get", "/v1/changes", on(MethodFilter::GET, api::changes))
+    .add("get", "/v1/forms", on(MethodFilter::GET, api::forms))
+    .add(
+        "get",
+        "/v1/reference",
+        on(MethodFilter::GET, api::reference),
+    )
+    .add(
+        "get",
+        "/v1/openapi.json",
+        on(MethodFilter::GET, api::openapi),
+    )
+    .add(
+        "post",
+        "/v1/admin/payments",
+        on(MethodFilter::POST, admin::record_payment),
+    )
+    .add(
+        "post",
+        "/v1/admin/contributions",
+        on(MethodFilter::POST, admin::record_contribution),
+    )
+    .add(
+        "post",
+        "/v1/admin/consultations/{submission_id}/reply",
+        on(MethodFilter::POST, admin::reply),
+    )
+    .add(
+        "post",
+        "/v1/admin/registrations/{submission_id}/reject",
+        on(MethodFilter::POST, admin::reject),
+    )
+    .add(
+        "get",
+        "/v1/admin/submissions",
+        on(MethodFilter::GET, admin::list),
+    )
 }
 
 /// The `(method, path)` pairs the router serves (lowercase method, OpenAPI path syntax).

@@ -82,7 +82,10 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if found > VERSION {
-        return Err(Error::SchemaTooNew { found, supported: VERSION });
+        return Err(Error::SchemaTooNew {
+            found,
+            supported: VERSION,
+        });
     }
     let mut version = found;
     while version < VERSION {
@@ -106,7 +109,9 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
         migrate(&mut conn).unwrap();
-        let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: u32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, VERSION);
         let n: i64 = conn
             .query_row(
@@ -121,13 +126,17 @@ mod tests {
     #[test]
     fn newer_database_is_refused_and_left_untouched() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
         let err = migrate(&mut conn).unwrap_err();
         assert_eq!(err.code(), "server.schema_too_new");
-        let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: u32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, VERSION + 1);
-        let n: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, 0);
     }
 }

@@ -54,7 +54,10 @@ pub fn prepare(items: &[SubmissionItem], clock: &Clock) -> Vec<Prepared> {
         hash: ids::payload_hash(&item.form_id, item.form_version, &item.payload),
         decision: valid_id(&item.id).then(|| decide(item, clock)),
     };
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4);
     if threads < 2 || items.len() < 8 {
         return items.iter().map(one).collect();
     }
@@ -132,7 +135,9 @@ fn process_item(
         .optional()?;
     if let Some((owner, seen_hash, answer)) = seen {
         if owner != participant || !ids::constant_time_eq(&seen_hash, &hash) {
-            return Ok(ItemOutcome::Conflict { code: CONFLICT.to_string() });
+            return Ok(ItemOutcome::Conflict {
+                code: CONFLICT.to_string(),
+            });
         }
         return Ok(match serde_json::from_str::<ItemOutcome>(&answer)? {
             ItemOutcome::Accepted { reference } => ItemOutcome::Duplicate { reference },
@@ -174,7 +179,9 @@ fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
                 Err(issue) => return rejected(vec![issue]),
             };
             return Decision {
-                outcome: ItemOutcome::Accepted { reference: ids::reference("REG") },
+                outcome: ItemOutcome::Accepted {
+                    reference: ids::reference("REG"),
+                },
                 registration: Some((terms, due)),
             };
         }
@@ -183,7 +190,9 @@ fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
         _ => "SUB",
     };
     Decision {
-        outcome: ItemOutcome::Accepted { reference: ids::reference(prefix) },
+        outcome: ItemOutcome::Accepted {
+            reference: ids::reference(prefix),
+        },
         registration: None,
     }
 }
@@ -243,7 +252,9 @@ fn register(
 ) -> Result<()> {
     let kpj = issue_number(tx)?;
     let payment_code = issue_number(tx)?;
-    let pay_before = (clock.today + Duration::days(30)).format("%Y-%m-%d").to_string();
+    let pay_before = (clock.today + Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
     let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     tx.prepare_cached(
         "INSERT INTO registrations (submission_id, participant_id, kpj, payment_code, amount_due, pay_before, scheme,
@@ -317,14 +328,25 @@ mod tests {
     #[test]
     fn same_id_same_payload_is_a_duplicate_with_the_first_reference() {
         let db = db_with(&["a"]);
-        let first = run(&db, "a", &[item("s1", "consultation", consultation("Iuran"))]);
-        let ItemOutcome::Accepted { reference } = &first[0] else { panic!("{first:?}") };
+        let first = run(
+            &db,
+            "a",
+            &[item("s1", "consultation", consultation("Iuran"))],
+        );
+        let ItemOutcome::Accepted { reference } = &first[0] else {
+            panic!("{first:?}")
+        };
         assert!(reference.starts_with("KONS-"));
         // Key order does not matter: the canonical hash is the same.
         let reordered: serde_json::Value =
             serde_json::from_str(&ids::canonical_json(&consultation("Iuran"))).unwrap();
         let again = run(&db, "a", &[item("s1", "consultation", reordered)]);
-        assert_eq!(again[0], ItemOutcome::Duplicate { reference: reference.clone() });
+        assert_eq!(
+            again[0],
+            ItemOutcome::Duplicate {
+                reference: reference.clone()
+            }
+        );
     }
 
     #[test]
@@ -332,15 +354,36 @@ mod tests {
         let db = db_with(&["a", "b"]);
         run(&db, "a", &[item("s1", "consultation", json!({"q": 1}))]);
         let changed = run(&db, "a", &[item("s1", "consultation", json!({"q": 2}))]);
-        let changed_valid = run(&db, "a", &[item("s1", "consultation", consultation("Other"))]);
-        assert_eq!(changed_valid[0], ItemOutcome::Conflict { code: CONFLICT.into() });
-        assert_eq!(changed[0], ItemOutcome::Conflict { code: CONFLICT.into() });
+        let changed_valid = run(
+            &db,
+            "a",
+            &[item("s1", "consultation", consultation("Other"))],
+        );
+        assert_eq!(
+            changed_valid[0],
+            ItemOutcome::Conflict {
+                code: CONFLICT.into()
+            }
+        );
+        assert_eq!(
+            changed[0],
+            ItemOutcome::Conflict {
+                code: CONFLICT.into()
+            }
+        );
         let stolen = run(&db, "b", &[item("s1", "consultation", json!({"q": 1}))]);
-        assert_eq!(stolen[0], ItemOutcome::Conflict { code: CONFLICT.into() });
+        assert_eq!(
+            stolen[0],
+            ItemOutcome::Conflict {
+                code: CONFLICT.into()
+            }
+        );
         let stored: String = db
             .read(|c| {
-                c.query_row("SELECT payload FROM submissions WHERE id='s1'", [], |r| r.get(0))
-                    .map_err(Error::from)
+                c.query_row("SELECT payload FROM submissions WHERE id='s1'", [], |r| {
+                    r.get(0)
+                })
+                .map_err(Error::from)
             })
             .unwrap();
         assert_eq!(stored, r#"{"q":1}"#);
@@ -373,7 +416,12 @@ mod tests {
         assert_eq!(events.len(), 2);
         let mut numbers = std::collections::HashSet::new();
         for e in &events {
-            let EventKind::RegistrationDecided { kpj, payment_code, amount_due, .. } = &e.kind
+            let EventKind::RegistrationDecided {
+                kpj,
+                payment_code,
+                amount_due,
+                ..
+            } = &e.kind
             else {
                 panic!()
             };
@@ -394,7 +442,14 @@ mod tests {
             json!({"kpj": "12345678901", "what": ["phone"], "new_phone": "+60123456789"}),
         );
         let out = run(&db, "a", &[it.clone(), it]);
-        let ItemOutcome::Accepted { reference } = &out[0] else { panic!() };
-        assert_eq!(out[1], ItemOutcome::Duplicate { reference: reference.clone() });
+        let ItemOutcome::Accepted { reference } = &out[0] else {
+            panic!()
+        };
+        assert_eq!(
+            out[1],
+            ItemOutcome::Duplicate {
+                reference: reference.clone()
+            }
+        );
     }
 }

@@ -9,8 +9,11 @@ use rantau_core::{Error, Issue, Lang, Problem};
 use crate::messages::error_issue;
 
 /// Form ids the server accepts, with their versions.
-pub const KNOWN_FORMS: &[(&str, u32)] =
-    &[("pmi-registration", 1), ("consultation", 1), ("data-update", 1)];
+pub const KNOWN_FORMS: &[(&str, u32)] = &[
+    ("pmi-registration", 1),
+    ("consultation", 1),
+    ("data-update", 1),
+];
 
 /// The registration form's id.
 pub const REGISTRATION: &str = "pmi-registration";
@@ -22,7 +25,9 @@ pub const DATA_UPDATE: &str = "data-update";
 /// Picks the user's language from an `Accept-Language` header: the first
 /// (highest-q) tag we speak; Indonesian when none is given or none fits.
 pub fn request_lang(header: Option<&str>) -> Lang {
-    let Some(header) = header else { return Lang::Id };
+    let Some(header) = header else {
+        return Lang::Id;
+    };
     let mut tags: Vec<(f32, Lang)> = header
         .split(',')
         .filter_map(|part| {
@@ -53,8 +58,10 @@ pub fn validate(
     lang: Lang,
 ) -> Vec<Issue> {
     if !KNOWN_FORMS.contains(&(form_id, form_version)) {
-        let params =
-            [("form", form_id.chars().take(64).collect()), ("version", form_version.to_string())];
+        let params = [
+            ("form", form_id.chars().take(64).collect()),
+            ("version", form_version.to_string()),
+        ];
         return vec![error_issue("form.unknown", "", lang, &params)];
     }
     if !payload.is_object() {
@@ -116,14 +123,26 @@ mod tests {
         use rantau_core::forms::samples::{sample_consultation, sample_registration, sample_today};
         let today = sample_today();
         let reg = serde_json::Value::Object(sample_registration());
-        assert!(!validate(REGISTRATION, 1, &reg, today, Lang::En).iter().any(Issue::is_error));
+        assert!(!validate(REGISTRATION, 1, &reg, today, Lang::En)
+            .iter()
+            .any(Issue::is_error));
         let cons = serde_json::Value::Object(sample_consultation());
-        assert!(!validate(CONSULTATION, 1, &cons, today, Lang::En).iter().any(Issue::is_error));
+        assert!(!validate(CONSULTATION, 1, &cons, today, Lang::En)
+            .iter()
+            .any(Issue::is_error));
         let mut broken = sample_registration();
         broken.remove("full_name");
-        let issues = validate(REGISTRATION, 1, &serde_json::Value::Object(broken), today, Lang::En);
+        let issues = validate(
+            REGISTRATION,
+            1,
+            &serde_json::Value::Object(broken),
+            today,
+            Lang::En,
+        );
         assert!(
-            issues.iter().any(|i| i.code == "field.required" && i.path == "full_name"),
+            issues
+                .iter()
+                .any(|i| i.code == "field.required" && i.path == "full_name"),
             "{issues:?}"
         );
         let issues = validate(REGISTRATION, 1, &json!({"full_name": 5}), today, Lang::En);
@@ -131,7 +150,13 @@ mod tests {
             (issues[0].code.as_str(), issues[0].path.as_str()),
             ("field.wrong_type", "full_name")
         );
-        let issues = validate(REGISTRATION, 1, &json!({"no_such_field": "x"}), today, Lang::Id);
+        let issues = validate(
+            REGISTRATION,
+            1,
+            &json!({"no_such_field": "x"}),
+            today,
+            Lang::Id,
+        );
         assert_eq!(issues[0].code, "field.unknown");
     }
 

@@ -75,7 +75,10 @@ async fn changes(
     limit: u32,
 ) -> ChangesResponse {
     let r = c
-        .get(format!("{}/v1/changes?cursor={cursor}&limit={limit}", s.base_url()))
+        .get(format!(
+            "{}/v1/changes?cursor={cursor}&limit={limit}",
+            s.base_url()
+        ))
         .bearer_auth(token)
         .send()
         .await
@@ -105,8 +108,15 @@ async fn enroll_batch_duplicate_conflict_and_changes() {
         ],
     )
     .await;
-    let ItemOutcome::Accepted { reference: reg_ref } = &out[0] else { panic!("{out:?}") };
-    let ItemOutcome::Accepted { reference: kons_ref } = &out[1] else { panic!("{out:?}") };
+    let ItemOutcome::Accepted { reference: reg_ref } = &out[0] else {
+        panic!("{out:?}")
+    };
+    let ItemOutcome::Accepted {
+        reference: kons_ref,
+    } = &out[1]
+    else {
+        panic!("{out:?}")
+    };
     assert!(kons_ref.starts_with("KONS-"));
 
     // Retry of the same batch: the first references again.
@@ -123,14 +133,28 @@ async fn enroll_batch_duplicate_conflict_and_changes() {
     assert_eq!(
         again,
         vec![
-            ItemOutcome::Duplicate { reference: reg_ref.clone() },
-            ItemOutcome::Duplicate { reference: kons_ref.clone() }
+            ItemOutcome::Duplicate {
+                reference: reg_ref.clone()
+            },
+            ItemOutcome::Duplicate {
+                reference: kons_ref.clone()
+            }
         ]
     );
     // Same id, other content: conflict, never an overwrite.
-    let conflict =
-        batch(&c, &s, &dev.token, vec![item("k1", "consultation", consultation("changed"))]).await;
-    assert_eq!(conflict, vec![ItemOutcome::Conflict { code: "submission.conflict".into() }]);
+    let conflict = batch(
+        &c,
+        &s,
+        &dev.token,
+        vec![item("k1", "consultation", consultation("changed"))],
+    )
+    .await;
+    assert_eq!(
+        conflict,
+        vec![ItemOutcome::Conflict {
+            code: "submission.conflict".into()
+        }]
+    );
 
     let feed = changes(&c, &s, &dev.token, "", 100).await;
     assert_eq!(feed.events.len(), 1, "one registration decided, no doubles");
@@ -171,10 +195,16 @@ async fn rejected_registration_is_localized_and_answered_the_same_again() {
     broken.remove("full_name");
     let bad = json!({"items": [item("bad1", "pmi-registration", Value::Object(broken))]});
     let send = |lang: &'static str| {
-        c.post(&url).bearer_auth(&dev.token).header("Accept-Language", lang).json(&bad).send()
+        c.post(&url)
+            .bearer_auth(&dev.token)
+            .header("Accept-Language", lang)
+            .json(&bad)
+            .send()
     };
     let en: BatchResponse = send("en").await.unwrap().json().await.unwrap();
-    let ItemOutcome::Rejected { issues } = &en.results[0].outcome else { panic!() };
+    let ItemOutcome::Rejected { issues } = &en.results[0].outcome else {
+        panic!()
+    };
     assert!(
         issues.iter().any(|i| i.path == "full_name"
             && i.code == "field.required"
@@ -196,7 +226,9 @@ async fn rejected_registration_is_localized_and_answered_the_same_again() {
         .json()
         .await
         .unwrap();
-    let ItemOutcome::Rejected { issues } = &r.results[0].outcome else { panic!() };
+    let ItemOutcome::Rejected { issues } = &r.results[0].outcome else {
+        panic!()
+    };
     assert!(
         issues.iter().any(|i| i.message.contains("Wajib")),
         "Indonesian by default: {issues:?}"
@@ -210,13 +242,29 @@ async fn devices_are_isolated() {
     let a = enroll(&c, &s, "device-a").await;
     let b = enroll(&c, &s, "device-b").await;
     assert_ne!(a.participant_id, b.participant_id);
-    batch(&c, &s, &a.token, vec![item("a-reg", "pmi-registration", registration())]).await;
+    batch(
+        &c,
+        &s,
+        &a.token,
+        vec![item("a-reg", "pmi-registration", registration())],
+    )
+    .await;
     assert_eq!(changes(&c, &s, &a.token, "", 100).await.events.len(), 1);
     assert!(changes(&c, &s, &b.token, "", 100).await.events.is_empty());
     // b cannot take over a's id, even with the same content.
-    let stolen =
-        batch(&c, &s, &b.token, vec![item("a-reg", "pmi-registration", registration())]).await;
-    assert_eq!(stolen, vec![ItemOutcome::Conflict { code: "submission.conflict".into() }]);
+    let stolen = batch(
+        &c,
+        &s,
+        &b.token,
+        vec![item("a-reg", "pmi-registration", registration())],
+    )
+    .await;
+    assert_eq!(
+        stolen,
+        vec![ItemOutcome::Conflict {
+            code: "submission.conflict".into()
+        }]
+    );
     assert!(changes(&c, &s, &b.token, "", 100).await.events.is_empty());
     // Re-enrolling device a (lost answer) keeps its participant.
     let a2 = enroll(&c, &s, "device-a").await;
@@ -232,7 +280,10 @@ async fn bad_requests_get_4xx_with_a_code() {
     let dev = enroll(&c, &s, "device-bad").await;
     let url = format!("{}/v1/submissions/batch", s.base_url());
     let post = |body: Vec<u8>| {
-        c.post(&url).bearer_auth(&dev.token).header("content-type", "application/json").body(body)
+        c.post(&url)
+            .bearer_auth(&dev.token)
+            .header("content-type", "application/json")
+            .body(body)
     };
 
     assert_eq!(
@@ -253,10 +304,16 @@ async fn bad_requests_get_4xx_with_a_code() {
         error_of(post(huge.into_bytes()).send().await.unwrap()).await,
         (413, "body.too_large".into())
     );
-    let many: Vec<Value> =
-        (0..101).map(|n| item(&format!("m{n}"), "consultation", json!({}))).collect();
-    let r =
-        c.post(&url).bearer_auth(&dev.token).json(&json!({"items": many})).send().await.unwrap();
+    let many: Vec<Value> = (0..101)
+        .map(|n| item(&format!("m{n}"), "consultation", json!({})))
+        .collect();
+    let r = c
+        .post(&url)
+        .bearer_auth(&dev.token)
+        .json(&json!({"items": many}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_of(r).await, (413, "batch.too_many_items".into()));
 
     // A gzip bomb: 8 KiB on the wire, 64 MiB inflated.
@@ -266,15 +323,34 @@ async fn bad_requests_get_4xx_with_a_code() {
     }
     let bomb = enc.finish().unwrap();
     assert!(bomb.len() < 100_000);
-    let r = post(bomb).header("content-encoding", "gzip").send().await.unwrap();
+    let r = post(bomb)
+        .header("content-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_of(r).await, (413, "body.too_large".into()));
-    let r = post(b"garbage".to_vec()).header("content-encoding", "gzip").send().await.unwrap();
+    let r = post(b"garbage".to_vec())
+        .header("content-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_of(r).await, (400, "body.bad_gzip".into()));
 
     // Auth.
-    let r = c.post(&url).json(&json!({"items": []})).send().await.unwrap();
+    let r = c
+        .post(&url)
+        .json(&json!({"items": []}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_of(r).await, (401, "auth.missing_token".into()));
-    let r = c.post(&url).bearer_auth("nope").json(&json!({"items": []})).send().await.unwrap();
+    let r = c
+        .post(&url)
+        .bearer_auth("nope")
+        .json(&json!({"items": []}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_of(r).await, (401, "auth.invalid_token".into()));
     let r = c
         .get(format!("{}/v1/changes", s.base_url()))
@@ -320,7 +396,13 @@ async fn bad_requests_get_4xx_with_a_code() {
         .unwrap();
     assert_eq!(error_of(r).await, (400, "query.invalid".into()));
     assert_eq!(
-        error_of(c.get(format!("{}/v2/nothing", s.base_url())).send().await.unwrap()).await,
+        error_of(
+            c.get(format!("{}/v2/nothing", s.base_url()))
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
         (404, "route.not_found".into())
     );
     assert_eq!(
@@ -392,9 +474,19 @@ async fn forms_and_reference_answer_304_for_a_matching_etag() {
     let s = server().await;
     let c = client();
     for path in ["/v1/forms", "/v1/reference"] {
-        let r = c.get(format!("{}{path}", s.base_url())).send().await.unwrap();
+        let r = c
+            .get(format!("{}{path}", s.base_url()))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
-        let etag = r.headers().get("etag").unwrap().to_str().unwrap().to_string();
+        let etag = r
+            .headers()
+            .get("etag")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         assert!(etag.starts_with('"'));
         let _: Value = r.json().await.unwrap();
         let r = c
@@ -464,15 +556,20 @@ async fn every_route_is_served_and_documented() {
         .iter()
         .map(|v| v.as_str().unwrap().to_string())
         .collect();
-    let mut codes: Vec<String> =
-        rantau_server::error::CODES.iter().map(|(c, _)| c.to_string()).collect();
+    let mut codes: Vec<String> = rantau_server::error::CODES
+        .iter()
+        .map(|(c, _)| c.to_string())
+        .collect();
     doc_codes.sort();
     codes.sort();
     assert_eq!(doc_codes, codes);
     for entry in doc["x-error-codes"].as_array().unwrap() {
         let code = entry["code"].as_str().unwrap();
         let status = entry["status"].as_u64().unwrap() as u16;
-        assert!(rantau_server::error::CODES.contains(&(code, status)), "{code}");
+        assert!(
+            rantau_server::error::CODES.contains(&(code, status)),
+            "{code}"
+        );
     }
 }
 
@@ -496,7 +593,12 @@ async fn answers_survive_a_restart_with_a_file_database() {
         ],
     )
     .await;
-    assert!(first.iter().all(|o| matches!(o, ItemOutcome::Accepted { .. })), "{first:?}");
+    assert!(
+        first
+            .iter()
+            .all(|o| matches!(o, ItemOutcome::Accepted { .. })),
+        "{first:?}"
+    );
     let feed = changes(&c, &s, &dev.token, "", 100).await;
     s.shutdown().await.unwrap();
 
@@ -519,10 +621,23 @@ async fn answers_survive_a_restart_with_a_file_database() {
         })
         .collect();
     assert_eq!(again, expected);
-    let conflict =
-        batch(&c, &s, &dev.token, vec![item("p2", "consultation", consultation("changed"))]).await;
-    assert_eq!(conflict, vec![ItemOutcome::Conflict { code: "submission.conflict".into() }]);
-    assert_eq!(changes(&c, &s, &dev.token, "", 100).await.events, feed.events);
+    let conflict = batch(
+        &c,
+        &s,
+        &dev.token,
+        vec![item("p2", "consultation", consultation("changed"))],
+    )
+    .await;
+    assert_eq!(
+        conflict,
+        vec![ItemOutcome::Conflict {
+            code: "submission.conflict".into()
+        }]
+    );
+    assert_eq!(
+        changes(&c, &s, &dev.token, "", 100).await.events,
+        feed.events
+    );
     s.shutdown().await.unwrap();
 }
 
@@ -531,8 +646,9 @@ async fn changes_are_paged_in_order() {
     let s = server().await;
     let c = client();
     let dev = enroll(&c, &s, "device-pages").await;
-    let items: Vec<Value> =
-        (0..7).map(|n| item(&format!("reg{n}"), "pmi-registration", registration())).collect();
+    let items: Vec<Value> = (0..7)
+        .map(|n| item(&format!("reg{n}"), "pmi-registration", registration()))
+        .collect();
     batch(&c, &s, &dev.token, items).await;
     let mut cursor = String::new();
     let mut seen = Vec::new();

@@ -34,8 +34,10 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
 #[tokio::test(flavor = "current_thread")]
 async fn request_log_has_route_status_and_participant_but_no_personal_data() {
     let capture = Capture::default();
-    let subscriber =
-        tracing_subscriber::fmt().with_writer(capture.clone()).with_ansi(false).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -82,7 +84,10 @@ async fn request_log_has_route_status_and_participant_but_no_personal_data() {
         .find(|l| l.contains("/v1/submissions/batch") && l.contains("status=200"))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains("method=POST"), "{line}");
-    assert!(line.contains(&format!("participant={}", dev.participant_id)), "{line}");
+    assert!(
+        line.contains(&format!("participant={}", dev.participant_id)),
+        "{line}"
+    );
     assert!(line.contains("latency_us="), "{line}");
     assert!(text.contains("status=422"), "{text}");
     assert!(!text.contains(&nik), "NIK leaked into the log");

@@ -46,7 +46,9 @@ fn officer_decisions_reach_only_their_participant() {
         .json()
         .unwrap();
     assert!(
-        out.results.iter().all(|r| matches!(r.outcome, ItemOutcome::Accepted { .. })),
+        out.results
+            .iter()
+            .all(|r| matches!(r.outcome, ItemOutcome::Accepted { .. })),
         "{:?}",
         out.results
     );
@@ -58,10 +60,19 @@ fn officer_decisions_reach_only_their_participant() {
     assert_eq!(regs.submissions[0].amount_due, Some(470_000));
 
     let paid = officer
-        .pay(&PaymentRequest { kpj: kpj.clone(), amount: 470_000, paid_on: "2026-01-20".into() })
+        .pay(&PaymentRequest {
+            kpj: kpj.clone(),
+            amount: 470_000,
+            paid_on: "2026-01-20".into(),
+        })
         .unwrap();
-    let EventKind::PaymentRecorded { protection, .. } = &paid.kind else { panic!() };
-    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    let EventKind::PaymentRecorded { protection, .. } = &paid.kind else {
+        panic!()
+    };
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
     assert_eq!(protection[0].phase, Phase::PrePlacement);
     assert_eq!(protection[0].start, today);
     assert_eq!(protection[1].phase, Phase::Placement);
@@ -78,11 +89,21 @@ fn officer_decisions_reach_only_their_participant() {
             amount: 100_000,
         })
         .unwrap();
-    officer.reply("kons-a", &ReplyRequest { body: "Jawaban".into(), from: None }).unwrap();
+    officer
+        .reply(
+            "kons-a",
+            &ReplyRequest {
+                body: "Jawaban".into(),
+                from: None,
+            },
+        )
+        .unwrap();
     officer
         .reject(
             "reg-a",
-            &RejectRequest { reason: Localized::new("Dokumen kurang", "Missing documents") },
+            &RejectRequest {
+                reason: Localized::new("Dokumen kurang", "Missing documents"),
+            },
         )
         .unwrap();
 
@@ -94,12 +115,42 @@ fn officer_decisions_reach_only_their_participant() {
                 paid_on: "2026-01-20".into(),
             })
             .unwrap_err(),
-        officer.reply("reg-a", &ReplyRequest { body: "x".into(), from: None }).unwrap_err(),
-        officer.reject("reg-a", &RejectRequest { reason: Localized::new("a", "b") }).unwrap_err(),
-        officer.reply("missing", &ReplyRequest { body: "x".into(), from: None }).unwrap_err(),
-        OfficerClient::new(&base, "wrong").unwrap().list(None).unwrap_err(),
         officer
-            .pay(&PaymentRequest { kpj: kpj.clone(), amount: 1, paid_on: "2026-02-01".into() })
+            .reply(
+                "reg-a",
+                &ReplyRequest {
+                    body: "x".into(),
+                    from: None,
+                },
+            )
+            .unwrap_err(),
+        officer
+            .reject(
+                "reg-a",
+                &RejectRequest {
+                    reason: Localized::new("a", "b"),
+                },
+            )
+            .unwrap_err(),
+        officer
+            .reply(
+                "missing",
+                &ReplyRequest {
+                    body: "x".into(),
+                    from: None,
+                },
+            )
+            .unwrap_err(),
+        OfficerClient::new(&base, "wrong")
+            .unwrap()
+            .list(None)
+            .unwrap_err(),
+        officer
+            .pay(&PaymentRequest {
+                kpj: kpj.clone(),
+                amount: 1,
+                paid_on: "2026-02-01".into(),
+            })
             .unwrap_err(),
     ];
     let codes: Vec<String> = errs
@@ -122,7 +173,12 @@ fn officer_decisions_reach_only_their_participant() {
     );
 
     let feed = |token: &str| -> ChangesResponse {
-        http.get(format!("{base}/v1/changes")).bearer_auth(token).send().unwrap().json().unwrap()
+        http.get(format!("{base}/v1/changes"))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
     };
     let kinds: Vec<&'static str> = feed(&a.token)
         .events
@@ -135,7 +191,10 @@ fn officer_decisions_reach_only_their_participant() {
             EventKind::RegistrationRejected { .. } => "rejected",
         })
         .collect();
-    assert_eq!(kinds, ["decided", "paid", "contribution", "replied", "rejected"]);
+    assert_eq!(
+        kinds,
+        ["decided", "paid", "contribution", "replied", "rejected"]
+    );
     assert!(feed(&b.token).events.is_empty());
     // The original answer stands after an officer's rejection.
     let again: BatchResponse = http
@@ -146,6 +205,9 @@ fn officer_decisions_reach_only_their_participant() {
         .unwrap()
         .json()
         .unwrap();
-    assert!(again.results.iter().all(|r| matches!(r.outcome, ItemOutcome::Duplicate { .. })));
+    assert!(again
+        .results
+        .iter()
+        .all(|r| matches!(r.outcome, ItemOutcome::Duplicate { .. })));
     server.stop();
 }
