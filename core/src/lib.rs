@@ -5,11 +5,14 @@
 //! - [`forms`]: the declarative, versioned form format, conditions and validation,
 //!   and the built-in forms (registration, consultation, data update).
 //! - [`store`]: one encrypted SQLite database per profile, drafts and the outbox.
+//! - [`sync`]: the engine that pushes the outbox and pulls the change feed.
+//! - [`inquiry`]: read-only answers from the local cache (membership, card, payments, replies).
 //! - [`profile`]: the API the app and the CLI use: drafts, autosave, finalize, outbox.
 
 pub mod domain;
 pub mod error;
 pub mod forms;
+pub mod inquiry;
 pub mod issue;
 pub mod lang;
 pub mod messages;

@@ -1,0 +1,2 @@
+//! Sync benchmark (placeholder while the server lands).
+fn main() {}
