@@ -1,0 +1,545 @@
+//! Opening a profile database: key, cipher settings, the wrong-key/damaged-file
+//! diagnosis, pragmas and migration, all in one place. On any error the files are
+//! left exactly as they were (never deleted, truncated or written).
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::store::interrupt::InterruptHandle;
+use crate::store::key::Key;
+use crate::store::keycheck::{self, KeyCheck};
+use crate::store::schema;
+use crate::{Error, Result};
+
+/// SQLCipher 4 settings, set explicitly so a file stays readable when a later
+/// SQLCipher changes its defaults. Must follow `PRAGMA key`.
+const CIPHER_SETTINGS: &str = "
+PRAGMA cipher_page_size = 4096;
+PRAGMA kdf_iter = 256000;
+PRAGMA cipher_hmac_algorithm = HMAC_SHA512;
+PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA512;
+PRAGMA cipher_plaintext_header_size = 0;
+";
+
+/// Page size of every profile database (matches `cipher_page_size`).
+const PAGE_SIZE: u64 = 4096;
+
+/// Connection pragmas. WAL keeps autosave cheap; `temp_store=MEMORY` because
+/// Android has no usable temp directory; NORMAL sync is safe in WAL mode (a crash
+/// may lose the last commits, never corrupt) and `write_durable` upgrades to FULL.
+const CONNECTION_PRAGMAS: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA foreign_keys = ON;
+PRAGMA temp_store = MEMORY;
+PRAGMA busy_timeout = 5000;
+PRAGMA journal_size_limit = 4194304;
+PRAGMA synchronous = NORMAL;
+";
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// How to open a profile database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Make a new database. A file already there → [`Error::ProfileExists`]
+    /// (an empty file left by an interrupted create is taken over).
+    Create,
+    /// Open a database that must exist → [`Error::ProfileNotFound`] if missing.
+    Existing,
+}
+
+/// One profile's encrypted database: one writer connection behind a mutex, and an
+/// interrupt handle beside it (outside the mutex, so it works while a call runs).
+pub struct Store {
+    conn: Mutex<Connection>,
+    interrupt: Arc<InterruptHandle>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    // The path holds the profile name, which may be a person's name.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+/// Maps SQLite's "disk full" and "interrupted" to their own variants.
+pub(crate) fn classify(err: Error) -> Error {
+    match err {
+        Error::Sqlite(rusqlite::Error::SqliteFailure(ref e, _)) => match e.code {
+            ErrorCode::DiskFull => Error::StorageFull,
+            ErrorCode::OperationInterrupted => Error::Interrupted,
+            _ => err,
+        },
+        other => other,
+    }
+}
+
+fn profile_label(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn is_not_a_database(err: &rusqlite::Error) -> bool {
+    matches!(err, rusqlite::Error::SqliteFailure(e, _) if e.code == ErrorCode::NotADatabase)
+}
+
+/// Keys the connection and checks the key by reading the schema (the first read
+/// decrypts page 1; nothing is written).
+fn unlock(conn: &Connection, key: &Key) -> rusqlite::Result<()> {
+    // We diagnose a failed decrypt ourselves; SQLCipher's own log would only repeat it.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.execute_batch(key.pragma_sql().as_str())?;
+    conn.execute_batch(CIPHER_SETTINGS)?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+    Ok(())
+}
+
+/// Why a keyed read failed with SQLITE_NOTADB, from the file's first bytes (read only).
+fn diagnose(path: &Path, check: KeyCheck) -> Result<Error> {
+    let mut head = Vec::with_capacity(16);
+    fs::File::open(path)?.take(16).read_to_end(&mut head)?;
+    let size = fs::metadata(path)?.len();
+    Ok(if head.as_slice() == SQLITE_HEADER {
+        Error::NotADatabase("not encrypted".into())
+    } else if check == KeyCheck::Matches {
+        Error::NotADatabase("damaged: the key is right but the file cannot be read".into())
+    } else if check == KeyCheck::Unknown && size > 0 && size % PAGE_SIZE == 0 {
+        // Looks like whole encrypted pages: most likely another key.
+        Error::WrongKey
+    } else {
+        Error::NotADatabase("damaged or not a database".into())
+    })
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path` with `key`, then migrates it to
+    /// the current schema. Errors: [`Error::ProfileNotFound`], [`Error::ProfileExists`],
+    /// [`Error::WrongKey`], [`Error::NotADatabase`], [`Error::SchemaTooNew`],
+    /// [`Error::StorageFull`]; in each case the files are left untouched.
+    pub fn open(path: &Path, key: &Key, mode: OpenMode) -> Result<Store> {
+        Self::open_inner(path, key, mode).map_err(classify)
+    }
+
+    fn open_inner(path: &Path, key: &Key, mode: OpenMode) -> Result<Store> {
+        let existing_len = match fs::metadata(path) {
+            Ok(m) => Some(m.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        let check = match mode {
+            OpenMode::Create => {
+                if existing_len.is_some_and(|len| len > 0) {
+                    return Err(Error::ProfileExists(profile_label(path)));
+                }
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    fs::create_dir_all(parent)?;
+                }
+                KeyCheck::Unknown
+            }
+            OpenMode::Existing => {
+                match existing_len {
+                    None => return Err(Error::ProfileNotFound(profile_label(path))),
+                    Some(0) => return Err(Error::NotADatabase("empty file".into())),
+                    Some(_) => {}
+                }
+                let check = keycheck::check(path, key)?;
+                if check == KeyCheck::Mismatch {
+                    return Err(Error::WrongKey);
+                }
+                check
+            }
+        };
+
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | if mode == OpenMode::Create { OpenFlags::SQLITE_OPEN_CREATE } else { OpenFlags::empty() };
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        if let Err(e) = unlock(&conn, key) {
+            drop(conn);
+            if is_not_a_database(&e) {
+                return Err(diagnose(path, check)?);
+            }
+            return Err(e.into());
+        }
+        // Refuse a newer schema before anything could write (journal_mode=WAL writes the header).
+        schema::check_not_too_new(schema::user_version(&conn)?)?;
+
+        conn.execute_batch(CONNECTION_PRAGMAS)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            schema::migrate(&tx)?;
+            tx.commit()?;
+        }
+        if check != KeyCheck::Matches {
+            // Written once the key is known to open the file: at create, or for a
+            // database that lost (or predates) its sidecar.
+            keycheck::write(path, key)?;
+        }
+        let interrupt = Arc::new(InterruptHandle::new(conn.get_interrupt_handle()));
+        Ok(Store { conn: Mutex::new(conn), interrupt, path: path.to_path_buf() })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a closure poisons the mutex, but its transaction was rolled
+        // back when unwinding dropped it, so the connection is still consistent.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` with the connection, for reads.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.lock();
+        f(&conn).map_err(classify)
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction, committed if `f` returns `Ok`
+    /// and rolled back otherwise.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        Self::run_write(&mut conn, f).map_err(classify)
+    }
+
+    /// Like [`write`](Self::write), but the commit is flushed to storage
+    /// (`synchronous=FULL`) before returning: it survives a power loss. For finalize.
+    pub fn write_durable<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        conn.pragma_update(None, "synchronous", "FULL").map_err(|e| classify(e.into()))?;
+        let outcome = Self::run_write(&mut conn, f);
+        let restored = conn.pragma_update(None, "synchronous", "NORMAL");
+        let value = outcome.map_err(classify)?;
+        restored.map_err(|e| classify(e.into()))?;
+        Ok(value)
+    }
+
+    fn run_write<T>(conn: &mut Connection, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32> {
+        self.read(schema::user_version)
+    }
+
+    /// Runs `PRAGMA integrity_check` (and SQLCipher's page HMAC check); true if both pass.
+    pub fn integrity_check(&self) -> Result<bool> {
+        self.read(|conn| {
+            let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+            let cipher_errors = stmt.query_map([], |_| Ok(()))?.count();
+            Ok(result == "ok" && cipher_errors == 0)
+        })
+    }
+
+    /// The interrupt handle for this store; usable from any thread while a call runs.
+    pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {
+        Arc::clone(&self.interrupt)
+    }
+
+    /// The database file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Copies the WAL into the database file and truncates it (e.g. before a backup).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.read(|conn| {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::{draft, submission, temp_store, test_key};
+    use crate::store::{drafts, outbox};
+    use serde_json::json;
+    use std::time::SystemTime;
+
+    /// Bytes and mtime of every file in `dir`, to prove an error left them alone.
+    fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>, SystemTime)> {
+        let mut files: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                let bytes = fs::read(&p).unwrap();
+                let mtime = fs::metadata(&p).unwrap().modified().unwrap();
+                (p, bytes, mtime)
+            })
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+
+    fn make_profile(dir: &Path) -> PathBuf {
+        let path = dir.join("ani.db");
+        let store = Store::open(&path, &test_key(), OpenMode::Create).unwrap();
+        store.write(|tx| drafts::insert_draft(tx, &draft("d1", 5))).unwrap();
+        drop(store);
+        path
+    }
+
+    #[test]
+    fn create_then_reopen_with_the_right_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = make_profile(dir.path());
+        assert!(keycheck::sidecar_path(&path).exists());
+        let store = Store::open(&path, &test_key(), OpenMode::Existing).unwrap();
+        assert_eq!(store.schema_version().unwrap(), schema::VERSION);
+        assert!(store.integrity_check().unwrap());
+        assert_eq!(store.read(|c| drafts::get_draft(c, "d1")).unwrap(), Some(draft("d1", 5)));
+        let journal: String = store.read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)).unwrap();
+        assert_eq!(journal, "wal");
+        let fk: i64 = store.read(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?)).unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn create_refuses_an_existing_profile_and_existing_needs_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = make_profile(dir.path());
+        let before = snapshot(dir.path());
+        assert!(matches!(Store::open(&path, &test_key(), OpenMode::Create), Err(Error::ProfileExists(n)) if n == "ani"));
+        assert_eq!(snapshot(dir.path()), before);
+        let missing = dir.path().join("budi.db");
+        assert!(matches!(Store::open(&missing, &test_key(), OpenMode::Existing), Err(Error::ProfileNotFound(n)) if n == "budi"));
+        assert!(!missing.exists());
+    }
+
+    #[test]
+    fn wrong_key_is_wrong_key_and_touches_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = make_profile(dir.path());
+        let before = snapshot(dir.path());
+        let err = Store::open(&path, &Key::generate(), OpenMode::Existing).unwrap_err();
+        assert!(matches!(err, Error::WrongKey), "{err:?}");
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn wrong_key_without_sidecar_is_still_wrong_key_and_touches_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = make_profile(dir.path());
+        fs::remove_file(keycheck::sidecar_path(&path)).unwrap();
+        let before = snapshot(dir.path());
+        let err = Store::open(&path, &Key::generate(), OpenMode::Existing).unwrap_err();
+        assert!(matches!(err, Error::WrongKey), "{err:?}");
+        assert_eq!(snapshot(dir.path()), before);
+        // The right key opens it and restores the sidecar.
+        drop(Store::open(&path, &test_key(), OpenMode::Existing).unwrap());
+        assert_eq!(keycheck::check(&path, &test_key()).unwrap(), KeyCheck::Matches);
+    }
+
+    #[test]
+    fn damaged_file_with_matching_sidecar_is_not_a_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = make_profile(dir.path());
+        let mut bytes = fs::read(&path).unwrap();
+        bytes.iter_mut().take(4096).for_each(|b| *b ^= 0x5a);
+        fs::write(&path, bytes).unwrap();
+        let before = snapshot(dir.path());
+        let err = Store::open(&path, &test_key(), OpenMode::Existing).unwrap_err();
+        assert!(matches!(err, Error::NotADatabase(_)), "{err:?}");
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn random_bytes_are_not_a_database_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("junk.db");
+        let mut bytes = vec![0u8; 5000];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        fs::write(&path, &bytes).unwrap();
+        let before = snapshot(dir.path());
+        let err = Store::open(&path, &test_key(), OpenMode::Existing).unwrap_err();
+        assert!(matches!(err, Error::NotADatabase(_)), "{err:?}");
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn empty_file_is_not_a_database_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.db");
+        fs::write(&path, b"").unwrap();
+        let before = snapshot(dir.path());
+        assert!(matches!(Store::open(&path, &test_key(), OpenMode::Existing), Err(Error::NotADatabase(_))));
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn plaintext_sqlite_is_not_a_database_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plain.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+        }
+        let before = snapshot(dir.path());
+        let err = Store::open(&path, &test_key(), OpenMode::Existing).unwrap_err();
+        assert!(matches!(&err, Error::NotADatabase(m) if m == "not encrypted"), "{err:?}");
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn newer_schema_is_refused_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = make_profile(dir.path());
+        {
+            let conn = Connection::open(&path).unwrap();
+            unlock(&conn, &test_key()).unwrap();
+            conn.pragma_update(None, "user_version", schema::VERSION + 1).unwrap();
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        }
+        let before = snapshot(dir.path());
+        let err = Store::open(&path, &test_key(), OpenMode::Existing).unwrap_err();
+        assert!(
+            matches!(err, Error::SchemaTooNew { found, supported } if found == schema::VERSION + 1 && supported == schema::VERSION),
+            "{err:?}"
+        );
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn invalid_hex_key_is_invalid_key() {
+        assert!(matches!(Key::from_hex("not a key"), Err(Error::InvalidKey)));
+    }
+
+    #[test]
+    fn failed_write_rolls_back() {
+        let (_dir, store) = temp_store();
+        let err = store
+            .write(|tx| {
+                drafts::insert_draft(tx, &draft("d1", 1))?;
+                Err::<(), _>(Error::DraftNotFound("x".into()))
+            })
+            .unwrap_err();
+        assert!(matches!(err, Error::DraftNotFound(_)));
+        assert!(store.read(drafts::list_drafts).unwrap().is_empty());
+    }
+
+    #[test]
+    fn write_durable_commits_and_restores_normal_sync() {
+        let (_dir, store) = temp_store();
+        let sync_level = |s: &Store| -> i64 { s.read(|c| Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?)).unwrap() };
+        assert_eq!(sync_level(&store), 1); // NORMAL
+        store.write_durable(|tx| outbox::insert_submission(tx, &submission("s1", 1))).unwrap();
+        assert_eq!(sync_level(&store), 1);
+        assert!(store.read(|c| outbox::get_submission(c, "s1")).unwrap().is_some());
+        let _ = store.write_durable(|_tx| Err::<(), _>(Error::Interrupted));
+        assert_eq!(sync_level(&store), 1);
+    }
+
+    #[test]
+    fn disk_full_and_interrupt_map_to_their_own_errors() {
+        let full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None);
+        assert!(matches!(classify(full.into()), Error::StorageFull));
+        let stop = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_INTERRUPT), None);
+        assert!(matches!(classify(stop.into()), Error::Interrupted));
+    }
+
+    #[test]
+    fn disk_full_during_a_write_is_storage_full() {
+        let (_dir, store) = temp_store();
+        // A page limit stands in for a full disk: SQLite reports SQLITE_FULL.
+        let pages: i64 = store.read(|c| Ok(c.query_row("PRAGMA page_count", [], |r| r.get(0))?)).unwrap();
+        store.read(|c| Ok(c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?)).unwrap();
+        let big = json!({"text": "x".repeat(100_000)});
+        let err = store
+            .write(|tx| {
+                let mut s = submission("big", 1);
+                s.payload = big.clone();
+                outbox::insert_submission(tx, &s)
+            })
+            .unwrap_err();
+        assert!(matches!(err, Error::StorageFull), "{err:?}");
+    }
+
+    #[test]
+    fn interrupt_stops_a_running_query() {
+        let (_dir, store) = temp_store();
+        let handle = store.interrupt_handle();
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = Arc::clone(&done);
+        // Interrupts repeatedly until the query returns: an interrupt that lands
+        // before the statement starts is a no-op and must not hang the test.
+        let stopper = std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                handle.interrupt();
+            }
+        });
+        let result = store.read(|c| {
+            Ok(c.query_row(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
+                [],
+                |r| r.get::<_, i64>(0),
+            )?)
+        });
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        stopper.join().unwrap();
+        assert!(matches!(result, Err(Error::Interrupted)), "{result:?}");
+        assert!(store.interrupt_handle().is_interrupted());
+        store.interrupt_handle().reset();
+        // The store still works afterwards.
+        store.write(|tx| drafts::insert_draft(tx, &draft("d1", 1))).unwrap();
+        assert_eq!(store.read(drafts::list_drafts).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn debug_hides_the_path() {
+        let (_dir, store) = temp_store();
+        assert!(!format!("{store:?}").contains("test"));
+    }
+
+    /// Personal data must never reach the disk in the clear: not in the database,
+    /// the WAL, the shared-memory index nor a rollback journal.
+    #[test]
+    fn plaintext_scan_finds_no_personal_data_on_disk() {
+        const SECRETS: [&str; 6] = ["3515144508680002", "B1234567", "Siti Rahayu", "+6281234567890", "6281234567890", "81234567890"];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("siti.db");
+        let store = Store::open(&path, &test_key(), OpenMode::Create).unwrap();
+        let mut d = draft("d1", 1);
+        d.answers.insert("nik".into(), json!("3515144508680002"));
+        d.answers.insert("passport".into(), json!("B1234567"));
+        d.answers.insert("name".into(), json!("Siti Rahayu"));
+        d.answers.insert("phone".into(), json!("+6281234567890"));
+        let mut s = submission("s1", 2);
+        s.payload = json!({"nik": "3515144508680002", "passport": "B1234567", "name": "Siti Rahayu", "phone": "+6281234567890"});
+        store.write(|tx| drafts::insert_draft(tx, &d)).unwrap();
+        store.write_durable(|tx| outbox::insert_submission(tx, &s)).unwrap();
+        store.write(|tx| crate::store::cache::put_cache(tx, "card", "me", &s.payload, 3)).unwrap();
+
+        let scan = |when: &str| {
+            let mut seen = 0;
+            for entry in fs::read_dir(dir.path()).unwrap() {
+                let file = entry.unwrap().path();
+                let bytes = fs::read(&file).unwrap();
+                seen += 1;
+                for secret in SECRETS {
+                    let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+                    assert!(!found, "{when}: {secret} in clear in {}", file.display());
+                }
+            }
+            seen
+        };
+        // Before a checkpoint the rows live in the WAL.
+        assert!(dir.path().join("siti.db-wal").exists());
+        assert!(scan("uncheckpointed") >= 3);
+        store.checkpoint().unwrap();
+        scan("checkpointed");
+        drop(store);
+        scan("closed");
+        // And the data is really there, readable with the key.
+        let store = Store::open(&path, &test_key(), OpenMode::Existing).unwrap();
+        assert_eq!(store.read(|c| drafts::get_draft(c, "d1")).unwrap(), Some(d));
+    }
+}

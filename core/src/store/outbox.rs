@@ -1,0 +1,455 @@
+//! The outbox: finalized submissions waiting for the server. Persist first, send
+//! later; a row leaves `queued`/`sending`/`waiting` only on the server's answer or
+//! after [`MAX_ATTEMPTS`] transient failures, and no row is ever deleted here.
+//!
+//! `queued → sending → accepted(reference) | rejected(issues) | waiting(retry at)`;
+//! `waiting → sending`; the 10th failure → `needs_attention` (last error kept);
+//! at start-up `sending → queued` (the same id is resent; the server deduplicates).
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::issue::Issue;
+use crate::{Error, Result};
+
+/// Transient failures after which a submission needs the user.
+pub const MAX_ATTEMPTS: u32 = 10;
+
+/// Where a submission is on its way to the server (stored as text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Finalized, not sent yet.
+    Queued,
+    /// In a batch on its way; back to queued if the app died meanwhile.
+    Sending,
+    /// A transient failure; retried at `next_attempt_at`.
+    Waiting,
+    /// The server accepted it (final).
+    Accepted,
+    /// The server rejected it with field issues; the user fixes and resubmits.
+    Rejected,
+    /// Too many failed attempts; shown to the user with the last error.
+    NeedsAttention,
+}
+
+impl OutboxState {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Sending => "sending",
+            OutboxState::Waiting => "waiting",
+            OutboxState::Accepted => "accepted",
+            OutboxState::Rejected => "rejected",
+            OutboxState::NeedsAttention => "needs_attention",
+        }
+    }
+
+    /// Parses the stored text.
+    pub fn parse(text: &str) -> Option<OutboxState> {
+        Some(match text {
+            "queued" => OutboxState::Queued,
+            "sending" => OutboxState::Sending,
+            "waiting" => OutboxState::Waiting,
+            "accepted" => OutboxState::Accepted,
+            "rejected" => OutboxState::Rejected,
+            "needs_attention" => OutboxState::NeedsAttention,
+            _ => return None,
+        })
+    }
+}
+
+/// One submission in the outbox.
+#[derive(Clone, PartialEq)]
+pub struct SubmissionRow {
+    /// Client-generated id; the server's idempotency key.
+    pub id: String,
+    /// Form definition id.
+    pub form_id: String,
+    /// Form definition version.
+    pub form_version: u32,
+    /// Finalize time, unix ms.
+    pub created_at: i64,
+    /// The frozen answers sent to the server.
+    pub payload: Value,
+    /// Current state.
+    pub state: OutboxState,
+    /// Transient failures so far.
+    pub attempts: u32,
+    /// When to retry (state `waiting`).
+    pub next_attempt_at: Option<i64>,
+    /// The server's reference once accepted.
+    pub reference: Option<String>,
+    /// The server's issues once rejected.
+    pub issues: Vec<Issue>,
+    /// Code of the last transient failure.
+    pub last_error: Option<String>,
+    /// A submission that must be accepted before this one is sent.
+    pub depends_on: Option<String>,
+    /// Last state change, unix ms.
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for SubmissionRow {
+    // Hand-written: the payload holds personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubmissionRow")
+            .field("id", &self.id)
+            .field("form_id", &self.form_id)
+            .field("form_version", &self.form_version)
+            .field("state", &self.state)
+            .field("attempts", &self.attempts)
+            .field("next_attempt_at", &self.next_attempt_at)
+            .field("reference", &self.reference)
+            .field("issues", &self.issues)
+            .field("last_error", &self.last_error)
+            .field("depends_on", &self.depends_on)
+            .finish_non_exhaustive()
+    }
+}
+
+const COLUMNS: &str = "id, form_id, form_version, created_at, payload, state, attempts, \
+     next_attempt_at, reference, issues, last_error, depends_on, updated_at";
+
+struct Raw {
+    row: SubmissionRow,
+    payload: String,
+    state: String,
+    issues: String,
+}
+
+fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
+    Ok(Raw {
+        row: SubmissionRow {
+            id: r.get(0)?,
+            form_id: r.get(1)?,
+            form_version: r.get(2)?,
+            created_at: r.get(3)?,
+            payload: Value::Null,
+            state: OutboxState::Queued,
+            attempts: r.get(6)?,
+            next_attempt_at: r.get(7)?,
+            reference: r.get(8)?,
+            issues: Vec::new(),
+            last_error: r.get(10)?,
+            depends_on: r.get(11)?,
+            updated_at: r.get(12)?,
+        },
+        payload: r.get(4)?,
+        state: r.get(5)?,
+        issues: r.get(9)?,
+    })
+}
+
+fn finish(raw: Raw) -> Result<SubmissionRow> {
+    let Raw { mut row, payload, state, issues } = raw;
+    let bad = |what: &str| Error::MalformedStoredData(format!("{what} of submission {}", row.id));
+    // serde errors are dropped on purpose: they may quote the stored text.
+    row.payload = serde_json::from_str(&payload).map_err(|_| bad("payload"))?;
+    row.state = OutboxState::parse(&state).ok_or_else(|| bad("state"))?;
+    row.issues = serde_json::from_str(&issues).map_err(|_| bad("issues"))?;
+    Ok(row)
+}
+
+fn collect(rows: Vec<Raw>) -> Result<Vec<SubmissionRow>> {
+    rows.into_iter().map(finish).collect()
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|_| Error::MalformedStoredData("value does not encode".into()))
+}
+
+/// Inserts a submission (finalize does this in the same transaction as the draft's removal).
+pub fn insert_submission(tx: &Transaction<'_>, s: &SubmissionRow) -> Result<()> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "INSERT INTO submissions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    ))?;
+    stmt.execute(params![
+        s.id,
+        s.form_id,
+        s.form_version,
+        s.created_at,
+        encode(&s.payload)?,
+        s.state.as_str(),
+        s.attempts,
+        s.next_attempt_at,
+        s.reference,
+        encode(&s.issues)?,
+        s.last_error,
+        s.depends_on,
+        s.updated_at,
+    ])?;
+    Ok(())
+}
+
+/// The submission with `id`, if any.
+pub fn get_submission(conn: &Connection, id: &str) -> Result<Option<SubmissionRow>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM submissions WHERE id = ?1"))?;
+    stmt.query_row([id], raw).optional()?.map(finish).transpose()
+}
+
+/// Every submission, oldest first.
+pub fn list_submissions(conn: &Connection) -> Result<Vec<SubmissionRow>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM submissions ORDER BY created_at, rowid"))?;
+    let rows = stmt.query_map([], raw)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    collect(rows)
+}
+
+/// Up to `limit` submissions to send now, oldest first: queued ones, and waiting
+/// ones whose retry time has come.
+pub fn due_for_send(conn: &Connection, now: i64, limit: usize) -> Result<Vec<SubmissionRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM submissions
+         WHERE state = 'queued' OR (state = 'waiting' AND next_attempt_at <= ?1)
+         ORDER BY created_at, rowid LIMIT ?2"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![now, limit], raw)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    collect(rows)
+}
+
+/// Moves the queued or waiting submissions among `ids` to `sending`; others are
+/// left alone. Returns how many moved.
+pub fn mark_sending(tx: &Transaction<'_>, ids: &[String], now: i64) -> Result<usize> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE submissions SET state = 'sending', updated_at = ?2
+         WHERE id = ?1 AND state IN ('queued', 'waiting')",
+    )?;
+    let mut moved = 0;
+    for id in ids {
+        moved += stmt.execute(params![id, now])?;
+    }
+    Ok(moved)
+}
+
+/// Fails with [`Error::SubmissionNotFound`] if there is no submission `id`.
+fn require(tx: &Transaction<'_>, id: &str) -> Result<OutboxState> {
+    let mut stmt = tx.prepare_cached("SELECT state FROM submissions WHERE id = ?1")?;
+    let state: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
+    let state = state.ok_or_else(|| Error::SubmissionNotFound(id.to_string()))?;
+    OutboxState::parse(&state).ok_or_else(|| Error::MalformedStoredData(format!("state of submission {id}")))
+}
+
+/// The server accepted `id` with `reference`. Accepted is final: a second answer
+/// (a duplicate) keeps the first reference.
+pub fn mark_accepted(tx: &Transaction<'_>, id: &str, reference: &str, now: i64) -> Result<()> {
+    if require(tx, id)? == OutboxState::Accepted {
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "UPDATE submissions SET state = 'accepted', reference = ?2, next_attempt_at = NULL,
+         issues = '[]', updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, reference, now])?;
+    Ok(())
+}
+
+/// The server rejected `id` with `issues` (the user fixes and resubmits). An
+/// accepted submission stays accepted.
+pub fn mark_rejected(tx: &Transaction<'_>, id: &str, issues: &[Issue], now: i64) -> Result<()> {
+    if require(tx, id)? == OutboxState::Accepted {
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "UPDATE submissions SET state = 'rejected', issues = ?2, next_attempt_at = NULL,
+         updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, encode(&issues)?, now])?;
+    Ok(())
+}
+
+/// A transient failure sending `id`: one more attempt counted, `error_code` kept,
+/// retried at `next_attempt_at`; the [`MAX_ATTEMPTS`]th failure moves it to
+/// `needs_attention` instead. Only queued, sending or waiting submissions change.
+/// Returns the state it is in afterwards.
+pub fn mark_waiting(
+    tx: &Transaction<'_>,
+    id: &str,
+    next_attempt_at: i64,
+    error_code: &str,
+    now: i64,
+) -> Result<OutboxState> {
+    let state = require(tx, id)?;
+    if !matches!(state, OutboxState::Queued | OutboxState::Sending | OutboxState::Waiting) {
+        return Ok(state);
+    }
+    tx.prepare_cached(
+        "UPDATE submissions SET attempts = attempts + 1, last_error = ?3, updated_at = ?4,
+           state = CASE WHEN attempts + 1 >= ?5 THEN 'needs_attention' ELSE 'waiting' END,
+           next_attempt_at = CASE WHEN attempts + 1 >= ?5 THEN NULL ELSE ?2 END
+         WHERE id = ?1",
+    )?
+    .execute(params![id, next_attempt_at, error_code, now, MAX_ATTEMPTS])?;
+    require(tx, id)
+}
+
+/// At start-up: every `sending` submission goes back to `queued` (the app died
+/// mid-send; the same id is resent and the server answers it once). Returns how many.
+pub fn requeue_sending(tx: &Transaction<'_>) -> Result<usize> {
+    Ok(tx.prepare_cached("UPDATE submissions SET state = 'queued' WHERE state = 'sending'")?.execute([])?)
+}
+
+/// The user asks to try a `needs_attention` submission again: back to `queued`
+/// with the attempt count reset. Returns false if it was in another state.
+pub fn retry_submission(tx: &Transaction<'_>, id: &str, now: i64) -> Result<bool> {
+    if require(tx, id)? != OutboxState::NeedsAttention {
+        return Ok(false);
+    }
+    tx.prepare_cached(
+        "UPDATE submissions SET state = 'queued', attempts = 0, next_attempt_at = NULL,
+         updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::issue::Severity;
+    use crate::store::test_support::{submission, temp_store};
+    use crate::store::Store;
+
+    fn state(store: &Store, id: &str) -> OutboxState {
+        store.read(|c| get_submission(c, id)).unwrap().unwrap().state
+    }
+
+    #[test]
+    fn insert_get_and_list_oldest_first() {
+        let (_dir, store) = temp_store();
+        let (b, a) = (submission("b", 20), submission("a", 10));
+        store.write(|tx| insert_submission(tx, &b)).unwrap();
+        store.write(|tx| insert_submission(tx, &a)).unwrap();
+        assert_eq!(store.read(|c| get_submission(c, "b")).unwrap(), Some(b));
+        assert_eq!(store.read(|c| get_submission(c, "zz")).unwrap(), None);
+        let ids: Vec<String> = store.read(list_submissions).unwrap().into_iter().map(|s| s.id).collect();
+        assert_eq!(ids, ["a", "b"]);
+    }
+
+    #[test]
+    fn state_text_round_trips_and_unknown_text_is_refused_by_the_check() {
+        for s in [
+            OutboxState::Queued,
+            OutboxState::Sending,
+            OutboxState::Waiting,
+            OutboxState::Accepted,
+            OutboxState::Rejected,
+            OutboxState::NeedsAttention,
+        ] {
+            assert_eq!(OutboxState::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
+        }
+        let (_dir, store) = temp_store();
+        store.write(|tx| insert_submission(tx, &submission("a", 1))).unwrap();
+        let err = store.write(|tx| Ok(tx.execute("UPDATE submissions SET state = 'lost'", [])?)).unwrap_err();
+        assert!(matches!(err, Error::Sqlite(_)));
+        assert_eq!(state(&store, "a"), OutboxState::Queued);
+    }
+
+    #[test]
+    fn send_accept_reject_and_duplicate_answers() {
+        let (_dir, store) = temp_store();
+        for (id, t) in [("a", 1), ("b", 2)] {
+            store.write(|tx| insert_submission(tx, &submission(id, t))).unwrap();
+        }
+        let ids = vec!["a".to_string(), "b".to_string(), "missing".to_string()];
+        assert_eq!(store.write(|tx| mark_sending(tx, &ids, 5)).unwrap(), 2);
+        assert!(store.read(|c| due_for_send(c, 5, 10)).unwrap().is_empty());
+
+        store.write(|tx| mark_accepted(tx, "a", "REF-1", 6)).unwrap();
+        store.write(|tx| mark_accepted(tx, "a", "REF-2", 7)).unwrap();
+        let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
+        assert_eq!((a.state, a.reference.as_deref(), a.updated_at), (OutboxState::Accepted, Some("REF-1"), 6));
+        // Accepted is final.
+        store.write(|tx| mark_rejected(tx, "a", &[], 8)).unwrap();
+        assert_eq!(state(&store, "a"), OutboxState::Accepted);
+
+        let issue = crate::Problem::error("nik.length").localize("nik", crate::Lang::En);
+        store.write(|tx| mark_rejected(tx, "b", std::slice::from_ref(&issue), 9)).unwrap();
+        let b = store.read(|c| get_submission(c, "b")).unwrap().unwrap();
+        assert_eq!(b.state, OutboxState::Rejected);
+        assert_eq!(b.issues, vec![issue]);
+        assert_eq!(b.issues[0].severity, Severity::Error);
+
+        let err = store.write(|tx| mark_accepted(tx, "missing", "R", 1)).unwrap_err();
+        assert!(matches!(err, Error::SubmissionNotFound(id) if id == "missing"));
+    }
+
+    #[test]
+    fn waiting_is_due_at_its_retry_time_only() {
+        let (_dir, store) = temp_store();
+        store.write(|tx| insert_submission(tx, &submission("a", 1))).unwrap();
+        store.write(|tx| insert_submission(tx, &submission("b", 2))).unwrap();
+        store.write(|tx| mark_sending(tx, &["a".to_string()], 3)).unwrap();
+        let after = store.write(|tx| mark_waiting(tx, "a", 100, "network.timeout", 4)).unwrap();
+        assert_eq!(after, OutboxState::Waiting);
+        let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
+        assert_eq!((a.attempts, a.next_attempt_at, a.last_error.as_deref()), (1, Some(100), Some("network.timeout")));
+
+        let due = |now| -> Vec<String> { store.read(|c| due_for_send(c, now, 10)).unwrap().into_iter().map(|s| s.id).collect() };
+        assert_eq!(due(99), ["b"]);
+        assert_eq!(due(100), ["a", "b"]);
+        let first: Vec<String> = store.read(|c| due_for_send(c, 100, 1)).unwrap().into_iter().map(|s| s.id).collect();
+        assert_eq!(first, ["a"]);
+    }
+
+    #[test]
+    fn tenth_failure_needs_attention_and_keeps_the_last_error() {
+        let (_dir, store) = temp_store();
+        store.write(|tx| insert_submission(tx, &submission("a", 1))).unwrap();
+        for attempt in 1..=MAX_ATTEMPTS {
+            store.write(|tx| mark_sending(tx, &["a".to_string()], 0)).unwrap();
+            let code = format!("http.{attempt}");
+            let after = store.write(|tx| mark_waiting(tx, "a", 0, &code, i64::from(attempt))).unwrap();
+            let expected = if attempt < MAX_ATTEMPTS { OutboxState::Waiting } else { OutboxState::NeedsAttention };
+            assert_eq!(after, expected, "attempt {attempt}");
+        }
+        let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
+        assert_eq!(a.attempts, MAX_ATTEMPTS);
+        assert_eq!(a.last_error.as_deref(), Some("http.10"));
+        assert_eq!(a.next_attempt_at, None);
+        assert!(store.read(|c| due_for_send(c, i64::MAX, 10)).unwrap().is_empty());
+        // Never deleted, and further failures do not change it.
+        assert_eq!(store.write(|tx| mark_waiting(tx, "a", 0, "x", 99)).unwrap(), OutboxState::NeedsAttention);
+        assert_eq!(store.read(list_submissions).unwrap().len(), 1);
+
+        assert!(store.write(|tx| retry_submission(tx, "a", 100)).unwrap());
+        let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
+        assert_eq!((a.state, a.attempts), (OutboxState::Queued, 0));
+        assert!(!store.write(|tx| retry_submission(tx, "a", 101)).unwrap());
+    }
+
+    #[test]
+    fn requeue_sending_puts_in_flight_items_back_in_the_queue() {
+        let (_dir, store) = temp_store();
+        for (id, t) in [("a", 1), ("b", 2), ("c", 3)] {
+            store.write(|tx| insert_submission(tx, &submission(id, t))).unwrap();
+        }
+        store.write(|tx| mark_sending(tx, &["a".to_string(), "b".to_string()], 5)).unwrap();
+        store.write(|tx| mark_accepted(tx, "b", "R", 6)).unwrap();
+        assert_eq!(store.write(requeue_sending).unwrap(), 1);
+        assert_eq!(state(&store, "a"), OutboxState::Queued);
+        assert_eq!(state(&store, "b"), OutboxState::Accepted);
+        assert_eq!(state(&store, "c"), OutboxState::Queued);
+        assert_eq!(store.write(requeue_sending).unwrap(), 0);
+    }
+
+    #[test]
+    fn malformed_payload_or_issues_is_an_error_not_a_panic() {
+        let (_dir, store) = temp_store();
+        store.write(|tx| insert_submission(tx, &submission("a", 1))).unwrap();
+        store.write(|tx| Ok(tx.execute("UPDATE submissions SET payload = '{oops'", [])?)).unwrap();
+        assert!(matches!(store.read(|c| get_submission(c, "a")), Err(Error::MalformedStoredData(_))));
+        store.write(|tx| Ok(tx.execute("UPDATE submissions SET payload = '{}', issues = '{}'", [])?)).unwrap();
+        assert!(matches!(store.read(list_submissions), Err(Error::MalformedStoredData(_))));
+    }
+
+    #[test]
+    fn debug_hides_the_payload() {
+        let mut s = submission("a", 1);
+        s.payload = serde_json::json!({"name": "Siti Rahayu"});
+        assert!(!format!("{s:?}").contains("Siti"));
+    }
+}

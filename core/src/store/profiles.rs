@@ -1,0 +1,88 @@
+//! Profiles on disk: one encrypted database file per profile in one directory,
+//! named `<name>.db` (with its `<name>.db.keycheck` sidecar beside it).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+const EXTENSION: &str = "db";
+
+/// True for 1–64 ASCII letters, digits, `-` and `_`: safe in any file system.
+pub fn is_valid_profile_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The database path of profile `name` in `dir`; an invalid name → [`Error::InvalidProfileName`].
+pub fn profile_path(dir: &Path, name: &str) -> Result<PathBuf> {
+    if !is_valid_profile_name(name) {
+        return Err(Error::InvalidProfileName);
+    }
+    Ok(dir.join(format!("{name}.{EXTENSION}")))
+}
+
+/// The names of the profiles in `dir`, sorted; a missing directory has none.
+pub fn list_profiles(dir: &Path) -> Result<Vec<String>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        if !entry.file_type()?.is_file() {
+            continue;
+        }
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some(EXTENSION) {
+            continue;
+        }
+        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+            if is_valid_profile_name(stem) {
+                names.push(stem.to_string());
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_names_map_to_db_files() {
+        let dir = Path::new("/data/profiles");
+        assert_eq!(profile_path(dir, "ani_2-B").unwrap(), dir.join("ani_2-B.db"));
+        assert!(profile_path(dir, &"a".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn invalid_names_are_refused() {
+        for bad in ["", "../x", "a b", "a.b", "siti/../../etc", "é", &"a".repeat(65), "a\0"] {
+            assert!(matches!(profile_path(Path::new("/p"), bad), Err(Error::InvalidProfileName)), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn list_shows_only_profile_databases() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(list_profiles(&dir.path().join("missing")).unwrap().is_empty());
+        for file in ["b.db", "a.db", "a.db.keycheck", "a.db-wal", "notes.txt", "bad name.db"] {
+            fs::write(dir.path().join(file), b"").unwrap();
+        }
+        fs::create_dir(dir.path().join("c.db")).unwrap();
+        assert_eq!(list_profiles(dir.path()).unwrap(), ["a", "b"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn profile_path_never_escapes_the_directory(name in ".*") {
+            if let Ok(path) = profile_path(Path::new("/p"), &name) {
+                proptest::prop_assert_eq!(path.parent(), Some(Path::new("/p")));
+            }
+        }
+    }
+}
