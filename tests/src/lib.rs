@@ -1,1 +1,4 @@
-//! Helpers for the end-to-end tests: a fault-injecting TCP proxy on loopback.
+//! Helpers for the end-to-end tests and the sync benchmark: a fault-injecting
+//! HTTP/1.1 proxy on loopback ([`proxy::Proxy`]) and small builders of test data.
+
+pub mod proxy;

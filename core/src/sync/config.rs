@@ -49,6 +49,8 @@ impl SyncConfig {
             .connect_timeout(connect)
             .timeout(request)
             .pool_idle_timeout(Duration::from_secs(90))
+            // We decode gzip ourselves, to count the bytes that really crossed the wire.
+            .no_gzip()
             .user_agent(concat!("rantau-core/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Network(e.to_string()))?;
