@@ -125,7 +125,7 @@ pub fn membership(store: &Store, today: NaiveDate) -> Result<Option<Membership>>
     let (subs, decisions, protection, last_pull) = store.read(|c| {
         Ok((list_submissions(c)?, list_cache(c, REGISTRATION)?, get_cache(c, PROTECTION, CURRENT)?, get_meta(c, META_LAST_PULL)?))
     })?;
-    let latest = subs.into_iter().filter(|s| s.form_id == REGISTRATION_FORM).last();
+    let latest = subs.into_iter().rev().find(|s| s.form_id == REGISTRATION_FORM);
     // The decision about the latest local registration; without one (a restored
     // phone), the newest decision in the cache.
     let decision_row = match &latest {
