@@ -50,6 +50,11 @@ pub enum Error {
     #[error("stored data is malformed: {0}")]
     MalformedStoredData(String),
 
+    // --- reference data ----------------------------------------------------
+    /// Reference data (countries, tariffs) that does not follow its format.
+    #[error("invalid reference data: {0}")]
+    InvalidReferenceData(String),
+
     // --- forms and drafts --------------------------------------------------
     /// No form definition with that id (and version).
     #[error("unknown form {0}")]
@@ -127,6 +132,7 @@ impl Error {
             Error::Sqlite(_) => "store.sqlite",
             Error::Io(_) => "store.io",
             Error::MalformedStoredData(_) => "store.malformed",
+            Error::InvalidReferenceData(_) => "reference.invalid",
             Error::UnknownForm(_) => "form.unknown",
             Error::InvalidDefinition(_) => "form.invalid_definition",
             Error::UnknownField(_) => "field.unknown",

@@ -1,4 +1,32 @@
 //! Form definitions, conditions, answers and validation.
+//!
+//! A form is data (a versioned JSON document, see `docs/forms.md`); this module
+//! parses it, applies user input field by field and validates whole answer sets.
 
-/// Messages for the form engine's problem codes.
-pub static MESSAGES: &[crate::messages::Entry] = &[];
+mod answers;
+mod builtin;
+mod check;
+mod condition;
+mod contribution;
+mod definition;
+mod dom;
+mod finding;
+mod input;
+mod kinds;
+mod messages;
+mod rules;
+#[doc(hidden)]
+pub mod samples;
+mod validate;
+
+pub use answers::Answers;
+pub use builtin::{builtin, builtin_form};
+pub use condition::Condition;
+pub use contribution::contribution;
+pub use definition::{
+    Choice, Choices, DateOrder, Field, FormDefinition, Kind, NikCheck, Page, PhoneCountry, Rule,
+    RuleCheck, FORMAT_VERSION,
+};
+pub use input::{remove_repeat_item, set_field, Context, Input, SetOutcome, VisibilityChange};
+pub use messages::MESSAGES;
+pub use validate::{frozen_payload, validate, validate_submission};

@@ -14,7 +14,8 @@ fn decode(kind: &str, key: &str, text: &str) -> Result<Value> {
 
 /// Stores `body` as the cached `kind`/`key`, replacing an older copy.
 pub fn put_cache(tx: &Transaction<'_>, kind: &str, key: &str, body: &Value, fetched_at: i64) -> Result<()> {
-    let text = serde_json::to_string(body).map_err(|_| Error::MalformedStoredData("cache body does not encode".into()))?;
+    let text =
+        serde_json::to_string(body).map_err(|_| Error::MalformedStoredData("cache body does not encode".into()))?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO cache (kind, key, body, fetched_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",

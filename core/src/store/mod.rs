@@ -27,11 +27,7 @@ pub use profiles::{list_profiles, profile_path};
 
 /// Messages for store problems the user can see (the codes of the store's `Error`s).
 pub static MESSAGES: &[crate::messages::Entry] = &[
-    (
-        "store.wrong_key",
-        "Kunci tidak dapat membuka profil ini.",
-        "The key does not open this profile.",
-    ),
+    ("store.wrong_key", "Kunci tidak dapat membuka profil ini.", "The key does not open this profile."),
     (
         "store.invalid_key",
         "Kunci profil harus 32 byte (64 digit heksadesimal).",

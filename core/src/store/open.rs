@@ -89,7 +89,7 @@ fn is_not_a_database(err: &rusqlite::Error) -> bool {
 
 /// Keys the connection and checks the key by reading the schema (the first read
 /// decrypts page 1; nothing is written).
-fn unlock(conn: &Connection, key: &Key) -> rusqlite::Result<()> {
+pub(crate) fn unlock(conn: &Connection, key: &Key) -> rusqlite::Result<()> {
     // We diagnose a failed decrypt ourselves; SQLCipher's own log would only repeat it.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(key.pragma_sql().as_str())?;
@@ -307,10 +307,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = make_profile(dir.path());
         let before = snapshot(dir.path());
-        assert!(matches!(Store::open(&path, &test_key(), OpenMode::Create), Err(Error::ProfileExists(n)) if n == "ani"));
+        assert!(
+            matches!(Store::open(&path, &test_key(), OpenMode::Create), Err(Error::ProfileExists(n)) if n == "ani")
+        );
         assert_eq!(snapshot(dir.path()), before);
         let missing = dir.path().join("budi.db");
-        assert!(matches!(Store::open(&missing, &test_key(), OpenMode::Existing), Err(Error::ProfileNotFound(n)) if n == "budi"));
+        assert!(
+            matches!(Store::open(&missing, &test_key(), OpenMode::Existing), Err(Error::ProfileNotFound(n)) if n == "budi")
+        );
         assert!(!missing.exists());
     }
 
@@ -428,7 +432,8 @@ mod tests {
     #[test]
     fn write_durable_commits_and_restores_normal_sync() {
         let (_dir, store) = temp_store();
-        let sync_level = |s: &Store| -> i64 { s.read(|c| Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?)).unwrap() };
+        let sync_level =
+            |s: &Store| -> i64 { s.read(|c| Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?)).unwrap() };
         assert_eq!(sync_level(&store), 1); // NORMAL
         store.write_durable(|tx| outbox::insert_submission(tx, &submission("s1", 1))).unwrap();
         assert_eq!(sync_level(&store), 1);
@@ -503,7 +508,8 @@ mod tests {
     /// the WAL, the shared-memory index nor a rollback journal.
     #[test]
     fn plaintext_scan_finds_no_personal_data_on_disk() {
-        const SECRETS: [&str; 6] = ["3515144508680002", "B1234567", "Siti Rahayu", "+6281234567890", "6281234567890", "81234567890"];
+        const SECRETS: [&str; 6] =
+            ["3515144508680002", "B1234567", "Siti Rahayu", "+6281234567890", "6281234567890", "81234567890"];
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("siti.db");
         let store = Store::open(&path, &test_key(), OpenMode::Create).unwrap();

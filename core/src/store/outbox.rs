@@ -388,7 +388,9 @@ mod tests {
         let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
         assert_eq!((a.attempts, a.next_attempt_at, a.last_error.as_deref()), (1, Some(100), Some("network.timeout")));
 
-        let due = |now| -> Vec<String> { store.read(|c| due_for_send(c, now, 10)).unwrap().into_iter().map(|s| s.id).collect() };
+        let due = |now| -> Vec<String> {
+            store.read(|c| due_for_send(c, now, 10)).unwrap().into_iter().map(|s| s.id).collect()
+        };
         assert_eq!(due(99), ["b"]);
         assert_eq!(due(100), ["a", "b"]);
         let first: Vec<String> = store.read(|c| due_for_send(c, 100, 1)).unwrap().into_iter().map(|s| s.id).collect();

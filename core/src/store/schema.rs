@@ -216,3 +216,169 @@ mod tests {
         assert_eq!(normalize_sql("CREATE TABLE t (\n  a  INTEGER ,\n b )"), "CREATE TABLE t (a INTEGER, b)");
     }
 }
+
+/// The frozen v1 fixture (`fixtures/v1.db`): generated once by
+/// `generate_v1_fixture` (run with `--ignored`), committed, never regenerated
+/// unless v1 itself was wrong.
+#[cfg(test)]
+mod fixture_tests {
+    use super::*;
+    use crate::store::open::unlock;
+    use crate::store::test_support::{temp_store, test_key};
+    use crate::store::{drafts, outbox, DraftRow, OpenMode, OutboxState, Store, SubmissionRow};
+    use serde_json::json;
+    use std::path::PathBuf;
+
+    fn fixture_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/store/fixtures/v1.db")
+    }
+
+    /// The rows in the fixture (made-up data, no real person).
+    fn v1_drafts() -> Vec<DraftRow> {
+        let answers = |v: serde_json::Value| v.as_object().cloned().unwrap_or_default();
+        vec![
+            DraftRow {
+                id: "9b2f8c1e-0000-4000-8000-000000000001".into(),
+                form_id: "pmi-registration".into(),
+                form_version: 1,
+                created_at: 1_767_225_600_000,
+                updated_at: 1_767_225_660_000,
+                answers: answers(
+                    json!({"full_name": "Contoh Pekerja", "destination": "TW", "heirs": [{"name": "Ahli Waris"}]}),
+                ),
+                reopened_from: None,
+            },
+            DraftRow {
+                id: "9b2f8c1e-0000-4000-8000-000000000002".into(),
+                form_id: "consultation".into(),
+                form_version: 1,
+                created_at: 1_767_225_700_000,
+                updated_at: 1_767_225_700_000,
+                answers: answers(json!({})),
+                reopened_from: Some("9b2f8c1e-0000-4000-8000-00000000000c".into()),
+            },
+        ]
+    }
+
+    fn v1_submissions() -> Vec<SubmissionRow> {
+        let base = |id: &str, at: i64, state: OutboxState| SubmissionRow {
+            id: id.into(),
+            form_id: "pmi-registration".into(),
+            form_version: 1,
+            created_at: at,
+            payload: json!({"full_name": "Contoh Pekerja", "destination": "HK", "months": 24}),
+            state,
+            attempts: 0,
+            next_attempt_at: None,
+            reference: None,
+            issues: Vec::new(),
+            last_error: None,
+            depends_on: None,
+            updated_at: at,
+        };
+        let mut waiting = base("9b2f8c1e-0000-4000-8000-00000000000b", 1_767_225_500_000, OutboxState::Waiting);
+        waiting.attempts = 3;
+        waiting.next_attempt_at = Some(1_767_226_000_000);
+        waiting.last_error = Some("network.timeout".into());
+        let mut accepted = base("9b2f8c1e-0000-4000-8000-00000000000c", 1_767_225_400_000, OutboxState::Accepted);
+        accepted.reference = Some("REG-2026-000123".into());
+        let mut queued_dep = base("9b2f8c1e-0000-4000-8000-00000000000d", 1_767_225_800_000, OutboxState::Queued);
+        queued_dep.form_id = "data-update".into();
+        queued_dep.depends_on = Some("9b2f8c1e-0000-4000-8000-00000000000c".into());
+        vec![
+            accepted,
+            waiting,
+            base("9b2f8c1e-0000-4000-8000-00000000000a", 1_767_225_600_000, OutboxState::Queued),
+            queued_dep,
+        ]
+    }
+
+    #[test]
+    #[ignore = "writes the committed fixture; run only to recreate it"]
+    fn generate_v1_fixture() {
+        let path = fixture_path();
+        let _ = std::fs::remove_file(&path);
+        let mut conn = Connection::open(&path).unwrap();
+        unlock(&conn, &test_key()).unwrap();
+        conn.execute_batch(V1).unwrap();
+        let tx = conn.transaction().unwrap();
+        // Raw v1 SQL, so the generator does not follow later changes to the queries.
+        for d in v1_drafts() {
+            tx.execute(
+                "INSERT INTO drafts (id, form_id, form_version, created_at, updated_at, answers, reopened_from)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![
+                    d.id,
+                    d.form_id,
+                    d.form_version,
+                    d.created_at,
+                    d.updated_at,
+                    serde_json::to_string(&d.answers).unwrap(),
+                    d.reopened_from
+                ],
+            )
+            .unwrap();
+        }
+        for s in v1_submissions() {
+            tx.execute(
+                "INSERT INTO submissions (id, form_id, form_version, created_at, payload, state, attempts,
+                   next_attempt_at, reference, issues, last_error, depends_on, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                rusqlite::params![
+                    s.id,
+                    s.form_id,
+                    s.form_version,
+                    s.created_at,
+                    s.payload.to_string(),
+                    s.state.as_str(),
+                    s.attempts,
+                    s.next_attempt_at,
+                    s.reference,
+                    "[]",
+                    s.last_error,
+                    s.depends_on,
+                    s.updated_at
+                ],
+            )
+            .unwrap();
+        }
+        tx.pragma_update(None, "user_version", 1).unwrap();
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn fixture_is_an_encrypted_v1_database() {
+        let bytes = std::fs::read(fixture_path()).unwrap();
+        assert!(!bytes.starts_with(b"SQLite format 3"));
+        assert!(!bytes.windows(6).any(|w| w == b"Contoh"), "fixture data in clear");
+        let conn = Connection::open_with_flags(fixture_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        unlock(&conn, &test_key()).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 1);
+    }
+
+    #[test]
+    fn upgrading_the_v1_fixture_matches_a_fresh_database_and_keeps_all_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        std::fs::copy(fixture_path(), &path).unwrap();
+        let upgraded = Store::open(&path, &test_key(), OpenMode::Existing).unwrap();
+        assert_eq!(upgraded.schema_version().unwrap(), VERSION);
+        assert!(upgraded.integrity_check().unwrap());
+
+        let (_fresh_dir, fresh) = temp_store();
+        assert_eq!(upgraded.read(describe).unwrap(), fresh.read(describe).unwrap());
+
+        let mut expected_drafts = v1_drafts();
+        expected_drafts.sort_by_key(|d| std::cmp::Reverse(d.updated_at));
+        assert_eq!(upgraded.read(drafts::list_drafts).unwrap(), expected_drafts);
+        let mut expected_subs = v1_submissions();
+        expected_subs.sort_by_key(|s| s.created_at);
+        assert_eq!(upgraded.read(outbox::list_submissions).unwrap(), expected_subs);
+
+        // The new tables work on the upgraded file.
+        upgraded.write(|tx| crate::store::meta::set_meta(tx, "cursor", "7")).unwrap();
+        assert_eq!(upgraded.read(|c| crate::store::meta::get_meta(c, "cursor")).unwrap().as_deref(), Some("7"));
+        let due = upgraded.read(|c| outbox::due_for_send(c, 1_767_226_000_000, 10)).unwrap();
+        assert_eq!(due.len(), 3);
+    }
+}

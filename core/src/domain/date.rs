@@ -1,0 +1,142 @@
+//! Dates as users type them and the date arithmetic the rules need: age on a day
+//! and the length of an employment contract in (started) months.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use crate::issue::Problem;
+
+/// Parses `YYYY-MM-DD`, `DD-MM-YYYY` or `DD/MM/YYYY` (day and month may have one
+/// digit). Anything else, or a day that does not exist, is `date.invalid`.
+pub fn parse_date(input: &str) -> Result<NaiveDate, Problem> {
+    parse_parts(input.trim()).ok_or_else(|| Problem::error("date.invalid"))
+}
+
+fn parse_parts(s: &str) -> Option<NaiveDate> {
+    let sep = if s.contains('/') { '/' } else { '-' };
+    let parts: Vec<&str> = s.split(sep).collect();
+    let [a, b, c] = parts.as_slice() else { return None };
+    if !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let small = |p: &str| p.len() <= 2;
+    let (y, m, d) = if sep == '-' && a.len() == 4 && small(b) && small(c) {
+        (*a, *b, *c)
+    } else if c.len() == 4 && small(a) && small(b) {
+        (*c, *b, *a)
+    } else {
+        return None;
+    };
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// Completed years from `birth` to `on` (0 if `on` is before `birth`).
+/// Someone born on 29 February turns a year older on 1 March in common years.
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
+    if on <= birth {
+        return 0;
+    }
+    let mut years = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    u32::try_from(years).unwrap_or(0)
+}
+
+/// Length of a contract in months, where a started month counts as a whole one.
+///
+/// The contract runs over `[start, end)`: the result is the smallest `m` such that
+/// `start` plus `m` calendar months is on or after `end` (adding months keeps the
+/// day, clamped to the month's last day). So 2025-01-01 → 2026-12-31 and
+/// 2025-01-01 → 2027-01-01 are both 24 months (whether the end date written is the
+/// last working day or the day after, the answer is the same), and 2027-01-02 is 25.
+/// `None` if `end <= start`.
+pub fn contract_months(start: NaiveDate, end: NaiveDate) -> Option<u32> {
+    if end <= start {
+        return None;
+    }
+    let add = |m: u32| start.checked_add_months(Months::new(m));
+    let diff = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
+    // `diff` months lands in end's month; the answer is diff or diff + 1 (at least 1).
+    let mut m = u32::try_from(diff).ok()?.max(1);
+    if m > 1 && add(m - 1)? >= end {
+        m -= 1;
+    }
+    while add(m)? < end {
+        m += 1;
+    }
+    Some(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn parse_date_accepts_the_three_formats() {
+        assert_eq!(parse_date("1990-12-31"), Ok(d(1990, 12, 31)));
+        assert_eq!(parse_date("31-12-1990"), Ok(d(1990, 12, 31)));
+        assert_eq!(parse_date(" 31/12/1990 "), Ok(d(1990, 12, 31)));
+        assert_eq!(parse_date("5/8/1968"), Ok(d(1968, 8, 5)));
+    }
+
+    #[test]
+    fn parse_date_rejects_impossible_or_ambiguous_input() {
+        for bad in ["", "1990-02-30", "31-02-1990", "1990/12/31", "90-12-31", "31-12-90",
+            "31.12.1990", "1990-12-31-1", "abc", "１９９０-12-31", "1990-+1-01"] {
+            let p = parse_date(bad).unwrap_err();
+            assert_eq!(p.code, "date.invalid", "{bad}");
+        }
+    }
+
+    #[test]
+    fn age_counts_completed_years() {
+        assert_eq!(age_on(d(2000, 6, 15), d(2018, 6, 14)), 17);
+        assert_eq!(age_on(d(2000, 6, 15), d(2018, 6, 15)), 18);
+        assert_eq!(age_on(d(2000, 2, 29), d(2019, 2, 28)), 18);
+        assert_eq!(age_on(d(2000, 6, 15), d(1999, 1, 1)), 0);
+    }
+
+    #[test]
+    fn contract_months_edges() {
+        assert_eq!(contract_months(d(2025, 1, 1), d(2026, 12, 31)), Some(24));
+        assert_eq!(contract_months(d(2025, 1, 1), d(2027, 1, 1)), Some(24));
+        assert_eq!(contract_months(d(2025, 1, 1), d(2027, 1, 2)), Some(25));
+        assert_eq!(contract_months(d(2025, 1, 1), d(2025, 1, 2)), Some(1));
+        assert_eq!(contract_months(d(2025, 1, 15), d(2025, 2, 15)), Some(1));
+        assert_eq!(contract_months(d(2025, 1, 15), d(2025, 2, 16)), Some(2));
+        assert_eq!(contract_months(d(2025, 1, 31), d(2025, 2, 28)), Some(1));
+        assert_eq!(contract_months(d(2025, 1, 31), d(2025, 3, 1)), Some(2));
+        assert_eq!(contract_months(d(2025, 3, 31), d(2025, 3, 1)), None);
+        assert_eq!(contract_months(d(2025, 3, 1), d(2025, 3, 1)), None);
+    }
+
+    proptest! {
+        #[test]
+        fn parse_date_never_panics(s in "\\PC*") {
+            let _ = parse_date(&s);
+        }
+
+        #[test]
+        fn parse_date_round_trips_iso_and_dmy(days in 0i64..60_000) {
+            let date = d(1900, 1, 1) + chrono::Duration::days(days);
+            prop_assert_eq!(parse_date(&date.format("%Y-%m-%d").to_string()), Ok(date));
+            prop_assert_eq!(parse_date(&date.format("%d-%m-%Y").to_string()), Ok(date));
+            prop_assert_eq!(parse_date(&date.format("%d/%m/%Y").to_string()), Ok(date));
+        }
+
+        #[test]
+        fn contract_months_is_the_smallest_covering_count(start in 0i64..20_000, len in 1i64..4_000) {
+            let s = d(2000, 1, 1) + chrono::Duration::days(start);
+            let e = s + chrono::Duration::days(len);
+            let m = contract_months(s, e).unwrap();
+            prop_assert!(m >= 1);
+            prop_assert!(s.checked_add_months(Months::new(m)).unwrap() >= e);
+            prop_assert!(s.checked_add_months(Months::new(m - 1)).unwrap() < e);
+        }
+    }
+}

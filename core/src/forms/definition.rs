@@ -1,0 +1,374 @@
+//! The form definition document: pages, fields, choice lists and form-level rules.
+//! Deserializing always runs the structural checks in `check.rs`, so a
+//! `FormDefinition` value is known to be well formed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::condition::Condition;
+use crate::lang::Localized;
+use crate::Severity;
+
+/// The version of the definition format described in `docs/forms.md`.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A versioned, declarative form: what the UI shows and what validation checks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "DefinitionDoc")]
+pub struct FormDefinition {
+    /// Version of the definition format ([`FORMAT_VERSION`]).
+    pub format: u32,
+    /// Stable form id, e.g. `pmi-registration`.
+    pub id: String,
+    /// Version of this form (from 1); a draft stays on the version it started with.
+    pub version: u32,
+    /// Title shown above the form.
+    pub title: Localized,
+    /// Optional introduction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Localized>,
+    /// Named, reusable choice lists (`"choices": "yes_no"`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub choice_lists: BTreeMap<String, Vec<Choice>>,
+    /// The pages, in order.
+    pub pages: Vec<Page>,
+    /// Form-level cross-field rules.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+    /// Lookup tables built by the checks.
+    #[serde(skip)]
+    pub(crate) index: Index,
+}
+
+/// Where a field sits, and compiled data for it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Index {
+    /// `id` or `group.id` → (page, field, sub-field).
+    pub(crate) fields: HashMap<String, (usize, usize, Option<usize>)>,
+    /// Compiled patterns, by the same key.
+    pub(crate) patterns: HashMap<String, regex::Regex>,
+}
+
+/// The document as written; [`FormDefinition`] is this plus the checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DefinitionDoc {
+    pub(crate) format: u32,
+    pub(crate) id: String,
+    pub(crate) version: u32,
+    pub(crate) title: Localized,
+    #[serde(default)]
+    pub(crate) description: Option<Localized>,
+    #[serde(default)]
+    pub(crate) choice_lists: BTreeMap<String, Vec<Choice>>,
+    pub(crate) pages: Vec<Page>,
+    #[serde(default)]
+    pub(crate) rules: Vec<Rule>,
+}
+
+/// One screen of the form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    /// Page id, unique in the form.
+    pub id: String,
+    /// Page title.
+    pub title: Localized,
+    /// The page's fields, in order.
+    pub fields: Vec<Field>,
+}
+
+/// What a field holds and how it is entered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Free text (one line, or `multiline`).
+    Text,
+    /// A number, optionally an integer, optionally in a range.
+    Number,
+    /// A calendar date, stored `YYYY-MM-DD`.
+    Date,
+    /// One value of a choice list.
+    SingleChoice,
+    /// Several values of a choice list.
+    MultiChoice,
+    /// A phone number, stored E.164; its country is fixed or another field.
+    Phone,
+    /// An e-mail address.
+    Email,
+    /// An Indonesian national identity number (16 digits).
+    Nik,
+    /// A passport number, stored uppercase without spaces.
+    Passport,
+    /// A BPJS Ketenagakerjaan membership card number.
+    Kpj,
+    /// A country, stored as its ISO 3166 alpha-2 code.
+    Country,
+    /// A tick box; stored `true`/`false`.
+    Consent,
+    /// A group of fields entered zero or more times (e.g. heirs).
+    Repeat,
+    /// Read-only text (a heading or explanation); holds no value.
+    Note,
+}
+
+impl Kind {
+    /// True for kinds whose value is one string typed or picked by the user.
+    pub(crate) fn is_stringish(self) -> bool {
+        !matches!(self, Kind::Number | Kind::Consent | Kind::MultiChoice | Kind::Repeat | Kind::Note)
+    }
+}
+
+/// One option of a choice list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// Stored value (stable; never translated).
+    pub value: String,
+    /// What the user sees.
+    pub label: Localized,
+}
+
+/// A field's choices: a named list of the form, or a list written inline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Choices {
+    /// The name of an entry of `choice_lists`.
+    Named(String),
+    /// The choices themselves.
+    Inline(Vec<Choice>),
+}
+
+/// Which country a phone number belongs to when typed without `+`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PhoneCountry {
+    /// Always this ISO alpha-2 country (`{"fixed": "ID"}`).
+    Fixed(String),
+    /// The country chosen in this (country) field (`{"field": "destination_country"}`).
+    Field(String),
+}
+
+/// Fields a NIK is checked against (the birth date and sex encoded in it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NikCheck {
+    /// The date field holding the declared birth date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// The field holding the declared sex (`M`/`F`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One field. Options that do not apply to its kind are rejected by the checks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Field id: unique in the form (in a repeat group: unique in the group).
+    pub id: String,
+    /// What the field holds.
+    pub kind: Kind,
+    /// Label shown with the input.
+    pub label: Localized,
+    /// Help text shown under the input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Localized>,
+    /// The field must be filled (when visible).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+    /// Shown (and validated, and submitted) only when this holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
+    /// Required only when this holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<Condition>,
+    /// Text: a multi-line box (default `max_length` 2000 instead of 200).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub multiline: bool,
+    /// Text: fewest characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u32>,
+    /// Text: most characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// Text: a regular expression the whole value must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Text: the message when `pattern` does not match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern_message: Option<Localized>,
+    /// Number: smallest value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Number: largest value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Number: whole numbers only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub integer: bool,
+    /// Date: the person born on it is at least this old (on the day of entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_age: Option<u32>,
+    /// Date: the person born on it is at most this old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<u32>,
+    /// Date: not after today.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_in_future: bool,
+    /// Choice kinds: the options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Choices>,
+    /// Multi choice and repeat: fewest items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<u32>,
+    /// Multi choice and repeat: most items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<u32>,
+    /// Repeat: the fields of one item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    /// Repeat: what one item is called ("Ahli waris").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_label: Option<Localized>,
+    /// Phone: the country of numbers typed without `+`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_country: Option<PhoneCountry>,
+    /// Country: only placement destinations.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub destinations_only: bool,
+    /// NIK: check the birth date and sex it encodes against these fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nik_check: Option<NikCheck>,
+}
+
+impl Field {
+    /// The most characters accepted without a `text.too_long` issue.
+    pub fn effective_max_length(&self) -> usize {
+        let default = if self.multiline { 2000 } else { 200 };
+        self.max_length.map_or(default, |m| m as usize)
+    }
+
+    /// Fields this field's own check reads (phone country, NIK cross-check).
+    pub(crate) fn reads(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        if let Some(PhoneCountry::Field(f)) = &self.phone_country {
+            out.push(f.as_str());
+        }
+        if let Some(n) = &self.nik_check {
+            out.extend(n.birth_date.as_deref());
+            out.extend(n.sex.as_deref());
+        }
+        out
+    }
+}
+
+/// A form-level rule across fields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Stable issue code, e.g. `passport.expires_before_contract_end`.
+    pub code: String,
+    /// What is checked.
+    pub check: RuleCheck,
+    /// The field the issue is shown on (default: the rule's last field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Error (default) or warning.
+    #[serde(default = "error_severity")]
+    pub severity: Severity,
+    /// The message; may use the rule's placeholders (`{earlier}`, `{later}`).
+    pub message: Localized,
+}
+
+fn error_severity() -> Severity {
+    Severity::Error
+}
+
+/// The kinds of form-level rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RuleCheck {
+    /// Two date fields in order.
+    DateOrder(DateOrder),
+}
+
+/// `earlier` must not be after `later` (with `strict`: must be before it).
+/// Checked only when both are visible and hold valid dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateOrder {
+    /// The date that comes first.
+    pub earlier: String,
+    /// The date that comes second.
+    pub later: String,
+    /// Equal dates fail too.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub strict: bool,
+}
+
+impl Rule {
+    /// The top-level fields this rule reads.
+    pub fn fields(&self) -> Vec<&str> {
+        match &self.check {
+            RuleCheck::DateOrder(d) => vec![d.earlier.as_str(), d.later.as_str()],
+        }
+    }
+
+    /// Where the issue is shown.
+    pub fn issue_path(&self) -> &str {
+        match (&self.path, &self.check) {
+            (Some(p), _) => p,
+            (None, RuleCheck::DateOrder(d)) => &d.later,
+        }
+    }
+}
+
+impl FormDefinition {
+    /// Parses and checks a definition. Any structural problem (duplicate ids, a
+    /// condition naming an unknown field, a missing choice list, version 0, a
+    /// missing translation…) is an [`crate::Error::InvalidDefinition`].
+    pub fn from_json(s: &str) -> crate::Result<FormDefinition> {
+        serde_json::from_str(s).map_err(|e| crate::Error::InvalidDefinition(e.to_string()))
+    }
+
+    /// The field at `path` (`name`, `heirs[1].name` or `heirs.name`).
+    pub fn field(&self, path: &str) -> Option<&Field> {
+        let key = super::answers::field_key(path)?;
+        self.field_by_key(&key)
+    }
+
+    /// The field with key `id` or `group.id`.
+    pub(crate) fn field_by_key(&self, key: &str) -> Option<&Field> {
+        let (p, f, sub) = *self.index.fields.get(key)?;
+        let field = self.pages.get(p)?.fields.get(f)?;
+        match sub {
+            None => Some(field),
+            Some(s) => field.fields.get(s),
+        }
+    }
+
+    /// Top-level fields in page order.
+    pub fn top_fields(&self) -> impl Iterator<Item = &Field> {
+        self.pages.iter().flat_map(|p| p.fields.iter())
+    }
+
+    /// The choices of a choice field (resolving a named list).
+    pub fn choices_of<'a>(&'a self, field: &'a Field) -> &'a [Choice] {
+        match &field.choices {
+            Some(Choices::Inline(list)) => list,
+            Some(Choices::Named(name)) => self.choice_lists.get(name).map_or(&[], |v| v.as_slice()),
+            None => &[],
+        }
+    }
+
+    /// The compiled pattern of the field with key `id` or `group.id`.
+    pub(crate) fn pattern(&self, key: &str) -> Option<&regex::Regex> {
+        self.index.patterns.get(key)
+    }
+}

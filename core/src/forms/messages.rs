@@ -1,0 +1,40 @@
+//! The form engine's message catalog: every problem code it reports, in
+//! Indonesian and English. Rule messages live in the definitions themselves.
+
+/// Messages for the form engine's problem codes.
+pub static MESSAGES: &[crate::messages::Entry] = &[
+    ("field.required", "Wajib diisi.", "This field is required."),
+    (
+        "field.wrong_type",
+        "Isian ini tidak sesuai jenisnya (harus {expected}).",
+        "This answer has the wrong type (expected {expected}).",
+    ),
+    ("field.date_in_future", "Tanggal tidak boleh di masa depan.", "The date cannot be in the future."),
+    ("field.age_too_young", "Umur minimal {min} tahun.", "You must be at least {min} years old."),
+    ("field.age_too_old", "Umur maksimal {max} tahun.", "You must be at most {max} years old."),
+    (
+        "field.phone_needs_country",
+        "Pilih negara terlebih dahulu, atau tulis nomor dengan kode negara (+…).",
+        "Choose the country first, or write the number with its country code (+…).",
+    ),
+    ("field.country_unknown", "Negara \"{value}\" tidak dikenal.", "Unknown country \"{value}\"."),
+    (
+        "field.country_not_destination",
+        "Negara ini bukan negara tujuan penempatan.",
+        "This country is not a placement destination.",
+    ),
+    ("text.too_long", "Terlalu panjang: paling banyak {max} karakter.", "Too long: at most {max} characters."),
+    ("text.too_short", "Terlalu pendek: paling sedikit {min} karakter.", "Too short: at least {min} characters."),
+    ("text.pattern", "Format tidak sesuai.", "The format is not valid."),
+    ("number.invalid", "Tulis angka, misalnya 12 atau 12,5.", "Write a number, e.g. 12 or 12.5."),
+    ("number.not_integer", "Tulis bilangan bulat.", "Write a whole number."),
+    ("number.too_small", "Paling kecil {min}.", "At least {min}."),
+    ("number.too_large", "Paling besar {max}.", "At most {max}."),
+    ("choice.unknown", "Pilihan \"{value}\" tidak tersedia.", "\"{value}\" is not one of the choices."),
+    ("choice.too_few", "Pilih paling sedikit {min}.", "Choose at least {min}."),
+    ("choice.too_many", "Pilih paling banyak {max}.", "Choose at most {max}."),
+    ("consent.invalid", "Jawab ya atau tidak.", "Answer yes or no."),
+    ("consent.required", "Anda perlu menyetujui ini untuk melanjutkan.", "You need to agree to this to continue."),
+    ("repeat.too_few", "Isi paling sedikit {min}.", "Add at least {min}."),
+    ("repeat.too_many", "Paling banyak {max}.", "At most {max}."),
+];

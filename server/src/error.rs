@@ -1,0 +1,157 @@
+//! The server's errors: an internal [`Error`] for storage and start-up, and
+//! [`ApiError`], the HTTP answer with a stable code in a `wire::ErrorBody`.
+//! No variant carries payload contents or personal data, so both may be logged.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rantau_core::sync::wire::ErrorBody;
+
+/// Result alias for the server.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What can go wrong inside the server (not the client's fault).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// File system or socket failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database was written by a newer server.
+    #[error("database schema {found} is newer than this server knows ({supported})")]
+    SchemaTooNew {
+        /// Version in the file.
+        found: u32,
+        /// Highest version this code knows.
+        supported: u32,
+    },
+    /// A stored row could not be decoded.
+    #[error("stored data is malformed: {0}")]
+    Malformed(String),
+    /// The core refused something (a bug in the server's use of it).
+    #[error("core error: {0}")]
+    Core(#[from] rantau_core::Error),
+    /// The server's thread or runtime could not start or stopped early.
+    #[error("server runtime: {0}")]
+    Runtime(String),
+    /// The officer client's request failed (network, or an error answer).
+    #[error("request failed: {code}: {message}")]
+    Remote {
+        /// The server's error code, or `network` when no answer came.
+        code: String,
+        /// Explanation.
+        message: String,
+    },
+}
+
+impl Error {
+    /// A stable code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Sqlite(_) => "server.storage",
+            Error::Io(_) => "server.io",
+            Error::SchemaTooNew { .. } => "server.schema_too_new",
+            Error::Malformed(_) => "server.malformed_data",
+            Error::Core(_) => "server.core",
+            Error::Runtime(_) => "server.runtime",
+            Error::Remote { .. } => "officer.request_failed",
+        }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::Malformed(e.to_string())
+    }
+}
+
+/// An HTTP error answer: status, stable code and an English message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable code (see [`CODES`]).
+    pub code: &'static str,
+    /// English explanation for developers; never user data.
+    pub message: String,
+}
+
+/// Every error code the HTTP API can answer with, and its status.
+/// `openapi.json` lists the same codes (a test checks it).
+pub const CODES: &[(&str, u16)] = &[
+    ("auth.missing_token", 401),
+    ("auth.invalid_token", 401),
+    ("body.malformed_json", 400),
+    ("body.invalid", 422),
+    ("body.too_large", 413),
+    ("body.bad_gzip", 400),
+    ("body.unsupported_encoding", 415),
+    ("batch.too_many_items", 413),
+    ("query.invalid", 400),
+    ("cursor.invalid", 400),
+    ("route.not_found", 404),
+    ("route.method_not_allowed", 405),
+    ("kpj.not_found", 404),
+    ("submission.not_found", 404),
+    ("submission.wrong_form", 409),
+    ("submission.not_accepted", 409),
+    ("server.internal", 500),
+];
+
+impl ApiError {
+    /// Builds an error with a code from [`CODES`].
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        let status = CODES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .and_then(|(_, s)| StatusCode::from_u16(*s).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        ApiError { status, code, message: message.into() }
+    }
+
+    /// `body.invalid` with an explanation.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError::new("body.invalid", message)
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        // Logged here, once: the client only sees the code.
+        tracing::error!(code = e.code(), error = %e, "internal error");
+        ApiError::new("server.internal", "internal server error")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody { code: self.code.to_string(), message: self.message };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_maps_to_its_status() {
+        for (code, status) in CODES {
+            let e = ApiError::new(code, "x");
+            assert_eq!(e.status.as_u16(), *status, "{code}");
+        }
+        let mut codes: Vec<_> = CODES.iter().map(|(c, _)| c).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), CODES.len(), "duplicate code");
+    }
+
+    #[test]
+    fn internal_errors_hide_details() {
+        let e: ApiError = Error::Malformed("secret detail".into()).into();
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!e.message.contains("secret"));
+    }
+}

@@ -1,0 +1,141 @@
+//! Tokens, hashes and issued numbers: bearer tokens (only their SHA-256 is
+//! stored), the canonical payload hash behind idempotency, and random
+//! 11-digit KPJ numbers and payment codes.
+
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+/// A new random bearer token (256 bits, hex).
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    hex::encode(bytes)
+}
+
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+/// Compares two byte strings in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Writes `value` as JSON with object keys sorted at every level, so that two
+/// payloads that differ only in key order hash the same.
+pub fn canonical_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                if let Some(v) = map.get(k) {
+                    write_canonical(v, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(v, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// The idempotency hash of a submission: SHA-256 of the canonical JSON of
+/// `{form_id, form_version, payload}` (the client's `created_at` is not part
+/// of what was said, so it is left out).
+pub fn payload_hash(form_id: &str, form_version: u32, payload: &serde_json::Value) -> [u8; 32] {
+    let doc = serde_json::json!({ "form_id": form_id, "form_version": form_version, "payload": payload });
+    sha256(canonical_json(&doc).as_bytes())
+}
+
+/// A random 11-digit number with a non-zero first digit.
+pub fn eleven_digits() -> String {
+    let mut rng = rand::rng();
+    let mut s = String::with_capacity(11);
+    s.push(char::from(b'1' + rng.random_range(0..9u8)));
+    for _ in 0..10 {
+        s.push(char::from(b'0' + rng.random_range(0..10u8)));
+    }
+    s
+}
+
+/// A random reference such as `KONS-7Q2M9XK4`: a prefix and 10 characters of
+/// an alphabet without look-alikes (0/O, 1/I).
+pub fn reference(prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::rng();
+    let tail: String =
+        (0..10).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect();
+    format!("{prefix}-{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    #[test]
+    fn key_order_does_not_change_the_hash() {
+        let a: serde_json::Value = serde_json::from_str(r#"{"b":1,"a":{"y":[1,2],"x":"s"}}"#).unwrap();
+        let b: serde_json::Value = serde_json::from_str(r#"{"a":{"x":"s","y":[1,2]},"b":1}"#).unwrap();
+        assert_eq!(canonical_json(&a), r#"{"a":{"x":"s","y":[1,2]},"b":1}"#);
+        assert_eq!(payload_hash("f", 1, &a), payload_hash("f", 1, &b));
+        assert_ne!(payload_hash("f", 1, &a), payload_hash("f", 2, &a));
+        assert_ne!(payload_hash("f", 1, &a), payload_hash("f", 1, &json!({"b": 2})));
+    }
+
+    #[test]
+    fn tokens_and_numbers_have_their_shape() {
+        let t = new_token();
+        assert_eq!(t.len(), 64);
+        assert_ne!(t, new_token());
+        for _ in 0..100 {
+            let n = eleven_digits();
+            assert_eq!(n.len(), 11);
+            assert!(n.bytes().all(|b| b.is_ascii_digit()));
+            assert_ne!(n.as_bytes()[0], b'0');
+        }
+        let r = reference("KONS");
+        assert!(r.starts_with("KONS-") && r.len() == 15);
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    proptest! {
+        #[test]
+        fn canonical_json_round_trips_to_the_same_value(s in "[a-z]{0,5}", n in any::<i64>(), k in "[a-z]{1,4}") {
+            let v = json!({ k.clone(): s, "n": n, "z": [{"b": 1, "a": 2}] });
+            let text = canonical_json(&v);
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(&back, &v);
+            prop_assert_eq!(canonical_json(&back), text);
+        }
+    }
+}

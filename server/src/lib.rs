@@ -1,0 +1,196 @@
+//! Rantau's reference server: the v1 sync API (enroll, batch submissions with
+//! exactly-once answers, change feed, forms and reference data) and the officer
+//! endpoints, over its own SQLite database.
+//!
+//! Start it from async code with [`spawn`], or from synchronous code (the CLI
+//! demo) with [`spawn_blocking`]; both bind first, so port 0 works.
+
+pub mod admin;
+pub mod api;
+pub mod catalog;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod http;
+pub mod ids;
+pub mod messages;
+pub mod officer;
+pub mod registration;
+pub mod routes;
+pub mod schema;
+pub mod submissions;
+pub mod validation;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use db::DbLocation;
+pub use error::{ApiError, Error, Result};
+
+/// How to start a server.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Where the data lives.
+    pub db: DbLocation,
+    /// Address to listen on; port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// Bearer token for the officer (admin) endpoints.
+    pub admin_token: String,
+}
+
+impl std::fmt::Debug for ServerConfig {
+    // Hand-written: the admin token is a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig").field("db", &self.db).field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+impl ServerConfig {
+    /// An in-memory server on a free loopback port.
+    pub fn ephemeral(admin_token: impl Into<String>) -> ServerConfig {
+        ServerConfig {
+            db: DbLocation::Memory,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            admin_token: admin_token.into(),
+        }
+    }
+}
+
+/// A server running on the current tokio runtime.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The bound address (the real port when 0 was asked).
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// `http://ADDR` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn shutdown(mut self) -> Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.map_err(|e| Error::Runtime(e.to_string()))??;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Opens the database, binds `config.addr` and serves until shut down.
+pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
+    let db_location = config.db.clone();
+    let db = tokio::task::spawn_blocking(move || db::Db::open(&db_location))
+        .await
+        .map_err(|e| Error::Runtime(e.to_string()))??;
+    let state = http::AppState {
+        db: Arc::new(db),
+        admin_hash: ids::sha256(config.admin_token.as_bytes()),
+        catalog: Arc::new(catalog::Catalog::builtin()?),
+    };
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = routes::app(state);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, "rantau-server listening");
+    Ok(RunningServer { addr, shutdown: Some(tx), task: Some(task) })
+}
+
+/// A server on its own thread and runtime, for synchronous callers. Dropping it
+/// (or [`BlockingServer::stop`]) shuts it down and joins the thread.
+#[derive(Debug)]
+pub struct BlockingServer {
+    /// The bound address.
+    pub addr: SocketAddr,
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BlockingServer {
+    /// `http://ADDR` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Shuts down and waits for the thread.
+    pub fn stop(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for BlockingServer {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}
+
+/// Starts a server from synchronous code: a dedicated thread runs a tokio
+/// runtime; returns once the socket is bound. Safe to call from any thread,
+/// including inside another runtime.
+pub fn spawn_blocking(config: ServerConfig) -> Result<BlockingServer> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<SocketAddr>>();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::Builder::new().name("rantau-server".into()).spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+            Ok(rt) => rt,
+            Err(e) => {
+                let _ = ready_tx.send(Err(Error::Io(e)));
+                return;
+            }
+        };
+        runtime.block_on(async move {
+            let server = match spawn(config).await {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            let _ = ready_tx.send(Ok(server.addr));
+            // Wait for the stop signal without blocking a runtime worker.
+            let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
+            let _ = server.shutdown().await;
+        });
+    })?;
+    match ready_rx.recv() {
+        Ok(Ok(addr)) => Ok(BlockingServer { addr, stop: Some(stop_tx), thread: Some(thread) }),
+        Ok(Err(e)) => {
+            let _ = thread.join();
+            Err(e)
+        }
+        Err(_) => {
+            let _ = thread.join();
+            Err(Error::Runtime("the server thread stopped before it was ready".into()))
+        }
+    }
+}

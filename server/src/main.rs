@@ -1,0 +1,156 @@
+//! `rantau-server`: run the reference server (`serve`), or act as an officer
+//! against a running one (`officer pay|reply|reject|contribution|list`).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use rantau_core::lang::Localized;
+use rantau_server::officer::{ContributionRequest, OfficerClient, PaymentRequest, RejectRequest, ReplyRequest};
+use rantau_server::{DbLocation, ServerConfig};
+
+/// Rantau reference server.
+#[derive(Parser)]
+#[command(name = "rantau-server", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the v1 API.
+    Serve {
+        /// SQLite file (created if missing); in memory when absent.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Bearer token for the officer endpoints.
+        #[arg(long, env = "RANTAU_ADMIN_TOKEN")]
+        admin_token: String,
+    },
+    /// Officer actions against a running server.
+    Officer {
+        /// Server base URL, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        server: String,
+        /// The admin token.
+        #[arg(long, env = "RANTAU_ADMIN_TOKEN")]
+        admin_token: String,
+        #[command(subcommand)]
+        action: OfficerAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum OfficerAction {
+    /// Record a payment for a KPJ.
+    Pay {
+        #[arg(long)]
+        kpj: String,
+        #[arg(long)]
+        amount: u64,
+        /// YYYY-MM-DD; today when absent.
+        #[arg(long)]
+        paid_on: Option<String>,
+    },
+    /// Answer a consultation.
+    Reply {
+        /// The consultation's submission id.
+        #[arg(long)]
+        submission: String,
+        #[arg(long)]
+        body: String,
+    },
+    /// Reject a registration.
+    Reject {
+        /// The registration's submission id.
+        #[arg(long)]
+        submission: String,
+        /// Reason in Indonesian.
+        #[arg(long)]
+        reason_id: String,
+        /// Reason in English.
+        #[arg(long)]
+        reason_en: String,
+    },
+    /// Record a contribution.
+    Contribution {
+        #[arg(long)]
+        kpj: String,
+        /// jkk_jkm or jht.
+        #[arg(long)]
+        programme: String,
+        /// YYYY-MM.
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        amount: u64,
+    },
+    /// List submissions.
+    List {
+        #[arg(long)]
+        form_id: Option<String>,
+    },
+}
+
+fn serve(db: Option<PathBuf>, addr: SocketAddr, admin_token: String) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let db = db.map(DbLocation::File).unwrap_or(DbLocation::Memory);
+        let server = rantau_server::spawn(ServerConfig { db, addr, admin_token }).await.map_err(|e| e.to_string())?;
+        let _ = writeln!(std::io::stdout(), "rantau-server listening on {}", server.base_url());
+        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+        server.shutdown().await.map_err(|e| e.to_string())
+    })
+}
+
+fn officer(server: &str, token: &str, action: OfficerAction) -> Result<(), String> {
+    let client = OfficerClient::new(server, token).map_err(|e| e.to_string())?;
+    let out = match action {
+        OfficerAction::Pay { kpj, amount, paid_on } => {
+            let paid_on = paid_on.unwrap_or_else(|| chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string());
+            serde_json::to_value(client.pay(&PaymentRequest { kpj, amount, paid_on }).map_err(|e| e.to_string())?)
+        }
+        OfficerAction::Reply { submission, body } => {
+            serde_json::to_value(client.reply(&submission, &ReplyRequest { body, from: None }).map_err(|e| e.to_string())?)
+        }
+        OfficerAction::Reject { submission, reason_id, reason_en } => {
+            let req = RejectRequest { reason: Localized::new(reason_id, reason_en) };
+            serde_json::to_value(client.reject(&submission, &req).map_err(|e| e.to_string())?)
+        }
+        OfficerAction::Contribution { kpj, programme, period, amount } => {
+            let req = ContributionRequest { kpj, programme, period, amount };
+            serde_json::to_value(client.contribution(&req).map_err(|e| e.to_string())?)
+        }
+        OfficerAction::List { form_id } => {
+            serde_json::to_value(client.list(form_id.as_deref()).map_err(|e| e.to_string())?)
+        }
+    }
+    .map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
+    writeln!(std::io::stdout(), "{text}").map_err(|e| e.to_string())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { db, addr, admin_token } => serve(db, addr, admin_token),
+        Command::Officer { server, admin_token, action } => officer(&server, &admin_token, action),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The server's own user-visible messages (issues it adds to a rejected
+//! submission), in Indonesian and English, rendered like the core's catalog.
+
+use rantau_core::{Issue, Lang, Severity};
+
+/// `(code, id_template, en_template)`; placeholders are `{name}`.
+pub static MESSAGES: &[rantau_core::messages::Entry] = &[
+    ("form.unknown", "Formulir {form} versi {version} tidak dikenal server.", "The server does not know form {form} version {version}."),
+    ("payload.not_object", "Isi formulir harus berupa objek JSON.", "The form's answers must be a JSON object."),
+    ("submission.invalid_id", "ID kiriman harus diisi (paling banyak 100 karakter).", "The submission id must be given (at most 100 characters)."),
+    ("registration.missing_field", "Kolom {field} wajib diisi untuk pendaftaran.", "The field {field} is required for a registration."),
+    ("registration.invalid_date", "Tanggal pada kolom {field} tidak valid (gunakan TTTT-BB-HH).", "The date in {field} is not valid (use YYYY-MM-DD)."),
+    ("registration.invalid_scheme", "Skema penempatan tidak dikenal.", "Unknown placement scheme."),
+    ("registration.contract_order", "Tanggal akhir kontrak harus setelah tanggal mulai kontrak.", "The contract must end after it starts."),
+    ("registration.invalid_jht", "Iuran JHT per bulan tidak valid.", "The monthly JHT amount is not valid."),
+    ("registration.tariff", "Iuran tidak dapat dihitung: {reason}", "The contribution cannot be computed: {reason}"),
+];
+
+/// Renders `code` for the field at `path` as an error in `lang`.
+pub fn error_issue(code: &str, path: &str, lang: Lang, params: &[(&str, String)]) -> Issue {
+    let template = MESSAGES.iter().find(|e| e.0 == code).map(|(_, id, en)| match lang {
+        Lang::Id => *id,
+        Lang::En => *en,
+    });
+    let mut message = template.unwrap_or(code).to_string();
+    for (name, value) in params {
+        message = message.replace(&format!("{{{name}}}"), value);
+    }
+    Issue { code: code.to_string(), path: path.to_string(), severity: Severity::Error, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(t: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = t.split('{').skip(1).filter_map(|p| p.split('}').next()).collect();
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn every_message_has_both_languages_with_the_same_placeholders() {
+        for (code, id, en) in MESSAGES {
+            assert!(!id.is_empty() && !en.is_empty(), "{code}");
+            assert_eq!(placeholders(id), placeholders(en), "{code}");
+        }
+    }
+
+    #[test]
+    fn renders_in_the_asked_language() {
+        let p = [("field", "contract_end".to_string())];
+        let id = error_issue("registration.missing_field", "contract_end", Lang::Id, &p);
+        let en = error_issue("registration.missing_field", "contract_end", Lang::En, &p);
+        assert!(id.message.contains("wajib") && id.message.contains("contract_end"));
+        assert!(en.message.contains("required"));
+        assert_eq!(en.path, "contract_end");
+        assert!(en.is_error());
+    }
+}

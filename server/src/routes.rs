@@ -1,0 +1,57 @@
+//! The router: every route is added through [`Routes::add`], which also records
+//! it, so a test can compare the live route table with `openapi.json`.
+
+use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+
+use crate::http::{self, AppState};
+use crate::{admin, api};
+
+/// A router that remembers its `(method, path)` pairs.
+pub struct Routes {
+    router: Router<AppState>,
+    list: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn add(mut self, method: &'static str, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, handler);
+        self.list.push((method, path));
+        self
+    }
+}
+
+/// Every route of the v1 API.
+pub fn routes() -> Routes {
+    Routes { router: Router::new(), list: Vec::new() }
+        .add("post", "/v1/devices", on(MethodFilter::POST, api::enroll))
+        .add("post", "/v1/submissions/batch", on(MethodFilter::POST, api::submit_batch))
+        .add("get", "/v1/changes", on(MethodFilter::GET, api::changes))
+        .add("get", "/v1/forms", on(MethodFilter::GET, api::forms))
+        .add("get", "/v1/reference", on(MethodFilter::GET, api::reference))
+        .add("get", "/v1/openapi.json", on(MethodFilter::GET, api::openapi))
+        .add("post", "/v1/admin/payments", on(MethodFilter::POST, admin::record_payment))
+        .add("post", "/v1/admin/contributions", on(MethodFilter::POST, admin::record_contribution))
+        .add("post", "/v1/admin/consultations/{submission_id}/reply", on(MethodFilter::POST, admin::reply))
+        .add("post", "/v1/admin/registrations/{submission_id}/reject", on(MethodFilter::POST, admin::reject))
+        .add("get", "/v1/admin/submissions", on(MethodFilter::GET, admin::list))
+}
+
+/// The `(method, path)` pairs the router serves (lowercase method, OpenAPI path syntax).
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    routes().list
+}
+
+/// The full application: routes, JSON fallbacks, panic guard, gzip responses, request log.
+pub fn app(state: AppState) -> Router {
+    routes()
+        .router
+        .fallback(http::not_found)
+        .method_not_allowed_fallback(http::method_not_allowed)
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(http::panic_response))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(http::log_requests))
+}

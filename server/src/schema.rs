@@ -1,0 +1,128 @@
+//! The server database's schema and its `PRAGMA user_version` ladder: one
+//! version at a time inside one `BEGIN IMMEDIATE` transaction; a database
+//! newer than this code is refused and left untouched.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// The schema version this code writes.
+pub const VERSION: u32 = 1;
+
+/// Version 1: participants, tokens, submissions (the idempotency record),
+/// registrations, issued numbers and the change feed.
+const V1: &str = "
+CREATE TABLE participants (
+    id          TEXT PRIMARY KEY,
+    device_id   TEXT NOT NULL UNIQUE,
+    label       TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE tokens (
+    hash            BLOB PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    created_at      INTEGER NOT NULL
+);
+CREATE TABLE submissions (
+    id              TEXT PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    form_id         TEXT NOT NULL,
+    form_version    INTEGER NOT NULL,
+    payload_hash    BLOB NOT NULL,
+    payload         TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    received_at     INTEGER NOT NULL,
+    status          TEXT NOT NULL,
+    answer          TEXT NOT NULL,
+    reference       TEXT UNIQUE
+);
+CREATE INDEX submissions_form ON submissions(form_id, received_at);
+CREATE TABLE registrations (
+    submission_id   TEXT PRIMARY KEY REFERENCES submissions(id),
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    kpj             TEXT NOT NULL UNIQUE,
+    payment_code    TEXT NOT NULL UNIQUE,
+    amount_due      INTEGER NOT NULL,
+    pay_before      TEXT NOT NULL,
+    scheme          TEXT NOT NULL,
+    registered_on   TEXT NOT NULL,
+    departure_date  TEXT,
+    contract_start  TEXT,
+    contract_end    TEXT
+);
+CREATE TABLE issued_numbers (
+    number  TEXT PRIMARY KEY
+);
+CREATE TABLE events (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    at              TEXT NOT NULL,
+    body            TEXT NOT NULL
+);
+CREATE INDEX events_participant ON events(participant_id, seq);
+";
+
+/// Sets the connection's pragmas. `file` is false for in-memory databases.
+pub fn configure(conn: &Connection, file: bool) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    if file {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // An answer given to a client must survive a crash: the client drops its
+        // copy once it has it.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+    }
+    Ok(())
+}
+
+/// Brings the database up to [`VERSION`], one step at a time.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > VERSION {
+        return Err(Error::SchemaTooNew { found, supported: VERSION });
+    }
+    let mut version = found;
+    while version < VERSION {
+        match version {
+            0 => tx.execute_batch(V1)?,
+            other => return Err(Error::Malformed(format!("no upgrade from schema {other}"))),
+        }
+        version += 1;
+    }
+    tx.pragma_update(None, "user_version", version)?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_database_reaches_current_version_and_migrate_is_idempotent() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, VERSION);
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='events'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn newer_database_is_refused_and_left_untouched() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        let err = migrate(&mut conn).unwrap_err();
+        assert_eq!(err.code(), "server.schema_too_new");
+        let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, VERSION + 1);
+        let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0);
+    }
+}

@@ -1,0 +1,326 @@
+//! End-to-end tests of the v1 API: a real server on 127.0.0.1 port 0 and a real
+//! HTTP client.
+// Test helpers outside #[test] fns: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write;
+
+use rantau_core::sync::wire::{BatchResponse, ChangesResponse, EnrollResponse, ErrorBody, EventKind, ItemOutcome};
+use rantau_server::{spawn, DbLocation, RunningServer, ServerConfig};
+use serde_json::{json, Value};
+
+const ADMIN: &str = "admin-secret";
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+async fn server() -> RunningServer {
+    spawn(ServerConfig::ephemeral(ADMIN)).await.unwrap()
+}
+
+async fn enroll(c: &reqwest::Client, s: &RunningServer, device: &str) -> EnrollResponse {
+    let r = c.post(format!("{}/v1/devices", s.base_url())).json(&json!({"device_id": device, "label": "test"})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+fn item(id: &str, form: &str, payload: Value) -> Value {
+    json!({"id": id, "form_id": form, "form_version": 1, "created_at": "2026-01-01T00:00:00Z", "payload": payload})
+}
+
+fn registration() -> Value {
+    json!({"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2028-02-28", "departure_date": "2026-03-10"})
+}
+
+async fn batch(c: &reqwest::Client, s: &RunningServer, token: &str, items: Vec<Value>) -> Vec<ItemOutcome> {
+    let r = c.post(format!("{}/v1/submissions/batch", s.base_url())).bearer_auth(token).json(&json!({"items": items})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: BatchResponse = r.json().await.unwrap();
+    body.results.into_iter().map(|r| r.outcome).collect()
+}
+
+async fn changes(c: &reqwest::Client, s: &RunningServer, token: &str, cursor: &str, limit: u32) -> ChangesResponse {
+    let r = c.get(format!("{}/v1/changes?cursor={cursor}&limit={limit}", s.base_url())).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+async fn error_of(r: reqwest::Response) -> (u16, String) {
+    let status = r.status().as_u16();
+    let body: ErrorBody = r.json().await.unwrap();
+    (status, body.code)
+}
+
+#[tokio::test]
+async fn enroll_batch_duplicate_conflict_and_changes() {
+    let s = server().await;
+    let c = client();
+    let dev = enroll(&c, &s, "device-1").await;
+    let out = batch(&c, &s, &dev.token, vec![item("r1", "pmi-registration", registration()), item("k1", "consultation", json!({"q": "hi"}))]).await;
+    let ItemOutcome::Accepted { reference: reg_ref } = &out[0] else { panic!("{out:?}") };
+    let ItemOutcome::Accepted { reference: kons_ref } = &out[1] else { panic!("{out:?}") };
+    assert!(kons_ref.starts_with("KONS-"));
+
+    // Retry of the same batch: the first references again.
+    let again = batch(&c, &s, &dev.token, vec![item("r1", "pmi-registration", registration()), item("k1", "consultation", json!({"q": "hi"}))]).await;
+    assert_eq!(again, vec![ItemOutcome::Duplicate { reference: reg_ref.clone() }, ItemOutcome::Duplicate { reference: kons_ref.clone() }]);
+    // Same id, other content: conflict, never an overwrite.
+    let conflict = batch(&c, &s, &dev.token, vec![item("k1", "consultation", json!({"q": "changed"}))]).await;
+    assert_eq!(conflict, vec![ItemOutcome::Conflict { code: "submission.conflict".into() }]);
+
+    let feed = changes(&c, &s, &dev.token, "", 100).await;
+    assert_eq!(feed.events.len(), 1, "one registration decided, no doubles");
+    let EventKind::RegistrationDecided { submission_id, reference, kpj, payment_code, amount_due, pay_before } = &feed.events[0].kind else {
+        panic!()
+    };
+    assert_eq!(submission_id, "r1");
+    assert_eq!(reference, reg_ref);
+    assert_eq!((kpj.len(), payment_code.len()), (11, 11));
+    assert_ne!(kpj, payment_code);
+    assert_eq!(*amount_due, 370_000);
+    let expected = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+    assert_eq!(pay_before, &expected);
+    assert!(!feed.has_more);
+    let after = changes(&c, &s, &dev.token, &feed.next_cursor, 100).await;
+    assert!(after.events.is_empty());
+    assert_eq!(after.next_cursor, feed.next_cursor);
+    s.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn rejected_registration_is_localized_and_answered_the_same_again() {
+    let s = server().await;
+    let c = client();
+    let dev = enroll(&c, &s, "device-lang").await;
+    let url = format!("{}/v1/submissions/batch", s.base_url());
+    let bad = json!({"items": [item("bad1", "pmi-registration", json!({"scheme": "p3mi"}))]});
+    let send = |lang: &'static str| c.post(&url).bearer_auth(&dev.token).header("Accept-Language", lang).json(&bad).send();
+    let en: BatchResponse = send("en").await.unwrap().json().await.unwrap();
+    let ItemOutcome::Rejected { issues } = &en.results[0].outcome else { panic!() };
+    assert!(issues.iter().any(|i| i.path == "contract_start" && i.message.contains("required")));
+    // The answer is kept: the same rejection again (even when asked in another language).
+    let id: BatchResponse = send("id").await.unwrap().json().await.unwrap();
+    assert_eq!(id.results, en.results);
+    let other = enroll(&c, &s, "device-lang-2").await;
+    let fresh = json!({"items": [item("bad2", "pmi-registration", json!({}))]});
+    let r: BatchResponse = c.post(&url).bearer_auth(&other.token).json(&fresh).send().await.unwrap().json().await.unwrap();
+    let ItemOutcome::Rejected { issues } = &r.results[0].outcome else { panic!() };
+    assert!(issues[0].message.contains("wajib"), "Indonesian by default");
+}
+
+#[tokio::test]
+async fn devices_are_isolated() {
+    let s = server().await;
+    let c = client();
+    let a = enroll(&c, &s, "device-a").await;
+    let b = enroll(&c, &s, "device-b").await;
+    assert_ne!(a.participant_id, b.participant_id);
+    batch(&c, &s, &a.token, vec![item("a-reg", "pmi-registration", registration())]).await;
+    assert_eq!(changes(&c, &s, &a.token, "", 100).await.events.len(), 1);
+    assert!(changes(&c, &s, &b.token, "", 100).await.events.is_empty());
+    // b cannot take over a's id, even with the same content.
+    let stolen = batch(&c, &s, &b.token, vec![item("a-reg", "pmi-registration", registration())]).await;
+    assert_eq!(stolen, vec![ItemOutcome::Conflict { code: "submission.conflict".into() }]);
+    assert!(changes(&c, &s, &b.token, "", 100).await.events.is_empty());
+    // Re-enrolling device a (lost answer) keeps its participant.
+    let a2 = enroll(&c, &s, "device-a").await;
+    assert_eq!(a2.participant_id, a.participant_id);
+    assert_ne!(a2.token, a.token);
+    assert_eq!(changes(&c, &s, &a2.token, "", 100).await.events.len(), 1);
+}
+
+#[tokio::test]
+async fn bad_requests_get_4xx_with_a_code() {
+    let s = server().await;
+    let c = client();
+    let dev = enroll(&c, &s, "device-bad").await;
+    let url = format!("{}/v1/submissions/batch", s.base_url());
+    let post = |body: Vec<u8>| c.post(&url).bearer_auth(&dev.token).header("content-type", "application/json").body(body);
+
+    assert_eq!(error_of(post(b"{not json".to_vec()).send().await.unwrap()).await, (400, "body.malformed_json".into()));
+    let wrong = br#"{"items":[{"id":"x","form_id":"consultation","form_version":"one","created_at":"","payload":{}}]}"#;
+    assert_eq!(error_of(post(wrong.to_vec()).send().await.unwrap()).await, (422, "body.invalid".into()));
+    assert_eq!(error_of(post(br#"{"items": 5}"#.to_vec()).send().await.unwrap()).await, (422, "body.invalid".into()));
+    let huge = format!(r#"{{"items":[],"pad":"{}"}}"#, "x".repeat(1_100_000));
+    assert_eq!(error_of(post(huge.into_bytes()).send().await.unwrap()).await, (413, "body.too_large".into()));
+    let many: Vec<Value> = (0..101).map(|n| item(&format!("m{n}"), "consultation", json!({}))).collect();
+    let r = c.post(&url).bearer_auth(&dev.token).json(&json!({"items": many})).send().await.unwrap();
+    assert_eq!(error_of(r).await, (413, "batch.too_many_items".into()));
+
+    // A gzip bomb: 8 KiB on the wire, 64 MiB inflated.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    for _ in 0..64 {
+        enc.write_all(&vec![b' '; 1 << 20]).unwrap();
+    }
+    let bomb = enc.finish().unwrap();
+    assert!(bomb.len() < 100_000);
+    let r = post(bomb).header("content-encoding", "gzip").send().await.unwrap();
+    assert_eq!(error_of(r).await, (413, "body.too_large".into()));
+    let r = post(b"garbage".to_vec()).header("content-encoding", "gzip").send().await.unwrap();
+    assert_eq!(error_of(r).await, (400, "body.bad_gzip".into()));
+
+    // Auth.
+    let r = c.post(&url).json(&json!({"items": []})).send().await.unwrap();
+    assert_eq!(error_of(r).await, (401, "auth.missing_token".into()));
+    let r = c.post(&url).bearer_auth("nope").json(&json!({"items": []})).send().await.unwrap();
+    assert_eq!(error_of(r).await, (401, "auth.invalid_token".into()));
+    let r = c.get(format!("{}/v1/changes", s.base_url())).header("authorization", "Basic abc").send().await.unwrap();
+    assert_eq!(error_of(r).await, (401, "auth.missing_token".into()));
+    let r = c.get(format!("{}/v1/admin/submissions", s.base_url())).bearer_auth(&dev.token).send().await.unwrap();
+    assert_eq!(error_of(r).await, (401, "auth.invalid_token".into()), "a device token is not an officer token");
+
+    // Query, route, method.
+    let r = c.get(format!("{}/v1/changes?cursor=abc", s.base_url())).bearer_auth(&dev.token).send().await.unwrap();
+    assert_eq!(error_of(r).await, (400, "cursor.invalid".into()));
+    let r = c.get(format!("{}/v1/changes?limit=-3", s.base_url())).bearer_auth(&dev.token).send().await.unwrap();
+    assert_eq!(error_of(r).await, (400, "query.invalid".into()));
+    assert_eq!(error_of(c.get(format!("{}/v2/nothing", s.base_url())).send().await.unwrap()).await, (404, "route.not_found".into()));
+    assert_eq!(error_of(c.get(&url).send().await.unwrap()).await, (405, "route.method_not_allowed".into()));
+    let r = c.post(format!("{}/v1/devices", s.base_url())).json(&json!({"device_id": ""})).send().await.unwrap();
+    assert_eq!(error_of(r).await, (422, "body.invalid".into()));
+
+    // The server still works after all that.
+    assert_eq!(batch(&c, &s, &dev.token, vec![item("ok1", "data-update", json!({"phone": "+60123456789"}))]).await.len(), 1);
+}
+
+#[tokio::test]
+async fn gzip_requests_and_responses_work() {
+    let s = server().await;
+    let _ = client();
+    // No automatic decompression: this test looks at the bytes on the wire.
+    let c = reqwest::Client::builder().no_gzip().build().unwrap();
+    let dev = enroll(&c, &s, "device-gz").await;
+    let body = serde_json::to_vec(&json!({"items": [item("gz1", "consultation", json!({"q": "x".repeat(500)}))]})).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&body).unwrap();
+    let r = c
+        .post(format!("{}/v1/submissions/batch", s.base_url()))
+        .bearer_auth(&dev.token)
+        .header("content-encoding", "gzip")
+        .header("accept-encoding", "gzip")
+        .body(enc.finish().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers().get("content-encoding").unwrap(), "gzip");
+    let raw = r.bytes().await.unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&raw[..]), &mut text).unwrap();
+    let parsed: BatchResponse = serde_json::from_str(&text).unwrap();
+    assert!(matches!(parsed.results[0].outcome, ItemOutcome::Accepted { .. }));
+}
+
+#[tokio::test]
+async fn forms_and_reference_answer_304_for_a_matching_etag() {
+    let s = server().await;
+    let c = client();
+    for path in ["/v1/forms", "/v1/reference"] {
+        let r = c.get(format!("{}{path}", s.base_url())).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let etag = r.headers().get("etag").unwrap().to_str().unwrap().to_string();
+        assert!(etag.starts_with('"'));
+        let _: Value = r.json().await.unwrap();
+        let r = c.get(format!("{}{path}", s.base_url())).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(r.status(), 304);
+        assert!(r.bytes().await.unwrap().is_empty());
+        let r = c.get(format!("{}{path}", s.base_url())).header("if-none-match", "\"stale\"").send().await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn every_route_is_served_and_documented() {
+    let s = server().await;
+    let c = client();
+    let doc: Value = c.get(format!("{}/v1/openapi.json", s.base_url())).send().await.unwrap().json().await.unwrap();
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            documented.push((method.clone(), path.clone()));
+        }
+    }
+    let mut routed: Vec<(String, String)> =
+        rantau_server::routes::route_list().into_iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    documented.sort();
+    routed.sort();
+    assert_eq!(documented, routed, "openapi.json and the router disagree");
+    // And each is really routed: no route.not_found / method_not_allowed.
+    for (method, path) in &routed {
+        let url = format!("{}{}", s.base_url(), path.replace("{submission_id}", "x"));
+        let r = match method.as_str() {
+            "get" => c.get(url).send().await.unwrap(),
+            _ => c.post(url).json(&json!({})).send().await.unwrap(),
+        };
+        let status = r.status().as_u16();
+        assert!(status != 404 && status != 405 || {
+            let b: ErrorBody = r.json().await.unwrap();
+            !b.code.starts_with("route.")
+        }, "{method} {path} is not routed");
+    }
+    // Every error code is documented, and only those.
+    let mut doc_codes: Vec<String> = doc["components"]["schemas"]["ErrorBody"]["properties"]["code"]["enum"]
+        .as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let mut codes: Vec<String> = rantau_server::error::CODES.iter().map(|(c, _)| c.to_string()).collect();
+    doc_codes.sort();
+    codes.sort();
+    assert_eq!(doc_codes, codes);
+    for entry in doc["x-error-codes"].as_array().unwrap() {
+        let code = entry["code"].as_str().unwrap();
+        let status = entry["status"].as_u64().unwrap() as u16;
+        assert!(rantau_server::error::CODES.contains(&(code, status)), "{code}");
+    }
+}
+
+#[tokio::test]
+async fn answers_survive_a_restart_with_a_file_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ServerConfig { db: DbLocation::File(dir.path().join("server.db")), ..ServerConfig::ephemeral(ADMIN) };
+    let c = client();
+    let s = spawn(config.clone()).await.unwrap();
+    let dev = enroll(&c, &s, "device-restart").await;
+    let first = batch(&c, &s, &dev.token, vec![item("p1", "pmi-registration", registration()), item("p2", "consultation", json!({}))]).await;
+    let feed = changes(&c, &s, &dev.token, "", 100).await;
+    s.shutdown().await.unwrap();
+
+    let s = spawn(config).await.unwrap();
+    let again = batch(&c, &s, &dev.token, vec![item("p1", "pmi-registration", registration()), item("p2", "consultation", json!({}))]).await;
+    let expected: Vec<ItemOutcome> = first
+        .into_iter()
+        .map(|o| match o {
+            ItemOutcome::Accepted { reference } => ItemOutcome::Duplicate { reference },
+            other => other,
+        })
+        .collect();
+    assert_eq!(again, expected);
+    let conflict = batch(&c, &s, &dev.token, vec![item("p2", "consultation", json!({"changed": true}))]).await;
+    assert_eq!(conflict, vec![ItemOutcome::Conflict { code: "submission.conflict".into() }]);
+    assert_eq!(changes(&c, &s, &dev.token, "", 100).await.events, feed.events);
+    s.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn changes_are_paged_in_order() {
+    let s = server().await;
+    let c = client();
+    let dev = enroll(&c, &s, "device-pages").await;
+    let items: Vec<Value> = (0..7).map(|n| item(&format!("reg{n}"), "pmi-registration", registration())).collect();
+    batch(&c, &s, &dev.token, items).await;
+    let mut cursor = String::new();
+    let mut seen = Vec::new();
+    loop {
+        let page = changes(&c, &s, &dev.token, &cursor, 3).await;
+        assert!(page.events.len() <= 3);
+        seen.extend(page.events.iter().map(|e| e.seq));
+        cursor = page.next_cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    let big = c.get(format!("{}/v1/changes?limit=100000", s.base_url())).bearer_auth(&dev.token).send().await.unwrap();
+    assert_eq!(big.status(), 200, "limits over 500 are clamped");
+}
