@@ -2,6 +2,9 @@
 //! through a proxy that loses answers, fails and stalls. Every test ends by
 //! counting: each finalized submission is on the server exactly once.
 
+// A test file: unwrap and expect are the assertions here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashSet;
 use std::time::Duration;
 
