@@ -36,6 +36,12 @@ pub struct Counts {
     pub bytes_down: u64,
     /// Requests forwarded to the server.
     pub forwarded: usize,
+    /// `POST /v1/submissions/batch` requests seen.
+    pub batch_requests: usize,
+    /// Bytes of those requests (head and body).
+    pub batch_bytes_up: u64,
+    /// Bytes of their answers (head and body).
+    pub batch_bytes_down: u64,
 }
 
 #[derive(Debug)]
@@ -125,11 +131,16 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
     let mut client_read = BufReader::new(client_read);
     let mut upstream: Option<(BufReader<tokio::net::tcp::OwnedReadHalf>, tokio::net::tcp::OwnedWriteHalf)> = None;
     loop {
-        let Some(request) = read_message(&mut client_read, false).await? else { return Ok(()) };
+        let Some(request) = read_message(&mut client_read).await? else { return Ok(()) };
+        let is_batch = request.starts_with(b"POST /v1/submissions/batch");
         let (fault, latency, target) = {
             let mut s = lock(&state);
             s.counts.requests += 1;
             s.counts.bytes_up += request.len() as u64;
+            if is_batch {
+                s.counts.batch_requests += 1;
+                s.counts.batch_bytes_up += request.len() as u64;
+            }
             let fault = s.plan.pop_front().unwrap_or(Fault::Pass);
             if matches!(fault, Fault::Pass | Fault::DropResponse) {
                 s.counts.forwarded += 1;
@@ -165,7 +176,7 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
         }
         let Some((up_read, up_write)) = upstream.as_mut() else { return Ok(()) };
         up_write.write_all(&request).await?;
-        let Some(response) = read_message(up_read, true).await? else { return Ok(()) };
+        let Some(response) = read_message(up_read).await? else { return Ok(()) };
         if fault == Fault::DropResponse {
             // The server has answered (and committed); the client sees a closed connection.
             return Ok(());
@@ -173,13 +184,19 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        lock(&state).counts.bytes_down += response.len() as u64;
+        {
+            let mut s = lock(&state);
+            s.counts.bytes_down += response.len() as u64;
+            if is_batch {
+                s.counts.batch_bytes_down += response.len() as u64;
+            }
+        }
         client_write.write_all(&response).await?;
     }
 }
 
 /// Reads one HTTP/1.1 message (head and body) as raw bytes; `None` at a clean EOF.
-async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R, response: bool) -> std::io::Result<Option<Vec<u8>>> {
+async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> std::io::Result<Option<Vec<u8>>> {
     let mut raw = Vec::new();
     let mut content_length = 0usize;
     let mut chunked = false;
@@ -206,7 +223,6 @@ async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R, response: b
             chunked = true;
         }
     }
-    let _ = response;
     if chunked {
         loop {
             let mut size_line = Vec::new();
