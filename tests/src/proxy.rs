@@ -23,6 +23,10 @@ pub enum Fault {
     Unavailable,
     /// Forward nothing and answer nothing until the client gives up.
     Stall,
+    /// Answer 429 with `Retry-After` of this many seconds, without forwarding.
+    RateLimited(u32),
+    /// Answer 200 with a body that is not JSON, without forwarding.
+    Garbage,
 }
 
 /// What the proxy counted.
@@ -155,10 +159,14 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
                 tokio::time::sleep(Duration::from_secs(120)).await;
                 return Ok(());
             }
-            Fault::Unavailable => {
-                let body = br#"{"code":"server.unavailable","message":"try later"}"#;
+            Fault::Unavailable | Fault::RateLimited(_) | Fault::Garbage => {
+                let (status, retry, body): (&str, u32, &[u8]) = match fault {
+                    Fault::Unavailable => ("503 Service Unavailable", 0, br#"{"code":"server.unavailable","message":"try later"}"#),
+                    Fault::RateLimited(secs) => ("429 Too Many Requests", secs, br#"{"code":"rate_limited","message":"slow down"}"#),
+                    _ => ("200 OK", 0, b"<html>captive portal</html>"),
+                };
                 let head = format!(
-                    "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 0\r\ncontent-length: {}\r\n\r\n",
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\nretry-after: {retry}\r\ncontent-length: {}\r\n\r\n",
                     body.len()
                 );
                 let mut answer = head.into_bytes();

@@ -195,9 +195,30 @@ async fn unavailable_and_stalled_server_leave_work_waiting_with_backoff() {
     let rows = store.read(list_submissions).unwrap();
     assert_eq!(rows.iter().filter(|r| r.attempts == 2).count(), 50);
 
+    // An answer that cannot be decoded (a captive portal's page) is transient too.
+    make_waiting_due(&store);
+    proxy.plan([Fault::Garbage]);
+    let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+    assert_eq!(report.push_error.as_deref(), Some("sync.protocol"));
+    assert_eq!(report.waiting, 50);
+
+    // 429 with a long Retry-After: it wins over the (short) backoff window.
+    make_waiting_due(&store);
+    proxy.plan([Fault::RateLimited(600)]);
+    let before = chrono::Utc::now().timestamp_millis();
+    let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+    assert_eq!(report.push_error.as_deref(), Some("sync.server"));
+    let rows = store.read(list_submissions).unwrap();
+    for r in rows.iter().filter(|r| r.state == OutboxState::Waiting) {
+        assert!(r.next_attempt_at.unwrap() >= before + 600_000, "Retry-After respected");
+    }
+    // Not due yet: a sync now sends only what was never tried.
+    let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+    assert_eq!(report.sent, 10);
+
     make_waiting_due(&store);
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
-    assert_eq!(report.accepted, 60);
+    assert_eq!(report.accepted, 50);
     assert_exactly_once(server.addr, &store, &ids).await;
 }
 
