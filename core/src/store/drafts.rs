@@ -169,6 +169,21 @@ mod tests {
         assert!(matches!(store.read(|c| get_draft(c, "d1")), Err(Error::MalformedStoredData(_))));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+        #[test]
+        fn any_answers_round_trip(entries in proptest::collection::btree_map(".{0,12}", ".{0,40}", 0..6)) {
+            let (_dir, store) = temp_store();
+            let answers: Map<String, Value> = entries.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+            let mut d = draft("d1", 1);
+            d.answers = answers.clone();
+            store.write(|tx| insert_draft(tx, &d)).unwrap();
+            store.write(|tx| save_answers(tx, "d1", &answers, 2)).unwrap();
+            let back = store.read(|c| get_draft(c, "d1")).unwrap().unwrap();
+            proptest::prop_assert_eq!(back.answers, answers);
+        }
+    }
+
     #[test]
     fn debug_hides_answers() {
         let mut d = draft("d1", 1);

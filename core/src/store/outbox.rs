@@ -448,6 +448,15 @@ mod tests {
         assert!(matches!(store.read(list_submissions), Err(Error::MalformedStoredData(_))));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn state_parse_never_panics_and_round_trips(text in ".*") {
+            if let Some(state) = OutboxState::parse(&text) {
+                proptest::prop_assert_eq!(state.as_str(), text.as_str());
+            }
+        }
+    }
+
     #[test]
     fn debug_hides_the_payload() {
         let mut s = submission("a", 1);
