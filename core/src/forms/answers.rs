@@ -42,7 +42,11 @@ pub(crate) fn parse_path(path: &str) -> Option<Path<'_>> {
     let (group, rest) = path.split_once('[')?;
     let (index, rest) = rest.split_once(']')?;
     let field = rest.strip_prefix('.')?;
-    if !is_id(group) || !is_id(field) || index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+    if !is_id(group)
+        || !is_id(field)
+        || index.is_empty()
+        || !index.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     Some(Path::Item { group, index: index.parse().ok()?, field })
@@ -83,7 +87,12 @@ impl<'a> Scope<'a> {
     }
 
     /// The scope of item `index` of `group`.
-    pub(crate) fn item(def: &'a FormDefinition, answers: &'a Answers, group: &'a Field, index: usize) -> Self {
+    pub(crate) fn item(
+        def: &'a FormDefinition,
+        answers: &'a Answers,
+        group: &'a Field,
+        index: usize,
+    ) -> Self {
         Scope { def, answers, item: Some((group, index)) }
     }
 
@@ -184,7 +193,16 @@ mod tests {
             parse_path("heirs[12].name"),
             Some(Path::Item { group: "heirs", index: 12, field: "name" })
         );
-        for bad in ["", "heirs[].name", "heirs[1]", "heirs[1]name", "heirs[-1].x", "a b", "h[1].x.y", "h[1][2].x"] {
+        for bad in [
+            "",
+            "heirs[].name",
+            "heirs[1]",
+            "heirs[1]name",
+            "heirs[-1].x",
+            "a b",
+            "h[1].x.y",
+            "h[1][2].x",
+        ] {
             assert_eq!(parse_path(bad), None, "{bad}");
         }
         assert_eq!(field_key("heirs[3].name").as_deref(), Some("heirs.name"));

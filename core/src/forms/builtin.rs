@@ -71,7 +71,8 @@ mod tests {
     fn builtin_forms_survive_a_serialize_round_trip() {
         for def in builtin() {
             let text = serde_json::to_string(def).unwrap_or_default();
-            let again = FormDefinition::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", def.id));
+            let again =
+                FormDefinition::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", def.id));
             assert_eq!(serde_json::to_value(&again).ok(), serde_json::to_value(def).ok());
         }
     }

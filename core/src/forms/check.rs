@@ -73,7 +73,10 @@ fn choice_list(list: &[Choice], what: &str) -> Result<(), String> {
 /// Checks the whole definition and builds its index.
 pub(crate) fn check(def: &FormDefinition) -> Result<Index, String> {
     if def.format != FORMAT_VERSION {
-        return Err(format!("unsupported format {} (this version reads {FORMAT_VERSION})", def.format));
+        return Err(format!(
+            "unsupported format {} (this version reads {FORMAT_VERSION})",
+            def.format
+        ));
     }
     if !is_id(&def.id) {
         return Err(format!("form id \"{}\" must be 1 to 64 letters, digits, '-' or '_'", def.id));
@@ -109,7 +112,10 @@ pub(crate) fn check(def: &FormDefinition) -> Result<Index, String> {
             let mut sub_ids = HashSet::new();
             for (s, sub) in field.fields.iter().enumerate() {
                 if !sub_ids.insert(sub.id.as_str()) {
-                    return Err(format!("duplicate field id \"{}\" in group \"{}\"", sub.id, field.id));
+                    return Err(format!(
+                        "duplicate field id \"{}\" in group \"{}\"",
+                        sub.id, field.id
+                    ));
                 }
                 index.fields.insert(format!("{}.{}", field.id, sub.id), (p, f, Some(s)));
                 check_field(def, sub, Some(field), &mut index)?;
@@ -122,7 +128,12 @@ pub(crate) fn check(def: &FormDefinition) -> Result<Index, String> {
     Ok(index)
 }
 
-fn check_field(def: &FormDefinition, f: &Field, group: Option<&Field>, index: &mut Index) -> Result<(), String> {
+fn check_field(
+    def: &FormDefinition,
+    f: &Field,
+    group: Option<&Field>,
+    index: &mut Index,
+) -> Result<(), String> {
     let key = match group {
         Some(g) => format!("{}.{}", g.id, f.id),
         None => f.id.clone(),
@@ -235,7 +246,12 @@ fn check_field(def: &FormDefinition, f: &Field, group: Option<&Field>, index: &m
 }
 
 /// A field id as seen from `group` (a sibling first), with its kind.
-fn lookup(def: &FormDefinition, index: &Index, group: Option<&Field>, id: &str) -> Option<(String, Kind)> {
+fn lookup(
+    def: &FormDefinition,
+    index: &Index,
+    group: Option<&Field>,
+    id: &str,
+) -> Option<(String, Kind)> {
     if let Some(g) = group {
         if let Some(s) = g.fields.iter().find(|s| s.id == id) {
             return Some((format!("{}.{}", g.id, s.id), s.kind));
@@ -262,7 +278,8 @@ impl FormDefinition {
 
 fn check_references(def: &FormDefinition, index: &Index) -> Result<(), String> {
     for field in def.top_fields() {
-        let scopes = std::iter::once((field, None)).chain(field.fields.iter().map(|s| (s, Some(field))));
+        let scopes =
+            std::iter::once((field, None)).chain(field.fields.iter().map(|s| (s, Some(field))));
         for (f, group) in scopes {
             let at = match group {
                 Some(g) => format!("field \"{}.{}\"", g.id, f.id),
@@ -278,18 +295,26 @@ fn check_references(def: &FormDefinition, index: &Index) -> Result<(), String> {
             if let Some(PhoneCountry::Field(c)) = &f.phone_country {
                 match lookup(def, index, group, c) {
                     Some((_, Kind::Country)) => {}
-                    _ => return Err(format!("{at}: phone_country names \"{c}\", which is not a country field")),
+                    _ => {
+                        return Err(format!(
+                            "{at}: phone_country names \"{c}\", which is not a country field"
+                        ))
+                    }
                 }
             }
             if let Some(n) = &f.nik_check {
                 if let Some(b) = &n.birth_date {
                     if !matches!(lookup(def, index, group, b), Some((_, Kind::Date))) {
-                        return Err(format!("{at}: nik_check.birth_date \"{b}\" is not a date field"));
+                        return Err(format!(
+                            "{at}: nik_check.birth_date \"{b}\" is not a date field"
+                        ));
                     }
                 }
                 if let Some(s) = &n.sex {
                     if !matches!(lookup(def, index, group, s), Some((_, Kind::SingleChoice))) {
-                        return Err(format!("{at}: nik_check.sex \"{s}\" is not a single choice field"));
+                        return Err(format!(
+                            "{at}: nik_check.sex \"{s}\" is not a single choice field"
+                        ));
                     }
                 }
             }
@@ -304,7 +329,10 @@ fn check_rules(def: &FormDefinition, index: &Index) -> Result<(), String> {
         let at = format!("rule \"{}\"", rule.code);
         let code_ok = rule.code.len() <= 80
             && rule.code.contains('.')
-            && rule.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+            && rule
+                .code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
         if !code_ok || !codes.insert(rule.code.as_str()) {
             return Err(format!("{at}: a rule code is unique, lowercase and dotted (e.g. \"contract.end_before_start\")"));
         }
@@ -359,7 +387,11 @@ fn check_cycles(def: &FormDefinition) -> Result<(), String> {
             if let Some(next) = deps.get(i) {
                 stack.push((node, i + 1));
                 match state.get(next.as_str()) {
-                    Some(1) => return Err(format!("show_if of field \"{node}\" depends on itself (through \"{next}\")")),
+                    Some(1) => {
+                        return Err(format!(
+                            "show_if of field \"{node}\" depends on itself (through \"{next}\")"
+                        ))
+                    }
                     Some(_) => {}
                     None => {
                         state.insert(next, 1);
@@ -433,7 +465,9 @@ mod tests {
     fn definition_rejects_missing_choice_list() {
         let f = with(field("a", "single_choice"), "choices", json!("colours"));
         assert!(error_of(minimal(json!([f]))).contains("no choice list named \"colours\""));
-        assert!(error_of(minimal(json!([field("b", "single_choice")]))).contains("needs \"choices\""));
+        assert!(
+            error_of(minimal(json!([field("b", "single_choice")]))).contains("needs \"choices\"")
+        );
     }
 
     #[test]
@@ -492,7 +526,10 @@ mod tests {
 
     #[test]
     fn repeat_sub_fields_may_refer_to_siblings() {
-        let sub = vec![field("d", "date"), with(field("n", "nik"), "nik_check", json!({"birth_date": "d"}))];
+        let sub = vec![
+            field("d", "date"),
+            with(field("n", "nik"), "nik_check", json!({"birth_date": "d"})),
+        ];
         let g = with(field("g", "repeat"), "fields", json!(sub));
         let def = FormDefinition::from_json(&minimal(json!([g])).to_string());
         assert!(def.is_ok(), "{def:?}");

@@ -70,8 +70,9 @@ impl TryFrom<RawCondition> for Condition {
         let tests = usize::from(r.equals.is_some())
             + usize::from(r.in_.is_some())
             + usize::from(r.filled.is_some());
-        let groups =
-            usize::from(r.all.is_some()) + usize::from(r.any.is_some()) + usize::from(r.not.is_some());
+        let groups = usize::from(r.all.is_some())
+            + usize::from(r.any.is_some())
+            + usize::from(r.not.is_some());
         match (r.field, tests, groups) {
             (Some(field), 1, 0) => Ok(if let Some(value) = r.equals {
                 Condition::Equals { field, value }
@@ -148,7 +149,9 @@ impl Condition {
                 None => value.is_null(),
             },
             Condition::In { field, values } => match value_of(field) {
-                Some(Value::Array(items)) => items.iter().any(|i| values.iter().any(|v| same(i, v))),
+                Some(Value::Array(items)) => {
+                    items.iter().any(|i| values.iter().any(|v| same(i, v)))
+                }
                 Some(v) => values.iter().any(|x| same(v, x)),
                 None => false,
             },

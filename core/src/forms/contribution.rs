@@ -47,7 +47,8 @@ mod tests {
 
     #[test]
     fn sample_registration_quotes_the_24_month_p3mi_tariff() {
-        let q = contribution(reg(), &sample_registration(), &ctx()).unwrap_or_else(|| panic!("no quote"));
+        let q = contribution(reg(), &sample_registration(), &ctx())
+            .unwrap_or_else(|| panic!("no quote"));
         assert_eq!((q.pre_placement, q.placement, q.jht_monthly), (37_500, 332_500, 100_000));
     }
 

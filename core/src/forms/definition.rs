@@ -116,7 +116,10 @@ pub enum Kind {
 impl Kind {
     /// True for kinds whose value is one string typed or picked by the user.
     pub(crate) fn is_stringish(self) -> bool {
-        !matches!(self, Kind::Number | Kind::Consent | Kind::MultiChoice | Kind::Repeat | Kind::Note)
+        !matches!(
+            self,
+            Kind::Number | Kind::Consent | Kind::MultiChoice | Kind::Repeat | Kind::Note
+        )
     }
 }
 

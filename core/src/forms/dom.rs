@@ -52,7 +52,15 @@ pub(crate) fn phone(s: &str, country: &str) -> Normalized {
     domain::phone::Phone::parse(s, country).map(|c| (c.value.e164().to_string(), c.warnings))
 }
 
-/// A country by ISO alpha-2 code: (code, is a placement destination).
-pub(crate) fn find_country(code: &str) -> Option<(&'static str, bool)> {
-    domain::country::find(code).map(|c| (c.code.as_str(), c.destination))
+/// A country by ISO alpha-2 code, or by its name in either language (what a
+/// text box gets): (code, is a placement destination).
+pub(crate) fn find_country(code_or_name: &str) -> Option<(&'static str, bool)> {
+    let wanted = code_or_name.trim();
+    domain::country::find(wanted)
+        .or_else(|| {
+            domain::country::countries().iter().find(|c| {
+                c.name.id.eq_ignore_ascii_case(wanted) || c.name.en.eq_ignore_ascii_case(wanted)
+            })
+        })
+        .map(|c| (c.code.as_str(), c.destination))
 }

@@ -46,7 +46,12 @@ impl Finding {
                 for (name, value) in params {
                     text = text.replace(&format!("{{{name}}}"), value);
                 }
-                Issue { code: code.clone(), path: path.to_string(), severity: *severity, message: text }
+                Issue {
+                    code: code.clone(),
+                    path: path.to_string(),
+                    severity: *severity,
+                    message: text,
+                }
             }
         }
     }

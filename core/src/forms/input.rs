@@ -91,7 +91,12 @@ const HARD_CAP_FACTOR: usize = 4;
 const DEFAULT_MAX: usize = 200;
 
 /// Turns the UI's input into a JSON value, capping over-long text.
-fn to_value(field: &Field, path: &str, input: Input, found: &mut Vec<(String, Finding)>) -> crate::Result<Option<Value>> {
+fn to_value(
+    field: &Field,
+    path: &str,
+    input: Input,
+    found: &mut Vec<(String, Finding)>,
+) -> crate::Result<Option<Value>> {
     let wrong = || Error::WrongValueType { path: path.to_string(), expected: expected(field.kind) };
     let v = match (input, field.kind) {
         (_, Kind::Note) => return Err(wrong()),
@@ -103,7 +108,10 @@ fn to_value(field: &Field, path: &str, input: Input, found: &mut Vec<(String, Fi
                 Some((cut, _)) => {
                     if k != Kind::Text {
                         // Text reports its own length; other kinds learn it here.
-                        found.push((path.to_string(), Problem::error("text.too_long").with("max", max.to_string()).into()));
+                        found.push((
+                            path.to_string(),
+                            Problem::error("text.too_long").with("max", max.to_string()).into(),
+                        ));
                     }
                     s[..cut].to_string()
                 }
@@ -114,7 +122,9 @@ fn to_value(field: &Field, path: &str, input: Input, found: &mut Vec<(String, Fi
         (Input::Number(n), Kind::Number) if n.is_finite() => number_value(n),
         (Input::Number(n), Kind::Number) => Value::String(n.to_string()),
         (Input::Bool(b), Kind::Consent) => Value::Bool(b),
-        (Input::List(l), Kind::MultiChoice) => Value::Array(l.into_iter().map(Value::String).collect()),
+        (Input::List(l), Kind::MultiChoice) => {
+            Value::Array(l.into_iter().map(Value::String).collect())
+        }
         _ => return Err(wrong()),
     };
     Ok((!is_blank(Some(&v)) || matches!(v, Value::Bool(_))).then_some(v))
@@ -139,7 +149,8 @@ pub fn set_field(
     let (field, group, key) = match parsed {
         Path::Top(id) => (def.field_by_key(id).ok_or_else(unknown)?, None, id.to_string()),
         Path::Item { group, index, field } => {
-            let g = def.field_by_key(group).filter(|g| g.kind == Kind::Repeat).ok_or_else(unknown)?;
+            let g =
+                def.field_by_key(group).filter(|g| g.kind == Kind::Repeat).ok_or_else(unknown)?;
             let f = g.fields.iter().find(|f| f.id == field).ok_or_else(unknown)?;
             let len = answers.get(group).and_then(Value::as_array).map_or(0, Vec::len);
             if index > len {
@@ -168,12 +179,21 @@ pub fn set_field(
         }
     };
     write(answers, field, group, &stored);
-    found.extend(dependents(def, answers, field, group, ctx));
+    let (dependent, updates) = dependents(def, answers, field, group, ctx);
+    found.extend(dependent);
+    for (g, f, v) in updates {
+        write(answers, f, g, &v);
+    }
     if group.is_none() {
         found.extend(rules_involving(def, answers, &field.id));
     }
     let issues: Vec<Issue> = localize_all(&found, ctx.lang);
-    Ok(SetOutcome { path: path.to_string(), stored, issues, visibility: diff(&before, &visibility_map(def, answers)) })
+    Ok(SetOutcome {
+        path: path.to_string(),
+        stored,
+        issues,
+        visibility: diff(&before, &visibility_map(def, answers)),
+    })
 }
 
 /// Stores `v` (or removes the value when null), creating the item if needed.
@@ -204,53 +224,81 @@ fn write(answers: &mut Answers, field: &Field, group: Option<(&Field, usize)>, v
     }
 }
 
+/// A dependent field that became valid, to store normalized: its group and
+/// item (if any), the field, the normalized value.
+type Update<'d> = (Option<(&'d Field, usize)>, &'d Field, Value);
+
 /// Re-checks fields whose own check reads `changed` (a phone's country field, a
-/// NIK's birth date and sex), in the same scope.
-fn dependents(
-    def: &FormDefinition,
+/// NIK's birth date and sex), in the same scope. A phone typed before its
+/// country was chosen is stored as typed; once it validates it is normalized too,
+/// so the payload never carries a number without its country code.
+fn dependents<'d>(
+    def: &'d FormDefinition,
     answers: &Answers,
     changed: &Field,
     group: Option<(&Field, usize)>,
     ctx: &Context,
-) -> Vec<(String, Finding)> {
+) -> (Vec<(String, Finding)>, Vec<Update<'d>>) {
     let mut out = Vec::new();
+    let mut updates = Vec::new();
     let top = Scope::top(def, answers);
     for field in def.top_fields() {
         if group.is_none() && field.reads().contains(&changed.id.as_str()) {
-            out.extend(recheck(field, &field.id, &top, &field.id, ctx));
+            let (found, update) = recheck(field, &field.id, &top, &field.id, ctx);
+            out.extend(found);
+            updates.extend(update.map(|v| (None, field, v)));
         }
         if field.kind != Kind::Repeat {
             continue;
         }
         let n = answers.get(&field.id).and_then(Value::as_array).map_or(0, Vec::len);
+        let sibling = field.fields.iter().any(|s| s.id == changed.id);
         for i in 0..n {
             // A sub-field reads a sibling of its own item, or a top-level field.
             let same_item = group.is_some_and(|(g, gi)| g.id == field.id && gi == i);
+            let relevant = same_item || (group.is_none() && !sibling);
             let scope = Scope::item(def, answers, field, i);
             for sub in &field.fields {
-                let sibling = field.fields.iter().any(|s| s.id == changed.id);
-                let relevant = if same_item { true } else { group.is_none() && !sibling };
                 if relevant && sub.id != changed.id && sub.reads().contains(&changed.id.as_str()) {
                     let key = format!("{}.{}", field.id, sub.id);
-                    out.extend(recheck(sub, &key, &scope, &item_path(&field.id, i, &sub.id), ctx));
+                    let (found, update) =
+                        recheck(sub, &key, &scope, &item_path(&field.id, i, &sub.id), ctx);
+                    out.extend(found);
+                    updates.extend(update.map(|v| (Some((field, i)), sub, v)));
                 }
             }
         }
     }
-    out
+    (out, updates)
 }
 
 /// The part of a dependent field's check that the changed field influences: a
 /// phone's whole check (its country changed), a NIK's cross-check only (its own
-/// format did not change, so its format issues are not repeated).
-fn recheck(field: &Field, key: &str, scope: &Scope<'_>, path: &str, ctx: &Context) -> Vec<(String, Finding)> {
-    let Some(v) = scope.raw(&field.id).filter(|v| !is_blank(Some(v))) else { return Vec::new() };
+/// format did not change, so its format issues are not repeated). Also returns
+/// the normalized value when it differs from what is stored.
+fn recheck(
+    field: &Field,
+    key: &str,
+    scope: &Scope<'_>,
+    path: &str,
+    ctx: &Context,
+) -> (Vec<(String, Finding)>, Option<Value>) {
+    let Some(v) = scope.raw(&field.id).filter(|v| !is_blank(Some(v))) else {
+        return (Vec::new(), None);
+    };
+    let at = |found: Vec<Finding>| found.into_iter().map(|f| (path.to_string(), f)).collect();
     if field.kind == Kind::Nik {
         let nik = v.as_str().map(|s| super::dom::nik(s.trim()));
-        let Some(Ok((nik, _))) = nik else { return Vec::new() };
-        return nik_cross_findings(field, scope, &nik).into_iter().map(|f| (path.to_string(), f)).collect();
+        let Some(Ok((nik, _))) = nik else { return (Vec::new(), None) };
+        return (at(nik_cross_findings(field, scope, &nik)), None);
     }
-    field_findings(field, key, scope, path, ctx)
+    match check_value(field, key, scope, v, ctx) {
+        Ok(c) => {
+            let update = c.normalized.filter(|n| n != v);
+            (at(c.findings), update)
+        }
+        Err(_) => (field_findings(field, key, scope, path, ctx), None),
+    }
 }
 
 /// Visibility flips between two maps (paths present in both).
@@ -265,9 +313,18 @@ fn diff(before: &[(String, bool)], after: &[(String, bool)]) -> Vec<VisibilityCh
 }
 
 /// A repeat group itself takes only `Clear` (remove every item).
-fn set_group(def: &FormDefinition, answers: &mut Answers, path: &str, field: &Field, input: Input) -> crate::Result<SetOutcome> {
+fn set_group(
+    def: &FormDefinition,
+    answers: &mut Answers,
+    path: &str,
+    field: &Field,
+    input: Input,
+) -> crate::Result<SetOutcome> {
     if input != Input::Clear {
-        return Err(Error::WrongValueType { path: path.to_string(), expected: expected(Kind::Repeat) });
+        return Err(Error::WrongValueType {
+            path: path.to_string(),
+            expected: expected(Kind::Repeat),
+        });
     }
     let before = visibility_map(def, answers);
     answers.remove(&field.id);
@@ -280,9 +337,16 @@ fn set_group(def: &FormDefinition, answers: &mut Answers, path: &str, field: &Fi
 }
 
 /// Removes item `index` of repeat group `group`; later items move up by one.
-pub fn remove_repeat_item(def: &FormDefinition, answers: &mut Answers, group: &str, index: usize) -> crate::Result<()> {
+pub fn remove_repeat_item(
+    def: &FormDefinition,
+    answers: &mut Answers,
+    group: &str,
+    index: usize,
+) -> crate::Result<()> {
     let unknown = || Error::UnknownField(format!("{group}[{index}]"));
-    def.field_by_key(group).filter(|g| g.kind == Kind::Repeat && !group.contains('.')).ok_or_else(unknown)?;
+    def.field_by_key(group)
+        .filter(|g| g.kind == Kind::Repeat && !group.contains('.'))
+        .ok_or_else(unknown)?;
     let items = answers.get_mut(group).and_then(Value::as_array_mut).ok_or_else(unknown)?;
     if index >= items.len() {
         return Err(unknown());
@@ -326,6 +390,14 @@ mod tests {
         assert_eq!(set(&mut a, "passport_number", text(" c1234567 ")).stored, json!("C1234567"));
         assert_eq!(set(&mut a, "birth_date", text("17/08/1995")).stored, json!("1995-08-17"));
         assert_eq!(set(&mut a, "destination_country", text("hk")).stored, json!("HK"));
+        assert_eq!(set(&mut a, "destination_country", text("hong kong")).stored, json!("HK"));
+        let o = set(&mut a, "destination_country", text("ID"));
+        assert_eq!(
+            (o.stored.clone(), codes(&o)),
+            (json!("ID"), vec![("field.country_not_destination", "destination_country")])
+        );
+        let o = set(&mut a, "destination_country", text("Atlantis"));
+        assert_eq!(codes(&o), [("field.country_unknown", "destination_country")]);
         assert_eq!(set(&mut a, "scheme", text("P3MI")).stored, json!("p3mi"));
         assert_eq!(set(&mut a, "jkk_jkm", text("ya")).stored, json!(true));
         assert_eq!(a.get("phone_id"), Some(&json!("+6281234567890")));
@@ -376,13 +448,22 @@ mod tests {
     fn visibility_flips_are_reported() {
         let mut a = Answers::new();
         let o = set(&mut a, "scheme", text("p3mi"));
-        assert_eq!(o.visibility, vec![VisibilityChange { path: "placement_company".into(), visible: true }]);
+        assert_eq!(
+            o.visibility,
+            vec![VisibilityChange { path: "placement_company".into(), visible: true }]
+        );
         let o = set(&mut a, "scheme", text("individual"));
-        assert_eq!(o.visibility, vec![VisibilityChange { path: "placement_company".into(), visible: false }]);
+        assert_eq!(
+            o.visibility,
+            vec![VisibilityChange { path: "placement_company".into(), visible: false }]
+        );
         let o = set(&mut a, "scheme", text("government"));
         assert!(o.visibility.is_empty());
         let o = set(&mut a, "jht_opt_in", text("yes"));
-        assert_eq!(o.visibility, vec![VisibilityChange { path: "jht_amount".into(), visible: true }]);
+        assert_eq!(
+            o.visibility,
+            vec![VisibilityChange { path: "jht_amount".into(), visible: true }]
+        );
     }
 
     #[test]
@@ -393,7 +474,10 @@ mod tests {
         set(&mut a, "heirs[0].relationship", text("parent"));
         let e = set_field(reg(), &mut a, "heirs[3].name", text("x"), &ctx());
         assert!(matches!(e, Err(Error::UnknownField(_))));
-        assert_eq!(a["heirs"], json!([{"name": "Suminah", "relationship": "parent"}, {"name": "Budi"}]));
+        assert_eq!(
+            a["heirs"],
+            json!([{"name": "Suminah", "relationship": "parent"}, {"name": "Budi"}])
+        );
         remove_repeat_item(reg(), &mut a, "heirs", 0).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a["heirs"], json!([{"name": "Budi"}]));
         assert!(remove_repeat_item(reg(), &mut a, "heirs", 1).is_err());
@@ -433,6 +517,11 @@ mod tests {
         assert_eq!(codes(&o), [("field.phone_needs_country", "phone_abroad")]);
         let o = set(&mut a, "destination_country", text("HK"));
         assert!(o.issues.is_empty(), "{:?}", o.issues);
+        assert_eq!(a.get("phone_abroad"), Some(&json!("+85291234567")), "normalized once valid");
+        let o = set(&mut a, "destination_country", text("SG"));
+        assert!(o.issues.is_empty(), "an E.164 number keeps its own country: {:?}", o.issues);
+        assert_eq!(set(&mut a, "phone_abroad", text("9123 4567")).stored, json!("+6591234567"));
+        set(&mut a, "destination_country", text("HK"));
         assert_eq!(set(&mut a, "phone_abroad", text("9123 4567")).stored, json!("+85291234567"));
         let o = set(&mut a, "phone_abroad", text("+60 12-345 6789"));
         assert_eq!(o.stored, json!("+60123456789"));
@@ -457,9 +546,52 @@ mod tests {
         assert!(!format!("{:?}", text("Sri Wahyuni")).contains("Wahyuni"));
     }
 
+    #[test]
+    fn data_update_shows_the_fields_of_each_picked_change() {
+        let def = builtin_form("data-update", Some(1)).unwrap_or_else(|| panic!("missing"));
+        let mut a = Answers::new();
+        let list = Input::List(vec!["phone".into(), "EMAIL".into(), "phone".into()]);
+        let o = set_field(def, &mut a, "what", list, &ctx()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(o.stored, json!(["phone", "email"]));
+        let shown: Vec<&str> =
+            o.visibility.iter().filter(|v| v.visible).map(|v| v.path.as_str()).collect();
+        assert_eq!(shown, ["new_phone", "new_email"]);
+        set_field(def, &mut a, "kpj", text("12345678901"), &ctx())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let issues = crate::forms::validate(def, &a, &ctx());
+        let found: Vec<(&str, &str)> =
+            issues.iter().map(|i| (i.code.as_str(), i.path.as_str())).collect();
+        assert_eq!(found, [("field.required", "new_phone"), ("field.required", "new_email")]);
+        let o = set_field(def, &mut a, "what", Input::List(vec!["moon".into()]), &ctx());
+        let o = o.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(o.stored, json!(["moon"]), "kept as typed");
+        assert_eq!(o.issues.first().map(|i| i.code.as_str()), Some("choice.unknown"));
+    }
+
+    #[test]
+    fn consultation_requires_a_phone_only_for_phone_channels() {
+        let def = builtin_form("consultation", Some(1)).unwrap_or_else(|| panic!("missing"));
+        let mut a = crate::forms::samples::sample_consultation();
+        a.remove("contact_phone");
+        let paths = |a: &Answers| -> Vec<String> {
+            crate::forms::validate(def, a, &ctx()).into_iter().map(|i| i.path).collect()
+        };
+        assert_eq!(paths(&a), ["contact_phone"]);
+        let o = set_field(def, &mut a, "contact_channel", text("in_app"), &ctx())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            o.visibility,
+            vec![VisibilityChange { path: "contact_phone".into(), visible: false }]
+        );
+        assert!(paths(&a).is_empty());
+        set_field(def, &mut a, "message", Input::Text("x".repeat(2001)), &ctx())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(paths(&a), ["message"]);
+    }
+
     proptest! {
         #[test]
-        fn set_field_never_panics_on_any_text(s in "\\PC{0,60}", idx in 0usize..64) {
+        fn set_field_never_panics_on_any_text_in_any_field(s in "\\PC{0,60}") {
             let def = reg();
             let mut paths: Vec<String> = Vec::new();
             for f in def.top_fields() {
@@ -469,12 +601,13 @@ mod tests {
                     _ => paths.push(f.id.clone()),
                 }
             }
-            let path = &paths[idx % paths.len()];
-            let mut a = sample_registration();
-            let o = set_field(def, &mut a, path, Input::Text(s.clone()), &ctx());
-            prop_assert!(o.is_ok());
-            let mut empty = Answers::new();
-            prop_assert!(set_field(def, &mut empty, path, Input::Text(s), &ctx()).is_ok());
+            for path in &paths {
+                let mut a = sample_registration();
+                let o = set_field(def, &mut a, path, Input::Text(s.clone()), &ctx());
+                prop_assert!(o.is_ok(), "{}", path);
+                let mut empty = Answers::new();
+                prop_assert!(set_field(def, &mut empty, path, Input::Text(s.clone()), &ctx()).is_ok());
+            }
         }
 
         #[test]

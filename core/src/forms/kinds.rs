@@ -125,21 +125,22 @@ pub(crate) fn check_value(
         }
         Kind::Passport => normalized(dom::passport(s)),
         Kind::Kpj => normalized(dom::kpj(s)),
-        Kind::Country => {
-            let code = s.to_ascii_uppercase();
-            match dom::find_country(&code) {
-                None => Checked::invalid(Problem::error("field.country_unknown").with("value", s)),
-                Some((_, false)) if field.destinations_only => {
-                    Checked::invalid(Problem::error("field.country_not_destination"))
-                }
-                Some((c, _)) => Checked::from_parts(Value::String(c.to_string()), Vec::new()),
+        Kind::Country => match dom::find_country(s) {
+            None => Checked::invalid(Problem::error("field.country_unknown").with("value", s)),
+            Some((_, false)) if field.destinations_only => {
+                Checked::invalid(Problem::error("field.country_not_destination"))
             }
-        }
+            Some((c, _)) => Checked::from_parts(Value::String(c.to_string()), Vec::new()),
+        },
         Kind::Consent => match v {
             Value::Bool(b) => Checked::from_parts(Value::Bool(*b), Vec::new()),
             _ => match s.to_lowercase().as_str() {
-                "true" | "yes" | "ya" | "y" | "1" | "setuju" => Checked::from_parts(Value::Bool(true), Vec::new()),
-                "false" | "no" | "tidak" | "n" | "0" => Checked::from_parts(Value::Bool(false), Vec::new()),
+                "true" | "yes" | "ya" | "y" | "1" | "setuju" => {
+                    Checked::from_parts(Value::Bool(true), Vec::new())
+                }
+                "false" | "no" | "tidak" | "n" | "0" => {
+                    Checked::from_parts(Value::Bool(false), Vec::new())
+                }
                 _ => Checked::invalid(Problem::error("consent.invalid")),
             },
         },
@@ -164,9 +165,10 @@ pub(crate) fn nik_cross_findings(field: &Field, scope: &Scope<'_>, nik: &str) ->
 
 fn normalized(r: dom::Normalized) -> Checked {
     match r {
-        Ok((value, warnings)) => {
-            Checked::from_parts(Value::String(value), warnings.into_iter().map(Finding::from).collect())
-        }
+        Ok((value, warnings)) => Checked::from_parts(
+            Value::String(value),
+            warnings.into_iter().map(Finding::from).collect(),
+        ),
         Err(p) => Checked::invalid(p),
     }
 }
@@ -229,7 +231,9 @@ fn check_date(field: &Field, s: &str, ctx: &Context) -> Checked {
     };
     let mut found: Vec<Finding> = Vec::new();
     if field.not_in_future && d > ctx.today {
+        // One issue is enough: an age of a future birth date says nothing more.
         found.push(Problem::error("field.date_in_future").into());
+        return Checked::from_parts(Value::String(d.format("%Y-%m-%d").to_string()), found);
     }
     let age = dom::age_on(d, ctx.today);
     if let Some(min) = field.min_age.filter(|m| d > ctx.today || age < *m) {

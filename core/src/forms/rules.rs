@@ -45,7 +45,11 @@ pub(crate) fn check_rules(def: &FormDefinition, answers: &Answers) -> Vec<(Strin
 }
 
 /// Findings of the rules that read top-level field `id`.
-pub(crate) fn rules_involving(def: &FormDefinition, answers: &Answers, id: &str) -> Vec<(String, Finding)> {
+pub(crate) fn rules_involving(
+    def: &FormDefinition,
+    answers: &Answers,
+    id: &str,
+) -> Vec<(String, Finding)> {
     def.rules
         .iter()
         .filter(|r| r.fields().contains(&id))

@@ -32,27 +32,47 @@ pub(crate) fn field_findings(
     match check_value(field, key, scope, v, ctx) {
         Ok(c) => c.findings.into_iter().map(|f| (path.to_string(), f)).collect(),
         Err(expected) => {
-            vec![(path.to_string(), Problem::error("field.wrong_type").with("expected", expected).into())]
+            vec![(
+                path.to_string(),
+                Problem::error("field.wrong_type").with("expected", expected).into(),
+            )]
         }
     }
 }
 
 /// Findings of a repeat group: item count, then each item's shown fields.
-fn group_findings(def: &FormDefinition, group: &Field, answers: &Answers, ctx: &Context) -> Vec<(String, Finding)> {
+fn group_findings(
+    def: &FormDefinition,
+    group: &Field,
+    answers: &Answers,
+    ctx: &Context,
+) -> Vec<(String, Finding)> {
     let mut out = Vec::new();
     let n = answers.get(&group.id).and_then(Value::as_array).map_or(0, Vec::len);
     if let Some(min) = group.min_items.filter(|m| n < *m as usize) {
-        out.push((group.id.clone(), Problem::error("repeat.too_few").with("min", min.to_string()).into()));
+        out.push((
+            group.id.clone(),
+            Problem::error("repeat.too_few").with("min", min.to_string()).into(),
+        ));
     }
     if let Some(max) = group.max_items.filter(|m| n > *m as usize) {
-        out.push((group.id.clone(), Problem::error("repeat.too_many").with("max", max.to_string()).into()));
+        out.push((
+            group.id.clone(),
+            Problem::error("repeat.too_many").with("max", max.to_string()).into(),
+        ));
     }
     for i in 0..n {
         let scope = Scope::item(def, answers, group, i);
         for sub in &group.fields {
             if sub.kind != Kind::Note && scope.visible(sub) {
                 let key = format!("{}.{}", group.id, sub.id);
-                out.extend(field_findings(sub, &key, &scope, &item_path(&group.id, i, &sub.id), ctx));
+                out.extend(field_findings(
+                    sub,
+                    &key,
+                    &scope,
+                    &item_path(&group.id, i, &sub.id),
+                    ctx,
+                ));
             }
         }
     }
@@ -60,7 +80,11 @@ fn group_findings(def: &FormDefinition, group: &Field, answers: &Answers, ctx: &
 }
 
 /// All findings of the answers, in form order, then the form-level rules.
-pub(crate) fn all_findings(def: &FormDefinition, answers: &Answers, ctx: &Context) -> Vec<(String, Finding)> {
+pub(crate) fn all_findings(
+    def: &FormDefinition,
+    answers: &Answers,
+    ctx: &Context,
+) -> Vec<(String, Finding)> {
     let top = Scope::top(def, answers);
     let mut out = Vec::new();
     for field in def.top_fields() {
@@ -71,7 +95,8 @@ pub(crate) fn all_findings(def: &FormDefinition, answers: &Answers, ctx: &Contex
             match answers.get(&field.id) {
                 None | Some(Value::Null) | Some(Value::Array(_)) => {}
                 Some(_) => {
-                    let p = Problem::error("field.wrong_type").with("expected", expected(Kind::Repeat));
+                    let p =
+                        Problem::error("field.wrong_type").with("expected", expected(Kind::Repeat));
                     out.push((field.id.clone(), p.into()));
                     continue;
                 }
@@ -135,7 +160,10 @@ fn check_shape(def: &FormDefinition, payload: &Answers) -> crate::Result<()> {
         let field = def.field_by_key(key).filter(|_| !key.contains('.'));
         let Some(field) = field else { return Err(Error::UnknownField(key.clone())) };
         if !fits(field.kind, v) {
-            return Err(Error::WrongValueType { path: key.clone(), expected: expected(field.kind) });
+            return Err(Error::WrongValueType {
+                path: key.clone(),
+                expected: expected(field.kind),
+            });
         }
         if field.kind == Kind::Repeat {
             for (i, item) in v.as_array().into_iter().flatten().enumerate() {
@@ -166,7 +194,10 @@ pub fn validate_submission(
     let def = builtin_form(form_id, Some(form_version))
         .ok_or_else(|| Error::UnknownForm(format!("{form_id} v{form_version}")))?;
     let Value::Object(answers) = payload else {
-        return Err(Error::WrongValueType { path: String::new(), expected: "an object of answers" });
+        return Err(Error::WrongValueType {
+            path: String::new(),
+            expected: "an object of answers",
+        });
     };
     check_shape(def, answers)?;
     Ok(validate(def, answers, ctx))
@@ -204,14 +235,20 @@ mod tests {
             a.remove("full_name");
             a.insert("mother_maiden_name".into(), json!("   "));
         });
-        assert_eq!(found, vec![pair("field.required", "full_name"), pair("field.required", "mother_maiden_name")]);
+        assert_eq!(
+            found,
+            vec![pair("field.required", "full_name"), pair("field.required", "mother_maiden_name")]
+        );
     }
 
     #[test]
     fn unticked_required_consent_reports_consent_required() {
-        assert_eq!(codes_after(|a| {
-            a.insert("data_true".into(), json!(false));
-        }), vec![pair("consent.required", "data_true")]);
+        assert_eq!(
+            codes_after(|a| {
+                a.insert("data_true".into(), json!(false));
+            }),
+            vec![pair("consent.required", "data_true")]
+        );
     }
 
     #[test]
@@ -226,13 +263,21 @@ mod tests {
             a.insert("birth_date".into(), json!("1950-01-01"));
         });
         assert!(found.contains(&pair("field.age_too_old", "birth_date")), "{found:?}");
+        let found = codes_after(|a| {
+            a.insert("birth_date".into(), json!("2030-01-01"));
+        });
+        let on_birth_date: Vec<_> = found.iter().filter(|(_, p)| p == "birth_date").collect();
+        assert_eq!(on_birth_date, [&pair("field.date_in_future", "birth_date")]);
     }
 
     #[test]
     fn nik_sex_mismatch_is_reported_on_the_nik() {
-        assert_eq!(codes_after(|a| {
-            a.insert("sex".into(), json!("M"));
-        }), vec![pair("nik.sex_mismatch", "nik")]);
+        assert_eq!(
+            codes_after(|a| {
+                a.insert("sex".into(), json!("M"));
+            }),
+            vec![pair("nik.sex_mismatch", "nik")]
+        );
     }
 
     #[test]
@@ -253,18 +298,24 @@ mod tests {
 
     #[test]
     fn required_if_fires_only_when_its_condition_holds() {
-        assert_eq!(codes_after(|a| {
-            a.remove("placement_company");
-        }), vec![pair("field.required", "placement_company")]);
+        assert_eq!(
+            codes_after(|a| {
+                a.remove("placement_company");
+            }),
+            vec![pair("field.required", "placement_company")]
+        );
         // Individual scheme: the company is hidden, so neither required nor submitted.
         assert!(codes_after(|a| {
             a.remove("placement_company");
             a.insert("scheme".into(), json!("individual"));
         })
         .is_empty());
-        assert_eq!(codes_after(|a| {
-            a.remove("jht_amount");
-        }), vec![pair("field.required", "jht_amount")]);
+        assert_eq!(
+            codes_after(|a| {
+                a.remove("jht_amount");
+            }),
+            vec![pair("field.required", "jht_amount")]
+        );
         assert!(codes_after(|a| {
             a.remove("jht_amount");
             a.insert("jht_opt_in".into(), json!("no"));
@@ -274,21 +325,27 @@ mod tests {
 
     #[test]
     fn repeat_group_checks_count_and_items() {
-        assert_eq!(codes_after(|a| {
-            a.remove("heirs");
-        }), vec![pair("repeat.too_few", "heirs")]);
+        assert_eq!(
+            codes_after(|a| {
+                a.remove("heirs");
+            }),
+            vec![pair("repeat.too_few", "heirs")]
+        );
         let found = codes_after(|a| {
             a.insert("heirs".into(), json!([
                 {"name": "Suminah", "relationship": "parent", "birth_date": "1970-03-12"},
                 {"relationship": "grandchild", "birth_date": "2030-01-01", "nik": "3515140508680001"}
             ]));
         });
-        assert_eq!(found, vec![
-            pair("field.required", "heirs[1].name"),
-            pair("choice.unknown", "heirs[1].relationship"),
-            pair("field.date_in_future", "heirs[1].birth_date"),
-            pair("nik.birth_date_mismatch", "heirs[1].nik"),
-        ]);
+        assert_eq!(
+            found,
+            vec![
+                pair("field.required", "heirs[1].name"),
+                pair("choice.unknown", "heirs[1].relationship"),
+                pair("field.date_in_future", "heirs[1].birth_date"),
+                pair("nik.birth_date_mismatch", "heirs[1].nik"),
+            ]
+        );
     }
 
     #[test]
@@ -299,18 +356,27 @@ mod tests {
         a.insert("account_number".into(), json!("12-34"));
         let issues = validate(reg(), &a, &ctx());
         assert_eq!(issues.len(), 1);
-        assert_eq!((issues[0].code.as_str(), issues[0].path.as_str()), ("text.pattern", "account_number"));
+        assert_eq!(
+            (issues[0].code.as_str(), issues[0].path.as_str()),
+            ("text.pattern", "account_number")
+        );
         assert_eq!(issues[0].message, "An account number has 6 to 20 digits.");
         a.remove("account_holder");
         a.insert("account_number".into(), json!("1234567890"));
-        assert_eq!(validate(reg(), &a, &ctx()).iter().map(|i| i.path.as_str()).collect::<Vec<_>>(), ["account_holder"]);
+        assert_eq!(
+            validate(reg(), &a, &ctx()).iter().map(|i| i.path.as_str()).collect::<Vec<_>>(),
+            ["account_holder"]
+        );
     }
 
     #[test]
     fn wrong_stored_type_is_an_issue_not_a_panic() {
-        assert_eq!(codes_after(|a| {
-            a.insert("birth_date".into(), json!(["1995-08-17"]));
-        })[0], pair("field.wrong_type", "birth_date"));
+        assert_eq!(
+            codes_after(|a| {
+                a.insert("birth_date".into(), json!(["1995-08-17"]));
+            })[0],
+            pair("field.wrong_type", "birth_date")
+        );
     }
 
     #[test]
@@ -359,8 +425,12 @@ mod tests {
     fn validate_submission_reports_issues_of_a_valid_shape() {
         let mut payload = frozen_payload(reg(), &sample_registration());
         payload["passport_expiry"] = json!("2026-01-01");
-        let issues = validate_submission("pmi-registration", 1, &payload, &ctx()).unwrap_or_default();
-        assert_eq!(issues.iter().map(|i| i.code.as_str()).collect::<Vec<_>>(), ["passport.expires_before_contract_end"]);
+        let issues =
+            validate_submission("pmi-registration", 1, &payload, &ctx()).unwrap_or_default();
+        assert_eq!(
+            issues.iter().map(|i| i.code.as_str()).collect::<Vec<_>>(),
+            ["passport.expires_before_contract_end"]
+        );
     }
 
     #[test]
