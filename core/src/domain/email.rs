@@ -60,6 +60,8 @@ impl Serialize for Email {
     }
 }
 
+super::deserialize_via_parse!(Email, Email::parse);
+
 #[cfg(test)]
 mod tests {
     use super::*;

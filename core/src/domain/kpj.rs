@@ -46,6 +46,8 @@ impl Serialize for Kpj {
     }
 }
 
+super::deserialize_via_parse!(Kpj, Kpj::parse);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -265,6 +265,8 @@ impl Serialize for Nik {
     }
 }
 
+super::deserialize_via_parse!(Nik, Nik::parse);
+
 #[cfg(test)]
 mod tests {
     use super::*;

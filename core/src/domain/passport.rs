@@ -59,6 +59,8 @@ impl Serialize for Passport {
     }
 }
 
+super::deserialize_via_parse!(Passport, |s| Passport::parse(s).map(|c| c.value));
+
 #[cfg(test)]
 mod tests {
     use super::*;

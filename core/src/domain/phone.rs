@@ -115,6 +115,8 @@ impl Serialize for Phone {
     }
 }
 
+super::deserialize_via_parse!(Phone, |s| Phone::parse(s, "ID").map(|c| c.value));
+
 #[cfg(test)]
 mod tests {
     use super::*;
