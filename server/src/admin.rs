@@ -3,7 +3,7 @@
 //! becomes an event in the participant's change feed.
 
 use axum::body::Body;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
@@ -117,15 +117,19 @@ fn emit(tx: &Transaction, participant: &str, kind: EventKind) -> Result<Event, A
 
 /// Registration row found by KPJ: participant and terms.
 fn registration_by_kpj(tx: &Transaction, kpj: &str) -> Result<(String, Terms, NaiveDate), ApiError> {
-    let row: Option<(String, String, String, Option<String>, String, String)> = tx
-        .prepare_cached("SELECT participant_id, scheme, registered_on, departure_date, contract_start, contract_end
-                         FROM registrations WHERE kpj = ?1")
+    type Row = (String, String, String, Option<String>, String, String, String);
+    let row: Option<Row> = tx
+        .prepare_cached("SELECT r.participant_id, r.scheme, r.registered_on, r.departure_date, r.contract_start, r.contract_end, s.status
+                         FROM registrations r JOIN submissions s ON s.id = r.submission_id WHERE r.kpj = ?1")
         .map_err(Error::from)?
-        .query_row([kpj], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .query_row([kpj], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
         .optional()
         .map_err(Error::from)?;
-    let (participant, scheme, registered, departure, start, end) =
+    let (participant, scheme, registered, departure, start, end, status) =
         row.ok_or_else(|| ApiError::new("kpj.not_found", "no registration has this KPJ"))?;
+    if status != "accepted" {
+        return Err(ApiError::new("submission.not_accepted", "the registration of this KPJ was rejected"));
+    }
     let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| ApiError::from(Error::Malformed(e.to_string())));
     let terms = Terms {
         scheme,
@@ -207,8 +211,9 @@ fn accepted_submission(tx: &Transaction, id: &str, form_id: &str) -> Result<Stri
 }
 
 /// `POST /v1/admin/consultations/{submission_id}/reply`.
-pub async fn reply(State(state): State<AppState>, _: Officer, Path(id): Path<String>, headers: HeaderMap, body: Body)
+pub async fn reply(State(state): State<AppState>, _: Officer, id: Result<Path<String>, PathRejection>, headers: HeaderMap, body: Body)
     -> Result<Json<Event>, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::new("path.invalid", "the submission id in the path is not valid"))?;
     let req: ReplyRequest = json_body(&headers, body).await?;
     if req.body.trim().is_empty() || req.body.chars().count() > 10_000 {
         return Err(ApiError::invalid("body must be 1 to 10000 characters"));
@@ -232,8 +237,9 @@ pub async fn reply(State(state): State<AppState>, _: Officer, Path(id): Path<Str
 }
 
 /// `POST /v1/admin/registrations/{submission_id}/reject`.
-pub async fn reject(State(state): State<AppState>, _: Officer, Path(id): Path<String>, headers: HeaderMap, body: Body)
+pub async fn reject(State(state): State<AppState>, _: Officer, id: Result<Path<String>, PathRejection>, headers: HeaderMap, body: Body)
     -> Result<Json<Event>, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::new("path.invalid", "the submission id in the path is not valid"))?;
     let req: RejectRequest = json_body(&headers, body).await?;
     if req.reason.id.trim().is_empty() || req.reason.en.trim().is_empty() {
         return Err(ApiError::invalid("reason needs both id and en texts"));

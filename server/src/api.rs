@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::error::{ApiError, Error};
 use crate::http::{json_body, AppState, Participant, MAX_BATCH_ITEMS};
-use crate::submissions::{process_batch, Clock};
+use crate::submissions::{apply_batch, prepare, Clock};
 use crate::{events, ids, validation};
 
 /// Default and largest page of the change feed.
@@ -75,7 +75,11 @@ pub async fn submit_batch(State(state): State<AppState>, Participant(participant
     let lang = validation::request_lang(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let clock = Clock::now(lang);
     let results = state
-        .blocking(move |db| db.write(|tx| process_batch(tx, &participant, &req.items, &clock)).map_err(ApiError::from))
+        .blocking(move |db| {
+            // Validation first, outside the writer lock; then one short transaction.
+            let prepared = prepare(&req.items, &clock);
+            db.write(|tx| apply_batch(tx, &participant, &req.items, prepared, &clock)).map_err(ApiError::from)
+        })
         .await?;
     Ok(Json(BatchResponse { results }))
 }

@@ -58,42 +58,47 @@ pub struct Catalog {
 impl Catalog {
     /// Builds the built-in catalog.
     pub fn builtin() -> Result<Catalog> {
-        let forms = serde_json::json!({ "forms": forms() });
+        let forms = serde_json::json!({ "forms": forms()? });
         let reference = serde_json::json!({
-            "countries": countries(),
-            "tariffs": tariffs(),
+            "countries": countries()?,
+            "tariffs": tariffs()?,
             "service_points": [],
         });
         Ok(Catalog { forms: Published::new(&forms)?, reference: Published::new(&reference)? })
     }
 }
 
-/// The form definitions the server publishes.
-fn forms() -> serde_json::Value {
-    serde_json::Value::Array(Vec::new())
+/// The built-in form definitions (the same the app ships).
+fn forms() -> Result<serde_json::Value> {
+    Ok(serde_json::to_value(rantau_core::forms::builtin())?)
 }
 
-/// Destination countries.
-fn countries() -> serde_json::Value {
-    serde_json::Value::Array(Vec::new())
+/// Indonesia and the destination countries.
+fn countries() -> Result<serde_json::Value> {
+    Ok(serde_json::to_value(rantau_core::domain::country::countries())?)
 }
 
-/// The contribution tariff (Permenaker 4/2023 Pasal 18) the server quotes from.
-fn tariffs() -> serde_json::Value {
-    serde_json::json!({
-        "id": "permenaker-4-2023",
-        "valid_from": "2023-02-22",
-        "pre_placement": 37500,
-        "placement": [{"up_to_months": 6, "amount": 108000}, {"up_to_months": 12, "amount": 189000},
-                      {"up_to_months": 24, "amount": 332500}],
-        "per_month_beyond_24": 13500,
-        "jht_monthly_options": [50000, 100000, 200000, 300000, 400000, 500000, 600000],
-    })
+/// The versioned contribution tariff the server quotes from.
+fn tariffs() -> Result<serde_json::Value> {
+    Ok(serde_json::to_value(rantau_core::domain::tariff::TariffTable::builtin())?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn publishes_the_core_forms_countries_and_tariffs() {
+        let c = Catalog::builtin().unwrap();
+        let forms: serde_json::Value = serde_json::from_slice(&c.forms.body).unwrap();
+        let ids: Vec<&str> = forms["forms"].as_array().unwrap().iter().filter_map(|f| f["id"].as_str()).collect();
+        for id in ["pmi-registration", "consultation", "data-update"] {
+            assert!(ids.contains(&id), "{ids:?}");
+        }
+        let reference: serde_json::Value = serde_json::from_slice(&c.reference.body).unwrap();
+        assert!(reference["countries"].as_array().unwrap().iter().any(|c| c["code"] == "MY"));
+        assert_eq!(reference["tariffs"]["tariffs"][0]["id"], "permenaker-4-2023");
+    }
 
     #[test]
     fn etag_is_strong_stable_and_matched() {

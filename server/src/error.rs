@@ -90,6 +90,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("body.unsupported_encoding", 415),
     ("batch.too_many_items", 413),
     ("query.invalid", 400),
+    ("path.invalid", 400),
     ("cursor.invalid", 400),
     ("route.not_found", 404),
     ("route.method_not_allowed", 405),

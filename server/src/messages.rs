@@ -7,6 +7,8 @@ use rantau_core::{Issue, Lang, Severity};
 pub static MESSAGES: &[rantau_core::messages::Entry] = &[
     ("form.unknown", "Formulir {form} versi {version} tidak dikenal server.", "The server does not know form {form} version {version}."),
     ("payload.not_object", "Isi formulir harus berupa objek JSON.", "The form's answers must be a JSON object."),
+    ("field.unknown", "Kolom ini tidak ada pada formulir.", "This field is not part of the form."),
+    ("submission.unreadable", "Kiriman tidak dapat dibaca server ({code}).", "The server cannot read this submission ({code})."),
     ("submission.invalid_id", "ID kiriman harus diisi (paling banyak 100 karakter).", "The submission id must be given (at most 100 characters)."),
     ("registration.missing_field", "Kolom {field} wajib diisi untuk pendaftaran.", "The field {field} is required for a registration."),
     ("registration.invalid_date", "Tanggal pada kolom {field} tidak valid (gunakan TTTT-BB-HH).", "The date in {field} is not valid (use YYYY-MM-DD)."),

@@ -3,6 +3,8 @@
 //! and the protection windows a payment puts in force.
 
 use chrono::{Months, NaiveDate};
+use rantau_core::domain::date::{contract_months, parse_date};
+use rantau_core::domain::tariff::{Scheme, TariffTable};
 use rantau_core::sync::wire::{Phase, PhaseWindow};
 use rantau_core::{Issue, Lang};
 
@@ -19,51 +21,45 @@ pub struct Terms {
     pub contract_start: NaiveDate,
     /// Last day of the contract.
     pub contract_end: NaiveDate,
-    /// Chosen monthly JHT amount, if any.
+    /// Chosen monthly JHT amount, when the worker opted in.
     pub jht_monthly: Option<u64>,
 }
 
-/// Finds `key` anywhere in the payload (forms may nest fields in pages or groups).
-fn find<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
-    match value {
-        serde_json::Value::Object(map) => {
-            if let Some(v) = map.get(key).filter(|v| !v.is_null()) {
-                return Some(v);
-            }
-            map.values().find_map(|v| find(v, key))
-        }
-        serde_json::Value::Array(items) => items.iter().find_map(|v| find(v, key)),
-        _ => None,
-    }
+fn text<'a>(payload: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    payload.get(key).and_then(|v| v.as_str()).map(str::trim).filter(|s| !s.is_empty())
 }
 
 fn date(payload: &serde_json::Value, key: &str, lang: Lang, issues: &mut Vec<Issue>, required: bool) -> Option<NaiveDate> {
     let params = [("field", key.to_string())];
-    match find(payload, key) {
+    match text(payload, key) {
         None if required => {
             issues.push(error_issue("registration.missing_field", key, lang, &params));
             None
         }
         None => None,
-        Some(v) => {
-            let parsed = v.as_str().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok());
-            if parsed.is_none() {
-                issues.push(error_issue("registration.invalid_date", key, lang, &params));
+        Some(s) => match parse_date(s) {
+            Ok(d) => Some(d),
+            Err(problem) => {
+                issues.push(problem.localize(key, lang));
+                None
             }
-            parsed
-        }
+        },
     }
 }
 
-/// Reads the terms, or the issues that keep the server from deciding.
+/// Reads the terms (the same fields the app's fee estimate reads: `scheme`,
+/// `contract_start`, `contract_end`, `departure_date`, `jht_opt_in`,
+/// `jht_amount`), or the issues that keep the server from deciding.
 pub fn terms(payload: &serde_json::Value, lang: Lang) -> Result<Terms, Vec<Issue>> {
     let mut issues = Vec::new();
-    let scheme = match find(payload, "scheme").and_then(|v| v.as_str()) {
-        Some(s) if matches!(s, "p3mi" | "government" | "individual") => Some(s.to_string()),
-        Some(_) => {
-            issues.push(error_issue("registration.invalid_scheme", "scheme", lang, &[]));
-            None
-        }
+    let scheme = match text(payload, "scheme") {
+        Some(s) => match Scheme::parse(s) {
+            Some(scheme) => Some(scheme_name(scheme)),
+            None => {
+                issues.push(error_issue("registration.invalid_scheme", "scheme", lang, &[]));
+                None
+            }
+        },
         None => {
             issues.push(error_issue("registration.missing_field", "scheme", lang, &[("field", "scheme".into())]));
             None
@@ -72,19 +68,18 @@ pub fn terms(payload: &serde_json::Value, lang: Lang) -> Result<Terms, Vec<Issue
     let contract_start = date(payload, "contract_start", lang, &mut issues, true);
     let contract_end = date(payload, "contract_end", lang, &mut issues, true);
     let departure_date = date(payload, "departure_date", lang, &mut issues, false);
-    let jht_monthly = match find(payload, "jht_amount") {
-        None => None,
-        Some(v) => match v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())) {
-            Some(0) => None,
-            Some(n) => Some(n),
-            None => {
+    let jht_monthly = match text(payload, "jht_opt_in") {
+        Some("yes") => {
+            let amount = payload.get("jht_amount").and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())));
+            if amount.is_none() {
                 issues.push(error_issue("registration.invalid_jht", "jht_amount", lang, &[]));
-                None
             }
-        },
+            amount
+        }
+        _ => None,
     };
     if let (Some(s), Some(e)) = (contract_start, contract_end) {
-        if e <= s {
+        if contract_months(s, e).is_none() {
             issues.push(error_issue("registration.contract_order", "contract_end", lang, &[]));
         }
     }
@@ -96,29 +91,41 @@ pub fn terms(payload: &serde_json::Value, lang: Lang) -> Result<Terms, Vec<Issue
     }
 }
 
-/// Contract length in months; a started month counts.
-pub fn contract_months(start: NaiveDate, end: NaiveDate) -> u32 {
-    use chrono::Datelike;
-    let mut months = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
-    if end.day() >= start.day() {
-        months += 1;
+/// The lowercase name a scheme has on the wire and in the database.
+fn scheme_name(scheme: Scheme) -> String {
+    match scheme {
+        Scheme::P3mi => "p3mi",
+        Scheme::Government => "government",
+        Scheme::Individual => "individual",
     }
-    months.max(1) as u32
+    .to_string()
 }
 
-/// The amount due for these terms on `on`, in rupiah.
+/// The amount due for these terms on `on`, in rupiah, from the built-in tariff
+/// (`TariffTable::quote`; its total includes the first JHT month).
 pub fn amount_due(terms: &Terms, on: NaiveDate, lang: Lang) -> Result<u64, Issue> {
-    let months = contract_months(terms.contract_start, terms.contract_end);
-    let _ = (on, lang);
-    // Permenaker 4/2023 Pasal 18, until the core's tariff table is merged.
-    let pre = if terms.scheme == "individual" { 0 } else { 37_500 };
-    let placement = match months {
-        0..=6 => 108_000,
-        7..=12 => 189_000,
-        13..=24 => 332_500,
-        m => 332_500 + u64::from(m - 24) * 13_500,
-    };
-    Ok(pre + placement + terms.jht_monthly.unwrap_or(0))
+    let scheme = Scheme::parse(&terms.scheme).ok_or_else(|| error_issue("registration.invalid_scheme", "scheme", lang, &[]))?;
+    let months = contract_months(terms.contract_start, terms.contract_end)
+        .ok_or_else(|| error_issue("registration.contract_order", "contract_end", lang, &[]))?;
+    TariffTable::builtin().quote(scheme, months, terms.jht_monthly, on).map(|q| q.total_due).map_err(|problem| {
+        let path = match problem.code {
+            "tariff.months_invalid" => "contract_end",
+            "tariff.jht_invalid" => "jht_amount",
+            _ => "",
+        };
+        problem.localize(path, lang)
+    })
+}
+
+/// True when the scheme pays (and so is covered for) the pre-placement phase.
+fn has_pre_placement(terms: &Terms, on: NaiveDate) -> bool {
+    match Scheme::parse(&terms.scheme) {
+        Some(scheme) => TariffTable::builtin()
+            .quote(scheme, 1, None, on)
+            .map(|q| q.pre_placement > 0)
+            .unwrap_or(scheme != Scheme::Individual),
+        None => false,
+    }
 }
 
 fn window(phase: Phase, start: NaiveDate, end: NaiveDate) -> PhaseWindow {
@@ -130,7 +137,7 @@ fn window(phase: Phase, start: NaiveDate, end: NaiveDate) -> PhaseWindow {
 /// contract start) until contract end + 1 month.
 pub fn protection(terms: &Terms, registered_on: NaiveDate) -> Vec<PhaseWindow> {
     let mut out = Vec::new();
-    if terms.scheme != "individual" {
+    if has_pre_placement(terms, registered_on) {
         if let Some(end) = registered_on.checked_add_months(Months::new(5)).and_then(|d| d.pred_opt()) {
             out.push(window(Phase::PrePlacement, registered_on, end));
         }
@@ -152,14 +159,16 @@ mod tests {
     }
 
     #[test]
-    fn reads_terms_from_nested_payloads() {
-        let p = json!({"job": {"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2028-02-29"},
-                       "departure_date": "2026-03-05", "jht_amount": 100000});
+    fn reads_terms_like_the_app_estimate() {
+        let p = json!({"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2028-02-29",
+                       "departure_date": "05-03-2026", "jht_opt_in": "yes", "jht_amount": "100000"});
         let t = terms(&p, Lang::En).unwrap();
         assert_eq!(t.scheme, "p3mi");
         assert_eq!(t.departure_date, Some(d("2026-03-05")));
         assert_eq!(t.jht_monthly, Some(100_000));
-        assert_eq!(contract_months(t.contract_start, t.contract_end), 24);
+        let no_jht = terms(&json!({"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2028-02-29",
+                                   "jht_opt_in": "no", "jht_amount": "100000"}), Lang::En).unwrap();
+        assert_eq!(no_jht.jht_monthly, None);
     }
 
     #[test]
@@ -167,19 +176,24 @@ mod tests {
         let issues = terms(&json!({"scheme": "x", "contract_start": "soon"}), Lang::En).unwrap_err();
         let codes: Vec<_> = issues.iter().map(|i| i.code.as_str()).collect();
         assert!(codes.contains(&"registration.invalid_scheme"));
-        assert!(codes.contains(&"registration.invalid_date"));
         assert!(codes.contains(&"registration.missing_field"));
+        assert_eq!(codes.len(), 3, "{codes:?}");
         let issues = terms(&json!({"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2026-01-01"}), Lang::En).unwrap_err();
         assert_eq!(issues[0].code, "registration.contract_order");
     }
 
     #[test]
-    fn tariff_matches_the_worked_figures() {
+    fn amount_due_comes_from_the_core_tariff() {
+        let on = d("2026-01-01");
         let t = Terms { scheme: "p3mi".into(), departure_date: None, contract_start: d("2026-01-01"),
             contract_end: d("2027-12-31"), jht_monthly: None };
-        assert_eq!(amount_due(&t, d("2026-01-01"), Lang::Id).unwrap(), 370_000);
+        assert_eq!(amount_due(&t, on, Lang::Id).unwrap(), 370_000);
+        let with_jht = Terms { jht_monthly: Some(100_000), ..t.clone() };
+        assert_eq!(amount_due(&with_jht, on, Lang::Id).unwrap(), 470_000);
+        let bad_jht = Terms { jht_monthly: Some(123), ..t.clone() };
+        assert_eq!(amount_due(&bad_jht, on, Lang::En).unwrap_err().path, "jht_amount");
         let t36 = Terms { scheme: "government".into(), contract_end: d("2028-12-31"), ..t };
-        assert_eq!(amount_due(&t36, d("2026-01-01"), Lang::Id).unwrap(), 37_500 + 494_500);
+        assert_eq!(amount_due(&t36, on, Lang::Id).unwrap(), 37_500 + 494_500);
     }
 
     #[test]

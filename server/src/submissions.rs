@@ -40,19 +40,65 @@ impl Clock {
     }
 }
 
+/// An item's work done before the transaction: its hash and what the server
+/// would answer if the id is new (validation is pure and the slow part, so it
+/// runs outside the database lock and in parallel).
+pub struct Prepared {
+    hash: [u8; 32],
+    decision: Option<Decision>,
+}
+
+/// Validates and decides every item, on up to 4 threads for larger batches.
+pub fn prepare(items: &[SubmissionItem], clock: &Clock) -> Vec<Prepared> {
+    let one = |item: &SubmissionItem| Prepared {
+        hash: ids::payload_hash(&item.form_id, item.form_version, &item.payload),
+        decision: valid_id(&item.id).then(|| decide(item, clock)),
+    };
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+    if threads < 2 || items.len() < 8 {
+        return items.iter().map(one).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for (handle, part) in handles.into_iter().zip(items.chunks(chunk)) {
+            // A panicking validator is a bug; redo that part here so the batch
+            // still gets an answer (and the panic surfaces in tests).
+            match handle.join() {
+                Ok(done) => out.extend(done),
+                Err(_) => out.extend(part.iter().map(one)),
+            }
+        }
+        out
+    })
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.trim().is_empty() && id.len() <= 100
+}
+
 /// Answers every item of a batch, in order, inside one transaction.
 pub fn process_batch(tx: &Transaction, participant: &str, items: &[SubmissionItem], clock: &Clock) -> Result<Vec<ItemResult>> {
+    apply_batch(tx, participant, items, prepare(items, clock), clock)
+}
+
+/// Answers every item from its [`Prepared`] work, in order, inside `tx`.
+pub fn apply_batch(tx: &Transaction, participant: &str, items: &[SubmissionItem], prepared: Vec<Prepared>, clock: &Clock)
+    -> Result<Vec<ItemResult>> {
     items
         .iter()
-        .map(|item| Ok(ItemResult { id: item.id.clone(), outcome: process_item(tx, participant, item, clock)? }))
+        .zip(prepared)
+        .map(|(item, prep)| Ok(ItemResult { id: item.id.clone(), outcome: process_item(tx, participant, item, prep, clock)? }))
         .collect()
 }
 
-fn process_item(tx: &Transaction, participant: &str, item: &SubmissionItem, clock: &Clock) -> Result<ItemOutcome> {
-    if item.id.trim().is_empty() || item.id.len() > 100 {
+fn process_item(tx: &Transaction, participant: &str, item: &SubmissionItem, prep: Prepared, clock: &Clock) -> Result<ItemOutcome> {
+    let Some(decision) = prep.decision else {
         return Ok(ItemOutcome::Rejected { issues: vec![error_issue("submission.invalid_id", "", clock.lang, &[])] });
-    }
-    let hash = ids::payload_hash(&item.form_id, item.form_version, &item.payload);
+    };
+    let hash = prep.hash;
     let seen: Option<(String, Vec<u8>, String)> = tx
         .prepare_cached("SELECT participant_id, payload_hash, answer FROM submissions WHERE id = ?1")?
         .query_row([&item.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -66,7 +112,7 @@ fn process_item(tx: &Transaction, participant: &str, item: &SubmissionItem, cloc
             other => other,
         });
     }
-    decide_new(tx, participant, item, &hash, clock)
+    store_new(tx, participant, item, &hash, decision, clock)
 }
 
 /// What a new registration gets: its numbers and the event announcing them.
@@ -103,8 +149,8 @@ fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
     Decision { outcome: ItemOutcome::Accepted { reference: ids::reference(prefix) }, registration: None }
 }
 
-fn decide_new(tx: &Transaction, participant: &str, item: &SubmissionItem, hash: &[u8; 32], clock: &Clock) -> Result<ItemOutcome> {
-    let decision = decide(item, clock);
+fn store_new(tx: &Transaction, participant: &str, item: &SubmissionItem, hash: &[u8; 32], decision: Decision, clock: &Clock)
+    -> Result<ItemOutcome> {
     let (status, reference) = match &decision.outcome {
         ItemOutcome::Accepted { reference } => ("accepted", Some(reference.as_str())),
         _ => ("rejected", None),
@@ -192,16 +238,25 @@ mod tests {
     }
 
     fn registration() -> serde_json::Value {
-        json!({"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2028-02-28"})
+        serde_json::Value::Object(rantau_core::forms::samples::sample_registration())
+    }
+
+    /// A valid consultation whose subject is `subject`.
+    fn consultation(subject: &str) -> serde_json::Value {
+        let mut c = rantau_core::forms::samples::sample_consultation();
+        c.insert("subject".into(), json!(subject));
+        serde_json::Value::Object(c)
     }
 
     #[test]
     fn same_id_same_payload_is_a_duplicate_with_the_first_reference() {
         let db = db_with(&["a"]);
-        let first = run(&db, "a", &[item("s1", "consultation", json!({"b": 1, "a": 2}))]);
+        let first = run(&db, "a", &[item("s1", "consultation", consultation("Iuran"))]);
         let ItemOutcome::Accepted { reference } = &first[0] else { panic!("{first:?}") };
         assert!(reference.starts_with("KONS-"));
-        let again = run(&db, "a", &[item("s1", "consultation", json!({"a": 2, "b": 1}))]);
+        // Key order does not matter: the canonical hash is the same.
+        let reordered: serde_json::Value = serde_json::from_str(&ids::canonical_json(&consultation("Iuran"))).unwrap();
+        let again = run(&db, "a", &[item("s1", "consultation", reordered)]);
         assert_eq!(again[0], ItemOutcome::Duplicate { reference: reference.clone() });
     }
 
@@ -210,6 +265,8 @@ mod tests {
         let db = db_with(&["a", "b"]);
         run(&db, "a", &[item("s1", "consultation", json!({"q": 1}))]);
         let changed = run(&db, "a", &[item("s1", "consultation", json!({"q": 2}))]);
+        let changed_valid = run(&db, "a", &[item("s1", "consultation", consultation("Other"))]);
+        assert_eq!(changed_valid[0], ItemOutcome::Conflict { code: CONFLICT.into() });
         assert_eq!(changed[0], ItemOutcome::Conflict { code: CONFLICT.into() });
         let stolen = run(&db, "b", &[item("s1", "consultation", json!({"q": 1}))]);
         assert_eq!(stolen[0], ItemOutcome::Conflict { code: CONFLICT.into() });
@@ -239,14 +296,15 @@ mod tests {
             assert_eq!(kpj.len(), 11);
             assert_eq!(payment_code.len(), 11);
             assert!(numbers.insert(kpj.clone()) && numbers.insert(payment_code.clone()));
-            assert_eq!(*amount_due, 370_000);
+            // 24-month P3MI contract with JHT 100,000 (first month paid with it).
+            assert_eq!(*amount_due, 470_000);
         }
     }
 
     #[test]
     fn duplicates_inside_one_batch_are_answered_once() {
         let db = db_with(&["a"]);
-        let it = item("d1", "data-update", json!({"phone": "x"}));
+        let it = item("d1", "data-update", json!({"kpj": "12345678901", "what": ["phone"], "new_phone": "+60123456789"}));
         let out = run(&db, "a", &[it.clone(), it]);
         let ItemOutcome::Accepted { reference } = &out[0] else { panic!() };
         assert_eq!(out[1], ItemOutcome::Duplicate { reference: reference.clone() });

@@ -1,9 +1,10 @@
 //! The server's second look at each submission: the user's language from
 //! `Accept-Language`, and the one function that runs the form rules again
-//! (`rantau_core::forms::validate_submission` once the forms module lands).
+//! (`rantau_core::forms::validate_submission`, the same rules as the app).
 
 use chrono::NaiveDate;
-use rantau_core::{Issue, Lang};
+use rantau_core::forms::{validate_submission, Context};
+use rantau_core::{Error, Issue, Lang, Problem};
 
 use crate::messages::error_issue;
 
@@ -51,8 +52,20 @@ pub fn validate(form_id: &str, form_version: u32, payload: &serde_json::Value, t
     if !payload.is_object() {
         return vec![error_issue("payload.not_object", "", lang, &[])];
     }
-    let _ = today;
-    Vec::new()
+    match validate_submission(form_id, form_version, payload, &Context { today, lang }) {
+        Ok(issues) => issues,
+        // A payload that does not fit the definition's shape is the user's to fix
+        // (an old app, a damaged outbox row): an issue, never a 4xx for the batch.
+        Err(Error::WrongValueType { path, expected }) => {
+            vec![Problem::error("field.wrong_type").with("expected", expected).localize(&path, lang)]
+        }
+        Err(Error::UnknownField(path)) => vec![error_issue("field.unknown", &path, lang, &[])],
+        Err(Error::UnknownForm(_)) => {
+            let params = [("form", form_id.chars().take(64).collect()), ("version", form_version.to_string())];
+            vec![error_issue("form.unknown", "", lang, &params)]
+        }
+        Err(other) => vec![error_issue("submission.unreadable", "", lang, &[("code", other.code().to_string())])],
+    }
 }
 
 #[cfg(test)]
@@ -78,7 +91,24 @@ mod tests {
         assert!(issues[0].message.contains("nope"));
         let issues = validate(CONSULTATION, 1, &json!([1]), today, Lang::Id);
         assert_eq!(issues[0].code, "payload.not_object");
-        assert!(validate(CONSULTATION, 1, &json!({"topic": "x"}), today, Lang::Id).is_empty());
+    }
+
+    #[test]
+    fn the_core_form_rules_run_again() {
+        use rantau_core::forms::samples::{sample_consultation, sample_registration, sample_today};
+        let today = sample_today();
+        let reg = serde_json::Value::Object(sample_registration());
+        assert!(!validate(REGISTRATION, 1, &reg, today, Lang::En).iter().any(Issue::is_error));
+        let cons = serde_json::Value::Object(sample_consultation());
+        assert!(!validate(CONSULTATION, 1, &cons, today, Lang::En).iter().any(Issue::is_error));
+        let mut broken = sample_registration();
+        broken.remove("full_name");
+        let issues = validate(REGISTRATION, 1, &serde_json::Value::Object(broken), today, Lang::En);
+        assert!(issues.iter().any(|i| i.code == "field.required" && i.path == "full_name"), "{issues:?}");
+        let issues = validate(REGISTRATION, 1, &json!({"full_name": 5}), today, Lang::En);
+        assert_eq!((issues[0].code.as_str(), issues[0].path.as_str()), ("field.wrong_type", "full_name"));
+        let issues = validate(REGISTRATION, 1, &json!({"no_such_field": "x"}), today, Lang::Id);
+        assert_eq!(issues[0].code, "field.unknown");
     }
 
     proptest! {

@@ -31,7 +31,15 @@ fn item(id: &str, form: &str, payload: Value) -> Value {
 }
 
 fn registration() -> Value {
-    json!({"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2028-02-28", "departure_date": "2026-03-10"})
+    let mut answers = rantau_core::forms::samples::sample_registration();
+    answers.insert("departure_date".into(), json!("2025-07-05"));
+    Value::Object(answers)
+}
+
+fn consultation(subject: &str) -> Value {
+    let mut answers = rantau_core::forms::samples::sample_consultation();
+    answers.insert("subject".into(), json!(subject));
+    Value::Object(answers)
 }
 
 async fn batch(c: &reqwest::Client, s: &RunningServer, token: &str, items: Vec<Value>) -> Vec<ItemOutcome> {
@@ -58,16 +66,16 @@ async fn enroll_batch_duplicate_conflict_and_changes() {
     let s = server().await;
     let c = client();
     let dev = enroll(&c, &s, "device-1").await;
-    let out = batch(&c, &s, &dev.token, vec![item("r1", "pmi-registration", registration()), item("k1", "consultation", json!({"q": "hi"}))]).await;
+    let out = batch(&c, &s, &dev.token, vec![item("r1", "pmi-registration", registration()), item("k1", "consultation", consultation("hi"))]).await;
     let ItemOutcome::Accepted { reference: reg_ref } = &out[0] else { panic!("{out:?}") };
     let ItemOutcome::Accepted { reference: kons_ref } = &out[1] else { panic!("{out:?}") };
     assert!(kons_ref.starts_with("KONS-"));
 
     // Retry of the same batch: the first references again.
-    let again = batch(&c, &s, &dev.token, vec![item("r1", "pmi-registration", registration()), item("k1", "consultation", json!({"q": "hi"}))]).await;
+    let again = batch(&c, &s, &dev.token, vec![item("r1", "pmi-registration", registration()), item("k1", "consultation", consultation("hi"))]).await;
     assert_eq!(again, vec![ItemOutcome::Duplicate { reference: reg_ref.clone() }, ItemOutcome::Duplicate { reference: kons_ref.clone() }]);
     // Same id, other content: conflict, never an overwrite.
-    let conflict = batch(&c, &s, &dev.token, vec![item("k1", "consultation", json!({"q": "changed"}))]).await;
+    let conflict = batch(&c, &s, &dev.token, vec![item("k1", "consultation", consultation("changed"))]).await;
     assert_eq!(conflict, vec![ItemOutcome::Conflict { code: "submission.conflict".into() }]);
 
     let feed = changes(&c, &s, &dev.token, "", 100).await;
@@ -79,7 +87,7 @@ async fn enroll_batch_duplicate_conflict_and_changes() {
     assert_eq!(reference, reg_ref);
     assert_eq!((kpj.len(), payment_code.len()), (11, 11));
     assert_ne!(kpj, payment_code);
-    assert_eq!(*amount_due, 370_000);
+    assert_eq!(*amount_due, 470_000, "24 months P3MI + first JHT month");
     let expected = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
     assert_eq!(pay_before, &expected);
     assert!(!feed.has_more);
@@ -95,19 +103,21 @@ async fn rejected_registration_is_localized_and_answered_the_same_again() {
     let c = client();
     let dev = enroll(&c, &s, "device-lang").await;
     let url = format!("{}/v1/submissions/batch", s.base_url());
-    let bad = json!({"items": [item("bad1", "pmi-registration", json!({"scheme": "p3mi"}))]});
+    let mut broken = rantau_core::forms::samples::sample_registration();
+    broken.remove("full_name");
+    let bad = json!({"items": [item("bad1", "pmi-registration", Value::Object(broken))]});
     let send = |lang: &'static str| c.post(&url).bearer_auth(&dev.token).header("Accept-Language", lang).json(&bad).send();
     let en: BatchResponse = send("en").await.unwrap().json().await.unwrap();
     let ItemOutcome::Rejected { issues } = &en.results[0].outcome else { panic!() };
-    assert!(issues.iter().any(|i| i.path == "contract_start" && i.message.contains("required")));
+    assert!(issues.iter().any(|i| i.path == "full_name" && i.code == "field.required" && i.message.contains("required")), "{issues:?}");
     // The answer is kept: the same rejection again (even when asked in another language).
     let id: BatchResponse = send("id").await.unwrap().json().await.unwrap();
     assert_eq!(id.results, en.results);
     let other = enroll(&c, &s, "device-lang-2").await;
-    let fresh = json!({"items": [item("bad2", "pmi-registration", json!({}))]});
+    let fresh = json!({"items": [item("bad2", "pmi-registration", json!({"full_name": ""}))]});
     let r: BatchResponse = c.post(&url).bearer_auth(&other.token).json(&fresh).send().await.unwrap().json().await.unwrap();
     let ItemOutcome::Rejected { issues } = &r.results[0].outcome else { panic!() };
-    assert!(issues[0].message.contains("wajib"), "Indonesian by default");
+    assert!(issues.iter().any(|i| i.message.contains("Wajib")), "Indonesian by default: {issues:?}");
 }
 
 #[tokio::test]
@@ -171,6 +181,9 @@ async fn bad_requests_get_4xx_with_a_code() {
     let r = c.get(format!("{}/v1/admin/submissions", s.base_url())).bearer_auth(&dev.token).send().await.unwrap();
     assert_eq!(error_of(r).await, (401, "auth.invalid_token".into()), "a device token is not an officer token");
 
+    let r = c.post(format!("{}/v1/admin/consultations/%FF/reply", s.base_url())).bearer_auth(ADMIN).json(&json!({"body": "x"})).send().await.unwrap();
+    assert_eq!(error_of(r).await, (400, "path.invalid".into()));
+
     // Query, route, method.
     let r = c.get(format!("{}/v1/changes?cursor=abc", s.base_url())).bearer_auth(&dev.token).send().await.unwrap();
     assert_eq!(error_of(r).await, (400, "cursor.invalid".into()));
@@ -182,7 +195,8 @@ async fn bad_requests_get_4xx_with_a_code() {
     assert_eq!(error_of(r).await, (422, "body.invalid".into()));
 
     // The server still works after all that.
-    assert_eq!(batch(&c, &s, &dev.token, vec![item("ok1", "data-update", json!({"phone": "+60123456789"}))]).await.len(), 1);
+    let ok = batch(&c, &s, &dev.token, vec![item("ok1", "data-update", json!({"kpj": "12345678901", "what": ["phone"], "new_phone": "+60123456789"}))]).await;
+    assert!(matches!(&ok[0], ItemOutcome::Accepted { reference } if reference.starts_with("UPD-")), "{ok:?}");
 }
 
 #[tokio::test]
@@ -192,7 +206,7 @@ async fn gzip_requests_and_responses_work() {
     // No automatic decompression: this test looks at the bytes on the wire.
     let c = reqwest::Client::builder().no_gzip().build().unwrap();
     let dev = enroll(&c, &s, "device-gz").await;
-    let body = serde_json::to_vec(&json!({"items": [item("gz1", "consultation", json!({"q": "x".repeat(500)}))]})).unwrap();
+    let body = serde_json::to_vec(&json!({"items": [item("gz1", "consultation", consultation("gzip"))]})).unwrap();
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(&body).unwrap();
     let r = c
@@ -210,7 +224,7 @@ async fn gzip_requests_and_responses_work() {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&raw[..]), &mut text).unwrap();
     let parsed: BatchResponse = serde_json::from_str(&text).unwrap();
-    assert!(matches!(parsed.results[0].outcome, ItemOutcome::Accepted { .. }));
+    assert!(matches!(parsed.results[0].outcome, ItemOutcome::Accepted { .. }), "{:?}", parsed.results);
 }
 
 #[tokio::test]
@@ -281,12 +295,13 @@ async fn answers_survive_a_restart_with_a_file_database() {
     let c = client();
     let s = spawn(config.clone()).await.unwrap();
     let dev = enroll(&c, &s, "device-restart").await;
-    let first = batch(&c, &s, &dev.token, vec![item("p1", "pmi-registration", registration()), item("p2", "consultation", json!({}))]).await;
+    let first = batch(&c, &s, &dev.token, vec![item("p1", "pmi-registration", registration()), item("p2", "consultation", consultation("p2"))]).await;
+    assert!(first.iter().all(|o| matches!(o, ItemOutcome::Accepted { .. })), "{first:?}");
     let feed = changes(&c, &s, &dev.token, "", 100).await;
     s.shutdown().await.unwrap();
 
     let s = spawn(config).await.unwrap();
-    let again = batch(&c, &s, &dev.token, vec![item("p1", "pmi-registration", registration()), item("p2", "consultation", json!({}))]).await;
+    let again = batch(&c, &s, &dev.token, vec![item("p1", "pmi-registration", registration()), item("p2", "consultation", consultation("p2"))]).await;
     let expected: Vec<ItemOutcome> = first
         .into_iter()
         .map(|o| match o {
@@ -295,7 +310,7 @@ async fn answers_survive_a_restart_with_a_file_database() {
         })
         .collect();
     assert_eq!(again, expected);
-    let conflict = batch(&c, &s, &dev.token, vec![item("p2", "consultation", json!({"changed": true}))]).await;
+    let conflict = batch(&c, &s, &dev.token, vec![item("p2", "consultation", consultation("changed"))]).await;
     assert_eq!(conflict, vec![ItemOutcome::Conflict { code: "submission.conflict".into() }]);
     assert_eq!(changes(&c, &s, &dev.token, "", 100).await.events, feed.events);
     s.shutdown().await.unwrap();

@@ -20,27 +20,30 @@ fn officer_decisions_reach_only_their_participant() {
     };
     let a = enroll("officer-a");
     let b = enroll("officer-b");
+    let mut registration = rantau_core::forms::samples::sample_registration();
+    registration.insert("departure_date".into(), json!("2025-07-05"));
     let items = json!({"items": [
         {"id": "reg-a", "form_id": "pmi-registration", "form_version": 1, "created_at": "2026-01-01T00:00:00Z",
-         "payload": {"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2028-02-28", "departure_date": "2026-03-10"}},
-        {"id": "kons-a", "form_id": "consultation", "form_version": 1, "created_at": "2026-01-01T00:00:00Z", "payload": {"q": "?"}}
+         "payload": registration},
+        {"id": "kons-a", "form_id": "consultation", "form_version": 1, "created_at": "2026-01-01T00:00:00Z",
+         "payload": rantau_core::forms::samples::sample_consultation()}
     ]});
     let out: BatchResponse = http.post(format!("{base}/v1/submissions/batch")).bearer_auth(&a.token).json(&items).send().unwrap().json().unwrap();
-    assert!(out.results.iter().all(|r| matches!(r.outcome, ItemOutcome::Accepted { .. })));
+    assert!(out.results.iter().all(|r| matches!(r.outcome, ItemOutcome::Accepted { .. })), "{:?}", out.results);
 
     let officer = OfficerClient::new(&base, "officer-token").unwrap();
     let regs = officer.list(Some("pmi-registration")).unwrap();
     assert_eq!(regs.submissions.len(), 1);
     let kpj = regs.submissions[0].kpj.clone().unwrap();
-    assert_eq!(regs.submissions[0].amount_due, Some(370_000));
+    assert_eq!(regs.submissions[0].amount_due, Some(470_000));
 
-    let paid = officer.pay(&PaymentRequest { kpj: kpj.clone(), amount: 370_000, paid_on: "2026-01-20".into() }).unwrap();
+    let paid = officer.pay(&PaymentRequest { kpj: kpj.clone(), amount: 470_000, paid_on: "2026-01-20".into() }).unwrap();
     let EventKind::PaymentRecorded { protection, .. } = &paid.kind else { panic!() };
     let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
     assert_eq!(protection[0].phase, Phase::PrePlacement);
     assert_eq!(protection[0].start, today);
     assert_eq!(protection[1].phase, Phase::Placement);
-    assert_eq!((protection[1].start.as_str(), protection[1].end.as_str()), ("2026-03-10", "2028-03-28"));
+    assert_eq!((protection[1].start.as_str(), protection[1].end.as_str()), ("2025-07-05", "2027-07-30"));
 
     officer.contribution(&ContributionRequest { kpj: kpj.clone(), programme: "jht".into(), period: "2026-04".into(), amount: 100_000 }).unwrap();
     officer.reply("kons-a", &ReplyRequest { body: "Jawaban".into(), from: None }).unwrap();
@@ -52,12 +55,14 @@ fn officer_decisions_reach_only_their_participant() {
         officer.reject("reg-a", &RejectRequest { reason: Localized::new("a", "b") }).unwrap_err(),
         officer.reply("missing", &ReplyRequest { body: "x".into(), from: None }).unwrap_err(),
         OfficerClient::new(&base, "wrong").unwrap().list(None).unwrap_err(),
+        officer.pay(&PaymentRequest { kpj: kpj.clone(), amount: 1, paid_on: "2026-02-01".into() }).unwrap_err(),
     ];
     let codes: Vec<String> = errs.iter().map(|e| match e {
         rantau_server::Error::Remote { code, .. } => code.clone(),
         other => other.to_string(),
     }).collect();
-    assert_eq!(codes, ["kpj.not_found", "submission.wrong_form", "submission.not_accepted", "submission.not_found", "auth.invalid_token"]);
+    assert_eq!(codes, ["kpj.not_found", "submission.wrong_form", "submission.not_accepted", "submission.not_found", "auth.invalid_token",
+        "submission.not_accepted"]);
 
     let feed = |token: &str| -> ChangesResponse {
         http.get(format!("{base}/v1/changes")).bearer_auth(token).send().unwrap().json().unwrap()
