@@ -61,10 +61,10 @@ pub fn registration_payload(i: usize) -> Value {
         "district": district,
         "regency": regency,
         "province": province,
-        "phone_id": format!("+628{:010}", mix(i, 20) % 10_000_000_000),
+        "phone_id": format!("+62812{:08}", mix(i, 20) % 100_000_000),
         "email": format!("pmi{}@contoh.id", mix(i, 21) % 1_000_000),
         "passport_number": format!("{}{:07}", pick(&["B", "C", "X"], i, 22), mix(i, 23) % 10_000_000),
-        "passport_expiry": format!("{}-{:02}-{:02}", 2029 + mix(i, 24) % 5, 1 + mix(i, 25) % 12, 1 + mix(i, 26) % 28),
+        "passport_expiry": format!("{}-{:02}-{:02}", 2030 + mix(i, 24) % 5, 1 + mix(i, 25) % 12, 1 + mix(i, 26) % 28),
         "scheme": "p3mi",
         "placement_company": format!("PT {} Jaya Abadi", pick(LAST, i, 27)),
         "destination_country": pick(COUNTRIES, i, 28),
@@ -80,7 +80,7 @@ pub fn registration_payload(i: usize) -> Value {
                    "birth_date": format!("{}-{:02}-{:02}", 1960 + mix(i, 34) % 40, 1 + mix(i, 35) % 12, 1 + mix(i, 36) % 28)}],
         "emergency_name": heir,
         "emergency_relationship": "spouse",
-        "emergency_phone": format!("+628{:010}", mix(i, 37) % 10_000_000_000),
+        "emergency_phone": format!("+62857{:08}", mix(i, 37) % 100_000_000),
         "data_true": true,
         "data_processing": true
     })
@@ -121,8 +121,8 @@ pub fn finalize_registrations(store: &Store, n: usize) -> Vec<String> {
 /// Finalizes a consultation that refers to registration `registration_ref`.
 pub fn finalize_consultation(store: &Store, registration_ref: &str, created_at: i64) -> String {
     let id = uuid::Uuid::new_v4().to_string();
-    let payload = json!({"topic": "payment", "message": "Bagaimana cara membayar iuran dari Malaysia?",
-                         "registration_ref": registration_ref});
+    let mut payload = Value::Object(rantau_core::forms::samples::sample_consultation());
+    payload["registration_ref"] = json!(registration_ref);
     let r = row(&id, "consultation", created_at, payload);
     if let Err(e) = store.write(|tx| insert_submission(tx, &r)) {
         panic!("finalize: {e}");
