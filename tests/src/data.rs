@@ -13,14 +13,39 @@ pub fn client_store(dir: &std::path::Path) -> Store {
     }
 }
 
-const FIRST: &[&str] = &["Siti", "Dewi", "Sri", "Nur", "Rina", "Wati", "Yuni", "Ani", "Lestari", "Ayu", "Fitri",
-    "Indah", "Ratna", "Eka", "Tuti", "Agus", "Budi", "Joko", "Slamet", "Rudi", "Hendra", "Wahyu", "Dian", "Putri"];
-const LAST: &[&str] = &["Rahayu", "Susanti", "Wulandari", "Handayani", "Kurniawati", "Suryani", "Hidayat", "Saputra",
-    "Setiawan", "Pratama", "Nugroho", "Lestari", "Maharani", "Utami", "Permatasari", "Kusuma", "Hartono"];
+const FIRST: &[&str] = &[
+    "Siti", "Dewi", "Sri", "Nur", "Rina", "Wati", "Yuni", "Ani", "Lestari", "Ayu", "Fitri", "Indah", "Ratna", "Eka",
+    "Tuti", "Agus", "Budi", "Joko", "Slamet", "Rudi", "Hendra", "Wahyu", "Dian", "Putri",
+];
+const LAST: &[&str] = &[
+    "Rahayu",
+    "Susanti",
+    "Wulandari",
+    "Handayani",
+    "Kurniawati",
+    "Suryani",
+    "Hidayat",
+    "Saputra",
+    "Setiawan",
+    "Pratama",
+    "Nugroho",
+    "Lestari",
+    "Maharani",
+    "Utami",
+    "Permatasari",
+    "Kusuma",
+    "Hartono",
+];
 const PLACES: &[(&str, &str, &str)] = &[
-    ("Indramayu", "Karangampel", "Jawa Barat"), ("Cilacap", "Kroya", "Jawa Tengah"), ("Ponorogo", "Sukorejo", "Jawa Timur"),
-    ("Lombok Timur", "Selong", "Nusa Tenggara Barat"), ("Lampung Timur", "Sekampung", "Lampung"),
-    ("Cirebon", "Plered", "Jawa Barat"), ("Blitar", "Kanigoro", "Jawa Timur"), ("Kendal", "Weleri", "Jawa Tengah")];
+    ("Indramayu", "Karangampel", "Jawa Barat"),
+    ("Cilacap", "Kroya", "Jawa Tengah"),
+    ("Ponorogo", "Sukorejo", "Jawa Timur"),
+    ("Lombok Timur", "Selong", "Nusa Tenggara Barat"),
+    ("Lampung Timur", "Sekampung", "Lampung"),
+    ("Cirebon", "Plered", "Jawa Barat"),
+    ("Blitar", "Kanigoro", "Jawa Timur"),
+    ("Kendal", "Weleri", "Jawa Tengah"),
+];
 const COUNTRIES: &[&str] = &["MY", "TW", "HK", "SG", "SA", "KR", "JP"];
 const JOBS: &[&str] = &["domestic_worker", "caregiver", "plantation", "construction", "factory", "fishing"];
 

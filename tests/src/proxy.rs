@@ -161,8 +161,12 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
             }
             Fault::Unavailable | Fault::RateLimited(_) | Fault::Garbage => {
                 let (status, retry, body): (&str, u32, &[u8]) = match fault {
-                    Fault::Unavailable => ("503 Service Unavailable", 0, br#"{"code":"server.unavailable","message":"try later"}"#),
-                    Fault::RateLimited(secs) => ("429 Too Many Requests", secs, br#"{"code":"rate_limited","message":"slow down"}"#),
+                    Fault::Unavailable => {
+                        ("503 Service Unavailable", 0, br#"{"code":"server.unavailable","message":"try later"}"#)
+                    }
+                    Fault::RateLimited(secs) => {
+                        ("429 Too Many Requests", secs, br#"{"code":"rate_limited","message":"slow down"}"#)
+                    }
                     _ => ("200 OK", 0, b"<html>captive portal</html>"),
                 };
                 let head = format!(

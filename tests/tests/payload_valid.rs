@@ -8,7 +8,11 @@ fn synthetic_registrations_pass_form_validation() {
     for i in 0..300 {
         let p = rantau_tests::data::registration_payload(i);
         let issues = validate_submission("pmi-registration", 1, &p, &ctx).unwrap();
-        let errors: Vec<_> = issues.iter().filter(|i| i.is_error()).map(|i| (i.code.clone(), i.path.clone(), i.message.clone())).collect();
+        let errors: Vec<_> = issues
+            .iter()
+            .filter(|i| i.is_error())
+            .map(|i| (i.code.clone(), i.path.clone(), i.message.clone()))
+            .collect();
         assert!(errors.is_empty(), "payload {i}: {errors:?}");
     }
 }

@@ -82,9 +82,24 @@ async fn enroll_push_pull_and_inquire() {
     assert_eq!(inquiry::membership(&store, today).unwrap().unwrap().status, MembershipStatus::RegisteredUnpaid);
 
     // The officer records a payment and a contribution and answers the consultation.
-    admin_post(server.addr, "/v1/admin/payments", serde_json::json!({"kpj": card.kpj, "amount": pay.amount_due, "paid_on": "2027-01-10"})).await;
-    admin_post(server.addr, "/v1/admin/contributions", serde_json::json!({"kpj": card.kpj, "programme": "jht", "period": "2027-02", "amount": 50000})).await;
-    admin_post(server.addr, &format!("/v1/admin/consultations/{consult}/reply"), serde_json::json!({"body": "Bayar di cabang Bank Mandiri."})).await;
+    admin_post(
+        server.addr,
+        "/v1/admin/payments",
+        serde_json::json!({"kpj": card.kpj, "amount": pay.amount_due, "paid_on": "2027-01-10"}),
+    )
+    .await;
+    admin_post(
+        server.addr,
+        "/v1/admin/contributions",
+        serde_json::json!({"kpj": card.kpj, "programme": "jht", "period": "2027-02", "amount": 50000}),
+    )
+    .await;
+    admin_post(
+        server.addr,
+        &format!("/v1/admin/consultations/{consult}/reply"),
+        serde_json::json!({"body": "Bayar di cabang Bank Mandiri."}),
+    )
+    .await;
 
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     assert_eq!(report.sent, 0);
@@ -318,12 +333,18 @@ async fn one_rejected_item_does_not_block_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let store = client_store(dir.path());
     let ids = finalize_registrations(&store, 4);
-    let bad = rantau_tests::data::row("bad-registration-0001", "pmi-registration", 1_790_000_000_002, serde_json::json!({"scheme": "none"}));
+    let bad = rantau_tests::data::row(
+        "bad-registration-0001",
+        "pmi-registration",
+        1_790_000_000_002,
+        serde_json::json!({"scheme": "none"}),
+    );
     store.write(|tx| rantau_core::store::outbox::insert_submission(tx, &bad)).unwrap();
     let cfg = config(&format!("http://{}", server.addr));
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     assert_eq!((report.accepted, report.rejected), (4, 1));
-    let rejected = store.read(|c| rantau_core::store::outbox::get_submission(c, "bad-registration-0001")).unwrap().unwrap();
+    let rejected =
+        store.read(|c| rantau_core::store::outbox::get_submission(c, "bad-registration-0001")).unwrap().unwrap();
     assert_eq!(rejected.state, OutboxState::Rejected);
     assert!(!rejected.issues.is_empty());
     let accepted: HashSet<String> = store

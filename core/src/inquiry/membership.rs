@@ -98,9 +98,7 @@ pub fn derive_status(
     match (local, decision) {
         (Some(s), _) if pending(s) => return MembershipStatus::PendingSync,
         (Some(OutboxState::Accepted), None) => return MembershipStatus::PendingSync,
-        (_, Some(Decision::Rejected)) | (Some(OutboxState::Rejected), None) => {
-            return MembershipStatus::NotRegistered
-        }
+        (_, Some(Decision::Rejected)) | (Some(OutboxState::Rejected), None) => return MembershipStatus::NotRegistered,
         _ => {}
     }
     if let Some(next) = windows.iter().filter(|w| w.start > today).map(|w| w.start).min() {
@@ -123,7 +121,12 @@ fn parse_day(s: &str) -> Result<NaiveDate> {
 /// no registration on this phone, nothing cached, and never synced.
 pub fn membership(store: &Store, today: NaiveDate) -> Result<Option<Membership>> {
     let (subs, decisions, protection, last_pull) = store.read(|c| {
-        Ok((list_submissions(c)?, list_cache(c, REGISTRATION)?, get_cache(c, PROTECTION, CURRENT)?, get_meta(c, META_LAST_PULL)?))
+        Ok((
+            list_submissions(c)?,
+            list_cache(c, REGISTRATION)?,
+            get_cache(c, PROTECTION, CURRENT)?,
+            get_meta(c, META_LAST_PULL)?,
+        ))
     })?;
     let latest = subs.into_iter().rev().find(|s| s.form_id == REGISTRATION_FORM);
     // The decision about the latest local registration; without one (a restored

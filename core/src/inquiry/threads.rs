@@ -51,7 +51,8 @@ pub fn threads(store: &Store) -> Result<Vec<Thread>> {
     let mut replies: HashMap<String, (ThreadBody, i64)> = HashMap::new();
     let mut order = Vec::new();
     for (key, body, fetched_at) in cached {
-        let t: ThreadBody = serde_json::from_value(body).map_err(|e| Error::MalformedStoredData(format!("thread: {e}")))?;
+        let t: ThreadBody =
+            serde_json::from_value(body).map_err(|e| Error::MalformedStoredData(format!("thread: {e}")))?;
         order.push(key.clone());
         replies.insert(key, (t, fetched_at));
     }
@@ -71,7 +72,10 @@ pub fn threads(store: &Store) -> Result<Vec<Thread>> {
 fn thread(submission_id: String, state: Option<OutboxState>, found: Option<(ThreadBody, i64)>) -> Thread {
     let (replies, fetched_at) = match found {
         Some((t, at)) => (
-            t.replies.into_iter().map(|r| Reply { reply_id: r.reply_id, body: r.body, from: r.from, at: r.at }).collect(),
+            t.replies
+                .into_iter()
+                .map(|r| Reply { reply_id: r.reply_id, body: r.body, from: r.from, at: r.at })
+                .collect(),
             Some(at),
         ),
         None => (Vec::new(), None),

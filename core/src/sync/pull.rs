@@ -34,7 +34,8 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
                 pay_before: pay_before.clone(),
             };
             put_cache(tx, REGISTRATION, submission_id, &to_json(&decision)?, now)?;
-            let card = CardBody { kpj: kpj.clone(), reference: reference.clone(), submission_id: submission_id.clone() };
+            let card =
+                CardBody { kpj: kpj.clone(), reference: reference.clone(), submission_id: submission_id.clone() };
             put_cache(tx, CARD, CURRENT, &to_json(&card)?, now)?;
             let pay = PaymentInstructionsBody {
                 kpj: kpj.clone(),
@@ -218,7 +219,11 @@ mod tests {
                     kpj: "12345678901".into(),
                     amount: 370_000,
                     paid_on: "2026-11-25".into(),
-                    protection: vec![PhaseWindow { phase: Phase::PrePlacement, start: "2026-11-25".into(), end: "2027-04-24".into() }],
+                    protection: vec![PhaseWindow {
+                        phase: Phase::PrePlacement,
+                        start: "2026-11-25".into(),
+                        end: "2027-04-24".into(),
+                    }],
                 },
             )],
         );
@@ -235,12 +240,15 @@ mod tests {
         let s = submission("c1", 10);
         store.write(|tx| insert_submission(tx, &s)).unwrap();
         let reply = |seq, id: &str| {
-            ev(seq, EventKind::ConsultationReplied {
-                submission_id: "c1".into(),
-                reply_id: id.into(),
-                body: "Jawaban".into(),
-                from: "KBRI Kuala Lumpur".into(),
-            })
+            ev(
+                seq,
+                EventKind::ConsultationReplied {
+                    submission_id: "c1".into(),
+                    reply_id: id.into(),
+                    body: "Jawaban".into(),
+                    from: "KBRI Kuala Lumpur".into(),
+                },
+            )
         };
         apply(&store, &[reply(1, "r1"), reply(2, "r2"), reply(2, "r2")]);
         let threads = crate::inquiry::threads(&store).unwrap();
@@ -281,12 +289,15 @@ mod tests {
     fn contributions_are_listed_newest_period_first() {
         let (_d, store) = temp_store();
         let c = |seq, period: &str| {
-            ev(seq, EventKind::ContributionRecorded {
-                kpj: "12345678901".into(),
-                programme: "jht".into(),
-                period: period.into(),
-                amount: 50_000,
-            })
+            ev(
+                seq,
+                EventKind::ContributionRecorded {
+                    kpj: "12345678901".into(),
+                    programme: "jht".into(),
+                    period: period.into(),
+                    amount: 50_000,
+                },
+            )
         };
         apply(&store, &[c(1, "2026-09"), c(2, "2026-10"), c(3, "2026-10")]);
         let list = crate::inquiry::contributions(&store).unwrap();

@@ -33,9 +33,7 @@ pub(crate) enum PushEnd {
 /// The submission this one waits for: `depends_on`, or a consultation's
 /// `registration_ref` naming a local submission.
 fn dependency(row: &SubmissionRow) -> Option<String> {
-    row.depends_on.clone().or_else(|| {
-        row.payload.get("registration_ref").and_then(|v| v.as_str()).map(str::to_string)
-    })
+    row.depends_on.clone().or_else(|| row.payload.get("registration_ref").and_then(|v| v.as_str()).map(str::to_string))
 }
 
 /// True when `row` must wait: it names a local submission that is not accepted yet.
@@ -197,9 +195,8 @@ pub(crate) async fn push(
     observer.on_state(SyncState::Pushing { sent: 0, total });
     loop {
         interrupt.check()?;
-        let (rows, items) = store.read(|c| {
-            next_batch(&mut pending, config.batch_max_items, config.batch_max_bytes, |r| held_back(c, r))
-        })?;
+        let (rows, items) = store
+            .read(|c| next_batch(&mut pending, config.batch_max_items, config.batch_max_bytes, |r| held_back(c, r)))?;
         if rows.is_empty() {
             report.held += pending.len();
             return Ok(PushEnd::Completed);
@@ -282,11 +279,7 @@ mod tests {
 
     #[test]
     fn held_items_stay_pending_and_do_not_block_others() {
-        let mut pending: VecDeque<_> = vec![
-            row("a", json!({"registration_ref": "reg"})),
-            row("b", json!({})),
-        ]
-        .into();
+        let mut pending: VecDeque<_> = vec![row("a", json!({"registration_ref": "reg"})), row("b", json!({}))].into();
         let (rows, _) = next_batch(&mut pending, 50, usize::MAX, |r| Ok(dependency(r).is_some())).unwrap();
         assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec!["b"]);
         assert_eq!(pending.len(), 1);
