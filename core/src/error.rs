@@ -86,6 +86,31 @@ pub enum Error {
     #[error("the form has {} error(s)", .0.iter().filter(|i| i.is_error()).count())]
     Invalid(Vec<Issue>),
 
+    // --- sync --------------------------------------------------------------
+    /// The server address is not a valid http(s) URL.
+    #[error("invalid server address: {0}")]
+    InvalidUrl(String),
+    /// Plain http to a host that is not loopback: personal data travels over HTTPS only.
+    #[error("the server address must use https (host {0})")]
+    InsecureUrl(String),
+    /// The network failed (no connection, timeout, reset). Retry later.
+    #[error("network error: {0}")]
+    Network(String),
+    /// The server answered with an unexpected status (e.g. 5xx).
+    #[error("server answered {status} ({code})")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// Stable code from the error body, or `http.<status>`.
+        code: String,
+    },
+    /// The server refused this device's credentials (401/403).
+    #[error("the server refused this device ({0})")]
+    Unauthorized(String),
+    /// The server's answer could not be decoded.
+    #[error("the server's answer could not be read: {0}")]
+    Protocol(String),
+
     // --- long work ---------------------------------------------------------
     /// The operation was interrupted on request; nothing was lost.
     #[error("interrupted")]
@@ -116,6 +141,12 @@ impl Error {
             Error::SubmissionNotFound(_) => "submission.not_found",
             Error::AlreadyFinalized(_) => "draft.finalized",
             Error::Invalid(_) => "form.invalid",
+            Error::InvalidUrl(_) => "sync.invalid_url",
+            Error::InsecureUrl(_) => "sync.insecure_url",
+            Error::Network(_) => "sync.network",
+            Error::Server { .. } => "sync.server",
+            Error::Unauthorized(_) => "sync.unauthorized",
+            Error::Protocol(_) => "sync.protocol",
             Error::Interrupted => "interrupted",
         }
     }

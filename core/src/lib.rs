@@ -5,6 +5,9 @@
 //! - [`forms`]: the declarative, versioned form format, conditions and validation,
 //!   and the built-in forms (registration, consultation, data update).
 //! - [`store`]: one encrypted SQLite database per profile, drafts and the outbox.
+//! - [`directory`]: the offline directory of service points abroad.
+//! - [`sync`]: the engine that pushes the outbox and pulls the change feed.
+//! - [`inquiry`]: read-only answers from the local cache (membership, card, payments, replies).
 //! - [`profile`]: the API the app and the CLI use: drafts, autosave, finalize, outbox.
 
 pub mod directory;
@@ -12,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod fuzzing;
+pub mod inquiry;
 pub mod issue;
 pub mod lang;
 pub mod messages;

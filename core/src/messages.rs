@@ -8,12 +8,8 @@ use crate::lang::Lang;
 /// Templates name their parameters in braces: `{declared}`.
 pub type Entry = (&'static str, &'static str, &'static str);
 
-fn tables() -> [&'static [Entry]; 3] {
-    [
-        crate::domain::MESSAGES,
-        crate::forms::MESSAGES,
-        crate::store::MESSAGES,
-    ]
+fn tables() -> [&'static [Entry]; 4] {
+    [crate::domain::MESSAGES, crate::forms::MESSAGES, crate::store::MESSAGES, crate::sync::MESSAGES]
 }
 
 /// Looks up the templates of `code`.

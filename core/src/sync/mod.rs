@@ -1,4 +1,32 @@
-//! Sync with the agency's server: the v1 wire format, and (issue 3) the engine
-//! that pushes the outbox and pulls the change feed.
+//! Sync with the agency's server: the v1 wire format, and the engine that pushes
+//! the outbox in batches and pulls the change feed into the local cache.
+//! Entry point: [`sync`]; everything it writes is one atomic transaction per step.
 
+pub mod backoff;
+pub mod cached;
+pub mod config;
+mod engine;
+mod enroll;
+mod http;
+pub mod observer;
+mod pull;
+mod push;
 pub mod wire;
+
+pub use config::SyncConfig;
+pub use engine::sync;
+pub use observer::{NoObserver, SyncObserver, SyncReport, SyncState};
+
+/// Messages for sync outcomes the user sees (issues set on submissions).
+pub static MESSAGES: &[crate::messages::Entry] = &[
+    (
+        "sync.registration_rejected",
+        "Pendaftaran ditolak petugas: {reason}",
+        "The registration was rejected by an officer: {reason}",
+    ),
+    (
+        "sync.conflict",
+        "Server sudah menerima kiriman lain dengan nomor yang sama. Buka kembali formulir dan kirim ulang.",
+        "The server already holds a different submission with this id. Reopen the form and send it again.",
+    ),
+];

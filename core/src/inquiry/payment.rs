@@ -1,0 +1,106 @@
+//! How to pay: the payment code and amount from the registration decision, and
+//! the channels that accept it (see `domain/README.md`: payment).
+
+use crate::lang::Localized;
+use crate::store::cache::{get_cache, list_cache};
+use crate::store::Store;
+use crate::sync::cached::{PaymentBody, PaymentInstructionsBody, CURRENT, PAYMENT, PAYMENT_INSTRUCTIONS};
+use crate::{Error, Result};
+
+/// A place or way to pay with the payment code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentChannel {
+    /// Short name.
+    pub name: Localized,
+    /// How to use it.
+    pub how: Localized,
+}
+
+/// How to pay the contribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentInstructions {
+    /// Membership number.
+    pub kpj: String,
+    /// Payment code / virtual account (not the KPJ).
+    pub payment_code: String,
+    /// Amount due in rupiah (the server's figure wins over the app's estimate).
+    pub amount_due: u64,
+    /// Pay before (`YYYY-MM-DD`).
+    pub pay_before: String,
+    /// True once a payment for this card was recorded.
+    pub paid: bool,
+    /// Where to pay.
+    pub channels: Vec<PaymentChannel>,
+    /// When it was fetched (unix ms).
+    pub fetched_at: i64,
+}
+
+/// The payment channels (public information from the agency's "how to pay" page).
+pub fn payment_channels() -> Vec<PaymentChannel> {
+    vec![
+        PaymentChannel {
+            name: Localized::new("Bank, ATM atau internet banking", "Bank, ATM or online banking"),
+            how: Localized::new(
+                "Bayar dengan kode pembayaran (virtual account) di teller, ATM atau internet banking bank mitra.",
+                "Pay with the payment code (virtual account) at a partner bank's teller, ATM or online banking.",
+            ),
+        },
+        PaymentChannel {
+            name: Localized::new("Bank Mandiri (remitansi) di Malaysia", "Bank Mandiri remittance branches in Malaysia"),
+            how: Localized::new(
+                "Tunjukkan kode pembayaran di salah satu cabang remitansi Bank Mandiri di Malaysia; tidak perlu kartu identitas.",
+                "Show the payment code at a Bank Mandiri remittance branch in Malaysia; no ID is needed.",
+            ),
+        },
+        PaymentChannel {
+            name: Localized::new("BNI", "BNI"),
+            how: Localized::new(
+                "Bayar dengan kode pembayaran melalui kantor, ATM atau aplikasi BNI.",
+                "Pay with the payment code at a BNI office, ATM or the BNI app.",
+            ),
+        },
+        PaymentChannel {
+            name: Localized::new("BRI", "BRI"),
+            how: Localized::new(
+                "Bayar dengan kode pembayaran melalui kantor, ATM atau aplikasi BRI.",
+                "Pay with the payment code at a BRI office, ATM or the BRI app.",
+            ),
+        },
+    ]
+}
+
+/// The payment instructions, if a registration was decided. Reads the store only.
+pub fn payment_instructions(store: &Store) -> Result<Option<PaymentInstructions>> {
+    let (found, payments) =
+        store.read(|c| Ok((get_cache(c, PAYMENT_INSTRUCTIONS, CURRENT)?, list_cache(c, PAYMENT)?)))?;
+    let Some((body, fetched_at)) = found else { return Ok(None) };
+    let b: PaymentInstructionsBody =
+        serde_json::from_value(body).map_err(|e| Error::MalformedStoredData(format!("payment: {e}")))?;
+    let paid =
+        payments.into_iter().any(|(_, p, _)| serde_json::from_value::<PaymentBody>(p).is_ok_and(|p| p.kpj == b.kpj));
+    Ok(Some(PaymentInstructions {
+        kpj: b.kpj,
+        payment_code: b.payment_code,
+        amount_due: b.amount_due,
+        pay_before: b.pay_before,
+        paid,
+        channels: payment_channels(),
+        fetched_at,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels_name_banks_abroad_in_both_languages() {
+        let channels = payment_channels();
+        let all: String =
+            channels.iter().map(|c| format!("{} {} {} {}", c.name.id, c.name.en, c.how.id, c.how.en)).collect();
+        for needle in ["Mandiri", "Malaysia", "BNI", "BRI", "ATM"] {
+            assert!(all.contains(needle), "{needle}");
+        }
+        assert!(channels.iter().all(|c| !c.name.id.is_empty() && !c.how.en.is_empty()));
+    }
+}

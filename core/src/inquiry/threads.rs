@@ -1,0 +1,84 @@
+//! Consultation threads: each local consultation with the officers' replies.
+
+use std::collections::HashMap;
+
+use crate::store::cache::list_cache;
+use crate::store::outbox::{list_submissions, OutboxState};
+use crate::store::Store;
+use crate::sync::cached::{ThreadBody, THREAD};
+use crate::{Error, Result};
+
+/// The consultation form's id.
+const CONSULTATION: &str = "consultation";
+
+/// One officer reply.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// Reply id.
+    pub reply_id: String,
+    /// Text as the officer wrote it.
+    pub body: String,
+    /// Role or desk.
+    pub from: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+impl std::fmt::Debug for Reply {
+    // Hand-written: the text may quote the worker's personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply").field("reply_id", &self.reply_id).field("from", &self.from).finish_non_exhaustive()
+    }
+}
+
+/// A consultation and its replies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thread {
+    /// The consultation's submission id.
+    pub submission_id: String,
+    /// Its outbox state, if it is in this profile's outbox.
+    pub state: Option<OutboxState>,
+    /// Replies, oldest first.
+    pub replies: Vec<Reply>,
+    /// When the replies were fetched (unix ms); `None` before any reply.
+    pub fetched_at: Option<i64>,
+}
+
+/// Every consultation in the outbox (oldest first) with its replies, then any
+/// thread the cache holds for a consultation not in the outbox.
+pub fn threads(store: &Store) -> Result<Vec<Thread>> {
+    let (subs, cached) = store.read(|c| Ok((list_submissions(c)?, list_cache(c, THREAD)?)))?;
+    let mut replies: HashMap<String, (ThreadBody, i64)> = HashMap::new();
+    let mut order = Vec::new();
+    for (key, body, fetched_at) in cached {
+        let t: ThreadBody =
+            serde_json::from_value(body).map_err(|e| Error::MalformedStoredData(format!("thread: {e}")))?;
+        order.push(key.clone());
+        replies.insert(key, (t, fetched_at));
+    }
+    let mut out = Vec::new();
+    for s in subs.into_iter().filter(|s| s.form_id == CONSULTATION) {
+        let found = replies.remove(&s.id);
+        out.push(thread(s.id, Some(s.state), found));
+    }
+    for key in order {
+        if let Some(found) = replies.remove(&key) {
+            out.push(thread(key, None, Some(found)));
+        }
+    }
+    Ok(out)
+}
+
+fn thread(submission_id: String, state: Option<OutboxState>, found: Option<(ThreadBody, i64)>) -> Thread {
+    let (replies, fetched_at) = match found {
+        Some((t, at)) => (
+            t.replies
+                .into_iter()
+                .map(|r| Reply { reply_id: r.reply_id, body: r.body, from: r.from, at: r.at })
+                .collect(),
+            Some(at),
+        ),
+        None => (Vec::new(), None),
+    };
+    Thread { submission_id, state, replies, fetched_at }
+}

@@ -1,0 +1,99 @@
+//! When to retry after a transient failure: full-jitter exponential backoff
+//! (base 2 s, cap 1 h) so that many phones coming back online do not retry in step,
+//! and the server's `Retry-After` when it asks for longer.
+
+use std::time::Duration;
+
+use rand::Rng;
+
+/// Delay of the first retry's window.
+pub const BASE: Duration = Duration::from_secs(2);
+/// Largest window.
+pub const CAP: Duration = Duration::from_secs(3600);
+
+/// The upper bound of the retry window after `attempts` earlier failures:
+/// `min(CAP, BASE * 2^attempts)`.
+pub fn window(attempts: u32) -> Duration {
+    // 2 s * 2^11 > 1 h already; clamp the shift so it never overflows.
+    let factor = 1u64 << attempts.min(12);
+    BASE.saturating_mul(factor as u32).min(CAP)
+}
+
+/// A random delay in `[0, window(attempts)]` (full jitter), raised to `retry_after`
+/// when the server asked for more.
+pub fn delay(attempts: u32, retry_after: Option<Duration>, rng: &mut impl Rng) -> Duration {
+    let max_ms = window(attempts).as_millis() as u64;
+    let jitter = Duration::from_millis(rng.random_range(0..=max_ms));
+    match retry_after {
+        Some(asked) if asked > jitter => asked,
+        _ => jitter,
+    }
+}
+
+/// The unix-millisecond time of the next attempt.
+pub fn next_attempt_at(now_ms: i64, attempts: u32, retry_after: Option<Duration>, rng: &mut impl Rng) -> i64 {
+    let d = delay(attempts, retry_after, rng);
+    now_ms.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Parses a `Retry-After` header: delay-seconds or an HTTP date (RFC 7231).
+/// A date in the past means "now"; anything unreadable is `None`.
+pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let ms = (when.with_timezone(&chrono::Utc) - now).num_milliseconds().max(0);
+    Some(Duration::from_millis(ms as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn window_doubles_from_two_seconds_and_caps_at_one_hour() {
+        assert_eq!(window(0), Duration::from_secs(2));
+        assert_eq!(window(1), Duration::from_secs(4));
+        assert_eq!(window(5), Duration::from_secs(64));
+        assert_eq!(window(11), CAP);
+        assert_eq!(window(u32::MAX), CAP);
+    }
+
+    #[test]
+    fn retry_after_wins_when_larger() {
+        let mut rng = rand::rng();
+        let d = delay(0, Some(Duration::from_secs(120)), &mut rng);
+        assert_eq!(d, Duration::from_secs(120));
+        let d = delay(20, Some(Duration::from_millis(1)), &mut rng);
+        assert!(d <= CAP);
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T04:00:00Z").unwrap().to_utc();
+        assert_eq!(parse_retry_after(" 30 ", now), Some(Duration::from_secs(30)));
+        assert_eq!(parse_retry_after("Sun, 22 Nov 2026 04:01:00 GMT", now), Some(Duration::from_secs(60)));
+        assert_eq!(parse_retry_after("Sun, 22 Nov 2026 03:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    proptest! {
+        #[test]
+        fn delay_stays_inside_the_window(attempts in 0u32..100, seed in any::<u64>()) {
+            use rand::SeedableRng;
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let d = delay(attempts, None, &mut rng);
+            prop_assert!(d <= window(attempts));
+            let at = next_attempt_at(1_000, attempts, None, &mut rng);
+            prop_assert!(at >= 1_000 && at <= 1_000 + CAP.as_millis() as i64);
+        }
+
+        #[test]
+        fn retry_after_parse_never_panics(s in ".*") {
+            let _ = parse_retry_after(&s, chrono::Utc::now());
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! How to reach the server: the checked base URL, the one HTTP client reused for
+//! every request (connections and TLS sessions are kept), and batch limits.
+
+use std::time::Duration;
+
+use crate::lang::Lang;
+use crate::{Error, Result};
+
+/// Settings of the sync engine. Build once and keep: it owns the HTTP client.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    base: reqwest::Url,
+    pub(crate) client: reqwest::Client,
+    /// Label sent at enrollment (e.g. "Android 12"); never personal data.
+    pub device_label: String,
+    /// Language of messages written into the outbox (e.g. a rejection reason).
+    pub lang: Lang,
+    /// Most submissions per batch request.
+    pub batch_max_items: usize,
+    /// Most uncompressed JSON bytes per batch (a single larger item goes alone).
+    pub batch_max_bytes: usize,
+    /// Events asked for per change-feed page.
+    pub page_limit: u32,
+    /// Most change-feed pages per run (a guard against a feed that never ends).
+    pub max_pages: usize,
+    /// Compress request bodies with gzip.
+    pub gzip_requests: bool,
+}
+
+/// Default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl SyncConfig {
+    /// Settings for the server at `base_url`, with default timeouts.
+    /// Errors: [`Error::InvalidUrl`], [`Error::InsecureUrl`] (plain http to a non-loopback host).
+    pub fn new(base_url: &str) -> Result<SyncConfig> {
+        Self::with_timeouts(base_url, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT)
+    }
+
+    /// Settings with explicit connect and whole-request timeouts.
+    pub fn with_timeouts(base_url: &str, connect: Duration, request: Duration) -> Result<SyncConfig> {
+        let base = check_url(base_url)?;
+        // rustls needs a process-wide crypto provider; ring is small and builds without
+        // cmake. Err means one is installed already (ours or the app's): fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(connect)
+            .timeout(request)
+            .pool_idle_timeout(Duration::from_secs(90))
+            // We decode gzip ourselves, to count the bytes that really crossed the wire.
+            .no_gzip()
+            .user_agent(concat!("rantau-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Network(e.to_string()))?;
+        Ok(SyncConfig {
+            base,
+            client,
+            device_label: String::new(),
+            lang: Lang::Id,
+            batch_max_items: 50,
+            batch_max_bytes: 256 * 1024,
+            page_limit: 200,
+            max_pages: 1000,
+            gzip_requests: true,
+        })
+    }
+
+    /// The URL of `path` (e.g. `/v1/changes`) under the base URL.
+    pub(crate) fn endpoint(&self, path: &str) -> Result<reqwest::Url> {
+        let joined = format!("{}{}", self.base.as_str().trim_end_matches('/'), path);
+        reqwest::Url::parse(&joined).map_err(|e| Error::InvalidUrl(e.to_string()))
+    }
+}
+
+/// Parses `url` and refuses plain http except to loopback (127.0.0.0/8, ::1, localhost).
+pub fn check_url(url: &str) -> Result<reqwest::Url> {
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| Error::InvalidUrl(e.to_string()))?;
+    let host = parsed.host_str().ok_or_else(|| Error::InvalidUrl("no host".into()))?.to_string();
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" => {
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = bare.eq_ignore_ascii_case("localhost")
+                || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            if loopback {
+                Ok(parsed)
+            } else {
+                Err(Error::InsecureUrl(host))
+            }
+        }
+        other => Err(Error::InvalidUrl(format!("scheme {other}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn https_is_accepted_for_any_host() {
+        assert!(check_url("https://api.example.org/").is_ok());
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for ok in ["http://127.0.0.1:8080", "http://127.3.4.5/", "http://[::1]:9000", "http://LOCALHOST:1"] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for bad in ["http://10.0.0.1", "http://example.org", "http://192.168.1.2:80", "http://[::2]/"] {
+            assert_eq!(check_url(bad).unwrap_err().code(), "sync.insecure_url", "{bad}");
+        }
+        assert_eq!(check_url("ftp://127.0.0.1").unwrap_err().code(), "sync.invalid_url");
+        assert_eq!(check_url("not a url").unwrap_err().code(), "sync.invalid_url");
+    }
+
+    #[test]
+    fn config_refuses_insecure_url_and_joins_paths() {
+        assert_eq!(SyncConfig::new("http://example.org").unwrap_err().code(), "sync.insecure_url");
+        let c = SyncConfig::new("http://127.0.0.1:8080/api/").unwrap();
+        assert_eq!(c.endpoint("/v1/devices").unwrap().as_str(), "http://127.0.0.1:8080/api/v1/devices");
+    }
+
+    proptest! {
+        #[test]
+        fn check_url_never_panics(s in ".*") {
+            let _ = check_url(&s);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! One HTTP exchange with the server: JSON bodies, gzip both ways, the bearer
+//! token, byte and request counting, and the classification of failures into
+//! transient (retry later), auth (re-enroll) and permanent.
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::backoff::parse_retry_after;
+use super::config::SyncConfig;
+use super::wire::ErrorBody;
+use crate::Error;
+
+/// Largest decompressed response we accept: a guard against a gzip bomb.
+const MAX_BODY: u64 = 32 * 1024 * 1024;
+
+/// Why a request did not produce a decoded answer.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Try again later: connect error, timeout, 5xx, 408/429, an unreadable body.
+    Transient {
+        /// What happened.
+        error: Error,
+        /// The server's `Retry-After`, if any.
+        retry_after: Option<Duration>,
+    },
+    /// 401/403: the token is no longer good.
+    Auth(Error),
+    /// Another 4xx: retrying the same request will not help soon.
+    Permanent(Error),
+}
+
+impl Failure {
+    /// The error inside.
+    pub(crate) fn into_error(self) -> Error {
+        match self {
+            Failure::Transient { error, .. } | Failure::Auth(error) | Failure::Permanent(error) => error,
+        }
+    }
+
+    /// The stable code of the error inside.
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            Failure::Transient { error, .. } | Failure::Auth(error) | Failure::Permanent(error) => error.code(),
+        }
+    }
+}
+
+/// Counters shared by all requests of one run.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub requests: usize,
+    pub bytes_up: u64,
+    pub bytes_down: u64,
+}
+
+/// Sends requests for one run.
+pub(crate) struct Http<'a> {
+    config: &'a SyncConfig,
+    pub token: Option<String>,
+    pub counters: Counters,
+}
+
+impl<'a> Http<'a> {
+    pub(crate) fn new(config: &'a SyncConfig) -> Self {
+        Http { config, token: None, counters: Counters::default() }
+    }
+
+    /// POSTs `body` as JSON (gzip when configured) and decodes the JSON answer.
+    pub(crate) async fn post<B: Serialize, R: DeserializeOwned>(&mut self, path: &str, body: &B) -> Result<R, Failure> {
+        let url = self.config.endpoint(path).map_err(Failure::Permanent)?;
+        let json = serde_json::to_vec(body).map_err(|e| Failure::Permanent(Error::Protocol(e.to_string())))?;
+        let mut req = self.config.client.post(url).header("content-type", "application/json");
+        let bytes = if self.config.gzip_requests {
+            req = req.header("content-encoding", "gzip");
+            gzip(&json).map_err(|e| Failure::Permanent(Error::Io(e)))?
+        } else {
+            json
+        };
+        self.counters.bytes_up += bytes.len() as u64;
+        self.send(req.body(bytes)).await
+    }
+
+    /// GETs `url` (built by the caller, e.g. with a query) and decodes the JSON answer.
+    pub(crate) async fn get<R: DeserializeOwned>(&mut self, url: reqwest::Url) -> Result<R, Failure> {
+        let req = self.config.client.get(url);
+        self.send(req).await
+    }
+
+    async fn send<R: DeserializeOwned>(&mut self, mut req: reqwest::RequestBuilder) -> Result<R, Failure> {
+        req = req.header("accept", "application/json").header("accept-encoding", "gzip");
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
+        self.counters.requests += 1;
+        let resp = req.send().await.map_err(network)?;
+        let status = resp.status();
+        let gzipped = resp
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("gzip"));
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+        let raw = resp.bytes().await.map_err(network)?;
+        self.counters.bytes_down += raw.len() as u64;
+        let body = if gzipped {
+            gunzip(&raw).map_err(|e| Failure::Transient { error: Error::Protocol(e.to_string()), retry_after: None })?
+        } else {
+            raw.to_vec()
+        };
+        if status.is_success() {
+            return serde_json::from_slice(&body)
+                .map_err(|e| Failure::Transient { error: Error::Protocol(e.to_string()), retry_after: None });
+        }
+        let code = serde_json::from_slice::<ErrorBody>(&body)
+            .map(|b| b.code)
+            .unwrap_or_else(|_| format!("http.{}", status.as_u16()));
+        let status = status.as_u16();
+        Err(match status {
+            401 | 403 => Failure::Auth(Error::Unauthorized(code)),
+            408 | 429 | 500..=599 => Failure::Transient { error: Error::Server { status, code }, retry_after },
+            _ => Failure::Permanent(Error::Server { status, code }),
+        })
+    }
+}
+
+fn network(e: reqwest::Error) -> Failure {
+    // reqwest's text names the URL (no personal data) and the cause.
+    Failure::Transient { error: Error::Network(e.to_string()), retry_after: None }
+}
+
+/// Compresses `data` with gzip.
+pub(crate) fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut enc = GzEncoder::new(Vec::with_capacity(data.len() / 4 + 64), flate2::Compression::default());
+    enc.write_all(data)?;
+    enc.finish()
+}
+
+/// Decompresses gzip `data`, refusing more than [`MAX_BODY`] bytes of output.
+pub(crate) fn gunzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    GzDecoder::new(data).take(MAX_BODY + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > MAX_BODY {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "response too large"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn gzip_shrinks_repetitive_json() {
+        let json = serde_json::to_vec(&vec![serde_json::json!({"form_id": "pmi-registration", "x": 1}); 50]).unwrap();
+        let z = gzip(&json).unwrap();
+        assert!(z.len() * 5 < json.len(), "{} vs {}", z.len(), json.len());
+        assert_eq!(gunzip(&z).unwrap(), json);
+    }
+
+    #[test]
+    fn gunzip_refuses_garbage() {
+        assert!(gunzip(b"not gzip at all").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn gzip_round_trips(data in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            prop_assert_eq!(gunzip(&gzip(&data).unwrap()).unwrap(), data);
+        }
+
+        #[test]
+        fn gunzip_never_panics(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = gunzip(&data);
+        }
+    }
+}

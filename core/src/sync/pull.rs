@@ -1,0 +1,319 @@
+//! Pull: read the change feed from the stored cursor, page by page, and apply
+//! each page together with its new cursor in one transaction. Cached data never
+//! overwrites local work: only an accepted registration can be marked rejected.
+
+use rusqlite::Transaction;
+
+use super::cached::*;
+use super::config::SyncConfig;
+use super::http::{Failure, Http};
+use super::observer::{SyncObserver, SyncReport, SyncState};
+use super::push::now_ms;
+use super::wire::{ChangesResponse, Event, EventKind};
+use crate::issue::{Issue, Severity};
+use crate::lang::Lang;
+use crate::store::cache::{get_cache, put_cache};
+use crate::store::meta::{get_meta, set_meta};
+use crate::store::outbox::{self, OutboxState};
+use crate::store::{InterruptHandle, Store};
+use crate::{Error, Result};
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| Error::MalformedStoredData(e.to_string()))
+}
+
+/// Applies one event to the cache (and, for a rejection, to the outbox).
+pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: i64) -> Result<()> {
+    match &event.kind {
+        EventKind::RegistrationDecided { submission_id, reference, kpj, payment_code, amount_due, pay_before } => {
+            let decision = RegistrationDecision::Decided {
+                reference: reference.clone(),
+                kpj: kpj.clone(),
+                payment_code: payment_code.clone(),
+                amount_due: *amount_due,
+                pay_before: pay_before.clone(),
+            };
+            put_cache(tx, REGISTRATION, submission_id, &to_json(&decision)?, now)?;
+            let card =
+                CardBody { kpj: kpj.clone(), reference: reference.clone(), submission_id: submission_id.clone() };
+            put_cache(tx, CARD, CURRENT, &to_json(&card)?, now)?;
+            let pay = PaymentInstructionsBody {
+                kpj: kpj.clone(),
+                payment_code: payment_code.clone(),
+                amount_due: *amount_due,
+                pay_before: pay_before.clone(),
+            };
+            put_cache(tx, PAYMENT_INSTRUCTIONS, CURRENT, &to_json(&pay)?, now)?;
+        }
+        EventKind::RegistrationRejected { submission_id, reason } => {
+            let decision = RegistrationDecision::Rejected { reason: reason.clone() };
+            put_cache(tx, REGISTRATION, submission_id, &to_json(&decision)?, now)?;
+            // Only a registration the server had accepted changes state; anything
+            // still pending locally is the user's work and stays as it is.
+            if let Some(row) = outbox::get_submission(tx, submission_id)? {
+                if row.state == OutboxState::Accepted {
+                    let issue = Issue {
+                        code: "sync.registration_rejected".into(),
+                        path: String::new(),
+                        severity: Severity::Error,
+                        message: crate::messages::render(
+                            "sync.registration_rejected",
+                            lang,
+                            &[("reason", reason.get(lang).to_string())],
+                        ),
+                    };
+                    reject_accepted(tx, submission_id, &issue, now)?;
+                }
+            }
+        }
+        EventKind::PaymentRecorded { kpj, amount, paid_on, protection } => {
+            let payment = PaymentBody { kpj: kpj.clone(), amount: *amount, paid_on: paid_on.clone() };
+            put_cache(tx, PAYMENT, &format!("{:020}", event.seq), &to_json(&payment)?, now)?;
+            let windows = ProtectionBody { kpj: kpj.clone(), paid_on: paid_on.clone(), windows: protection.clone() };
+            put_cache(tx, PROTECTION, CURRENT, &to_json(&windows)?, now)?;
+        }
+        EventKind::ContributionRecorded { kpj, programme, period, amount } => {
+            let c = ContributionBody {
+                kpj: kpj.clone(),
+                programme: programme.clone(),
+                period: period.clone(),
+                amount: *amount,
+                recorded_at: event.at.clone(),
+            };
+            put_cache(tx, CONTRIBUTION, &format!("{kpj}/{programme}/{period}"), &to_json(&c)?, now)?;
+        }
+        EventKind::ConsultationReplied { submission_id, reply_id, body, from } => {
+            let mut thread = match get_cache(tx, THREAD, submission_id)? {
+                Some((v, _)) => serde_json::from_value::<ThreadBody>(v)
+                    .map_err(|e| Error::MalformedStoredData(format!("thread: {e}")))?,
+                None => ThreadBody { submission_id: submission_id.clone(), replies: Vec::new() },
+            };
+            // A page applied twice (never expected, but cheap to guard) adds nothing.
+            if !thread.replies.iter().any(|r| &r.reply_id == reply_id) {
+                thread.replies.push(ReplyBody {
+                    reply_id: reply_id.clone(),
+                    body: body.clone(),
+                    from: from.clone(),
+                    at: event.at.clone(),
+                });
+            }
+            put_cache(tx, THREAD, submission_id, &to_json(&thread)?, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves an accepted registration to `rejected` after an officer's review
+/// (`outbox::mark_rejected` keeps accepted rows as they are, by design, for answers
+/// to a push; a later review is the one case that reopens an accepted row).
+fn reject_accepted(tx: &Transaction<'_>, id: &str, issue: &Issue, now: i64) -> Result<()> {
+    let issues = serde_json::to_string(&[issue]).map_err(|e| Error::MalformedStoredData(e.to_string()))?;
+    tx.execute(
+        "UPDATE submissions SET state = 'rejected', issues = ?2, next_attempt_at = NULL, updated_at = ?3
+         WHERE id = ?1 AND state = 'accepted'",
+        rusqlite::params![id, issues, now],
+    )?;
+    Ok(())
+}
+
+/// Runs the pull phase. Returns `Err` only for local failures (store, interrupt);
+/// a network failure ends the pull and is recorded in the report.
+pub(crate) async fn pull(
+    store: &Store,
+    config: &SyncConfig,
+    http: &mut Http<'_>,
+    observer: &dyn SyncObserver,
+    interrupt: &InterruptHandle,
+    report: &mut SyncReport,
+) -> Result<()> {
+    observer.on_state(SyncState::Pulling { events: 0 });
+    for _ in 0..config.max_pages.max(1) {
+        interrupt.check()?;
+        let cursor = store.read(|c| get_meta(c, META_CURSOR))?.unwrap_or_default();
+        let mut url = config.endpoint("/v1/changes")?;
+        url.query_pairs_mut().append_pair("cursor", &cursor).append_pair("limit", &config.page_limit.to_string());
+        let page: ChangesResponse = match http.get(url).await {
+            Ok(p) => p,
+            Err(Failure::Auth(e)) => {
+                store.write(|tx| set_meta(tx, META_TOKEN, ""))?;
+                report.auth_lost = true;
+                report.pull_error = Some(e.code().to_string());
+                return Ok(());
+            }
+            Err(f) => {
+                report.pull_error = Some(f.code().to_string());
+                return Ok(());
+            }
+        };
+        let now = now_ms();
+        store.write(|tx| {
+            for event in &page.events {
+                apply_event(tx, event, config.lang, now)?;
+            }
+            set_meta(tx, META_CURSOR, &page.next_cursor)?;
+            if !page.has_more {
+                set_meta(tx, META_LAST_PULL, &now.to_string())?;
+            }
+            Ok(())
+        })?;
+        report.pulled_events += page.events.len();
+        observer.on_state(SyncState::Pulling { events: report.pulled_events });
+        if !page.has_more {
+            return Ok(());
+        }
+    }
+    report.pull_error = Some("sync.too_many_pages".into());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::outbox::{get_submission, insert_submission, mark_accepted};
+    use crate::store::test_support::{submission, temp_store};
+    use crate::store::{list_cache, Store};
+    use crate::sync::wire::{Phase, PhaseWindow};
+
+    fn ev(seq: i64, kind: EventKind) -> Event {
+        Event { seq, at: format!("2026-11-22T04:00:{:02}Z", seq % 60), kind }
+    }
+
+    fn apply(store: &Store, events: &[Event]) {
+        store
+            .write(|tx| {
+                for e in events {
+                    apply_event(tx, e, Lang::En, 1_000)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    fn decided(id: &str) -> EventKind {
+        EventKind::RegistrationDecided {
+            submission_id: id.into(),
+            reference: "REG-1".into(),
+            kpj: "12345678901".into(),
+            payment_code: "98765432109".into(),
+            amount_due: 370_000,
+            pay_before: "2026-12-01".into(),
+        }
+    }
+
+    #[test]
+    fn decision_fills_card_and_payment_instructions() {
+        let (_d, store) = temp_store();
+        apply(&store, &[ev(1, decided("reg"))]);
+        let card = crate::inquiry::card(&store).unwrap().unwrap();
+        assert_eq!((card.kpj.as_str(), card.reference.as_str()), ("12345678901", "REG-1"));
+        assert_eq!(card.fetched_at, 1_000);
+        let pay = crate::inquiry::payment_instructions(&store).unwrap().unwrap();
+        assert_eq!(pay.payment_code, "98765432109");
+        assert_eq!(pay.amount_due, 370_000);
+        assert!(!pay.paid);
+        apply(
+            &store,
+            &[ev(
+                2,
+                EventKind::PaymentRecorded {
+                    kpj: "12345678901".into(),
+                    amount: 370_000,
+                    paid_on: "2026-11-25".into(),
+                    protection: vec![PhaseWindow {
+                        phase: Phase::PrePlacement,
+                        start: "2026-11-25".into(),
+                        end: "2027-04-24".into(),
+                    }],
+                },
+            )],
+        );
+        assert!(crate::inquiry::payment_instructions(&store).unwrap().unwrap().paid);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let m = crate::inquiry::membership(&store, today).unwrap().unwrap();
+        assert!(matches!(m.status, crate::inquiry::MembershipStatus::Active { phase: Phase::PrePlacement, .. }));
+        assert_eq!(m.kpj.as_deref(), Some("12345678901"));
+    }
+
+    #[test]
+    fn replies_append_once_and_never_touch_the_submission() {
+        let (_d, store) = temp_store();
+        let s = submission("c1", 10);
+        store.write(|tx| insert_submission(tx, &s)).unwrap();
+        let reply = |seq, id: &str| {
+            ev(
+                seq,
+                EventKind::ConsultationReplied {
+                    submission_id: "c1".into(),
+                    reply_id: id.into(),
+                    body: "Jawaban".into(),
+                    from: "KBRI Kuala Lumpur".into(),
+                },
+            )
+        };
+        apply(&store, &[reply(1, "r1"), reply(2, "r2"), reply(2, "r2")]);
+        let threads = crate::inquiry::threads(&store).unwrap();
+        assert_eq!(threads.len(), 1);
+        assert_eq!(threads[0].replies.iter().map(|r| r.reply_id.as_str()).collect::<Vec<_>>(), vec!["r1", "r2"]);
+        let after = store.read(|c| get_submission(c, "c1")).unwrap().unwrap();
+        assert_eq!(after.payload, s.payload);
+        assert_eq!(after.state, OutboxState::Queued);
+    }
+
+    #[test]
+    fn rejection_marks_only_an_accepted_registration() {
+        let (_d, store) = temp_store();
+        let mut accepted = submission("reg-a", 10);
+        accepted.form_id = "pmi-registration".into();
+        let mut queued = submission("reg-q", 20);
+        queued.form_id = "pmi-registration".into();
+        store
+            .write(|tx| {
+                insert_submission(tx, &accepted)?;
+                insert_submission(tx, &queued)?;
+                mark_accepted(tx, "reg-a", "REF-A", 11)
+            })
+            .unwrap();
+        let reason = crate::lang::Localized::new("Dokumen tidak jelas", "Document unreadable");
+        let rejected = |id: &str| EventKind::RegistrationRejected { submission_id: id.into(), reason: reason.clone() };
+        apply(&store, &[ev(1, rejected("reg-a")), ev(2, rejected("reg-q"))]);
+        let a = store.read(|c| get_submission(c, "reg-a")).unwrap().unwrap();
+        assert_eq!(a.state, OutboxState::Rejected);
+        assert_eq!(a.issues[0].code, "sync.registration_rejected");
+        assert!(a.issues[0].message.contains("Document unreadable"));
+        let q = store.read(|c| get_submission(c, "reg-q")).unwrap().unwrap();
+        assert_eq!(q.state, OutboxState::Queued, "pending local work is never overwritten");
+        assert_eq!(store.read(|c| list_cache(c, REGISTRATION)).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn contributions_are_listed_newest_period_first() {
+        let (_d, store) = temp_store();
+        let c = |seq, period: &str| {
+            ev(
+                seq,
+                EventKind::ContributionRecorded {
+                    kpj: "12345678901".into(),
+                    programme: "jht".into(),
+                    period: period.into(),
+                    amount: 50_000,
+                },
+            )
+        };
+        apply(&store, &[c(1, "2026-09"), c(2, "2026-10"), c(3, "2026-10")]);
+        let list = crate::inquiry::contributions(&store).unwrap();
+        assert_eq!(list.iter().map(|c| c.period.as_str()).collect::<Vec<_>>(), vec!["2026-10", "2026-09"]);
+    }
+
+    #[test]
+    fn membership_is_none_before_anything_is_known_and_pending_after_finalize() {
+        let (_d, store) = temp_store();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(crate::inquiry::membership(&store, today).unwrap(), None);
+        let mut reg = submission("reg", 10);
+        reg.form_id = "pmi-registration".into();
+        store.write(|tx| insert_submission(tx, &reg)).unwrap();
+        let m = crate::inquiry::membership(&store, today).unwrap().unwrap();
+        assert_eq!(m.status, crate::inquiry::MembershipStatus::PendingSync);
+        assert_eq!(m.fetched_at, None);
+    }
+}

@@ -1,0 +1,306 @@
+//! Push: send due submissions in batches, exactly once. Each batch is marked
+//! `sending` before the request (so a killed run resends the same ids, and the
+//! server answers "duplicate"), and its answers are applied in one transaction.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::backoff::next_attempt_at;
+use super::cached::META_TOKEN;
+use super::config::SyncConfig;
+use super::http::{Failure, Http};
+use super::observer::{SyncObserver, SyncReport, SyncState};
+use super::wire::{BatchRequest, BatchResponse, ItemOutcome, SubmissionItem};
+use crate::issue::{Issue, Severity};
+use crate::store::meta::set_meta;
+use crate::store::outbox::{self, OutboxState, SubmissionRow};
+use crate::store::{InterruptHandle, Store};
+use crate::{Error, Result};
+
+/// Most submissions considered in one run; the rest go next run.
+const MAX_PER_RUN: usize = 10_000;
+
+/// How the push phase ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum PushEnd {
+    /// Everything due was sent (or held back).
+    Completed,
+    /// A transient failure: the batch waits; the server looks unwell, so stop this run.
+    Stopped,
+    /// The token was refused and dropped.
+    AuthLost,
+}
+
+/// The submission this one waits for: `depends_on`, or a consultation's
+/// `registration_ref` naming a local submission.
+fn dependency(row: &SubmissionRow) -> Option<String> {
+    row.depends_on.clone().or_else(|| row.payload.get("registration_ref").and_then(|v| v.as_str()).map(str::to_string))
+}
+
+/// True when `row` must wait: it names a local submission that is not accepted yet.
+fn held_back(conn: &rusqlite::Connection, row: &SubmissionRow) -> Result<bool> {
+    let Some(dep) = dependency(row) else { return Ok(false) };
+    Ok(match outbox::get_submission(conn, &dep)? {
+        Some(d) => d.state != OutboxState::Accepted,
+        // Not a local submission: a server reference, nothing to wait for.
+        None => false,
+    })
+}
+
+/// Wire form of an outbox row.
+pub(crate) fn to_item(row: &SubmissionRow) -> SubmissionItem {
+    let created_at = chrono::DateTime::from_timestamp_millis(row.created_at)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    SubmissionItem {
+        id: row.id.clone(),
+        form_id: row.form_id.clone(),
+        form_version: row.form_version,
+        created_at,
+        payload: row.payload.clone(),
+    }
+}
+
+/// Takes the next batch from `pending`, in order, skipping held items (they stay in
+/// `pending`), capped by count and uncompressed bytes. A single oversized item goes alone.
+pub(crate) fn next_batch(
+    pending: &mut VecDeque<SubmissionRow>,
+    max_items: usize,
+    max_bytes: usize,
+    mut is_held: impl FnMut(&SubmissionRow) -> Result<bool>,
+) -> Result<(Vec<SubmissionRow>, Vec<SubmissionItem>)> {
+    let mut rows = Vec::new();
+    let mut items = Vec::new();
+    let mut bytes = 0usize;
+    let mut kept = VecDeque::new();
+    while let Some(row) = pending.pop_front() {
+        if rows.len() >= max_items.max(1) {
+            kept.push_back(row);
+            continue;
+        }
+        if is_held(&row)? {
+            kept.push_back(row);
+            continue;
+        }
+        let item = to_item(&row);
+        let size = serde_json::to_vec(&item).map(|v| v.len()).unwrap_or(0);
+        if !rows.is_empty() && bytes + size > max_bytes {
+            kept.push_back(row);
+            // Keep order: nothing after a too-big item joins this batch.
+            kept.extend(pending.drain(..));
+            break;
+        }
+        bytes += size;
+        rows.push(row);
+        items.push(item);
+    }
+    kept.extend(pending.drain(..));
+    *pending = kept;
+    Ok((rows, items))
+}
+
+/// Sets a submission aside for the user: the server holds another payload under its id.
+fn mark_conflict(tx: &rusqlite::Transaction<'_>, id: &str, code: &str, lang: crate::Lang, now: i64) -> Result<()> {
+    let issue = Issue {
+        code: "sync.conflict".into(),
+        path: String::new(),
+        severity: Severity::Error,
+        message: crate::messages::render("sync.conflict", lang, &[]),
+    };
+    let issues = serde_json::to_string(&[issue]).map_err(|e| Error::MalformedStoredData(e.to_string()))?;
+    tx.execute(
+        "UPDATE submissions SET state = 'needs_attention', last_error = ?2, issues = ?3, updated_at = ?4 WHERE id = ?1",
+        rusqlite::params![id, code, issues, now],
+    )?;
+    Ok(())
+}
+
+/// Applies a batch's answers in one transaction. Items the answer does not mention wait.
+fn apply_answers(
+    store: &Store,
+    config: &SyncConfig,
+    rows: &[SubmissionRow],
+    answer: BatchResponse,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let mut by_id: HashMap<String, ItemOutcome> = answer.results.into_iter().map(|r| (r.id, r.outcome)).collect();
+    let now = now_ms();
+    let mut rng = rand::rng();
+    let mut counts = SyncReport::default();
+    store.write(|tx| {
+        for row in rows {
+            match by_id.remove(&row.id) {
+                Some(ItemOutcome::Accepted { reference }) => {
+                    outbox::mark_accepted(tx, &row.id, &reference, now)?;
+                    counts.accepted += 1;
+                }
+                Some(ItemOutcome::Duplicate { reference }) => {
+                    outbox::mark_accepted(tx, &row.id, &reference, now)?;
+                    counts.duplicates += 1;
+                }
+                Some(ItemOutcome::Rejected { issues }) => {
+                    outbox::mark_rejected(tx, &row.id, &issues, now)?;
+                    counts.rejected += 1;
+                }
+                Some(ItemOutcome::Conflict { code }) => {
+                    mark_conflict(tx, &row.id, &code, config.lang, now)?;
+                    counts.conflicts += 1;
+                }
+                None => {
+                    let at = next_attempt_at(now, row.attempts, None, &mut rng);
+                    outbox::mark_waiting(tx, &row.id, at, "sync.missing_answer", now)?;
+                    counts.waiting += 1;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    report.accepted += counts.accepted;
+    report.duplicates += counts.duplicates;
+    report.rejected += counts.rejected;
+    report.conflicts += counts.conflicts;
+    report.waiting += counts.waiting;
+    Ok(())
+}
+
+/// Puts every row of a failed batch to wait, with backoff from its own attempts.
+fn wait_all(store: &Store, rows: &[SubmissionRow], failure: &Failure) -> Result<()> {
+    let retry_after = match failure {
+        Failure::Transient { retry_after, .. } => *retry_after,
+        _ => None,
+    };
+    let now = now_ms();
+    let mut rng = rand::rng();
+    store.write(|tx| {
+        for row in rows {
+            let at = next_attempt_at(now, row.attempts, retry_after, &mut rng);
+            outbox::mark_waiting(tx, &row.id, at, failure.code(), now)?;
+        }
+        Ok(())
+    })
+}
+
+/// Runs the push phase.
+pub(crate) async fn push(
+    store: &Store,
+    config: &SyncConfig,
+    http: &mut Http<'_>,
+    observer: &dyn SyncObserver,
+    interrupt: &InterruptHandle,
+    report: &mut SyncReport,
+) -> Result<PushEnd> {
+    store.write(outbox::requeue_sending)?;
+    let mut pending: VecDeque<SubmissionRow> =
+        store.read(|c| outbox::due_for_send(c, now_ms(), MAX_PER_RUN))?.into_iter().collect();
+    let total = pending.len();
+    observer.on_state(SyncState::Pushing { sent: 0, total });
+    loop {
+        interrupt.check()?;
+        let (rows, items) = store
+            .read(|c| next_batch(&mut pending, config.batch_max_items, config.batch_max_bytes, |r| held_back(c, r)))?;
+        if rows.is_empty() {
+            report.held += pending.len();
+            return Ok(PushEnd::Completed);
+        }
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        // Pessimistic: once this commits, a lost answer means "resend the same ids".
+        store.write(|tx| outbox::mark_sending(tx, &ids, now_ms()).map(|_| ()))?;
+        report.sent += rows.len();
+        match http.post::<_, BatchResponse>("/v1/submissions/batch", &BatchRequest { items }).await {
+            Ok(answer) => apply_answers(store, config, &rows, answer, report)?,
+            Err(Failure::Auth(e)) => {
+                store.write(|tx| {
+                    outbox::requeue_sending(tx)?;
+                    set_meta(tx, META_TOKEN, "")
+                })?;
+                report.auth_lost = true;
+                report.push_error = Some(e.code().to_string());
+                return Ok(PushEnd::AuthLost);
+            }
+            Err(failure) => {
+                wait_all(store, &rows, &failure)?;
+                report.waiting += rows.len();
+                report.push_error = Some(failure.code().to_string());
+                return Ok(PushEnd::Stopped);
+            }
+        }
+        observer.on_state(SyncState::Pushing { sent: report.sent.min(total), total });
+    }
+}
+
+/// Now, in unix milliseconds.
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn row(id: &str, payload: serde_json::Value) -> SubmissionRow {
+        SubmissionRow {
+            id: id.into(),
+            form_id: "consultation".into(),
+            form_version: 1,
+            created_at: 1_700_000_000_000,
+            payload,
+            state: OutboxState::Queued,
+            attempts: 0,
+            next_attempt_at: None,
+            reference: None,
+            issues: vec![],
+            last_error: None,
+            depends_on: None,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn batches_are_capped_by_count_in_order() {
+        let mut pending: VecDeque<_> = (0..120).map(|i| row(&format!("s{i:03}"), json!({}))).collect();
+        let (rows, items) = next_batch(&mut pending, 50, usize::MAX, |_| Ok(false)).unwrap();
+        assert_eq!(rows.len(), 50);
+        assert_eq!(items[0].id, "s000");
+        assert_eq!(items[49].id, "s049");
+        assert_eq!(pending.len(), 70);
+        assert_eq!(pending[0].id, "s050");
+    }
+
+    #[test]
+    fn batches_are_capped_by_bytes_but_a_big_item_goes_alone() {
+        let big = "x".repeat(5000);
+        let mut pending: VecDeque<_> = (0..4).map(|i| row(&format!("s{i}"), json!({ "t": big }))).collect();
+        let (rows, _) = next_batch(&mut pending, 50, 12_000, |_| Ok(false)).unwrap();
+        assert_eq!(rows.len(), 2);
+        let (rows, _) = next_batch(&mut pending, 50, 100, |_| Ok(false)).unwrap();
+        assert_eq!(rows.len(), 1, "an item larger than the cap is still sent, alone");
+        assert_eq!(rows[0].id, "s2");
+    }
+
+    #[test]
+    fn held_items_stay_pending_and_do_not_block_others() {
+        let mut pending: VecDeque<_> = vec![row("a", json!({"registration_ref": "reg"})), row("b", json!({}))].into();
+        let (rows, _) = next_batch(&mut pending, 50, usize::MAX, |r| Ok(dependency(r).is_some())).unwrap();
+        assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec!["b"]);
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].id, "a");
+        let (rows, _) = next_batch(&mut pending, 50, usize::MAX, |r| Ok(dependency(r).is_some())).unwrap();
+        assert!(rows.is_empty());
+    }
+
+    #[test]
+    fn dependency_prefers_depends_on_then_registration_ref() {
+        let mut r = row("c", json!({"registration_ref": "reg-1"}));
+        assert_eq!(dependency(&r).as_deref(), Some("reg-1"));
+        r.depends_on = Some("reg-2".into());
+        assert_eq!(dependency(&r).as_deref(), Some("reg-2"));
+        assert_eq!(dependency(&row("d", json!({"registration_ref": 5}))), None);
+    }
+
+    #[test]
+    fn wire_item_carries_rfc3339_time() {
+        let item = to_item(&row("e", json!({"q": 1})));
+        assert_eq!(item.created_at, "2023-11-14T22:13:20.000Z");
+        assert_eq!(item.payload, json!({"q": 1}));
+    }
+}

@@ -1,0 +1,180 @@
+//! Test data: client stores with finalized submissions, shaped like the built-in
+//! forms' frozen payloads (synthetic people; no real personal data).
+
+use rantau_core::store::outbox::{insert_submission, OutboxState, SubmissionRow};
+use rantau_core::store::{Key, OpenMode, Store};
+use serde_json::{json, Value};
+
+/// A fresh client store in `dir`.
+pub fn client_store(dir: &std::path::Path) -> Store {
+    match Store::open(&dir.join("client.db"), &Key::generate(), OpenMode::Create) {
+        Ok(s) => s,
+        Err(e) => panic!("store: {e}"),
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Siti", "Dewi", "Sri", "Nur", "Rina", "Wati", "Yuni", "Ani", "Lestari", "Ayu", "Fitri", "Indah", "Ratna", "Eka",
+    "Tuti", "Agus", "Budi", "Joko", "Slamet", "Rudi", "Hendra", "Wahyu", "Dian", "Putri",
+];
+const LAST: &[&str] = &[
+    "Rahayu",
+    "Susanti",
+    "Wulandari",
+    "Handayani",
+    "Kurniawati",
+    "Suryani",
+    "Hidayat",
+    "Saputra",
+    "Setiawan",
+    "Pratama",
+    "Nugroho",
+    "Lestari",
+    "Maharani",
+    "Utami",
+    "Permatasari",
+    "Kusuma",
+    "Hartono",
+];
+const PLACES: &[(&str, &str, &str)] = &[
+    ("Indramayu", "Karangampel", "Jawa Barat"),
+    ("Cilacap", "Kroya", "Jawa Tengah"),
+    ("Ponorogo", "Sukorejo", "Jawa Timur"),
+    ("Lombok Timur", "Selong", "Nusa Tenggara Barat"),
+    ("Lampung Timur", "Sekampung", "Lampung"),
+    ("Cirebon", "Plered", "Jawa Barat"),
+    ("Blitar", "Kanigoro", "Jawa Timur"),
+    ("Kendal", "Weleri", "Jawa Tengah"),
+];
+const COUNTRIES: &[&str] = &["MY", "TW", "HK", "SG", "SA", "KR", "JP"];
+const JOBS: &[&str] = &["domestic_worker", "caregiver", "plantation", "construction", "factory", "fishing"];
+
+/// A small deterministic generator, so runs are comparable (splitmix64).
+fn mix(i: usize, k: u64) -> u64 {
+    let mut z = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(k.wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn pick<T: Copy>(list: &[T], i: usize, k: u64) -> T {
+    list[(mix(i, k) % list.len() as u64) as usize]
+}
+
+/// The frozen payload of a registration for synthetic person `i`: varied names,
+/// places, dates and numbers, so compression is measured on realistic spread.
+pub fn registration_payload(i: usize) -> Value {
+    let female = mix(i, 1) % 4 != 0;
+    let year = 1980 + mix(i, 2) % 25;
+    let month = 1 + mix(i, 3) % 12;
+    let day = 1 + mix(i, 4) % 28;
+    let nik_day = if female { day + 40 } else { day };
+    let (regency, district, province) = pick(PLACES, i, 5);
+    let name = format!("{} {}", pick(FIRST, i, 6), pick(LAST, i, 7));
+    let heir = format!("{} {}", pick(FIRST, i, 8), pick(LAST, i, 9));
+    let mother = pick(FIRST, i, 10);
+    let start_month = 1 + mix(i, 11) % 12;
+    json!({
+        "nik": format!("32{:02}{:02}{nik_day:02}{month:02}{:02}{:04}", 1 + mix(i, 12) % 20, 1 + mix(i, 13) % 30, year % 100, 1 + mix(i, 14) % 9000),
+        "full_name": name,
+        "birth_place": regency,
+        "birth_date": format!("{year}-{month:02}-{day:02}"),
+        "sex": if female { "F" } else { "M" },
+        "mother_maiden_name": mother,
+        "address": format!("Jl. {} No. {}, RT {:02}/RW {:02}", pick(LAST, i, 15), 1 + mix(i, 16) % 200, 1 + mix(i, 17) % 15, 1 + mix(i, 18) % 10),
+        "village": format!("Desa {}", pick(FIRST, i, 19)),
+        "district": district,
+        "regency": regency,
+        "province": province,
+        "phone_id": format!("+62812{:08}", mix(i, 20) % 100_000_000),
+        "email": format!("pmi{}@contoh.id", mix(i, 21) % 1_000_000),
+        "passport_number": format!("{}{:07}", pick(&["B", "C", "X"], i, 22), mix(i, 23) % 10_000_000),
+        "passport_expiry": format!("{}-{:02}-{:02}", 2030 + mix(i, 24) % 5, 1 + mix(i, 25) % 12, 1 + mix(i, 26) % 28),
+        "scheme": "p3mi",
+        "placement_company": format!("PT {} Jaya Abadi", pick(LAST, i, 27)),
+        "destination_country": pick(COUNTRIES, i, 28),
+        "employer_name": format!("{} {}", pick(LAST, i, 29), pick(&["Sdn Bhd", "Ltd", "Co.", "Family"], i, 30)),
+        "job": pick(JOBS, i, 31),
+        "departure_date": format!("2027-{start_month:02}-01"),
+        "contract_start": format!("2027-{start_month:02}-01"),
+        "contract_end": format!("2029-{start_month:02}-01"),
+        "jkk_jkm": true,
+        "jht_opt_in": "yes",
+        "jht_amount": pick(&["50000", "100000", "200000"], i, 32),
+        "heirs": [{"name": heir, "relationship": pick(&["spouse", "child", "parent"], i, 33),
+                   "birth_date": format!("{}-{:02}-{:02}", 1960 + mix(i, 34) % 40, 1 + mix(i, 35) % 12, 1 + mix(i, 36) % 28)}],
+        "emergency_name": heir,
+        "emergency_relationship": "spouse",
+        "emergency_phone": format!("+62857{:08}", mix(i, 37) % 100_000_000),
+        "data_true": true,
+        "data_processing": true
+    })
+}
+
+/// A queued submission row.
+pub fn row(id: &str, form_id: &str, created_at: i64, payload: Value) -> SubmissionRow {
+    SubmissionRow {
+        id: id.into(),
+        form_id: form_id.into(),
+        form_version: 1,
+        created_at,
+        payload,
+        state: OutboxState::Queued,
+        attempts: 0,
+        next_attempt_at: None,
+        reference: None,
+        issues: Vec::new(),
+        last_error: None,
+        depends_on: None,
+        updated_at: created_at,
+    }
+}
+
+/// Finalizes `n` registrations into the outbox; returns their ids in order.
+pub fn finalize_registrations(store: &Store, n: usize) -> Vec<String> {
+    let base = 1_790_000_000_000i64;
+    let rows: Vec<SubmissionRow> = (0..n)
+        .map(|i| row(&uuid::Uuid::new_v4().to_string(), "pmi-registration", base + i as i64, registration_payload(i)))
+        .collect();
+    let ids = rows.iter().map(|r| r.id.clone()).collect();
+    if let Err(e) = store.write(|tx| rows.iter().try_for_each(|r| insert_submission(tx, r))) {
+        panic!("finalize: {e}");
+    }
+    ids
+}
+
+/// Finalizes a consultation that refers to registration `registration_ref`.
+pub fn finalize_consultation(store: &Store, registration_ref: &str, created_at: i64) -> String {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut payload = Value::Object(rantau_core::forms::samples::sample_consultation());
+    payload["registration_ref"] = json!(registration_ref);
+    let r = row(&id, "consultation", created_at, payload);
+    if let Err(e) = store.write(|tx| insert_submission(tx, &r)) {
+        panic!("finalize: {e}");
+    }
+    id
+}
+
+/// Makes every waiting submission due now (tests do not wait out the backoff).
+pub fn make_waiting_due(store: &Store) {
+    let r = store.write(|tx| {
+        tx.execute("UPDATE submissions SET next_attempt_at = 0 WHERE state = 'waiting'", [])?;
+        Ok(())
+    });
+    if let Err(e) = r {
+        panic!("make due: {e}");
+    }
+}
+
+/// Count of local submissions per state.
+pub fn states(store: &Store) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    let rows = match store.read(rantau_core::store::outbox::list_submissions) {
+        Ok(r) => r,
+        Err(e) => panic!("list: {e}"),
+    };
+    for r in rows {
+        *out.entry(r.state.as_str().to_string()).or_insert(0) += 1;
+    }
+    out
+}

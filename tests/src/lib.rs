@@ -1,0 +1,7 @@
+//! Helpers for the end-to-end tests and the sync benchmark: a fault-injecting
+//! HTTP/1.1 proxy on loopback ([`proxy::Proxy`]), the reference server and its
+//! officer endpoints ([`server`]), and builders of test data ([`data`]).
+
+pub mod data;
+pub mod proxy;
+pub mod server;
