@@ -19,8 +19,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "tests"
 cargo test --workspace --locked
 
-step "benchmarks compile"
-cargo bench --workspace --locked --no-run
 
 echo
 echo "all tests passed"

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use rantau_core::forms::{samples, Input};
 use rantau_core::profile::Profile;
 use rantau_core::store::Key;
-use rantau_core::{Error, Lang, Result};
+use rantau_core::{Error, Result};
 use rantau_server::officer::OfficerClient;
 use rantau_server::{spawn_blocking, ServerConfig};
 use serde_json::Value;

@@ -2,8 +2,10 @@
 //! (`--lang en` for English). Staff and scripts use `--json`.
 
 mod check;
+mod demo;
 mod draft;
 mod home;
+mod inquiry;
 mod out;
 
 use std::process::ExitCode;
@@ -63,6 +65,23 @@ enum Command {
     },
     /// Contribution due (Permenaker 4/2023).
     Fee(check::FeeArgs),
+    /// Send the outbox and fetch news from the server.
+    Sync {
+        /// Server base URL (https, or http on loopback).
+        #[arg(long, env = "RANTAU_SERVER")]
+        server: String,
+    },
+    /// Membership status, from the local cache (with its age).
+    Status,
+    /// Membership card (KPJ) and payment instructions, from the local cache.
+    Card,
+    /// Consultations and complaints.
+    Consult {
+        #[command(subcommand)]
+        action: inquiry::ConsultCmd,
+    },
+    /// The whole story end to end, on an embedded server on loopback.
+    Demo,
 }
 
 fn main() -> ExitCode {
@@ -82,6 +101,11 @@ fn main() -> ExitCode {
         Command::Outbox { action } => draft::run_outbox(&env, action),
         Command::Check { what } => check::run(&env, what),
         Command::Fee(args) => check::fee(&env, args),
+        Command::Sync { server } => inquiry::sync_cmd(&env, &server),
+        Command::Status => inquiry::status_cmd(&env),
+        Command::Card => inquiry::card_cmd(&env),
+        Command::Consult { action } => inquiry::consult_cmd(&env, action),
+        Command::Demo => demo::run(&env),
     };
     match result {
         Ok(code) => code,
