@@ -43,7 +43,10 @@ fn set(profile: &Profile, draft: &str, path: &str, input: Input, show: bool) -> 
             Value::String(s) => s.clone(),
             v => v.to_string(),
         };
-        out::line(format!("    {path} = {shown} {}", if ok { "✓" } else { "" }));
+        out::line(format!(
+            "    {path} = {shown} {}",
+            if ok { "✓" } else { "" }
+        ));
         for i in &outcome.issues {
             out::line(format!("    {}", out::issue_line(i)));
         }
@@ -55,55 +58,148 @@ fn set(profile: &Profile, draft: &str, path: &str, input: Input, show: bool) -> 
 fn registration_answers(today: chrono::NaiveDate) -> rantau_core::forms::Answers {
     let mut a = samples::sample_registration();
     let start = today + chrono::Days::new(30);
-    let end = start.checked_add_months(chrono::Months::new(24)).unwrap_or(start) - chrono::Days::new(1);
+    let end = start
+        .checked_add_months(chrono::Months::new(24))
+        .unwrap_or(start)
+        - chrono::Days::new(1);
     let day = |d: chrono::NaiveDate| Value::String(d.format("%Y-%m-%d").to_string());
     a.insert("contract_start".into(), day(start));
     a.insert("departure_date".into(), day(start));
     a.insert("contract_end".into(), day(end));
-    a.insert("passport_expiry".into(), day(today + chrono::Days::new(5 * 365)));
+    a.insert(
+        "passport_expiry".into(),
+        day(today + chrono::Days::new(5 * 365)),
+    );
     a
 }
 
 /// Runs the demo.
 pub fn run(env: &Env) -> Result<ExitCode> {
     let lang = env.lang;
-    out::line(t(lang, "=== Rantau: BPJS Ketenagakerjaan untuk Pekerja Migran Indonesia — demo ===", "=== Rantau: BPJS Ketenagakerjaan for Indonesian migrant workers — demo ==="));
+    out::line(t(
+        lang,
+        "=== Rantau: BPJS Ketenagakerjaan untuk Pekerja Migran Indonesia — demo ===",
+        "=== Rantau: BPJS Ketenagakerjaan for Indonesian migrant workers — demo ===",
+    ));
 
     let admin_token = Key::generate().to_hex().as_str().to_string();
-    let server = spawn_blocking(ServerConfig::ephemeral(admin_token.clone())).map_err(server_error)?;
+    let server =
+        spawn_blocking(ServerConfig::ephemeral(admin_token.clone())).map_err(server_error)?;
     let url = server.base_url();
-    step(1, &format!("{} {url}", t(lang, "Server BPJS contoh berjalan di", "Reference BPJS server running at")));
+    step(
+        1,
+        &format!(
+            "{} {url}",
+            t(
+                lang,
+                "Server BPJS contoh berjalan di",
+                "Reference BPJS server running at"
+            )
+        ),
+    );
 
     let home = TempHome(std::env::temp_dir().join(format!("rantau-demo-{}", uuid::Uuid::new_v4())));
     let profile = Profile::create(&home.0, "sri", &Key::generate())?;
     profile.set_lang(lang);
-    step(2, t(lang, "Profil terenkripsi dibuat (SQLCipher, kunci 256-bit):", "Encrypted profile created (SQLCipher, 256-bit key):"));
+    step(
+        2,
+        t(
+            lang,
+            "Profil terenkripsi dibuat (SQLCipher, kunci 256-bit):",
+            "Encrypted profile created (SQLCipher, 256-bit key):",
+        ),
+    );
     out::line(format!("    {}", profile.path().display()));
 
-    step(3, t(lang, "Mengisi formulir pendaftaran TANPA internet; setiap isian langsung tersimpan:", "Filling in the registration OFFLINE; every answer is saved at once:"));
+    step(
+        3,
+        t(
+            lang,
+            "Mengisi formulir pendaftaran TANPA internet; setiap isian langsung tersimpan:",
+            "Filling in the registration OFFLINE; every answer is saved at once:",
+        ),
+    );
     let draft = profile.new_draft("pmi-registration")?.id;
     let answers = registration_answers(profile.now().date_naive());
-    set(&profile, &draft, "nik", Input::Text("3515 1457 0895 0001".into()), true)?;
-    set(&profile, &draft, "full_name", Input::Text("Sri Wahyuni".into()), true)?;
-    out::line(t(lang, "    — salah ketik tanggal lahir:", "    — a typo in the birth date:"));
-    set(&profile, &draft, "birth_date", Input::Text("18-08-1995".into()), true)?;
-    set(&profile, &draft, "sex", Input::Text("F".into()), false)?;
+    set(
+        &profile,
+        &draft,
+        "nik",
+        Input::Text("3515 1457 0895 0001".into()),
+        true,
+    )?;
+    set(
+        &profile,
+        &draft,
+        "full_name",
+        Input::Text("Sri Wahyuni".into()),
+        true,
+    )?;
+    set(&profile, &draft, "sex", Input::Text("F".into()), true)?;
+    out::line(t(
+        lang,
+        "    — salah ketik tanggal lahir:",
+        "    — a typo in the birth date:",
+    ));
+    set(
+        &profile,
+        &draft,
+        "birth_date",
+        Input::Text("18-08-1995".into()),
+        true,
+    )?;
     out::line(t(lang, "    — diperbaiki:", "    — fixed:"));
-    set(&profile, &draft, "birth_date", Input::Text("17-08-1995".into()), true)?;
-    set(&profile, &draft, "destination_country", Input::Text("HK".into()), true)?;
-    set(&profile, &draft, "phone_abroad", Input::Text("9123 4567".into()), true)?;
+    set(
+        &profile,
+        &draft,
+        "birth_date",
+        Input::Text("17-08-1995".into()),
+        true,
+    )?;
+    set(
+        &profile,
+        &draft,
+        "destination_country",
+        Input::Text("HK".into()),
+        true,
+    )?;
+    set(
+        &profile,
+        &draft,
+        "phone_abroad",
+        Input::Text("9123 4567".into()),
+        true,
+    )?;
     let mut filled = 6;
     for (path, input) in samples::as_inputs(&answers) {
-        if !matches!(path.as_str(), "nik" | "full_name" | "birth_date" | "sex" | "destination_country" | "phone_abroad") {
+        if !matches!(
+            path.as_str(),
+            "nik" | "full_name" | "birth_date" | "sex" | "destination_country" | "phone_abroad"
+        ) {
             set(&profile, &draft, &path, input, false)?;
             filled += 1;
         }
     }
-    out::line(format!("    … {} {filled} {}", t(lang, "total", "in all"), t(lang, "isian tersimpan di perangkat", "answers saved on the device")));
+    out::line(format!(
+        "    … {} {filled} {}",
+        t(lang, "total", "in all"),
+        t(
+            lang,
+            "isian tersimpan di perangkat",
+            "answers saved on the device"
+        )
+    ));
 
     let view = profile.draft(&draft)?;
     if let Some(q) = &view.contribution {
-        step(4, t(lang, "Sebelum final, iuran yang harus dibayar:", "Before finalizing, the contribution due:"));
+        step(
+            4,
+            t(
+                lang,
+                "Sebelum final, iuran yang harus dibayar:",
+                "Before finalizing, the contribution due:",
+            ),
+        );
         out::line(format!(
             "    {} {} + {} {} = {}",
             t(lang, "pra-penempatan", "pre-placement"),
@@ -112,16 +208,41 @@ pub fn run(env: &Env) -> Result<ExitCode> {
             out::rupiah(q.placement),
             out::rupiah(q.pre_placement + q.placement)
         ));
-        out::line(format!("    + JHT {} {} → {}", out::rupiah(q.jht_monthly), t(lang, "bulan pertama", "first month"), out::rupiah(q.total_due)));
+        out::line(format!(
+            "    + JHT {} {} → {}",
+            out::rupiah(q.jht_monthly),
+            t(lang, "bulan pertama", "first month"),
+            out::rupiah(q.total_due)
+        ));
     }
 
-    step(5, t(lang, "Finalisasi: diperiksa, dibekukan, masuk kotak keluar — masih tanpa internet:", "Finalize: checked, frozen, queued in the outbox — still offline:"));
+    step(
+        5,
+        t(
+            lang,
+            "Finalisasi: diperiksa, dibekukan, masuk kotak keluar — masih tanpa internet:",
+            "Finalize: checked, frozen, queued in the outbox — still offline:",
+        ),
+    );
     let reg = profile.finalize(&draft)?;
     let consult = profile.new_draft("consultation")?.id;
     let mut question = samples::sample_consultation();
     question.insert("category".into(), Value::String("registration".into()));
-    question.insert("subject".into(), Value::String(t(lang, "Kapan kartu saya aktif?", "When is my card active?").into()));
-    question.insert("message".into(), Value::String(t(lang, "Saya berangkat bulan depan. Kapan perlindungan saya mulai?", "I leave next month. When does my protection start?").into()));
+    question.insert(
+        "subject".into(),
+        Value::String(t(lang, "Kapan kartu saya aktif?", "When is my card active?").into()),
+    );
+    question.insert(
+        "message".into(),
+        Value::String(
+            t(
+                lang,
+                "Saya berangkat bulan depan. Kapan perlindungan saya mulai?",
+                "I leave next month. When does my protection start?",
+            )
+            .into(),
+        ),
+    );
     question.insert("registration_ref".into(), Value::String(reg.id.clone()));
     for (path, input) in samples::as_inputs(&question) {
         set(&profile, &consult, &path, input, false)?;
@@ -129,30 +250,73 @@ pub fn run(env: &Env) -> Result<ExitCode> {
     let consult_item = profile.finalize(&consult)?;
     crate::draft::print_outbox(env, &profile.outbox()?);
 
-    step(6, t(lang, "Sinyal ada: sinkronisasi (satu permintaan untuk semua formulir, dikompresi):", "Signal is back: sync (one request for all forms, compressed):"));
+    step(6, t(lang, "Sinyal ada: sinkronisasi (formulir dikirim berkelompok dan dikompresi, tepat satu kali):", "Signal is back: sync (forms sent in compressed batches, exactly once):"));
     let report = inquiry::run_sync(&profile, &url, lang, false)?;
     inquiry::print_report(lang, &report);
     crate::draft::print_outbox(env, &profile.outbox()?);
     inquiry::print_card(env, &profile)?;
 
-    step(7, t(lang, "Petugas BPJS Ketenagakerjaan mencatat pembayaran dan menjawab konsultasi:", "A BPJS Ketenagakerjaan officer records the payment and answers the question:"));
+    step(
+        7,
+        t(
+            lang,
+            "Petugas BPJS Ketenagakerjaan mencatat pembayaran dan menjawab konsultasi:",
+            "A BPJS Ketenagakerjaan officer records the payment and answers the question:",
+        ),
+    );
     let officer = OfficerClient::new(&url, &admin_token).map_err(server_error)?;
     let pay = inquiry_payment(&profile)?;
     officer
-        .pay(&rantau_server::admin::PaymentRequest { kpj: pay.0.clone(), amount: pay.1, paid_on: profile.now().format("%Y-%m-%d").to_string() })
+        .pay(&rantau_server::admin::PaymentRequest {
+            kpj: pay.0.clone(),
+            amount: pay.1,
+            paid_on: profile.now().format("%Y-%m-%d").to_string(),
+        })
         .map_err(server_error)?;
-    out::line(format!("    {} {} ({})", t(lang, "Pembayaran dicatat untuk KPJ", "Payment recorded for KPJ"), pay.0, out::rupiah(pay.1)));
+    out::line(format!(
+        "    {} {} ({})",
+        t(
+            lang,
+            "Pembayaran dicatat untuk KPJ",
+            "Payment recorded for KPJ"
+        ),
+        pay.0,
+        out::rupiah(pay.1)
+    ));
     let reply = t(lang, "Perlindungan sebelum bekerja berlaku sejak pembayaran; perlindungan selama bekerja mulai saat keberangkatan. Simpan nomor KPJ Anda.", "Pre-placement protection applies from payment; placement protection starts at departure. Keep your KPJ number.");
     officer
-        .reply(&consult_item.id, &rantau_server::admin::ReplyRequest { body: reply.into(), from: Some("BPJS Ketenagakerjaan 175".into()) })
+        .reply(
+            &consult_item.id,
+            &rantau_server::admin::ReplyRequest {
+                body: reply.into(),
+                from: Some("BPJS Ketenagakerjaan 175".into()),
+            },
+        )
         .map_err(server_error)?;
-    out::line(format!("    {}", t(lang, "Konsultasi dijawab.", "Consultation answered.")));
+    out::line(format!(
+        "    {}",
+        t(lang, "Konsultasi dijawab.", "Consultation answered.")
+    ));
 
-    step(8, t(lang, "Sinkronisasi lagi: kabar baru ditarik ke penyimpanan lokal:", "Sync again: news pulled into the local store:"));
+    step(
+        8,
+        t(
+            lang,
+            "Sinkronisasi lagi: kabar baru ditarik ke penyimpanan lokal:",
+            "Sync again: news pulled into the local store:",
+        ),
+    );
     let report = inquiry::run_sync(&profile, &url, lang, false)?;
     inquiry::print_report(lang, &report);
 
-    step(9, t(lang, "Yang dibaca pekerja — langsung dari penyimpanan lokal, juga saat offline:", "What the worker reads — straight from the local store, offline too:"));
+    step(
+        9,
+        t(
+            lang,
+            "Yang dibaca pekerja — langsung dari penyimpanan lokal, juga saat offline:",
+            "What the worker reads — straight from the local store, offline too:",
+        ),
+    );
     inquiry::print_status(env, &profile)?;
     inquiry::print_card(env, &profile)?;
     inquiry::print_threads(env, &profile)?;
@@ -169,7 +333,11 @@ pub fn run(env: &Env) -> Result<ExitCode> {
         t(lang, "tepat satu kali", "exactly once")
     ));
     server.stop();
-    Ok(if reg_count == 1 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if reg_count == 1 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// The KPJ and amount due from the cached payment instructions.
@@ -178,4 +346,3 @@ fn inquiry_payment(profile: &Profile) -> Result<(String, u64)> {
         .map(|p| (p.kpj, p.amount_due))
         .ok_or_else(|| Error::Network("registration not decided".into()))
 }
-

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use rantau_core::inquiry::{self, MembershipStatus};
 use rantau_core::profile::Profile;
-use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncReport, SyncState};
 use rantau_core::sync::wire::Phase;
+use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncReport, SyncState};
 use rantau_core::{Lang, Result};
 
 use crate::draft;
@@ -35,13 +35,28 @@ impl SyncObserver for Progress {
         }
         let lang = self.lang;
         match state {
-            SyncState::Enrolling => eprintln!("  … {}", t(lang, "mendaftarkan perangkat", "enrolling this device")),
+            SyncState::Enrolling => eprintln!(
+                "  … {}",
+                t(lang, "mendaftarkan perangkat", "enrolling this device")
+            ),
+            SyncState::Pushing { total: 0, .. } => {}
             SyncState::Pushing { sent, total } => {
                 let width = 20usize;
-                let done = if total == 0 { width } else { sent * width / total };
-                eprintln!("  ↑ [{}{}] {sent}/{total} {}", "#".repeat(done), ".".repeat(width - done), t(lang, "formulir dikirim", "forms sent"));
+                let done = (sent * width)
+                    .checked_div(total)
+                    .unwrap_or(width)
+                    .min(width);
+                eprintln!(
+                    "  ↑ [{}{}] {sent}/{total} {}",
+                    "#".repeat(done),
+                    ".".repeat(width - done),
+                    t(lang, "formulir dikirim", "forms sent")
+                );
             }
-            SyncState::Pulling { events } => eprintln!("  ↓ {events} {}", t(lang, "kabar baru diterima", "updates received")),
+            SyncState::Pulling { events } => eprintln!(
+                "  ↓ {events} {}",
+                t(lang, "kabar baru diterima", "updates received")
+            ),
             SyncState::Done(_) | SyncState::Failed { .. } => {}
         }
     }
@@ -56,7 +71,11 @@ pub fn run_sync(profile: &Profile, url: &str, lang: Lang, quiet: bool) -> Result
         .enable_all()
         .build()
         .map_err(rantau_core::Error::Io)?;
-    rt.block_on(sync::sync(profile.store(), &config, &Progress::new(lang, quiet)))
+    rt.block_on(sync::sync(
+        profile.store(),
+        &config,
+        &Progress::new(lang, quiet),
+    ))
 }
 
 /// Prints a sync report in words.
@@ -85,7 +104,14 @@ pub fn print_report(lang: Lang, r: &SyncReport) {
         out::line(t(lang, "  ! Perangkat perlu didaftarkan ulang; akan dilakukan otomatis pada sinkronisasi berikutnya.", "  ! This device must enroll again; the next sync does it."));
     }
     if let Some(code) = r.push_error.as_ref().or(r.pull_error.as_ref()) {
-        out::line(format!("  ! {} [{code}]", t(lang, "Koneksi terputus; formulir tetap aman dan akan dikirim ulang.", "Connection failed; forms are safe and will be sent again.")));
+        out::line(format!(
+            "  ! {} [{code}]",
+            t(
+                lang,
+                "Koneksi terputus; formulir tetap aman dan akan dikirim ulang.",
+                "Connection failed; forms are safe and will be sent again."
+            )
+        ));
     }
 }
 
@@ -117,9 +143,21 @@ pub fn print_status(env: &Env, profile: &Profile) -> Result<()> {
     let now = profile.now();
     let m = inquiry::membership(profile.store(), now.date_naive())?;
     let status = match m.as_ref().map(|m| &m.status) {
-        None | Some(MembershipStatus::NotRegistered) => t(lang, "belum terdaftar", "not registered").to_string(),
-        Some(MembershipStatus::PendingSync) => t(lang, "pendaftaran menunggu dikirim/diproses", "registration waiting to be sent/processed").to_string(),
-        Some(MembershipStatus::RegisteredUnpaid) => t(lang, "terdaftar, iuran belum dibayar", "registered, contribution not paid").to_string(),
+        None | Some(MembershipStatus::NotRegistered) => {
+            t(lang, "belum terdaftar", "not registered").to_string()
+        }
+        Some(MembershipStatus::PendingSync) => t(
+            lang,
+            "pendaftaran menunggu dikirim/diproses",
+            "registration waiting to be sent/processed",
+        )
+        .to_string(),
+        Some(MembershipStatus::RegisteredUnpaid) => t(
+            lang,
+            "terdaftar, iuran belum dibayar",
+            "registered, contribution not paid",
+        )
+        .to_string(),
         Some(MembershipStatus::Active { phase, until }) => format!(
             "{} ({}) {} {}",
             t(lang, "AKTIF", "ACTIVE"),
@@ -127,17 +165,41 @@ pub fn print_status(env: &Env, profile: &Profile) -> Result<()> {
             t(lang, "sampai", "until"),
             until.format("%d-%m-%Y")
         ),
-        Some(MembershipStatus::NotYetActive { starts }) => format!("{} {}", t(lang, "terlindungi mulai", "protected from"), starts.format("%d-%m-%Y")),
-        Some(MembershipStatus::Expired { ended }) => format!("{} {}", t(lang, "perlindungan berakhir", "protection ended"), ended.format("%d-%m-%Y")),
+        Some(MembershipStatus::NotYetActive { starts }) => format!(
+            "{} {}",
+            t(lang, "terlindungi mulai", "protected from"),
+            starts.format("%d-%m-%Y")
+        ),
+        Some(MembershipStatus::Expired { ended }) => format!(
+            "{} {}",
+            t(lang, "perlindungan berakhir", "protection ended"),
+            ended.format("%d-%m-%Y")
+        ),
     };
     let fetched = m.as_ref().and_then(|m| m.fetched_at);
-    out::line(format!("{}: {status}", t(lang, "Status kepesertaan", "Membership status")));
-    out::line(format!("  ({} {})", t(lang, "data diperbarui", "data updated"), age(lang, fetched, now.timestamp_millis())));
+    out::line(format!(
+        "{}: {status}",
+        t(lang, "Status kepesertaan", "Membership status")
+    ));
+    out::line(format!(
+        "  ({} {})",
+        t(lang, "data diperbarui", "data updated"),
+        age(lang, fetched, now.timestamp_millis())
+    ));
     if let Some(rejection) = m.as_ref().and_then(|m| m.rejection.as_ref()) {
-        out::line(format!("  {}: {}", t(lang, "Alasan penolakan", "Reason for rejection"), rejection.get(lang)));
+        out::line(format!(
+            "  {}: {}",
+            t(lang, "Alasan penolakan", "Reason for rejection"),
+            rejection.get(lang)
+        ));
     }
     for w in m.iter().flat_map(|m| m.windows.iter()) {
-        out::line(format!("  • {}: {} – {}", phase_text(lang, w.phase), w.start.format("%d-%m-%Y"), w.end.format("%d-%m-%Y")));
+        out::line(format!(
+            "  • {}: {} – {}",
+            phase_text(lang, w.phase),
+            w.start.format("%d-%m-%Y"),
+            w.end.format("%d-%m-%Y")
+        ));
     }
     Ok(())
 }
@@ -147,18 +209,49 @@ pub fn print_card(env: &Env, profile: &Profile) -> Result<()> {
     let lang = env.lang;
     let now = profile.now().timestamp_millis();
     match inquiry::card(profile.store())? {
-        None => out::line(t(lang, "Kartu belum tersedia: pendaftaran belum diproses.", "No card yet: the registration has not been processed.")),
+        None => out::line(t(
+            lang,
+            "Kartu belum tersedia: pendaftaran belum diproses.",
+            "No card yet: the registration has not been processed.",
+        )),
         Some(c) => {
-            out::line(format!("{}: {}", t(lang, "Nomor kartu peserta (KPJ)", "Membership card number (KPJ)"), c.kpj));
-            out::line(format!("  {}: {}  ({})", t(lang, "Referensi", "Reference"), c.reference, age(lang, Some(c.fetched_at), now)));
+            out::line(format!(
+                "{}: {}",
+                t(
+                    lang,
+                    "Nomor kartu peserta (KPJ)",
+                    "Membership card number (KPJ)"
+                ),
+                c.kpj
+            ));
+            out::line(format!(
+                "  {}: {}  ({})",
+                t(lang, "Referensi", "Reference"),
+                c.reference,
+                age(lang, Some(c.fetched_at), now)
+            ));
         }
     }
     if let Some(p) = inquiry::payment_instructions(profile.store())? {
         if p.paid {
-            out::line(format!("{}: {}", t(lang, "Iuran", "Contribution"), t(lang, "LUNAS", "PAID")));
+            out::line(format!(
+                "{}: {}",
+                t(lang, "Iuran", "Contribution"),
+                t(lang, "LUNAS", "PAID")
+            ));
         } else {
-            out::line(format!("{}: {}", t(lang, "Kode pembayaran", "Payment code"), p.payment_code));
-            out::line(format!("  {}: {}, {} {}", t(lang, "Jumlah", "Amount"), out::rupiah(p.amount_due), t(lang, "bayar sebelum", "pay before"), p.pay_before));
+            out::line(format!(
+                "{}: {}",
+                t(lang, "Kode pembayaran", "Payment code"),
+                p.payment_code
+            ));
+            out::line(format!(
+                "  {}: {}, {} {}",
+                t(lang, "Jumlah", "Amount"),
+                out::rupiah(p.amount_due),
+                t(lang, "bayar sebelum", "pay before"),
+                p.pay_before
+            ));
             for ch in &p.channels {
                 out::line(format!("  • {}: {}", ch.name.get(lang), ch.how.get(lang)));
             }
@@ -176,12 +269,22 @@ pub fn print_threads(env: &Env, profile: &Profile) -> Result<()> {
     }
     for th in threads {
         let state = th.state.map(|s| draft::state_text(s, lang)).unwrap_or("—");
-        out::line(format!("{} {}  ({state})", t(lang, "Konsultasi", "Consultation"), th.submission_id));
+        out::line(format!(
+            "{} {}  ({state})",
+            t(lang, "Konsultasi", "Consultation"),
+            th.submission_id
+        ));
         if th.replies.is_empty() {
-            out::line(format!("  {}", t(lang, "belum ada balasan", "no reply yet")));
+            out::line(format!(
+                "  {}",
+                t(lang, "belum ada balasan", "no reply yet")
+            ));
         }
         for r in th.replies {
-            out::line(format!("  ↳ {} ({}): {}", r.from, r.at, r.body));
+            let at = chrono::DateTime::parse_from_rfc3339(&r.at)
+                .map(|d| d.format("%d-%m-%Y %H:%M UTC").to_string())
+                .unwrap_or(r.at);
+            out::line(format!("  ↳ {} ({at}): {}", r.from, r.body));
         }
     }
     Ok(())
@@ -212,7 +315,11 @@ pub fn sync_cmd(env: &Env, server: &str) -> Result<ExitCode> {
         print_report(env.lang, &report);
     }
     let failed = report.push_error.is_some() || report.pull_error.is_some();
-    Ok(if failed { ExitCode::from(3) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Runs `rantau status`.
@@ -235,7 +342,11 @@ pub fn consult_cmd(env: &Env, cmd: ConsultCmd) -> Result<ExitCode> {
     match cmd {
         ConsultCmd::New => {
             let d = profile.new_draft("consultation")?;
-            out::line(format!("{}: {}", t(env.lang, "Draf konsultasi", "Consultation draft"), d.id));
+            out::line(format!(
+                "{}: {}",
+                t(env.lang, "Draf konsultasi", "Consultation draft"),
+                d.id
+            ));
             out::line(t(env.lang, "Isi dengan: rantau draft set ID category|subject|message|contact_channel NILAI, lalu rantau draft finalize ID", "Fill with: rantau draft set ID category|subject|message|contact_channel VALUE, then rantau draft finalize ID"));
         }
         ConsultCmd::List => print_threads(env, &profile)?,

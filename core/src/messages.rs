@@ -9,7 +9,12 @@ use crate::lang::Lang;
 pub type Entry = (&'static str, &'static str, &'static str);
 
 fn tables() -> [&'static [Entry]; 4] {
-    [crate::domain::MESSAGES, crate::forms::MESSAGES, crate::store::MESSAGES, crate::sync::MESSAGES]
+    [
+        crate::domain::MESSAGES,
+        crate::forms::MESSAGES,
+        crate::store::MESSAGES,
+        crate::sync::MESSAGES,
+    ]
 }
 
 /// Looks up the templates of `code`.

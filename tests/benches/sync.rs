@@ -45,7 +45,10 @@ async fn scenario(n: usize, batch_items: usize, latency: Duration) -> Outcome {
     assert_eq!(report.accepted, n, "all accepted");
     assert_eq!(states(&store).get("accepted"), Some(&n));
     let on_server = counts(server.addr).await;
-    assert!(ids.iter().all(|id| on_server.get(id) == Some(&1)), "exactly once");
+    assert!(
+        ids.iter().all(|id| on_server.get(id) == Some(&1)),
+        "exactly once"
+    );
     Outcome {
         push_requests: c.batch_requests,
         push_bytes_up: c.batch_bytes_up,
@@ -72,12 +75,21 @@ fn line(name: &str, n: usize, o: &Outcome) {
 
 fn main() {
     // `cargo test --benches` runs this with --test-ish flags; do the quick version then.
-    let quick = std::env::args().any(|a| a == "--test") || std::env::var("RANTAU_BENCH_QUICK").is_ok();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let quick =
+        std::env::args().any(|a| a == "--test") || std::env::var("RANTAU_BENCH_QUICK").is_ok();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let (n, n_slow) = if quick { (100, 10) } else { (1000, 50) };
     rt.block_on(async {
         let batched = scenario(n, 50, Duration::ZERO).await;
-        assert!(batched.push_requests <= n.div_ceil(50) + 1, "push requests {}", batched.push_requests);
+        assert!(
+            batched.push_requests <= n.div_ceil(50) + 1,
+            "push requests {}",
+            batched.push_requests
+        );
         line("batched (50/request, gzip)", n, &batched);
         let single = scenario(n, 1, Duration::ZERO).await;
         line("one request per submission", n, &single);

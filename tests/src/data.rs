@@ -14,8 +14,9 @@ pub fn client_store(dir: &std::path::Path) -> Store {
 }
 
 const FIRST: &[&str] = &[
-    "Siti", "Dewi", "Sri", "Nur", "Rina", "Wati", "Yuni", "Ani", "Lestari", "Ayu", "Fitri", "Indah", "Ratna", "Eka",
-    "Tuti", "Agus", "Budi", "Joko", "Slamet", "Rudi", "Hendra", "Wahyu", "Dian", "Putri",
+    "Siti", "Dewi", "Sri", "Nur", "Rina", "Wati", "Yuni", "Ani", "Lestari", "Ayu", "Fitri",
+    "Indah", "Ratna", "Eka", "Tuti", "Agus", "Budi", "Joko", "Slamet", "Rudi", "Hendra", "Wahyu",
+    "Dian", "Putri",
 ];
 const LAST: &[&str] = &[
     "Rahayu",
@@ -47,11 +48,20 @@ const PLACES: &[(&str, &str, &str)] = &[
     ("Kendal", "Weleri", "Jawa Tengah"),
 ];
 const COUNTRIES: &[&str] = &["MY", "TW", "HK", "SG", "SA", "KR", "JP"];
-const JOBS: &[&str] = &["domestic_worker", "caregiver", "plantation", "construction", "factory", "fishing"];
+const JOBS: &[&str] = &[
+    "domestic_worker",
+    "caregiver",
+    "plantation",
+    "construction",
+    "factory",
+    "fishing",
+];
 
 /// A small deterministic generator, so runs are comparable (splitmix64).
 fn mix(i: usize, k: u64) -> u64 {
-    let mut z = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(k.wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    let mut z = (i as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(k.wrapping_mul(0xBF58_476D_1CE4_E5B9));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
@@ -134,7 +144,14 @@ pub fn row(id: &str, form_id: &str, created_at: i64, payload: Value) -> Submissi
 pub fn finalize_registrations(store: &Store, n: usize) -> Vec<String> {
     let base = 1_790_000_000_000i64;
     let rows: Vec<SubmissionRow> = (0..n)
-        .map(|i| row(&uuid::Uuid::new_v4().to_string(), "pmi-registration", base + i as i64, registration_payload(i)))
+        .map(|i| {
+            row(
+                &uuid::Uuid::new_v4().to_string(),
+                "pmi-registration",
+                base + i as i64,
+                registration_payload(i),
+            )
+        })
         .collect();
     let ids = rows.iter().map(|r| r.id.clone()).collect();
     if let Err(e) = store.write(|tx| rows.iter().try_for_each(|r| insert_submission(tx, r))) {
@@ -158,7 +175,10 @@ pub fn finalize_consultation(store: &Store, registration_ref: &str, created_at: 
 /// Makes every waiting submission due now (tests do not wait out the backoff).
 pub fn make_waiting_due(store: &Store) {
     let r = store.write(|tx| {
-        tx.execute("UPDATE submissions SET next_attempt_at = 0 WHERE state = 'waiting'", [])?;
+        tx.execute(
+            "UPDATE submissions SET next_attempt_at = 0 WHERE state = 'waiting'",
+            [],
+        )?;
         Ok(())
     });
     if let Err(e) = r {

@@ -133,9 +133,14 @@ impl Proxy {
 async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
     let (client_read, mut client_write) = client.into_split();
     let mut client_read = BufReader::new(client_read);
-    let mut upstream: Option<(BufReader<tokio::net::tcp::OwnedReadHalf>, tokio::net::tcp::OwnedWriteHalf)> = None;
+    let mut upstream: Option<(
+        BufReader<tokio::net::tcp::OwnedReadHalf>,
+        tokio::net::tcp::OwnedWriteHalf,
+    )> = None;
     loop {
-        let Some(request) = read_message(&mut client_read).await? else { return Ok(()) };
+        let Some(request) = read_message(&mut client_read).await? else {
+            return Ok(());
+        };
         let is_batch = request.starts_with(b"POST /v1/submissions/batch");
         let (fault, latency, target) = {
             let mut s = lock(&state);
@@ -161,12 +166,16 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
             }
             Fault::Unavailable | Fault::RateLimited(_) | Fault::Garbage => {
                 let (status, retry, body): (&str, u32, &[u8]) = match fault {
-                    Fault::Unavailable => {
-                        ("503 Service Unavailable", 0, br#"{"code":"server.unavailable","message":"try later"}"#)
-                    }
-                    Fault::RateLimited(secs) => {
-                        ("429 Too Many Requests", secs, br#"{"code":"rate_limited","message":"slow down"}"#)
-                    }
+                    Fault::Unavailable => (
+                        "503 Service Unavailable",
+                        0,
+                        br#"{"code":"server.unavailable","message":"try later"}"#,
+                    ),
+                    Fault::RateLimited(secs) => (
+                        "429 Too Many Requests",
+                        secs,
+                        br#"{"code":"rate_limited","message":"slow down"}"#,
+                    ),
                     _ => ("200 OK", 0, b"<html>captive portal</html>"),
                 };
                 let head = format!(
@@ -186,9 +195,13 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
             let (r, w) = s.into_split();
             upstream = Some((BufReader::new(r), w));
         }
-        let Some((up_read, up_write)) = upstream.as_mut() else { return Ok(()) };
+        let Some((up_read, up_write)) = upstream.as_mut() else {
+            return Ok(());
+        };
         up_write.write_all(&request).await?;
-        let Some(response) = read_message(up_read).await? else { return Ok(()) };
+        let Some(response) = read_message(up_read).await? else {
+            return Ok(());
+        };
         if fault == Fault::DropResponse {
             // The server has answered (and committed); the client sees a closed connection.
             return Ok(());
@@ -208,7 +221,9 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
 }
 
 /// Reads one HTTP/1.1 message (head and body) as raw bytes; `None` at a clean EOF.
-async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> std::io::Result<Option<Vec<u8>>> {
+async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(
+    r: &mut R,
+) -> std::io::Result<Option<Vec<u8>>> {
     let mut raw = Vec::new();
     let mut content_length = 0usize;
     let mut chunked = false;
@@ -217,7 +232,11 @@ async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> std::io:
         let mut line = Vec::new();
         let n = r.read_until(b'\n', &mut line).await?;
         if n == 0 {
-            return if raw.is_empty() { Ok(None) } else { Err(std::io::ErrorKind::UnexpectedEof.into()) };
+            return if raw.is_empty() {
+                Ok(None)
+            } else {
+                Err(std::io::ErrorKind::UnexpectedEof.into())
+            };
         }
         raw.extend_from_slice(&line);
         let text = String::from_utf8_lossy(&line).to_ascii_lowercase();
@@ -241,7 +260,8 @@ async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> std::io:
             r.read_until(b'\n', &mut size_line).await?;
             raw.extend_from_slice(&size_line);
             let size_text = String::from_utf8_lossy(&size_line);
-            let size = usize::from_str_radix(size_text.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+            let size = usize::from_str_radix(size_text.trim().split(';').next().unwrap_or("0"), 16)
+                .unwrap_or(0);
             if size == 0 {
                 // Trailers, then an empty line.
                 loop {

@@ -12,7 +12,11 @@ pub const ADMIN_TOKEN: &str = "test-admin-token";
 
 /// Starts a server on a free loopback port with `db`.
 pub async fn start(db: DbLocation) -> RunningServer {
-    let config = ServerConfig { db, addr: SocketAddr::from(([127, 0, 0, 1], 0)), admin_token: ADMIN_TOKEN.into() };
+    let config = ServerConfig {
+        db,
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        admin_token: ADMIN_TOKEN.into(),
+    };
     match rantau_server::spawn(config).await {
         Ok(s) => s,
         Err(e) => panic!("server: {e}"),
@@ -52,14 +56,26 @@ pub async fn counts(addr: SocketAddr) -> HashMap<String, usize> {
 }
 
 /// POSTs `body` to an admin endpoint; panics unless it succeeds.
-pub async fn admin_post(addr: SocketAddr, path: &str, body: serde_json::Value) -> serde_json::Value {
+pub async fn admin_post(
+    addr: SocketAddr,
+    path: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
     let url = format!("http://{addr}{path}");
-    let resp = client().post(url).bearer_auth(ADMIN_TOKEN).json(&body).send().await;
+    let resp = client()
+        .post(url)
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&body)
+        .send()
+        .await;
     match resp {
         Ok(r) if r.status().is_success() => r.json().await.unwrap_or(serde_json::Value::Null),
         Ok(r) => {
             let status = r.status();
-            panic!("admin {path}: {status} {}", r.text().await.unwrap_or_default())
+            panic!(
+                "admin {path}: {status} {}",
+                r.text().await.unwrap_or_default()
+            )
         }
         Err(e) => panic!("admin {path}: {e}"),
     }

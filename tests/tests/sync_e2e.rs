@@ -13,7 +13,9 @@ use rantau_core::store::meta::{get_meta, set_meta};
 use rantau_core::store::outbox::{list_submissions, OutboxState};
 use rantau_core::sync::{self, NoObserver, SyncConfig, SyncObserver, SyncState};
 use rantau_server::DbLocation;
-use rantau_tests::data::{client_store, finalize_consultation, finalize_registrations, make_waiting_due, states};
+use rantau_tests::data::{
+    client_store, finalize_consultation, finalize_registrations, make_waiting_due, states,
+};
 use rantau_tests::proxy::{Fault, Proxy};
 use rantau_tests::server::{admin_post, counts, start, submissions};
 
@@ -25,17 +27,42 @@ fn config(url: &str) -> SyncConfig {
 
 /// Asserts every id is on the server exactly once and accepted locally with the
 /// server's reference.
-async fn assert_exactly_once(addr: std::net::SocketAddr, store: &rantau_core::store::Store, ids: &[String]) {
+async fn assert_exactly_once(
+    addr: std::net::SocketAddr,
+    store: &rantau_core::store::Store,
+    ids: &[String],
+) {
     let on_server = counts(addr).await;
     for id in ids {
-        assert_eq!(on_server.get(id), Some(&1), "submission {id} must be on the server once");
+        assert_eq!(
+            on_server.get(id),
+            Some(&1),
+            "submission {id} must be on the server once"
+        );
     }
-    assert_eq!(on_server.values().sum::<usize>(), ids.len(), "no extra records");
-    let server_refs: std::collections::HashMap<String, Option<String>> =
-        submissions(addr).await.submissions.into_iter().map(|s| (s.id, s.reference)).collect();
+    assert_eq!(
+        on_server.values().sum::<usize>(),
+        ids.len(),
+        "no extra records"
+    );
+    let server_refs: std::collections::HashMap<String, Option<String>> = submissions(addr)
+        .await
+        .submissions
+        .into_iter()
+        .map(|s| (s.id, s.reference))
+        .collect();
     for row in store.read(list_submissions).unwrap() {
-        assert_eq!(row.state, OutboxState::Accepted, "{} is {:?}", row.id, row.state);
-        assert_eq!(row.reference, server_refs[&row.id], "local reference = the server's first answer");
+        assert_eq!(
+            row.state,
+            OutboxState::Accepted,
+            "{} is {:?}",
+            row.id,
+            row.state
+        );
+        assert_eq!(
+            row.reference, server_refs[&row.id],
+            "local reference = the server's first answer"
+        );
     }
 }
 
@@ -57,12 +84,23 @@ async fn enroll_push_pull_and_inquire() {
     let reg = finalize_registrations(&store, 1).remove(0);
     // Finalized before the registration is accepted: must wait for it, not fail.
     let consult = finalize_consultation(&store, &reg, 1_790_000_000_100);
-    assert_eq!(inquiry::membership(&store, today).unwrap().unwrap().status, MembershipStatus::PendingSync);
+    assert_eq!(
+        inquiry::membership(&store, today).unwrap().unwrap().status,
+        MembershipStatus::PendingSync
+    );
 
     let cfg = config(&format!("http://{}", server.addr));
     let observer = Recorder::default();
     let report = sync::sync(&store, &cfg, &observer).await.unwrap();
-    assert_eq!((report.sent, report.accepted, report.duplicates, report.rejected), (2, 2, 0, 0));
+    assert_eq!(
+        (
+            report.sent,
+            report.accepted,
+            report.duplicates,
+            report.rejected
+        ),
+        (2, 2, 0, 0)
+    );
     // enroll + registration batch + consultation batch (held until the first was accepted) + one page
     assert_eq!(report.requests, 4);
     assert!(report.pulled_events >= 1);
@@ -70,16 +108,26 @@ async fn enroll_push_pull_and_inquire() {
     let seen = observer.0.lock().unwrap().clone();
     assert_eq!(seen.first(), Some(&SyncState::Enrolling));
     assert!(matches!(seen.last(), Some(SyncState::Done(r)) if r == &report));
-    assert!(store.read(|c| get_meta(c, "sync.token")).unwrap().is_some_and(|t| !t.is_empty()));
+    assert!(store
+        .read(|c| get_meta(c, "sync.token"))
+        .unwrap()
+        .is_some_and(|t| !t.is_empty()));
 
-    let card = inquiry::card(&store).unwrap().expect("card after the decision");
+    let card = inquiry::card(&store)
+        .unwrap()
+        .expect("card after the decision");
     assert_eq!(card.kpj.len(), 11);
     assert_eq!(card.submission_id, reg);
-    let pay = inquiry::payment_instructions(&store).unwrap().expect("payment instructions");
+    let pay = inquiry::payment_instructions(&store)
+        .unwrap()
+        .expect("payment instructions");
     assert!(pay.amount_due > 0);
     assert_ne!(pay.payment_code, card.kpj);
     assert!(!pay.paid);
-    assert_eq!(inquiry::membership(&store, today).unwrap().unwrap().status, MembershipStatus::RegisteredUnpaid);
+    assert_eq!(
+        inquiry::membership(&store, today).unwrap().unwrap().status,
+        MembershipStatus::RegisteredUnpaid
+    );
 
     // The officer records a payment and a contribution and answers the consultation.
     admin_post(
@@ -106,7 +154,11 @@ async fn enroll_push_pull_and_inquire() {
     assert_eq!(report.pulled_events, 3);
     assert_eq!(report.requests, 1, "nothing to push: one page of changes");
     let m = inquiry::membership(&store, today).unwrap().unwrap();
-    assert!(matches!(m.status, MembershipStatus::Active { .. }), "{:?}", m.status);
+    assert!(
+        matches!(m.status, MembershipStatus::Active { .. }),
+        "{:?}",
+        m.status
+    );
     assert!(inquiry::payment_instructions(&store).unwrap().unwrap().paid);
     let contributions = inquiry::contributions(&store).unwrap();
     assert_eq!(contributions.len(), 1);
@@ -138,7 +190,11 @@ async fn lost_response_is_resent_and_answered_as_duplicate() {
     assert_eq!(report.sent, 50);
     assert_eq!(report.waiting, 50);
     assert_eq!(report.push_error.as_deref(), Some("sync.network"));
-    assert_eq!(counts(server.addr).await.len(), 50, "the server did commit the batch");
+    assert_eq!(
+        counts(server.addr).await.len(),
+        50,
+        "the server did commit the batch"
+    );
     assert_eq!(states(&store).get("waiting"), Some(&50));
     assert_eq!(states(&store).get("queued"), Some(&70));
 
@@ -164,9 +220,16 @@ async fn server_restart_mid_batch_keeps_exactly_once() {
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     assert_eq!(report.waiting, 50);
     // The server goes down with the batch committed, and comes back on the same file.
-    tokio::time::timeout(Duration::from_secs(10), first.shutdown()).await.expect("shutdown in time").unwrap();
+    tokio::time::timeout(Duration::from_secs(10), first.shutdown())
+        .await
+        .expect("shutdown in time")
+        .unwrap();
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
-    assert_eq!(report.push_error.as_deref(), Some("sync.network"), "server down: nothing is lost");
+    assert_eq!(
+        report.push_error.as_deref(),
+        Some("sync.network"),
+        "server down: nothing is lost"
+    );
     assert_eq!(report.accepted + report.duplicates, 0);
     let second = start(db).await;
     proxy.set_upstream(second.addr);
@@ -184,7 +247,12 @@ async fn unavailable_and_stalled_server_leave_work_waiting_with_backoff() {
     let dir = tempfile::tempdir().unwrap();
     let store = client_store(dir.path());
     let ids = finalize_registrations(&store, 60);
-    let cfg = SyncConfig::with_timeouts(&proxy.url(), Duration::from_secs(2), Duration::from_millis(400)).unwrap();
+    let cfg = SyncConfig::with_timeouts(
+        &proxy.url(),
+        Duration::from_secs(2),
+        Duration::from_millis(400),
+    )
+    .unwrap();
 
     proxy.plan([Fault::Pass, Fault::Unavailable]);
     let before = chrono::Utc::now().timestamp_millis();
@@ -192,13 +260,19 @@ async fn unavailable_and_stalled_server_leave_work_waiting_with_backoff() {
     assert_eq!(report.push_error.as_deref(), Some("sync.server"));
     assert_eq!(report.waiting, 50);
     let rows = store.read(list_submissions).unwrap();
-    let waiting: Vec<_> = rows.iter().filter(|r| r.state == OutboxState::Waiting).collect();
+    let waiting: Vec<_> = rows
+        .iter()
+        .filter(|r| r.state == OutboxState::Waiting)
+        .collect();
     assert_eq!(waiting.len(), 50);
     for r in &waiting {
         assert_eq!(r.attempts, 1);
         let at = r.next_attempt_at.unwrap();
         // First retry window: up to 2 s (Retry-After: 0 does not lengthen it).
-        assert!(at >= before && at <= chrono::Utc::now().timestamp_millis() + 2_000, "{at}");
+        assert!(
+            at >= before && at <= chrono::Utc::now().timestamp_millis() + 2_000,
+            "{at}"
+        );
     }
     assert!(counts(server.addr).await.is_empty(), "a 503 stored nothing");
 
@@ -225,7 +299,10 @@ async fn unavailable_and_stalled_server_leave_work_waiting_with_backoff() {
     assert_eq!(report.push_error.as_deref(), Some("sync.server"));
     let rows = store.read(list_submissions).unwrap();
     for r in rows.iter().filter(|r| r.state == OutboxState::Waiting) {
-        assert!(r.next_attempt_at.unwrap() >= before + 600_000, "Retry-After respected");
+        assert!(
+            r.next_attempt_at.unwrap() >= before + 600_000,
+            "Retry-After respected"
+        );
     }
     // Not due yet: a sync now sends only what was never tried.
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
@@ -259,14 +336,27 @@ async fn cancelled_sync_resumes_with_nothing_lost_or_doubled() {
     // Dropped while the batch request is in flight: the batch stays `sending`.
     proxy.plan([Fault::Pass, Fault::Stall]);
     let fut = sync::sync(&store, &cfg, &NoObserver);
-    assert!(tokio::time::timeout(Duration::from_millis(500), fut).await.is_err(), "the sync was cancelled");
-    assert_eq!(states(&store).get("sending"), Some(&50), "pessimistic: marked before the request");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), fut)
+            .await
+            .is_err(),
+        "the sync was cancelled"
+    );
+    assert_eq!(
+        states(&store).get("sending"),
+        Some(&50),
+        "pessimistic: marked before the request"
+    );
 
     // Cancel again and again at different points, with some latency so the
     // deadlines fall inside requests, between batches and during the pull.
     proxy.set_latency(Duration::from_millis(15));
     for ms in [10u64, 25, 40, 60, 80, 110, 140, 170, 200, 260] {
-        let _ = tokio::time::timeout(Duration::from_millis(ms), sync::sync(&store, &cfg, &NoObserver)).await;
+        let _ = tokio::time::timeout(
+            Duration::from_millis(ms),
+            sync::sync(&store, &cfg, &NoObserver),
+        )
+        .await;
     }
     proxy.set_latency(Duration::ZERO);
     // Then let it finish.
@@ -314,13 +404,25 @@ async fn refused_token_is_dropped_and_the_next_sync_enrolls_again() {
     let cfg = config(&format!("http://{}", server.addr));
     sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     let ids = finalize_registrations(&store, 3);
-    store.write(|tx| set_meta(tx, "sync.token", "not-a-real-token")).unwrap();
+    store
+        .write(|tx| set_meta(tx, "sync.token", "not-a-real-token"))
+        .unwrap();
 
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     assert!(report.auth_lost);
     assert_eq!(report.push_error.as_deref(), Some("sync.unauthorized"));
-    assert_eq!(states(&store).get("queued"), Some(&3), "paused, not failed: nothing counted as an attempt");
-    assert_eq!(store.read(|c| get_meta(c, "sync.token")).unwrap().as_deref(), Some(""));
+    assert_eq!(
+        states(&store).get("queued"),
+        Some(&3),
+        "paused, not failed: nothing counted as an attempt"
+    );
+    assert_eq!(
+        store
+            .read(|c| get_meta(c, "sync.token"))
+            .unwrap()
+            .as_deref(),
+        Some("")
+    );
 
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     assert_eq!(report.accepted, 3);
@@ -339,12 +441,16 @@ async fn one_rejected_item_does_not_block_the_others() {
         1_790_000_000_002,
         serde_json::json!({"scheme": "none"}),
     );
-    store.write(|tx| rantau_core::store::outbox::insert_submission(tx, &bad)).unwrap();
+    store
+        .write(|tx| rantau_core::store::outbox::insert_submission(tx, &bad))
+        .unwrap();
     let cfg = config(&format!("http://{}", server.addr));
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     assert_eq!((report.accepted, report.rejected), (4, 1));
-    let rejected =
-        store.read(|c| rantau_core::store::outbox::get_submission(c, "bad-registration-0001")).unwrap().unwrap();
+    let rejected = store
+        .read(|c| rantau_core::store::outbox::get_submission(c, "bad-registration-0001"))
+        .unwrap()
+        .unwrap();
     assert_eq!(rejected.state, OutboxState::Rejected);
     assert!(!rejected.issues.is_empty());
     let accepted: HashSet<String> = store

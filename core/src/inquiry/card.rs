@@ -20,7 +20,15 @@ pub struct Card {
 
 /// The card, if a registration was decided. Reads the store only.
 pub fn card(store: &Store) -> Result<Option<Card>> {
-    let Some((body, fetched_at)) = store.read(|c| get_cache(c, CARD, CURRENT))? else { return Ok(None) };
-    let b: CardBody = serde_json::from_value(body).map_err(|e| Error::MalformedStoredData(format!("card: {e}")))?;
-    Ok(Some(Card { kpj: b.kpj, reference: b.reference, submission_id: b.submission_id, fetched_at }))
+    let Some((body, fetched_at)) = store.read(|c| get_cache(c, CARD, CURRENT))? else {
+        return Ok(None);
+    };
+    let b: CardBody = serde_json::from_value(body)
+        .map_err(|e| Error::MalformedStoredData(format!("card: {e}")))?;
+    Ok(Some(Card {
+        kpj: b.kpj,
+        reference: b.reference,
+        submission_id: b.submission_id,
+        fetched_at,
+    }))
 }

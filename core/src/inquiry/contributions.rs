@@ -27,8 +27,8 @@ pub fn contributions(store: &Store) -> Result<Vec<Contribution>> {
     let rows = store.read(|c| list_cache(c, CONTRIBUTION))?;
     let mut out = Vec::with_capacity(rows.len());
     for (_, body, fetched_at) in rows {
-        let b: ContributionBody =
-            serde_json::from_value(body).map_err(|e| Error::MalformedStoredData(format!("contribution: {e}")))?;
+        let b: ContributionBody = serde_json::from_value(body)
+            .map_err(|e| Error::MalformedStoredData(format!("contribution: {e}")))?;
         out.push(Contribution {
             kpj: b.kpj,
             programme: b.programme,
@@ -38,6 +38,10 @@ pub fn contributions(store: &Store) -> Result<Vec<Contribution>> {
             fetched_at,
         });
     }
-    out.sort_by(|a, b| b.period.cmp(&a.period).then_with(|| a.programme.cmp(&b.programme)));
+    out.sort_by(|a, b| {
+        b.period
+            .cmp(&a.period)
+            .then_with(|| a.programme.cmp(&b.programme))
+    });
     Ok(out)
 }

@@ -9,7 +9,9 @@ use crate::store::cache::{get_cache, list_cache};
 use crate::store::meta::get_meta;
 use crate::store::outbox::{list_submissions, OutboxState};
 use crate::store::Store;
-use crate::sync::cached::{ProtectionBody, RegistrationDecision, CURRENT, META_LAST_PULL, PROTECTION, REGISTRATION};
+use crate::sync::cached::{
+    ProtectionBody, RegistrationDecision, CURRENT, META_LAST_PULL, PROTECTION, REGISTRATION,
+};
 use crate::sync::wire::Phase;
 use crate::{Error, Result};
 
@@ -80,7 +82,13 @@ pub struct Membership {
 }
 
 fn pending(state: OutboxState) -> bool {
-    matches!(state, OutboxState::Queued | OutboxState::Sending | OutboxState::Waiting | OutboxState::NeedsAttention)
+    matches!(
+        state,
+        OutboxState::Queued
+            | OutboxState::Sending
+            | OutboxState::Waiting
+            | OutboxState::NeedsAttention
+    )
 }
 
 /// Derives the status on `today` from the latest local registration's outbox state,
@@ -92,16 +100,30 @@ pub fn derive_status(
     today: NaiveDate,
 ) -> MembershipStatus {
     // Protected today wins: a new registration in flight does not end cover in force.
-    if let Some(w) = windows.iter().filter(|w| w.start <= today && today <= w.end).max_by_key(|w| w.start) {
-        return MembershipStatus::Active { phase: w.phase, until: w.end };
+    if let Some(w) = windows
+        .iter()
+        .filter(|w| w.start <= today && today <= w.end)
+        .max_by_key(|w| w.start)
+    {
+        return MembershipStatus::Active {
+            phase: w.phase,
+            until: w.end,
+        };
     }
     match (local, decision) {
         (Some(s), _) if pending(s) => return MembershipStatus::PendingSync,
         (Some(OutboxState::Accepted), None) => return MembershipStatus::PendingSync,
-        (_, Some(Decision::Rejected)) | (Some(OutboxState::Rejected), None) => return MembershipStatus::NotRegistered,
+        (_, Some(Decision::Rejected)) | (Some(OutboxState::Rejected), None) => {
+            return MembershipStatus::NotRegistered
+        }
         _ => {}
     }
-    if let Some(next) = windows.iter().filter(|w| w.start > today).map(|w| w.start).min() {
+    if let Some(next) = windows
+        .iter()
+        .filter(|w| w.start > today)
+        .map(|w| w.start)
+        .min()
+    {
         return MembershipStatus::NotYetActive { starts: next };
     }
     if let Some(ended) = windows.iter().map(|w| w.end).max() {
@@ -114,7 +136,8 @@ pub fn derive_status(
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::MalformedStoredData("protection window date".into()))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| Error::MalformedStoredData("protection window date".into()))
 }
 
 /// The membership on `today`, from the store only. `None` when nothing is known yet:
@@ -128,7 +151,10 @@ pub fn membership(store: &Store, today: NaiveDate) -> Result<Option<Membership>>
             get_meta(c, META_LAST_PULL)?,
         ))
     })?;
-    let latest = subs.into_iter().rev().find(|s| s.form_id == REGISTRATION_FORM);
+    let latest = subs
+        .into_iter()
+        .rev()
+        .find(|s| s.form_id == REGISTRATION_FORM);
     // The decision about the latest local registration; without one (a restored
     // phone), the newest decision in the cache.
     let decision_row = match &latest {
@@ -157,11 +183,15 @@ pub fn membership(store: &Store, today: NaiveDate) -> Result<Option<Membership>>
     let mut windows = Vec::new();
     if let Some((body, at)) = protection {
         fetched_at = Some(fetched_at.map_or(at, |f| f.max(at)));
-        let p: ProtectionBody =
-            serde_json::from_value(body).map_err(|e| Error::MalformedStoredData(format!("protection: {e}")))?;
+        let p: ProtectionBody = serde_json::from_value(body)
+            .map_err(|e| Error::MalformedStoredData(format!("protection: {e}")))?;
         kpj = kpj.or(Some(p.kpj));
         for w in &p.windows {
-            windows.push(Window { phase: w.phase, start: parse_day(&w.start)?, end: parse_day(&w.end)? });
+            windows.push(Window {
+                phase: w.phase,
+                start: parse_day(&w.start)?,
+                end: parse_day(&w.end)?,
+            });
         }
         windows.sort_by_key(|w| w.start);
     }
@@ -170,7 +200,13 @@ pub fn membership(store: &Store, today: NaiveDate) -> Result<Option<Membership>>
         return Ok(None);
     }
     let status = derive_status(local, decision, &windows, today);
-    Ok(Some(Membership { status, kpj, windows, rejection, fetched_at }))
+    Ok(Some(Membership {
+        status,
+        kpj,
+        windows,
+        rejection,
+        fetched_at,
+    }))
 }
 
 #[cfg(test)]
@@ -183,65 +219,186 @@ mod tests {
 
     fn windows() -> Vec<Window> {
         vec![
-            Window { phase: Phase::PrePlacement, start: d("2026-01-10"), end: d("2026-03-31") },
-            Window { phase: Phase::Placement, start: d("2026-04-01"), end: d("2028-04-30") },
-            Window { phase: Phase::PostPlacement, start: d("2028-05-01"), end: d("2028-05-30") },
+            Window {
+                phase: Phase::PrePlacement,
+                start: d("2026-01-10"),
+                end: d("2026-03-31"),
+            },
+            Window {
+                phase: Phase::Placement,
+                start: d("2026-04-01"),
+                end: d("2028-04-30"),
+            },
+            Window {
+                phase: Phase::PostPlacement,
+                start: d("2028-05-01"),
+                end: d("2028-05-30"),
+            },
         ]
     }
 
     #[test]
     fn active_on_first_and_last_day_of_each_window() {
         let w = windows();
-        let at = |day| derive_status(Some(OutboxState::Accepted), Some(Decision::Decided), &w, d(day));
-        assert_eq!(at("2026-01-10"), MembershipStatus::Active { phase: Phase::PrePlacement, until: d("2026-03-31") });
-        assert_eq!(at("2026-03-31"), MembershipStatus::Active { phase: Phase::PrePlacement, until: d("2026-03-31") });
-        assert_eq!(at("2026-04-01"), MembershipStatus::Active { phase: Phase::Placement, until: d("2028-04-30") });
-        assert_eq!(at("2028-04-30"), MembershipStatus::Active { phase: Phase::Placement, until: d("2028-04-30") });
-        assert_eq!(at("2028-05-01"), MembershipStatus::Active { phase: Phase::PostPlacement, until: d("2028-05-30") });
-        assert_eq!(at("2028-05-30"), MembershipStatus::Active { phase: Phase::PostPlacement, until: d("2028-05-30") });
+        let at = |day| {
+            derive_status(
+                Some(OutboxState::Accepted),
+                Some(Decision::Decided),
+                &w,
+                d(day),
+            )
+        };
+        assert_eq!(
+            at("2026-01-10"),
+            MembershipStatus::Active {
+                phase: Phase::PrePlacement,
+                until: d("2026-03-31")
+            }
+        );
+        assert_eq!(
+            at("2026-03-31"),
+            MembershipStatus::Active {
+                phase: Phase::PrePlacement,
+                until: d("2026-03-31")
+            }
+        );
+        assert_eq!(
+            at("2026-04-01"),
+            MembershipStatus::Active {
+                phase: Phase::Placement,
+                until: d("2028-04-30")
+            }
+        );
+        assert_eq!(
+            at("2028-04-30"),
+            MembershipStatus::Active {
+                phase: Phase::Placement,
+                until: d("2028-04-30")
+            }
+        );
+        assert_eq!(
+            at("2028-05-01"),
+            MembershipStatus::Active {
+                phase: Phase::PostPlacement,
+                until: d("2028-05-30")
+            }
+        );
+        assert_eq!(
+            at("2028-05-30"),
+            MembershipStatus::Active {
+                phase: Phase::PostPlacement,
+                until: d("2028-05-30")
+            }
+        );
     }
 
     #[test]
     fn expired_the_day_after_the_last_window() {
-        let s = derive_status(Some(OutboxState::Accepted), Some(Decision::Decided), &windows(), d("2028-05-31"));
-        assert_eq!(s, MembershipStatus::Expired { ended: d("2028-05-30") });
+        let s = derive_status(
+            Some(OutboxState::Accepted),
+            Some(Decision::Decided),
+            &windows(),
+            d("2028-05-31"),
+        );
+        assert_eq!(
+            s,
+            MembershipStatus::Expired {
+                ended: d("2028-05-30")
+            }
+        );
     }
 
     #[test]
     fn not_yet_active_the_day_before_the_first_window_and_in_a_gap() {
-        let s = derive_status(Some(OutboxState::Accepted), Some(Decision::Decided), &windows(), d("2026-01-09"));
-        assert_eq!(s, MembershipStatus::NotYetActive { starts: d("2026-01-10") });
+        let s = derive_status(
+            Some(OutboxState::Accepted),
+            Some(Decision::Decided),
+            &windows(),
+            d("2026-01-09"),
+        );
+        assert_eq!(
+            s,
+            MembershipStatus::NotYetActive {
+                starts: d("2026-01-10")
+            }
+        );
         let gap = vec![
-            Window { phase: Phase::PrePlacement, start: d("2026-01-01"), end: d("2026-01-31") },
-            Window { phase: Phase::Placement, start: d("2026-03-01"), end: d("2026-12-31") },
+            Window {
+                phase: Phase::PrePlacement,
+                start: d("2026-01-01"),
+                end: d("2026-01-31"),
+            },
+            Window {
+                phase: Phase::Placement,
+                start: d("2026-03-01"),
+                end: d("2026-12-31"),
+            },
         ];
         let s = derive_status(None, None, &gap, d("2026-02-01"));
-        assert_eq!(s, MembershipStatus::NotYetActive { starts: d("2026-03-01") });
+        assert_eq!(
+            s,
+            MembershipStatus::NotYetActive {
+                starts: d("2026-03-01")
+            }
+        );
     }
 
     #[test]
     fn statuses_without_windows_follow_the_outbox_and_the_decision() {
         let today = d("2026-06-01");
-        assert_eq!(derive_status(None, None, &[], today), MembershipStatus::NotRegistered);
-        for s in [OutboxState::Queued, OutboxState::Sending, OutboxState::Waiting, OutboxState::NeedsAttention] {
-            assert_eq!(derive_status(Some(s), None, &[], today), MembershipStatus::PendingSync);
-        }
-        assert_eq!(derive_status(Some(OutboxState::Accepted), None, &[], today), MembershipStatus::PendingSync);
         assert_eq!(
-            derive_status(Some(OutboxState::Accepted), Some(Decision::Decided), &[], today),
+            derive_status(None, None, &[], today),
+            MembershipStatus::NotRegistered
+        );
+        for s in [
+            OutboxState::Queued,
+            OutboxState::Sending,
+            OutboxState::Waiting,
+            OutboxState::NeedsAttention,
+        ] {
+            assert_eq!(
+                derive_status(Some(s), None, &[], today),
+                MembershipStatus::PendingSync
+            );
+        }
+        assert_eq!(
+            derive_status(Some(OutboxState::Accepted), None, &[], today),
+            MembershipStatus::PendingSync
+        );
+        assert_eq!(
+            derive_status(
+                Some(OutboxState::Accepted),
+                Some(Decision::Decided),
+                &[],
+                today
+            ),
             MembershipStatus::RegisteredUnpaid
         );
         assert_eq!(
-            derive_status(Some(OutboxState::Rejected), Some(Decision::Rejected), &[], today),
+            derive_status(
+                Some(OutboxState::Rejected),
+                Some(Decision::Rejected),
+                &[],
+                today
+            ),
             MembershipStatus::NotRegistered
         );
-        assert_eq!(derive_status(Some(OutboxState::Rejected), None, &[], today), MembershipStatus::NotRegistered);
+        assert_eq!(
+            derive_status(Some(OutboxState::Rejected), None, &[], today),
+            MembershipStatus::NotRegistered
+        );
     }
 
     #[test]
     fn cover_in_force_wins_over_a_new_registration_in_flight() {
         let s = derive_status(Some(OutboxState::Queued), None, &windows(), d("2027-01-01"));
-        assert_eq!(s, MembershipStatus::Active { phase: Phase::Placement, until: d("2028-04-30") });
+        assert_eq!(
+            s,
+            MembershipStatus::Active {
+                phase: Phase::Placement,
+                until: d("2028-04-30")
+            }
+        );
         let s = derive_status(Some(OutboxState::Queued), None, &windows(), d("2029-01-01"));
         assert_eq!(s, MembershipStatus::PendingSync);
     }

@@ -4,7 +4,9 @@
 use crate::lang::Localized;
 use crate::store::cache::{get_cache, list_cache};
 use crate::store::Store;
-use crate::sync::cached::{PaymentBody, PaymentInstructionsBody, CURRENT, PAYMENT, PAYMENT_INSTRUCTIONS};
+use crate::sync::cached::{
+    PaymentBody, PaymentInstructionsBody, CURRENT, PAYMENT, PAYMENT_INSTRUCTIONS,
+};
 use crate::{Error, Result};
 
 /// A place or way to pay with the payment code.
@@ -71,13 +73,20 @@ pub fn payment_channels() -> Vec<PaymentChannel> {
 
 /// The payment instructions, if a registration was decided. Reads the store only.
 pub fn payment_instructions(store: &Store) -> Result<Option<PaymentInstructions>> {
-    let (found, payments) =
-        store.read(|c| Ok((get_cache(c, PAYMENT_INSTRUCTIONS, CURRENT)?, list_cache(c, PAYMENT)?)))?;
-    let Some((body, fetched_at)) = found else { return Ok(None) };
-    let b: PaymentInstructionsBody =
-        serde_json::from_value(body).map_err(|e| Error::MalformedStoredData(format!("payment: {e}")))?;
-    let paid =
-        payments.into_iter().any(|(_, p, _)| serde_json::from_value::<PaymentBody>(p).is_ok_and(|p| p.kpj == b.kpj));
+    let (found, payments) = store.read(|c| {
+        Ok((
+            get_cache(c, PAYMENT_INSTRUCTIONS, CURRENT)?,
+            list_cache(c, PAYMENT)?,
+        ))
+    })?;
+    let Some((body, fetched_at)) = found else {
+        return Ok(None);
+    };
+    let b: PaymentInstructionsBody = serde_json::from_value(body)
+        .map_err(|e| Error::MalformedStoredData(format!("payment: {e}")))?;
+    let paid = payments
+        .into_iter()
+        .any(|(_, p, _)| serde_json::from_value::<PaymentBody>(p).is_ok_and(|p| p.kpj == b.kpj));
     Ok(Some(PaymentInstructions {
         kpj: b.kpj,
         payment_code: b.payment_code,
@@ -96,11 +105,15 @@ mod tests {
     #[test]
     fn channels_name_banks_abroad_in_both_languages() {
         let channels = payment_channels();
-        let all: String =
-            channels.iter().map(|c| format!("{} {} {} {}", c.name.id, c.name.en, c.how.id, c.how.en)).collect();
+        let all: String = channels
+            .iter()
+            .map(|c| format!("{} {} {} {}", c.name.id, c.name.en, c.how.id, c.how.en))
+            .collect();
         for needle in ["Mandiri", "Malaysia", "BNI", "BRI", "ATM"] {
             assert!(all.contains(needle), "{needle}");
         }
-        assert!(channels.iter().all(|c| !c.name.id.is_empty() && !c.how.en.is_empty()));
+        assert!(channels
+            .iter()
+            .all(|c| !c.name.id.is_empty() && !c.how.en.is_empty()));
     }
 }

@@ -27,7 +27,10 @@ pub struct Reply {
 impl std::fmt::Debug for Reply {
     // Hand-written: the text may quote the worker's personal data.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reply").field("reply_id", &self.reply_id).field("from", &self.from).finish_non_exhaustive()
+        f.debug_struct("Reply")
+            .field("reply_id", &self.reply_id)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
     }
 }
 
@@ -51,8 +54,8 @@ pub fn threads(store: &Store) -> Result<Vec<Thread>> {
     let mut replies: HashMap<String, (ThreadBody, i64)> = HashMap::new();
     let mut order = Vec::new();
     for (key, body, fetched_at) in cached {
-        let t: ThreadBody =
-            serde_json::from_value(body).map_err(|e| Error::MalformedStoredData(format!("thread: {e}")))?;
+        let t: ThreadBody = serde_json::from_value(body)
+            .map_err(|e| Error::MalformedStoredData(format!("thread: {e}")))?;
         order.push(key.clone());
         replies.insert(key, (t, fetched_at));
     }
@@ -69,16 +72,30 @@ pub fn threads(store: &Store) -> Result<Vec<Thread>> {
     Ok(out)
 }
 
-fn thread(submission_id: String, state: Option<OutboxState>, found: Option<(ThreadBody, i64)>) -> Thread {
+fn thread(
+    submission_id: String,
+    state: Option<OutboxState>,
+    found: Option<(ThreadBody, i64)>,
+) -> Thread {
     let (replies, fetched_at) = match found {
         Some((t, at)) => (
             t.replies
                 .into_iter()
-                .map(|r| Reply { reply_id: r.reply_id, body: r.body, from: r.from, at: r.at })
+                .map(|r| Reply {
+                    reply_id: r.reply_id,
+                    body: r.body,
+                    from: r.from,
+                    at: r.at,
+                })
                 .collect(),
             Some(at),
         ),
         None => (Vec::new(), None),
     };
-    Thread { submission_id, state, replies, fetched_at }
+    Thread {
+        submission_id,
+        state,
+        replies,
+        fetched_at,
+    }
 }

@@ -31,7 +31,12 @@ pub fn delay(attempts: u32, retry_after: Option<Duration>, rng: &mut impl Rng) -
 }
 
 /// The unix-millisecond time of the next attempt.
-pub fn next_attempt_at(now_ms: i64, attempts: u32, retry_after: Option<Duration>, rng: &mut impl Rng) -> i64 {
+pub fn next_attempt_at(
+    now_ms: i64,
+    attempts: u32,
+    retry_after: Option<Duration>,
+    rng: &mut impl Rng,
+) -> i64 {
     let d = delay(attempts, retry_after, rng);
     now_ms.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
@@ -44,7 +49,9 @@ pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Opt
         return Some(Duration::from_secs(secs));
     }
     let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let ms = (when.with_timezone(&chrono::Utc) - now).num_milliseconds().max(0);
+    let ms = (when.with_timezone(&chrono::Utc) - now)
+        .num_milliseconds()
+        .max(0);
     Some(Duration::from_millis(ms as u64))
 }
 
@@ -73,10 +80,21 @@ mod tests {
 
     #[test]
     fn retry_after_reads_seconds_and_http_dates() {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T04:00:00Z").unwrap().to_utc();
-        assert_eq!(parse_retry_after(" 30 ", now), Some(Duration::from_secs(30)));
-        assert_eq!(parse_retry_after("Sun, 22 Nov 2026 04:01:00 GMT", now), Some(Duration::from_secs(60)));
-        assert_eq!(parse_retry_after("Sun, 22 Nov 2026 03:00:00 GMT", now), Some(Duration::ZERO));
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T04:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            parse_retry_after(" 30 ", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 22 Nov 2026 04:01:00 GMT", now),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 22 Nov 2026 03:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 

@@ -40,7 +40,11 @@ impl SyncConfig {
     }
 
     /// Settings with explicit connect and whole-request timeouts.
-    pub fn with_timeouts(base_url: &str, connect: Duration, request: Duration) -> Result<SyncConfig> {
+    pub fn with_timeouts(
+        base_url: &str,
+        connect: Duration,
+        request: Duration,
+    ) -> Result<SyncConfig> {
         let base = check_url(base_url)?;
         // rustls needs a process-wide crypto provider; ring is small and builds without
         // cmake. Err means one is installed already (ours or the app's): fine.
@@ -77,13 +81,18 @@ impl SyncConfig {
 /// Parses `url` and refuses plain http except to loopback (127.0.0.0/8, ::1, localhost).
 pub fn check_url(url: &str) -> Result<reqwest::Url> {
     let parsed = reqwest::Url::parse(url.trim()).map_err(|e| Error::InvalidUrl(e.to_string()))?;
-    let host = parsed.host_str().ok_or_else(|| Error::InvalidUrl("no host".into()))?.to_string();
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| Error::InvalidUrl("no host".into()))?
+        .to_string();
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" => {
             let bare = host.trim_start_matches('[').trim_end_matches(']');
             let loopback = bare.eq_ignore_ascii_case("localhost")
-                || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+                || bare
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
             if loopback {
                 Ok(parsed)
             } else {
@@ -106,21 +115,47 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_loopback() {
-        for ok in ["http://127.0.0.1:8080", "http://127.3.4.5/", "http://[::1]:9000", "http://LOCALHOST:1"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.3.4.5/",
+            "http://[::1]:9000",
+            "http://LOCALHOST:1",
+        ] {
             assert!(check_url(ok).is_ok(), "{ok}");
         }
-        for bad in ["http://10.0.0.1", "http://example.org", "http://192.168.1.2:80", "http://[::2]/"] {
-            assert_eq!(check_url(bad).unwrap_err().code(), "sync.insecure_url", "{bad}");
+        for bad in [
+            "http://10.0.0.1",
+            "http://example.org",
+            "http://192.168.1.2:80",
+            "http://[::2]/",
+        ] {
+            assert_eq!(
+                check_url(bad).unwrap_err().code(),
+                "sync.insecure_url",
+                "{bad}"
+            );
         }
-        assert_eq!(check_url("ftp://127.0.0.1").unwrap_err().code(), "sync.invalid_url");
-        assert_eq!(check_url("not a url").unwrap_err().code(), "sync.invalid_url");
+        assert_eq!(
+            check_url("ftp://127.0.0.1").unwrap_err().code(),
+            "sync.invalid_url"
+        );
+        assert_eq!(
+            check_url("not a url").unwrap_err().code(),
+            "sync.invalid_url"
+        );
     }
 
     #[test]
     fn config_refuses_insecure_url_and_joins_paths() {
-        assert_eq!(SyncConfig::new("http://example.org").unwrap_err().code(), "sync.insecure_url");
+        assert_eq!(
+            SyncConfig::new("http://example.org").unwrap_err().code(),
+            "sync.insecure_url"
+        );
         let c = SyncConfig::new("http://127.0.0.1:8080/api/").unwrap();
-        assert_eq!(c.endpoint("/v1/devices").unwrap().as_str(), "http://127.0.0.1:8080/api/v1/devices");
+        assert_eq!(
+            c.endpoint("/v1/devices").unwrap().as_str(),
+            "http://127.0.0.1:8080/api/v1/devices"
+        );
     }
 
     proptest! {

@@ -17,7 +17,11 @@ use crate::Result;
 /// Transient failures are not errors: the affected submissions wait with backoff
 /// and the [`SyncReport`] says so. Errors: enrollment failed (network, server),
 /// a store failure, or [`crate::Error::Interrupted`].
-pub async fn sync(store: &Store, config: &SyncConfig, observer: &dyn SyncObserver) -> Result<SyncReport> {
+pub async fn sync(
+    store: &Store,
+    config: &SyncConfig,
+    observer: &dyn SyncObserver,
+) -> Result<SyncReport> {
     let mut http = Http::new(config);
     let mut report = SyncReport::default();
     let result = run(store, config, observer, &mut http, &mut report).await;
@@ -30,7 +34,9 @@ pub async fn sync(store: &Store, config: &SyncConfig, observer: &dyn SyncObserve
             Ok(report)
         }
         Err(e) => {
-            observer.on_state(SyncState::Failed { code: e.code().to_string() });
+            observer.on_state(SyncState::Failed {
+                code: e.code().to_string(),
+            });
             Err(e)
         }
     }

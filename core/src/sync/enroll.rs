@@ -11,7 +11,9 @@ use crate::Result;
 
 /// The stored token, if any (an empty value means it was dropped).
 pub(crate) fn stored_token(store: &Store) -> Result<Option<String>> {
-    Ok(store.read(|c| get_meta(c, META_TOKEN))?.filter(|t| !t.is_empty()))
+    Ok(store
+        .read(|c| get_meta(c, META_TOKEN))?
+        .filter(|t| !t.is_empty()))
 }
 
 /// The device id, created and stored on first use.
@@ -27,10 +29,20 @@ pub(crate) fn device_id(store: &Store) -> Result<String> {
 }
 
 /// Enrolls this device and stores the token; returns it.
-pub(crate) async fn enroll(store: &Store, config: &SyncConfig, http: &mut Http<'_>) -> Result<String> {
+pub(crate) async fn enroll(
+    store: &Store,
+    config: &SyncConfig,
+    http: &mut Http<'_>,
+) -> Result<String> {
     let device_id = device_id(store)?;
-    let request = EnrollRequest { device_id, label: config.device_label.clone() };
-    let answer: EnrollResponse = http.post("/v1/devices", &request).await.map_err(|f| f.into_error())?;
+    let request = EnrollRequest {
+        device_id,
+        label: config.device_label.clone(),
+    };
+    let answer: EnrollResponse = http
+        .post("/v1/devices", &request)
+        .await
+        .map_err(|f| f.into_error())?;
     store.write(|tx| {
         set_meta(tx, META_TOKEN, &answer.token)?;
         set_meta(tx, META_PARTICIPANT, &answer.participant_id)

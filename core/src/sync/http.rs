@@ -38,14 +38,18 @@ impl Failure {
     /// The error inside.
     pub(crate) fn into_error(self) -> Error {
         match self {
-            Failure::Transient { error, .. } | Failure::Auth(error) | Failure::Permanent(error) => error,
+            Failure::Transient { error, .. } | Failure::Auth(error) | Failure::Permanent(error) => {
+                error
+            }
         }
     }
 
     /// The stable code of the error inside.
     pub(crate) fn code(&self) -> &'static str {
         match self {
-            Failure::Transient { error, .. } | Failure::Auth(error) | Failure::Permanent(error) => error.code(),
+            Failure::Transient { error, .. } | Failure::Auth(error) | Failure::Permanent(error) => {
+                error.code()
+            }
         }
     }
 }
@@ -67,14 +71,27 @@ pub(crate) struct Http<'a> {
 
 impl<'a> Http<'a> {
     pub(crate) fn new(config: &'a SyncConfig) -> Self {
-        Http { config, token: None, counters: Counters::default() }
+        Http {
+            config,
+            token: None,
+            counters: Counters::default(),
+        }
     }
 
     /// POSTs `body` as JSON (gzip when configured) and decodes the JSON answer.
-    pub(crate) async fn post<B: Serialize, R: DeserializeOwned>(&mut self, path: &str, body: &B) -> Result<R, Failure> {
+    pub(crate) async fn post<B: Serialize, R: DeserializeOwned>(
+        &mut self,
+        path: &str,
+        body: &B,
+    ) -> Result<R, Failure> {
         let url = self.config.endpoint(path).map_err(Failure::Permanent)?;
-        let json = serde_json::to_vec(body).map_err(|e| Failure::Permanent(Error::Protocol(e.to_string())))?;
-        let mut req = self.config.client.post(url).header("content-type", "application/json");
+        let json = serde_json::to_vec(body)
+            .map_err(|e| Failure::Permanent(Error::Protocol(e.to_string())))?;
+        let mut req = self
+            .config
+            .client
+            .post(url)
+            .header("content-type", "application/json");
         let bytes = if self.config.gzip_requests {
             req = req.header("content-encoding", "gzip");
             gzip(&json).map_err(|e| Failure::Permanent(Error::Io(e)))?
@@ -86,13 +103,21 @@ impl<'a> Http<'a> {
     }
 
     /// GETs `url` (built by the caller, e.g. with a query) and decodes the JSON answer.
-    pub(crate) async fn get<R: DeserializeOwned>(&mut self, url: reqwest::Url) -> Result<R, Failure> {
+    pub(crate) async fn get<R: DeserializeOwned>(
+        &mut self,
+        url: reqwest::Url,
+    ) -> Result<R, Failure> {
         let req = self.config.client.get(url);
         self.send(req).await
     }
 
-    async fn send<R: DeserializeOwned>(&mut self, mut req: reqwest::RequestBuilder) -> Result<R, Failure> {
-        req = req.header("accept", "application/json").header("accept-encoding", "gzip");
+    async fn send<R: DeserializeOwned>(
+        &mut self,
+        mut req: reqwest::RequestBuilder,
+    ) -> Result<R, Failure> {
+        req = req
+            .header("accept", "application/json")
+            .header("accept-encoding", "gzip");
         if let Some(token) = &self.token {
             req = req.bearer_auth(token);
         }
@@ -112,13 +137,18 @@ impl<'a> Http<'a> {
         let raw = resp.bytes().await.map_err(network)?;
         self.counters.bytes_down += raw.len() as u64;
         let body = if gzipped {
-            gunzip(&raw).map_err(|e| Failure::Transient { error: Error::Protocol(e.to_string()), retry_after: None })?
+            gunzip(&raw).map_err(|e| Failure::Transient {
+                error: Error::Protocol(e.to_string()),
+                retry_after: None,
+            })?
         } else {
             raw.to_vec()
         };
         if status.is_success() {
-            return serde_json::from_slice(&body)
-                .map_err(|e| Failure::Transient { error: Error::Protocol(e.to_string()), retry_after: None });
+            return serde_json::from_slice(&body).map_err(|e| Failure::Transient {
+                error: Error::Protocol(e.to_string()),
+                retry_after: None,
+            });
         }
         let code = serde_json::from_slice::<ErrorBody>(&body)
             .map(|b| b.code)
@@ -126,7 +156,10 @@ impl<'a> Http<'a> {
         let status = status.as_u16();
         Err(match status {
             401 | 403 => Failure::Auth(Error::Unauthorized(code)),
-            408 | 429 | 500..=599 => Failure::Transient { error: Error::Server { status, code }, retry_after },
+            408 | 429 | 500..=599 => Failure::Transient {
+                error: Error::Server { status, code },
+                retry_after,
+            },
             _ => Failure::Permanent(Error::Server { status, code }),
         })
     }
@@ -134,12 +167,18 @@ impl<'a> Http<'a> {
 
 fn network(e: reqwest::Error) -> Failure {
     // reqwest's text names the URL (no personal data) and the cause.
-    Failure::Transient { error: Error::Network(e.to_string()), retry_after: None }
+    Failure::Transient {
+        error: Error::Network(e.to_string()),
+        retry_after: None,
+    }
 }
 
 /// Compresses `data` with gzip.
 pub(crate) fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut enc = GzEncoder::new(Vec::with_capacity(data.len() / 4 + 64), flate2::Compression::default());
+    let mut enc = GzEncoder::new(
+        Vec::with_capacity(data.len() / 4 + 64),
+        flate2::Compression::default(),
+    );
     enc.write_all(data)?;
     enc.finish()
 }
@@ -147,9 +186,14 @@ pub(crate) fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
 /// Decompresses gzip `data`, refusing more than [`MAX_BODY`] bytes of output.
 pub(crate) fn gunzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
-    GzDecoder::new(data).take(MAX_BODY + 1).read_to_end(&mut out)?;
+    GzDecoder::new(data)
+        .take(MAX_BODY + 1)
+        .read_to_end(&mut out)?;
     if out.len() as u64 > MAX_BODY {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "response too large"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "response too large",
+        ));
     }
     Ok(out)
 }
@@ -161,7 +205,11 @@ mod tests {
 
     #[test]
     fn gzip_shrinks_repetitive_json() {
-        let json = serde_json::to_vec(&vec![serde_json::json!({"form_id": "pmi-registration", "x": 1}); 50]).unwrap();
+        let json = serde_json::to_vec(&vec![
+            serde_json::json!({"form_id": "pmi-registration", "x": 1});
+            50
+        ])
+        .unwrap();
         let z = gzip(&json).unwrap();
         assert!(z.len() * 5 < json.len(), "{} vs {}", z.len(), json.len());
         assert_eq!(gunzip(&z).unwrap(), json);

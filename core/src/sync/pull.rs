@@ -25,7 +25,14 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<serde_json::Value> {
 /// Applies one event to the cache (and, for a rejection, to the outbox).
 pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: i64) -> Result<()> {
     match &event.kind {
-        EventKind::RegistrationDecided { submission_id, reference, kpj, payment_code, amount_due, pay_before } => {
+        EventKind::RegistrationDecided {
+            submission_id,
+            reference,
+            kpj,
+            payment_code,
+            amount_due,
+            pay_before,
+        } => {
             let decision = RegistrationDecision::Decided {
                 reference: reference.clone(),
                 kpj: kpj.clone(),
@@ -34,8 +41,11 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
                 pay_before: pay_before.clone(),
             };
             put_cache(tx, REGISTRATION, submission_id, &to_json(&decision)?, now)?;
-            let card =
-                CardBody { kpj: kpj.clone(), reference: reference.clone(), submission_id: submission_id.clone() };
+            let card = CardBody {
+                kpj: kpj.clone(),
+                reference: reference.clone(),
+                submission_id: submission_id.clone(),
+            };
             put_cache(tx, CARD, CURRENT, &to_json(&card)?, now)?;
             let pay = PaymentInstructionsBody {
                 kpj: kpj.clone(),
@@ -45,8 +55,13 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
             };
             put_cache(tx, PAYMENT_INSTRUCTIONS, CURRENT, &to_json(&pay)?, now)?;
         }
-        EventKind::RegistrationRejected { submission_id, reason } => {
-            let decision = RegistrationDecision::Rejected { reason: reason.clone() };
+        EventKind::RegistrationRejected {
+            submission_id,
+            reason,
+        } => {
+            let decision = RegistrationDecision::Rejected {
+                reason: reason.clone(),
+            };
             put_cache(tx, REGISTRATION, submission_id, &to_json(&decision)?, now)?;
             // Only a registration the server had accepted changes state; anything
             // still pending locally is the user's work and stays as it is.
@@ -66,13 +81,37 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
                 }
             }
         }
-        EventKind::PaymentRecorded { kpj, amount, paid_on, protection } => {
-            let payment = PaymentBody { kpj: kpj.clone(), amount: *amount, paid_on: paid_on.clone() };
-            put_cache(tx, PAYMENT, &format!("{:020}", event.seq), &to_json(&payment)?, now)?;
-            let windows = ProtectionBody { kpj: kpj.clone(), paid_on: paid_on.clone(), windows: protection.clone() };
+        EventKind::PaymentRecorded {
+            kpj,
+            amount,
+            paid_on,
+            protection,
+        } => {
+            let payment = PaymentBody {
+                kpj: kpj.clone(),
+                amount: *amount,
+                paid_on: paid_on.clone(),
+            };
+            put_cache(
+                tx,
+                PAYMENT,
+                &format!("{:020}", event.seq),
+                &to_json(&payment)?,
+                now,
+            )?;
+            let windows = ProtectionBody {
+                kpj: kpj.clone(),
+                paid_on: paid_on.clone(),
+                windows: protection.clone(),
+            };
             put_cache(tx, PROTECTION, CURRENT, &to_json(&windows)?, now)?;
         }
-        EventKind::ContributionRecorded { kpj, programme, period, amount } => {
+        EventKind::ContributionRecorded {
+            kpj,
+            programme,
+            period,
+            amount,
+        } => {
             let c = ContributionBody {
                 kpj: kpj.clone(),
                 programme: programme.clone(),
@@ -80,13 +119,27 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
                 amount: *amount,
                 recorded_at: event.at.clone(),
             };
-            put_cache(tx, CONTRIBUTION, &format!("{kpj}/{programme}/{period}"), &to_json(&c)?, now)?;
+            put_cache(
+                tx,
+                CONTRIBUTION,
+                &format!("{kpj}/{programme}/{period}"),
+                &to_json(&c)?,
+                now,
+            )?;
         }
-        EventKind::ConsultationReplied { submission_id, reply_id, body, from } => {
+        EventKind::ConsultationReplied {
+            submission_id,
+            reply_id,
+            body,
+            from,
+        } => {
             let mut thread = match get_cache(tx, THREAD, submission_id)? {
                 Some((v, _)) => serde_json::from_value::<ThreadBody>(v)
                     .map_err(|e| Error::MalformedStoredData(format!("thread: {e}")))?,
-                None => ThreadBody { submission_id: submission_id.clone(), replies: Vec::new() },
+                None => ThreadBody {
+                    submission_id: submission_id.clone(),
+                    replies: Vec::new(),
+                },
             };
             // A page applied twice (never expected, but cheap to guard) adds nothing.
             if !thread.replies.iter().any(|r| &r.reply_id == reply_id) {
@@ -107,7 +160,8 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
 /// (`outbox::mark_rejected` keeps accepted rows as they are, by design, for answers
 /// to a push; a later review is the one case that reopens an accepted row).
 fn reject_accepted(tx: &Transaction<'_>, id: &str, issue: &Issue, now: i64) -> Result<()> {
-    let issues = serde_json::to_string(&[issue]).map_err(|e| Error::MalformedStoredData(e.to_string()))?;
+    let issues =
+        serde_json::to_string(&[issue]).map_err(|e| Error::MalformedStoredData(e.to_string()))?;
     tx.execute(
         "UPDATE submissions SET state = 'rejected', issues = ?2, next_attempt_at = NULL, updated_at = ?3
          WHERE id = ?1 AND state = 'accepted'",
@@ -129,9 +183,13 @@ pub(crate) async fn pull(
     observer.on_state(SyncState::Pulling { events: 0 });
     for _ in 0..config.max_pages.max(1) {
         interrupt.check()?;
-        let cursor = store.read(|c| get_meta(c, META_CURSOR))?.unwrap_or_default();
+        let cursor = store
+            .read(|c| get_meta(c, META_CURSOR))?
+            .unwrap_or_default();
         let mut url = config.endpoint("/v1/changes")?;
-        url.query_pairs_mut().append_pair("cursor", &cursor).append_pair("limit", &config.page_limit.to_string());
+        url.query_pairs_mut()
+            .append_pair("cursor", &cursor)
+            .append_pair("limit", &config.page_limit.to_string());
         let page: ChangesResponse = match http.get(url).await {
             Ok(p) => p,
             Err(Failure::Auth(e)) => {
@@ -157,7 +215,9 @@ pub(crate) async fn pull(
             Ok(())
         })?;
         report.pulled_events += page.events.len();
-        observer.on_state(SyncState::Pulling { events: report.pulled_events });
+        observer.on_state(SyncState::Pulling {
+            events: report.pulled_events,
+        });
         if !page.has_more {
             return Ok(());
         }
@@ -175,7 +235,11 @@ mod tests {
     use crate::sync::wire::{Phase, PhaseWindow};
 
     fn ev(seq: i64, kind: EventKind) -> Event {
-        Event { seq, at: format!("2026-11-22T04:00:{:02}Z", seq % 60), kind }
+        Event {
+            seq,
+            at: format!("2026-11-22T04:00:{:02}Z", seq % 60),
+            kind,
+        }
     }
 
     fn apply(store: &Store, events: &[Event]) {
@@ -205,9 +269,14 @@ mod tests {
         let (_d, store) = temp_store();
         apply(&store, &[ev(1, decided("reg"))]);
         let card = crate::inquiry::card(&store).unwrap().unwrap();
-        assert_eq!((card.kpj.as_str(), card.reference.as_str()), ("12345678901", "REG-1"));
+        assert_eq!(
+            (card.kpj.as_str(), card.reference.as_str()),
+            ("12345678901", "REG-1")
+        );
         assert_eq!(card.fetched_at, 1_000);
-        let pay = crate::inquiry::payment_instructions(&store).unwrap().unwrap();
+        let pay = crate::inquiry::payment_instructions(&store)
+            .unwrap()
+            .unwrap();
         assert_eq!(pay.payment_code, "98765432109");
         assert_eq!(pay.amount_due, 370_000);
         assert!(!pay.paid);
@@ -227,10 +296,21 @@ mod tests {
                 },
             )],
         );
-        assert!(crate::inquiry::payment_instructions(&store).unwrap().unwrap().paid);
+        assert!(
+            crate::inquiry::payment_instructions(&store)
+                .unwrap()
+                .unwrap()
+                .paid
+        );
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let m = crate::inquiry::membership(&store, today).unwrap().unwrap();
-        assert!(matches!(m.status, crate::inquiry::MembershipStatus::Active { phase: Phase::PrePlacement, .. }));
+        assert!(matches!(
+            m.status,
+            crate::inquiry::MembershipStatus::Active {
+                phase: Phase::PrePlacement,
+                ..
+            }
+        ));
         assert_eq!(m.kpj.as_deref(), Some("12345678901"));
     }
 
@@ -253,7 +333,14 @@ mod tests {
         apply(&store, &[reply(1, "r1"), reply(2, "r2"), reply(2, "r2")]);
         let threads = crate::inquiry::threads(&store).unwrap();
         assert_eq!(threads.len(), 1);
-        assert_eq!(threads[0].replies.iter().map(|r| r.reply_id.as_str()).collect::<Vec<_>>(), vec!["r1", "r2"]);
+        assert_eq!(
+            threads[0]
+                .replies
+                .iter()
+                .map(|r| r.reply_id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["r1", "r2"]
+        );
         let after = store.read(|c| get_submission(c, "c1")).unwrap().unwrap();
         assert_eq!(after.payload, s.payload);
         assert_eq!(after.state, OutboxState::Queued);
@@ -274,15 +361,28 @@ mod tests {
             })
             .unwrap();
         let reason = crate::lang::Localized::new("Dokumen tidak jelas", "Document unreadable");
-        let rejected = |id: &str| EventKind::RegistrationRejected { submission_id: id.into(), reason: reason.clone() };
-        apply(&store, &[ev(1, rejected("reg-a")), ev(2, rejected("reg-q"))]);
+        let rejected = |id: &str| EventKind::RegistrationRejected {
+            submission_id: id.into(),
+            reason: reason.clone(),
+        };
+        apply(
+            &store,
+            &[ev(1, rejected("reg-a")), ev(2, rejected("reg-q"))],
+        );
         let a = store.read(|c| get_submission(c, "reg-a")).unwrap().unwrap();
         assert_eq!(a.state, OutboxState::Rejected);
         assert_eq!(a.issues[0].code, "sync.registration_rejected");
         assert!(a.issues[0].message.contains("Document unreadable"));
         let q = store.read(|c| get_submission(c, "reg-q")).unwrap().unwrap();
-        assert_eq!(q.state, OutboxState::Queued, "pending local work is never overwritten");
-        assert_eq!(store.read(|c| list_cache(c, REGISTRATION)).unwrap().len(), 2);
+        assert_eq!(
+            q.state,
+            OutboxState::Queued,
+            "pending local work is never overwritten"
+        );
+        assert_eq!(
+            store.read(|c| list_cache(c, REGISTRATION)).unwrap().len(),
+            2
+        );
     }
 
     #[test]
@@ -301,7 +401,10 @@ mod tests {
         };
         apply(&store, &[c(1, "2026-09"), c(2, "2026-10"), c(3, "2026-10")]);
         let list = crate::inquiry::contributions(&store).unwrap();
-        assert_eq!(list.iter().map(|c| c.period.as_str()).collect::<Vec<_>>(), vec!["2026-10", "2026-09"]);
+        assert_eq!(
+            list.iter().map(|c| c.period.as_str()).collect::<Vec<_>>(),
+            vec!["2026-10", "2026-09"]
+        );
     }
 
     #[test]

@@ -33,12 +33,19 @@ pub(crate) enum PushEnd {
 /// The submission this one waits for: `depends_on`, or a consultation's
 /// `registration_ref` naming a local submission.
 fn dependency(row: &SubmissionRow) -> Option<String> {
-    row.depends_on.clone().or_else(|| row.payload.get("registration_ref").and_then(|v| v.as_str()).map(str::to_string))
+    row.depends_on.clone().or_else(|| {
+        row.payload
+            .get("registration_ref")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    })
 }
 
 /// True when `row` must wait: it names a local submission that is not accepted yet.
 fn held_back(conn: &rusqlite::Connection, row: &SubmissionRow) -> Result<bool> {
-    let Some(dep) = dependency(row) else { return Ok(false) };
+    let Some(dep) = dependency(row) else {
+        return Ok(false);
+    };
     Ok(match outbox::get_submission(conn, &dep)? {
         Some(d) => d.state != OutboxState::Accepted,
         // Not a local submission: a server reference, nothing to wait for.
@@ -99,14 +106,21 @@ pub(crate) fn next_batch(
 }
 
 /// Sets a submission aside for the user: the server holds another payload under its id.
-fn mark_conflict(tx: &rusqlite::Transaction<'_>, id: &str, code: &str, lang: crate::Lang, now: i64) -> Result<()> {
+fn mark_conflict(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    code: &str,
+    lang: crate::Lang,
+    now: i64,
+) -> Result<()> {
     let issue = Issue {
         code: "sync.conflict".into(),
         path: String::new(),
         severity: Severity::Error,
         message: crate::messages::render("sync.conflict", lang, &[]),
     };
-    let issues = serde_json::to_string(&[issue]).map_err(|e| Error::MalformedStoredData(e.to_string()))?;
+    let issues =
+        serde_json::to_string(&[issue]).map_err(|e| Error::MalformedStoredData(e.to_string()))?;
     tx.execute(
         "UPDATE submissions SET state = 'needs_attention', last_error = ?2, issues = ?3, updated_at = ?4 WHERE id = ?1",
         rusqlite::params![id, code, issues, now],
@@ -122,7 +136,11 @@ fn apply_answers(
     answer: BatchResponse,
     report: &mut SyncReport,
 ) -> Result<()> {
-    let mut by_id: HashMap<String, ItemOutcome> = answer.results.into_iter().map(|r| (r.id, r.outcome)).collect();
+    let mut by_id: HashMap<String, ItemOutcome> = answer
+        .results
+        .into_iter()
+        .map(|r| (r.id, r.outcome))
+        .collect();
     let now = now_ms();
     let mut rng = rand::rng();
     let mut counts = SyncReport::default();
@@ -189,14 +207,22 @@ pub(crate) async fn push(
     report: &mut SyncReport,
 ) -> Result<PushEnd> {
     store.write(outbox::requeue_sending)?;
-    let mut pending: VecDeque<SubmissionRow> =
-        store.read(|c| outbox::due_for_send(c, now_ms(), MAX_PER_RUN))?.into_iter().collect();
+    let mut pending: VecDeque<SubmissionRow> = store
+        .read(|c| outbox::due_for_send(c, now_ms(), MAX_PER_RUN))?
+        .into_iter()
+        .collect();
     let total = pending.len();
     observer.on_state(SyncState::Pushing { sent: 0, total });
     loop {
         interrupt.check()?;
-        let (rows, items) = store
-            .read(|c| next_batch(&mut pending, config.batch_max_items, config.batch_max_bytes, |r| held_back(c, r)))?;
+        let (rows, items) = store.read(|c| {
+            next_batch(
+                &mut pending,
+                config.batch_max_items,
+                config.batch_max_bytes,
+                |r| held_back(c, r),
+            )
+        })?;
         if rows.is_empty() {
             report.held += pending.len();
             return Ok(PushEnd::Completed);
@@ -205,7 +231,10 @@ pub(crate) async fn push(
         // Pessimistic: once this commits, a lost answer means "resend the same ids".
         store.write(|tx| outbox::mark_sending(tx, &ids, now_ms()).map(|_| ()))?;
         report.sent += rows.len();
-        match http.post::<_, BatchResponse>("/v1/submissions/batch", &BatchRequest { items }).await {
+        match http
+            .post::<_, BatchResponse>("/v1/submissions/batch", &BatchRequest { items })
+            .await
+        {
             Ok(answer) => apply_answers(store, config, &rows, answer, report)?,
             Err(Failure::Auth(e)) => {
                 store.write(|tx| {
@@ -223,7 +252,10 @@ pub(crate) async fn push(
                 return Ok(PushEnd::Stopped);
             }
         }
-        observer.on_state(SyncState::Pushing { sent: report.sent.min(total), total });
+        observer.on_state(SyncState::Pushing {
+            sent: report.sent.min(total),
+            total,
+        });
     }
 }
 
@@ -257,7 +289,9 @@ mod tests {
 
     #[test]
     fn batches_are_capped_by_count_in_order() {
-        let mut pending: VecDeque<_> = (0..120).map(|i| row(&format!("s{i:03}"), json!({}))).collect();
+        let mut pending: VecDeque<_> = (0..120)
+            .map(|i| row(&format!("s{i:03}"), json!({})))
+            .collect();
         let (rows, items) = next_batch(&mut pending, 50, usize::MAX, |_| Ok(false)).unwrap();
         assert_eq!(rows.len(), 50);
         assert_eq!(items[0].id, "s000");
@@ -269,22 +303,47 @@ mod tests {
     #[test]
     fn batches_are_capped_by_bytes_but_a_big_item_goes_alone() {
         let big = "x".repeat(5000);
-        let mut pending: VecDeque<_> = (0..4).map(|i| row(&format!("s{i}"), json!({ "t": big }))).collect();
+        let mut pending: VecDeque<_> = (0..4)
+            .map(|i| row(&format!("s{i}"), json!({ "t": big })))
+            .collect();
         let (rows, _) = next_batch(&mut pending, 50, 12_000, |_| Ok(false)).unwrap();
         assert_eq!(rows.len(), 2);
         let (rows, _) = next_batch(&mut pending, 50, 100, |_| Ok(false)).unwrap();
-        assert_eq!(rows.len(), 1, "an item larger than the cap is still sent, alone");
+        assert_eq!(
+            rows.len(),
+            1,
+            "an item larger than the cap is still sent, alone"
+        );
         assert_eq!(rows[0].id, "s2");
     }
 
     #[test]
     fn held_items_stay_pending_and_do_not_block_others() {
-        let mut pending: VecDeque<_> = vec![row("a", json!({"registration_ref": "reg"})), row("b", json!({}))].into();
-        let (rows, _) = next_batch(&mut pending, 50, usize::MAX, |r| Ok(dependency(r).is_some())).unwrap();
-        assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec!["b"]);
+        let mut pending: VecDeque<_> = vec![
+            row("a", json!({"registration_ref": "reg"})),
+            row("b", json!({})),
+        ]
+        .into();
+        let (rows, _) = next_batch(
+            &mut pending,
+            50,
+            usize::MAX,
+            |r| Ok(dependency(r).is_some()),
+        )
+        .unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            vec!["b"]
+        );
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].id, "a");
-        let (rows, _) = next_batch(&mut pending, 50, usize::MAX, |r| Ok(dependency(r).is_some())).unwrap();
+        let (rows, _) = next_batch(
+            &mut pending,
+            50,
+            usize::MAX,
+            |r| Ok(dependency(r).is_some()),
+        )
+        .unwrap();
         assert!(rows.is_empty());
     }
 
