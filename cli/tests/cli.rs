@@ -1,0 +1,353 @@
+//! The `rantau` binary end to end, as staff and scripts use it: JSON shapes of the
+//! quick checks, the worked tariff figures, a whole registration filled and
+//! finalized offline through the CLI, typed errors, and the demo.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn rantau(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rantau"))
+        .args(args)
+        .env("RANTAU_HOME", home)
+        .env_remove("RANTAU_KEY")
+        .env_remove("RANTAU_LANG")
+        .env_remove("RANTAU_PROFILE")
+        .output()
+        .expect("run rantau")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn check_nik_reports_mismatch_with_both_values_and_exit_code() {
+    let home = tempfile::tempdir().unwrap();
+    let ok = rantau(
+        home.path(),
+        &[
+            "check",
+            "nik",
+            "3515 1445 0868 0002",
+            "--dob",
+            "1968-08-05",
+            "--sex",
+            "F",
+            "--json",
+        ],
+    );
+    assert!(ok.status.success());
+    let v = json(&ok);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["normalized"], "3515144508680002");
+    assert_eq!(v["issues"].as_array().unwrap().len(), 0);
+
+    let bad = rantau(
+        home.path(),
+        &[
+            "check",
+            "nik",
+            "3515144508680002",
+            "--dob",
+            "1968-08-06",
+            "--json",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let v = json(&bad);
+    assert_eq!(v["valid"], false);
+    let issue = &v["issues"][0];
+    assert_eq!(issue["code"], "nik.birth_date_mismatch");
+    let msg = issue["message"].as_str().unwrap();
+    assert!(
+        msg.contains("06-08-1968") && msg.contains("05-08-68"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn check_phone_and_passport_normalize() {
+    let home = tempfile::tempdir().unwrap();
+    let v = json(&rantau(
+        home.path(),
+        &[
+            "check",
+            "phone",
+            "0812-3456-7890",
+            "--country",
+            "ID",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["normalized"], "+6281234567890");
+    let v = json(&rantau(
+        home.path(),
+        &[
+            "check",
+            "phone",
+            "0912 345 678",
+            "--country",
+            "tw",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["normalized"], "+886912345678");
+    let v = json(&rantau(
+        home.path(),
+        &["check", "passport", " c 1234567 ", "--json"],
+    ));
+    assert_eq!(
+        (v["valid"].as_bool(), v["normalized"].as_str()),
+        (Some(true), Some("C1234567"))
+    );
+    let v = json(&rantau(
+        home.path(),
+        &["check", "passport", "AB123456", "--json"],
+    ));
+    assert_eq!(v["issues"][0]["code"], "passport.unusual_format");
+    assert_eq!(v["issues"][0]["severity"], "warning");
+}
+
+#[test]
+fn fee_matches_the_worked_figures() {
+    let home = tempfile::tempdir().unwrap();
+    let v = json(&rantau(
+        home.path(),
+        &["fee", "--scheme", "p3mi", "--months", "24", "--json"],
+    ));
+    assert_eq!(
+        (
+            v["pre_placement"].as_u64(),
+            v["placement"].as_u64(),
+            v["total_due"].as_u64()
+        ),
+        (Some(37_500), Some(332_500), Some(370_000))
+    );
+    let v = json(&rantau(
+        home.path(),
+        &["fee", "--scheme", "government", "--months", "36", "--json"],
+    ));
+    assert_eq!(v["placement"], 494_500);
+    let v = json(&rantau(
+        home.path(),
+        &[
+            "fee",
+            "--scheme",
+            "individual",
+            "--months",
+            "12",
+            "--jht",
+            "50000",
+            "--json",
+        ],
+    ));
+    assert_eq!(
+        (
+            v["pre_placement"].as_u64(),
+            v["jht_monthly"].as_u64(),
+            v["total_due"].as_u64()
+        ),
+        (Some(0), Some(50_000), Some(239_000))
+    );
+    let bad = rantau(
+        home.path(),
+        &[
+            "fee", "--scheme", "p3mi", "--months", "24", "--jht", "70000", "--json",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(json(&bad)["issues"][0]["code"], "tariff.jht_invalid");
+}
+
+#[test]
+fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(rantau(h, &["profile", "create", "siti"]).status.success());
+    let draft = json(&rantau(
+        h,
+        &[
+            "--profile",
+            "siti",
+            "--json",
+            "draft",
+            "new",
+            "pmi-registration",
+        ],
+    ))["draft"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let today = chrono::Utc::now().date_naive();
+    let start = today + chrono::Days::new(30);
+    let end = start + chrono::Months::new(24) - chrono::Days::new(1);
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let (start, end, expiry) = (day(start), day(end), day(today + chrono::Days::new(2000)));
+    let answers: Vec<(&str, &str)> = vec![
+        ("nik", "3515145708950001"),
+        ("full_name", "Sri Wahyuni"),
+        ("birth_place", "Sidoarjo"),
+        ("birth_date", "17-08-1995"),
+        ("sex", "F"),
+        ("mother_maiden_name", "Suminah"),
+        ("address", "Jl. Melati No. 5"),
+        ("village", "Sidokare"),
+        ("district", "Sidoarjo"),
+        ("regency", "Kabupaten Sidoarjo"),
+        ("province", "Jawa Timur"),
+        ("phone_id", "0812 3456 7890"),
+        ("destination_country", "HK"),
+        ("phone_abroad", "9123 4567"),
+        ("passport_number", "c1234567"),
+        ("passport_expiry", &expiry),
+        ("scheme", "p3mi"),
+        ("placement_company", "PT Contoh"),
+        ("employer_name", "Chan Tai Man"),
+        ("job", "domestic_worker"),
+        ("contract_start", &start),
+        ("contract_end", &end),
+        ("jkk_jkm", "ya"),
+        ("jht_opt_in", "no"),
+        ("heirs[0].name", "Suminah"),
+        ("heirs[0].relationship", "parent"),
+        ("heirs[0].birth_date", "1970-03-12"),
+        ("emergency_name", "Bambang"),
+        ("emergency_relationship", "sibling"),
+        ("emergency_phone", "085712345678"),
+        ("data_true", "ya"),
+        ("data_processing", "ya"),
+    ];
+    for (path, value) in &answers {
+        let out = rantau(
+            h,
+            &[
+                "--profile",
+                "siti",
+                "--json",
+                "draft",
+                "set",
+                &draft,
+                path,
+                value,
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{path}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    let shown = json(&rantau(
+        h,
+        &["--profile", "siti", "--json", "draft", "show", &draft],
+    ));
+    assert_eq!(shown["answers"]["phone_abroad"], "+85291234567");
+    assert_eq!(shown["contribution"]["total_due"], 370_000);
+
+    let fin = rantau(
+        h,
+        &["--profile", "siti", "--json", "draft", "finalize", &draft],
+    );
+    assert!(
+        fin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fin.stdout)
+    );
+    let outbox = json(&rantau(
+        h,
+        &["--profile", "siti", "--json", "outbox", "list"],
+    ));
+    assert_eq!(outbox[0]["id"], draft.as_str());
+    assert_eq!(outbox[0]["state"], "queued");
+
+    let again = rantau(
+        h,
+        &[
+            "--profile",
+            "siti",
+            "--json",
+            "draft",
+            "set",
+            &draft,
+            "full_name",
+            "X",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(json(&again)["error"], "draft.finalized");
+}
+
+#[test]
+fn finalize_with_errors_lists_them_in_indonesian() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(rantau(h, &["profile", "create", "a"]).status.success());
+    let draft = json(&rantau(
+        h,
+        &["--profile", "a", "--json", "draft", "new", "consultation"],
+    ))["draft"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = rantau(h, &["--profile", "a", "draft", "finalize", &draft]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Formulir belum dapat difinalkan") && err.contains("[form.invalid]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn wrong_key_is_a_typed_error_and_leaves_the_profile_untouched() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(rantau(h, &["profile", "create", "a"]).status.success());
+    let db = h.join("a.db");
+    let before = std::fs::read(&db).unwrap();
+    let wrong = h.join("wrong.key");
+    std::fs::write(&wrong, "00".repeat(32)).unwrap();
+    let out = rantau(
+        h,
+        &[
+            "--profile",
+            "a",
+            "--key-file",
+            wrong.to_str().unwrap(),
+            "--json",
+            "outbox",
+            "list",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["error"], "store.wrong_key");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn demo_tells_the_whole_story_and_counts_exactly_once() {
+    let home = tempfile::tempdir().unwrap();
+    let out = rantau(home.path(), &["demo"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "tidak sama dengan tanggal lahir di dalam NIK",
+        "Nomor kartu peserta (KPJ)",
+        "AKTIF",
+        "Konsultasi dijawab",
+        "tepat satu kali",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let en = rantau(home.path(), &["--lang", "en", "demo"]);
+    assert!(String::from_utf8_lossy(&en.stdout).contains("exactly once"));
+}
