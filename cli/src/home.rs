@@ -241,6 +241,31 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
             "Dihentikan. Tidak ada data yang hilang.",
             "Stopped. Nothing was lost.",
         ),
+        Error::InvalidUrl(_) => t(
+            lang,
+            "Alamat server tidak valid.",
+            "The server address is not valid.",
+        ),
+        Error::InsecureUrl(_) => t(
+            lang,
+            "Alamat server harus memakai https:// (data pribadi hanya dikirim terenkripsi).",
+            "The server address must use https:// (personal data is only sent encrypted).",
+        ),
+        Error::Network(_) => t(
+            lang,
+            "Tidak dapat terhubung ke server. Formulir tetap aman dan akan dikirim nanti.",
+            "Cannot reach the server. Your forms are safe and will be sent later.",
+        ),
+        Error::Server { .. } | Error::Protocol(_) => t(
+            lang,
+            "Server sedang bermasalah. Formulir tetap aman dan akan dikirim nanti.",
+            "The server has a problem. Your forms are safe and will be sent later.",
+        ),
+        Error::Unauthorized(_) => t(
+            lang,
+            "Perangkat perlu didaftarkan ulang; sinkronisasi berikutnya melakukannya otomatis.",
+            "This device must enroll again; the next sync does it.",
+        ),
         _ => {
             return format!(
                 "{} ({e})",

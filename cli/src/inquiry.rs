@@ -181,11 +181,20 @@ pub fn print_status(env: &Env, profile: &Profile) -> Result<()> {
         "{}: {status}",
         t(lang, "Status kepesertaan", "Membership status")
     ));
-    out::line(format!(
-        "  ({} {})",
-        t(lang, "data diperbarui", "data updated"),
-        age(lang, fetched, now.timestamp_millis())
-    ));
+    let updated = match fetched {
+        Some(_) => format!(
+            "{} {}",
+            t(lang, "data diperbarui", "data updated"),
+            age(lang, fetched, now.timestamp_millis())
+        ),
+        None => t(
+            lang,
+            "belum ada data dari server",
+            "no data from the server yet",
+        )
+        .to_string(),
+    };
+    out::line(format!("  ({updated})"));
     if let Some(rejection) = m.as_ref().and_then(|m| m.rejection.as_ref()) {
         out::line(format!(
             "  {}: {}",
