@@ -277,6 +277,44 @@ pub fn mark_rejected(tx: &Transaction<'_>, id: &str, issues: &[Issue], now: i64)
     Ok(())
 }
 
+/// The server will never take `id` as it is (e.g. it holds another payload under
+/// the same id): set it aside for the user with `error_code` and `issues`. Never
+/// deleted; an accepted submission is left as it is.
+pub fn mark_needs_attention(
+    tx: &Transaction<'_>,
+    id: &str,
+    error_code: &str,
+    issues: &[Issue],
+    now: i64,
+) -> Result<()> {
+    if require(tx, id)? == OutboxState::Accepted {
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "UPDATE submissions SET state = 'needs_attention', last_error = ?2, issues = ?3,
+         next_attempt_at = NULL, updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, error_code, encode(&issues)?, now])?;
+    Ok(())
+}
+
+/// An officer rejected an accepted registration after review: the one case that
+/// moves an accepted submission on, to `rejected` with the reason as its issues, so
+/// the user can reopen and correct it. Rows in any other state are left alone.
+pub fn mark_rejected_after_review(
+    tx: &Transaction<'_>,
+    id: &str,
+    issues: &[Issue],
+    now: i64,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE submissions SET state = 'rejected', issues = ?2, next_attempt_at = NULL,
+         updated_at = ?3 WHERE id = ?1 AND state = 'accepted'",
+    )?
+    .execute(params![id, encode(&issues)?, now])?;
+    Ok(())
+}
+
 /// A transient failure sending `id`: one more attempt counted, `error_code` kept,
 /// retried at `next_attempt_at`; the [`MAX_ATTEMPTS`]th failure moves it to
 /// `needs_attention` instead. Only queued, sending or waiting submissions change.
@@ -340,6 +378,76 @@ mod tests {
             .unwrap()
             .unwrap()
             .state
+    }
+
+    #[test]
+    fn needs_attention_keeps_the_row_with_its_reason_and_spares_accepted_ones() {
+        let (_dir, store) = temp_store();
+        for id in ["a", "b"] {
+            store
+                .write(|tx| insert_submission(tx, &submission(id, 1)))
+                .unwrap();
+        }
+        store
+            .write(|tx| mark_accepted(tx, "b", "REF-1", 2))
+            .unwrap();
+        let issue = Issue {
+            code: "sync.conflict".into(),
+            path: String::new(),
+            severity: Severity::Error,
+            message: "m".into(),
+        };
+        for id in ["a", "b"] {
+            store
+                .write(|tx| {
+                    mark_needs_attention(
+                        tx,
+                        id,
+                        "submission.conflict",
+                        std::slice::from_ref(&issue),
+                        3,
+                    )
+                })
+                .unwrap();
+        }
+        let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
+        assert_eq!(a.state, OutboxState::NeedsAttention);
+        assert_eq!(a.last_error.as_deref(), Some("submission.conflict"));
+        assert_eq!(a.issues, vec![issue.clone()]);
+        assert_eq!(state(&store, "b"), OutboxState::Accepted);
+        assert!(store.write(|tx| retry_submission(tx, "a", 4)).unwrap());
+        assert_eq!(state(&store, "a"), OutboxState::Queued);
+    }
+
+    #[test]
+    fn review_rejection_moves_only_accepted_rows() {
+        let (_dir, store) = temp_store();
+        for id in ["a", "b"] {
+            store
+                .write(|tx| insert_submission(tx, &submission(id, 1)))
+                .unwrap();
+        }
+        store
+            .write(|tx| mark_accepted(tx, "a", "REF-1", 2))
+            .unwrap();
+        let issue = Issue {
+            code: "registration.rejected".into(),
+            path: String::new(),
+            severity: Severity::Error,
+            message: "m".into(),
+        };
+        for id in ["a", "b"] {
+            store
+                .write(|tx| mark_rejected_after_review(tx, id, std::slice::from_ref(&issue), 3))
+                .unwrap();
+        }
+        let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
+        assert_eq!((a.state, a.issues), (OutboxState::Rejected, vec![issue]));
+        assert_eq!(
+            state(&store, "b"),
+            OutboxState::Queued,
+            "a queued row is not touched by a review"
+        );
     }
 
     #[test]

@@ -77,7 +77,12 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
                             &[("reason", reason.get(lang).to_string())],
                         ),
                     };
-                    reject_accepted(tx, submission_id, &issue, now)?;
+                    crate::store::outbox::mark_rejected_after_review(
+                        tx,
+                        submission_id,
+                        &[issue],
+                        now,
+                    )?;
                 }
             }
         }
@@ -153,20 +158,6 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
             put_cache(tx, THREAD, submission_id, &to_json(&thread)?, now)?;
         }
     }
-    Ok(())
-}
-
-/// Moves an accepted registration to `rejected` after an officer's review
-/// (`outbox::mark_rejected` keeps accepted rows as they are, by design, for answers
-/// to a push; a later review is the one case that reopens an accepted row).
-fn reject_accepted(tx: &Transaction<'_>, id: &str, issue: &Issue, now: i64) -> Result<()> {
-    let issues =
-        serde_json::to_string(&[issue]).map_err(|e| Error::MalformedStoredData(e.to_string()))?;
-    tx.execute(
-        "UPDATE submissions SET state = 'rejected', issues = ?2, next_attempt_at = NULL, updated_at = ?3
-         WHERE id = ?1 AND state = 'accepted'",
-        rusqlite::params![id, issues, now],
-    )?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use crate::issue::{Issue, Severity};
 use crate::store::meta::set_meta;
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
 use crate::store::{InterruptHandle, Store};
-use crate::{Error, Result};
+use crate::Result;
 
 /// Most submissions considered in one run; the rest go next run.
 const MAX_PER_RUN: usize = 10_000;
@@ -119,13 +119,7 @@ fn mark_conflict(
         severity: Severity::Error,
         message: crate::messages::render("sync.conflict", lang, &[]),
     };
-    let issues =
-        serde_json::to_string(&[issue]).map_err(|e| Error::MalformedStoredData(e.to_string()))?;
-    tx.execute(
-        "UPDATE submissions SET state = 'needs_attention', last_error = ?2, issues = ?3, updated_at = ?4 WHERE id = ?1",
-        rusqlite::params![id, code, issues, now],
-    )?;
-    Ok(())
+    crate::store::outbox::mark_needs_attention(tx, id, code, &[issue], now)
 }
 
 /// Applies a batch's answers in one transaction. Items the answer does not mention wait.
