@@ -74,28 +74,5 @@ pub fn error(env: &Env, e: &rantau_core::Error) {
     }
 }
 
-/// Formats rupiah with dot thousands separators: `Rp 370.000`.
-pub fn rupiah(amount: u64) -> String {
-    let digits = amount.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("Rp {out}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rupiah_groups_thousands() {
-        assert_eq!(rupiah(370_000), "Rp 370.000");
-        assert_eq!(rupiah(13_500), "Rp 13.500");
-        assert_eq!(rupiah(500), "Rp 500");
-        assert_eq!(rupiah(1_000_000), "Rp 1.000.000");
-    }
-}
+/// Formats rupiah with dot thousands separators: `Rp 370.000` (the core's formatter).
+pub use rantau_core::domain::tariff::rupiah;
