@@ -17,14 +17,16 @@ mod messages;
 mod rules;
 #[doc(hidden)]
 pub mod samples;
+mod documents;
 mod validate;
 
 pub use answers::Answers;
+pub use documents::{document_files, is_document_field};
 pub use builtin::{builtin, builtin_form};
 pub use condition::Condition;
 pub use contribution::contribution;
 pub use definition::{
-    Choice, Choices, DateOrder, Field, FormDefinition, Kind, NikCheck, Page, PhoneCountry, Rule,
+    Choice, Choices, DateOrder, DocumentType, Field, FormDefinition, Kind, NikCheck, Page, PhoneCountry, Rule,
     RuleCheck, FORMAT_VERSION,
 };
 pub use input::{remove_repeat_item, set_field, Context, Input, SetOutcome, VisibilityChange};
