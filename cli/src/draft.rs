@@ -189,7 +189,11 @@ fn kind_name(kind: Kind, lang: Lang) -> &'static str {
         Kind::Consent => t(lang, "ya/tidak", "yes/no"),
         Kind::Repeat => t(lang, "daftar", "list"),
         Kind::Note => t(lang, "catatan", "note"),
-        Kind::Document => t(lang, "dokumen: rantau draft attach", "document: rantau draft attach"),
+        Kind::Document => t(
+            lang,
+            "dokumen: rantau draft attach",
+            "document: rantau draft attach",
+        ),
     }
 }
 
@@ -349,12 +353,27 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
                 out::line(t(lang, "Tidak ada berkas.", "No files."));
             } else {
                 for f in files {
-                    let state = if f.uploaded { t(lang, "terkirim", "uploaded") } else { t(lang, "belum terkirim", "not uploaded") };
-                    out::line(format!("  {} #{} {} {} {} B — {state}", f.field_path, f.page + 1, f.id, f.mime, f.size));
+                    let state = if f.uploaded {
+                        t(lang, "terkirim", "uploaded")
+                    } else {
+                        t(lang, "belum terkirim", "not uploaded")
+                    };
+                    out::line(format!(
+                        "  {} #{} {} {} {} B — {state}",
+                        f.field_path,
+                        f.page + 1,
+                        f.id,
+                        f.mime,
+                        f.size
+                    ));
                 }
             }
         }
-        DraftCmd::Detach { draft, field, file_id } => {
+        DraftCmd::Detach {
+            draft,
+            field,
+            file_id,
+        } => {
             profile.remove_attachment(&draft, &field, &file_id)?;
             if !env.json {
                 out::line(t(lang, "Berkas dilepas.", "File removed."));

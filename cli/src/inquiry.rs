@@ -38,12 +38,12 @@ impl SyncObserver for Progress {
             SyncState::Enrolling => eprintln!("  … {}", t(lang, "mendaftarkan perangkat", "enrolling this device")),
             SyncState::Pushing { sent, total } => {
                 let width = 20usize;
-                let done = if total == 0 { width } else { sent * width / total };
+                let done = (sent * width).checked_div(total).unwrap_or(width).min(width);
                 eprintln!("  ↑ [{}{}] {sent}/{total} {}", "#".repeat(done), ".".repeat(width - done), t(lang, "formulir dikirim", "forms sent"));
             }
             SyncState::Uploading { files_done, files_total, bytes_sent, bytes_total } => {
                 let width = 20usize;
-                let done = if bytes_total == 0 { width } else { (bytes_sent.min(bytes_total) * width as u64 / bytes_total) as usize };
+                let done = (bytes_sent.min(bytes_total) * width as u64).checked_div(bytes_total).map_or(width, |d| d as usize);
                 eprintln!(
                     "  ↑ [{}{}] {files_done}/{files_total} {}, {} / {} KB",
                     "#".repeat(done),

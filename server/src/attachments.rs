@@ -9,7 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use rantau_core::sync::wire::{
-    chunk_count, AttachmentStatus, ATTACHMENT_CHUNK_SIZE, ATTACHMENT_SIZE_HEADER, CHUNK_SHA256_HEADER,
+    chunk_count, AttachmentStatus, ATTACHMENT_CHUNK_SIZE, ATTACHMENT_SIZE_HEADER,
+    CHUNK_SHA256_HEADER,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -26,7 +27,10 @@ fn not_found() -> ApiError {
 }
 
 fn bad_path() -> ApiError {
-    ApiError::new("path.invalid", "the attachment id or chunk index in the path is not valid")
+    ApiError::new(
+        "path.invalid",
+        "the attachment id or chunk index in the path is not valid",
+    )
 }
 
 fn parse_sha(sha: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
@@ -36,9 +40,13 @@ fn parse_sha(sha: Result<Path<String>, PathRejection>) -> Result<String, ApiErro
 
 /// `(size, complete)` of the participant's attachment, if any.
 fn row(c: &Connection, participant: &str, sha: &str) -> Result<Option<(u64, bool)>, Error> {
-    Ok(c.prepare_cached("SELECT size, complete FROM attachments WHERE participant_id = ?1 AND sha256 = ?2")?
-        .query_row(params![participant, sha], |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get::<_, bool>(1)?)))
-        .optional()?)
+    Ok(c.prepare_cached(
+        "SELECT size, complete FROM attachments WHERE participant_id = ?1 AND sha256 = ?2",
+    )?
+    .query_row(params![participant, sha], |r| {
+        Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get::<_, bool>(1)?))
+    })
+    .optional()?)
 }
 
 fn received(c: &Connection, participant: &str, sha: &str) -> Result<Vec<u32>, Error> {
@@ -50,9 +58,14 @@ fn received(c: &Connection, participant: &str, sha: &str) -> Result<Vec<u32>, Er
 }
 
 fn status(c: &Connection, participant: &str, sha: &str) -> Result<Option<AttachmentStatus>, Error> {
-    let Some((size, complete)) = row(c, participant, sha)? else { return Ok(None) };
-    let chunks_received =
-        if complete { (0..chunk_count(size)).collect() } else { received(c, participant, sha)? };
+    let Some((size, complete)) = row(c, participant, sha)? else {
+        return Ok(None);
+    };
+    let chunks_received = if complete {
+        (0..chunk_count(size)).collect()
+    } else {
+        received(c, participant, sha)?
+    };
     Ok(Some(AttachmentStatus {
         sha256: sha.to_string(),
         size,
@@ -63,7 +76,10 @@ fn status(c: &Connection, participant: &str, sha: &str) -> Result<Option<Attachm
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// `PUT /v1/attachments/{sha256}/chunks/{idx}`: one chunk, its SHA-256 in
@@ -83,7 +99,11 @@ pub async fn put_chunk(
     }
     let size: u64 = header(&headers, ATTACHMENT_SIZE_HEADER)
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| ApiError::invalid(format!("the {ATTACHMENT_SIZE_HEADER} header must give the file size")))?;
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "the {ATTACHMENT_SIZE_HEADER} header must give the file size"
+            ))
+        })?;
     if size == 0 || size > MAX_FILE_BYTES {
         return Err(ApiError::new(
             "attachment.too_large",
@@ -92,12 +112,19 @@ pub async fn put_chunk(
     }
     let count = chunk_count(size);
     if idx >= count {
-        return Err(ApiError::new("chunk.out_of_range", "the chunk index is past the end of the file"));
+        return Err(ApiError::new(
+            "chunk.out_of_range",
+            "the chunk index is past the end of the file",
+        ));
     }
     let claimed = header(&headers, CHUNK_SHA256_HEADER)
         .filter(|h| is_sha256_hex(h))
         .map(str::to_string)
-        .ok_or_else(|| ApiError::invalid(format!("the {CHUNK_SHA256_HEADER} header must give the chunk's SHA-256")))?;
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "the {CHUNK_SHA256_HEADER} header must give the chunk's SHA-256"
+            ))
+        })?;
     let data = axum::body::to_bytes(body, ATTACHMENT_CHUNK_SIZE)
         .await
         .map_err(|_| ApiError::new("body.too_large", "a chunk is at most one chunk size"))?;
@@ -107,7 +134,10 @@ pub async fn put_chunk(
         size - u64::from(count - 1) * ATTACHMENT_CHUNK_SIZE as u64
     };
     if hex::encode(ids::sha256(&data)) != claimed || data.len() as u64 != expected_len {
-        return Err(ApiError::new("chunk.hash_mismatch", "the chunk's bytes do not match its hash or size"));
+        return Err(ApiError::new(
+            "chunk.hash_mismatch",
+            "the chunk's bytes do not match its hash or size",
+        ));
     }
     let files = state.files.clone();
     state
@@ -149,7 +179,10 @@ pub async fn get_status(
 ) -> Result<Json<AttachmentStatus>, ApiError> {
     let sha = parse_sha(sha)?;
     let found = state
-        .blocking(move |db| db.read(|c| status(c, &participant, &sha)).map_err(ApiError::from))
+        .blocking(move |db| {
+            db.read(|c| status(c, &participant, &sha))
+                .map_err(ApiError::from)
+        })
         .await?;
     found.map(Json).ok_or_else(not_found)
 }
@@ -220,9 +253,12 @@ pub fn record_submission_files(
     form_version: u32,
     payload: &serde_json::Value,
 ) -> Result<(), Error> {
-    let Some(def) = rantau_core::forms::builtin_form(form_id, Some(form_version)) else { return Ok(()) };
-    let mut insert =
-        tx.prepare_cached("INSERT OR IGNORE INTO submission_files (submission_id, sha256) VALUES (?1, ?2)")?;
+    let Some(def) = rantau_core::forms::builtin_form(form_id, Some(form_version)) else {
+        return Ok(());
+    };
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO submission_files (submission_id, sha256) VALUES (?1, ?2)",
+    )?;
     for sha in rantau_core::forms::document_files(def, payload) {
         insert.execute(params![submission_id, sha])?;
     }

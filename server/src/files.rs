@@ -19,7 +19,9 @@ pub struct FileStore {
 
 impl std::fmt::Debug for FileStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FileStore").field("root", &self.root).finish_non_exhaustive()
+        f.debug_struct("FileStore")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
     }
 }
 
@@ -40,10 +42,16 @@ impl FileStore {
         match location {
             DbLocation::Memory => {
                 let temp = tempfile::Builder::new().prefix("rantau-files-").tempdir()?;
-                Ok(FileStore { root: temp.path().to_path_buf(), _temp: Some(temp) })
+                Ok(FileStore {
+                    root: temp.path().to_path_buf(),
+                    _temp: Some(temp),
+                })
             }
             DbLocation::File(path) => {
-                let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+                let mut name = path
+                    .file_name()
+                    .map(|n| n.to_os_string())
+                    .unwrap_or_default();
                 name.push(".files");
                 let root = path.with_file_name(name);
                 std::fs::create_dir_all(&root)?;
@@ -59,7 +67,9 @@ impl FileStore {
 
     fn dir(&self, participant: &str) -> Result<PathBuf> {
         if !safe_segment(participant) {
-            return Err(Error::Malformed("participant id not usable in a path".into()));
+            return Err(Error::Malformed(
+                "participant id not usable in a path".into(),
+            ));
         }
         Ok(self.root.join(participant))
     }
@@ -137,7 +147,10 @@ mod tests {
         store.write_chunk("p-1", &sha, 0, &data[..10]).unwrap();
         assert_eq!(hex::encode(store.assemble("p-1", &sha, 2).unwrap()), sha);
         assert_eq!(store.read("p-1", &sha).unwrap(), data);
-        assert!(store.read("p-2", &sha).is_err(), "another participant's directory holds nothing");
+        assert!(
+            store.read("p-2", &sha).is_err(),
+            "another participant's directory holds nothing"
+        );
     }
 
     #[test]

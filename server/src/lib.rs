@@ -100,7 +100,10 @@ impl Drop for RunningServer {
 pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
     let db_location = config.db.clone();
     let (db, files) = tokio::task::spawn_blocking(move || {
-        Ok::<_, Error>((db::Db::open(&db_location)?, files::FileStore::for_db(&db_location)?))
+        Ok::<_, Error>((
+            db::Db::open(&db_location)?,
+            files::FileStore::for_db(&db_location)?,
+        ))
     })
     .await
     .map_err(|e| Error::Runtime(e.to_string()))??;

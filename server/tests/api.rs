@@ -537,7 +537,9 @@ async fn every_route_is_served_and_documented() {
         let url = format!(
             "{}{}",
             s.base_url(),
-            path.replace("{submission_id}", "x").replace("{sha256}", &"a".repeat(64)).replace("{idx}", "0")
+            path.replace("{submission_id}", "x")
+                .replace("{sha256}", &"a".repeat(64))
+                .replace("{idx}", "0")
         );
         let r = match method.as_str() {
             "get" => c.get(url).send().await.unwrap(),

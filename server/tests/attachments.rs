@@ -21,13 +21,29 @@ fn hex_sha(data: &[u8]) -> String {
 }
 
 async fn enroll(c: &reqwest::Client, s: &RunningServer, device: &str) -> String {
-    let r = c.post(format!("{}/v1/devices", s.base_url())).json(&json!({"device_id": device})).send().await.unwrap();
+    let r = c
+        .post(format!("{}/v1/devices", s.base_url()))
+        .json(&json!({"device_id": device}))
+        .send()
+        .await
+        .unwrap();
     r.json::<EnrollResponse>().await.unwrap().token
 }
 
-async fn put(c: &reqwest::Client, s: &RunningServer, token: &str, file: &[u8], idx: usize, body: &[u8]) -> (u16, String) {
+async fn put(
+    c: &reqwest::Client,
+    s: &RunningServer,
+    token: &str,
+    file: &[u8],
+    idx: usize,
+    body: &[u8],
+) -> (u16, String) {
     let r = c
-        .put(format!("{}/v1/attachments/{}/chunks/{idx}", s.base_url(), hex_sha(file)))
+        .put(format!(
+            "{}/v1/attachments/{}/chunks/{idx}",
+            s.base_url(),
+            hex_sha(file)
+        ))
         .bearer_auth(token)
         .header("x-chunk-sha256", hex_sha(body))
         .header("x-attachment-size", file.len().to_string())
@@ -36,12 +52,25 @@ async fn put(c: &reqwest::Client, s: &RunningServer, token: &str, file: &[u8], i
         .await
         .unwrap();
     let status = r.status().as_u16();
-    let code = if status == 204 { String::new() } else { r.json::<ErrorBody>().await.unwrap().code };
+    let code = if status == 204 {
+        String::new()
+    } else {
+        r.json::<ErrorBody>().await.unwrap().code
+    };
     (status, code)
 }
 
-async fn post_complete(c: &reqwest::Client, s: &RunningServer, token: &str, sha: &str) -> reqwest::Response {
-    c.post(format!("{}/v1/attachments/{sha}/complete", s.base_url())).bearer_auth(token).send().await.unwrap()
+async fn post_complete(
+    c: &reqwest::Client,
+    s: &RunningServer,
+    token: &str,
+    sha: &str,
+) -> reqwest::Response {
+    c.post(format!("{}/v1/attachments/{sha}/complete", s.base_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
 }
 
 fn file(len: usize) -> Vec<u8> {
@@ -58,12 +87,22 @@ async fn chunks_in_any_order_complete_into_a_verified_file() {
     let data = file(2 * ATTACHMENT_CHUNK_SIZE + 100);
     let sha = hex_sha(&data);
     let chunks: Vec<&[u8]> = data.chunks(ATTACHMENT_CHUNK_SIZE).collect();
-    assert_eq!(put(&c, &s, &token, &data, 2, chunks[2]).await, (204, String::new()));
+    assert_eq!(
+        put(&c, &s, &token, &data, 2, chunks[2]).await,
+        (204, String::new())
+    );
     let r = post_complete(&c, &s, &token, &sha).await;
     assert_eq!(r.status(), 409);
-    assert_eq!(r.json::<ErrorBody>().await.unwrap().code, "attachment.incomplete");
+    assert_eq!(
+        r.json::<ErrorBody>().await.unwrap().code,
+        "attachment.incomplete"
+    );
     assert_eq!(put(&c, &s, &token, &data, 0, chunks[0]).await.0, 204);
-    assert_eq!(put(&c, &s, &token, &data, 0, chunks[0]).await.0, 204, "a chunk again is harmless");
+    assert_eq!(
+        put(&c, &s, &token, &data, 0, chunks[0]).await.0,
+        204,
+        "a chunk again is harmless"
+    );
     let st: AttachmentStatus = c
         .get(format!("{}/v1/attachments/{sha}", s.base_url()))
         .bearer_auth(&token)
@@ -73,12 +112,23 @@ async fn chunks_in_any_order_complete_into_a_verified_file() {
         .json()
         .await
         .unwrap();
-    assert_eq!((st.size, st.chunks_received.clone(), st.complete), (data.len() as u64, vec![0, 2], false));
+    assert_eq!(
+        (st.size, st.chunks_received.clone(), st.complete),
+        (data.len() as u64, vec![0, 2], false)
+    );
     assert_eq!(put(&c, &s, &token, &data, 1, chunks[1]).await.0, 204);
-    let done: AttachmentStatus = post_complete(&c, &s, &token, &sha).await.json().await.unwrap();
+    let done: AttachmentStatus = post_complete(&c, &s, &token, &sha)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(done.complete);
     assert_eq!(done.chunks_received, vec![0, 1, 2]);
-    let again: AttachmentStatus = post_complete(&c, &s, &token, &sha).await.json().await.unwrap();
+    let again: AttachmentStatus = post_complete(&c, &s, &token, &sha)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again, done, "complete is idempotent");
 }
 
@@ -90,10 +140,20 @@ async fn bad_chunks_and_sizes_are_refused_with_their_codes() {
     let data = file(ATTACHMENT_CHUNK_SIZE + 10);
     let chunks: Vec<&[u8]> = data.chunks(ATTACHMENT_CHUNK_SIZE).collect();
     // Wrong length for a middle chunk, index past the end, a chunk that is not the hashed one.
-    assert_eq!(put(&c, &s, &token, &data, 0, chunks[1]).await, (422, "chunk.hash_mismatch".into()));
-    assert_eq!(put(&c, &s, &token, &data, 2, chunks[1]).await, (422, "chunk.out_of_range".into()));
+    assert_eq!(
+        put(&c, &s, &token, &data, 0, chunks[1]).await,
+        (422, "chunk.hash_mismatch".into())
+    );
+    assert_eq!(
+        put(&c, &s, &token, &data, 2, chunks[1]).await,
+        (422, "chunk.out_of_range".into())
+    );
     let r = c
-        .put(format!("{}/v1/attachments/{}/chunks/0", s.base_url(), hex_sha(&data)))
+        .put(format!(
+            "{}/v1/attachments/{}/chunks/0",
+            s.base_url(),
+            hex_sha(&data)
+        ))
         .bearer_auth(&token)
         .header("x-chunk-sha256", hex_sha(chunks[1]))
         .header("x-attachment-size", data.len().to_string())
@@ -104,7 +164,11 @@ async fn bad_chunks_and_sizes_are_refused_with_their_codes() {
     assert_eq!(r.status(), 422);
     let big = vec![0u8; 1];
     let r = c
-        .put(format!("{}/v1/attachments/{}/chunks/0", s.base_url(), "a".repeat(64)))
+        .put(format!(
+            "{}/v1/attachments/{}/chunks/0",
+            s.base_url(),
+            "a".repeat(64)
+        ))
         .bearer_auth(&token)
         .header("x-chunk-sha256", hex_sha(&big))
         .header("x-attachment-size", (5 * 1024 * 1024 + 1).to_string())
@@ -113,14 +177,25 @@ async fn bad_chunks_and_sizes_are_refused_with_their_codes() {
         .await
         .unwrap();
     assert_eq!(r.status(), 413);
-    assert_eq!(r.json::<ErrorBody>().await.unwrap().code, "attachment.too_large");
-    let r = c.get(format!("{}/v1/attachments/NOT-A-HASH", s.base_url())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(
+        r.json::<ErrorBody>().await.unwrap().code,
+        "attachment.too_large"
+    );
+    let r = c
+        .get(format!("{}/v1/attachments/NOT-A-HASH", s.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // A file whose chunks all pass but whose whole hash is not its id: dropped.
     let wrong_id = "b".repeat(64);
     let one = file(100);
     let r = c
-        .put(format!("{}/v1/attachments/{wrong_id}/chunks/0", s.base_url()))
+        .put(format!(
+            "{}/v1/attachments/{wrong_id}/chunks/0",
+            s.base_url()
+        ))
         .bearer_auth(&token)
         .header("x-chunk-sha256", hex_sha(&one))
         .header("x-attachment-size", "100")
@@ -131,8 +206,16 @@ async fn bad_chunks_and_sizes_are_refused_with_their_codes() {
     assert_eq!(r.status(), 204);
     let r = post_complete(&c, &s, &token, &wrong_id).await;
     assert_eq!(r.status(), 422);
-    assert_eq!(r.json::<ErrorBody>().await.unwrap().code, "attachment.hash_mismatch");
-    let r = c.get(format!("{}/v1/attachments/{wrong_id}", s.base_url())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(
+        r.json::<ErrorBody>().await.unwrap().code,
+        "attachment.hash_mismatch"
+    );
+    let r = c
+        .get(format!("{}/v1/attachments/{wrong_id}", s.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404, "every chunk was dropped");
 }
 
@@ -166,12 +249,20 @@ async fn a_submission_is_complete_when_its_files_are() {
             .json()
             .await
             .unwrap();
-        let sub = list.submissions.into_iter().find(|x| x.id == "reg-1").unwrap();
+        let sub = list
+            .submissions
+            .into_iter()
+            .find(|x| x.id == "reg-1")
+            .unwrap();
         (sub.status, sub.files_expected, sub.files_complete)
     };
     assert_eq!(files().await, ("accepted".to_string(), 1, 0));
     assert_eq!(put(&c, &s, &token, &data, 0, &data).await.0, 204);
-    assert_eq!(files().await.2, 0, "chunks alone do not make the file complete");
+    assert_eq!(
+        files().await.2,
+        0,
+        "chunks alone do not make the file complete"
+    );
     assert_eq!(post_complete(&c, &s, &token, &sha).await.status(), 200);
     assert_eq!(files().await, ("accepted".to_string(), 1, 1));
 }

@@ -13,7 +13,11 @@ pub fn document_files(def: &FormDefinition, answers: &Value) -> Vec<String> {
         if field.kind != Kind::Document {
             continue;
         }
-        let ids = answers.get(&field.id).and_then(Value::as_array).into_iter().flatten();
+        let ids = answers
+            .get(&field.id)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
         for id in ids.filter_map(Value::as_str) {
             if crate::store::attachments::is_content_id(id) && !out.iter().any(|o| o == id) {
                 out.push(id.to_string());
@@ -58,20 +62,44 @@ mod tests {
         let a = "a".repeat(64);
         let b = "B".repeat(64);
         let mut answers = Answers::new();
-        let out = set_field(def, &mut answers, "kk_photo", Input::List(vec![a.clone(), b.clone(), a.clone()]), &ctx())
-            .unwrap();
+        let out = set_field(
+            def,
+            &mut answers,
+            "kk_photo",
+            Input::List(vec![a.clone(), b.clone(), a.clone()]),
+            &ctx(),
+        )
+        .unwrap();
         assert!(out.issues.is_empty(), "{:?}", out.issues);
-        assert_eq!(out.stored, json!([a, "b".repeat(64)]), "lowercase, no repeats");
-        let out =
-            set_field(def, &mut answers, "ktp_photo", Input::List(vec!["x".into(), a.clone(), "c".repeat(64), "d".repeat(64)]), &ctx())
-                .unwrap();
+        assert_eq!(
+            out.stored,
+            json!([a, "b".repeat(64)]),
+            "lowercase, no repeats"
+        );
+        let out = set_field(
+            def,
+            &mut answers,
+            "ktp_photo",
+            Input::List(vec!["x".into(), a.clone(), "c".repeat(64), "d".repeat(64)]),
+            &ctx(),
+        )
+        .unwrap();
         let codes: Vec<&str> = out.issues.iter().map(|i| i.code.as_str()).collect();
         assert_eq!(codes, ["document.invalid_file", "document.too_many_pages"]);
         let files = document_files(def, &serde_json::Value::Object(answers));
         // ktp_photo (kept as typed, "x" skipped), then kk_photo without the repeat of `a`.
-        assert_eq!(files, [a.clone(), "c".repeat(64), "d".repeat(64), "b".repeat(64)]);
+        assert_eq!(
+            files,
+            [a.clone(), "c".repeat(64), "d".repeat(64), "b".repeat(64)]
+        );
         assert!(matches!(
-            set_field(def, &mut Answers::new(), "ktp_photo", Input::Text(a), &ctx()),
+            set_field(
+                def,
+                &mut Answers::new(),
+                "ktp_photo",
+                Input::Text(a),
+                &ctx()
+            ),
             Err(crate::Error::WrongValueType { .. })
         ));
     }
@@ -89,8 +117,18 @@ mod tests {
         set_field(&def, &mut answers, "abroad", Input::Bool(true), &ctx()).unwrap();
         let issues = validate(&def, &answers, &ctx());
         assert_eq!(issues.len(), 1);
-        assert_eq!((issues[0].code.as_str(), issues[0].path.as_str()), ("field.required", "passport_scan"));
-        set_field(&def, &mut answers, "passport_scan", Input::List(vec!["e".repeat(64)]), &ctx()).unwrap();
+        assert_eq!(
+            (issues[0].code.as_str(), issues[0].path.as_str()),
+            ("field.required", "passport_scan")
+        );
+        set_field(
+            &def,
+            &mut answers,
+            "passport_scan",
+            Input::List(vec!["e".repeat(64)]),
+            &ctx(),
+        )
+        .unwrap();
         assert!(validate(&def, &answers, &ctx()).is_empty());
     }
 
@@ -99,8 +137,14 @@ mod tests {
         let json = r#"{"format": 1, "id": "t", "version": 1, "title": {"id": "T", "en": "T"},
           "pages": [{"id": "p", "title": {"id": "P", "en": "P"}, "fields": [
             {"id": "scan", "kind": "document", "label": {"id": "L", "en": "L"}}]}]}"#;
-        assert_eq!(crate::forms::FormDefinition::from_json(json).unwrap_err().code(), "form.invalid_definition");
-        let pages_on_text = json.replace(r#""kind": "document""#, r#""kind": "text", "min_pages": 1"#);
+        assert_eq!(
+            crate::forms::FormDefinition::from_json(json)
+                .unwrap_err()
+                .code(),
+            "form.invalid_definition"
+        );
+        let pages_on_text =
+            json.replace(r#""kind": "document""#, r#""kind": "text", "min_pages": 1"#);
         assert!(crate::forms::FormDefinition::from_json(&pages_on_text).is_err());
     }
 }

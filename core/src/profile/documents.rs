@@ -62,8 +62,17 @@ pub(super) fn missing_files(
     lang: Lang,
 ) -> Result<Vec<Issue>> {
     let mut issues = Vec::new();
-    for field in def.pages.iter().flat_map(|p| &p.fields).filter(|f| f.kind == Kind::Document) {
-        let ids = payload.get(&field.id).and_then(Value::as_array).into_iter().flatten();
+    for field in def
+        .pages
+        .iter()
+        .flat_map(|p| &p.fields)
+        .filter(|f| f.kind == Kind::Document)
+    {
+        let ids = payload
+            .get(&field.id)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
         for id in ids.filter_map(Value::as_str) {
             if attachments::get_attachment(conn, id)?.is_none() {
                 issues.push(Problem::error("document.invalid_file").localize(&field.id, lang));
@@ -94,7 +103,10 @@ impl Profile {
     ) -> Result<AttachmentInfo> {
         let mime = attachments::check_file(bytes)?;
         if mime_hint.is_some_and(|h| !h.trim().eq_ignore_ascii_case(mime)) {
-            tracing::debug!(sniffed = mime, "attachment type hint differs from the content");
+            tracing::debug!(
+                sniffed = mime,
+                "attachment type hint differs from the content"
+            );
         }
         let id = attachments::content_id(bytes);
         let ctx = self.context();
@@ -102,15 +114,23 @@ impl Profile {
         self.store.write(|tx| {
             let mut row = self.load_draft(tx, draft_id)?;
             let def = Self::definition(&row.form_id, row.form_version)?;
-            let field = def.field(field_path).ok_or_else(|| Error::UnknownField(field_path.to_string()))?;
+            let field = def
+                .field(field_path)
+                .ok_or_else(|| Error::UnknownField(field_path.to_string()))?;
             if field.kind != Kind::Document {
-                return Err(Error::WrongValueType { path: field_path.to_string(), expected: "text" });
+                return Err(Error::WrongValueType {
+                    path: field_path.to_string(),
+                    expected: "text",
+                });
             }
             let linked = attachments::links(tx, draft_id)?;
             if !linked.iter().any(|(l, _)| l.attachment_id == id) {
                 let total = attachments::linked_bytes(tx, draft_id)? + bytes.len() as u64;
                 if total > MAX_SUBMISSION_BYTES {
-                    return Err(Error::AttachmentTooLarge { size: total, max: MAX_SUBMISSION_BYTES });
+                    return Err(Error::AttachmentTooLarge {
+                        size: total,
+                        max: MAX_SUBMISSION_BYTES,
+                    });
                 }
             }
             let (file, _new) = attachments::put_attachment(tx, bytes, mime, now)?;
@@ -146,7 +166,12 @@ impl Profile {
     /// Removes file `attachment_id` from field `field_path` of draft `draft_id` (the
     /// later pages move up); the file is deleted unless something else uses it.
     /// Errors: [`Error::AttachmentNotFound`], [`Error::DraftNotFound`], [`Error::AlreadyFinalized`].
-    pub fn remove_attachment(&self, draft_id: &str, field_path: &str, attachment_id: &str) -> Result<()> {
+    pub fn remove_attachment(
+        &self,
+        draft_id: &str,
+        field_path: &str,
+        attachment_id: &str,
+    ) -> Result<()> {
         let ctx = self.context();
         let now = self.now_ms();
         self.store.write(|tx| {
@@ -155,8 +180,15 @@ impl Profile {
             if !attachments::unlink(tx, draft_id, field_path, attachment_id)? {
                 return Err(Error::AttachmentNotFound(attachment_id.to_string()));
             }
-            let ids: Vec<String> = field_ids(&row.answers, field_path).into_iter().filter(|i| i != attachment_id).collect();
-            let input = if ids.is_empty() { Input::Clear } else { Input::List(ids) };
+            let ids: Vec<String> = field_ids(&row.answers, field_path)
+                .into_iter()
+                .filter(|i| i != attachment_id)
+                .collect();
+            let input = if ids.is_empty() {
+                Input::Clear
+            } else {
+                Input::List(ids)
+            };
             forms::set_field(def, &mut row.answers, field_path, input, &ctx)?;
             drafts::save_answers(tx, draft_id, &row.answers, now)?;
             attachments::drop_orphans(tx)?;
@@ -167,7 +199,8 @@ impl Profile {
     /// The bytes of a stored file, checked against its hash.
     /// Errors: [`Error::AttachmentNotFound`] (never attached, or released after upload).
     pub fn attachment_bytes(&self, attachment_id: &str) -> Result<Vec<u8>> {
-        self.store.read(|conn| attachments::read_all(conn, attachment_id))
+        self.store
+            .read(|conn| attachments::read_all(conn, attachment_id))
     }
 }
 
@@ -181,13 +214,21 @@ mod tests {
     use std::sync::Arc;
 
     fn profile(dir: &std::path::Path) -> Profile {
-        Profile::create(dir, "p", &Key::generate()).unwrap().with_clock(Arc::new(|| {
-            Utc.from_utc_datetime(&samples::sample_today().and_hms_opt(9, 0, 0).unwrap_or_default())
-        }))
+        Profile::create(dir, "p", &Key::generate())
+            .unwrap()
+            .with_clock(Arc::new(|| {
+                Utc.from_utc_datetime(
+                    &samples::sample_today()
+                        .and_hms_opt(9, 0, 0)
+                        .unwrap_or_default(),
+                )
+            }))
     }
 
     fn jpeg(len: usize, seed: u8) -> Vec<u8> {
-        let mut v: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(13).wrapping_add(seed)).collect();
+        let mut v: Vec<u8> = (0..len)
+            .map(|i| (i as u8).wrapping_mul(13).wrapping_add(seed))
+            .collect();
         v[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
         v
     }
@@ -201,7 +242,9 @@ mod tests {
     }
 
     fn file_count(p: &Profile) -> i64 {
-        p.store().read(|c| Ok(c.query_row("SELECT count(*) FROM attachments", [], |r| r.get(0))?)).unwrap()
+        p.store()
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM attachments", [], |r| r.get(0))?))
+            .unwrap()
     }
 
     #[test]
@@ -210,11 +253,19 @@ mod tests {
         let p = profile(dir.path());
         let d = filled(&p);
         let front = jpeg(40_000, 1);
-        let a = p.attach(&d, "kk_photo", &front, Some("image/jpeg")).unwrap();
-        assert_eq!((a.page, a.mime.as_str(), a.size, a.uploaded), (0, "image/jpeg", 40_000, false));
+        let a = p
+            .attach(&d, "kk_photo", &front, Some("image/jpeg"))
+            .unwrap();
+        assert_eq!(
+            (a.page, a.mime.as_str(), a.size, a.uploaded),
+            (0, "image/jpeg", 40_000, false)
+        );
         let b = p.attach(&d, "kk_photo", &jpeg(1000, 2), None).unwrap();
         assert_eq!(b.page, 1);
-        assert_eq!(p.draft(&d).unwrap().answers["kk_photo"], serde_json::json!([a.id, b.id]));
+        assert_eq!(
+            p.draft(&d).unwrap().answers["kk_photo"],
+            serde_json::json!([a.id, b.id])
+        );
         assert_eq!(p.attachment_bytes(&a.id).unwrap(), front);
         assert_eq!(p.attachments(&d, Some("kk_photo")).unwrap().len(), 2);
         assert!(p.attachments(&d, Some("ktp_photo")).unwrap().is_empty());
@@ -226,12 +277,18 @@ mod tests {
 
         p.remove_attachment(&d, "kk_photo", &a.id).unwrap();
         let left = p.attachments(&d, Some("kk_photo")).unwrap();
-        assert_eq!((left.len(), left[0].id.as_str(), left[0].page), (1, b.id.as_str(), 0));
+        assert_eq!(
+            (left.len(), left[0].id.as_str(), left[0].page),
+            (1, b.id.as_str(), 0)
+        );
         assert_eq!(file_count(&p), 2, "still used by ktp_photo");
         p.remove_attachment(&d, "ktp_photo", &a.id).unwrap();
         assert_eq!(file_count(&p), 1);
         assert!(p.draft(&d).unwrap().answers.get("ktp_photo").is_none());
-        assert!(matches!(p.remove_attachment(&d, "ktp_photo", &a.id), Err(Error::AttachmentNotFound(_))));
+        assert!(matches!(
+            p.remove_attachment(&d, "ktp_photo", &a.id),
+            Err(Error::AttachmentNotFound(_))
+        ));
     }
 
     #[test]
@@ -240,16 +297,32 @@ mod tests {
         let p = profile(dir.path());
         let d = p.new_draft("pmi-registration").unwrap().id;
         let code = |r: Result<AttachmentInfo>| r.unwrap_err().code();
-        assert_eq!(code(p.attach(&d, "ktp_photo", b"GIF89a....", Some("image/jpeg"))), "attachment.unsupported_type");
+        assert_eq!(
+            code(p.attach(&d, "ktp_photo", b"GIF89a....", Some("image/jpeg"))),
+            "attachment.unsupported_type"
+        );
         let big = jpeg(attachments::MAX_FILE_BYTES as usize + 1, 0);
-        assert_eq!(code(p.attach(&d, "ktp_photo", &big, None)), "attachment.too_large");
-        assert_eq!(code(p.attach(&d, "nik", &jpeg(100, 0), None)), "field.wrong_type");
-        assert_eq!(code(p.attach(&d, "nope", &jpeg(100, 0), None)), "field.unknown");
-        assert_eq!(code(p.attach("nope", "ktp_photo", &jpeg(100, 0), None)), "draft.not_found");
+        assert_eq!(
+            code(p.attach(&d, "ktp_photo", &big, None)),
+            "attachment.too_large"
+        );
+        assert_eq!(
+            code(p.attach(&d, "nik", &jpeg(100, 0), None)),
+            "field.wrong_type"
+        );
+        assert_eq!(
+            code(p.attach(&d, "nope", &jpeg(100, 0), None)),
+            "field.unknown"
+        );
+        assert_eq!(
+            code(p.attach("nope", "ktp_photo", &jpeg(100, 0), None)),
+            "draft.not_found"
+        );
         // Three files of 5 MiB fill the 15 MiB of one submission; a fourth does not fit.
         let max = attachments::MAX_FILE_BYTES as usize;
         for seed in 0..3 {
-            p.attach(&d, "contract_file", &jpeg(max, seed), None).unwrap();
+            p.attach(&d, "contract_file", &jpeg(max, seed), None)
+                .unwrap();
         }
         match p.attach(&d, "contract_file", &jpeg(10, 9), None) {
             Err(Error::AttachmentTooLarge { size, max }) => {
@@ -277,8 +350,10 @@ mod tests {
         assert_eq!(file_count(&p), 1);
         p.delete_draft(&d2).unwrap();
         assert_eq!(file_count(&p), 0);
-        let chunks: i64 =
-            p.store().read(|c| Ok(c.query_row("SELECT count(*) FROM attachment_chunks", [], |r| r.get(0))?)).unwrap();
+        let chunks: i64 = p
+            .store()
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM attachment_chunks", [], |r| r.get(0))?))
+            .unwrap();
         assert_eq!(chunks, 0);
     }
 
@@ -289,14 +364,25 @@ mod tests {
         let d = filled(&p);
         let ktp = p.attach(&d, "ktp_photo", &jpeg(20_000, 3), None).unwrap();
         p.finalize(&d).unwrap();
-        assert_eq!(p.submission_payload(&d).unwrap()["ktp_photo"], serde_json::json!([ktp.id]));
+        assert_eq!(
+            p.submission_payload(&d).unwrap()["ktp_photo"],
+            serde_json::json!([ktp.id])
+        );
         let files = p.attachments(&d, None).unwrap();
-        assert_eq!(files.len(), 1, "the submission keeps its files until uploaded");
-        assert!(matches!(p.attach(&d, "kk_photo", &jpeg(10, 1), None), Err(Error::AlreadyFinalized(_))));
+        assert_eq!(
+            files.len(),
+            1,
+            "the submission keeps its files until uploaded"
+        );
+        assert!(matches!(
+            p.attach(&d, "kk_photo", &jpeg(10, 1), None),
+            Err(Error::AlreadyFinalized(_))
+        ));
 
         // An id typed by hand names no stored file: finalize refuses it.
         let d2 = filled(&p);
-        p.set_field(&d2, "kk_photo", Input::List(vec!["f".repeat(64)])).unwrap();
+        p.set_field(&d2, "kk_photo", Input::List(vec!["f".repeat(64)]))
+            .unwrap();
         match p.finalize(&d2) {
             Err(Error::Invalid(issues)) => assert_eq!(issues[0].path, "kk_photo"),
             other => panic!("{other:?}"),
@@ -311,7 +397,9 @@ mod tests {
         let photo = jpeg(5000, 8);
         p.attach(&d, "passport_photo", &photo, None).unwrap();
         p.finalize(&d).unwrap();
-        p.store().write(|tx| outbox::mark_rejected(tx, &d, &[], 1)).unwrap();
+        p.store()
+            .write(|tx| outbox::mark_rejected(tx, &d, &[], 1))
+            .unwrap();
         assert_eq!(p.submission(&d).unwrap().state, OutboxState::Rejected);
         let again = p.reopen_rejected(&d).unwrap();
         let files = p.attachments(&again.id, Some("passport_photo")).unwrap();

@@ -19,7 +19,10 @@ pub const CHUNK_SIZE: usize = ATTACHMENT_CHUNK_SIZE;
 /// The file types accepted, by their first bytes (the name or a hint is never trusted).
 const SIGNATURES: &[(&[u8], &str)] = &[
     (&[0xFF, 0xD8, 0xFF], "image/jpeg"),
-    (&[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "image/png"),
+    (
+        &[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
+        "image/png",
+    ),
     (b"%PDF-", "application/pdf"),
 ];
 
@@ -38,7 +41,9 @@ pub fn content_id(bytes: &[u8]) -> String {
 
 /// True for a lowercase 64-digit hex string (a content id).
 pub fn is_content_id(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// One stored file (its bytes are in `attachment_chunks`).
@@ -96,14 +101,22 @@ const COLUMNS: &str = "id, mime, size, chunk_count, created_at, uploaded_at";
 pub fn check_file(bytes: &[u8]) -> Result<&'static str> {
     let size = bytes.len() as u64;
     if size > MAX_FILE_BYTES {
-        return Err(Error::AttachmentTooLarge { size, max: MAX_FILE_BYTES });
+        return Err(Error::AttachmentTooLarge {
+            size,
+            max: MAX_FILE_BYTES,
+        });
     }
     sniff(bytes).ok_or(Error::UnsupportedAttachmentType)
 }
 
 /// Stores `bytes` (already checked) unless a file with the same content exists.
 /// Returns the row and whether it was new.
-pub fn put_attachment(tx: &Transaction<'_>, bytes: &[u8], mime: &str, now: i64) -> Result<(AttachmentRow, bool)> {
+pub fn put_attachment(
+    tx: &Transaction<'_>,
+    bytes: &[u8],
+    mime: &str,
+    now: i64,
+) -> Result<(AttachmentRow, bool)> {
     let id = content_id(bytes);
     if let Some(found) = get_attachment(tx, &id)? {
         return Ok((found, false));
@@ -117,10 +130,19 @@ pub fn put_attachment(tx: &Transaction<'_>, bytes: &[u8], mime: &str, now: i64) 
         created_at: now,
         uploaded_at: None,
     };
-    tx.prepare_cached(&format!("INSERT INTO attachments ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, NULL)"))?
-        .execute(params![row.id, row.mime, size_i64(size), row.chunk_count, now])?;
-    let mut insert =
-        tx.prepare_cached("INSERT INTO attachment_chunks (attachment_id, idx, data) VALUES (?1, ?2, ?3)")?;
+    tx.prepare_cached(&format!(
+        "INSERT INTO attachments ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, NULL)"
+    ))?
+    .execute(params![
+        row.id,
+        row.mime,
+        size_i64(size),
+        row.chunk_count,
+        now
+    ])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO attachment_chunks (attachment_id, idx, data) VALUES (?1, ?2, ?3)",
+    )?;
     if bytes.is_empty() {
         insert.execute(params![id, 0u32, &[] as &[u8]])?;
     }
@@ -149,22 +171,33 @@ pub fn read_chunk(conn: &Connection, id: &str, idx: u32) -> Result<Option<Vec<u8
 /// The whole content of file `id`, checked against its hash.
 /// Errors: [`Error::AttachmentNotFound`]; [`Error::MalformedStoredData`] if damaged.
 pub fn read_all(conn: &Connection, id: &str) -> Result<Vec<u8>> {
-    let meta = get_attachment(conn, id)?.ok_or_else(|| Error::AttachmentNotFound(id.to_string()))?;
+    let meta =
+        get_attachment(conn, id)?.ok_or_else(|| Error::AttachmentNotFound(id.to_string()))?;
     let mut out = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
-    let mut stmt = conn.prepare_cached("SELECT data FROM attachment_chunks WHERE attachment_id = ?1 ORDER BY idx")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT data FROM attachment_chunks WHERE attachment_id = ?1 ORDER BY idx",
+    )?;
     let chunks = stmt.query_map([id], |r| r.get::<_, Vec<u8>>(0))?;
     for chunk in chunks {
         out.extend_from_slice(&chunk?);
     }
     if content_id(&out) != id {
-        return Err(Error::MalformedStoredData(format!("attachment {id} does not match its hash")));
+        return Err(Error::MalformedStoredData(format!(
+            "attachment {id} does not match its hash"
+        )));
     }
     Ok(out)
 }
 
 /// Links file `attachment_id` as the next page of `field_path` in `draft_id`.
 /// Already linked there → its existing page (nothing changes).
-pub fn link(tx: &Transaction<'_>, draft_id: &str, field_path: &str, attachment_id: &str, now: i64) -> Result<u32> {
+pub fn link(
+    tx: &Transaction<'_>,
+    draft_id: &str,
+    field_path: &str,
+    attachment_id: &str,
+    now: i64,
+) -> Result<u32> {
     let existing: Option<u32> = tx
         .prepare_cached(
             "SELECT page FROM draft_attachments WHERE draft_id = ?1 AND field_path = ?2 AND attachment_id = ?3",
@@ -175,7 +208,9 @@ pub fn link(tx: &Transaction<'_>, draft_id: &str, field_path: &str, attachment_i
         return Ok(page);
     }
     let page: u32 = tx
-        .prepare_cached("SELECT count(*) FROM draft_attachments WHERE draft_id = ?1 AND field_path = ?2")?
+        .prepare_cached(
+            "SELECT count(*) FROM draft_attachments WHERE draft_id = ?1 AND field_path = ?2",
+        )?
         .query_row(params![draft_id, field_path], |r| r.get(0))?;
     tx.prepare_cached(
         "INSERT INTO draft_attachments (draft_id, field_path, attachment_id, page, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -185,7 +220,12 @@ pub fn link(tx: &Transaction<'_>, draft_id: &str, field_path: &str, attachment_i
 }
 
 /// Removes one link and renumbers the field's later pages. False if there was none.
-pub fn unlink(tx: &Transaction<'_>, draft_id: &str, field_path: &str, attachment_id: &str) -> Result<bool> {
+pub fn unlink(
+    tx: &Transaction<'_>,
+    draft_id: &str,
+    field_path: &str,
+    attachment_id: &str,
+) -> Result<bool> {
     let page: Option<u32> = tx
         .prepare_cached(
             "SELECT page FROM draft_attachments WHERE draft_id = ?1 AND field_path = ?2 AND attachment_id = ?3",
@@ -247,7 +287,10 @@ pub fn linked_bytes(conn: &Connection, draft_id: &str) -> Result<u64> {
 
 /// Removes every link of `draft_id`; returns how many.
 pub fn unlink_all(tx: &Transaction<'_>, draft_id: &str) -> Result<usize> {
-    Ok(tx.execute("DELETE FROM draft_attachments WHERE draft_id = ?1", [draft_id])?)
+    Ok(tx.execute(
+        "DELETE FROM draft_attachments WHERE draft_id = ?1",
+        [draft_id],
+    )?)
 }
 
 /// Keeps only the links of `draft_id` whose file is in `keep` (e.g. the hashes in
@@ -277,13 +320,18 @@ pub fn drop_orphans(tx: &Transaction<'_>) -> Result<usize> {
         "DELETE FROM attachment_chunks WHERE attachment_id NOT IN (SELECT attachment_id FROM draft_attachments)",
         [],
     )?;
-    Ok(tx.execute("DELETE FROM attachments WHERE id NOT IN (SELECT attachment_id FROM draft_attachments)", [])?)
+    Ok(tx.execute(
+        "DELETE FROM attachments WHERE id NOT IN (SELECT attachment_id FROM draft_attachments)",
+        [],
+    )?)
 }
 
 /// Records that the server holds the whole file `id`.
 pub fn mark_uploaded(tx: &Transaction<'_>, id: &str, now: i64) -> Result<()> {
-    tx.prepare_cached("UPDATE attachments SET uploaded_at = ?2 WHERE id = ?1 AND uploaded_at IS NULL")?
-        .execute(params![id, now])?;
+    tx.prepare_cached(
+        "UPDATE attachments SET uploaded_at = ?2 WHERE id = ?1 AND uploaded_at IS NULL",
+    )?
+    .execute(params![id, now])?;
     Ok(())
 }
 
@@ -337,7 +385,9 @@ mod tests {
 
     /// A fake JPEG of `len` bytes (signature, then a pattern that depends on `seed`).
     pub(crate) fn jpeg(len: usize, seed: u8) -> Vec<u8> {
-        let mut v: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect();
+        let mut v: Vec<u8> = (0..len)
+            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+            .collect();
         v[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
         v
     }
@@ -348,9 +398,16 @@ mod tests {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
         assert_eq!(sniff(b"%PDF-1.7\n"), Some("application/pdf"));
         assert_eq!(sniff(b"GIF89a"), None);
-        assert_eq!(sniff(b"\x89PNG"), None, "a truncated PNG signature is not a PNG");
+        assert_eq!(
+            sniff(b"\x89PNG"),
+            None,
+            "a truncated PNG signature is not a PNG"
+        );
         assert_eq!(sniff(b""), None);
-        assert_eq!(check_file(b"<html>").unwrap_err().code(), "attachment.unsupported_type");
+        assert_eq!(
+            check_file(b"<html>").unwrap_err().code(),
+            "attachment.unsupported_type"
+        );
     }
 
     #[test]
@@ -363,28 +420,47 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(check_file(&jpeg(MAX_FILE_BYTES as usize, 1)).unwrap(), "image/jpeg");
+        assert_eq!(
+            check_file(&jpeg(MAX_FILE_BYTES as usize, 1)).unwrap(),
+            "image/jpeg"
+        );
     }
 
     #[test]
     fn files_are_chunked_and_read_back_exactly() {
         let (_dir, store) = temp_store();
-        for len in [3, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE + 17] {
+        for len in [
+            3,
+            CHUNK_SIZE - 1,
+            CHUNK_SIZE,
+            CHUNK_SIZE + 1,
+            3 * CHUNK_SIZE + 17,
+        ] {
             let bytes = jpeg(len, len as u8);
-            let (row, new) = store.write(|tx| put_attachment(tx, &bytes, "image/jpeg", 1)).unwrap();
+            let (row, new) = store
+                .write(|tx| put_attachment(tx, &bytes, "image/jpeg", 1))
+                .unwrap();
             assert!(new);
             assert_eq!(row.id, content_id(&bytes));
             assert_eq!(row.chunk_count as usize, len.div_ceil(CHUNK_SIZE));
             let chunks: i64 = store
                 .read(|c| {
-                    Ok(c.query_row("SELECT count(*) FROM attachment_chunks WHERE attachment_id = ?1", [&row.id], |r| {
-                        r.get(0)
-                    })?)
+                    Ok(c.query_row(
+                        "SELECT count(*) FROM attachment_chunks WHERE attachment_id = ?1",
+                        [&row.id],
+                        |r| r.get(0),
+                    )?)
                 })
                 .unwrap();
             assert_eq!(chunks as u32, row.chunk_count);
-            let last = store.read(|c| read_chunk(c, &row.id, row.chunk_count - 1)).unwrap().unwrap();
-            assert_eq!(last.len(), len - (row.chunk_count as usize - 1) * CHUNK_SIZE);
+            let last = store
+                .read(|c| read_chunk(c, &row.id, row.chunk_count - 1))
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                last.len(),
+                len - (row.chunk_count as usize - 1) * CHUNK_SIZE
+            );
             assert_eq!(store.read(|c| read_all(c, &row.id)).unwrap(), bytes);
         }
     }
@@ -393,12 +469,17 @@ mod tests {
     fn the_same_file_twice_is_stored_once() {
         let (_dir, store) = temp_store();
         let bytes = jpeg(40_000, 7);
-        let (a, new_a) = store.write(|tx| put_attachment(tx, &bytes, "image/jpeg", 1)).unwrap();
-        let (b, new_b) = store.write(|tx| put_attachment(tx, &bytes, "image/jpeg", 2)).unwrap();
+        let (a, new_a) = store
+            .write(|tx| put_attachment(tx, &bytes, "image/jpeg", 1))
+            .unwrap();
+        let (b, new_b) = store
+            .write(|tx| put_attachment(tx, &bytes, "image/jpeg", 2))
+            .unwrap();
         assert!(new_a && !new_b);
         assert_eq!(a, b, "second put returns the first row");
-        let n: i64 =
-            store.read(|c| Ok(c.query_row("SELECT count(*) FROM attachment_chunks", [], |r| r.get(0))?)).unwrap();
+        let n: i64 = store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM attachment_chunks", [], |r| r.get(0))?))
+            .unwrap();
         assert_eq!(n as u32, a.chunk_count);
     }
 
@@ -415,7 +496,11 @@ mod tests {
                 assert_eq!(link(tx, "d1", "kk", &ids[0], 1)?, 0);
                 assert_eq!(link(tx, "d1", "kk", &ids[1], 1)?, 1);
                 assert_eq!(link(tx, "d1", "kk", &ids[2], 1)?, 2);
-                assert_eq!(link(tx, "d1", "kk", &ids[1], 1)?, 1, "linking again changes nothing");
+                assert_eq!(
+                    link(tx, "d1", "kk", &ids[1], 1)?,
+                    1,
+                    "linking again changes nothing"
+                );
                 link(tx, "d2", "ktp", &ids[2], 1)?;
                 Ok(())
             })
@@ -429,11 +514,25 @@ mod tests {
             .map(|(l, _)| (l.attachment_id, l.page))
             .collect();
         assert_eq!(pages, vec![(ids[1].clone(), 0), (ids[2].clone(), 1)]);
-        assert_eq!(store.write(drop_orphans).unwrap(), 1, "file 0 is linked nowhere");
+        assert_eq!(
+            store.write(drop_orphans).unwrap(),
+            1,
+            "file 0 is linked nowhere"
+        );
         store.write(|tx| unlink_all(tx, "d1")).unwrap();
-        assert_eq!(store.write(drop_orphans).unwrap(), 1, "file 1 gone, file 2 still used by d2");
-        assert!(store.read(|c| get_attachment(c, &ids[2])).unwrap().is_some());
-        assert!(matches!(store.read(|c| read_all(c, &ids[1])), Err(Error::AttachmentNotFound(_))));
+        assert_eq!(
+            store.write(drop_orphans).unwrap(),
+            1,
+            "file 1 gone, file 2 still used by d2"
+        );
+        assert!(store
+            .read(|c| get_attachment(c, &ids[2]))
+            .unwrap()
+            .is_some());
+        assert!(matches!(
+            store.read(|c| read_all(c, &ids[1])),
+            Err(Error::AttachmentNotFound(_))
+        ));
     }
 
     #[test]
@@ -454,9 +553,22 @@ mod tests {
         assert_eq!(pending[0].0, "s1");
         store.write(|tx| mark_uploaded(tx, &id, 5)).unwrap();
         assert!(store.read(pending_uploads).unwrap().is_empty());
-        assert_eq!(store.write(release_uploaded).unwrap(), 0, "queued: kept until accepted");
-        store.write(|tx| outbox::mark_accepted(tx, "s1", "REF", 6)).unwrap();
-        assert_eq!(store.read(|c| outbox::get_submission(c, "s1")).unwrap().unwrap().state, OutboxState::Accepted);
+        assert_eq!(
+            store.write(release_uploaded).unwrap(),
+            0,
+            "queued: kept until accepted"
+        );
+        store
+            .write(|tx| outbox::mark_accepted(tx, "s1", "REF", 6))
+            .unwrap();
+        assert_eq!(
+            store
+                .read(|c| outbox::get_submission(c, "s1"))
+                .unwrap()
+                .unwrap()
+                .state,
+            OutboxState::Accepted
+        );
         assert_eq!(store.write(release_uploaded).unwrap(), 1);
         assert!(store.read(|c| get_attachment(c, &id)).unwrap().is_none());
     }
@@ -465,7 +577,9 @@ mod tests {
     fn a_damaged_chunk_is_reported_not_returned() {
         let (_dir, store) = temp_store();
         let bytes = jpeg(CHUNK_SIZE + 10, 9);
-        let (row, _) = store.write(|tx| put_attachment(tx, &bytes, "image/jpeg", 1)).unwrap();
+        let (row, _) = store
+            .write(|tx| put_attachment(tx, &bytes, "image/jpeg", 1))
+            .unwrap();
         store
             .write(|tx| {
                 Ok(tx.execute(
@@ -474,7 +588,10 @@ mod tests {
                 )?)
             })
             .unwrap();
-        assert!(matches!(store.read(|c| read_all(c, &row.id)), Err(Error::MalformedStoredData(_))));
+        assert!(matches!(
+            store.read(|c| read_all(c, &row.id)),
+            Err(Error::MalformedStoredData(_))
+        ));
     }
 
     proptest! {

@@ -308,7 +308,9 @@ mod tests {
         tx.commit().unwrap();
         assert_eq!(describe(&old).unwrap(), describe(&fresh).unwrap());
         let cursor: String = old
-            .query_row("SELECT value FROM meta WHERE key = 'cursor'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'cursor'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(cursor, "9");
     }
@@ -561,7 +563,11 @@ mod fixture_v2_tests {
         let tx = conn.transaction().unwrap();
         // Raw v2 SQL, so the generator does not follow later changes to the queries.
         tx.execute_batch(V1_TO_V2).unwrap();
-        tx.execute("INSERT INTO meta (key, value) VALUES ('sync.cursor', '42')", []).unwrap();
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('sync.cursor', '42')",
+            [],
+        )
+        .unwrap();
         tx.execute(
             "INSERT INTO cache (kind, key, body, fetched_at) VALUES ('card', 'REG-2026-000123', '{\"kpj\":\"12345678901\"}', 1767225900000)",
             [],
@@ -585,22 +591,46 @@ mod fixture_v2_tests {
         assert_eq!(upgraded.schema_version().unwrap(), VERSION);
         assert!(upgraded.integrity_check().unwrap());
         let (_fresh_dir, fresh) = temp_store();
-        assert_eq!(upgraded.read(describe).unwrap(), fresh.read(describe).unwrap());
+        assert_eq!(
+            upgraded.read(describe).unwrap(),
+            fresh.read(describe).unwrap()
+        );
 
         assert_eq!(upgraded.read(drafts::list_drafts).unwrap().len(), 2);
         assert_eq!(upgraded.read(outbox::list_submissions).unwrap().len(), 4);
-        assert_eq!(upgraded.read(|c| meta::get_meta(c, "sync.cursor")).unwrap().as_deref(), Some("42"));
-        let (body, at) = upgraded.read(|c| cache::get_cache(c, "card", "REG-2026-000123")).unwrap().unwrap();
-        assert_eq!((body["kpj"].as_str(), at), (Some("12345678901"), 1_767_225_900_000));
+        assert_eq!(
+            upgraded
+                .read(|c| meta::get_meta(c, "sync.cursor"))
+                .unwrap()
+                .as_deref(),
+            Some("42")
+        );
+        let (body, at) = upgraded
+            .read(|c| cache::get_cache(c, "card", "REG-2026-000123"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (body["kpj"].as_str(), at),
+            (Some("12345678901"), 1_767_225_900_000)
+        );
 
         // The new tables work on the upgraded file: a queued submission gets a file.
         let photo = b"%PDF-1.4 fixture".to_vec();
         upgraded
             .write(|tx| {
                 attachments::put_attachment(tx, &photo, "application/pdf", 1)?;
-                attachments::link(tx, "9b2f8c1e-0000-4000-8000-00000000000a", "ktp_photo", &attachments::content_id(&photo), 1)
+                attachments::link(
+                    tx,
+                    "9b2f8c1e-0000-4000-8000-00000000000a",
+                    "ktp_photo",
+                    &attachments::content_id(&photo),
+                    1,
+                )
             })
             .unwrap();
-        assert_eq!(upgraded.read(attachments::pending_uploads).unwrap().len(), 1);
+        assert_eq!(
+            upgraded.read(attachments::pending_uploads).unwrap().len(),
+            1
+        );
     }
 }

@@ -93,7 +93,13 @@ impl<'a> Http<'a> {
 
     /// PUTs one attachment chunk as raw bytes (never gzip: photos do not compress)
     /// with its SHA-256 and the file's size; success has no body.
-    pub(crate) async fn put_chunk(&mut self, path: &str, data: &[u8], chunk_sha256: &str, size: u64) -> Result<(), Failure> {
+    pub(crate) async fn put_chunk(
+        &mut self,
+        path: &str,
+        data: &[u8],
+        chunk_sha256: &str,
+        size: u64,
+    ) -> Result<(), Failure> {
         let url = self.config.endpoint(path).map_err(Failure::Permanent)?;
         let req = self
             .config

@@ -145,12 +145,8 @@ pub(crate) async fn upload(
             files.push(file);
         }
     }
-    let mut progress = Progress {
-        observer,
-        files_done: 0,
-        files_total: files.len(),
-        bytes_total: files.iter().map(|f| f.size).sum(),
-    };
+    let mut progress =
+        Progress { observer, files_done: 0, files_total: files.len(), bytes_total: files.iter().map(|f| f.size).sum() };
     if files.is_empty() {
         store.write(attachments::release_uploaded)?;
         return Ok(UploadEnd::Completed);
