@@ -21,6 +21,9 @@ use crate::ids;
 
 /// Largest attachment accepted (the same cap as the app's).
 pub const MAX_FILE_BYTES: u64 = rantau_core::store::attachments::MAX_FILE_BYTES;
+/// Most bytes of attachments (complete or not) one participant may hold: room for
+/// a dozen full submissions, and a bound on what one token can put on the disk.
+pub const MAX_PARTICIPANT_BYTES: u64 = 200 * 1024 * 1024;
 
 fn not_found() -> ApiError {
     ApiError::new("attachment.not_found", "no such attachment")
@@ -47,6 +50,15 @@ fn row(c: &Connection, participant: &str, sha: &str) -> Result<Option<(u64, bool
         Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get::<_, bool>(1)?))
     })
     .optional()?)
+}
+
+/// True when a new attachment of `size` bytes fits the participant's quota (every
+/// attachment it holds or is uploading counts).
+fn within_quota(c: &Connection, participant: &str, size: u64) -> Result<bool, Error> {
+    let used: i64 = c
+        .prepare_cached("SELECT coalesce(sum(size), 0) FROM attachments WHERE participant_id = ?1")?
+        .query_row([participant], |r| r.get(0))?;
+    Ok((used.max(0) as u64).saturating_add(size) <= MAX_PARTICIPANT_BYTES)
 }
 
 fn received(c: &Connection, participant: &str, sha: &str) -> Result<Vec<u32>, Error> {
@@ -148,7 +160,15 @@ pub async fn put_chunk(
                 Some((held_size, false)) if held_size != size => {
                     return Err(ApiError::new("attachment.size_mismatch", "another size was given for this file"))
                 }
-                _ => {}
+                Some(_) => {}
+                None => {
+                    if !db.read(|c| within_quota(c, &participant, size)).map_err(ApiError::from)? {
+                        return Err(ApiError::new(
+                            "attachment.quota_exceeded",
+                            format!("a device holds at most {MAX_PARTICIPANT_BYTES} bytes of attachments"),
+                        ));
+                    }
+                }
             }
             // File first, then the row: a row always points at a chunk on disk.
             files.write_chunk(&participant, &sha, idx, &data).map_err(ApiError::from)?;
@@ -263,4 +283,33 @@ pub fn record_submission_files(
         insert.execute(params![submission_id, sha])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{Db, DbLocation};
+
+    #[test]
+    fn the_quota_counts_every_attachment_of_the_participant_only() {
+        let db = Db::open(&DbLocation::Memory).unwrap();
+        db.write(|tx| {
+            for p in ["a", "b"] {
+                tx.execute("INSERT INTO participants VALUES (?1, ?1, '', 0)", [p])?;
+            }
+            let big = (MAX_PARTICIPANT_BYTES - 10) as i64;
+            tx.execute(
+                "INSERT INTO attachments (participant_id, sha256, size, complete, created_at) VALUES ('a', 'x', ?1, 0, 0)",
+                [big],
+            )?;
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+        assert!(db.read(|c| within_quota(c, "a", 10)).unwrap());
+        assert!(!db.read(|c| within_quota(c, "a", 11)).unwrap());
+        assert!(
+            db.read(|c| within_quota(c, "b", MAX_FILE_BYTES)).unwrap(),
+            "b's quota is its own"
+        );
+    }
 }

@@ -107,6 +107,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("submission.not_accepted", 409),
     ("attachment.not_found", 404),
     ("attachment.too_large", 413),
+    ("attachment.quota_exceeded", 413),
     ("attachment.size_mismatch", 409),
     ("attachment.incomplete", 409),
     ("attachment.hash_mismatch", 422),
