@@ -243,3 +243,26 @@ async fn a_2mb_document_over_a_link_cut_every_256kb_costs_at_most_1_1_times_its_
     assert!(ratio <= 1.1, "ratio {ratio:.3}");
     assert_eq!(acknowledged_then_resent(&proxy.log()), Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_stopped_by_a_failing_server_resumes_in_the_next_run_where_it_stopped() {
+    use rantau_tests::proxy::Fault;
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, proxy, files_root) = setup(dir.path()).await;
+    let store = client_store(dir.path());
+    let file = fake_jpeg(5 * attachments::CHUNK_SIZE + 99, 11);
+    let (_, sha) = finalize_registration_with_file(&store, 1, &file);
+    // enroll, batch, status, chunk 0, chunk 1 pass; then the server is unavailable.
+    proxy.plan([Fault::Pass; 5].into_iter().chain([Fault::Unavailable; 4]));
+    let cfg = config(&proxy.url());
+    let first = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+    assert_eq!(first.docs_uploaded, 0);
+    assert_eq!(first.upload_error.as_deref(), Some("sync.server"), "{first:?}");
+    assert_eq!(store.read(pending_uploads).unwrap().len(), 1, "the file waits for the next run");
+    let second = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+    assert_eq!(second.docs_uploaded, 1, "{second:?}");
+    // Chunks 0 and 1 were acknowledged in the first run and not sent again.
+    assert_eq!(second.doc_bytes_up, (file.len() - 2 * attachments::CHUNK_SIZE) as u64);
+    assert_eq!(acknowledged_then_resent(&proxy.log()), Vec::<String>::new());
+    assert_eq!(server_file(&files_root, &sha), file);
+}
