@@ -61,6 +61,30 @@ pub enum DraftCmd {
         /// Draft id.
         draft: String,
     },
+    /// Attach a photo or scan (JPEG, PNG or PDF, at most 5 MB) as the next page of a
+    /// document field; stored encrypted in the profile and uploaded at the next sync.
+    Attach {
+        /// Draft id.
+        draft: String,
+        /// Document field, e.g. ktp_photo.
+        field: String,
+        /// The file.
+        file: std::path::PathBuf,
+    },
+    /// List the files attached to a draft (or a submission).
+    Files {
+        /// Draft or submission id.
+        draft: String,
+    },
+    /// Remove a file from a document field.
+    Detach {
+        /// Draft id.
+        draft: String,
+        /// Document field.
+        field: String,
+        /// The file's id (see `draft files`).
+        file_id: String,
+    },
     /// Reopen a rejected submission as a new draft to fix and resubmit.
     Reopen {
         /// Submission id.
@@ -165,6 +189,11 @@ fn kind_name(kind: Kind, lang: Lang) -> &'static str {
         Kind::Consent => t(lang, "ya/tidak", "yes/no"),
         Kind::Repeat => t(lang, "daftar", "list"),
         Kind::Note => t(lang, "catatan", "note"),
+        Kind::Document => t(
+            lang,
+            "dokumen: rantau draft attach",
+            "document: rantau draft attach",
+        ),
     }
 }
 
@@ -296,6 +325,58 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
             profile.delete_draft(&draft)?;
             if !env.json {
                 out::line(t(lang, "Draf dihapus.", "Draft deleted."));
+            }
+        }
+        DraftCmd::Attach { draft, field, file } => {
+            let bytes = std::fs::read(&file).map_err(Error::Io)?;
+            let info = profile.attach(&draft, &field, &bytes, None)?;
+            if env.json {
+                out::json(&info);
+            } else {
+                out::line(format!(
+                    "{} {} {} {} ({}, {} B) — {}",
+                    t(lang, "Dilampirkan sebagai halaman", "Attached as page"),
+                    info.page + 1,
+                    t(lang, "dari", "of"),
+                    info.field_path,
+                    info.mime,
+                    info.size,
+                    &info.id[..12.min(info.id.len())],
+                ));
+            }
+        }
+        DraftCmd::Files { draft } => {
+            let files = profile.attachments(&draft, None)?;
+            if env.json {
+                out::json(&files);
+            } else if files.is_empty() {
+                out::line(t(lang, "Tidak ada berkas.", "No files."));
+            } else {
+                for f in files {
+                    let state = if f.uploaded {
+                        t(lang, "terkirim", "uploaded")
+                    } else {
+                        t(lang, "belum terkirim", "not uploaded")
+                    };
+                    out::line(format!(
+                        "  {} #{} {} {} {} B — {state}",
+                        f.field_path,
+                        f.page + 1,
+                        f.id,
+                        f.mime,
+                        f.size
+                    ));
+                }
+            }
+        }
+        DraftCmd::Detach {
+            draft,
+            field,
+            file_id,
+        } => {
+            profile.remove_attachment(&draft, &field, &file_id)?;
+            if !env.json {
+                out::line(t(lang, "Berkas dilepas.", "File removed."));
             }
         }
         DraftCmd::Reopen { submission } => {

@@ -236,6 +236,16 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
             "Formulir belum dapat difinalkan. Perbaiki kesalahan berikut:",
             "The form cannot be finalized yet. Fix these errors:",
         ),
+        Error::AttachmentTooLarge { size, max } => {
+            return rantau_core::messages::render(
+                "attachment.too_large",
+                lang,
+                &[("size", size.to_string()), ("max", max.to_string())],
+            )
+        }
+        Error::UnsupportedAttachmentType | Error::AttachmentNotFound(_) => {
+            return rantau_core::messages::render(e.code(), lang, &[])
+        }
         Error::Interrupted => t(
             lang,
             "Dihentikan. Tidak ada data yang hilang.",

@@ -53,6 +53,25 @@ impl SyncObserver for Progress {
                     t(lang, "formulir dikirim", "forms sent")
                 );
             }
+            SyncState::Uploading {
+                files_done,
+                files_total,
+                bytes_sent,
+                bytes_total,
+            } => {
+                let width = 20usize;
+                let done = (bytes_sent.min(bytes_total) * width as u64)
+                    .checked_div(bytes_total)
+                    .map_or(width, |d| d as usize);
+                eprintln!(
+                    "  ↑ [{}{}] {files_done}/{files_total} {}, {} / {} KB",
+                    "#".repeat(done),
+                    ".".repeat(width - done),
+                    t(lang, "dokumen", "documents"),
+                    bytes_sent / 1024,
+                    bytes_total / 1024
+                );
+            }
             SyncState::Pulling { events } => eprintln!(
                 "  ↓ {events} {}",
                 t(lang, "kabar baru diterima", "updates received")
@@ -100,6 +119,29 @@ pub fn print_report(lang: Lang, r: &SyncReport) {
         r.bytes_up,
         r.bytes_down,
     ));
+    if r.docs_uploaded > 0 || r.doc_bytes_up > 0 {
+        out::line(format!(
+            "  {}: {} {}, ↑ {} B",
+            t(lang, "Dokumen", "Documents"),
+            r.docs_uploaded,
+            t(
+                lang,
+                "berkas lengkap di server",
+                "files complete on the server"
+            ),
+            r.doc_bytes_up,
+        ));
+    }
+    if let Some(code) = &r.upload_error {
+        out::line(format!(
+            "  ! {} [{code}]",
+            t(
+                lang,
+                "Sebagian dokumen belum terkirim; akan dilanjutkan.",
+                "Some documents are not uploaded yet; the upload will resume."
+            )
+        ));
+    }
     if r.auth_lost {
         out::line(t(lang, "  ! Perangkat perlu didaftarkan ulang; akan dilakukan otomatis pada sinkronisasi berikutnya.", "  ! This device must enroll again; the next sync does it."));
     }

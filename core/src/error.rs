@@ -50,6 +50,22 @@ pub enum Error {
     #[error("stored data is malformed: {0}")]
     MalformedStoredData(String),
 
+    // --- attachments -------------------------------------------------------
+    /// A file (or all files of one submission) over the size cap.
+    #[error("the file is too large ({size} bytes, at most {max})")]
+    AttachmentTooLarge {
+        /// Bytes offered (the file, or the submission's total with it).
+        size: u64,
+        /// The cap that was exceeded.
+        max: u64,
+    },
+    /// Not a JPEG, PNG or PDF (by its first bytes).
+    #[error("unsupported file type (JPEG, PNG or PDF only)")]
+    UnsupportedAttachmentType,
+    /// No stored file (or no link to it) with that content id.
+    #[error("no attachment {0}")]
+    AttachmentNotFound(String),
+
     // --- reference data ----------------------------------------------------
     /// Reference data (countries, tariffs) that does not follow its format.
     #[error("invalid reference data: {0}")]
@@ -132,6 +148,9 @@ impl Error {
             Error::Sqlite(_) => "store.sqlite",
             Error::Io(_) => "store.io",
             Error::MalformedStoredData(_) => "store.malformed",
+            Error::AttachmentTooLarge { .. } => "attachment.too_large",
+            Error::UnsupportedAttachmentType => "attachment.unsupported_type",
+            Error::AttachmentNotFound(_) => "attachment.not_found",
             Error::InvalidReferenceData(_) => "reference.invalid",
             Error::UnknownForm(_) => "form.unknown",
             Error::InvalidDefinition(_) => "form.invalid_definition",

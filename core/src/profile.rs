@@ -15,7 +15,10 @@ use crate::issue::Issue;
 use crate::lang::Lang;
 use crate::store::drafts::{self, DraftRow};
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
-use crate::store::{profiles, Key, OpenMode, Store};
+use crate::store::{attachments, profiles, Key, OpenMode, Store};
+
+mod documents;
+pub use documents::AttachmentInfo;
 
 /// A source of "now", replaceable in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -288,10 +291,13 @@ impl Profile {
             .unwrap_or_else(|_| form_id.to_string())
     }
 
-    /// Deletes a draft. Finalized submissions cannot be deleted this way.
+    /// Deletes a draft, with its files unless another draft or submission uses them.
+    /// Finalized submissions cannot be deleted this way.
     pub fn delete_draft(&self, draft_id: &str) -> Result<()> {
         self.store.write(|tx| {
             if drafts::delete_draft(tx, draft_id)? {
+                attachments::unlink_all(tx, draft_id)?;
+                attachments::drop_orphans(tx)?;
                 Ok(())
             } else if outbox::get_submission(tx, draft_id)?.is_some() {
                 Err(Error::AlreadyFinalized(draft_id.to_string()))
@@ -316,6 +322,14 @@ impl Profile {
                 return Err(Error::Invalid(issues));
             }
             let payload = forms::frozen_payload(def, &draft.answers);
+            // Every file the payload names must be here to be uploaded later.
+            let missing = documents::missing_files(tx, def, &payload, ctx.lang)?;
+            if !missing.is_empty() {
+                return Err(Error::Invalid(missing));
+            }
+            // Files of hidden fields are not sent; they go with the draft.
+            attachments::retain_links(tx, &draft.id, &forms::document_files(def, &payload))?;
+            attachments::drop_orphans(tx)?;
             let depends_on = payload
                 .get("registration_ref")
                 .and_then(|v| v.as_str())
@@ -405,6 +419,7 @@ impl Profile {
                 reopened_from: Some(sub.id),
             };
             drafts::insert_draft(tx, &row)?;
+            attachments::copy_links(tx, submission_id, &row.id, now)?;
             Ok(row)
         })?;
         let def = Self::definition(&row.form_id, row.form_version)?;

@@ -84,6 +84,13 @@ pub struct SubmissionSummary {
     pub received_at: i64,
     /// The answers as sent.
     pub payload: serde_json::Value,
+    /// Files (document pages) the submission names.
+    #[serde(default)]
+    pub files_expected: u32,
+    /// Of those, the files this participant has uploaded completely (hash verified).
+    /// The submission is complete when both numbers are equal.
+    #[serde(default)]
+    pub files_complete: u32,
 }
 
 /// `GET /v1/admin/submissions` body.
@@ -331,7 +338,11 @@ pub async fn list(
             db.read(|c| {
                 let mut stmt = c.prepare_cached(
                     "SELECT s.id, s.participant_id, s.form_id, s.form_version, s.status, s.reference, r.kpj, r.payment_code,
-                            r.amount_due, s.received_at, s.payload
+                            r.amount_due, s.received_at, s.payload,
+                            (SELECT count(*) FROM submission_files f WHERE f.submission_id = s.id),
+                            (SELECT count(*) FROM submission_files f JOIN attachments a
+                               ON a.sha256 = f.sha256 AND a.participant_id = s.participant_id AND a.complete = 1
+                             WHERE f.submission_id = s.id)
                      FROM submissions s LEFT JOIN registrations r ON r.submission_id = s.id
                      WHERE ?1 IS NULL OR s.form_id = ?1 ORDER BY s.received_at, s.rowid",
                 )?;
@@ -340,7 +351,7 @@ pub async fn list(
                         id: r.get(0)?, participant_id: r.get(1)?, form_id: r.get(2)?, form_version: r.get(3)?,
                         status: r.get(4)?, reference: r.get(5)?, kpj: r.get(6)?, payment_code: r.get(7)?,
                         amount_due: r.get::<_, Option<i64>>(8)?.map(|n| n.max(0) as u64), received_at: r.get(9)?,
-                        payload: serde_json::Value::Null,
+                        payload: serde_json::Value::Null, files_expected: r.get(11)?, files_complete: r.get(12)?,
                     }, r.get::<_, String>(10)?))
                 })?;
                 let mut out = Vec::new();

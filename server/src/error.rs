@@ -105,6 +105,14 @@ pub const CODES: &[(&str, u16)] = &[
     ("submission.not_found", 404),
     ("submission.wrong_form", 409),
     ("submission.not_accepted", 409),
+    ("attachment.not_found", 404),
+    ("attachment.too_large", 413),
+    ("attachment.quota_exceeded", 413),
+    ("attachment.size_mismatch", 409),
+    ("attachment.incomplete", 409),
+    ("attachment.hash_mismatch", 422),
+    ("chunk.hash_mismatch", 422),
+    ("chunk.out_of_range", 422),
     ("server.internal", 500),
 ];
 

@@ -32,6 +32,8 @@ pub const MAX_BATCH_ITEMS: usize = 100;
 pub struct AppState {
     /// The database.
     pub db: Arc<Db>,
+    /// Attachment bytes on disk.
+    pub files: Arc<crate::files::FileStore>,
     /// SHA-256 of the officers' bearer token.
     pub admin_hash: [u8; 32],
     /// Forms and reference data with their ETags.

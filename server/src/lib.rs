@@ -7,10 +7,12 @@
 
 pub mod admin;
 pub mod api;
+pub mod attachments;
 pub mod catalog;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod http;
 pub mod ids;
 pub mod messages;
@@ -97,11 +99,17 @@ impl Drop for RunningServer {
 /// Opens the database, binds `config.addr` and serves until shut down.
 pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
     let db_location = config.db.clone();
-    let db = tokio::task::spawn_blocking(move || db::Db::open(&db_location))
-        .await
-        .map_err(|e| Error::Runtime(e.to_string()))??;
+    let (db, files) = tokio::task::spawn_blocking(move || {
+        Ok::<_, Error>((
+            db::Db::open(&db_location)?,
+            files::FileStore::for_db(&db_location)?,
+        ))
+    })
+    .await
+    .map_err(|e| Error::Runtime(e.to_string()))??;
     let state = http::AppState {
         db: Arc::new(db),
+        files: Arc::new(files),
         admin_hash: ids::sha256(config.admin_token.as_bytes()),
         catalog: Arc::new(catalog::Catalog::builtin()?),
     };

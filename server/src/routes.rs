@@ -7,7 +7,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 
 use crate::http::{self, AppState};
-use crate::{admin, api};
+use crate::{admin, api, attachments};
 
 /// A router that remembers its `(method, path)` pairs.
 pub struct Routes {
@@ -51,6 +51,21 @@ pub fn routes() -> Routes {
         "get",
         "/v1/openapi.json",
         on(MethodFilter::GET, api::openapi),
+    )
+    .add(
+        "put",
+        "/v1/attachments/{sha256}/chunks/{idx}",
+        on(MethodFilter::PUT, attachments::put_chunk),
+    )
+    .add(
+        "get",
+        "/v1/attachments/{sha256}",
+        on(MethodFilter::GET, attachments::get_status),
+    )
+    .add(
+        "post",
+        "/v1/attachments/{sha256}/complete",
+        on(MethodFilter::POST, attachments::complete),
     )
     .add(
         "post",

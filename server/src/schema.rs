@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Version 1: participants, tokens, submissions (the idempotency record),
 /// registrations, issued numbers and the change feed.
@@ -62,6 +62,31 @@ CREATE TABLE events (
 CREATE INDEX events_participant ON events(participant_id, seq);
 ";
 
+/// Version 2: attachments (upload state per participant; the bytes are files on
+/// disk), the chunks received so far, and the files each submission names.
+const V1_TO_V2: &str = "
+CREATE TABLE attachments (
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    sha256          TEXT NOT NULL,
+    size            INTEGER NOT NULL,
+    complete        INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    completed_at    INTEGER,
+    PRIMARY KEY (participant_id, sha256)
+);
+CREATE TABLE attachment_chunks (
+    participant_id  TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    idx             INTEGER NOT NULL,
+    PRIMARY KEY (participant_id, sha256, idx)
+);
+CREATE TABLE submission_files (
+    submission_id  TEXT NOT NULL REFERENCES submissions(id),
+    sha256         TEXT NOT NULL,
+    PRIMARY KEY (submission_id, sha256)
+);
+";
+
 /// Sets the connection's pragmas. `file` is false for in-memory databases.
 pub fn configure(conn: &Connection, file: bool) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -91,6 +116,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     while version < VERSION {
         match version {
             0 => tx.execute_batch(V1)?,
+            1 => tx.execute_batch(V1_TO_V2)?,
             other => return Err(Error::Malformed(format!("no upgrade from schema {other}"))),
         }
         version += 1;

@@ -220,6 +220,13 @@ fn store_new(
         item.id, participant, item.form_id, item.form_version, &hash[..], payload, item.created_at,
         clock.now_ms, status, answer, reference
     ])?;
+    crate::attachments::record_submission_files(
+        tx,
+        &item.id,
+        &item.form_id,
+        item.form_version,
+        &item.payload,
+    )?;
     if let (Some((terms, due)), Some(reference)) = (&decision.registration, reference) {
         register(tx, participant, &item.id, reference, terms, *due, clock)?;
     }

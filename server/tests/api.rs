@@ -534,9 +534,16 @@ async fn every_route_is_served_and_documented() {
     assert_eq!(documented, routed, "openapi.json and the router disagree");
     // And each is really routed: no route.not_found / method_not_allowed.
     for (method, path) in &routed {
-        let url = format!("{}{}", s.base_url(), path.replace("{submission_id}", "x"));
+        let url = format!(
+            "{}{}",
+            s.base_url(),
+            path.replace("{submission_id}", "x")
+                .replace("{sha256}", &"a".repeat(64))
+                .replace("{idx}", "0")
+        );
         let r = match method.as_str() {
             "get" => c.get(url).send().await.unwrap(),
+            "put" => c.put(url).body("x").send().await.unwrap(),
             _ => c.post(url).json(&json!({})).send().await.unwrap(),
         };
         let status = r.status().as_u16();

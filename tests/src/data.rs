@@ -198,3 +198,42 @@ pub fn states(store: &Store) -> std::collections::BTreeMap<String, usize> {
     }
     out
 }
+
+/// A synthetic JPEG of `len` bytes (the JPEG signature, then pseudo-random bytes
+/// from `seed`, which do not compress, like a real photo).
+pub fn fake_jpeg(len: usize, seed: u64) -> Vec<u8> {
+    let mut out: Vec<u8> = (0..len.div_ceil(8))
+        .flat_map(|i| mix(i, seed).to_le_bytes())
+        .take(len)
+        .collect();
+    if out.len() >= 3 {
+        out[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
+    }
+    out
+}
+
+/// Finalizes a registration (synthetic person `i`) whose `ktp_photo` is `file`, stored
+/// and linked as the profile facade does at attach + finalize. Returns (submission id, file id).
+pub fn finalize_registration_with_file(store: &Store, i: usize, file: &[u8]) -> (String, String) {
+    use rantau_core::store::attachments;
+    let id = uuid::Uuid::new_v4().to_string();
+    let sha = attachments::content_id(file);
+    let mut payload = registration_payload(i);
+    payload["ktp_photo"] = json!([sha]);
+    let r = row(
+        &id,
+        "pmi-registration",
+        1_790_000_000_000 + i as i64,
+        payload,
+    );
+    let done = store.write(|tx| {
+        let mime = attachments::check_file(file)?;
+        attachments::put_attachment(tx, file, mime, 1)?;
+        attachments::link(tx, &id, "ktp_photo", &sha, 1)?;
+        insert_submission(tx, &r)
+    });
+    if let Err(e) = done {
+        panic!("finalize with file: {e}");
+    }
+    (id, sha)
+}

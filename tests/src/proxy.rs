@@ -1,5 +1,6 @@
-//! A tiny HTTP/1.1 proxy on loopback that can lose answers, answer 503, stall or
-//! add latency, one request at a time, and counts the bytes that cross it.
+//! A tiny HTTP/1.1 proxy on loopback that can lose answers, answer 503, stall,
+//! add latency, cut the link mid-body every N bytes and corrupt a body, one
+//! request at a time; it counts the bytes that cross it and logs each request.
 //! It understands just enough HTTP (Content-Length and chunked bodies) to tell
 //! requests apart on a kept-alive connection.
 
@@ -46,6 +47,19 @@ pub struct Counts {
     pub batch_bytes_up: u64,
     /// Bytes of their answers (head and body).
     pub batch_bytes_down: u64,
+    /// Times the link was cut mid-request.
+    pub cuts: usize,
+    /// Request bodies corrupted on purpose.
+    pub corrupted: usize,
+}
+
+/// One request as the proxy saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    /// The request line without the version, e.g. `PUT /v1/attachments/…/chunks/3`.
+    pub line: String,
+    /// The status the client received; `None` when it received no answer.
+    pub status: Option<u16>,
 }
 
 #[derive(Debug)]
@@ -54,6 +68,14 @@ struct State {
     plan: VecDeque<Fault>,
     latency: Duration,
     counts: Counts,
+    /// Link budgets: after `cuts[i]` request bytes the link is cut mid-request, then
+    /// the next budget applies (cycling). Empty: never cut.
+    cuts: Vec<u64>,
+    cut_index: usize,
+    since_cut: u64,
+    /// Corrupt the body of the next request whose line starts with this.
+    corrupt: Option<String>,
+    log: Vec<Logged>,
 }
 
 /// A running proxy; it stops when dropped.
@@ -86,6 +108,11 @@ impl Proxy {
             plan: VecDeque::new(),
             latency: Duration::ZERO,
             counts: Counts::default(),
+            cuts: Vec::new(),
+            cut_index: 0,
+            since_cut: 0,
+            corrupt: None,
+            log: Vec::new(),
         }));
         let shared = state.clone();
         let task = tokio::spawn(async move {
@@ -119,6 +146,32 @@ impl Proxy {
         lock(&self.state).upstream = upstream;
     }
 
+    /// Cuts the link after every `bytes` request bytes (heads and bodies, all
+    /// connections): the request in flight is forwarded only up to the cut, and both
+    /// connections are closed. `None` stops cutting.
+    pub fn cut_every(&self, bytes: Option<u64>) {
+        self.cut_schedule(bytes.into_iter().collect());
+    }
+
+    /// Like [`Proxy::cut_every`] with a different budget before each cut (cycling).
+    pub fn cut_schedule(&self, budgets: Vec<u64>) {
+        let mut s = lock(&self.state);
+        s.cuts = budgets.into_iter().filter(|b| *b > 0).collect();
+        s.cut_index = 0;
+        s.since_cut = 0;
+    }
+
+    /// Flips one byte of the body of the next request whose line starts with
+    /// `prefix` (e.g. `PUT /v1/attachments/`), once.
+    pub fn corrupt_next(&self, prefix: &str) {
+        lock(&self.state).corrupt = Some(prefix.to_string());
+    }
+
+    /// Every request seen so far, in order.
+    pub fn log(&self) -> Vec<Logged> {
+        lock(&self.state).log.clone()
+    }
+
     /// What was counted so far.
     pub fn counts(&self) -> Counts {
         lock(&self.state).counts
@@ -138,14 +191,43 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
         tokio::net::tcp::OwnedWriteHalf,
     )> = None;
     loop {
-        let Some(request) = read_message(&mut client_read).await? else {
+        let Some(mut request) = read_message(&mut client_read).await? else {
             return Ok(());
         };
         let is_batch = request.starts_with(b"POST /v1/submissions/batch");
-        let (fault, latency, target) = {
+        let line = request_line(&request);
+        let (fault, latency, target, cut_at, log_index) = {
             let mut s = lock(&state);
             s.counts.requests += 1;
-            s.counts.bytes_up += request.len() as u64;
+            let log_index = s.log.len();
+            s.log.push(Logged {
+                line: line.clone(),
+                status: None,
+            });
+            // A cut: only the bytes before it cross the link.
+            let mut cut_at = None;
+            if !s.cuts.is_empty() {
+                let budget = s.cuts[s.cut_index % s.cuts.len()];
+                if s.since_cut + request.len() as u64 > budget {
+                    cut_at = Some((budget - s.since_cut) as usize);
+                    s.since_cut = 0;
+                    s.cut_index += 1;
+                    s.counts.cuts += 1;
+                } else {
+                    s.since_cut += request.len() as u64;
+                }
+            }
+            s.counts.bytes_up += cut_at.unwrap_or(request.len()) as u64;
+            if s.corrupt.as_deref().is_some_and(|p| line.starts_with(p))
+                && cut_at.is_none()
+                && body_len(&request) > 0
+            {
+                s.corrupt = None;
+                s.counts.corrupted += 1;
+                if let Some(last) = request.last_mut() {
+                    *last ^= 0x5A;
+                }
+            }
             if is_batch {
                 s.counts.batch_requests += 1;
                 s.counts.batch_bytes_up += request.len() as u64;
@@ -154,8 +236,15 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
             if matches!(fault, Fault::Pass | Fault::DropResponse) {
                 s.counts.forwarded += 1;
             }
-            (fault, s.latency, s.upstream)
+            (fault, s.latency, s.upstream, cut_at, log_index)
         };
+        if let Some(at) = cut_at {
+            // Forward what crossed before the cut, then drop both sides.
+            if let Ok(mut up) = TcpStream::connect(target).await {
+                let _ = up.write_all(&request[..at.min(request.len())]).await;
+            }
+            return Ok(());
+        }
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
@@ -184,7 +273,13 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
                 );
                 let mut answer = head.into_bytes();
                 answer.extend_from_slice(body);
-                lock(&state).counts.bytes_down += answer.len() as u64;
+                {
+                    let mut s = lock(&state);
+                    s.counts.bytes_down += answer.len() as u64;
+                    if let Some(entry) = s.log.get_mut(log_index) {
+                        entry.status = status_of(&answer);
+                    }
+                }
                 client_write.write_all(&answer).await?;
                 continue;
             }
@@ -206,6 +301,7 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
             // The server has answered (and committed); the client sees a closed connection.
             return Ok(());
         }
+        let status = status_of(&response);
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
@@ -215,9 +311,38 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
             if is_batch {
                 s.counts.batch_bytes_down += response.len() as u64;
             }
+            if let Some(entry) = s.log.get_mut(log_index) {
+                entry.status = status;
+            }
         }
         client_write.write_all(&response).await?;
     }
+}
+
+/// `METHOD PATH` of a raw request.
+fn request_line(request: &[u8]) -> String {
+    let end = request
+        .iter()
+        .position(|b| *b == b'\r' || *b == b'\n')
+        .unwrap_or(request.len());
+    let line = String::from_utf8_lossy(&request[..end]);
+    line.rsplit_once(' ')
+        .map(|(head, _)| head.to_string())
+        .unwrap_or_else(|| line.to_string())
+}
+
+/// Bytes after the head of a raw message.
+fn body_len(message: &[u8]) -> usize {
+    message
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(0, |p| message.len() - p - 4)
+}
+
+/// The status code of a raw response.
+fn status_of(response: &[u8]) -> Option<u16> {
+    let text = String::from_utf8_lossy(&response[..response.len().min(32)]).to_string();
+    text.split(' ').nth(1).and_then(|s| s.parse().ok())
 }
 
 /// Reads one HTTP/1.1 message (head and body) as raw bytes; `None` at a clean EOF.

@@ -204,6 +204,17 @@ fn check_field(
     only(f.phone_country.is_some(), &[Kind::Phone], "phone_country")?;
     only(f.destinations_only, &[Kind::Country], "destinations_only")?;
     only(f.nik_check.is_some(), &[Kind::Nik], "nik_check")?;
+    only(f.document.is_some(), &[Kind::Document], "document")?;
+    only(f.min_pages.is_some(), &[Kind::Document], "min_pages")?;
+    only(f.max_pages.is_some(), &[Kind::Document], "max_pages")?;
+    if k == Kind::Document && f.document.is_none() {
+        return Err(format!("{at}: a document field names its document"));
+    }
+    if let (Some(a), Some(b)) = (f.min_pages, f.max_pages) {
+        if a > b {
+            return Err(format!("{at}: min_pages is above max_pages"));
+        }
+    }
     if k == Kind::Note && (f.required || f.required_if.is_some()) {
         return Err(format!(
             "{at}: a note holds no value and cannot be required"

@@ -111,6 +111,23 @@ pub enum Kind {
     Repeat,
     /// Read-only text (a heading or explanation); holds no value.
     Note,
+    /// Photos or scans of one document (`document` says which), one file per page;
+    /// stored as the list of the files' content ids (hex SHA-256).
+    Document,
+}
+
+/// Which official document a `document` field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentType {
+    /// Kartu Tanda Penduduk, the national identity card.
+    Ktp,
+    /// Kartu Keluarga, the family card.
+    Kk,
+    /// The passport (identity pages).
+    Passport,
+    /// The employment contract (perjanjian kerja).
+    Contract,
 }
 
 impl Kind {
@@ -118,7 +135,12 @@ impl Kind {
     pub(crate) fn is_stringish(self) -> bool {
         !matches!(
             self,
-            Kind::Number | Kind::Consent | Kind::MultiChoice | Kind::Repeat | Kind::Note
+            Kind::Number
+                | Kind::Consent
+                | Kind::MultiChoice
+                | Kind::Repeat
+                | Kind::Note
+                | Kind::Document
         )
     }
 }
@@ -248,6 +270,15 @@ pub struct Field {
     /// NIK: check the birth date and sex it encodes against these fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nik_check: Option<NikCheck>,
+    /// Document: which document (required for that kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentType>,
+    /// Document: fewest pages (files) when filled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_pages: Option<u32>,
+    /// Document: most pages (files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pages: Option<u32>,
 }
 
 impl Field {

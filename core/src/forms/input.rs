@@ -131,7 +131,7 @@ fn to_value(
         (Input::Number(n), Kind::Number) if n.is_finite() => number_value(n),
         (Input::Number(n), Kind::Number) => Value::String(n.to_string()),
         (Input::Bool(b), Kind::Consent) => Value::Bool(b),
-        (Input::List(l), Kind::MultiChoice) => {
+        (Input::List(l), Kind::MultiChoice | Kind::Document) => {
             Value::Array(l.into_iter().map(Value::String).collect())
         }
         _ => return Err(wrong()),
@@ -739,7 +739,7 @@ mod tests {
             for f in def.top_fields() {
                 match f.kind {
                     Kind::Repeat => paths.extend(f.fields.iter().map(|s| format!("{}[0].{}", f.id, s.id))),
-                    Kind::Note | Kind::MultiChoice => {}
+                    Kind::Note | Kind::MultiChoice | Kind::Document => {}
                     _ => paths.push(f.id.clone()),
                 }
             }

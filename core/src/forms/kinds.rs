@@ -43,6 +43,7 @@ pub(crate) fn expected(kind: Kind) -> &'static str {
         Kind::MultiChoice => "a list of choices",
         Kind::Repeat => "a list of items",
         Kind::Note => "no value (read-only)",
+        Kind::Document => "a list of attached files",
         _ => "text",
     }
 }
@@ -56,6 +57,7 @@ pub(crate) fn fits(kind: Kind, v: &Value) -> bool {
         (Kind::Consent, Value::Bool(_) | Value::String(_)) => true,
         (Kind::MultiChoice, Value::Array(a)) => a.iter().all(Value::is_string),
         (Kind::Repeat, Value::Array(a)) => a.iter().all(Value::is_object),
+        (Kind::Document, Value::Array(a)) => a.iter().all(Value::is_string),
         (k, Value::String(_)) => k.is_stringish(),
         _ => false,
     }
@@ -156,6 +158,7 @@ pub(crate) fn check_value(
                 _ => Checked::invalid(Problem::error("consent.invalid")),
             },
         },
+        Kind::Document => check_document(field, v),
         // Items are checked field by field by the caller; a note holds nothing.
         Kind::Repeat | Kind::Note => Checked {
             normalized: Some(v.clone()),
@@ -291,6 +294,38 @@ fn check_date(field: &Field, s: &str, ctx: &Context) -> Checked {
         );
     }
     Checked::from_parts(Value::String(d.format("%Y-%m-%d").to_string()), found)
+}
+
+/// A document: distinct content ids (64 hex digits), page count in range.
+fn check_document(field: &Field, v: &Value) -> Checked {
+    let mut files: Vec<Value> = Vec::new();
+    let mut found: Vec<Finding> = Vec::new();
+    for item in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
+        let id = item.trim().to_ascii_lowercase();
+        if !crate::store::attachments::is_content_id(&id) {
+            found.push(Problem::error("document.invalid_file").into());
+            continue;
+        }
+        let value = Value::String(id);
+        if !files.contains(&value) {
+            files.push(value);
+        }
+    }
+    if let Some(min) = field.min_pages.filter(|m| files.len() < *m as usize) {
+        found.push(
+            Problem::error("document.too_few_pages")
+                .with("min", min.to_string())
+                .into(),
+        );
+    }
+    if let Some(max) = field.max_pages.filter(|m| files.len() > *m as usize) {
+        found.push(
+            Problem::error("document.too_many_pages")
+                .with("max", max.to_string())
+                .into(),
+        );
+    }
+    Checked::from_parts(Value::Array(files), found)
 }
 
 fn check_multi(field: &Field, scope: &Scope<'_>, v: &Value) -> Checked {

@@ -5,6 +5,21 @@
 pub static MESSAGES: &[crate::messages::Entry] = &[
     ("field.required", "Wajib diisi.", "This field is required."),
     (
+        "document.invalid_file",
+        "Berkas lampiran tidak dikenal. Lampirkan ulang fotonya.",
+        "An attached file is not recognised. Attach the photo again.",
+    ),
+    (
+        "document.too_few_pages",
+        "Lampirkan paling sedikit {min} halaman.",
+        "Attach at least {min} pages.",
+    ),
+    (
+        "document.too_many_pages",
+        "Paling banyak {max} halaman.",
+        "At most {max} pages.",
+    ),
+    (
         "field.wrong_type",
         "Isian ini tidak sesuai jenisnya (harus {expected}).",
         "This answer has the wrong type (expected {expected}).",

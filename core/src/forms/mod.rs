@@ -9,6 +9,7 @@ mod check;
 mod condition;
 mod contribution;
 mod definition;
+mod documents;
 mod dom;
 mod finding;
 mod input;
@@ -24,9 +25,10 @@ pub use builtin::{builtin, builtin_form};
 pub use condition::Condition;
 pub use contribution::contribution;
 pub use definition::{
-    Choice, Choices, DateOrder, Field, FormDefinition, Kind, NikCheck, Page, PhoneCountry, Rule,
-    RuleCheck, FORMAT_VERSION,
+    Choice, Choices, DateOrder, DocumentType, Field, FormDefinition, Kind, NikCheck, Page,
+    PhoneCountry, Rule, RuleCheck, FORMAT_VERSION,
 };
+pub use documents::{document_files, is_document_field};
 pub use input::{remove_repeat_item, set_field, Context, Input, SetOutcome, VisibilityChange};
 pub use messages::MESSAGES;
 pub use validate::{frozen_payload, validate, validate_submission};

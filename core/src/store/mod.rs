@@ -2,6 +2,7 @@
 //! the outbox, cached server reads and a little bookkeeping. [`Store`] opens,
 //! diagnoses and migrates; the free functions in each module are the queries.
 
+pub mod attachments;
 pub mod cache;
 pub mod drafts;
 pub mod interrupt;
@@ -57,6 +58,21 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
         "store.malformed",
         "Sebagian data tersimpan rusak dan tidak dapat dibaca.",
         "Some stored data is damaged and cannot be read.",
+    ),
+    (
+        "attachment.too_large",
+        "Berkas terlalu besar ({size} byte; paling besar {max} byte). Foto ulang dengan resolusi lebih kecil.",
+        "The file is too large ({size} bytes; at most {max} bytes). Take the photo again at a lower resolution.",
+    ),
+    (
+        "attachment.unsupported_type",
+        "Jenis berkas tidak diterima. Kirim foto JPEG atau PNG, atau berkas PDF.",
+        "This type of file is not accepted. Send a JPEG or PNG photo, or a PDF file.",
+    ),
+    (
+        "attachment.not_found",
+        "Berkas tidak ditemukan.",
+        "No such file.",
     ),
     (
         "profile.not_found",

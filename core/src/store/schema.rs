@@ -5,13 +5,15 @@
 //! - v1: `drafts` and `submissions` (the outbox).
 //! - v2: `meta` (key/value), `cache` (cached server reads) and the index
 //!   `submissions_due` on `submissions(state, next_attempt_at)`.
+//! - v3: `attachments`, `attachment_chunks` and `draft_attachments` (document files,
+//!   encrypted with the rest of the profile).
 
 use rusqlite::{Connection, Transaction};
 
 use crate::{Error, Result};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The current schema (version [`VERSION`]), used for a fresh database. Each
 /// statement must read exactly like the one the ladder creates, because SQLite keeps
@@ -53,6 +55,29 @@ CREATE TABLE cache (
     PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 CREATE INDEX submissions_due ON submissions (state, next_attempt_at);
+CREATE TABLE attachments (
+    id           TEXT PRIMARY KEY NOT NULL,
+    mime         TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    chunk_count  INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    uploaded_at  INTEGER
+);
+CREATE TABLE attachment_chunks (
+    attachment_id  TEXT NOT NULL,
+    idx            INTEGER NOT NULL,
+    data           BLOB NOT NULL,
+    PRIMARY KEY (attachment_id, idx)
+);
+CREATE TABLE draft_attachments (
+    draft_id       TEXT NOT NULL,
+    field_path     TEXT NOT NULL,
+    attachment_id  TEXT NOT NULL,
+    page           INTEGER NOT NULL,
+    added_at       INTEGER NOT NULL,
+    PRIMARY KEY (draft_id, field_path, attachment_id)
+) WITHOUT ROWID;
+CREATE INDEX draft_attachments_file ON draft_attachments (attachment_id);
 ";
 
 /// Version 1, frozen: the schema the first release wrote. Only the fixture
@@ -99,6 +124,39 @@ CREATE TABLE cache (
 ) WITHOUT ROWID;
 CREATE INDEX submissions_due ON submissions (state, next_attempt_at);
 ";
+
+/// v2 → v3: the document tables; touches no existing row.
+const V2_TO_V3: &str = "
+CREATE TABLE attachments (
+    id           TEXT PRIMARY KEY NOT NULL,
+    mime         TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    chunk_count  INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    uploaded_at  INTEGER
+);
+CREATE TABLE attachment_chunks (
+    attachment_id  TEXT NOT NULL,
+    idx            INTEGER NOT NULL,
+    data           BLOB NOT NULL,
+    PRIMARY KEY (attachment_id, idx)
+);
+CREATE TABLE draft_attachments (
+    draft_id       TEXT NOT NULL,
+    field_path     TEXT NOT NULL,
+    attachment_id  TEXT NOT NULL,
+    page           INTEGER NOT NULL,
+    added_at       INTEGER NOT NULL,
+    PRIMARY KEY (draft_id, field_path, attachment_id)
+) WITHOUT ROWID;
+CREATE INDEX draft_attachments_file ON draft_attachments (attachment_id);
+";
+
+/// Version 2, frozen: the schema of the second release (v1 plus [`V1_TO_V2`]).
+/// Only the fixture generator uses it; never edit it.
+pub fn v2_schema() -> String {
+    format!("{V1}{V1_TO_V2}")
+}
 
 /// Reads `PRAGMA user_version`.
 pub fn user_version(conn: &Connection) -> Result<u32> {
@@ -148,6 +206,7 @@ pub fn migrate(tx: &Transaction<'_>) -> Result<u32> {
 fn upgrade_from(tx: &Transaction<'_>, version: u32) -> Result<()> {
     match version {
         1 => tx.execute_batch(V1_TO_V2)?,
+        2 => tx.execute_batch(V2_TO_V3)?,
         // Unreachable through `migrate` (0 and VERSION are handled there); a
         // data error rather than a panic in case a caller misuses it.
         other => {
@@ -202,7 +261,17 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["submissions_due", "cache", "drafts", "meta", "submissions"]
+            [
+                "draft_attachments_file",
+                "submissions_due",
+                "attachment_chunks",
+                "attachments",
+                "cache",
+                "draft_attachments",
+                "drafts",
+                "meta",
+                "submissions"
+            ]
         );
     }
 
@@ -220,6 +289,30 @@ mod tests {
         assert_eq!(migrate(&tx).unwrap(), 1);
         tx.commit().unwrap();
         assert_eq!(describe(&old).unwrap(), describe(&fresh).unwrap());
+    }
+
+    #[test]
+    fn ladder_from_v2_equals_fresh_schema_and_keeps_rows() {
+        let mut fresh = memory();
+        let tx = fresh.transaction().unwrap();
+        migrate(&tx).unwrap();
+        tx.commit().unwrap();
+
+        let mut old = memory();
+        old.execute_batch(&v2_schema()).unwrap();
+        old.execute("INSERT INTO meta (key, value) VALUES ('cursor', '9')", [])
+            .unwrap();
+        old.pragma_update(None, "user_version", 2).unwrap();
+        let tx = old.transaction().unwrap();
+        assert_eq!(migrate(&tx).unwrap(), 2);
+        tx.commit().unwrap();
+        assert_eq!(describe(&old).unwrap(), describe(&fresh).unwrap());
+        let cursor: String = old
+            .query_row("SELECT value FROM meta WHERE key = 'cursor'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(cursor, "9");
     }
 
     #[test]
@@ -442,5 +535,102 @@ mod fixture_tests {
             .read(|c| outbox::due_for_send(c, 1_767_226_000_000, 10))
             .unwrap();
         assert_eq!(due.len(), 3);
+    }
+}
+
+/// The frozen v2 fixture (`fixtures/v2.db`): the v1 fixture climbed to v2 with raw
+/// SQL, plus a cursor and a cached read; generated once by `generate_v2_fixture`.
+#[cfg(test)]
+mod fixture_v2_tests {
+    use super::*;
+    use crate::store::open::unlock;
+    use crate::store::test_support::{temp_store, test_key};
+    use crate::store::{attachments, cache, drafts, meta, outbox, OpenMode, Store};
+    use std::path::PathBuf;
+
+    fn fixtures() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/store/fixtures")
+    }
+
+    #[test]
+    #[ignore = "writes the committed fixture; run only to recreate it"]
+    fn generate_v2_fixture() {
+        let path = fixtures().join("v2.db");
+        let _ = std::fs::remove_file(&path);
+        std::fs::copy(fixtures().join("v1.db"), &path).unwrap();
+        let mut conn = Connection::open(&path).unwrap();
+        unlock(&conn, &test_key()).unwrap();
+        let tx = conn.transaction().unwrap();
+        // Raw v2 SQL, so the generator does not follow later changes to the queries.
+        tx.execute_batch(V1_TO_V2).unwrap();
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('sync.cursor', '42')",
+            [],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO cache (kind, key, body, fetched_at) VALUES ('card', 'REG-2026-000123', '{\"kpj\":\"12345678901\"}', 1767225900000)",
+            [],
+        )
+        .unwrap();
+        tx.pragma_update(None, "user_version", 2).unwrap();
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn upgrading_the_v2_fixture_matches_a_fresh_database_and_keeps_all_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        std::fs::copy(fixtures().join("v2.db"), &path).unwrap();
+        {
+            let conn = Connection::open(&path).unwrap();
+            unlock(&conn, &test_key()).unwrap();
+            assert_eq!(user_version(&conn).unwrap(), 2);
+        }
+        let upgraded = Store::open(&path, &test_key(), OpenMode::Existing).unwrap();
+        assert_eq!(upgraded.schema_version().unwrap(), VERSION);
+        assert!(upgraded.integrity_check().unwrap());
+        let (_fresh_dir, fresh) = temp_store();
+        assert_eq!(
+            upgraded.read(describe).unwrap(),
+            fresh.read(describe).unwrap()
+        );
+
+        assert_eq!(upgraded.read(drafts::list_drafts).unwrap().len(), 2);
+        assert_eq!(upgraded.read(outbox::list_submissions).unwrap().len(), 4);
+        assert_eq!(
+            upgraded
+                .read(|c| meta::get_meta(c, "sync.cursor"))
+                .unwrap()
+                .as_deref(),
+            Some("42")
+        );
+        let (body, at) = upgraded
+            .read(|c| cache::get_cache(c, "card", "REG-2026-000123"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (body["kpj"].as_str(), at),
+            (Some("12345678901"), 1_767_225_900_000)
+        );
+
+        // The new tables work on the upgraded file: a queued submission gets a file.
+        let photo = b"%PDF-1.4 fixture".to_vec();
+        upgraded
+            .write(|tx| {
+                attachments::put_attachment(tx, &photo, "application/pdf", 1)?;
+                attachments::link(
+                    tx,
+                    "9b2f8c1e-0000-4000-8000-00000000000a",
+                    "ktp_photo",
+                    &attachments::content_id(&photo),
+                    1,
+                )
+            })
+            .unwrap();
+        assert_eq!(
+            upgraded.read(attachments::pending_uploads).unwrap().len(),
+            1
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! One sync run: enroll if needed, push the outbox, pull the change feed.
+//! One sync run: enroll if needed, push the outbox, upload document files, pull
+//! the change feed.
 //! Cancel by dropping the future (every store write is a synchronous, atomic
 //! transaction between awaits) or through the store's interrupt handle.
 
@@ -8,11 +9,13 @@ use super::http::Http;
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use super::pull::pull;
 use super::push::{push, PushEnd};
+use super::upload::{upload, UploadEnd};
 use crate::store::Store;
 use crate::Result;
 
 /// Runs one sync: enroll (first time, or after the token was refused), push due
-/// submissions in batches, then pull new events into the cache.
+/// submissions in batches, upload the document files they name (only the chunks
+/// the server lacks), then pull new events into the cache.
 ///
 /// Transient failures are not errors: the affected submissions wait with backoff
 /// and the [`SyncReport`] says so. Errors: enrollment failed (network, server),
@@ -65,6 +68,11 @@ async fn run(
         PushEnd::Completed => {}
         // The server is unwell or refused us: the pull would fail the same way.
         PushEnd::Stopped | PushEnd::AuthLost => return Ok(()),
+    }
+    interrupt.check()?;
+    match upload(store, http, observer, &interrupt, report).await? {
+        UploadEnd::Completed | UploadEnd::Stopped => {}
+        UploadEnd::AuthLost => return Ok(()),
     }
     interrupt.check()?;
     pull(store, config, http, observer, &interrupt, report).await

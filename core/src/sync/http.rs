@@ -111,10 +111,47 @@ impl<'a> Http<'a> {
         self.send(req).await
     }
 
+    /// PUTs one attachment chunk as raw bytes (never gzip: photos do not compress)
+    /// with its SHA-256 and the file's size; success has no body.
+    pub(crate) async fn put_chunk(
+        &mut self,
+        path: &str,
+        data: &[u8],
+        chunk_sha256: &str,
+        size: u64,
+    ) -> Result<(), Failure> {
+        let url = self.config.endpoint(path).map_err(Failure::Permanent)?;
+        let req = self
+            .config
+            .client
+            .put(url)
+            .header("content-type", "application/octet-stream")
+            .header(super::wire::CHUNK_SHA256_HEADER, chunk_sha256)
+            .header(super::wire::ATTACHMENT_SIZE_HEADER, size.to_string())
+            .body(data.to_vec());
+        self.counters.bytes_up += data.len() as u64;
+        self.send_raw(req).await.map(|_| ())
+    }
+
+    /// GETs `path` (no query) and decodes the JSON answer.
+    pub(crate) async fn get_path<R: DeserializeOwned>(&mut self, path: &str) -> Result<R, Failure> {
+        let url = self.config.endpoint(path).map_err(Failure::Permanent)?;
+        self.get(url).await
+    }
+
     async fn send<R: DeserializeOwned>(
         &mut self,
-        mut req: reqwest::RequestBuilder,
+        req: reqwest::RequestBuilder,
     ) -> Result<R, Failure> {
+        let body = self.send_raw(req).await?;
+        serde_json::from_slice(&body).map_err(|e| Failure::Transient {
+            error: Error::Protocol(e.to_string()),
+            retry_after: None,
+        })
+    }
+
+    /// Sends and returns the (decompressed) body of a 2xx answer.
+    async fn send_raw(&mut self, mut req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
         req = req
             .header("accept", "application/json")
             .header("accept-encoding", "gzip");
@@ -145,10 +182,7 @@ impl<'a> Http<'a> {
             raw.to_vec()
         };
         if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|e| Failure::Transient {
-                error: Error::Protocol(e.to_string()),
-                retry_after: None,
-            });
+            return Ok(body);
         }
         let code = serde_json::from_slice::<ErrorBody>(&body)
             .map(|b| b.code)

@@ -11,6 +11,7 @@ mod http;
 pub mod observer;
 mod pull;
 mod push;
+mod upload;
 pub mod wire;
 
 pub use config::SyncConfig;

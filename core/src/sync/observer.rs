@@ -13,6 +13,18 @@ pub enum SyncState {
         /// Submissions due when the run started.
         total: usize,
     },
+    /// Uploading document files: chunk bytes sent so far of the bytes still missing
+    /// on the server when the run started.
+    Uploading {
+        /// Files the server now holds completely, in this run.
+        files_done: usize,
+        /// Files to upload in this run.
+        files_total: usize,
+        /// Chunk bytes sent so far in this run.
+        bytes_sent: u64,
+        /// Size of the files to upload, in bytes.
+        bytes_total: u64,
+    },
     /// Reading the change feed: `events` applied so far.
     Pulling {
         /// Events applied so far in this run.
@@ -59,6 +71,12 @@ pub struct SyncReport {
     pub held: usize,
     /// Submissions put back to wait after a transient failure.
     pub waiting: usize,
+    /// Document files the server confirmed complete in this run (already-held files included).
+    pub docs_uploaded: usize,
+    /// Document chunk bytes sent (re-sent ones after a cut included).
+    pub doc_bytes_up: u64,
+    /// Code of the failure that ended the upload early, if any.
+    pub upload_error: Option<String>,
     /// Change-feed events applied.
     pub pulled_events: usize,
     /// Request body bytes sent.
