@@ -18,12 +18,18 @@ use crate::out::{self, t};
 pub struct Progress {
     lang: Lang,
     quiet: bool,
+    /// Last quarter of the document upload printed (a line per chunk is too many).
+    upload_quarter: std::sync::atomic::AtomicUsize,
 }
 
 impl Progress {
     /// A progress printer (silent with `--json`).
     pub fn new(lang: Lang, quiet: bool) -> Progress {
-        Progress { lang, quiet }
+        Progress {
+            lang,
+            quiet,
+            upload_quarter: std::sync::atomic::AtomicUsize::new(usize::MAX),
+        }
     }
 }
 
@@ -63,6 +69,14 @@ impl SyncObserver for Progress {
                 let done = (bytes_sent.min(bytes_total) * width as u64)
                     .checked_div(bytes_total)
                     .map_or(width, |d| d as usize);
+                let quarter = done * 4 / width + files_done;
+                if self
+                    .upload_quarter
+                    .swap(quarter, std::sync::atomic::Ordering::Relaxed)
+                    == quarter
+                {
+                    return;
+                }
                 eprintln!(
                     "  ↑ [{}{}] {files_done}/{files_total} {}, {} / {} KB",
                     "#".repeat(done),
