@@ -1,7 +1,7 @@
 //! [`RantauProfile`]: one open, encrypted profile. One call per user action;
 //! every call is short (database only) except [`RantauProfile::sync`], which is
 //! async: dropping its future (a cancelled coroutine) stops it between two atomic
-//! steps, so nothing is lost. [`RantauProfile::close`] releases the database.
+//! steps, so nothing is lost. [`RantauProfile::close_profile`] releases the database.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
@@ -34,7 +34,7 @@ impl core_sync::SyncObserver for Forward {
     }
 }
 
-/// An open profile. Thread-safe; calls after [`RantauProfile::close`] fail with
+/// An open profile. Thread-safe; calls after [`RantauProfile::close_profile`] fail with
 /// [`RantauError::Closed`].
 #[derive(uniffi::Object)]
 pub struct RantauProfile {
@@ -118,7 +118,8 @@ impl RantauProfile {
 
     /// Closes the profile: stops a running sync at its next step and releases the
     /// database once no call uses it. Closing twice is fine.
-    pub fn close(&self) {
+    /// (Named `close_profile`: uniffi's Kotlin classes already have `close()`, which frees the handle.)
+    pub fn close_profile(&self) {
         let taken = self.inner.write().ok().and_then(|mut g| g.take());
         if let Some(p) = taken {
             p.store().interrupt_handle().interrupt();
@@ -128,7 +129,7 @@ impl RantauProfile {
         }
     }
 
-    /// True after [`RantauProfile::close`].
+    /// True after [`RantauProfile::close_profile`].
     pub fn is_closed(&self) -> bool {
         self.inner.read().map(|g| g.is_none()).unwrap_or(true)
     }
