@@ -103,8 +103,8 @@ pub enum FieldInput {
         /// Ticked or not.
         value: bool,
     },
-    /// Picked values (multi-choice fields).
-    List {
+    /// Picked values (multi-choice fields). (Not `List`: it would shadow Kotlin's `List`.)
+    Picked {
         /// The values.
         values: Vec<String>,
     },
@@ -118,7 +118,7 @@ impl From<FieldInput> for Input {
             FieldInput::Text { value } => Input::Text(value),
             FieldInput::Number { value } => Input::Number(value),
             FieldInput::Bool { value } => Input::Bool(value),
-            FieldInput::List { values } => Input::List(values),
+            FieldInput::Picked { values } => Input::List(values),
             FieldInput::Clear => Input::Clear,
         }
     }
@@ -143,7 +143,7 @@ pub enum AnswerValue {
         value: bool,
     },
     /// Picked values.
-    List {
+    Picked {
         /// The values.
         values: Vec<String>,
     },
@@ -164,7 +164,7 @@ pub(crate) fn answer_value(v: Value) -> Option<AnswerValue> {
             Some(value) => AnswerValue::Number { value },
             None => AnswerValue::Json { json: n.to_string() },
         },
-        Value::Array(items) if items.iter().all(Value::is_string) => AnswerValue::List {
+        Value::Array(items) if items.iter().all(Value::is_string) => AnswerValue::Picked {
             values: items.into_iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
         },
         other => AnswerValue::Json { json: other.to_string() },
@@ -735,7 +735,7 @@ mod tests {
         assert!(answer_value(Value::Null).is_none());
         assert!(matches!(answer_value(Value::String("a".into())), Some(AnswerValue::Text { value }) if value == "a"));
         assert!(matches!(answer_value(serde_json::json!(2.5)), Some(AnswerValue::Number { value }) if value == 2.5));
-        assert!(matches!(answer_value(serde_json::json!(["a", "b"])), Some(AnswerValue::List { values }) if values.len() == 2));
+        assert!(matches!(answer_value(serde_json::json!(["a", "b"])), Some(AnswerValue::Picked { values }) if values.len() == 2));
         assert!(
             matches!(answer_value(serde_json::json!([{"nik": "1"}])), Some(AnswerValue::Json { json }) if json.contains("nik"))
         );

@@ -69,7 +69,7 @@ class CancelTest {
                 assertEquals(2u, report.accepted + report.duplicates)
                 assertTrue(app.outbox().all { it.state == OutboxState.ACCEPTED })
                 val listed = server.officer("list")
-                for (id in ids) assertEquals(1, Regex(Regex.escape(id)).findAll(listed).count(), listed)
+                for (id in ids) assertEquals(1, Regex("\"id\":\\s*\"" + Regex.escape(id) + "\"").findAll(listed).count(), listed)
             }
         }
     }

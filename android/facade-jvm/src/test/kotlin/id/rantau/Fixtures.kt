@@ -102,3 +102,9 @@ fun consultationInputs(registrationId: String?): List<Pair<String, FieldInput>> 
 suspend fun Rantau.fill(draftId: String, inputs: List<Pair<String, FieldInput>>) {
     for ((path, input) in inputs) setField(draftId, path, input)
 }
+
+/** Asserts non-null and returns the value (JUnit's assertNotNull returns nothing). */
+fun <T : Any> nn(value: T?, message: String = "expected a value"): T {
+    org.junit.jupiter.api.Assertions.assertNotNull(value, message)
+    return value!!
+}
