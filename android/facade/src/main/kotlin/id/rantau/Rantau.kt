@@ -34,6 +34,7 @@ import kotlinx.coroutines.withContext
 import java.io.Closeable
 import java.io.File
 import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicReference
 
 /**
  * One open, encrypted profile: the whole API the app uses. Thin on purpose: every
@@ -174,17 +175,18 @@ class Rantau private constructor(
      * [SyncState.Failed]. Cancelling the collector cancels the sync.
      */
     fun syncFlow(serverUrl: String): Flow<SyncState> = callbackFlow {
-        var last: SyncState? = null
+        // Written by the observer on the sync's thread, read here after it returned.
+        val last = AtomicReference<SyncState?>(null)
         val job = launch(io) {
             try {
                 live().sync(serverUrl, observer { s ->
-                    last = s
+                    last.set(s)
                     state.value = s
                     trySend(s)
                 })
             } catch (e: RantauException) {
                 // Failures before the core's run starts (closed profile, bad URL) have no state yet.
-                if (last !is SyncState.Failed) trySend(SyncState.Failed(e.code))
+                if (last.get() !is SyncState.Failed) trySend(SyncState.Failed(e.code))
             } finally {
                 changes.update { it + 1 }
             }

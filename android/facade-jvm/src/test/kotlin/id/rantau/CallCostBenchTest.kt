@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test
  * `mvn -q -B test -Dgroups=bench -DexcludedGroups=none` (see scripts/kotlin-test.sh --bench).
  */
 @Tag("bench")
-class CallCostBench {
+class CallCostBenchTest {
     private fun stats(name: String, nanos: LongArray): Double {
         nanos.sort()
         val median = nanos[nanos.size / 2] / 1000.0
