@@ -96,7 +96,9 @@ pub enum RantauError {
 impl RantauError {
     /// The error for a call on a closed profile.
     pub(crate) fn closed() -> Self {
-        RantauError::Closed { code: "profile.closed".into() }
+        RantauError::Closed {
+            code: "profile.closed".into(),
+        }
     }
 
     /// The stable code of any case.
@@ -121,7 +123,10 @@ impl From<Error> for RantauError {
         let code = e.code().to_string();
         let detail = e.to_string();
         match e {
-            Error::Invalid(issues) => RantauError::Validation { code, issues: issues.into_iter().map(Issue::from).collect() },
+            Error::Invalid(issues) => RantauError::Validation {
+                code,
+                issues: issues.into_iter().map(Issue::from).collect(),
+            },
             Error::DraftNotFound(_) | Error::SubmissionNotFound(_) | Error::ProfileNotFound(_) => {
                 RantauError::NotFound { code, detail }
             }
@@ -133,7 +138,9 @@ impl From<Error> for RantauError {
             | Error::Io(_)
             | Error::MalformedStoredData(_)
             | Error::InvalidReferenceData(_) => RantauError::Storage { code, detail },
-            Error::Network(_) | Error::Server { .. } | Error::Protocol(_) => RantauError::Network { code, detail },
+            Error::Network(_) | Error::Server { .. } | Error::Protocol(_) => {
+                RantauError::Network { code, detail }
+            }
             Error::Unauthorized(_) => RantauError::Auth { code, detail },
             Error::Interrupted => RantauError::Interrupted { code },
             Error::InvalidKey
@@ -156,7 +163,10 @@ fn panic_error(payload: Box<dyn std::any::Any + Send>) -> RantauError {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "panic".into());
-    RantauError::Internal { code: "internal.panic".into(), detail }
+    RantauError::Internal {
+        code: "internal.panic".into(),
+        detail,
+    }
 }
 
 /// Runs one export's body; a panic becomes [`RantauError::Internal`].
@@ -212,10 +222,25 @@ mod tests {
 
     #[test]
     fn core_errors_land_in_the_case_the_app_acts_on() {
-        assert!(matches!(RantauError::from(Error::WrongKey), RantauError::WrongKey { .. }));
-        assert!(matches!(RantauError::from(Error::SubmissionNotFound("s".into())), RantauError::NotFound { .. }));
-        assert!(matches!(RantauError::from(Error::Server { status: 503, code: "x".into() }), RantauError::Network { .. }));
-        assert!(matches!(RantauError::from(Error::AlreadyFinalized("d".into())), RantauError::InvalidInput { .. }));
+        assert!(matches!(
+            RantauError::from(Error::WrongKey),
+            RantauError::WrongKey { .. }
+        ));
+        assert!(matches!(
+            RantauError::from(Error::SubmissionNotFound("s".into())),
+            RantauError::NotFound { .. }
+        ));
+        assert!(matches!(
+            RantauError::from(Error::Server {
+                status: 503,
+                code: "x".into()
+            }),
+            RantauError::Network { .. }
+        ));
+        assert!(matches!(
+            RantauError::from(Error::AlreadyFinalized("d".into())),
+            RantauError::InvalidInput { .. }
+        ));
     }
 
     #[test]
@@ -232,7 +257,9 @@ mod tests {
 
     #[test]
     fn guarded_future_turns_a_panic_into_internal() {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let r: Result<(), RantauError> = rt.block_on(guard_async(async { panic!("async boom") }));
         assert!(matches!(r, Err(RantauError::Internal { .. })));
         let ok = rt.block_on(guard_async(async { Ok::<_, RantauError>(7) }));

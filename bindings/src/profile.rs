@@ -13,8 +13,8 @@ use rantau_core::{forms, inquiry, Error};
 
 use crate::error::{guard, guard_async, RantauError};
 use crate::types::{
-    self, Card, Contribution, DraftSummary, DraftView, FieldInput, FormInfo, Language, Membership, OutboxItem,
-    PaymentInstructions, SetFieldResult, SyncReport, SyncState, Thread,
+    self, Card, Contribution, DraftSummary, DraftView, FieldInput, FormInfo, Language, Membership,
+    OutboxItem, PaymentInstructions, SetFieldResult, SyncReport, SyncState, Thread,
 };
 
 type Res<T> = Result<T, RantauError>;
@@ -45,22 +45,33 @@ pub struct RantauProfile {
 
 impl std::fmt::Debug for RantauProfile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RantauProfile").field("open", &!self.is_closed()).finish()
+        f.debug_struct("RantauProfile")
+            .field("open", &!self.is_closed())
+            .finish()
     }
 }
 
 fn key_from_bytes(bytes: &[u8]) -> Res<Key> {
-    let arr: [u8; 32] = bytes.try_into().map_err(|_| RantauError::from(Error::InvalidKey))?;
+    let arr: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| RantauError::from(Error::InvalidKey))?;
     Ok(Key::from_bytes(arr))
 }
 
 impl RantauProfile {
     fn wrap(p: Profile) -> Arc<Self> {
-        Arc::new(RantauProfile { inner: RwLock::new(Some(Arc::new(p))), config: Mutex::new(None) })
+        Arc::new(RantauProfile {
+            inner: RwLock::new(Some(Arc::new(p))),
+            config: Mutex::new(None),
+        })
     }
 
     fn get(&self) -> Res<Arc<Profile>> {
-        self.inner.read().ok().and_then(|g| g.clone()).ok_or_else(RantauError::closed)
+        self.inner
+            .read()
+            .ok()
+            .and_then(|g| g.clone())
+            .ok_or_else(RantauError::closed)
     }
 
     /// Runs `f` on the open profile, guarded against panics.
@@ -92,13 +103,25 @@ impl RantauProfile {
     /// Creates profile `name` in directory `dir`, encrypted with a 32-byte key in hex.
     #[uniffi::constructor]
     pub fn create(dir: String, name: String, key_hex: String) -> Res<Arc<Self>> {
-        guard(|| Ok(Self::wrap(Profile::create(Path::new(&dir), &name, &Key::from_hex(&key_hex)?)?)))
+        guard(|| {
+            Ok(Self::wrap(Profile::create(
+                Path::new(&dir),
+                &name,
+                &Key::from_hex(&key_hex)?,
+            )?))
+        })
     }
 
     /// Opens the existing profile `name` in `dir` with its key in hex.
     #[uniffi::constructor]
     pub fn open(dir: String, name: String, key_hex: String) -> Res<Arc<Self>> {
-        guard(|| Ok(Self::wrap(Profile::open(Path::new(&dir), &name, &Key::from_hex(&key_hex)?)?)))
+        guard(|| {
+            Ok(Self::wrap(Profile::open(
+                Path::new(&dir),
+                &name,
+                &Key::from_hex(&key_hex)?,
+            )?))
+        })
     }
 
     /// Like [`RantauProfile::create`] / [`RantauProfile::open`] with the key as 32 raw bytes
@@ -172,7 +195,8 @@ impl RantauProfile {
     /// renderer; `version` `None` is the newest.
     pub fn form_definition_json(&self, form_id: String, version: Option<u32>) -> Res<String> {
         self.with(|_| {
-            let def = forms::builtin_form(&form_id, version).ok_or_else(|| Error::UnknownForm(form_id.clone()))?;
+            let def = forms::builtin_form(&form_id, version)
+                .ok_or_else(|| Error::UnknownForm(form_id.clone()))?;
             serde_json::to_string(def).map_err(|e| Error::InvalidDefinition(e.to_string()))
         })
     }
@@ -184,8 +208,16 @@ impl RantauProfile {
 
     /// Autosave: sets one field and persists the draft (one transaction); returns
     /// what is stored, the issues and the visibility changes.
-    pub fn set_field(&self, draft_id: String, path: String, input: FieldInput) -> Res<SetFieldResult> {
-        self.with(|p| p.set_field(&draft_id, &path, input.into()).map(SetFieldResult::from))
+    pub fn set_field(
+        &self,
+        draft_id: String,
+        path: String,
+        input: FieldInput,
+    ) -> Res<SetFieldResult> {
+        self.with(|p| {
+            p.set_field(&draft_id, &path, input.into())
+                .map(SetFieldResult::from)
+        })
     }
 
     /// Removes item `index` of repeat group `group`.
@@ -244,17 +276,30 @@ impl RantauProfile {
 
     /// How to pay, once a registration was decided.
     pub fn payment_instructions(&self) -> Res<Option<PaymentInstructions>> {
-        self.with(|p| Ok(inquiry::payment_instructions(p.store())?.map(|i| types::payment_instructions(i, p.lang()))))
+        self.with(|p| {
+            Ok(inquiry::payment_instructions(p.store())?
+                .map(|i| types::payment_instructions(i, p.lang())))
+        })
     }
 
     /// Consultations with their replies.
     pub fn threads(&self) -> Res<Vec<Thread>> {
-        self.with(|p| Ok(inquiry::threads(p.store())?.into_iter().map(Thread::from).collect()))
+        self.with(|p| {
+            Ok(inquiry::threads(p.store())?
+                .into_iter()
+                .map(Thread::from)
+                .collect())
+        })
     }
 
     /// Contributions recorded by the agency, newest period first.
     pub fn contributions(&self) -> Res<Vec<Contribution>> {
-        self.with(|p| Ok(inquiry::contributions(p.store())?.into_iter().map(Contribution::from).collect()))
+        self.with(|p| {
+            Ok(inquiry::contributions(p.store())?
+                .into_iter()
+                .map(Contribution::from)
+                .collect())
+        })
     }
 
     /// Asks a running sync to stop at its next step ([`RantauError::Interrupted`]).
@@ -268,12 +313,18 @@ impl RantauProfile {
     /// One sync with the server at `server_url` (https, or http to loopback):
     /// enroll if needed, push the outbox, pull news into the cache. Progress goes
     /// to `observer`. Cancel by dropping the future (Kotlin: cancel the coroutine).
-    pub async fn sync(&self, server_url: String, observer: Box<dyn SyncObserver>) -> Res<SyncReport> {
+    pub async fn sync(
+        &self,
+        server_url: String,
+        observer: Box<dyn SyncObserver>,
+    ) -> Res<SyncReport> {
         let profile = self.get()?;
         let config = guard(|| self.config_for(&server_url, &profile))?;
         guard_async(async move {
             let forward = Forward(observer);
-            Ok(core_sync::sync(profile.store(), &config, &forward).await?.into())
+            Ok(core_sync::sync(profile.store(), &config, &forward)
+                .await?
+                .into())
         })
         .await
     }

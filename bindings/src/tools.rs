@@ -29,14 +29,24 @@ pub struct CheckResult {
 }
 
 fn localize(path: &str, problems: &[Problem], lang: Lang) -> Vec<Issue> {
-    problems.iter().map(|p| Issue::from(p.localize(path, lang))).collect()
+    problems
+        .iter()
+        .map(|p| Issue::from(p.localize(path, lang)))
+        .collect()
 }
 
 fn result(path: &str, normalized: Option<String>, problems: &[Problem], lang: Lang) -> CheckResult {
-    let valid = normalized.is_some() && !problems.iter().any(|p| p.severity == rantau_core::Severity::Error);
+    let valid = normalized.is_some()
+        && !problems
+            .iter()
+            .any(|p| p.severity == rantau_core::Severity::Error);
     CheckResult {
         valid,
-        normalized: if valid { normalized.unwrap_or_default() } else { String::new() },
+        normalized: if valid {
+            normalized.unwrap_or_default()
+        } else {
+            String::new()
+        },
         issues: localize(path, problems, lang),
     }
 }
@@ -44,7 +54,12 @@ fn result(path: &str, normalized: Option<String>, problems: &[Problem], lang: La
 /// Checks a NIK, optionally against a declared birth date (`YYYY-MM-DD`,
 /// `DD-MM-YYYY`) and sex (`M`/`F`/`L`/`P`).
 #[uniffi::export]
-pub fn check_nik(nik: String, birth_date: Option<String>, sex: Option<String>, lang: Language) -> Res<CheckResult> {
+pub fn check_nik(
+    nik: String,
+    birth_date: Option<String>,
+    sex: Option<String>,
+    lang: Language,
+) -> Res<CheckResult> {
     guard(|| {
         let mut problems = Vec::new();
         let dob = birth_date.and_then(|d| parse_date(&d).map_err(|p| problems.push(p)).ok());
@@ -73,10 +88,17 @@ pub fn check_nik(nik: String, birth_date: Option<String>, sex: Option<String>, l
 #[uniffi::export]
 pub fn check_phone(input: String, default_country: String, lang: Language) -> Res<CheckResult> {
     guard(|| {
-        Ok(match Phone::parse(&input, &default_country.to_ascii_uppercase()) {
-            Ok(c) => result("phone", Some(c.value.e164().to_string()), &c.warnings, lang.into()),
-            Err(p) => result("phone", None, &[p], lang.into()),
-        })
+        Ok(
+            match Phone::parse(&input, &default_country.to_ascii_uppercase()) {
+                Ok(c) => result(
+                    "phone",
+                    Some(c.value.e164().to_string()),
+                    &c.warnings,
+                    lang.into(),
+                ),
+                Err(p) => result("phone", None, &[p], lang.into()),
+            },
+        )
     })
 }
 
@@ -85,7 +107,12 @@ pub fn check_phone(input: String, default_country: String, lang: Language) -> Re
 pub fn check_passport(input: String, lang: Language) -> Res<CheckResult> {
     guard(|| {
         Ok(match Passport::parse(&input) {
-            Ok(c) => result("passport", Some(c.value.as_str().to_string()), &c.warnings, lang.into()),
+            Ok(c) => result(
+                "passport",
+                Some(c.value.as_str().to_string()),
+                &c.warnings,
+                lang.into(),
+            ),
             Err(p) => result("passport", None, &[p], lang.into()),
         })
     })
@@ -113,16 +140,21 @@ pub fn fee(scheme: Scheme, months: u32, jht_monthly: Option<u64>, lang: Language
             Scheme::Individual => tariff::Scheme::Individual,
         };
         let today = chrono::Utc::now().date_naive();
-        TariffTable::builtin().quote(scheme, months, jht_monthly, today).map(FeeQuote::from).map_err(|p| {
-            RantauError::Validation { code: p.code.to_string(), issues: localize("fee", &[p], lang.into()) }
-        })
+        TariffTable::builtin()
+            .quote(scheme, months, jht_monthly, today)
+            .map(FeeQuote::from)
+            .map_err(|p| RantauError::Validation {
+                code: p.code.to_string(),
+                issues: localize("fee", &[p], lang.into()),
+            })
     })
 }
 
 /// The JHT amounts a worker may choose per month, today.
 #[uniffi::export]
 pub fn jht_options() -> Vec<u64> {
-    guard(|| Ok(TariffTable::builtin().jht_options(chrono::Utc::now().date_naive()))).unwrap_or_default()
+    guard(|| Ok(TariffTable::builtin().jht_options(chrono::Utc::now().date_naive())))
+        .unwrap_or_default()
 }
 
 /// What kind of office a service point is.
@@ -262,7 +294,13 @@ mod tests {
         let ok = check_nik("3515 1457 0895 0001".into(), None, None, Language::En).unwrap();
         assert!(ok.valid);
         assert_eq!(ok.normalized, "3515145708950001");
-        let bad = check_nik("3515145708950001".into(), Some("1995-08-18".into()), None, Language::En).unwrap();
+        let bad = check_nik(
+            "3515145708950001".into(),
+            Some("1995-08-18".into()),
+            None,
+            Language::En,
+        )
+        .unwrap();
         assert!(!bad.valid);
         assert!(bad.normalized.is_empty());
         assert!(!bad.issues.is_empty());
@@ -281,7 +319,10 @@ mod tests {
     fn fee_quotes_and_refuses_out_of_range() {
         let q = fee(Scheme::P3mi, 24, None, Language::Id).unwrap();
         assert_eq!(q.total_due, q.pre_placement + q.placement);
-        assert!(matches!(fee(Scheme::P3mi, 0, None, Language::Id), Err(RantauError::Validation { .. })));
+        assert!(matches!(
+            fee(Scheme::P3mi, 0, None, Language::Id),
+            Err(RantauError::Validation { .. })
+        ));
     }
 
     #[test]
@@ -293,6 +334,9 @@ mod tests {
 
     #[test]
     fn testing_panic_is_an_internal_error() {
-        assert!(matches!(testing_panic("x".into()), Err(RantauError::Internal { .. })));
+        assert!(matches!(
+            testing_panic("x".into()),
+            Err(RantauError::Internal { .. })
+        ));
     }
 }

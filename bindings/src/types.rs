@@ -63,7 +63,10 @@ pub struct Issue {
 impl std::fmt::Debug for Issue {
     // Hand-written: the message may quote personal data.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Issue").field("code", &self.code).field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Issue")
+            .field("code", &self.code)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -162,12 +165,19 @@ pub(crate) fn answer_value(v: Value) -> Option<AnswerValue> {
         Value::Bool(value) => AnswerValue::Bool { value },
         Value::Number(n) => match n.as_f64() {
             Some(value) => AnswerValue::Number { value },
-            None => AnswerValue::Json { json: n.to_string() },
+            None => AnswerValue::Json {
+                json: n.to_string(),
+            },
         },
         Value::Array(items) if items.iter().all(Value::is_string) => AnswerValue::Picked {
-            values: items.into_iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
+            values: items
+                .into_iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
         },
-        other => AnswerValue::Json { json: other.to_string() },
+        other => AnswerValue::Json {
+            json: other.to_string(),
+        },
     })
 }
 
@@ -208,7 +218,14 @@ impl From<rantau_core::forms::SetOutcome> for SetFieldResult {
             path: o.path,
             stored: answer_value(o.stored),
             issues: issues(o.issues),
-            visibility: o.visibility.into_iter().map(|v| VisibilityChange { path: v.path, visible: v.visible }).collect(),
+            visibility: o
+                .visibility
+                .into_iter()
+                .map(|v| VisibilityChange {
+                    path: v.path,
+                    visible: v.visible,
+                })
+                .collect(),
         }
     }
 }
@@ -487,8 +504,13 @@ impl From<sync::SyncState> for SyncState {
     fn from(s: sync::SyncState) -> Self {
         match s {
             sync::SyncState::Enrolling => SyncState::Enrolling,
-            sync::SyncState::Pushing { sent, total } => SyncState::Pushing { sent: count(sent), total: count(total) },
-            sync::SyncState::Pulling { events } => SyncState::Pulling { events: count(events) },
+            sync::SyncState::Pushing { sent, total } => SyncState::Pushing {
+                sent: count(sent),
+                total: count(total),
+            },
+            sync::SyncState::Pulling { events } => SyncState::Pulling {
+                events: count(events),
+            },
             sync::SyncState::Done(r) => SyncState::Done { report: r.into() },
             sync::SyncState::Failed { code } => SyncState::Failed { code },
         }
@@ -581,15 +603,24 @@ pub(crate) fn membership(m: inquiry::Membership, lang: Lang) -> Membership {
             S::NotRegistered => MembershipStatus::NotRegistered,
             S::PendingSync => MembershipStatus::PendingSync,
             S::RegisteredUnpaid => MembershipStatus::RegisteredUnpaid,
-            S::Active { phase, until } => MembershipStatus::Active { phase: phase.into(), until: day(until) },
-            S::NotYetActive { starts } => MembershipStatus::NotYetActive { starts: day(starts) },
+            S::Active { phase, until } => MembershipStatus::Active {
+                phase: phase.into(),
+                until: day(until),
+            },
+            S::NotYetActive { starts } => MembershipStatus::NotYetActive {
+                starts: day(starts),
+            },
             S::Expired { ended } => MembershipStatus::Expired { ended: day(ended) },
         },
         kpj: m.kpj,
         windows: m
             .windows
             .into_iter()
-            .map(|w| ProtectionWindow { phase: w.phase.into(), start: day(w.start), end: day(w.end) })
+            .map(|w| ProtectionWindow {
+                phase: w.phase.into(),
+                start: day(w.start),
+                end: day(w.end),
+            })
             .collect(),
         rejection: m.rejection.map(|r| text(&r, lang)),
         fetched_at: m.fetched_at,
@@ -611,7 +642,12 @@ pub struct Card {
 
 impl From<inquiry::Card> for Card {
     fn from(c: inquiry::Card) -> Self {
-        Card { kpj: c.kpj, reference: c.reference, submission_id: c.submission_id, fetched_at: c.fetched_at }
+        Card {
+            kpj: c.kpj,
+            reference: c.reference,
+            submission_id: c.submission_id,
+            fetched_at: c.fetched_at,
+        }
     }
 }
 
@@ -643,14 +679,24 @@ pub struct PaymentInstructions {
     pub fetched_at: i64,
 }
 
-pub(crate) fn payment_instructions(p: inquiry::PaymentInstructions, lang: Lang) -> PaymentInstructions {
+pub(crate) fn payment_instructions(
+    p: inquiry::PaymentInstructions,
+    lang: Lang,
+) -> PaymentInstructions {
     PaymentInstructions {
         kpj: p.kpj,
         payment_code: p.payment_code,
         amount_due: p.amount_due,
         pay_before: p.pay_before,
         paid: p.paid,
-        channels: p.channels.iter().map(|c| PaymentChannel { name: text(&c.name, lang), how: text(&c.how, lang) }).collect(),
+        channels: p
+            .channels
+            .iter()
+            .map(|c| PaymentChannel {
+                name: text(&c.name, lang),
+                how: text(&c.how, lang),
+            })
+            .collect(),
         fetched_at: p.fetched_at,
     }
 }
@@ -689,7 +735,12 @@ impl From<inquiry::Thread> for Thread {
             replies: t
                 .replies
                 .into_iter()
-                .map(|r| Reply { reply_id: r.reply_id, body: r.body, from: r.from, at: r.at })
+                .map(|r| Reply {
+                    reply_id: r.reply_id,
+                    body: r.body,
+                    from: r.from,
+                    at: r.at,
+                })
                 .collect(),
             fetched_at: t.fetched_at,
         }
@@ -733,9 +784,15 @@ mod tests {
     #[test]
     fn answer_values_keep_their_type_and_null_is_none() {
         assert!(answer_value(Value::Null).is_none());
-        assert!(matches!(answer_value(Value::String("a".into())), Some(AnswerValue::Text { value }) if value == "a"));
-        assert!(matches!(answer_value(serde_json::json!(2.5)), Some(AnswerValue::Number { value }) if value == 2.5));
-        assert!(matches!(answer_value(serde_json::json!(["a", "b"])), Some(AnswerValue::Picked { values }) if values.len() == 2));
+        assert!(
+            matches!(answer_value(Value::String("a".into())), Some(AnswerValue::Text { value }) if value == "a")
+        );
+        assert!(
+            matches!(answer_value(serde_json::json!(2.5)), Some(AnswerValue::Number { value }) if value == 2.5)
+        );
+        assert!(
+            matches!(answer_value(serde_json::json!(["a", "b"])), Some(AnswerValue::Picked { values }) if values.len() == 2)
+        );
         assert!(
             matches!(answer_value(serde_json::json!([{"nik": "1"}])), Some(AnswerValue::Json { json }) if json.contains("nik"))
         );
