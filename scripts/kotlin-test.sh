@@ -4,7 +4,7 @@
 # and runs the Kotlin facade's JUnit 5 tests on the JVM (Maven) against it and
 # against the reference server, which the tests start on loopback.
 #   scripts/kotlin-test.sh          # tests
-#   scripts/kotlin-test.sh --bench  # only the call-cost benchmark (JUnit tag "bench")
+#   scripts/kotlin-test.sh --bench  # only the call-cost benchmark (JUnit tag "bench", release library)
 # Needs: cargo, a JDK (17+), mvn. Exits non-zero on any failure.
 set -euo pipefail
 
@@ -25,8 +25,13 @@ rm -rf "$generated"
 mkdir -p "$generated"
 "$target/debug/uniffi-bindgen" generate --library "$lib" --language kotlin --out-dir "$generated" --no-format
 
-mvn_args=(-q -B -f "$module/pom.xml" "-Drantau.lib.dir=$target/debug" "-Drantau.server.bin=$target/debug/rantau-server")
+libdir="$target/debug"
+bench=()
 if [[ "${1:-}" == "--bench" ]]; then
-  mvn_args+=(-Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false)
+  # Call costs are measured on the release library (same API, so the same bindings).
+  cargo build --quiet -p rantau-ffi --release
+  libdir="$target/release"
+  bench=(-Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false)
 fi
+mvn_args=(-q -B -f "$module/pom.xml" "-Drantau.lib.dir=$libdir" "-Drantau.server.bin=$target/debug/rantau-server" "${bench[@]}")
 mvn "${mvn_args[@]}" test

@@ -277,6 +277,12 @@ pub fn core_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
+/// Returns its argument: the bare cost of one FFI call (no allocation, no buffer).
+#[uniffi::export]
+pub fn echo_u32(value: u32) -> u32 {
+    value
+}
+
 /// Test hook, not for the app: panics inside the guard, which must come back as
 /// [`RantauError::Internal`] rather than crash the process.
 #[doc(hidden)]

@@ -3,6 +3,7 @@ package id.rantau
 import id.rantau.ffi.FieldInput
 import id.rantau.ffi.RantauProfile
 import id.rantau.ffi.coreVersion
+import id.rantau.ffi.echoU32
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Tag
@@ -34,8 +35,11 @@ class CallCostBenchTest {
 
     @Test
     fun trivialCallAndAutosave() {
-        repeat(20_000) { coreVersion() }
-        val trivial = stats("coreVersion() (trivial call)", measure(200_000) { coreVersion() })
+        repeat(20_000) { coreVersion(); echoU32(it.toUInt()) }
+        var sink = 0u
+        stats("echoU32(u32) (bare call)", measure(200_000) { sink += echoU32(it.toUInt()) })
+        assertTrue(sink > 0u)
+        val trivial = stats("coreVersion() (returns a String)", measure(200_000) { coreVersion() })
 
         val dir = tempDir()
         val profile = RantauProfile.create(dir.path, "bench", Rantau.generateKeyHex())
