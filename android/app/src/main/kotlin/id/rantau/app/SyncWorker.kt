@@ -1,0 +1,71 @@
+package id.rantau.app
+
+import android.content.Context
+import androidx.work.BackoffPolicy
+import androidx.work.Constraints
+import androidx.work.CoroutineWorker
+import androidx.work.ExistingPeriodicWorkPolicy
+import androidx.work.ExistingWorkPolicy
+import androidx.work.NetworkType
+import androidx.work.OneTimeWorkRequestBuilder
+import androidx.work.OutOfQuotaPolicy
+import androidx.work.PeriodicWorkRequestBuilder
+import androidx.work.WorkManager
+import androidx.work.WorkerParameters
+import id.rantau.Rantau
+import id.rantau.ffi.RantauException
+import java.io.File
+import java.util.concurrent.TimeUnit
+
+/** One sync in the background; WorkManager cancellation cancels the coroutine, hence the Rust sync. */
+class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
+    override suspend fun doWork(): Result {
+        val name = inputData.getString("profile") ?: return Result.failure()
+        val (key, _) = ProfileKey.get(applicationContext, name)
+        return try {
+            Rantau.withKey(File(applicationContext.filesDir, "profiles"), name, key, create = false).use {
+                val report = it.sync(BuildConfigUrl.SERVER)
+                if (report.pushError != null || report.pullError != null) Result.retry() else Result.success()
+            }
+        } catch (e: RantauException.Network) {
+            Result.retry()
+        }
+    }
+
+    companion object {
+        /** Settings "Wi-Fi only" → UNMETERED; "not when roaming" → NOT_ROAMING; else CONNECTED. */
+        private fun constraints(wifiOnly: Boolean, notRoaming: Boolean) = Constraints.Builder()
+            .setRequiredNetworkType(
+                when {
+                    wifiOnly -> NetworkType.UNMETERED
+                    notRoaming -> NetworkType.NOT_ROAMING
+                    else -> NetworkType.CONNECTED
+                },
+            ).build()
+
+        fun schedulePeriodic(context: Context, profile: String, wifiOnly: Boolean, notRoaming: Boolean) {
+            val req = PeriodicWorkRequestBuilder<SyncWorker>(6, TimeUnit.HOURS)
+                .setConstraints(constraints(wifiOnly, notRoaming))
+                .setBackoffCriteria(BackoffPolicy.EXPONENTIAL, 30, TimeUnit.SECONDS)
+                .setInputData(androidx.work.workDataOf("profile" to profile))
+                .build()
+            WorkManager.getInstance(context).enqueueUniquePeriodicWork("sync-$profile", ExistingPeriodicWorkPolicy.UPDATE, req)
+        }
+
+        /** After finalize: as soon as the network allows. */
+        fun syncNow(context: Context, profile: String, wifiOnly: Boolean, notRoaming: Boolean) {
+            val req = OneTimeWorkRequestBuilder<SyncWorker>()
+                .setConstraints(constraints(wifiOnly, notRoaming))
+                .setExpedited(OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST)
+                .setBackoffCriteria(BackoffPolicy.EXPONENTIAL, 30, TimeUnit.SECONDS)
+                .setInputData(androidx.work.workDataOf("profile" to profile))
+                .build()
+            WorkManager.getInstance(context).enqueueUniqueWork("sync-now-$profile", ExistingWorkPolicy.REPLACE, req)
+        }
+    }
+}
+
+/** The agency's server (a build setting in a real release). */
+object BuildConfigUrl {
+    const val SERVER = "https://api.rantau.example"
+}

@@ -1,0 +1,73 @@
+package id.rantau
+
+import id.rantau.ffi.FieldInput
+import id.rantau.ffi.RantauProfile
+import id.rantau.ffi.coreVersion
+import id.rantau.ffi.echoU32
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Tag
+import org.junit.jupiter.api.Test
+
+/**
+ * Call costs through Kotlin/JNA. Not run by default:
+ * `mvn -q -B test -Dgroups=bench -DexcludedGroups=none` (see scripts/kotlin-test.sh --bench).
+ */
+@Tag("bench")
+class CallCostBenchTest {
+    private fun stats(name: String, nanos: LongArray): Double {
+        nanos.sort()
+        val median = nanos[nanos.size / 2] / 1000.0
+        val p99 = nanos[(nanos.size * 99) / 100] / 1000.0
+        println("BENCH %-40s n=%6d median=%8.2f us  p99=%8.2f us".format(name, nanos.size, median, p99))
+        return median
+    }
+
+    private inline fun measure(n: Int, body: (Int) -> Unit): LongArray {
+        val out = LongArray(n)
+        for (i in 0 until n) {
+            val t0 = System.nanoTime()
+            body(i)
+            out[i] = System.nanoTime() - t0
+        }
+        return out
+    }
+
+    @Test
+    fun trivialCallAndAutosave() {
+        repeat(20_000) { coreVersion(); echoU32(it.toUInt()) }
+        var sink = 0u
+        stats("echoU32(u32) (bare call)", measure(200_000) { sink += echoU32(it.toUInt()) })
+        assertTrue(sink > 0u)
+        val trivial = stats("coreVersion() (returns a String)", measure(200_000) { coreVersion() })
+
+        val dir = tempDir()
+        val profile = RantauProfile.create(dir.path, "bench", Rantau.generateKeyHex())
+        val draft = profile.newDraft("pmi-registration").id
+        val names = arrayOf("Sri Wahyuni", "Siti Aminah", "Dewi Lestari")
+        repeat(500) { profile.setField(draft, "full_name", FieldInput.Text(names[it % 3])) }
+        val autosave = stats("setField full_name (raw binding)", measure(5_000) {
+            profile.setField(draft, "full_name", FieldInput.Text(names[it % 3]))
+        })
+        stats("setField nik (raw binding)", measure(5_000) {
+            profile.setField(draft, "nik", FieldInput.Text(if (it % 2 == 0) "3515145708950001" else "3515 1457 0895 0001"))
+        })
+        profile.closeProfile()
+        profile.close()
+
+        runBlocking {
+            Rantau.create(tempDir(), "bench", Rantau.generateKeyHex()).use { app ->
+                val d = app.newDraft("pmi-registration").id
+                repeat(500) { app.setText(d, "full_name", names[it % 3]) }
+                val out = LongArray(5_000)
+                for (i in out.indices) {
+                    val t0 = System.nanoTime()
+                    app.setText(d, "full_name", names[i % 3])
+                    out[i] = System.nanoTime() - t0
+                }
+                stats("Rantau.setText (facade, Dispatchers.IO)", out)
+            }
+        }
+        assertTrue(trivial < autosave, "an autosave (one transaction) costs more than a bare call")
+    }
+}

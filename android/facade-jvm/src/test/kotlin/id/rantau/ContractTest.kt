@@ -1,0 +1,128 @@
+package id.rantau
+
+import id.rantau.ffi.AnswerValue
+import id.rantau.ffi.FieldInput
+import id.rantau.ffi.Language
+import id.rantau.ffi.OutboxState
+import id.rantau.ffi.PointKind
+import id.rantau.ffi.RantauException
+import id.rantau.ffi.Scheme
+import id.rantau.ffi.SyncState
+import id.rantau.ffi.checkNik
+import id.rantau.ffi.checkPhone
+import id.rantau.ffi.fee
+import id.rantau.ffi.servicePoints
+import id.rantau.ffi.testingPanic
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import kotlinx.coroutines.flow.toList
+
+/** Exception mapping, nullability, close() and the profile-free calls. */
+class ContractTest {
+    private fun <T> run(block: suspend () -> T): T = runBlocking { block() }
+
+    @Test
+    fun wrongKeyIsTypedWithItsStableCode() = run {
+        val dir = tempDir()
+        Rantau.create(dir, "p", Rantau.generateKeyHex()).close()
+        val e = assertThrows<RantauException.WrongKey> { run { Rantau.open(dir, "p", Rantau.generateKeyHex()) } }
+        assertEquals("store.wrong_key", e.code)
+        assertEquals("store.wrong_key", (e as RantauException).code, "the facade's extension agrees")
+    }
+
+    @Test
+    fun badKeyUnknownDraftAndUnknownFieldMapToTheirCases() = run {
+        val dir = tempDir()
+        val bad = assertThrows<RantauException.InvalidInput> { run { Rantau.create(dir, "p", "abc") } }
+        assertEquals("store.invalid_key", bad.code)
+        val short = assertThrows<RantauException.InvalidInput> { run { Rantau.withKey(dir, "p", ByteArray(5), true) } }
+        assertEquals("store.invalid_key", short.code)
+        Rantau.withKey(dir, "p", ByteArray(32) { it.toByte() }, create = true).use { app ->
+            val nf = assertThrows<RantauException.NotFound> { run { app.draft("nope") } }
+            assertEquals("draft.not_found", nf.code)
+            val d = app.newDraft("consultation").id
+            val uf = assertThrows<RantauException.InvalidInput> { run { app.setText(d, "no_such_field", "x") } }
+            assertEquals("field.unknown", uf.code)
+            val insecure = assertThrows<RantauException.InvalidInput> { run { app.sync("http://example.org") } }
+            assertEquals("sync.insecure_url", insecure.code)
+            val states = app.syncFlow("http://example.org").toList()
+            assertEquals(listOf<SyncState>(SyncState.Failed("sync.insecure_url")), states)
+        }
+    }
+
+    @Test
+    fun aPanicInRustIsAnInternalExceptionAndTheLibraryKeepsWorking() {
+        val e = assertThrows<RantauException.Internal> { testingPanic("boom") }
+        assertEquals("internal.panic", e.code)
+        assertEquals("boom", e.detail)
+        assertTrue(checkNik("3515145708950001", null, null, Language.ID).valid, "still usable after the panic")
+    }
+
+    @Test
+    fun optionalValuesCrossAsNull() = run {
+        Rantau.create(tempDir(), "p", Rantau.generateKeyHex()).use { app ->
+            assertNull(app.membership())
+            assertNull(app.card())
+            assertNull(app.paymentInstructions())
+            assertTrue(app.threads().isEmpty())
+            val d = app.newDraft("pmi-registration")
+            assertNull(d.contribution)
+            assertNull(d.reopenedFrom)
+            app.setText(d.id, "full_name", "Sri Wahyuni")
+            val cleared = app.setField(d.id, "full_name", FieldInput.Clear)
+            assertNull(cleared.stored)
+            val typed = app.setText(d.id, "nik", "12345")
+            assertEquals(AnswerValue.Text("12345"), typed.stored, "kept as typed")
+            assertEquals("nik.length", typed.issues.first().code)
+            val item = app.newDraft("consultation").let { c ->
+                app.fill(c.id, consultationInputs(null))
+                app.finalize(c.id)
+            }
+            assertNull(item.reference)
+            assertNull(item.nextAttemptAt)
+            assertEquals(OutboxState.QUEUED, item.state)
+        }
+    }
+
+    @Test
+    fun closeReleasesTheProfileAndLaterCallsThrowClosed() = run {
+        val dir = tempDir()
+        val key = Rantau.generateKeyHex()
+        val app = Rantau.create(dir, "p", key)
+        val d = app.newDraft("consultation").id
+        app.setText(d, "subject", "Tetap tersimpan")
+        app.close()
+        app.close() // idempotent
+        assertTrue(app.isClosed)
+        val e = assertThrows<RantauException.Closed> { run { app.drafts() } }
+        assertEquals("profile.closed", e.code)
+        Rantau.open(dir, "p", key).use { again ->
+            val saved = again.draft(d).answers.single { it.path == "subject" }.value
+            assertEquals(AnswerValue.Text("Tetap tersimpan"), saved, "autosave survived close")
+        }
+    }
+
+    @Test
+    fun checksFeeAndServicePointsNeedNoProfile() {
+        val nik = checkNik("3515 1457 0895 0001", "1995-08-17", "F", Language.EN)
+        assertTrue(nik.valid)
+        assertEquals("3515145708950001", nik.normalized)
+        val wrong = checkNik("3515145708950001", "1995-08-18", null, Language.EN)
+        assertFalse(wrong.valid)
+        assertTrue(wrong.issues.isNotEmpty())
+        assertEquals("+6281234567890", checkPhone("0812-3456-7890", "ID", Language.ID).normalized)
+        val q = fee(Scheme.P3MI, 24u, null, Language.ID)
+        assertEquals(q.prePlacement + q.placement, q.totalDue)
+        val e = assertThrows<RantauException.Validation> { fee(Scheme.P3MI, 0u, null, Language.EN) }
+        assertTrue(e.issues.single().message.isNotBlank())
+        val hk = servicePoints("HK", Language.EN)
+        assertTrue(hk.any { it.kind == PointKind.CONSULATE && it.phones.isNotEmpty() })
+        assertNotNull(hk.first().website)
+    }
+}

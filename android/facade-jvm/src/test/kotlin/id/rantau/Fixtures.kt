@@ -1,0 +1,110 @@
+package id.rantau
+
+import id.rantau.ffi.FieldInput
+import java.io.BufferedReader
+import java.io.File
+import java.io.InputStreamReader
+import java.nio.file.Files
+import java.time.LocalDate
+import java.util.concurrent.TimeUnit
+
+/** The reference server (`rantau-server serve`) as a child process on a free loopback port. */
+class ReferenceServer : AutoCloseable {
+    val adminToken: String = Rantau.generateKeyHex()
+    private val bin: String = System.getProperty("rantau.server.bin")
+        ?: error("set -Drantau.server.bin to the rantau-server binary")
+    private val process: Process = ProcessBuilder(bin, "serve", "--addr", "127.0.0.1:0", "--admin-token", adminToken)
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start()
+    val url: String
+
+    init {
+        val out = BufferedReader(InputStreamReader(process.inputStream))
+        val line = out.readLine() ?: error("rantau-server exited before listening")
+        url = Regex("""https?://\S+""").find(line)?.value?.trimEnd('/') ?: error("no URL in: $line")
+    }
+
+    /** Runs `rantau-server officer <args>` against this server and returns its stdout. */
+    fun officer(vararg args: String): String {
+        val p = ProcessBuilder(listOf(bin, "officer", "--server", url, "--admin-token", adminToken) + args)
+            .redirectErrorStream(true)
+            .start()
+        val text = p.inputStream.bufferedReader().readText()
+        check(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) { "officer ${args.toList()} failed: $text" }
+        return text
+    }
+
+    override fun close() {
+        process.destroy()
+        process.waitFor(10, TimeUnit.SECONDS)
+    }
+}
+
+fun tempDir(): File = Files.createTempDirectory("rantau-kt").toFile().also { it.deleteOnExit() }
+
+private fun day(d: LocalDate) = FieldInput.Text(d.toString())
+
+/** The sample worker's registration (core/src/forms/samples.rs), dates moved to be valid today. */
+fun registrationInputs(today: LocalDate = LocalDate.now()): List<Pair<String, FieldInput>> {
+    val start = today.plusDays(30)
+    val t = { s: String -> FieldInput.Text(s) }
+    return listOf(
+        "nik" to t("3515 1457 0895 0001"),
+        "full_name" to t("Sri Wahyuni"),
+        "birth_place" to t("Sidoarjo"),
+        "birth_date" to t("17-08-1995"),
+        "sex" to t("F"),
+        "mother_maiden_name" to t("Suminah"),
+        "address" to t("Jl. Melati No. 5, RT 02/RW 03"),
+        "village" to t("Sidokare"),
+        "district" to t("Sidoarjo"),
+        "regency" to t("Kabupaten Sidoarjo"),
+        "province" to t("Jawa Timur"),
+        "phone_id" to t("0812-3456-7890"),
+        "destination_country" to t("HK"),
+        "phone_abroad" to t("9123 4567"),
+        "passport_number" to t("C1234567"),
+        "passport_expiry" to day(today.plusYears(5)),
+        "scheme" to t("p3mi"),
+        "placement_company" to t("PT Contoh Penempatan"),
+        "employer_name" to t("Chan Tai Man"),
+        "job" to t("domestic_worker"),
+        "contract_start" to day(start),
+        "departure_date" to day(start),
+        "contract_end" to day(start.plusMonths(24).minusDays(1)),
+        "jkk_jkm" to FieldInput.Bool(true),
+        "jht_opt_in" to t("yes"),
+        "jht_amount" to t("100000"),
+        "heirs[0].name" to t("Suminah"),
+        "heirs[0].relationship" to t("parent"),
+        "heirs[0].birth_date" to t("1970-03-12"),
+        "emergency_name" to t("Bambang Santoso"),
+        "emergency_relationship" to t("sibling"),
+        "emergency_phone" to t("+6285712345678"),
+        "data_true" to FieldInput.Bool(true),
+        "data_processing" to FieldInput.Bool(true),
+    )
+}
+
+/** A consultation about registration [registrationId]. */
+fun consultationInputs(registrationId: String?): List<Pair<String, FieldInput>> {
+    val t = { s: String -> FieldInput.Text(s) }
+    return listOfNotNull(
+        "category" to t("registration"),
+        "subject" to t("Kapan kartu saya aktif?"),
+        "message" to t("Saya berangkat bulan depan. Kapan perlindungan saya mulai?"),
+        "contact_channel" to t("whatsapp"),
+        "contact_phone" to t("+60123456789"),
+        registrationId?.let { "registration_ref" to t(it) },
+    )
+}
+
+suspend fun Rantau.fill(draftId: String, inputs: List<Pair<String, FieldInput>>) {
+    for ((path, input) in inputs) setField(draftId, path, input)
+}
+
+/** Asserts non-null and returns the value (JUnit's assertNotNull returns nothing). */
+fun <T : Any> nn(value: T?, message: String = "expected a value"): T {
+    org.junit.jupiter.api.Assertions.assertNotNull(value, message)
+    return value!!
+}

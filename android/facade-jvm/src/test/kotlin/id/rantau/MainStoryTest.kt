@@ -1,0 +1,100 @@
+package id.rantau
+
+import id.rantau.ffi.Language
+import id.rantau.ffi.MembershipStatus
+import id.rantau.ffi.OutboxState
+import id.rantau.ffi.RantauException
+import id.rantau.ffi.Severity
+import id.rantau.ffi.SyncState
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.assertThrows
+
+/** The worker's whole story through the Kotlin facade against the reference server on loopback. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MainStoryTest {
+    private lateinit var server: ReferenceServer
+
+    @BeforeAll
+    fun start() {
+        server = ReferenceServer()
+    }
+
+    @AfterAll
+    fun stop() = server.close()
+
+    @Test
+    fun enrollFillFinalizeSyncOfficerPullAndRead() = runBlocking {
+        Rantau.create(tempDir(), "sri", Rantau.generateKeyHex()).use { app ->
+            app.setLanguage(Language.EN)
+            assertTrue(app.forms().any { it.id == "pmi-registration" && it.title.isNotBlank() })
+            assertNull(app.membership(), "nothing known before the first sync")
+            assertNull(app.card())
+
+            // Fill offline, with a mistake in the birth date and its fix.
+            val draft = app.newDraft("pmi-registration").id
+            app.fill(draft, registrationInputs())
+            val typo = app.setText(draft, "birth_date", "18-08-1995")
+            assertEquals("1995-08-18", textOf(typo.stored), "stored normalized")
+            assertTrue(typo.issues.any { it.severity == Severity.ERROR }, "NIK says the 17th")
+            val early = assertThrows<RantauException.Validation> { runBlocking { app.finalize(draft) } }
+            assertEquals("form.invalid", early.code)
+            assertTrue(early.issues.isNotEmpty())
+            val fixed = app.setText(draft, "birth_date", "17-08-1995")
+            assertTrue(fixed.issues.none { it.severity == Severity.ERROR }, fixed.issues.toString())
+
+            val view = app.draft(draft)
+            val fee = nn(view.contribution)
+            assertEquals(fee.prePlacement + fee.placement + fee.jhtMonthly, fee.totalDue)
+
+            val reg = app.finalize(draft)
+            assertEquals(OutboxState.QUEUED, reg.state)
+            assertTrue(app.drafts().isEmpty())
+
+            val consult = app.newDraft("consultation").id
+            app.fill(consult, consultationInputs(reg.id))
+            val question = app.finalize(consult)
+            assertEquals(2, app.outboxFlow().first().size)
+
+            // Sync: enroll, push both in one go, pull the decision.
+            val states = app.syncFlow(server.url).toList()
+            val done = states.last() as SyncState.Done
+            assertEquals(2u, done.report.accepted)
+            assertTrue(states.any { it is SyncState.Pushing })
+            assertTrue(app.outbox().all { it.state == OutboxState.ACCEPTED && it.reference != null })
+            val card = nn(app.card())
+            assertEquals(11, card.kpj.length)
+            val pay = nn(app.paymentInstructions())
+            assertTrue(!pay.paid && pay.amountDue > 0u && pay.channels.isNotEmpty())
+
+            // The officer records the payment and answers.
+            server.officer("pay", "--kpj", pay.kpj, "--amount", pay.amountDue.toString())
+            server.officer("reply", "--submission", question.id, "--body", "Perlindungan mulai sejak pembayaran.")
+
+            val report = app.sync(server.url)
+            assertTrue(report.pulledEvents > 0u)
+            assertTrue(app.syncState.value is SyncState.Done)
+            val m = nn(app.membership())
+            assertTrue(m.status is MembershipStatus.Active || m.status is MembershipStatus.NotYetActive, m.status.toString())
+            assertNotNull(m.fetchedAt)
+            assertTrue(nn(app.paymentInstructions()).paid)
+            val thread = app.threads().single { it.submissionId == question.id }
+            assertEquals("Perlindungan mulai sejak pembayaran.", thread.replies.single().body)
+
+            // Exactly once on the server.
+            val listed = server.officer("list")
+            assertEquals(1, Regex("\"id\":\\s*\"" + Regex.escape(reg.id) + "\"").findAll(listed).count(), listed)
+        }
+    }
+
+    private fun textOf(v: Any?): String? = (v as? id.rantau.ffi.AnswerValue.Text)?.value
+}

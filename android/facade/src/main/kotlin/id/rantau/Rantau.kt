@@ -1,0 +1,227 @@
+package id.rantau
+
+import id.rantau.ffi.Card
+import id.rantau.ffi.Contribution
+import id.rantau.ffi.DraftSummary
+import id.rantau.ffi.DraftView
+import id.rantau.ffi.FieldInput
+import id.rantau.ffi.FormInfo
+import id.rantau.ffi.Language
+import id.rantau.ffi.Membership
+import id.rantau.ffi.OutboxItem
+import id.rantau.ffi.PaymentInstructions
+import id.rantau.ffi.RantauException
+import id.rantau.ffi.RantauProfile
+import id.rantau.ffi.SetFieldResult
+import id.rantau.ffi.SyncObserver
+import id.rantau.ffi.SyncReport
+import id.rantau.ffi.SyncState
+import id.rantau.ffi.Thread
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.channels.awaitClose
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.callbackFlow
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.flowOn
+import kotlinx.coroutines.flow.map
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import java.io.Closeable
+import java.io.File
+import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicReference
+
+/**
+ * One open, encrypted profile: the whole API the app uses. Thin on purpose: every
+ * call is one call into the Rust core, run on [io] (never the main thread).
+ *
+ * Cancellation: cancelling the coroutine of [sync] (or the collector of [syncFlow])
+ * drops the Rust future; the core writes each step atomically, so nothing is lost
+ * and the next sync resends what was in flight (the server keeps it exactly once).
+ *
+ * Lifetime: [close] releases the database; later calls throw [RantauException.Closed].
+ */
+class Rantau private constructor(
+    private val profile: RantauProfile,
+    private val io: CoroutineDispatcher,
+) : Closeable {
+
+    companion object {
+        /** Creates profile [name] in [dir] with a 32-byte key in hex. */
+        suspend fun create(dir: File, name: String, keyHex: String, io: CoroutineDispatcher = Dispatchers.IO): Rantau =
+            withContext(io) { Rantau(RantauProfile.create(dir.path, name, keyHex), io) }
+
+        /** Opens the existing profile [name] in [dir]; a wrong key throws [RantauException.WrongKey]. */
+        suspend fun open(dir: File, name: String, keyHex: String, io: CoroutineDispatcher = Dispatchers.IO): Rantau =
+            withContext(io) { Rantau(RantauProfile.open(dir.path, name, keyHex), io) }
+
+        /** Opens (or creates) with the key as 32 raw bytes, as the Android Keystore unwraps it. */
+        suspend fun withKey(
+            dir: File,
+            name: String,
+            key: ByteArray,
+            create: Boolean,
+            io: CoroutineDispatcher = Dispatchers.IO,
+        ): Rantau = withContext(io) { Rantau(RantauProfile.withKeyBytes(dir.path, name, key, create), io) }
+
+        /** A new random profile key (hex); generate once, then keep it wrapped by the Keystore. */
+        fun generateKeyHex(): String = id.rantau.ffi.generateKeyHex()
+    }
+
+    private val closed = AtomicBoolean(false)
+
+    /** Bumped after every call that may change the outbox; drives [outboxFlow]. */
+    private val changes = MutableStateFlow(0L)
+
+    private val state = MutableStateFlow<SyncState?>(null)
+
+    /** The last sync state seen (any sync of this profile); `null` before the first. */
+    val syncState: StateFlow<SyncState?> = state.asStateFlow()
+
+    private fun live(): RantauProfile {
+        if (closed.get()) throw RantauException.Closed("profile.closed")
+        return profile
+    }
+
+    private suspend fun <T> call(block: (RantauProfile) -> T): T = withContext(io) { block(live()) }
+
+    private suspend fun <T> change(block: (RantauProfile) -> T): T =
+        try {
+            call(block)
+        } finally {
+            changes.update { it + 1 }
+        }
+
+    /** The language of messages and titles. */
+    suspend fun setLanguage(lang: Language) = call { it.setLanguage(lang) }
+
+    /** The forms a user can start. */
+    suspend fun forms(): List<FormInfo> = call { it.forms() }
+
+    /** The full definition (JSON, docs/forms.md) for the generic form renderer. */
+    suspend fun formDefinitionJson(formId: String, version: UInt? = null): String =
+        call { it.formDefinitionJson(formId, version) }
+
+    /** Starts a draft. */
+    suspend fun newDraft(formId: String): DraftView = call { it.newDraft(formId) }
+
+    /** Autosave one field: what is stored, its issues, the visibility changes. */
+    suspend fun setField(draftId: String, path: String, input: FieldInput): SetFieldResult =
+        call { it.setField(draftId, path, input) }
+
+    /** Autosave typed text (the common case). */
+    suspend fun setText(draftId: String, path: String, text: String): SetFieldResult =
+        setField(draftId, path, FieldInput.Text(text))
+
+    /** Removes item [index] of a repeat group. */
+    suspend fun removeRepeatItem(draftId: String, group: String, index: Int) =
+        call { it.removeRepeatItem(draftId, group, index.toUInt()) }
+
+    /** A draft with every issue and the contribution due. */
+    suspend fun draft(draftId: String): DraftView = call { it.draft(draftId) }
+
+    /** Drafts, most recently changed first. */
+    suspend fun drafts(): List<DraftSummary> = call { it.drafts() }
+
+    /** Deletes a draft. */
+    suspend fun deleteDraft(draftId: String) = call { it.deleteDraft(draftId) }
+
+    /** Finalize; errors in the answers throw [RantauException.Validation] with every issue. */
+    suspend fun finalize(draftId: String): OutboxItem = change { it.finalize(draftId) }
+
+    /** The outbox, oldest first. */
+    suspend fun outbox(): List<OutboxItem> = call { it.outbox() }
+
+    /** Fix and resubmit a rejected submission: a new draft with its answers. */
+    suspend fun reopenRejected(submissionId: String): DraftView = change { it.reopenRejected(submissionId) }
+
+    /** Membership status from the local cache; `null` when nothing is known yet. */
+    suspend fun membership(): Membership? = call { it.membership() }
+
+    /** The membership card, once decided. */
+    suspend fun card(): Card? = call { it.card() }
+
+    /** How to pay, once decided. */
+    suspend fun paymentInstructions(): PaymentInstructions? = call { it.paymentInstructions() }
+
+    /** Consultations and their replies. */
+    suspend fun threads(): List<Thread> = call { it.threads() }
+
+    /** Recorded contributions. */
+    suspend fun contributions(): List<Contribution> = call { it.contributions() }
+
+    /**
+     * The outbox now and after every change made through this object (finalize,
+     * reopen, sync). Poll-after-change: no database trigger is involved.
+     */
+    fun outboxFlow(): Flow<List<OutboxItem>> =
+        changes.map { live().outbox() }.distinctUntilChanged().flowOn(io)
+
+    /** One sync; progress goes to [syncState]. Cancel the coroutine to stop it. */
+    suspend fun sync(serverUrl: String): SyncReport =
+        try {
+            withContext(io) { live().sync(serverUrl, observer { state.value = it }) }
+        } finally {
+            changes.update { it + 1 }
+        }
+
+    /**
+     * One sync as a flow of its states, ending with [SyncState.Done] or
+     * [SyncState.Failed]. Cancelling the collector cancels the sync.
+     */
+    fun syncFlow(serverUrl: String): Flow<SyncState> = callbackFlow {
+        // Written by the observer on the sync's thread, read here after it returned.
+        val last = AtomicReference<SyncState?>(null)
+        val job = launch(io) {
+            try {
+                live().sync(serverUrl, observer { s ->
+                    last.set(s)
+                    state.value = s
+                    trySend(s)
+                })
+            } catch (e: RantauException) {
+                // Failures before the core's run starts (closed profile, bad URL) have no state yet.
+                if (last.get() !is SyncState.Failed) trySend(SyncState.Failed(e.code))
+            } finally {
+                changes.update { it + 1 }
+            }
+            channel.close()
+        }
+        awaitClose { job.cancel() }
+    }
+
+    private fun observer(onState: (SyncState) -> Unit) = object : SyncObserver {
+        override fun onState(state: SyncState) = onState(state)
+    }
+
+    /** True after [close]. */
+    val isClosed: Boolean get() = closed.get()
+
+    /** Closes the profile (a running sync stops at its next step). Idempotent. */
+    override fun close() {
+        if (closed.compareAndSet(false, true)) {
+            profile.closeProfile()
+            profile.close()
+        }
+    }
+}
+
+/** The stable code of any [RantauException] (the same as the core's `Error::code`). */
+val RantauException.code: String
+    get() = when (this) {
+        is RantauException.Validation -> code
+        is RantauException.NotFound -> code
+        is RantauException.WrongKey -> code
+        is RantauException.Storage -> code
+        is RantauException.Network -> code
+        is RantauException.Auth -> code
+        is RantauException.Interrupted -> code
+        is RantauException.InvalidInput -> code
+        is RantauException.Closed -> code
+        is RantauException.Internal -> code
+    }

@@ -1,0 +1,18 @@
+//! uniffi bindings of the Rantau core: the surface the Android app (through the
+//! Kotlin facade `id.rantau`) calls. No business logic lives here: every export
+//! converts its arguments, delegates to `rantau_core` and converts the answer.
+//!
+//! - [`error`]: the one public error ([`RantauError`]) and the panic guard.
+//! - [`types`]: records and enums that cross the boundary, with their conversions.
+//! - [`profile`]: [`RantauProfile`], one open encrypted profile (drafts, outbox, inquiries, sync).
+//! - [`tools`]: calls that need no profile (checks, contribution quote, service points).
+
+pub mod error;
+pub mod profile;
+pub mod tools;
+pub mod types;
+
+pub use error::RantauError;
+pub use profile::{RantauProfile, SyncObserver};
+
+uniffi::setup_scaffolding!("rantau");

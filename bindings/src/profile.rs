@@ -1,0 +1,331 @@
+//! [`RantauProfile`]: one open, encrypted profile. One call per user action;
+//! every call is short (database only) except [`RantauProfile::sync`], which is
+//! async: dropping its future (a cancelled coroutine) stops it between two atomic
+//! steps, so nothing is lost. [`RantauProfile::close_profile`] releases the database.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+
+use rantau_core::profile::Profile;
+use rantau_core::store::Key;
+use rantau_core::sync::{self as core_sync, SyncConfig};
+use rantau_core::{forms, inquiry, Error};
+
+use crate::error::{guard, guard_async, RantauError};
+use crate::types::{
+    self, Card, Contribution, DraftSummary, DraftView, FieldInput, FormInfo, Language, Membership,
+    OutboxItem, PaymentInstructions, SetFieldResult, SyncReport, SyncState, Thread,
+};
+
+type Res<T> = Result<T, RantauError>;
+
+/// Receives sync progress (implemented in Kotlin). Called on the sync's thread: keep it quick.
+#[uniffi::export(callback_interface)]
+pub trait SyncObserver: Send + Sync {
+    /// A new state.
+    fn on_state(&self, state: SyncState);
+}
+
+struct Forward(Box<dyn SyncObserver>);
+
+impl core_sync::SyncObserver for Forward {
+    fn on_state(&self, state: core_sync::SyncState) {
+        self.0.on_state(state.into());
+    }
+}
+
+/// An open profile. Thread-safe; calls after [`RantauProfile::close_profile`] fail with
+/// [`RantauError::Closed`].
+#[derive(uniffi::Object)]
+pub struct RantauProfile {
+    inner: RwLock<Option<Arc<Profile>>>,
+    /// The last server's settings: they own the HTTP client, kept for connection reuse.
+    config: Mutex<Option<(String, SyncConfig)>>,
+}
+
+impl std::fmt::Debug for RantauProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RantauProfile")
+            .field("open", &!self.is_closed())
+            .finish()
+    }
+}
+
+fn key_from_bytes(bytes: &[u8]) -> Res<Key> {
+    let arr: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| RantauError::from(Error::InvalidKey))?;
+    Ok(Key::from_bytes(arr))
+}
+
+impl RantauProfile {
+    fn wrap(p: Profile) -> Arc<Self> {
+        Arc::new(RantauProfile {
+            inner: RwLock::new(Some(Arc::new(p))),
+            config: Mutex::new(None),
+        })
+    }
+
+    fn get(&self) -> Res<Arc<Profile>> {
+        self.inner
+            .read()
+            .ok()
+            .and_then(|g| g.clone())
+            .ok_or_else(RantauError::closed)
+    }
+
+    /// Runs `f` on the open profile, guarded against panics.
+    fn with<T>(&self, f: impl FnOnce(&Profile) -> rantau_core::Result<T>) -> Res<T> {
+        guard(|| {
+            let p = self.get()?;
+            f(&p).map_err(RantauError::from)
+        })
+    }
+
+    fn config_for(&self, url: &str, profile: &Profile) -> Res<SyncConfig> {
+        let mut slot = self.config.lock().map_err(|_| RantauError::closed())?;
+        let mut config = match slot.as_ref() {
+            Some((u, c)) if u == url => c.clone(),
+            _ => {
+                let mut c = SyncConfig::new(url)?;
+                c.device_label = "rantau-android".into();
+                *slot = Some((url.to_string(), c.clone()));
+                c
+            }
+        };
+        config.lang = profile.lang();
+        Ok(config)
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl RantauProfile {
+    /// Creates profile `name` in directory `dir`, encrypted with a 32-byte key in hex.
+    #[uniffi::constructor]
+    pub fn create(dir: String, name: String, key_hex: String) -> Res<Arc<Self>> {
+        guard(|| {
+            Ok(Self::wrap(Profile::create(
+                Path::new(&dir),
+                &name,
+                &Key::from_hex(&key_hex)?,
+            )?))
+        })
+    }
+
+    /// Opens the existing profile `name` in `dir` with its key in hex.
+    #[uniffi::constructor]
+    pub fn open(dir: String, name: String, key_hex: String) -> Res<Arc<Self>> {
+        guard(|| {
+            Ok(Self::wrap(Profile::open(
+                Path::new(&dir),
+                &name,
+                &Key::from_hex(&key_hex)?,
+            )?))
+        })
+    }
+
+    /// Like [`RantauProfile::create`] / [`RantauProfile::open`] with the key as 32 raw bytes
+    /// (as the Android Keystore unwraps it).
+    #[uniffi::constructor]
+    pub fn with_key_bytes(dir: String, name: String, key: Vec<u8>, create: bool) -> Res<Arc<Self>> {
+        guard(|| {
+            let key = key_from_bytes(&key)?;
+            let p = if create {
+                Profile::create(Path::new(&dir), &name, &key)?
+            } else {
+                Profile::open(Path::new(&dir), &name, &key)?
+            };
+            Ok(Self::wrap(p))
+        })
+    }
+
+    /// Closes the profile: stops a running sync at its next step and releases the
+    /// database once no call uses it. Closing twice is fine.
+    /// (Named `close_profile`: uniffi's Kotlin classes already have `close()`, which frees the handle.)
+    pub fn close_profile(&self) {
+        let taken = self.inner.write().ok().and_then(|mut g| g.take());
+        if let Some(p) = taken {
+            p.store().interrupt_handle().interrupt();
+        }
+        if let Ok(mut c) = self.config.lock() {
+            *c = None;
+        }
+    }
+
+    /// True after [`RantauProfile::close_profile`].
+    pub fn is_closed(&self) -> bool {
+        self.inner.read().map(|g| g.is_none()).unwrap_or(true)
+    }
+
+    /// The profile's name.
+    pub fn name(&self) -> Res<String> {
+        self.with(|p| Ok(p.name().to_string()))
+    }
+
+    /// The language of messages and titles.
+    pub fn language(&self) -> Res<Language> {
+        self.with(|p| Ok(p.lang().into()))
+    }
+
+    /// Changes the language of messages and titles.
+    pub fn set_language(&self, lang: Language) -> Res<()> {
+        self.with(|p| {
+            p.set_lang(lang.into());
+            Ok(())
+        })
+    }
+
+    /// The forms a user can start (newest version of each), titles localized.
+    pub fn forms(&self) -> Res<Vec<FormInfo>> {
+        self.with(|p| {
+            let lang = p.lang();
+            Ok(p.forms()
+                .into_iter()
+                .map(|d| FormInfo {
+                    id: d.id.clone(),
+                    version: d.version,
+                    title: types::text(&d.title, lang),
+                    description: d.description.as_ref().map(|t| types::text(t, lang)),
+                })
+                .collect())
+        })
+    }
+
+    /// The whole definition of a form (format in `docs/forms.md`) for the generic
+    /// renderer; `version` `None` is the newest.
+    pub fn form_definition_json(&self, form_id: String, version: Option<u32>) -> Res<String> {
+        self.with(|_| {
+            let def = forms::builtin_form(&form_id, version)
+                .ok_or_else(|| Error::UnknownForm(form_id.clone()))?;
+            serde_json::to_string(def).map_err(|e| Error::InvalidDefinition(e.to_string()))
+        })
+    }
+
+    /// Starts a draft of the newest version of `form_id`.
+    pub fn new_draft(&self, form_id: String) -> Res<DraftView> {
+        self.with(|p| p.new_draft(&form_id).map(DraftView::from))
+    }
+
+    /// Autosave: sets one field and persists the draft (one transaction); returns
+    /// what is stored, the issues and the visibility changes.
+    pub fn set_field(
+        &self,
+        draft_id: String,
+        path: String,
+        input: FieldInput,
+    ) -> Res<SetFieldResult> {
+        self.with(|p| {
+            p.set_field(&draft_id, &path, input.into())
+                .map(SetFieldResult::from)
+        })
+    }
+
+    /// Removes item `index` of repeat group `group`.
+    pub fn remove_repeat_item(&self, draft_id: String, group: String, index: u32) -> Res<()> {
+        self.with(|p| p.remove_repeat_item(&draft_id, &group, index as usize))
+    }
+
+    /// A draft with its answers, every issue and the contribution due.
+    pub fn draft(&self, draft_id: String) -> Res<DraftView> {
+        self.with(|p| p.draft(&draft_id).map(DraftView::from))
+    }
+
+    /// All drafts, most recently changed first.
+    pub fn drafts(&self) -> Res<Vec<types::DraftSummary>> {
+        self.with(|p| Ok(p.drafts()?.into_iter().map(DraftSummary::from).collect()))
+    }
+
+    /// Deletes a draft (not a finalized submission).
+    pub fn delete_draft(&self, draft_id: String) -> Res<()> {
+        self.with(|p| p.delete_draft(&draft_id))
+    }
+
+    /// Finalize: errors come back as [`RantauError::Validation`] with every issue;
+    /// otherwise the frozen submission is queued (durably) and the draft removed.
+    pub fn finalize(&self, draft_id: String) -> Res<OutboxItem> {
+        self.with(|p| p.finalize(&draft_id).map(OutboxItem::from))
+    }
+
+    /// The outbox, oldest first, every state.
+    pub fn outbox(&self) -> Res<Vec<OutboxItem>> {
+        self.with(|p| Ok(p.outbox()?.into_iter().map(OutboxItem::from).collect()))
+    }
+
+    /// One submission.
+    pub fn submission(&self, submission_id: String) -> Res<OutboxItem> {
+        self.with(|p| p.submission(&submission_id).map(OutboxItem::from))
+    }
+
+    /// Fix and resubmit: a rejected submission becomes a new draft with its answers.
+    pub fn reopen_rejected(&self, submission_id: String) -> Res<DraftView> {
+        self.with(|p| p.reopen_rejected(&submission_id).map(DraftView::from))
+    }
+
+    /// Membership status from the local cache; `None` when nothing is known yet.
+    pub fn membership(&self) -> Res<Option<Membership>> {
+        self.with(|p| {
+            let m = inquiry::membership(p.store(), p.now().date_naive())?;
+            Ok(m.map(|m| types::membership(m, p.lang())))
+        })
+    }
+
+    /// The membership card, once a registration was decided.
+    pub fn card(&self) -> Res<Option<Card>> {
+        self.with(|p| Ok(inquiry::card(p.store())?.map(Card::from)))
+    }
+
+    /// How to pay, once a registration was decided.
+    pub fn payment_instructions(&self) -> Res<Option<PaymentInstructions>> {
+        self.with(|p| {
+            Ok(inquiry::payment_instructions(p.store())?
+                .map(|i| types::payment_instructions(i, p.lang())))
+        })
+    }
+
+    /// Consultations with their replies.
+    pub fn threads(&self) -> Res<Vec<Thread>> {
+        self.with(|p| {
+            Ok(inquiry::threads(p.store())?
+                .into_iter()
+                .map(Thread::from)
+                .collect())
+        })
+    }
+
+    /// Contributions recorded by the agency, newest period first.
+    pub fn contributions(&self) -> Res<Vec<Contribution>> {
+        self.with(|p| {
+            Ok(inquiry::contributions(p.store())?
+                .into_iter()
+                .map(Contribution::from)
+                .collect())
+        })
+    }
+
+    /// Asks a running sync to stop at its next step ([`RantauError::Interrupted`]).
+    pub fn interrupt(&self) -> Res<()> {
+        self.with(|p| {
+            p.store().interrupt_handle().interrupt();
+            Ok(())
+        })
+    }
+
+    /// One sync with the server at `server_url` (https, or http to loopback):
+    /// enroll if needed, push the outbox, pull news into the cache. Progress goes
+    /// to `observer`. Cancel by dropping the future (Kotlin: cancel the coroutine).
+    pub async fn sync(
+        &self,
+        server_url: String,
+        observer: Box<dyn SyncObserver>,
+    ) -> Res<SyncReport> {
+        let profile = self.get()?;
+        let config = guard(|| self.config_for(&server_url, &profile))?;
+        guard_async(async move {
+            let forward = Forward(observer);
+            Ok(core_sync::sync(profile.store(), &config, &forward)
+                .await?
+                .into())
+        })
+        .await
+    }
+}

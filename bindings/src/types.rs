@@ -1,0 +1,800 @@
+//! Records and enums that cross the FFI, and their conversions from the core's
+//! types. Text meant for the user arrives already in the profile's language;
+//! dates are `YYYY-MM-DD` strings, times unix milliseconds. Types that may hold
+//! personal data have no `Debug`, or a hand-written one without the values.
+
+use rantau_core::forms::Input;
+use rantau_core::{inquiry, profile, sync, Lang, Localized};
+use serde_json::Value;
+
+/// The language of messages, titles and labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Language {
+    /// Bahasa Indonesia (the default).
+    Id,
+    /// English.
+    En,
+}
+
+impl From<Language> for Lang {
+    fn from(l: Language) -> Lang {
+        match l {
+            Language::Id => Lang::Id,
+            Language::En => Lang::En,
+        }
+    }
+}
+
+impl From<Lang> for Language {
+    fn from(l: Lang) -> Language {
+        match l {
+            Lang::Id => Language::Id,
+            Lang::En => Language::En,
+        }
+    }
+}
+
+pub(crate) fn text(l: &Localized, lang: Lang) -> String {
+    l.get(lang).to_string()
+}
+
+/// How serious an issue is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Severity {
+    /// Blocks finalize.
+    Error,
+    /// Shown, does not block.
+    Warning,
+}
+
+/// A finding about one field, localized.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Issue {
+    /// Stable code (`nik.length`).
+    pub code: String,
+    /// Field path (`heirs[0].nik`), empty for the whole form.
+    pub path: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The message in the profile's language (may quote what was typed).
+    pub message: String,
+}
+
+impl std::fmt::Debug for Issue {
+    // Hand-written: the message may quote personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issue")
+            .field("code", &self.code)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<rantau_core::Issue> for Issue {
+    fn from(i: rantau_core::Issue) -> Issue {
+        Issue {
+            severity: match i.severity {
+                rantau_core::Severity::Error => Severity::Error,
+                rantau_core::Severity::Warning => Severity::Warning,
+            },
+            code: i.code,
+            path: i.path,
+            message: i.message,
+        }
+    }
+}
+
+pub(crate) fn issues(v: Vec<rantau_core::Issue>) -> Vec<Issue> {
+    v.into_iter().map(Issue::from).collect()
+}
+
+/// A value as the form sends it (one user action).
+#[derive(Clone, PartialEq, uniffi::Enum)]
+pub enum FieldInput {
+    /// Typed or picked text; every single-value kind parses it.
+    Text {
+        /// The text as typed.
+        value: String,
+    },
+    /// A number (number fields).
+    Number {
+        /// The number.
+        value: f64,
+    },
+    /// A tick (consent fields).
+    Bool {
+        /// Ticked or not.
+        value: bool,
+    },
+    /// Picked values (multi-choice fields). (Not `List`: it would shadow Kotlin's `List`.)
+    Picked {
+        /// The values.
+        values: Vec<String>,
+    },
+    /// Empties the field (a repeat group: removes every item).
+    Clear,
+}
+
+impl From<FieldInput> for Input {
+    fn from(i: FieldInput) -> Input {
+        match i {
+            FieldInput::Text { value } => Input::Text(value),
+            FieldInput::Number { value } => Input::Number(value),
+            FieldInput::Bool { value } => Input::Bool(value),
+            FieldInput::Picked { values } => Input::List(values),
+            FieldInput::Clear => Input::Clear,
+        }
+    }
+}
+
+/// A stored answer.
+#[derive(Clone, PartialEq, uniffi::Enum)]
+pub enum AnswerValue {
+    /// Text (dates `YYYY-MM-DD`, phones E.164, codes, free text).
+    Text {
+        /// The text.
+        value: String,
+    },
+    /// A number.
+    Number {
+        /// The number.
+        value: f64,
+    },
+    /// A tick.
+    Bool {
+        /// Ticked or not.
+        value: bool,
+    },
+    /// Picked values.
+    Picked {
+        /// The values.
+        values: Vec<String>,
+    },
+    /// Anything else (a repeat group's items), as JSON.
+    Json {
+        /// The JSON text.
+        json: String,
+    },
+}
+
+/// `None` for JSON null (an empty field).
+pub(crate) fn answer_value(v: Value) -> Option<AnswerValue> {
+    Some(match v {
+        Value::Null => return None,
+        Value::String(value) => AnswerValue::Text { value },
+        Value::Bool(value) => AnswerValue::Bool { value },
+        Value::Number(n) => match n.as_f64() {
+            Some(value) => AnswerValue::Number { value },
+            None => AnswerValue::Json {
+                json: n.to_string(),
+            },
+        },
+        Value::Array(items) if items.iter().all(Value::is_string) => AnswerValue::Picked {
+            values: items
+                .into_iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+        },
+        other => AnswerValue::Json {
+            json: other.to_string(),
+        },
+    })
+}
+
+/// One answer of a draft.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct Answer {
+    /// Top-level field id.
+    pub path: String,
+    /// The stored value.
+    pub value: AnswerValue,
+}
+
+/// A field whose visibility flipped.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VisibilityChange {
+    /// Field path.
+    pub path: String,
+    /// Shown now.
+    pub visible: bool,
+}
+
+/// What one autosave did.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct SetFieldResult {
+    /// The path that was set.
+    pub path: String,
+    /// What is stored now (normalized when valid, as typed when not); `None` when empty.
+    pub stored: Option<AnswerValue>,
+    /// That field's issues, then cross-field issues it takes part in.
+    pub issues: Vec<Issue>,
+    /// Every field whose visibility flipped.
+    pub visibility: Vec<VisibilityChange>,
+}
+
+impl From<rantau_core::forms::SetOutcome> for SetFieldResult {
+    fn from(o: rantau_core::forms::SetOutcome) -> Self {
+        SetFieldResult {
+            path: o.path,
+            stored: answer_value(o.stored),
+            issues: issues(o.issues),
+            visibility: o
+                .visibility
+                .into_iter()
+                .map(|v| VisibilityChange {
+                    path: v.path,
+                    visible: v.visible,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The contribution due at registration, in rupiah.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FeeQuote {
+    /// Pre-placement JKK+JKM.
+    pub pre_placement: u64,
+    /// Placement and post-placement JKK+JKM for the whole contract.
+    pub placement: u64,
+    /// Chosen JHT per month (0 if none).
+    pub jht_monthly: u64,
+    /// Due now: pre-placement + placement + the first JHT month.
+    pub total_due: u64,
+    /// Tariff id.
+    pub tariff: String,
+    /// True when the rule is unclear for this contract length: the server's amount wins.
+    pub estimate: bool,
+}
+
+impl From<rantau_core::domain::tariff::FeeQuote> for FeeQuote {
+    fn from(q: rantau_core::domain::tariff::FeeQuote) -> Self {
+        FeeQuote {
+            pre_placement: q.pre_placement,
+            placement: q.placement,
+            jht_monthly: q.jht_monthly,
+            total_due: q.total_due,
+            tariff: q.tariff,
+            estimate: q.estimate,
+        }
+    }
+}
+
+/// A form a user can start.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FormInfo {
+    /// Form id (`pmi-registration`).
+    pub id: String,
+    /// Version.
+    pub version: u32,
+    /// Title in the profile's language.
+    pub title: String,
+    /// Description, if any.
+    pub description: Option<String>,
+}
+
+/// A draft: its answers, every current issue and the contribution due.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct DraftView {
+    /// Draft id (becomes the submission id at finalize).
+    pub id: String,
+    /// Form id.
+    pub form_id: String,
+    /// Form version the draft keeps for its whole life.
+    pub form_version: u32,
+    /// Answers so far (top-level fields, in field-id order).
+    pub answers: Vec<Answer>,
+    /// Every issue of the whole form.
+    pub issues: Vec<Issue>,
+    /// Contribution due, once the placement answers are complete (registration only).
+    pub contribution: Option<FeeQuote>,
+    /// Last change (unix ms).
+    pub updated_at: i64,
+    /// The rejected submission this draft corrects.
+    pub reopened_from: Option<String>,
+}
+
+impl From<profile::DraftView> for DraftView {
+    fn from(d: profile::DraftView) -> Self {
+        DraftView {
+            id: d.id,
+            form_id: d.form_id,
+            form_version: d.form_version,
+            answers: d
+                .answers
+                .into_iter()
+                .filter_map(|(path, v)| answer_value(v).map(|value| Answer { path, value }))
+                .collect(),
+            issues: issues(d.issues),
+            contribution: d.contribution.map(FeeQuote::from),
+            updated_at: d.updated_at,
+            reopened_from: d.reopened_from,
+        }
+    }
+}
+
+/// One line of the drafts list.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DraftSummary {
+    /// Draft id.
+    pub id: String,
+    /// Form id.
+    pub form_id: String,
+    /// Form title in the profile's language.
+    pub title: String,
+    /// Answered fields.
+    pub answered: u32,
+    /// Last change (unix ms).
+    pub updated_at: i64,
+}
+
+impl From<profile::DraftSummary> for DraftSummary {
+    fn from(d: profile::DraftSummary) -> Self {
+        DraftSummary {
+            id: d.id,
+            form_id: d.form_id,
+            title: d.title,
+            answered: u32::try_from(d.answered).unwrap_or(u32::MAX),
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+/// Where a finalized submission stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum OutboxState {
+    /// Not sent yet.
+    Queued,
+    /// On its way.
+    Sending,
+    /// A transient failure; retried later.
+    Waiting,
+    /// Accepted by the server (final).
+    Accepted,
+    /// Rejected with issues: fix and resubmit.
+    Rejected,
+    /// Too many failed attempts: show the last error.
+    NeedsAttention,
+}
+
+impl From<rantau_core::store::OutboxState> for OutboxState {
+    fn from(s: rantau_core::store::OutboxState) -> Self {
+        use rantau_core::store::OutboxState as S;
+        match s {
+            S::Queued => OutboxState::Queued,
+            S::Sending => OutboxState::Sending,
+            S::Waiting => OutboxState::Waiting,
+            S::Accepted => OutboxState::Accepted,
+            S::Rejected => OutboxState::Rejected,
+            S::NeedsAttention => OutboxState::NeedsAttention,
+        }
+    }
+}
+
+/// One outbox entry.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OutboxItem {
+    /// Submission id.
+    pub id: String,
+    /// Form id.
+    pub form_id: String,
+    /// Form title in the profile's language.
+    pub title: String,
+    /// Current state.
+    pub state: OutboxState,
+    /// Server reference once accepted.
+    pub reference: Option<String>,
+    /// Why it was rejected, localized.
+    pub issues: Vec<Issue>,
+    /// Last transient error code.
+    pub last_error: Option<String>,
+    /// Send attempts so far.
+    pub attempts: u32,
+    /// Next attempt (unix ms) when waiting.
+    pub next_attempt_at: Option<i64>,
+    /// Finalized at (unix ms).
+    pub created_at: i64,
+}
+
+impl From<profile::OutboxItem> for OutboxItem {
+    fn from(o: profile::OutboxItem) -> Self {
+        OutboxItem {
+            id: o.id,
+            form_id: o.form_id,
+            title: o.title,
+            state: o.state.into(),
+            reference: o.reference,
+            issues: issues(o.issues),
+            last_error: o.last_error,
+            attempts: o.attempts,
+            next_attempt_at: o.next_attempt_at,
+            created_at: o.created_at,
+        }
+    }
+}
+
+/// What one sync run did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncReport {
+    /// Submissions put in a request.
+    pub sent: u32,
+    /// Accepted for the first time.
+    pub accepted: u32,
+    /// The server had them already (no second record).
+    pub duplicates: u32,
+    /// Rejected: the user can reopen them.
+    pub rejected: u32,
+    /// Same id, different content on the server.
+    pub conflicts: u32,
+    /// Held until the registration they refer to is accepted.
+    pub held: u32,
+    /// Put back to wait after a transient failure.
+    pub waiting: u32,
+    /// Change-feed events applied.
+    pub pulled_events: u32,
+    /// Request body bytes.
+    pub bytes_up: u64,
+    /// Response body bytes.
+    pub bytes_down: u64,
+    /// HTTP requests.
+    pub requests: u32,
+    /// The server refused the token; the next sync enrolls again.
+    pub auth_lost: bool,
+    /// Code of the failure that ended the push early.
+    pub push_error: Option<String>,
+    /// Code of the failure that ended the pull early.
+    pub pull_error: Option<String>,
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl From<sync::SyncReport> for SyncReport {
+    fn from(r: sync::SyncReport) -> Self {
+        SyncReport {
+            sent: count(r.sent),
+            accepted: count(r.accepted),
+            duplicates: count(r.duplicates),
+            rejected: count(r.rejected),
+            conflicts: count(r.conflicts),
+            held: count(r.held),
+            waiting: count(r.waiting),
+            pulled_events: count(r.pulled_events),
+            bytes_up: r.bytes_up,
+            bytes_down: r.bytes_down,
+            requests: count(r.requests),
+            auth_lost: r.auth_lost,
+            push_error: r.push_error,
+            pull_error: r.pull_error,
+        }
+    }
+}
+
+/// A step of a sync run.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SyncState {
+    /// Enrolling this device.
+    Enrolling,
+    /// Sending: `sent` of `total`.
+    Pushing {
+        /// Sent so far.
+        sent: u32,
+        /// Due at the start.
+        total: u32,
+    },
+    /// Reading the change feed.
+    Pulling {
+        /// Events applied so far.
+        events: u32,
+    },
+    /// Finished (work may still wait; see the report).
+    Done {
+        /// What the run did.
+        report: SyncReport,
+    },
+    /// Stopped with an error.
+    Failed {
+        /// Stable error code.
+        code: String,
+    },
+}
+
+impl From<sync::SyncState> for SyncState {
+    fn from(s: sync::SyncState) -> Self {
+        match s {
+            sync::SyncState::Enrolling => SyncState::Enrolling,
+            sync::SyncState::Pushing { sent, total } => SyncState::Pushing {
+                sent: count(sent),
+                total: count(total),
+            },
+            sync::SyncState::Pulling { events } => SyncState::Pulling {
+                events: count(events),
+            },
+            sync::SyncState::Done(r) => SyncState::Done { report: r.into() },
+            sync::SyncState::Failed { code } => SyncState::Failed { code },
+        }
+    }
+}
+
+/// A protection phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Phase {
+    /// Before departure.
+    PrePlacement,
+    /// While working abroad.
+    Placement,
+    /// After return.
+    PostPlacement,
+}
+
+impl From<sync::wire::Phase> for Phase {
+    fn from(p: sync::wire::Phase) -> Self {
+        match p {
+            sync::wire::Phase::PrePlacement => Phase::PrePlacement,
+            sync::wire::Phase::Placement => Phase::Placement,
+            sync::wire::Phase::PostPlacement => Phase::PostPlacement,
+        }
+    }
+}
+
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Where the worker stands.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum MembershipStatus {
+    /// No registration (or the last one was rejected).
+    NotRegistered,
+    /// Finalized here, not decided by the server yet.
+    PendingSync,
+    /// Card issued, contribution not paid.
+    RegisteredUnpaid,
+    /// Protected today.
+    Active {
+        /// Phase in force.
+        phase: Phase,
+        /// Last protected day.
+        until: String,
+    },
+    /// Paid; protection starts later.
+    NotYetActive {
+        /// First protected day.
+        starts: String,
+    },
+    /// Every window ended.
+    Expired {
+        /// Last protected day.
+        ended: String,
+    },
+}
+
+/// A protection window (dates inclusive).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ProtectionWindow {
+    /// Phase.
+    pub phase: Phase,
+    /// First protected day.
+    pub start: String,
+    /// Last protected day.
+    pub end: String,
+}
+
+/// Membership as known on this phone.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Membership {
+    /// Derived status.
+    pub status: MembershipStatus,
+    /// Membership number (KPJ) once known.
+    pub kpj: Option<String>,
+    /// Protection windows, oldest first.
+    pub windows: Vec<ProtectionWindow>,
+    /// Why the registration was rejected, localized.
+    pub rejection: Option<String>,
+    /// When the newest fact used was fetched (unix ms).
+    pub fetched_at: Option<i64>,
+}
+
+pub(crate) fn membership(m: inquiry::Membership, lang: Lang) -> Membership {
+    use inquiry::MembershipStatus as S;
+    Membership {
+        status: match m.status {
+            S::NotRegistered => MembershipStatus::NotRegistered,
+            S::PendingSync => MembershipStatus::PendingSync,
+            S::RegisteredUnpaid => MembershipStatus::RegisteredUnpaid,
+            S::Active { phase, until } => MembershipStatus::Active {
+                phase: phase.into(),
+                until: day(until),
+            },
+            S::NotYetActive { starts } => MembershipStatus::NotYetActive {
+                starts: day(starts),
+            },
+            S::Expired { ended } => MembershipStatus::Expired { ended: day(ended) },
+        },
+        kpj: m.kpj,
+        windows: m
+            .windows
+            .into_iter()
+            .map(|w| ProtectionWindow {
+                phase: w.phase.into(),
+                start: day(w.start),
+                end: day(w.end),
+            })
+            .collect(),
+        rejection: m.rejection.map(|r| text(&r, lang)),
+        fetched_at: m.fetched_at,
+    }
+}
+
+/// The membership card.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Card {
+    /// Membership number (KPJ).
+    pub kpj: String,
+    /// Server reference of the registration.
+    pub reference: String,
+    /// The registration's submission id.
+    pub submission_id: String,
+    /// Fetched at (unix ms).
+    pub fetched_at: i64,
+}
+
+impl From<inquiry::Card> for Card {
+    fn from(c: inquiry::Card) -> Self {
+        Card {
+            kpj: c.kpj,
+            reference: c.reference,
+            submission_id: c.submission_id,
+            fetched_at: c.fetched_at,
+        }
+    }
+}
+
+/// A way to pay with the payment code.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PaymentChannel {
+    /// Short name.
+    pub name: String,
+    /// How to use it.
+    pub how: String,
+}
+
+/// How to pay the contribution.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PaymentInstructions {
+    /// Membership number.
+    pub kpj: String,
+    /// Payment code / virtual account.
+    pub payment_code: String,
+    /// Amount due in rupiah.
+    pub amount_due: u64,
+    /// Pay before (`YYYY-MM-DD`).
+    pub pay_before: String,
+    /// A payment was recorded.
+    pub paid: bool,
+    /// Where to pay.
+    pub channels: Vec<PaymentChannel>,
+    /// Fetched at (unix ms).
+    pub fetched_at: i64,
+}
+
+pub(crate) fn payment_instructions(
+    p: inquiry::PaymentInstructions,
+    lang: Lang,
+) -> PaymentInstructions {
+    PaymentInstructions {
+        kpj: p.kpj,
+        payment_code: p.payment_code,
+        amount_due: p.amount_due,
+        pay_before: p.pay_before,
+        paid: p.paid,
+        channels: p
+            .channels
+            .iter()
+            .map(|c| PaymentChannel {
+                name: text(&c.name, lang),
+                how: text(&c.how, lang),
+            })
+            .collect(),
+        fetched_at: p.fetched_at,
+    }
+}
+
+/// An officer's reply.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Reply {
+    /// Reply id.
+    pub reply_id: String,
+    /// The text.
+    pub body: String,
+    /// Role or desk.
+    pub from: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// A consultation and its replies.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Thread {
+    /// The consultation's submission id.
+    pub submission_id: String,
+    /// Its outbox state, if it is in this profile's outbox.
+    pub state: Option<OutboxState>,
+    /// Replies, oldest first.
+    pub replies: Vec<Reply>,
+    /// When the replies were fetched (unix ms).
+    pub fetched_at: Option<i64>,
+}
+
+impl From<inquiry::Thread> for Thread {
+    fn from(t: inquiry::Thread) -> Self {
+        Thread {
+            submission_id: t.submission_id,
+            state: t.state.map(OutboxState::from),
+            replies: t
+                .replies
+                .into_iter()
+                .map(|r| Reply {
+                    reply_id: r.reply_id,
+                    body: r.body,
+                    from: r.from,
+                    at: r.at,
+                })
+                .collect(),
+            fetched_at: t.fetched_at,
+        }
+    }
+}
+
+/// A contribution recorded by the agency.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Contribution {
+    /// Membership number.
+    pub kpj: String,
+    /// `jkk_jkm` or `jht`.
+    pub programme: String,
+    /// Period (`YYYY-MM`).
+    pub period: String,
+    /// Amount in rupiah.
+    pub amount: u64,
+    /// Recorded at (RFC 3339).
+    pub recorded_at: String,
+    /// Fetched at (unix ms).
+    pub fetched_at: i64,
+}
+
+impl From<inquiry::Contribution> for Contribution {
+    fn from(c: inquiry::Contribution) -> Self {
+        Contribution {
+            kpj: c.kpj,
+            programme: c.programme,
+            period: c.period,
+            amount: c.amount,
+            recorded_at: c.recorded_at,
+            fetched_at: c.fetched_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answer_values_keep_their_type_and_null_is_none() {
+        assert!(answer_value(Value::Null).is_none());
+        assert!(
+            matches!(answer_value(Value::String("a".into())), Some(AnswerValue::Text { value }) if value == "a")
+        );
+        assert!(
+            matches!(answer_value(serde_json::json!(2.5)), Some(AnswerValue::Number { value }) if value == 2.5)
+        );
+        assert!(
+            matches!(answer_value(serde_json::json!(["a", "b"])), Some(AnswerValue::Picked { values }) if values.len() == 2)
+        );
+        assert!(
+            matches!(answer_value(serde_json::json!([{"nik": "1"}])), Some(AnswerValue::Json { json }) if json.contains("nik"))
+        );
+    }
+}
