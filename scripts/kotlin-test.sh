@@ -33,5 +33,5 @@ if [[ "${1:-}" == "--bench" ]]; then
   libdir="$target/release"
   bench=(-Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false)
 fi
-mvn_args=(-q -B -f "$module/pom.xml" "-Drantau.lib.dir=$libdir" "-Drantau.server.bin=$target/debug/rantau-server" "${bench[@]}")
+mvn_args=(-B --no-transfer-progress -f "$module/pom.xml" "-Drantau.lib.dir=$libdir" "-Drantau.server.bin=$target/debug/rantau-server" "${bench[@]}")
 mvn "${mvn_args[@]}" test

@@ -9,6 +9,11 @@ step() { printf '\n==> %s\n' "$*"; }
 step "toolchain"
 cargo --version
 rustup component add clippy rustfmt >/dev/null 2>&1 || true
+# The Kotlin tests need a JDK and Maven (Maven fetches Kotlin, JNA, coroutines, JUnit itself).
+if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless maven >/dev/null
+fi
+java -version 2>&1 | head -1
 
 step "format"
 cargo fmt --all -- --check
@@ -18,6 +23,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "tests"
 cargo test --workspace --locked
+
+step "Kotlin facade on the JVM, against the real core library and a loopback server"
+bash scripts/kotlin-test.sh
 
 
 echo

@@ -127,9 +127,10 @@ impl From<Error> for RantauError {
                 code,
                 issues: issues.into_iter().map(Issue::from).collect(),
             },
-            Error::DraftNotFound(_) | Error::SubmissionNotFound(_) | Error::ProfileNotFound(_) => {
-                RantauError::NotFound { code, detail }
-            }
+            Error::DraftNotFound(_)
+            | Error::SubmissionNotFound(_)
+            | Error::ProfileNotFound(_)
+            | Error::AttachmentNotFound(_) => RantauError::NotFound { code, detail },
             Error::WrongKey => RantauError::WrongKey { code },
             Error::NotADatabase(_)
             | Error::SchemaTooNew { .. }
@@ -152,7 +153,9 @@ impl From<Error> for RantauError {
             | Error::WrongValueType { .. }
             | Error::AlreadyFinalized(_)
             | Error::InvalidUrl(_)
-            | Error::InsecureUrl(_) => RantauError::InvalidInput { code, detail },
+            | Error::InsecureUrl(_)
+            | Error::AttachmentTooLarge { .. }
+            | Error::UnsupportedAttachmentType => RantauError::InvalidInput { code, detail },
         }
     }
 }

@@ -256,6 +256,31 @@ impl RantauProfile {
         self.with(|p| p.submission(&submission_id).map(OutboxItem::from))
     }
 
+    /// Attaches one page of a document (JPEG, PNG or PDF) to a draft's document field.
+    /// One call per photo; the bytes are stored encrypted in the profile.
+    pub fn attach(
+        &self,
+        draft_id: String,
+        field_path: String,
+        bytes: Vec<u8>,
+        mime_hint: Option<String>,
+    ) -> Res<types::AttachmentInfo> {
+        self.with(|p| {
+            p.attach(&draft_id, &field_path, &bytes, mime_hint.as_deref())
+                .map(Into::into)
+        })
+    }
+
+    /// The document pages of a draft (or of the submission it became).
+    pub fn attachments(&self, id: String) -> Res<Vec<types::AttachmentInfo>> {
+        self.with(|p| {
+            Ok(p.attachments(&id, None)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
     /// Fix and resubmit: a rejected submission becomes a new draft with its answers.
     pub fn reopen_rejected(&self, submission_id: String) -> Res<DraftView> {
         self.with(|p| p.reopen_rejected(&submission_id).map(DraftView::from))

@@ -444,6 +444,12 @@ pub struct SyncReport {
     pub push_error: Option<String>,
     /// Code of the failure that ended the pull early.
     pub pull_error: Option<String>,
+    /// Document files the server confirmed complete in this run.
+    pub docs_uploaded: u32,
+    /// Document chunk bytes sent.
+    pub doc_bytes_up: u64,
+    /// Code of the failure that stopped the document upload, if any.
+    pub upload_error: Option<String>,
 }
 
 fn count(n: usize) -> u32 {
@@ -467,6 +473,9 @@ impl From<sync::SyncReport> for SyncReport {
             auth_lost: r.auth_lost,
             push_error: r.push_error,
             pull_error: r.pull_error,
+            docs_uploaded: count(r.docs_uploaded),
+            doc_bytes_up: r.doc_bytes_up,
+            upload_error: r.upload_error,
         }
     }
 }
@@ -482,6 +491,17 @@ pub enum SyncState {
         sent: u32,
         /// Due at the start.
         total: u32,
+    },
+    /// Uploading document files: chunk bytes sent of the bytes missing on the server.
+    Uploading {
+        /// Files the server now holds completely, in this run.
+        files_done: u32,
+        /// Files to upload in this run.
+        files_total: u32,
+        /// Chunk bytes sent so far.
+        bytes_sent: u64,
+        /// Size of the files to upload.
+        bytes_total: u64,
     },
     /// Reading the change feed.
     Pulling {
@@ -507,6 +527,17 @@ impl From<sync::SyncState> for SyncState {
             sync::SyncState::Pushing { sent, total } => SyncState::Pushing {
                 sent: count(sent),
                 total: count(total),
+            },
+            sync::SyncState::Uploading {
+                files_done,
+                files_total,
+                bytes_sent,
+                bytes_total,
+            } => SyncState::Uploading {
+                files_done: count(files_done),
+                files_total: count(files_total),
+                bytes_sent,
+                bytes_total,
             },
             sync::SyncState::Pulling { events } => SyncState::Pulling {
                 events: count(events),
@@ -796,5 +827,35 @@ mod tests {
         assert!(
             matches!(answer_value(serde_json::json!([{"nik": "1"}])), Some(AnswerValue::Json { json }) if json.contains("nik"))
         );
+    }
+}
+
+/// A document page attached to a draft (stored encrypted in the profile).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AttachmentInfo {
+    /// Content id: hex SHA-256 of the file.
+    pub id: String,
+    /// The document field it belongs to.
+    pub field_path: String,
+    /// Page in that field (0-based).
+    pub page: u32,
+    /// MIME type found in the file's first bytes.
+    pub mime: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// True once the server holds the whole file.
+    pub uploaded: bool,
+}
+
+impl From<rantau_core::profile::AttachmentInfo> for AttachmentInfo {
+    fn from(a: rantau_core::profile::AttachmentInfo) -> Self {
+        AttachmentInfo {
+            id: a.id,
+            field_path: a.field_path,
+            page: a.page,
+            mime: a.mime,
+            size: a.size,
+            uploaded: a.uploaded,
+        }
     }
 }

@@ -52,6 +52,16 @@ class MainStoryTest {
             val fixed = app.setText(draft, "birth_date", "17-08-1995")
             assertTrue(fixed.issues.none { it.severity == Severity.ERROR }, fixed.issues.toString())
 
+            // A photo of the KTP: JPEG magic, then bytes that do not compress.
+            val photo = ByteArray(40 * 1024) { i -> if (i < 3) byteArrayOf(-1, -40, -1)[i] else (i * 7919 % 251).toByte() }
+            val page = app.attach(draft, "ktp_photo", photo, "image/jpeg")
+            assertEquals("image/jpeg", page.mime)
+            assertEquals(photo.size.toULong(), page.size)
+            val notAPhoto = assertThrows<RantauException.InvalidInput> {
+                runBlocking { app.attach(draft, "ktp_photo", "hello".toByteArray()) }
+            }
+            assertEquals("attachment.unsupported_type", notAPhoto.code)
+
             val view = app.draft(draft)
             val fee = nn(view.contribution)
             assertEquals(fee.prePlacement + fee.placement + fee.jhtMonthly, fee.totalDue)
@@ -69,6 +79,9 @@ class MainStoryTest {
             val states = app.syncFlow(server.url).toList()
             val done = states.last() as SyncState.Done
             assertEquals(2u, done.report.accepted)
+            assertEquals(1u, done.report.docsUploaded, "the KTP photo reached the server")
+            assertTrue(states.any { it is SyncState.Uploading })
+            assertTrue(app.attachments(reg.id).all { it.uploaded })
             assertTrue(states.any { it is SyncState.Pushing })
             assertTrue(app.outbox().all { it.state == OutboxState.ACCEPTED && it.reference != null })
             val card = nn(app.card())

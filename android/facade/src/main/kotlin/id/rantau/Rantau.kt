@@ -1,5 +1,6 @@
 package id.rantau
 
+import id.rantau.ffi.AttachmentInfo
 import id.rantau.ffi.Card
 import id.rantau.ffi.Contribution
 import id.rantau.ffi.DraftSummary
@@ -124,6 +125,13 @@ class Rantau private constructor(
 
     /** A draft with every issue and the contribution due. */
     suspend fun draft(draftId: String): DraftView = call { it.draft(draftId) }
+
+    /** Attaches one page (JPEG, PNG or PDF bytes) to a document field; stored encrypted. */
+    suspend fun attach(draftId: String, field: String, bytes: ByteArray, mimeHint: String? = null): AttachmentInfo =
+        call { it.attach(draftId, field, bytes, mimeHint) }
+
+    /** The document pages of a draft or of the submission it became. */
+    suspend fun attachments(id: String): List<AttachmentInfo> = call { it.attachments(id) }
 
     /** Drafts, most recently changed first. */
     suspend fun drafts(): List<DraftSummary> = call { it.drafts() }
