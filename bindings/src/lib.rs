@@ -3,11 +3,13 @@
 //! converts its arguments, delegates to `rantau_core` and converts the answer.
 //!
 //! - [`error`]: the one public error ([`RantauError`]) and the panic guard.
+//! - [`form_view`]: a form definition, localized, for the generic renderer.
 //! - [`types`]: records and enums that cross the boundary, with their conversions.
 //! - [`profile`]: [`RantauProfile`], one open encrypted profile (drafts, outbox, inquiries, sync).
 //! - [`tools`]: calls that need no profile (checks, contribution quote, service points).
 
 pub mod error;
+pub mod form_view;
 pub mod profile;
 pub mod tools;
 pub mod types;

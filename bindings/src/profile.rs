@@ -12,6 +12,7 @@ use rantau_core::sync::{self as core_sync, SyncConfig};
 use rantau_core::{forms, inquiry, Error};
 
 use crate::error::{guard, guard_async, RantauError};
+use crate::form_view::{form_view, FormView};
 use crate::types::{
     self, Card, Contribution, DraftSummary, DraftView, FieldInput, FormInfo, Language, Membership,
     OutboxItem, PaymentInstructions, SetFieldResult, SyncReport, SyncState, Thread,
@@ -198,6 +199,16 @@ impl RantauProfile {
             let def = forms::builtin_form(&form_id, version)
                 .ok_or_else(|| Error::UnknownForm(form_id.clone()))?;
             serde_json::to_string(def).map_err(|e| Error::InvalidDefinition(e.to_string()))
+        })
+    }
+
+    /// A form, localized, for the generic renderer; `version` `None` is the newest
+    /// (a draft names its own version).
+    pub fn form(&self, form_id: String, version: Option<u32>) -> Res<FormView> {
+        self.with(|p| {
+            let def = forms::builtin_form(&form_id, version)
+                .ok_or_else(|| Error::UnknownForm(form_id.clone()))?;
+            Ok(form_view(def, p.lang()))
         })
     }
 

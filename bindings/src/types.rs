@@ -206,8 +206,12 @@ pub struct SetFieldResult {
     pub path: String,
     /// What is stored now (normalized when valid, as typed when not); `None` when empty.
     pub stored: Option<AnswerValue>,
-    /// That field's issues, then cross-field issues it takes part in.
+    /// That field's issues, then every current issue of the paths in `rechecked`.
     pub issues: Vec<Issue>,
+    /// Other paths this change can affect: replace what is shown for each of them
+    /// with its issues here (none listed = none now; `field.required` is left to
+    /// the full check of `draft`/`finalize`).
+    pub rechecked: Vec<String>,
     /// Every field whose visibility flipped.
     pub visibility: Vec<VisibilityChange>,
 }
@@ -218,6 +222,7 @@ impl From<rantau_core::forms::SetOutcome> for SetFieldResult {
             path: o.path,
             stored: answer_value(o.stored),
             issues: issues(o.issues),
+            rechecked: o.rechecked,
             visibility: o
                 .visibility
                 .into_iter()
@@ -292,6 +297,8 @@ pub struct DraftView {
     pub updated_at: i64,
     /// The rejected submission this draft corrects.
     pub reopened_from: Option<String>,
+    /// Paths of the fields hidden now; each autosave then reports the flips.
+    pub hidden: Vec<String>,
 }
 
 impl From<profile::DraftView> for DraftView {
@@ -309,6 +316,7 @@ impl From<profile::DraftView> for DraftView {
             contribution: d.contribution.map(FeeQuote::from),
             updated_at: d.updated_at,
             reopened_from: d.reopened_from,
+            hidden: d.hidden,
         }
     }
 }

@@ -52,6 +52,8 @@ pub struct DraftView {
     pub updated_at: i64,
     /// The rejected submission this draft corrects, if any.
     pub reopened_from: Option<String>,
+    /// Paths of the fields hidden now (see [`forms::hidden_paths`]).
+    pub hidden: Vec<String>,
 }
 
 /// One line of the draft list.
@@ -216,6 +218,7 @@ impl Profile {
         DraftView {
             issues: forms::validate(def, &row.answers, &ctx),
             contribution: forms::contribution(def, &row.answers, &ctx),
+            hidden: forms::hidden_paths(def, &row.answers),
             id: row.id,
             form_id: row.form_id,
             form_version: row.form_version,

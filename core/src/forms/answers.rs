@@ -210,6 +210,16 @@ pub(crate) fn visibility_map(def: &FormDefinition, answers: &Answers) -> Vec<(St
     out
 }
 
+/// The paths of every field instance hidden now (its `show_if` is false, or it sits
+/// in a hidden repeat group), in form order: what a renderer needs on first paint;
+/// after that, each autosave reports the flips.
+pub fn hidden_paths(def: &FormDefinition, answers: &Answers) -> Vec<String> {
+    visibility_map(def, answers)
+        .into_iter()
+        .filter_map(|(path, visible)| (!visible).then_some(path))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,8 +67,13 @@ pub struct SetOutcome {
     pub path: String,
     /// What is stored now (normalized if valid, as typed if not; `null` if empty).
     pub stored: Value,
-    /// The field's issues, then issues of cross-field checks it takes part in.
+    /// The field's issues, then every current issue of the paths in `rechecked`.
     pub issues: Vec<Issue>,
+    /// Other paths this change can affect (fields cross-checked against it, and where
+    /// the form rules it takes part in report): their issues in `issues` are complete
+    /// (except `field.required`, reported only by [`super::validate`]); a path listed
+    /// without issues has none now.
+    pub rechecked: Vec<String>,
     /// Every field whose visibility flipped.
     pub visibility: Vec<VisibilityChange>,
 }
@@ -209,19 +214,39 @@ pub fn set_field(
         }
     };
     write(answers, field, group, &stored);
-    let (dependent, updates) = dependents(def, answers, field, group, ctx);
-    found.extend(dependent);
+    let (updates, mut rechecked) = dependents(def, answers, field, group, ctx);
     for (g, f, v) in updates {
         write(answers, f, g, &v);
     }
     if group.is_none() {
         found.extend(rules_involving(def, answers, &field.id));
+        rechecked.extend(
+            def.rules
+                .iter()
+                .filter(|r| r.fields().contains(&field.id.as_str()))
+                .map(|r| r.issue_path().to_string()),
+        );
     }
-    let issues: Vec<Issue> = localize_all(&found, ctx.lang);
+    rechecked.retain(|p| p != path);
+    rechecked.sort();
+    rechecked.dedup();
+    found.retain(|(p, _)| p == path);
+    let mut issues: Vec<Issue> = localize_all(&found, ctx.lang);
+    if !rechecked.is_empty() {
+        // Other fields this change can affect get their complete current issues, so a
+        // screen can replace what it shows for them; rare (a few fields have
+        // dependents), so the whole-form check stays off the common autosave path.
+        issues.extend(
+            super::validate(def, answers, ctx)
+                .into_iter()
+                .filter(|i| i.code != "field.required" && rechecked.iter().any(|p| *p == i.path)),
+        );
+    }
     Ok(SetOutcome {
         path: path.to_string(),
         stored,
         issues,
+        rechecked,
         visibility: diff(&before, &visibility_map(def, answers)),
     })
 }
@@ -270,14 +295,14 @@ fn dependents<'d>(
     changed: &Field,
     group: Option<(&Field, usize)>,
     ctx: &Context,
-) -> (Vec<(String, Finding)>, Vec<Update<'d>>) {
-    let mut out = Vec::new();
+) -> (Vec<Update<'d>>, Vec<String>) {
+    let mut paths = Vec::new();
     let mut updates = Vec::new();
     let top = Scope::top(def, answers);
     for field in def.top_fields() {
         if group.is_none() && field.reads().contains(&changed.id.as_str()) {
-            let (found, update) = recheck(field, &field.id, &top, &field.id, ctx);
-            out.extend(found);
+            let (_, update) = recheck(field, &field.id, &top, &field.id, ctx);
+            paths.push(field.id.clone());
             updates.extend(update.map(|v| (None, field, v)));
         }
         if field.kind != Kind::Repeat {
@@ -296,15 +321,15 @@ fn dependents<'d>(
             for sub in &field.fields {
                 if relevant && sub.id != changed.id && sub.reads().contains(&changed.id.as_str()) {
                     let key = format!("{}.{}", field.id, sub.id);
-                    let (found, update) =
-                        recheck(sub, &key, &scope, &item_path(&field.id, i, &sub.id), ctx);
-                    out.extend(found);
+                    let path = item_path(&field.id, i, &sub.id);
+                    let (_, update) = recheck(sub, &key, &scope, &path, ctx);
+                    paths.push(path);
                     updates.extend(update.map(|v| (Some((field, i)), sub, v)));
                 }
             }
         }
     }
-    (out, updates)
+    (updates, paths)
 }
 
 /// The part of a dependent field's check that the changed field influences: a
@@ -372,6 +397,7 @@ fn set_group(
         path: path.to_string(),
         stored: Value::Null,
         issues: Vec::new(),
+        rechecked: Vec::new(),
         visibility: diff(&before, &visibility_map(def, answers)),
     })
 }
@@ -481,8 +507,31 @@ mod tests {
         assert_eq!(codes(&o), [("nik.length", "nik")]);
         let o = set(&mut a, "birth_date", text("31-02-1995"));
         assert_eq!(o.stored, json!("31-02-1995"));
-        assert_eq!(codes(&o), [("date.invalid", "birth_date")]);
+        // The NIK is cross-checked against the birth date: its complete issues come too.
+        assert_eq!(o.rechecked, ["nik"]);
+        assert_eq!(
+            codes(&o),
+            [("date.invalid", "birth_date"), ("nik.length", "nik")]
+        );
         assert_eq!(a.get("birth_date"), Some(&json!("31-02-1995")));
+    }
+
+    #[test]
+    fn fixing_a_birth_date_clears_the_nik_mismatch_it_caused() {
+        let mut a = sample_registration();
+        let nik = a.get("nik").cloned().unwrap();
+        let o = set(&mut a, "birth_date", text("1960-01-01"));
+        assert!(o.rechecked.contains(&"nik".to_string()));
+        assert!(
+            o.issues.iter().any(|i| i.path == "nik"),
+            "the mismatch shows on the NIK: {:?}",
+            codes(&o)
+        );
+        let good = sample_registration().get("birth_date").cloned().unwrap();
+        let o = set(&mut a, "birth_date", text(good.as_str().unwrap()));
+        assert!(o.rechecked.contains(&"nik".to_string()));
+        assert!(o.issues.is_empty(), "{:?}", codes(&o));
+        assert_eq!(a.get("nik"), Some(&nik));
     }
 
     #[test]
@@ -521,6 +570,24 @@ mod tests {
         let e = set_field(reg(), &mut a, "programmes_note", text("x"), &ctx());
         assert_eq!(e.err().map(|e| e.code()), Some("field.wrong_type"));
         assert!(a.is_empty());
+    }
+
+    #[test]
+    fn hidden_paths_start_with_every_conditional_field_and_follow_the_answers() {
+        let mut a = Answers::new();
+        let def = reg();
+        let hidden = crate::forms::hidden_paths(def, &a);
+        for path in ["placement_company", "job_other", "jht_amount"] {
+            assert!(hidden.iter().any(|p| p == path), "{path} hidden at first");
+        }
+        assert!(
+            !hidden.iter().any(|p| p == "nik"),
+            "unconditional fields are shown"
+        );
+        set(&mut a, "scheme", text("p3mi"));
+        let hidden = crate::forms::hidden_paths(def, &a);
+        assert!(!hidden.iter().any(|p| p == "placement_company"));
+        assert!(hidden.iter().any(|p| p == "jht_amount"));
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod rules;
 pub mod samples;
 mod validate;
 
-pub use answers::Answers;
+pub use answers::{hidden_paths, Answers};
 pub use builtin::{builtin, builtin_form};
 pub use condition::Condition;
 pub use contribution::contribution;
