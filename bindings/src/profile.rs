@@ -346,6 +346,15 @@ impl RantauProfile {
         })
     }
 
+    /// Stops a running sync at its next step without disturbing a statement running
+    /// now (the facade calls this when the sync's coroutine is cancelled).
+    pub fn stop_sync(&self) -> Res<()> {
+        self.with(|p| {
+            p.store().interrupt_handle().stop_at_next_step();
+            Ok(())
+        })
+    }
+
     /// One sync with the server at `server_url` (https, or http to loopback):
     /// enroll if needed, push the outbox, pull news into the cache. Progress goes
     /// to `observer`. Cancel by dropping the future (Kotlin: cancel the coroutine).

@@ -253,6 +253,37 @@ pub fn service_points(country: String, lang: Language) -> Vec<ServicePoint> {
     .unwrap_or_default()
 }
 
+/// A country the app knows.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CountryInfo {
+    /// ISO 3166 alpha-2 code (`MY`).
+    pub code: String,
+    /// Name in the requested language.
+    pub name: String,
+    /// Dialing code with its plus (`+60`).
+    pub dialing_code: String,
+    /// A placement destination (false for Indonesia).
+    pub destination: bool,
+}
+
+/// Indonesia, then the destinations by number of workers.
+#[uniffi::export]
+pub fn countries(lang: Language) -> Vec<CountryInfo> {
+    let lang: Lang = lang.into();
+    guard(|| {
+        Ok(rantau_core::domain::country::countries()
+            .iter()
+            .map(|c| CountryInfo {
+                code: c.code.clone(),
+                name: c.name.get(lang).to_string(),
+                dialing_code: c.dialing_code.clone(),
+                destination: c.destination,
+            })
+            .collect())
+    })
+    .unwrap_or_default()
+}
+
 /// True when `number` is one a mission publicly called a scam.
 #[uniffi::export]
 pub fn is_scam_number(number: String) -> bool {

@@ -287,8 +287,11 @@ pub struct DraftView {
     pub form_id: String,
     /// Form version the draft keeps for its whole life.
     pub form_version: u32,
-    /// Answers so far (top-level fields, in field-id order).
+    /// Answers so far, in field-id order; a repeat group's answers are given per
+    /// item field (`heirs[0].name`), with the group's size in `item_counts`.
     pub answers: Vec<Answer>,
+    /// The number of items of each repeat group that has any.
+    pub item_counts: Vec<ItemCount>,
     /// Every issue of the whole form.
     pub issues: Vec<Issue>,
     /// Contribution due, once the placement answers are complete (registration only).
@@ -307,11 +310,8 @@ impl From<profile::DraftView> for DraftView {
             id: d.id,
             form_id: d.form_id,
             form_version: d.form_version,
-            answers: d
-                .answers
-                .into_iter()
-                .filter_map(|(path, v)| answer_value(v).map(|value| Answer { path, value }))
-                .collect(),
+            item_counts: item_counts(&d.answers),
+            answers: flatten(d.answers),
             issues: issues(d.issues),
             contribution: d.contribution.map(FeeQuote::from),
             updated_at: d.updated_at,
@@ -319,6 +319,55 @@ impl From<profile::DraftView> for DraftView {
             hidden: d.hidden,
         }
     }
+}
+
+/// How many items a repeat group has.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ItemCount {
+    /// The group's field id.
+    pub group: String,
+    /// Its items (some may still be empty).
+    pub count: u32,
+}
+
+fn item_counts(answers: &rantau_core::forms::Answers) -> Vec<ItemCount> {
+    answers
+        .iter()
+        .filter_map(|(group, v)| {
+            let items = v.as_array().filter(|a| a.iter().all(Value::is_object))?;
+            Some(ItemCount {
+                group: group.clone(),
+                count: u32::try_from(items.len()).unwrap_or(u32::MAX),
+            })
+        })
+        .collect()
+}
+
+/// Top-level answers as they are; each item field of a repeat group (an array of
+/// objects) as its own `group[i].field` answer.
+fn flatten(answers: rantau_core::forms::Answers) -> Vec<Answer> {
+    let mut out = Vec::new();
+    for (path, v) in answers {
+        match v {
+            Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
+                for (i, item) in items.into_iter().enumerate() {
+                    let Value::Object(fields) = item else {
+                        continue;
+                    };
+                    for (id, v) in fields {
+                        if let Some(value) = answer_value(v) {
+                            out.push(Answer {
+                                path: format!("{path}[{i}].{id}"),
+                                value,
+                            });
+                        }
+                    }
+                }
+            }
+            v => out.extend(answer_value(v).map(|value| Answer { path, value })),
+        }
+    }
+    out
 }
 
 /// One line of the drafts list.

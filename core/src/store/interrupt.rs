@@ -35,6 +35,13 @@ impl InterruptHandle {
         self.sqlite.interrupt();
     }
 
+    /// Raises the flag only: long work stops at its next step, while a statement
+    /// running now (perhaps the user's autosave on the same connection) completes.
+    /// What cancelling a sync from the UI uses.
+    pub fn stop_at_next_step(&self) {
+        self.interrupted.store(true, Ordering::SeqCst);
+    }
+
     /// True once [`interrupt`](Self::interrupt) was called and until [`reset`](Self::reset).
     pub fn is_interrupted(&self) -> bool {
         self.interrupted.load(Ordering::SeqCst)
@@ -68,6 +75,10 @@ mod tests {
         assert!(matches!(handle.check(), Err(Error::Interrupted)));
         handle.reset();
         assert!(handle.check().is_ok());
+        handle.reset();
+        handle.stop_at_next_step();
+        assert!(matches!(handle.check(), Err(Error::Interrupted)));
+        handle.reset();
         // Interrupting with nothing running leaves the connection usable.
         let one: i64 = conn.query_row("SELECT 1", [], |r| r.get(0)).unwrap();
         assert_eq!(one, 1);

@@ -7,6 +7,7 @@ import id.rantau.ffi.DraftSummary
 import id.rantau.ffi.DraftView
 import id.rantau.ffi.FieldInput
 import id.rantau.ffi.FormInfo
+import id.rantau.ffi.FormView
 import id.rantau.ffi.Language
 import id.rantau.ffi.Membership
 import id.rantau.ffi.OutboxItem
@@ -18,6 +19,7 @@ import id.rantau.ffi.SyncObserver
 import id.rantau.ffi.SyncReport
 import id.rantau.ffi.SyncState
 import id.rantau.ffi.Thread
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.awaitClose
@@ -34,6 +36,7 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import java.io.Closeable
 import java.io.File
+import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicReference
 
@@ -50,16 +53,18 @@ import java.util.concurrent.atomic.AtomicReference
 class Rantau private constructor(
     private val profile: RantauProfile,
     private val io: CoroutineDispatcher,
+    /** Identifies the profile across instances (its directory and name). */
+    private val identity: String,
 ) : Closeable {
 
     companion object {
         /** Creates profile [name] in [dir] with a 32-byte key in hex. */
         suspend fun create(dir: File, name: String, keyHex: String, io: CoroutineDispatcher = Dispatchers.IO): Rantau =
-            withContext(io) { Rantau(RantauProfile.create(dir.path, name, keyHex), io) }
+            withContext(io) { Rantau(RantauProfile.create(dir.path, name, keyHex), io, identity(dir, name)) }
 
         /** Opens the existing profile [name] in [dir]; a wrong key throws [RantauException.WrongKey]. */
         suspend fun open(dir: File, name: String, keyHex: String, io: CoroutineDispatcher = Dispatchers.IO): Rantau =
-            withContext(io) { Rantau(RantauProfile.open(dir.path, name, keyHex), io) }
+            withContext(io) { Rantau(RantauProfile.open(dir.path, name, keyHex), io, identity(dir, name)) }
 
         /** Opens (or creates) with the key as 32 raw bytes, as the Android Keystore unwraps it. */
         suspend fun withKey(
@@ -68,16 +73,27 @@ class Rantau private constructor(
             key: ByteArray,
             create: Boolean,
             io: CoroutineDispatcher = Dispatchers.IO,
-        ): Rantau = withContext(io) { Rantau(RantauProfile.withKeyBytes(dir.path, name, key, create), io) }
+        ): Rantau = withContext(io) {
+            Rantau(RantauProfile.withKeyBytes(dir.path, name, key, create), io, identity(dir, name))
+        }
 
         /** A new random profile key (hex); generate once, then keep it wrapped by the Keystore. */
         fun generateKeyHex(): String = id.rantau.ffi.generateKeyHex()
+
+        private fun identity(dir: File, name: String) = File(dir, name).canonicalPath
+
+        /**
+         * One change counter per profile, shared by every instance in this process:
+         * the screen's instance sees the outbox change when the sync worker's instance
+         * syncs. (Another process would need a database trigger; the app runs one.)
+         */
+        private val changeCounters = ConcurrentHashMap<String, MutableStateFlow<Long>>()
     }
 
     private val closed = AtomicBoolean(false)
 
     /** Bumped after every call that may change the outbox; drives [outboxFlow]. */
-    private val changes = MutableStateFlow(0L)
+    private val changes: MutableStateFlow<Long> = changeCounters.computeIfAbsent(identity) { MutableStateFlow(0L) }
 
     private val state = MutableStateFlow<SyncState?>(null)
 
@@ -104,7 +120,10 @@ class Rantau private constructor(
     /** The forms a user can start. */
     suspend fun forms(): List<FormInfo> = call { it.forms() }
 
-    /** The full definition (JSON, docs/forms.md) for the generic form renderer. */
+    /** A form, localized and typed, for the generic form renderer ([FormSession]). */
+    suspend fun form(formId: String, version: UInt? = null): FormView = call { it.form(formId, version) }
+
+    /** The full definition (JSON, docs/forms.md), e.g. to export or debug. */
     suspend fun formDefinitionJson(formId: String, version: UInt? = null): String =
         call { it.formDefinitionJson(formId, version) }
 
@@ -164,19 +183,31 @@ class Rantau private constructor(
     suspend fun contributions(): List<Contribution> = call { it.contributions() }
 
     /**
-     * The outbox now and after every change made through this object (finalize,
-     * reopen, sync). Poll-after-change: no database trigger is involved.
+     * The outbox now and after every change to it made in this process (finalize,
+     * reopen, sync — through this instance or another of the same profile).
+     * Read-after-change: no database trigger is involved.
      */
     fun outboxFlow(): Flow<List<OutboxItem>> =
         changes.map { live().outbox() }.distinctUntilChanged().flowOn(io)
 
-    /** One sync; progress goes to [syncState]. Cancel the coroutine to stop it. */
+    /**
+     * One sync; progress goes to [syncState]. Cancelling the coroutine drops the Rust
+     * future and raises the core's stop flag, so the core stops at its next step.
+     */
     suspend fun sync(serverUrl: String): SyncReport =
         try {
             withContext(io) { live().sync(serverUrl, observer { state.value = it }) }
+        } catch (e: CancellationException) {
+            stopSync()
+            throw e
         } finally {
             changes.update { it + 1 }
         }
+
+    /** Asks a running sync of this profile to stop at its next step (nothing is lost). */
+    fun stopSync() {
+        if (!closed.get()) runCatching { profile.stopSync() }
+    }
 
     /**
      * One sync as a flow of its states, ending with [SyncState.Done] or
@@ -195,6 +226,9 @@ class Rantau private constructor(
             } catch (e: RantauException) {
                 // Failures before the core's run starts (closed profile, bad URL) have no state yet.
                 if (last.get() !is SyncState.Failed) trySend(SyncState.Failed(e.code))
+            } catch (e: CancellationException) {
+                stopSync()
+                throw e
             } finally {
                 changes.update { it + 1 }
             }

@@ -1,0 +1,70 @@
+package id.rantau.app.ui
+
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Card
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import id.rantau.Rantau
+import id.rantau.app.R
+import id.rantau.dataAge
+import id.rantau.ffi.PaymentInstructions
+import id.rantau.formatRupiah
+import id.rantau.ffi.Card as MemberCard
+
+/** The membership card and how to pay, from the local cache (works offline). */
+@Composable
+fun CardScreen(app: Rantau, onBack: () -> Unit) {
+    var card by remember { mutableStateOf<MemberCard?>(null) }
+    var pay by remember { mutableStateOf<PaymentInstructions?>(null) }
+    LaunchedEffect(app) {
+        card = app.card()
+        pay = app.paymentInstructions()
+    }
+    Page(stringResource(R.string.card_and_payment), onBack = onBack) {
+        Column(Modifier.verticalScroll(rememberScrollState())) {
+            val c = card
+            if (c == null) {
+                Text(stringResource(R.string.no_card_yet))
+            } else {
+                Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+                    Column(Modifier.padding(16.dp)) {
+                        Text("BPJS Ketenagakerjaan", style = MaterialTheme.typography.titleMedium)
+                        Text(stringResource(R.string.kpj_number, c.kpj), style = MaterialTheme.typography.headlineSmall)
+                        Text(stringResource(R.string.reference, c.reference))
+                        Text(stringResource(R.string.data_age, ageText(dataAge(c.fetchedAt))))
+                    }
+                }
+            }
+            pay?.let { p ->
+                Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+                    Column(Modifier.padding(16.dp)) {
+                        Text(stringResource(if (p.paid) R.string.paid else R.string.how_to_pay), style = MaterialTheme.typography.titleMedium)
+                        if (!p.paid) {
+                            Text(stringResource(R.string.payment_code, p.paymentCode), style = MaterialTheme.typography.headlineSmall)
+                            Text(stringResource(R.string.amount_due, formatRupiah(p.amountDue)))
+                            Text(stringResource(R.string.pay_before, p.payBefore))
+                            for (ch in p.channels) {
+                                Text(ch.name, style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
+                                Text(ch.how)
+                            }
+                        }
+                        Text(stringResource(R.string.data_age, ageText(dataAge(p.fetchedAt))))
+                    }
+                }
+            }
+        }
+    }
+}

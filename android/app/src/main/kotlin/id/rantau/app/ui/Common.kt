@@ -1,0 +1,50 @@
+package id.rantau.app.ui
+
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ColumnScope
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.ExperimentalMaterial3Api
+import androidx.compose.material3.Icon
+import androidx.compose.material3.IconButton
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.Text
+import androidx.compose.material3.TopAppBar
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.automirrored.filled.ArrowBack
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import id.rantau.DataAge
+import id.rantau.app.R
+
+/** A screen with a title and, unless it is the root, a back arrow. */
+@OptIn(ExperimentalMaterial3Api::class)
+@Composable
+fun Page(title: String, onBack: (() -> Unit)? = null, content: @Composable ColumnScope.() -> Unit) {
+    Scaffold(topBar = {
+        TopAppBar(
+            title = { Text(title) },
+            navigationIcon = {
+                if (onBack != null) {
+                    IconButton(onClick = onBack) {
+                        Icon(Icons.AutoMirrored.Filled.ArrowBack, contentDescription = stringResource(R.string.back))
+                    }
+                }
+            },
+        )
+    }) { inner ->
+        Column(Modifier.padding(inner).padding(horizontal = 16.dp).fillMaxSize(), content = content)
+    }
+}
+
+/** "Updated 3 hours ago", in the app's language. */
+@Composable
+fun ageText(age: DataAge): String = when (age) {
+    DataAge.Never -> stringResource(R.string.age_never)
+    DataAge.JustNow -> stringResource(R.string.age_just_now)
+    is DataAge.Minutes -> stringResource(R.string.age_minutes, age.n)
+    is DataAge.Hours -> stringResource(R.string.age_hours, age.n)
+    is DataAge.Days -> stringResource(R.string.age_days, age.n)
+}

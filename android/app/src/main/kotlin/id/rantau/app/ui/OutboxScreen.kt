@@ -1,0 +1,67 @@
+package id.rantau.app.ui
+
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import id.rantau.Rantau
+import id.rantau.app.R
+import id.rantau.ffi.OutboxItem
+import id.rantau.ffi.OutboxState
+import kotlinx.coroutines.launch
+
+/** Every finalized form and where it is; a rejected one can be fixed and sent again. */
+@Composable
+fun OutboxScreen(app: Rantau, onFix: (draftId: String) -> Unit, onBack: () -> Unit) {
+    val outbox by remember(app) { app.outboxFlow() }.collectAsState(initial = emptyList())
+    val scope = rememberCoroutineScope()
+    Page(stringResource(R.string.outbox), onBack = onBack) {
+        if (outbox.isEmpty()) Text(stringResource(R.string.outbox_empty))
+        LazyColumn {
+            items(outbox.reversed(), key = { it.id }) { item ->
+                OutboxRow(item, onFix = { scope.launch { onFix(app.reopenRejected(item.id).id) } })
+            }
+        }
+    }
+}
+
+@Composable
+private fun OutboxRow(item: OutboxItem, onFix: () -> Unit) {
+    Card(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
+        Column(Modifier.padding(12.dp)) {
+            Text(item.title, style = MaterialTheme.typography.titleSmall)
+            Text(stateText(item.state))
+            item.reference?.let { Text(stringResource(R.string.reference, it)) }
+            item.lastError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+            for (issue in item.issues) Text("• ${issue.message}", color = MaterialTheme.colorScheme.error)
+            if (item.state == OutboxState.REJECTED) {
+                Button(onClick = onFix) { Text(stringResource(R.string.fix_and_resend)) }
+            }
+        }
+    }
+}
+
+@Composable
+private fun stateText(s: OutboxState): String = stringResource(
+    when (s) {
+        OutboxState.QUEUED -> R.string.state_queued
+        OutboxState.SENDING -> R.string.state_sending
+        OutboxState.WAITING -> R.string.state_waiting
+        OutboxState.ACCEPTED -> R.string.state_accepted
+        OutboxState.REJECTED -> R.string.state_rejected
+        OutboxState.NEEDS_ATTENTION -> R.string.state_needs_attention
+    },
+)

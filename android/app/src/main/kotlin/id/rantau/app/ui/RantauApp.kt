@@ -1,0 +1,87 @@
+package id.rantau.app.ui
+
+import androidx.activity.compose.BackHandler
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.DisposableEffect
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateListOf
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.platform.LocalContext
+import id.rantau.Rantau
+import id.rantau.app.ProfileKey
+import id.rantau.app.Settings
+import id.rantau.app.SyncWorker
+import id.rantau.ffi.Language
+import java.io.File
+
+/** Where the user is. A plain back stack: the app has few screens and no deep links. */
+sealed interface Screen {
+    data object Home : Screen
+    data class Form(val formId: String? = null, val draftId: String? = null) : Screen
+    data object Outbox : Screen
+    data object Card : Screen
+    data object Consultations : Screen
+    data object ServicePoints : Screen
+    data object Settings : Screen
+}
+
+/** Root: profile choice first, then the screens of one open profile. */
+@Composable
+fun RantauApp(settings: Settings, onLanguage: (Language) -> Unit) {
+    val context = LocalContext.current
+    val profilesDir = remember { File(context.filesDir, "profiles") }
+    var app by remember { mutableStateOf<Rantau?>(null) }
+    var profile by remember { mutableStateOf(settings.lastProfile) }
+    val stack = remember { mutableStateListOf<Screen>(Screen.Home) }
+
+    MaterialTheme {
+        val open = app
+        if (profile == null) {
+            ProfileScreen(
+                profilesDir = profilesDir,
+                language = settings.language,
+                onLanguage = { settings.language = it; onLanguage(it) },
+                onChosen = { name -> settings.lastProfile = name; profile = name },
+            )
+            return@MaterialTheme
+        }
+        LaunchedEffect(profile) {
+            val name = profile ?: return@LaunchedEffect
+            val (key, create) = ProfileKey.get(context, name)
+            app = Rantau.withKey(profilesDir, name, key, create).also { it.setLanguage(settings.language) }
+            SyncWorker.schedulePeriodic(context, name, settings.wifiOnly, settings.notRoaming)
+        }
+        DisposableEffect(profile) { onDispose { app?.close(); app = null } }
+        if (open == null) return@MaterialTheme
+
+        val name = profile ?: return@MaterialTheme
+        val go: (Screen) -> Unit = { stack.add(it) }
+        val back: () -> Unit = { if (stack.size > 1) stack.removeAt(stack.lastIndex) }
+        BackHandler(enabled = stack.size > 1, onBack = back)
+        val syncSoon = { SyncWorker.syncNow(context, name, settings.wifiOnly, settings.notRoaming) }
+        when (val screen = stack.last()) {
+            Screen.Home -> HomeScreen(open, go = go, onSync = syncSoon, onSwitchProfile = {
+                settings.lastProfile = null
+                profile = null
+            })
+            is Screen.Form -> FormScreen(open, screen.formId, screen.draftId, onDone = { queued ->
+                back()
+                if (queued) syncSoon()
+            })
+            Screen.Outbox -> OutboxScreen(open, onFix = { draftId -> go(Screen.Form(draftId = draftId)) }, onBack = back)
+            Screen.Card -> CardScreen(open, onBack = back)
+            Screen.Consultations -> ConsultationsScreen(open, onNew = { go(Screen.Form(formId = "consultation")) }, onBack = back)
+            Screen.ServicePoints -> ServicePointsScreen(settings.language, onBack = back)
+            Screen.Settings -> SettingsScreen(settings, onLanguage = { lang ->
+                settings.language = lang
+                onLanguage(lang)
+            }, onChanged = {
+                SyncWorker.schedulePeriodic(context, name, settings.wifiOnly, settings.notRoaming)
+            }, onBack = back)
+        }
+    }
+}

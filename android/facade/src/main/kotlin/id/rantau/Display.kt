@@ -1,0 +1,72 @@
+package id.rantau
+
+import kotlin.math.max
+
+/** Rupiah as Indonesians write it: `Rp 1.234.500` (no decimals). */
+fun formatRupiah(amount: ULong): String {
+    val digits = amount.toString()
+    val grouped = digits.reversed().chunked(3).joinToString(".").reversed()
+    return "Rp $grouped"
+}
+
+/** How old cached data is, for "updated 3 hours ago" (the app words it per language). */
+sealed interface DataAge {
+    /** Never fetched. */
+    data object Never : DataAge
+
+    /** Under a minute. */
+    data object JustNow : DataAge
+
+    /** Whole minutes (1–59). */
+    data class Minutes(val n: Long) : DataAge
+
+    /** Whole hours (1–23). */
+    data class Hours(val n: Long) : DataAge
+
+    /** Whole days (1 or more): show it prominently, the status may be stale. */
+    data class Days(val n: Long) : DataAge
+}
+
+/** The age of data fetched at [fetchedAtMs] (unix ms) at [nowMs]; a clock set back counts as just now. */
+fun dataAge(fetchedAtMs: Long?, nowMs: Long = System.currentTimeMillis()): DataAge {
+    if (fetchedAtMs == null) return DataAge.Never
+    val minutes = max(0L, nowMs - fetchedAtMs) / 60_000
+    return when {
+        minutes < 1 -> DataAge.JustNow
+        minutes < 60 -> DataAge.Minutes(minutes)
+        minutes < 24 * 60 -> DataAge.Hours(minutes / 60)
+        else -> DataAge.Days(minutes / (24 * 60))
+    }
+}
+
+/**
+ * How to shrink a camera photo before it is attached: documents stay readable at
+ * 1,600 px on the long side, and a JPEG of that is 150–400 KB — a few minutes on a
+ * slow prepaid link instead of the camera's 3–5 MB.
+ */
+object PhotoPlan {
+    /** Longest side kept, in pixels. */
+    const val MAX_SIDE = 1600
+
+    /** Largest file sent for one page; the core's own cap is 5 MiB. */
+    const val MAX_BYTES = 600 * 1024
+
+    /** JPEG qualities tried in order until the file fits [MAX_BYTES]. */
+    val QUALITIES = listOf(85, 75, 65, 50)
+
+    /** The power-of-two decoder subsampling that brings the long side nearest above [MAX_SIDE]. */
+    fun sampleSize(width: Int, height: Int): Int {
+        var sample = 1
+        val longSide = max(width, height)
+        while (longSide / (sample * 2) >= MAX_SIDE) sample *= 2
+        return sample
+    }
+
+    /** The final size after subsampling: the long side scaled down to at most [MAX_SIDE]. */
+    fun targetSize(width: Int, height: Int): Pair<Int, Int> {
+        val longSide = max(width, height)
+        if (longSide <= MAX_SIDE || longSide == 0) return width to height
+        val scale = MAX_SIDE.toDouble() / longSide
+        return max(1, (width * scale).toInt()) to max(1, (height * scale).toInt())
+    }
+}
