@@ -135,6 +135,7 @@ impl From<Error> for RantauError {
             Error::NotADatabase(_)
             | Error::SchemaTooNew { .. }
             | Error::StorageFull
+            | Error::StorageIo { .. }
             | Error::Sqlite(_)
             | Error::Io(_)
             | Error::MalformedStoredData(_)
