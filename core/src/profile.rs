@@ -633,7 +633,14 @@ mod tests {
             Profile::create(dir.path(), "p", &key),
             Err(Error::ProfileExists(_))
         ));
-        assert_eq!(Profile::open(dir.path(), "p", &key).unwrap().drafts().unwrap().len(), 1);
+        assert_eq!(
+            Profile::open(dir.path(), "p", &key)
+                .unwrap()
+                .drafts()
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -154,7 +154,11 @@ mod tests {
         let l = Line::parse(r#"saved d1 heirs[0].name "Sri Rahayu""#);
         assert_eq!(
             l,
-            Line::Saved("d1".into(), "heirs[0].name".into(), Value::from("Sri Rahayu"))
+            Line::Saved(
+                "d1".into(),
+                "heirs[0].name".into(),
+                Value::from("Sri Rahayu")
+            )
         );
         assert_eq!(Line::parse("begin set d1 nik").phase(), "autosave");
         assert_eq!(Line::parse("state uploading").phase(), "sync-upload");

@@ -72,7 +72,9 @@ impl Client {
                 self.seen.last().map(String::as_str)
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => None,
-            Err(mpsc::RecvTimeoutError::Timeout) => panic!("crash_client wrote nothing for {STALL:?}"),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                panic!("crash_client wrote nothing for {STALL:?}")
+            }
         }
     }
 
@@ -111,7 +113,10 @@ impl Client {
     /// Panics with the client's stderr: it stopped by itself in a loop meant to be killed.
     fn died(mut self) -> ! {
         let status = self.child.wait().expect("wait");
-        panic!("crash_client exited by itself ({status}): {}", self.stderr());
+        panic!(
+            "crash_client exited by itself ({status}): {}",
+            self.stderr()
+        );
     }
 }
 
@@ -162,7 +167,8 @@ fn in_flight(lines: &[String]) -> Option<(String, String)> {
 }
 
 fn open(dir: &Path) -> Profile {
-    Profile::open(dir, PROFILE, &Key::from_hex(KEY_HEX).unwrap()).expect("profile opens after a kill")
+    Profile::open(dir, PROFILE, &Key::from_hex(KEY_HEX).unwrap())
+        .expect("profile opens after a kill")
 }
 
 /// Checks the promises about `drafts` (all when None): every seen autosave and
@@ -191,7 +197,10 @@ fn check_promises(
             continue;
         }
         let root = doc(d);
-        assert!(!root.is_null(), "{ctx}: draft {d} is gone (neither draft nor submission)");
+        assert!(
+            !root.is_null(),
+            "{ctx}: draft {d} is gone (neither draft nor submission)"
+        );
         let got = value_at(&root, path).cloned().unwrap_or(Value::Null);
         assert_eq!(&got, v, "{ctx}: autosave {d} {path} lost");
         checked += 1;
@@ -204,14 +213,22 @@ fn check_promises(
         let field = value_at(&root, "ktp_photo").cloned().unwrap_or(Value::Null);
         for id in ids {
             assert!(
-                field.as_array().is_some_and(|a| a.contains(&Value::from(id.as_str()))),
+                field
+                    .as_array()
+                    .is_some_and(|a| a.contains(&Value::from(id.as_str()))),
                 "{ctx}: attachment {id} of {d} lost"
             );
         }
     }
     for id in ledger.finalized.iter().filter(|d| wanted(d)) {
-        assert!(p.submission(id).is_ok(), "{ctx}: finalized {id} not in the outbox");
-        assert!(p.draft(id).is_err(), "{ctx}: finalized {id} is still a draft");
+        assert!(
+            p.submission(id).is_ok(),
+            "{ctx}: finalized {id} not in the outbox"
+        );
+        assert!(
+            p.draft(id).is_err(),
+            "{ctx}: finalized {id} is still a draft"
+        );
     }
     checked
 }
@@ -264,11 +281,22 @@ struct Counts {
     by_phase: BTreeMap<&'static str, usize>,
     autosaves_checked: usize,
     in_flight_skipped: usize,
+    /// Submissions in the outbox at the end (finalized, whether or not the line was seen).
+    outbox: usize,
+    /// Submissions the server holds.
+    on_server: usize,
+    lost: usize,
+    doubled: usize,
 }
 
 #[allow(clippy::print_stdout)]
-fn report(seed: u64, c: &Counts, ledger: &Ledger, outbox: usize, on_server: usize, lost: usize, doubled: usize, wall: Duration) {
-    println!("crash test (seed {seed}): {} kills in {:.1} s", c.kills, wall.as_secs_f64());
+fn report(seed: u64, c: &Counts, ledger: &Ledger, wall: Duration) {
+    let (outbox, on_server, lost, doubled) = (c.outbox, c.on_server, c.lost, c.doubled);
+    println!(
+        "crash test (seed {seed}): {} kills in {:.1} s",
+        c.kills,
+        wall.as_secs_f64()
+    );
     for (phase, n) in &c.by_phase {
         println!("  killed in {phase:<14} {n}");
     }
@@ -276,7 +304,10 @@ fn report(seed: u64, c: &Counts, ledger: &Ledger, outbox: usize, on_server: usiz
         "  finalized (line seen) {}, finalized in all (outbox) {outbox}, synced (on server) {on_server}",
         ledger.finalized.len()
     );
-    println!("  syncs returned {}, autosaves checked {} (+{} in flight at a kill, not promised)", ledger.synced, c.autosaves_checked, c.in_flight_skipped);
+    println!(
+        "  syncs returned {}, autosaves checked {} (+{} in flight at a kill, not promised)",
+        ledger.synced, c.autosaves_checked, c.in_flight_skipped
+    );
     println!("  lost {lost}, doubled {doubled}");
 }
 
@@ -316,7 +347,10 @@ fn every_finalized_form_arrives_once_and_every_autosave_survives_sigkill() {
         kill_point(&mut rng, &mut client);
         let lines = client.kill();
         counts.kills += 1;
-        let phase = lines.last().map(|l| Line::parse(l).phase()).unwrap_or("startup");
+        let phase = lines
+            .last()
+            .map(|l| Line::parse(l).phase())
+            .unwrap_or("startup");
         *counts.by_phase.entry(phase).or_insert(0) += 1;
         ledger.absorb(&lines);
         let skip = in_flight(&lines);
@@ -326,7 +360,10 @@ fn every_finalized_form_arrives_once_and_every_autosave_survives_sigkill() {
         let touched = std::mem::take(&mut ledger.touched);
         counts.autosaves_checked += check_promises(&p, &ledger, Some(&touched), &skip, &ctx);
         if counts.kills % 10 == 0 {
-            assert!(p.store().integrity_check().unwrap(), "{ctx}: integrity_check");
+            assert!(
+                p.store().integrity_check().unwrap(),
+                "{ctx}: integrity_check"
+            );
         }
     }
 
@@ -341,14 +378,20 @@ fn every_finalized_form_arrives_once_and_every_autosave_survives_sigkill() {
     ledger.absorb(&lines);
 
     let p = open(&dir);
-    assert!(p.store().integrity_check().unwrap(), "{ctx}: integrity_check (and cipher_integrity_check)");
+    assert!(
+        p.store().integrity_check().unwrap(),
+        "{ctx}: integrity_check (and cipher_integrity_check)"
+    );
     let outbox = p.outbox().unwrap();
     let local: HashMap<String, Value> = outbox
         .iter()
         .map(|i| (i.id.clone(), p.submission_payload(&i.id).unwrap()))
         .collect();
     for id in &ledger.finalized {
-        assert!(local.contains_key(id), "{ctx}: finalized {id} missing from the outbox");
+        assert!(
+            local.contains_key(id),
+            "{ctx}: finalized {id} missing from the outbox"
+        );
     }
     let list = rt.block_on(submissions(server.addr)).submissions;
     let mut by_id: HashMap<&str, usize> = HashMap::new();
@@ -357,14 +400,43 @@ fn every_finalized_form_arrives_once_and_every_autosave_survives_sigkill() {
         *by_id.entry(s.id.as_str()).or_insert(0) += 1;
         *by_content.entry(s.payload.to_string()).or_insert(0) += 1;
         let mine = local.get(&s.id);
-        assert!(mine.is_some(), "{ctx}: the server holds {} which this phone never finalized", s.id);
-        assert_eq!(Some(&s.payload), mine, "{ctx}: server copy of {} differs", s.id);
-        assert_eq!(s.files_expected, s.files_complete, "{ctx}: files of {} incomplete on the server", s.id);
+        assert!(
+            mine.is_some(),
+            "{ctx}: the server holds {} which this phone never finalized",
+            s.id
+        );
+        assert_eq!(
+            Some(&s.payload),
+            mine,
+            "{ctx}: server copy of {} differs",
+            s.id
+        );
+        assert_eq!(
+            s.files_expected, s.files_complete,
+            "{ctx}: files of {} incomplete on the server",
+            s.id
+        );
     }
-    let lost = local.keys().filter(|id| !by_id.contains_key(id.as_str())).count();
-    let doubled = by_id.values().filter(|n| **n > 1).count() + by_content.values().filter(|n| **n > 1).count();
-    report(seed, &counts, &ledger, local.len(), list.len(), lost, doubled, started.elapsed());
-    assert_eq!(lost, 0, "{ctx}: finalized submissions never reached the server");
-    assert_eq!(doubled, 0, "{ctx}: submissions on the server more than once");
-    assert!(kills == 0 || counts.autosaves_checked > 0, "{ctx}: nothing was checked");
+    let lost = local
+        .keys()
+        .filter(|id| !by_id.contains_key(id.as_str()))
+        .count();
+    let doubled = by_id.values().filter(|n| **n > 1).count()
+        + by_content.values().filter(|n| **n > 1).count();
+    counts.outbox = local.len();
+    counts.on_server = list.len();
+    (counts.lost, counts.doubled) = (lost, doubled);
+    report(seed, &counts, &ledger, started.elapsed());
+    assert_eq!(
+        lost, 0,
+        "{ctx}: finalized submissions never reached the server"
+    );
+    assert_eq!(
+        doubled, 0,
+        "{ctx}: submissions on the server more than once"
+    );
+    assert!(
+        kills == 0 || counts.autosaves_checked > 0,
+        "{ctx}: nothing was checked"
+    );
 }

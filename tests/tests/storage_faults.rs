@@ -45,14 +45,34 @@ fn field<'a>(lines: &'a [String], prefix: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// Checks the client's account of one storage fault; returns the error code.
-fn check_fault(lines: &[String], server: std::net::SocketAddr, rt: &tokio::runtime::Runtime) -> String {
+/// What one storage fault did, as the client told it.
+struct Fault {
+    /// The failing call's error code.
+    code: String,
+    /// The call that failed (`set`, `attach`, `finalize`, `new`).
+    call: String,
+    /// What a sync on the still-full storage returned.
+    during_sync: String,
+}
+
+/// Checks the client's account of one storage fault.
+fn check_fault(
+    lines: &[String],
+    server: std::net::SocketAddr,
+    rt: &tokio::runtime::Runtime,
+) -> Fault {
     let all = lines.join("\n");
     let err_at = lines
         .iter()
         .position(|l| l.starts_with("error "))
         .unwrap_or_else(|| panic!("no storage error reported:\n{all}"));
     let code = lines[err_at]["error ".len()..].to_string();
+    let call = lines[..err_at]
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("begin "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or("open");
     assert!(
         code == "store.full" || code == "store.io_error",
         "the failing call must return a typed storage error, got {code}:\n{all}"
@@ -63,10 +83,26 @@ fn check_fault(lines: &[String], server: std::net::SocketAddr, rt: &tokio::runti
         id_msg.len() == 1 && en_msg.len() == 1 && id_msg[0] != en_msg[0] && id_msg[0] != code,
         "a message in Indonesian and in English:\n{all}"
     );
+    let during_sync = field(lines, "sync-while-full ");
+    assert!(
+        matches!(during_sync[..], ["ok" | "store.full" | "store.io_error"]),
+        "a sync on the full storage returns a typed error or succeeds:\n{all}"
+    );
     assert_eq!(field(lines, "recover "), ["ok"], "{all}");
-    assert_eq!(field(lines, "integrity ").first(), Some(&"ok"), "after room returns:\n{all}");
-    assert!(field(lines, "integrity ").iter().all(|s| *s == "ok"), "{all}");
-    assert_eq!(field(lines, "new-writes "), ["ok"], "new writes after room returns:\n{all}");
+    assert_eq!(
+        field(lines, "integrity ").first(),
+        Some(&"ok"),
+        "after room returns:\n{all}"
+    );
+    assert!(
+        field(lines, "integrity ").iter().all(|s| *s == "ok"),
+        "{all}"
+    );
+    assert_eq!(
+        field(lines, "new-writes "),
+        ["ok"],
+        "new writes after room returns:\n{all}"
+    );
     assert_eq!(lines.last().map(String::as_str), Some("done"), "{all}");
 
     // Before the fault: what was finalized, the last autosave that returned.
@@ -78,16 +114,25 @@ fn check_fault(lines: &[String], server: std::net::SocketAddr, rt: &tokio::runti
             _ => None,
         })
         .collect();
-    assert!(!finalized.is_empty(), "the disk filled before any finalize:\n{all}");
+    assert!(
+        !finalized.is_empty(),
+        "the disk filled before any finalize:\n{all}"
+    );
     let last_save = before.iter().rev().find_map(|l| match Line::parse(l) {
         Line::Saved(d, p, v) => Some((d, p, v)),
         _ => None,
     });
     // The first report after recovery, before any new write.
-    let report_at = lines.iter().position(|l| l.starts_with("recover ")).unwrap() + 1;
+    let report_at = lines
+        .iter()
+        .position(|l| l.starts_with("recover "))
+        .unwrap()
+        + 1;
     let report: Vec<&String> = lines[report_at..]
         .iter()
-        .take_while(|l| l.starts_with("integrity ") || l.starts_with("outbox ") || l.starts_with("draft "))
+        .take_while(|l| {
+            l.starts_with("integrity ") || l.starts_with("outbox ") || l.starts_with("draft ")
+        })
         .collect();
     let outbox: HashSet<&str> = report
         .iter()
@@ -95,7 +140,10 @@ fn check_fault(lines: &[String], server: std::net::SocketAddr, rt: &tokio::runti
         .filter_map(|l| l.split(' ').next())
         .collect();
     for id in &finalized {
-        assert!(outbox.contains(id.as_str()), "finalized {id} lost after the fault:\n{all}");
+        assert!(
+            outbox.contains(id.as_str()),
+            "finalized {id} lost after the fault:\n{all}"
+        );
     }
     let drafts: HashMap<&str, Value> = report
         .iter()
@@ -126,8 +174,16 @@ fn check_fault(lines: &[String], server: std::net::SocketAddr, rt: &tokio::runti
     for id in &all_finalized {
         assert_eq!(on_server.get(id), Some(&1), "{id} on the server once");
     }
-    assert_eq!(on_server.values().sum::<usize>(), all_finalized.len(), "no extra records");
-    code
+    assert_eq!(
+        on_server.values().sum::<usize>(),
+        all_finalized.len(),
+        "no extra records"
+    );
+    Fault {
+        code,
+        call: call.to_string(),
+        during_sync: during_sync[0].to_string(),
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -139,12 +195,17 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 #[allow(clippy::print_stdout)]
-fn say(case: &str, code: &str) {
-    println!("storage fault {case}: {code}");
+fn say(case: &str, f: &Fault) {
+    println!(
+        "storage fault {case}: {} in {}; sync while full: {}",
+        f.code, f.call, f.during_sync
+    );
 }
 
-#[test]
-fn a_full_disk_is_store_full_and_nothing_is_lost_when_space_returns() {
+/// A tmpfs of `size` in a private mount namespace over the profile directory; the
+/// client fills it (photos on `attach`% of drafts), grows it to 64 MiB itself
+/// (`--recover`), then a fresh process opens the same profile and syncs everything.
+fn full_tmpfs(size: &str, attach: u32) -> Fault {
     // CI has unprivileged user namespaces; a machine without them must not pass silently.
     let probe = Command::new("unshare").args(["-rm", "true"]).status();
     assert!(
@@ -156,21 +217,33 @@ fn a_full_disk_is_store_full_and_nothing_is_lost_when_space_returns() {
     let url = format!("http://{}", server.addr);
     let dir = tempfile::tempdir().unwrap();
     let mnt = dir.path().to_str().unwrap();
-    // Inside a private mount namespace: a 3 MiB tmpfs over the profile directory; the
-    // client fills it, grows it to 64 MiB itself (`--recover`), then a fresh process
-    // opens the same profile and syncs everything.
     let script = r#"set -e
-mount -t tmpfs -o size=3m tmpfs "$1"
-"$2" fill --dir "$1" --server "$3" --seed 11 --recover "mount -o remount,size=64m $1"
+mount -t tmpfs -o size="$4" tmpfs "$1"
+"$2" fill --dir "$1" --server "$3" --seed 11 --attach "$5" --recover "mount -o remount,size=64m $1"
 "$2" final --dir "$1" --server "$3" --seed 12
 "#;
     let lines = sh(
-        &format!("exec unshare --user --map-root-user --mount sh -c '{}' sh \"$@\"", script.replace('\'', "'\\''")),
-        &[mnt, CLIENT, &url],
+        &format!(
+            "exec unshare --user --map-root-user --mount sh -c '{}' sh \"$@\"",
+            script.replace('\'', "'\\''")
+        ),
+        &[mnt, CLIENT, &url, size, &attach.to_string()],
     );
-    let code = check_fault(&lines, server.addr, &rt);
-    assert_eq!(code, "store.full", "ENOSPC is SQLITE_FULL");
-    say("tmpfs ENOSPC", &code);
+    let fault = check_fault(&lines, server.addr, &rt);
+    assert_eq!(fault.code, "store.full", "ENOSPC is SQLITE_FULL");
+    fault
+}
+
+#[test]
+fn a_full_disk_while_attaching_is_store_full_and_nothing_is_lost_when_space_returns() {
+    say("tmpfs ENOSPC, photos", &full_tmpfs("3m", 100));
+}
+
+#[test]
+fn a_full_disk_while_typing_is_store_full_and_the_last_autosave_survives() {
+    let fault = full_tmpfs("1m", 0);
+    assert_ne!(fault.call, "attach");
+    say("tmpfs ENOSPC, no photos", &fault);
 }
 
 #[test]
@@ -191,7 +264,7 @@ prlimit --fsize=1400832:unlimited -- "$2" fill --dir "$1" --server "$3" --seed 2
 "$2" final --dir "$1" --server "$3" --seed 22
 "#;
     let lines = sh(script, &[d, CLIENT, &url]);
-    let code = check_fault(&lines, server.addr, &rt);
-    assert_eq!(code, "store.io_error", "EFBIG is SQLITE_IOERR_WRITE");
-    say("RLIMIT_FSIZE EFBIG", &code);
+    let fault = check_fault(&lines, server.addr, &rt);
+    assert_eq!(fault.code, "store.io_error", "EFBIG is SQLITE_IOERR_WRITE");
+    say("RLIMIT_FSIZE EFBIG", &fault);
 }

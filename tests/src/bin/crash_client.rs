@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rantau_core::forms::{samples, Input};
+use rantau_core::profile::Profile;
 use rantau_core::store::outbox::OutboxState;
 use rantau_core::store::Key;
 use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncState};
-use rantau_core::profile::Profile;
 use rantau_core::{Error, Lang};
 use rantau_tests::crash::{person_of, Rng, KEY_HEX, PROFILE, TYPO_FIELDS};
 use rantau_tests::data::{fake_jpeg, registration_payload};
@@ -27,12 +27,14 @@ struct Args {
     server: Option<String>,
     seed: u64,
     recover: Option<String>,
+    /// Percent of drafts that get a photo (fill mode).
+    attach: u64,
 }
 
 fn args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let mode = it.next().ok_or("mode: loop | final | fill")?;
-    let (mut dir, mut server, mut seed, mut recover) = (None, None, 0, None);
+    let (mut dir, mut server, mut seed, mut recover, mut attach) = (None, None, 0, None, 100);
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
@@ -40,6 +42,7 @@ fn args() -> Result<Args, String> {
             "--server" => server = Some(value),
             "--seed" => seed = value.parse().map_err(|_| "--seed takes a number")?,
             "--recover" => recover = Some(value),
+            "--attach" => attach = value.parse().map_err(|_| "--attach takes a percentage")?,
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -49,6 +52,7 @@ fn args() -> Result<Args, String> {
         server,
         seed,
         recover,
+        attach,
     })
 }
 
@@ -170,7 +174,10 @@ fn config(server: &Option<String>) -> SyncConfig {
 
 /// Drafts left by an earlier (killed) run, to be resumed before new ones start.
 fn leftover_drafts(p: &Profile) -> Vec<String> {
-    must("drafts", p.drafts()).into_iter().map(|d| d.id).collect()
+    must("drafts", p.drafts())
+        .into_iter()
+        .map(|d| d.id)
+        .collect()
 }
 
 async fn run_loop(a: &Args) {
@@ -242,7 +249,7 @@ async fn run_fill(a: &Args) -> ExitCode {
     for _ in 0..2_000 {
         let step = async {
             let d = new_draft(&p)?;
-            fill(&p, &d, &mut rng, 100)?;
+            fill(&p, &d, &mut rng, a.attach)?;
             finalize(&p, &d)
         };
         if let Err(e) = step.await {
@@ -255,15 +262,32 @@ async fn run_fill(a: &Args) -> ExitCode {
         return ExitCode::from(6);
     };
     say(&format!("error {}", e.code()));
-    say(&format!("message-id {}", rantau_core::messages::render(e.code(), Lang::Id, &[])));
-    say(&format!("message-en {}", rantau_core::messages::render(e.code(), Lang::En, &[])));
+    say(&format!(
+        "message-id {}",
+        rantau_core::messages::render(e.code(), Lang::Id, &[])
+    ));
+    say(&format!(
+        "message-en {}",
+        rantau_core::messages::render(e.code(), Lang::En, &[])
+    ));
     if !matches!(e, Error::StorageFull | Error::StorageIo { .. }) {
         say(&format!("untyped {e}"));
         return ExitCode::from(7);
     }
     // Still full: reads work, and a write fails the same typed way or succeeds.
     let after = p.outbox().map(|o| o.len());
-    say(&format!("read-while-full {}", if after.is_ok() { "ok" } else { "failed" }));
+    say(&format!(
+        "read-while-full {}",
+        if after.is_ok() { "ok" } else { "failed" }
+    ));
+    // A sync on the full storage: it may get through, or stop with the typed error;
+    // either way the server must end up with everything once (checked after recovery).
+    if a.server.is_some() {
+        match sync_once(&p, &config(&a.server)).await {
+            Ok(_) => say("sync-while-full ok"),
+            Err(e) => say(&format!("sync-while-full {}", e.code())),
+        }
+    }
     if let Some(cmd) = &a.recover {
         let ok = std::process::Command::new("sh")
             .arg("-c")
