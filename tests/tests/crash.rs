@@ -128,6 +128,8 @@ struct Ledger {
     /// Files attached per draft.
     attached: HashMap<String, HashSet<String>>,
     finalized: HashSet<String>,
+    /// Drafts whose `new_draft` returned (a create killed before returning may add more).
+    created: HashSet<String>,
     /// Drafts touched since the last check.
     touched: HashSet<String>,
     synced: usize,
@@ -148,6 +150,9 @@ impl Ledger {
                 Line::Finalized(id) => {
                     self.touched.insert(id.clone());
                     self.finalized.insert(id);
+                }
+                Line::New(id) => {
+                    self.created.insert(id);
                 }
                 Line::Synced(_) => self.synced += 1,
                 _ => {}
@@ -301,8 +306,9 @@ fn report(seed: u64, c: &Counts, ledger: &Ledger, wall: Duration) {
         println!("  killed in {phase:<14} {n}");
     }
     println!(
-        "  finalized (line seen) {}, finalized in all (outbox) {outbox}, synced (on server) {on_server}",
-        ledger.finalized.len()
+        "  finalized (line seen) {}, finalized in all (outbox) {outbox} ({} committed by a finalize killed before it returned), synced (on server) {on_server}",
+        ledger.finalized.len(),
+        outbox.saturating_sub(ledger.finalized.len())
     );
     println!(
         "  syncs returned {}, autosaves checked {} (+{} in flight at a kill, not promised)",
@@ -393,6 +399,17 @@ fn every_finalized_form_arrives_once_and_every_autosave_survives_sigkill() {
             "{ctx}: finalized {id} missing from the outbox"
         );
     }
+    // Every submission is a draft this client started: its `new` line was seen, or
+    // a kill landed inside that `new_draft` call after its commit.
+    let unseen_new = local
+        .keys()
+        .filter(|id| !ledger.created.contains(*id))
+        .count();
+    let killed_in_new = counts.by_phase.get("new-draft").copied().unwrap_or(0);
+    assert!(
+        unseen_new <= killed_in_new,
+        "{ctx}: {unseen_new} submissions from drafts never started ({killed_in_new} kills in new_draft)"
+    );
     let list = rt.block_on(submissions(server.addr)).submissions;
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     let mut by_content: HashMap<String, usize> = HashMap::new();
