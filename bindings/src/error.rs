@@ -135,6 +135,7 @@ impl From<Error> for RantauError {
             Error::NotADatabase(_)
             | Error::SchemaTooNew { .. }
             | Error::StorageFull
+            | Error::StorageIo { .. }
             | Error::Sqlite(_)
             | Error::Io(_)
             | Error::MalformedStoredData(_)
@@ -215,6 +216,7 @@ mod tests {
             Error::Interrupted,
             Error::UnknownField("f".into()),
             Error::StorageFull,
+            Error::StorageIo { extended: 778 },
             Error::Invalid(Vec::new()),
         ];
         for e in cases {
@@ -239,6 +241,10 @@ mod tests {
                 code: "x".into()
             }),
             RantauError::Network { .. }
+        ));
+        assert!(matches!(
+            RantauError::from(Error::StorageIo { extended: 778 }),
+            RantauError::Storage { .. }
         ));
         assert!(matches!(
             RantauError::from(Error::AlreadyFinalized("d".into())),

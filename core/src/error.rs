@@ -40,6 +40,14 @@ pub enum Error {
     /// The disk is full. Nothing was written; retry when space returns.
     #[error("the storage is full")]
     StorageFull,
+    /// The storage failed to read or write (SQLite's I/O error, e.g. a write past a
+    /// file-size limit or a failing card). The transaction was rolled back; what was
+    /// committed before is intact. `extended` is SQLite's extended result code.
+    #[error("storage i/o error (sqlite {extended})")]
+    StorageIo {
+        /// SQLite's extended result code (e.g. 778 = SQLITE_IOERR_WRITE), for diagnosis.
+        extended: i32,
+    },
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -145,6 +153,7 @@ impl Error {
             Error::ProfileExists(_) => "profile.exists",
             Error::InvalidProfileName => "profile.invalid_name",
             Error::StorageFull => "store.full",
+            Error::StorageIo { .. } => "store.io_error",
             Error::Sqlite(_) => "store.sqlite",
             Error::Io(_) => "store.io",
             Error::MalformedStoredData(_) => "store.malformed",

@@ -100,7 +100,9 @@ impl Profile {
     /// Creates a new profile `name` in `dir`, encrypted with `key`.
     pub fn create(dir: &Path, name: &str, key: &Key) -> Result<Profile> {
         let path = profiles::profile_path(dir, name)?;
-        if path.exists() {
+        // An empty file is what a create killed before its first write leaves; the
+        // store takes it over (it holds nothing), so the user is not locked out.
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) {
             return Err(Error::ProfileExists(name.to_string()));
         }
         std::fs::create_dir_all(dir)?;
@@ -620,6 +622,28 @@ mod tests {
                 assert!(!found, "{s} in plaintext in {}", path.display());
             }
         }
+    }
+
+    #[test]
+    fn create_takes_over_the_empty_file_of_a_create_killed_early_but_not_a_real_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Key::generate();
+        std::fs::write(profiles::profile_path(dir.path(), "p").unwrap(), b"").unwrap();
+        let p = Profile::create(dir.path(), "p", &key).unwrap();
+        p.new_draft("consultation").unwrap();
+        drop(p);
+        assert!(matches!(
+            Profile::create(dir.path(), "p", &key),
+            Err(Error::ProfileExists(_))
+        ));
+        assert_eq!(
+            Profile::open(dir.path(), "p", &key)
+                .unwrap()
+                .drafts()
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]

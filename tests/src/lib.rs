@@ -1,7 +1,9 @@
 //! Helpers for the end-to-end tests and the sync benchmark: a fault-injecting
 //! HTTP/1.1 proxy on loopback ([`proxy::Proxy`]), the reference server and its
-//! officer endpoints ([`server`]), and builders of test data ([`data`]).
+//! officer endpoints ([`server`]), builders of test data ([`data`]), and the crash
+//! client's line protocol ([`crash`]).
 
+pub mod crash;
 pub mod data;
 pub mod proxy;
 pub mod server;

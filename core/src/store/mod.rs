@@ -55,6 +55,11 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
         "The phone's storage is full. Nothing was lost; free some space and try again.",
     ),
     (
+        "store.io_error",
+        "Memori ponsel gagal menyimpan data. Data yang sudah tersimpan tetap aman; periksa ruang penyimpanan lalu coba lagi.",
+        "The phone's storage failed to save the data. What was saved before is safe; check the storage and try again.",
+    ),
+    (
         "store.malformed",
         "Sebagian data tersimpan rusak dan tidak dapat dibaca.",
         "Some stored data is damaged and cannot be read.",

@@ -67,12 +67,26 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// Maps SQLite's "disk full" and "interrupted" to their own variants.
+/// Maps SQLite's "disk full", "I/O error" and "interrupted", and the file system's
+/// "no space" / "file too large", to their own variants: the app tells the user
+/// what to do about each, so none may surface as a generic database error.
 pub(crate) fn classify(err: Error) -> Error {
     match err {
         Error::Sqlite(rusqlite::Error::SqliteFailure(ref e, _)) => match e.code {
             ErrorCode::DiskFull => Error::StorageFull,
+            ErrorCode::SystemIoFailure => Error::StorageIo {
+                extended: e.extended_code,
+            },
             ErrorCode::OperationInterrupted => Error::Interrupted,
+            _ => err,
+        },
+        Error::Io(ref e) => match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                Error::StorageFull
+            }
+            std::io::ErrorKind::FileTooLarge => Error::StorageIo {
+                extended: rusqlite::ffi::SQLITE_IOERR_WRITE,
+            },
             _ => err,
         },
         other => other,
@@ -521,6 +535,24 @@ mod tests {
             None,
         );
         assert!(matches!(classify(stop.into()), Error::Interrupted));
+        let write = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR_WRITE),
+            None,
+        );
+        let err = classify(write.into());
+        assert!(
+            matches!(err, Error::StorageIo { extended } if extended == rusqlite::ffi::SQLITE_IOERR_WRITE),
+            "{err:?}"
+        );
+        assert_eq!(err.code(), "store.io_error");
+        let enospc = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(matches!(classify(enospc.into()), Error::StorageFull));
+        let efbig = std::io::Error::from(std::io::ErrorKind::FileTooLarge);
+        assert_eq!(classify(efbig.into()).code(), "store.io_error");
+        for code in ["store.full", "store.io_error"] {
+            let (_, id, en) = crate::messages::lookup(code).unwrap();
+            assert!(!id.is_empty() && !en.is_empty() && id != en, "{code}");
+        }
     }
 
     #[test]

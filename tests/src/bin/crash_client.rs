@@ -1,0 +1,382 @@
+//! The crash and storage-fault tests' client: drives a real profile the way the app
+//! does (autosave per field, attach, finalize, sync) and writes one flushed line to
+//! stdout after every call returns, so the harness knows what was promised.
+//!
+//! Modes: `loop` (until killed), `final` (finish drafts, sync everything, print
+//! `done`), `fill` (until storage fails, then `--recover` and prove nothing was lost).
+
+// A test program: it reports on stdout, and aborting on a broken invariant is its job.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use rantau_core::forms::{samples, Input};
+use rantau_core::profile::Profile;
+use rantau_core::store::outbox::OutboxState;
+use rantau_core::store::Key;
+use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncState};
+use rantau_core::{Error, Lang};
+use rantau_tests::crash::{person_of, Rng, KEY_HEX, PROFILE, TYPO_FIELDS};
+use rantau_tests::data::{fake_jpeg, registration_payload};
+
+struct Args {
+    mode: String,
+    dir: PathBuf,
+    server: Option<String>,
+    seed: u64,
+    recover: Option<String>,
+    /// Percent of drafts that get a photo (fill mode).
+    attach: u64,
+}
+
+fn args() -> Result<Args, String> {
+    let mut it = std::env::args().skip(1);
+    let mode = it.next().ok_or("mode: loop | final | fill")?;
+    let (mut dir, mut server, mut seed, mut recover, mut attach) = (None, None, 0, None, 100);
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--dir" => dir = Some(PathBuf::from(value)),
+            "--server" => server = Some(value),
+            "--seed" => seed = value.parse().map_err(|_| "--seed takes a number")?,
+            "--recover" => recover = Some(value),
+            "--attach" => attach = value.parse().map_err(|_| "--attach takes a percentage")?,
+            other => return Err(format!("unknown flag {other}")),
+        }
+    }
+    Ok(Args {
+        mode,
+        dir: dir.ok_or("--dir is required")?,
+        server,
+        seed,
+        recover,
+        attach,
+    })
+}
+
+/// Writes one line and flushes it: once written, the harness may rely on it.
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe means the harness is gone; nothing left to report to.
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// Dies loudly on an error the scenario does not expect.
+fn must<T>(what: &str, r: rantau_core::Result<T>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("crash_client: {what} failed: {} ({e})", e.code());
+            std::process::exit(3);
+        }
+    }
+}
+
+struct Printer;
+impl SyncObserver for Printer {
+    fn on_state(&self, state: SyncState) {
+        let name = match state {
+            SyncState::Enrolling => "enrolling",
+            SyncState::Pushing { .. } => "pushing",
+            SyncState::Uploading { .. } => "uploading",
+            SyncState::Pulling { .. } => "pulling",
+            SyncState::Done(_) | SyncState::Failed { .. } => return,
+        };
+        say(&format!("state {name}"));
+    }
+}
+
+fn open(dir: &Path) -> rantau_core::Result<Profile> {
+    let key = Key::from_hex(KEY_HEX)?;
+    let path = rantau_core::store::profile_path(dir, PROFILE)?;
+    // Not there, or left empty by a create killed before its first write: create.
+    let empty = std::fs::metadata(&path).is_ok_and(|m| m.len() == 0);
+    match Profile::open(dir, PROFILE, &key) {
+        Err(Error::ProfileNotFound(_)) => Profile::create(dir, PROFILE, &key),
+        Err(Error::NotADatabase(_)) if empty => Profile::create(dir, PROFILE, &key),
+        other => other,
+    }
+}
+
+/// Fills every field of a registration draft (its person follows from its id),
+/// sometimes saving a half-typed value first, sometimes attaching a KTP photo.
+/// Stops at the first error and returns it (storage-fault mode needs it).
+fn fill(p: &Profile, draft: &str, rng: &mut Rng, attach_percent: u64) -> rantau_core::Result<()> {
+    let person = person_of(draft);
+    let serde_json::Value::Object(answers) = registration_payload(person) else {
+        return Ok(());
+    };
+    for (path, input) in samples::as_inputs(&answers) {
+        if let Input::Text(text) = &input {
+            if TYPO_FIELDS.contains(&path.as_str()) && rng.chance(15) && text.len() > 2 {
+                let half: String = text.chars().take(text.chars().count() / 2).collect();
+                set(p, draft, &path, Input::Text(half))?;
+            }
+        }
+        set(p, draft, &path, input)?;
+    }
+    if rng.chance(attach_percent) {
+        // A few hundred KiB: the upload spans many 16 KiB chunks.
+        let len = rng.range(150_000, 400_000) as usize;
+        let photo = fake_jpeg(len, person as u64);
+        say(&format!("begin attach {draft} ktp_photo"));
+        let info = p.attach(draft, "ktp_photo", &photo, Some("image/jpeg"))?;
+        say(&format!("attached {draft} ktp_photo {}", info.id));
+    }
+    Ok(())
+}
+
+fn set(p: &Profile, draft: &str, path: &str, input: Input) -> rantau_core::Result<()> {
+    say(&format!("begin set {draft} {path}"));
+    let out = p.set_field(draft, path, input)?;
+    say(&format!("saved {draft} {path} {}", out.stored));
+    Ok(())
+}
+
+fn finalize(p: &Profile, draft: &str) -> rantau_core::Result<()> {
+    say(&format!("begin finalize {draft}"));
+    let item = p.finalize(draft)?;
+    say(&format!("finalized {}", item.id));
+    Ok(())
+}
+
+fn new_draft(p: &Profile) -> rantau_core::Result<String> {
+    say("begin new");
+    let d = p.new_draft("pmi-registration")?;
+    say(&format!("new {}", d.id));
+    Ok(d.id)
+}
+
+async fn sync_once(p: &Profile, cfg: &SyncConfig) -> rantau_core::Result<sync::SyncReport> {
+    say("begin sync");
+    let r = sync::sync(p.store(), cfg, &Printer).await?;
+    say(&format!(
+        "synced sent={} accepted={} duplicates={} rejected={} docs={} upload_error={}",
+        r.sent,
+        r.accepted,
+        r.duplicates,
+        r.rejected,
+        r.docs_uploaded,
+        r.upload_error.as_deref().unwrap_or("-")
+    ));
+    Ok(r)
+}
+
+fn config(server: &Option<String>) -> SyncConfig {
+    let url = server.as_deref().unwrap_or("http://127.0.0.1:9");
+    let mut c = must("config", SyncConfig::new(url));
+    c.lang = Lang::En;
+    c
+}
+
+/// Drafts left by an earlier (killed) run, to be resumed before new ones start.
+fn leftover_drafts(p: &Profile) -> Vec<String> {
+    must("drafts", p.drafts())
+        .into_iter()
+        .map(|d| d.id)
+        .collect()
+}
+
+async fn run_loop(a: &Args) {
+    let p = must("open", open(&a.dir));
+    say("opened");
+    let cfg = config(&a.server);
+    let mut rng = Rng::new(a.seed);
+    let mut resume = leftover_drafts(&p);
+    loop {
+        let draft = match resume.pop() {
+            Some(d) => d,
+            None => must("new draft", new_draft(&p)),
+        };
+        must("fill", fill(&p, &draft, &mut rng, 35));
+        must("finalize", finalize(&p, &draft));
+        if rng.chance(50) {
+            must("sync", sync_once(&p, &cfg).await);
+        }
+    }
+}
+
+/// Everything is on the server and settled (no file waits for upload).
+fn settled(p: &Profile) -> bool {
+    let outbox = must("outbox", p.outbox());
+    outbox.iter().all(|i| {
+        matches!(i.state, OutboxState::Accepted | OutboxState::Rejected)
+            && must("files", p.attachments(&i.id, None))
+                .iter()
+                .all(|f| f.uploaded)
+    })
+}
+
+async fn run_final(a: &Args) {
+    let p = must("open", open(&a.dir));
+    say("opened");
+    let cfg = config(&a.server);
+    let mut rng = Rng::new(a.seed);
+    for draft in leftover_drafts(&p) {
+        must("fill", fill(&p, &draft, &mut rng, 0));
+        must("finalize", finalize(&p, &draft));
+    }
+    for _ in 0..20 {
+        // A test does not wait out the backoff of items a killed sync left waiting.
+        rantau_tests::data::make_waiting_due(p.store());
+        must("sync", sync_once(&p, &cfg).await);
+        if settled(&p) {
+            say("done");
+            return;
+        }
+    }
+    eprintln!("crash_client: the outbox did not settle in 20 syncs");
+    std::process::exit(4);
+}
+
+/// Storage-fault mode: write until the storage fails, check the error is typed,
+/// run `--recover` (make room), and prove in the same process that nothing was lost
+/// and that new writes succeed.
+async fn run_fill(a: &Args) -> ExitCode {
+    let p = match open(&a.dir) {
+        Ok(p) => p,
+        Err(e) => {
+            say(&format!("error open {}", e.code()));
+            return ExitCode::from(5);
+        }
+    };
+    say("opened");
+    let mut rng = Rng::new(a.seed);
+    let mut failed = None;
+    for _ in 0..2_000 {
+        let step = async {
+            let d = new_draft(&p)?;
+            fill(&p, &d, &mut rng, a.attach)?;
+            finalize(&p, &d)
+        };
+        if let Err(e) = step.await {
+            failed = Some(e);
+            break;
+        }
+    }
+    let Some(e) = failed else {
+        say("never-failed");
+        return ExitCode::from(6);
+    };
+    say(&format!("error {}", e.code()));
+    say(&format!(
+        "message-id {}",
+        rantau_core::messages::render(e.code(), Lang::Id, &[])
+    ));
+    say(&format!(
+        "message-en {}",
+        rantau_core::messages::render(e.code(), Lang::En, &[])
+    ));
+    if !matches!(e, Error::StorageFull | Error::StorageIo { .. }) {
+        say(&format!("untyped {e}"));
+        return ExitCode::from(7);
+    }
+    // Still full: reads work, and a write fails the same typed way or succeeds.
+    let after = p.outbox().map(|o| o.len());
+    say(&format!(
+        "read-while-full {}",
+        if after.is_ok() { "ok" } else { "failed" }
+    ));
+    // A sync on the full storage: it may get through, or stop with the typed error;
+    // either way the server must end up with everything once (checked after recovery).
+    if a.server.is_some() {
+        match sync_once(&p, &config(&a.server)).await {
+            Ok(_) => say("sync-while-full ok"),
+            Err(e) => say(&format!("sync-while-full {}", e.code())),
+        }
+    }
+    if let Some(cmd) = &a.recover {
+        let ok = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd.replace("{pid}", &std::process::id().to_string()))
+            .status()
+            .is_ok_and(|s| s.success());
+        say(&format!("recover {}", if ok { "ok" } else { "failed" }));
+    }
+    report_state(&p);
+    // New writes succeed: finish the interrupted draft (or a new one) and finalize it.
+    let resumed = async {
+        let draft = match leftover_drafts(&p).pop() {
+            Some(d) => d,
+            None => new_draft(&p)?,
+        };
+        fill(&p, &draft, &mut rng, 100)?;
+        finalize(&p, &draft)
+    };
+    match resumed.await {
+        Ok(()) => say("new-writes ok"),
+        Err(e) => say(&format!("new-writes {}", e.code())),
+    }
+    if a.server.is_some() {
+        let cfg = config(&a.server);
+        for _ in 0..10 {
+            rantau_tests::data::make_waiting_due(p.store());
+            if let Err(e) = sync_once(&p, &cfg).await {
+                say(&format!("sync-error {}", e.code()));
+            }
+            if settled(&p) {
+                break;
+            }
+        }
+    }
+    report_state(&p);
+    say("done");
+    ExitCode::SUCCESS
+}
+
+/// Prints what the store holds: integrity, every outbox entry, every draft's answers.
+fn report_state(p: &Profile) {
+    match p.store().integrity_check() {
+        Ok(ok) => say(&format!("integrity {}", if ok { "ok" } else { "bad" })),
+        Err(e) => say(&format!("integrity {}", e.code())),
+    }
+    for item in p.outbox().unwrap_or_default() {
+        say(&format!("outbox {} {}", item.id, item.state.as_str()));
+    }
+    for d in p.drafts().unwrap_or_default() {
+        if let Ok(view) = p.draft(&d.id) {
+            let answers = serde_json::Value::Object(view.answers);
+            say(&format!("draft {} {answers}", d.id));
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let a = match args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("crash_client: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("crash_client: runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    rt.block_on(async {
+        match a.mode.as_str() {
+            "loop" => {
+                run_loop(&a).await;
+                ExitCode::SUCCESS
+            }
+            "final" => {
+                run_final(&a).await;
+                ExitCode::SUCCESS
+            }
+            "fill" => run_fill(&a).await,
+            other => {
+                eprintln!("crash_client: unknown mode {other}");
+                ExitCode::from(2)
+            }
+        }
+    })
+}
