@@ -187,7 +187,9 @@ impl World {
         if let Some(body) = &req.body {
             b = b.body(body.clone());
         }
-        let r = b.send().unwrap_or_else(|e| panic!("{req:?}: {e}"));
+        let r = b
+            .send()
+            .unwrap_or_else(|e| panic!("{} {}: {e}", req.method, req.target));
         let status = r.status().as_u16();
         Answer {
             status,
@@ -361,7 +363,7 @@ fn world() -> World {
             .as_array()
             .unwrap()
             .iter()
-            .all(|x| x["outcome"]["status"] == "accepted"),
+            .all(|x| x["status"] == "accepted"),
         "{r}"
     );
     let feed: Value = http
@@ -492,7 +494,7 @@ fn fixed_cases(w: &World, op: &Op) -> Vec<(String, Req, Option<&'static str>)> {
                     format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes(),
                     &[],
                 ),
-                Some("body.malformed_json"),
+                None,
             );
             add(
                 "text/plain",
@@ -593,7 +595,8 @@ fn fixed_cases(w: &World, op: &Op) -> Vec<(String, Req, Option<&'static str>)> {
         "%20",
         "1000000",
     ];
-    let bad_id = ["%FF", "%00", &"x".repeat(5_000), "..", "%F0%9F%98%80"];
+    // (Not `..`: the client resolves it before sending, as any URL library does.)
+    let bad_id = ["%FF", "%00", &"x".repeat(5_000), "...", "%F0%9F%98%80"];
     let fill = |sha: &str, idx: &str, id: &str| {
         op.path
             .replace("{sha256}", sha)
@@ -746,7 +749,7 @@ fn another_devices_ids_answer_like_missing_ones() {
         .unwrap()
         .json()
         .unwrap();
-    assert_eq!(r["results"][0]["outcome"]["status"], "conflict", "{r}");
+    assert_eq!(r["results"][0]["status"], "conflict", "{r}");
     let stats = w.server.stats();
     assert_eq!((stats.server_errors, stats.panics), (0, 0), "{stats:?}");
 }
@@ -878,9 +881,11 @@ fn random_strategy(op: &Op, vocab: Vec<String>, mutation_points: usize) -> Boxed
         BodyKind::Bytes => (
             proptest::collection::vec(any::<u8>(), 0..CHUNK + 2),
             any::<bool>(),
+            // Header values: anything a client can put on the wire (visible ASCII).
             prop_oneof![
                 (1u64..=5 * 1024 * 1024).prop_map(|n| n.to_string()),
-                text.clone()
+                "[ -~]{0,30}",
+                "[0-9]{1,25}",
             ],
             prop_oneof![(0u32..400).prop_map(|n| n.to_string()), text.clone()],
             prop_oneof!["[0-9a-f]{64}", text],
