@@ -157,7 +157,10 @@ impl ApiError {
 
     /// 408 `request.timeout`, with a message in `lang`.
     pub fn timeout(lang: Lang) -> Self {
-        ApiError::new("request.timeout", messages::render("request.timeout", lang, &[]))
+        ApiError::new(
+            "request.timeout",
+            messages::render("request.timeout", lang, &[]),
+        )
     }
 
     /// `body.invalid` with an explanation.

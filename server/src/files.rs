@@ -214,7 +214,10 @@ mod tests {
             .collect();
         let failed: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
         assert_eq!(failed, 0);
-        assert_eq!(std::fs::read(store.parts("p", &sha).unwrap().join("0")).unwrap(), data);
+        assert_eq!(
+            std::fs::read(store.parts("p", &sha).unwrap().join("0")).unwrap(),
+            data
+        );
     }
 
     #[test]

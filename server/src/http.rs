@@ -67,7 +67,11 @@ impl AppState {
 struct LogSlot(Arc<Mutex<Option<String>>>);
 
 /// Logs one line per request and counts its status; never the body, never a token.
-pub async fn log_requests(State(stats): State<Arc<Stats>>, mut req: Request, next: Next) -> Response {
+pub async fn log_requests(
+    State(stats): State<Arc<Stats>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     let route = req
@@ -305,10 +309,7 @@ fn redact(e: &serde_json::Error) -> String {
 
 /// Checks a declared `Content-Type` against `accepts` (absent is accepted: curl
 /// and old clients send none; a wrong one is refused before the body is read).
-pub fn check_content_type(
-    headers: &HeaderMap,
-    accepts: fn(&str) -> bool,
-) -> Result<(), ApiError> {
+pub fn check_content_type(headers: &HeaderMap, accepts: fn(&str) -> bool) -> Result<(), ApiError> {
     let Some(value) = headers.get(CONTENT_TYPE) else {
         return Ok(());
     };
@@ -332,7 +333,8 @@ pub fn check_content_type(
 
 /// `application/json` or a `+json` type.
 pub fn is_json(essence: &str) -> bool {
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Reads and parses a JSON body.

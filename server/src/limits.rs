@@ -159,7 +159,11 @@ impl<K: Hash + Eq + Copy> Buckets<K> {
             if map.len() >= self.max {
                 // Every bucket is busy: drop a quarter. Those keys get a fresh
                 // allowance, a bounded leak that only a huge botnet can use.
-                let drop: Vec<K> = map.keys().take(map.len() - self.max * 3 / 4).copied().collect();
+                let drop: Vec<K> = map
+                    .keys()
+                    .take(map.len() - self.max * 3 / 4)
+                    .copied()
+                    .collect();
                 for k in drop {
                     map.remove(&k);
                 }

@@ -245,7 +245,9 @@ impl World {
     fn valid_json(&self, op: &Op) -> Value {
         match op.id.as_str() {
             "enroll" => json!({"device_id": "abuse-valid", "label": "t"}),
-            "submitBatch" => json!({"items": [item("abuse-valid-1", "consultation", consultation())]}),
+            "submitBatch" => {
+                json!({"items": [item("abuse-valid-1", "consultation", consultation())]})
+            }
             "recordPayment" => json!({"kpj": self.a_kpj, "amount": 1000, "paid_on": "2026-01-20"}),
             "recordContribution" => {
                 json!({"kpj": self.a_kpj, "programme": "jht", "period": "2026-01", "amount": 1000})
@@ -482,7 +484,11 @@ fn fixed_cases(w: &World, op: &Op) -> Vec<(String, Req, Option<&'static str>)> {
                 with_body(b"{\"items\": [".to_vec(), &[]),
                 Some("body.malformed_json"),
             );
-            add("empty body", with_body(Vec::new(), &[]), Some("body.malformed_json"));
+            add(
+                "empty body",
+                with_body(Vec::new(), &[]),
+                Some("body.malformed_json"),
+            );
             add(
                 "wrong shape",
                 with_body(b"[1, 2, 3]".to_vec(), &[]),
@@ -538,7 +544,10 @@ fn fixed_cases(w: &World, op: &Op) -> Vec<(String, Req, Option<&'static str>)> {
         BodyKind::Bytes => {
             add(
                 "json content type",
-                with_body(valid.body.clone().unwrap(), &[("content-type", "application/json")]),
+                with_body(
+                    valid.body.clone().unwrap(),
+                    &[("content-type", "application/json")],
+                ),
                 Some("body.wrong_content_type"),
             );
             let big = vec![1u8; CHUNK + 1];
@@ -547,7 +556,10 @@ fn fixed_cases(w: &World, op: &Op) -> Vec<(String, Req, Option<&'static str>)> {
                 "chunk over the limit",
                 with_body(
                     big,
-                    &[("x-chunk-sha256", sha.as_str()), ("x-attachment-size", "5242880")],
+                    &[
+                        ("x-chunk-sha256", sha.as_str()),
+                        ("x-attachment-size", "5242880"),
+                    ],
                 ),
                 Some("body.too_large"),
             );
@@ -558,7 +570,10 @@ fn fixed_cases(w: &World, op: &Op) -> Vec<(String, Req, Option<&'static str>)> {
             );
             add(
                 "wrong chunk hash",
-                with_body(vec![7u8; 100], &[("x-chunk-sha256", "a".repeat(64).as_str())]),
+                with_body(
+                    vec![7u8; 100],
+                    &[("x-chunk-sha256", "a".repeat(64).as_str())],
+                ),
                 Some("chunk.hash_mismatch"),
             );
             for size in ["0", "5242881", "-1", "abc", "18446744073709551616", ""] {
@@ -723,8 +738,14 @@ fn another_devices_ids_answer_like_missing_ones() {
         let theirs = send(&mut w, &a_file);
         let absent = send(&mut w, &missing);
         assert_eq!(theirs, absent, "{} {}", op.method, op.path);
-        w.check(&op, "other device", &theirs, Some("attachment.not_found"), false)
-            .unwrap();
+        w.check(
+            &op,
+            "other device",
+            &theirs,
+            Some("attachment.not_found"),
+            false,
+        )
+        .unwrap();
         // And the owner still sees it.
         let mut own = w.valid(&op);
         own.target = op.path.replace("{sha256}", &w.a_file);
@@ -1002,8 +1023,10 @@ fn random_requests_to_every_operation_never_fail_the_server() {
             max_shrink_iters: 200,
             ..Config::default()
         };
-        let mut runner =
-            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+        let mut runner = TestRunner::new_with_rng(
+            config,
+            TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
+        );
         let result = runner.run(&strategy, |r| {
             let req = random_request(&w.borrow(), op, &base, &points, &r);
             let answer = w.borrow_mut().send(&req);

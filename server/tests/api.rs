@@ -587,7 +587,10 @@ async fn every_route_is_served_and_documented() {
                 );
             }
             let retry = &op["responses"]["429"]["headers"]["Retry-After"];
-            assert!(retry.is_object(), "{method} {path}: 429 without Retry-After");
+            assert!(
+                retry.is_object(),
+                "{method} {path}: 429 without Retry-After"
+            );
         }
     }
     for entry in doc["x-error-codes"].as_array().unwrap() {

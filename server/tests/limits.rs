@@ -96,7 +96,10 @@ async fn a_device_over_its_bucket_gets_429_and_other_buckets_are_untouched() {
     }
     let (retry, message) = limited(changes(&c, &s, &a).await).await;
     assert!(retry >= 900, "{retry}");
-    assert!(message.contains("Terlalu banyak"), "Indonesian by default: {message}");
+    assert!(
+        message.contains("Terlalu banyak"),
+        "Indonesian by default: {message}"
+    );
     let en = c
         .get(format!("{}/v1/changes", s.base_url()))
         .bearer_auth(&a)
@@ -181,7 +184,7 @@ async fn unauthenticated_routes_and_failed_tokens_share_the_address_bucket() {
         .await
         .unwrap();
     assert_eq!(no_token.status(), 401); // 4
-    // The address is used up: guessing and enrolling both wait now.
+                                        // The address is used up: guessing and enrolling both wait now.
     limited(bad("guess-2").await.unwrap()).await;
     let r = c
         .post(format!("{}/v1/devices", s.base_url()))
