@@ -15,7 +15,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 
 use crate::error::{ApiError, Error};
-use crate::http::{json_body, AppState, Participant, MAX_BATCH_ITEMS};
+use crate::http::{json_body, Anonymous, AppState, Participant, MAX_BATCH_ITEMS};
 use crate::submissions::{apply_batch, prepare, Clock};
 use crate::{events, ids, validation};
 
@@ -29,6 +29,7 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 
 /// `POST /v1/devices`.
 pub async fn enroll(
+    _: Anonymous,
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,
@@ -144,17 +145,21 @@ pub async fn changes(
 }
 
 /// `GET /v1/forms`.
-pub async fn forms(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn forms(_: Anonymous, State(state): State<AppState>, headers: HeaderMap) -> Response {
     state.catalog.forms.respond(&headers)
 }
 
 /// `GET /v1/reference`.
-pub async fn reference(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn reference(
+    _: Anonymous,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
     state.catalog.reference.respond(&headers)
 }
 
 /// `GET /v1/openapi.json`.
-pub async fn openapi() -> Response {
+pub async fn openapi(_: Anonymous) -> Response {
     (
         [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         OPENAPI,

@@ -16,7 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::error::{ApiError, Error};
 use crate::files::is_sha256_hex;
-use crate::http::{AppState, Participant};
+use crate::http::{check_content_type, AppState, Participant};
 use crate::ids;
 
 /// Largest attachment accepted (the same cap as the app's).
@@ -137,6 +137,7 @@ pub async fn put_chunk(
                 "the {CHUNK_SHA256_HEADER} header must give the chunk's SHA-256"
             ))
         })?;
+    check_content_type(&headers, |t| t == "application/octet-stream")?;
     let data = axum::body::to_bytes(body, ATTACHMENT_CHUNK_SIZE)
         .await
         .map_err(|_| ApiError::new("body.too_large", "a chunk is at most one chunk size"))?;
@@ -154,6 +155,7 @@ pub async fn put_chunk(
     let files = state.files.clone();
     state
         .blocking(move |db| {
+            let _upload = files.lock(&participant, &sha);
             let held = db.read(|c| row(c, &participant, &sha)).map_err(ApiError::from)?;
             match held {
                 Some((_, true)) => return Ok(()),
@@ -219,6 +221,7 @@ pub async fn complete(
     let files = state.files.clone();
     let done = state
         .blocking(move |db| {
+            let _upload = files.lock(&participant, &sha);
             let current = db.read(|c| status(c, &participant, &sha)).map_err(ApiError::from)?;
             let Some(current) = current else { return Err(not_found()) };
             if current.complete {

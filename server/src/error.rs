@@ -2,10 +2,15 @@
 //! [`ApiError`], the HTTP answer with a stable code in a `wire::ErrorBody`.
 //! No variant carries payload contents or personal data, so both may be logged.
 
-use axum::http::StatusCode;
+use axum::http::header::{CONNECTION, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rantau_core::sync::wire::ErrorBody;
+use rantau_core::Lang;
+
+use crate::limits::Limited;
+use crate::messages;
 
 /// Result alias for the server.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -81,8 +86,11 @@ pub struct ApiError {
     pub status: StatusCode,
     /// Stable code (see [`CODES`]).
     pub code: &'static str,
-    /// English explanation for developers; never user data.
+    /// English explanation for developers; never user data. (The limits' answers
+    /// are in the request's language: a phone may show them.)
     pub message: String,
+    /// Seconds for a `Retry-After` header (429 answers).
+    pub retry_after: Option<u64>,
 }
 
 /// Every error code the HTTP API can answer with, and its status.
@@ -95,6 +103,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("body.too_large", 413),
     ("body.bad_gzip", 400),
     ("body.unsupported_encoding", 415),
+    ("body.wrong_content_type", 415),
     ("batch.too_many_items", 413),
     ("query.invalid", 400),
     ("path.invalid", 400),
@@ -113,6 +122,8 @@ pub const CODES: &[(&str, u16)] = &[
     ("attachment.hash_mismatch", 422),
     ("chunk.hash_mismatch", 422),
     ("chunk.out_of_range", 422),
+    ("request.rate_limited", 429),
+    ("request.timeout", 408),
     ("server.internal", 500),
 ];
 
@@ -128,7 +139,28 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// 429 `request.rate_limited`, with `Retry-After` and a message in `lang`.
+    pub fn rate_limited(limited: Limited, lang: Lang) -> Self {
+        let seconds = limited.retry_after.to_string();
+        ApiError {
+            retry_after: Some(limited.retry_after),
+            ..ApiError::new(
+                "request.rate_limited",
+                messages::render("request.rate_limited", lang, &[("seconds", seconds)]),
+            )
+        }
+    }
+
+    /// 408 `request.timeout`, with a message in `lang`.
+    pub fn timeout(lang: Lang) -> Self {
+        ApiError::new(
+            "request.timeout",
+            messages::render("request.timeout", lang, &[]),
+        )
     }
 
     /// `body.invalid` with an explanation.
@@ -151,7 +183,19 @@ impl IntoResponse for ApiError {
             code: self.code.to_string(),
             message: self.message,
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of a trickled body is not worth reading.
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
     }
 }
 
@@ -176,6 +220,19 @@ mod tests {
         let e = serde_json::from_str::<u32>("\"3515145708950001\"").unwrap_err();
         let ours = Error::from(e);
         assert!(!ours.to_string().contains("3515145708950001"), "{ours}");
+    }
+
+    #[test]
+    fn rate_limited_answers_say_when_in_the_asked_language() {
+        let e = ApiError::rate_limited(Limited { retry_after: 7 }, Lang::Id);
+        assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(e.message.contains("7 detik"), "{}", e.message);
+        let r = ApiError::rate_limited(Limited { retry_after: 7 }, Lang::En).into_response();
+        assert_eq!(r.headers()[RETRY_AFTER], "7");
+        let t = ApiError::timeout(Lang::En);
+        assert_eq!(t.status, StatusCode::REQUEST_TIMEOUT);
+        assert!(t.message.contains("too long"), "{}", t.message);
+        assert_eq!(t.into_response().headers()[CONNECTION], "close");
     }
 
     #[test]

@@ -1,20 +1,27 @@
 //! Attachment bytes on the local disk, one directory per participant (so one
 //! device's files are never a path away from another's): verified chunks while
-//! an upload runs, then the assembled file. Every write is a temp file + rename.
+//! an upload runs, then the assembled file. Every write is a temp file (its own
+//! name per writer) + rename; one upload's writes and its assembly take one lock.
 
+use std::hash::{Hash, Hasher};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use sha2::{Digest, Sha256};
 
 use crate::db::DbLocation;
 use crate::error::{Error, Result};
 
+/// Stripes of upload locks: enough that unrelated uploads rarely wait for each other.
+const LOCK_STRIPES: usize = 64;
+
 /// Where attachment files live.
 pub struct FileStore {
     root: PathBuf,
     // Keeps the directory of an in-memory server alive (and removes it on drop).
     _temp: Option<tempfile::TempDir>,
+    locks: Vec<Mutex<()>>,
 }
 
 impl std::fmt::Debug for FileStore {
@@ -45,6 +52,7 @@ impl FileStore {
                 Ok(FileStore {
                     root: temp.path().to_path_buf(),
                     _temp: Some(temp),
+                    locks: stripes(),
                 })
             }
             DbLocation::File(path) => {
@@ -55,9 +63,25 @@ impl FileStore {
                 name.push(".files");
                 let root = path.with_file_name(name);
                 std::fs::create_dir_all(&root)?;
-                Ok(FileStore { root, _temp: None })
+                Ok(FileStore {
+                    root,
+                    _temp: None,
+                    locks: stripes(),
+                })
             }
         }
+    }
+
+    /// Holds off every other chunk write and assembly of this upload until dropped.
+    /// Two tries of one phone (or a retry racing its first attempt) may send the
+    /// same file at once; without it their renames and the assembly collide (a 500,
+    /// or a file assembled while its parts are being replaced).
+    pub fn lock(&self, participant: &str, sha: &str) -> MutexGuard<'_, ()> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (participant, sha).hash(&mut h);
+        let stripe = &self.locks[(h.finish() as usize) % self.locks.len()];
+        // Poisoned: a panic while holding it; the files are checked by hash anyway.
+        stripe.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The directory all files live under.
@@ -87,7 +111,7 @@ impl FileStore {
     pub fn write_chunk(&self, participant: &str, sha: &str, idx: u32, data: &[u8]) -> Result<()> {
         let dir = self.parts(participant, sha)?;
         std::fs::create_dir_all(&dir)?;
-        let tmp = dir.join(format!("{idx}.tmp"));
+        let tmp = dir.join(format!("{idx}.{}.tmp", uuid::Uuid::new_v4().simple()));
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(data)?;
         f.sync_data()?;
@@ -99,7 +123,9 @@ impl FileStore {
     /// written; the caller compares it with the id and keeps or discards.
     pub fn assemble(&self, participant: &str, sha: &str, count: u32) -> Result<[u8; 32]> {
         let parts = self.parts(participant, sha)?;
-        let tmp = self.dir(participant)?.join(format!("{sha}.tmp"));
+        let tmp = self
+            .dir(participant)?
+            .join(format!("{sha}.{}.tmp", uuid::Uuid::new_v4().simple()));
         let mut out = std::fs::File::create(&tmp)?;
         let mut hasher = Sha256::new();
         let mut buf = Vec::new();
@@ -134,6 +160,10 @@ impl FileStore {
     }
 }
 
+fn stripes() -> Vec<Mutex<()>> {
+    (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +192,32 @@ mod tests {
         assert!(store.read("p", &sha).is_err());
         assert!(store.write_chunk("../x", &sha, 0, b"x").is_err());
         assert!(is_sha256_hex(&sha) && !is_sha256_hex("../") && !is_sha256_hex(&"A".repeat(64)));
+    }
+
+    #[test]
+    fn the_same_chunk_written_at_once_from_many_threads_always_succeeds() {
+        // Two uploads of one file race (a phone retrying while its first try still
+        // runs): every write of the same verified chunk must succeed.
+        let store = std::sync::Arc::new(FileStore::for_db(&DbLocation::Memory).unwrap());
+        let data = vec![9u8; 16 * 1024];
+        let sha = "b".repeat(64);
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (store, data, sha) = (store.clone(), data.clone(), sha.clone());
+                std::thread::spawn(move || {
+                    (0..40)
+                        .map(|_| store.write_chunk("p", &sha, 0, &data))
+                        .filter(|r| r.is_err())
+                        .count()
+                })
+            })
+            .collect();
+        let failed: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        assert_eq!(failed, 0);
+        assert_eq!(
+            std::fs::read(store.parts("p", &sha).unwrap().join("0")).unwrap(),
+            data
+        );
     }
 
     #[test]

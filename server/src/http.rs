@@ -1,24 +1,28 @@
-//! The HTTP plumbing shared by every route: state, authentication, bounded and
-//! gzip-aware JSON bodies, JSON errors for unknown routes and panics, and one
-//! structured log line per request (method, route, status, latency, participant).
+//! The HTTP plumbing shared by every route: state, authentication and rate limits,
+//! bounded and gzip-aware JSON bodies, the request deadline, JSON errors for unknown
+//! routes and panics, and one structured log line per request.
 
 use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{FromRequestParts, MatchedPath, Request};
-use axum::http::header::{AUTHORIZATION, CONTENT_ENCODING};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
+use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use rantau_core::Lang;
 use serde::de::DeserializeOwned;
 
 use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::error::{ApiError, Error};
-use crate::ids;
+use crate::limits::{Limited, Limiter};
+use crate::stats::Stats;
+use crate::{ids, validation};
 
 /// Largest request body on the wire (compressed or not).
 pub const MAX_WIRE_BODY: usize = 1 << 20;
@@ -38,6 +42,10 @@ pub struct AppState {
     pub admin_hash: [u8; 32],
     /// Forms and reference data with their ETags.
     pub catalog: Arc<Catalog>,
+    /// Rate limits' buckets.
+    pub limiter: Arc<Limiter>,
+    /// Answer counters.
+    pub stats: Arc<Stats>,
 }
 
 impl AppState {
@@ -58,8 +66,12 @@ impl AppState {
 #[derive(Clone, Default)]
 struct LogSlot(Arc<Mutex<Option<String>>>);
 
-/// Logs one line per request; never the body, never a token.
-pub async fn log_requests(mut req: Request, next: Next) -> Response {
+/// Logs one line per request and counts its status; never the body, never a token.
+pub async fn log_requests(
+    State(stats): State<Arc<Stats>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     let route = req
@@ -70,6 +82,7 @@ pub async fn log_requests(mut req: Request, next: Next) -> Response {
     let slot = LogSlot::default();
     req.extensions_mut().insert(slot.clone());
     let response = next.run(req).await;
+    stats.answered(response.status().as_u16());
     let participant = slot
         .0
         .lock()
@@ -85,6 +98,56 @@ pub async fn log_requests(mut req: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+/// Cuts a request that is not answered within `limit` of its headers (a trickled
+/// body, or a client reading the answer too slowly) with 408 `request.timeout`.
+pub async fn deadline(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    let lang = lang_of(req.headers());
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::timeout(lang).into_response(),
+    }
+}
+
+/// The language the client asked for (Indonesian by default).
+fn lang_of(headers: &HeaderMap) -> Lang {
+    validation::request_lang(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+}
+
+/// The client's address; unspecified when the router runs without a socket (tests).
+fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+fn limited(parts: &Parts, result: Result<(), Limited>) -> Result<(), ApiError> {
+    result.map_err(|l| ApiError::rate_limited(l, lang_of(&parts.headers)))
+}
+
+/// A failed authentication counts against the client's address (so guessing
+/// tokens is as slow as enrolling); over it, 429 instead of `err`.
+fn auth_failed(parts: &Parts, state: &AppState, err: ApiError) -> ApiError {
+    match limited(parts, state.limiter.address(client_ip(parts))) {
+        Ok(()) => err,
+        Err(too_many) => too_many,
+    }
+}
+
+/// A request to an unauthenticated route, rate-limited by client address.
+#[derive(Debug, Clone, Copy)]
+pub struct Anonymous;
+
+impl FromRequestParts<AppState> for Anonymous {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        limited(parts, state.limiter.address(client_ip(parts)))?;
+        Ok(Anonymous)
+    }
 }
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
@@ -115,7 +178,8 @@ impl FromRequestParts<AppState> for Participant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let hash = ids::sha256(bearer(parts)?.as_bytes());
+        let token = bearer(parts).map_err(|e| auth_failed(parts, state, e))?;
+        let hash = ids::sha256(token.as_bytes());
         let found = state
             .blocking(move |db| {
                 db.read(|c| {
@@ -128,8 +192,15 @@ impl FromRequestParts<AppState> for Participant {
                 .map_err(ApiError::from)
             })
             .await?;
-        let id =
-            found.ok_or_else(|| ApiError::new("auth.invalid_token", "the token is not valid"))?;
+        let id = found.ok_or_else(|| {
+            auth_failed(
+                parts,
+                state,
+                ApiError::new("auth.invalid_token", "the token is not valid"),
+            )
+        })?;
+        // Keyed by the token's hash: the raw token is never kept.
+        limited(parts, state.limiter.device(hash))?;
         if let Some(slot) = parts.extensions.get::<LogSlot>() {
             if let Ok(mut g) = slot.0.lock() {
                 *g = Some(id.clone());
@@ -147,13 +218,16 @@ impl FromRequestParts<AppState> for Officer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let hash = ids::sha256(bearer(parts)?.as_bytes());
+        let token = bearer(parts).map_err(|e| auth_failed(parts, state, e))?;
+        let hash = ids::sha256(token.as_bytes());
         if !ids::constant_time_eq(&hash, &state.admin_hash) {
-            return Err(ApiError::new(
-                "auth.invalid_token",
-                "the admin token is not valid",
+            return Err(auth_failed(
+                parts,
+                state,
+                ApiError::new("auth.invalid_token", "the admin token is not valid"),
             ));
         }
+        limited(parts, state.limiter.officer())?;
         if let Some(slot) = parts.extensions.get::<LogSlot>() {
             if let Ok(mut g) = slot.0.lock() {
                 *g = Some("officer".into());
@@ -233,11 +307,42 @@ fn redact(e: &serde_json::Error) -> String {
     format!("{head} at line {} column {}", e.line(), e.column())
 }
 
+/// Checks a declared `Content-Type` against `accepts` (absent is accepted: curl
+/// and old clients send none; a wrong one is refused before the body is read).
+pub fn check_content_type(headers: &HeaderMap, accepts: fn(&str) -> bool) -> Result<(), ApiError> {
+    let Some(value) = headers.get(CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let essence = value
+        .to_str()
+        .unwrap_or("?")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if accepts(&essence) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            "body.wrong_content_type",
+            "the Content-Type is not the one this route takes",
+        ))
+    }
+}
+
+/// `application/json` or a `+json` type.
+pub fn is_json(essence: &str) -> bool {
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
 /// Reads and parses a JSON body.
 pub async fn json_body<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<T, ApiError> {
+    check_content_type(headers, is_json)?;
     parse_json(&read_body(headers, body).await?)
 }
 
@@ -254,9 +359,10 @@ pub async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Turns a panic into a JSON 500 (it is a bug; the process keeps serving).
-pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+/// Turns a panic into a JSON 500 (it is a bug; the process keeps serving) and counts it.
+pub fn panic_response(stats: &Stats) -> Response {
     tracing::error!("handler panicked");
+    stats.panicked();
     ApiError::new("server.internal", "internal server error").into_response()
 }
 

@@ -15,11 +15,14 @@ pub mod events;
 pub mod files;
 pub mod http;
 pub mod ids;
+pub mod limits;
 pub mod messages;
 pub mod officer;
 pub mod registration;
 pub mod routes;
 pub mod schema;
+pub mod serve;
+pub mod stats;
 pub mod submissions;
 pub mod validation;
 
@@ -28,6 +31,8 @@ use std::sync::Arc;
 
 pub use db::DbLocation;
 pub use error::{ApiError, Error, Result};
+pub use limits::{Limits, Rate};
+pub use stats::StatsSnapshot;
 
 /// How to start a server.
 #[derive(Clone)]
@@ -38,6 +43,8 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
     /// Bearer token for the officer (admin) endpoints.
     pub admin_token: String,
+    /// Rate limits and timeouts.
+    pub limits: Limits,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -46,6 +53,7 @@ impl std::fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("db", &self.db)
             .field("addr", &self.addr)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -57,6 +65,7 @@ impl ServerConfig {
             db: DbLocation::Memory,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             admin_token: admin_token.into(),
+            limits: Limits::default(),
         }
     }
 }
@@ -68,12 +77,18 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    stats: Arc<stats::Stats>,
 }
 
 impl RunningServer {
     /// `http://ADDR` (no trailing slash).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// What the server has answered so far.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
     }
 
     /// Stops accepting, lets requests in flight finish, and waits.
@@ -107,28 +122,31 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
     })
     .await
     .map_err(|e| Error::Runtime(e.to_string()))??;
+    let stats = Arc::new(stats::Stats::default());
     let state = http::AppState {
         db: Arc::new(db),
         files: Arc::new(files),
         admin_hash: ids::sha256(config.admin_token.as_bytes()),
         catalog: Arc::new(catalog::Catalog::builtin()?),
+        limiter: Arc::new(limits::Limiter::new(&config.limits)),
+        stats: Arc::clone(&stats),
     };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = routes::app(state);
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let app = routes::app(state, config.limits.request_timeout);
+    let task = tokio::spawn(serve::serve(
+        listener,
+        app,
+        config.limits.header_timeout,
+        rx,
+    ));
     tracing::info!(%addr, "rantau-server listening");
     Ok(RunningServer {
         addr,
         shutdown: Some(tx),
         task: Some(task),
+        stats,
     })
 }
 
@@ -140,12 +158,18 @@ pub struct BlockingServer {
     pub addr: SocketAddr,
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    stats: Arc<stats::Stats>,
 }
 
 impl BlockingServer {
     /// `http://ADDR` (no trailing slash).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// What the server has answered so far.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
     }
 
     /// Shuts down and waits for the thread.
@@ -173,7 +197,8 @@ impl Drop for BlockingServer {
 /// runtime; returns once the socket is bound. Safe to call from any thread,
 /// including inside another runtime.
 pub fn spawn_blocking(config: ServerConfig) -> Result<BlockingServer> {
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<SocketAddr>>();
+    type Ready = Result<(SocketAddr, Arc<stats::Stats>)>;
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Ready>();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("rantau-server".into())
@@ -197,17 +222,18 @@ pub fn spawn_blocking(config: ServerConfig) -> Result<BlockingServer> {
                         return;
                     }
                 };
-                let _ = ready_tx.send(Ok(server.addr));
+                let _ = ready_tx.send(Ok((server.addr, Arc::clone(&server.stats))));
                 // Wait for the stop signal without blocking a runtime worker.
                 let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
                 let _ = server.shutdown().await;
             });
         })?;
     match ready_rx.recv() {
-        Ok(Ok(addr)) => Ok(BlockingServer {
+        Ok(Ok((addr, stats))) => Ok(BlockingServer {
             addr,
             stop: Some(stop_tx),
             thread: Some(thread),
+            stats,
         }),
         Ok(Err(e)) => {
             let _ = thread.join();

@@ -111,6 +111,7 @@ fn serve(db: Option<PathBuf>, addr: SocketAddr, admin_token: String) -> Result<(
             db,
             addr,
             admin_token,
+            limits: rantau_server::Limits::default(),
         })
         .await
         .map_err(|e| e.to_string())?;

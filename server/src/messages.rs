@@ -1,5 +1,5 @@
 //! The server's own user-visible messages (issues it adds to a rejected
-//! submission), in Indonesian and English, rendered like the core's catalog.
+//! submission, and the answers of its abuse limits), in Indonesian and English.
 
 use rantau_core::{Issue, Lang, Severity};
 
@@ -56,14 +56,25 @@ pub static MESSAGES: &[rantau_core::messages::Entry] = &[
         "The monthly JHT amount is not valid.",
     ),
     (
+        "request.rate_limited",
+        "Terlalu banyak permintaan. Coba lagi dalam {seconds} detik.",
+        "Too many requests. Try again in {seconds} seconds.",
+    ),
+    (
+        "request.timeout",
+        "Permintaan terlalu lama dikirim dan dihentikan. Coba lagi.",
+        "The request took too long to arrive and was stopped. Try again.",
+    ),
+    (
         "registration.tariff",
         "Iuran tidak dapat dihitung: {reason}",
         "The contribution cannot be computed: {reason}",
     ),
 ];
 
-/// Renders `code` for the field at `path` as an error in `lang`.
-pub fn error_issue(code: &str, path: &str, lang: Lang, params: &[(&str, String)]) -> Issue {
+/// The message of `code` in `lang` with its placeholders filled (the code itself
+/// when the catalog lacks it).
+pub fn render(code: &str, lang: Lang, params: &[(&str, String)]) -> String {
     let template = MESSAGES
         .iter()
         .find(|e| e.0 == code)
@@ -75,11 +86,16 @@ pub fn error_issue(code: &str, path: &str, lang: Lang, params: &[(&str, String)]
     for (name, value) in params {
         message = message.replace(&format!("{{{name}}}"), value);
     }
+    message
+}
+
+/// Renders `code` for the field at `path` as an error in `lang`.
+pub fn error_issue(code: &str, path: &str, lang: Lang, params: &[(&str, String)]) -> Issue {
     Issue {
         code: code.to_string(),
         path: path.to_string(),
         severity: Severity::Error,
-        message,
+        message: render(code, lang, params),
     }
 }
 

@@ -1,6 +1,9 @@
 //! The router: every route is added through [`Routes::add`], which also records
 //! it, so a test can compare the live route table with `openapi.json`.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -99,14 +102,26 @@ pub fn route_list() -> Vec<(&'static str, &'static str)> {
     routes().list
 }
 
-/// The full application: routes, JSON fallbacks, panic guard, gzip responses, request log.
-pub fn app(state: AppState) -> Router {
+/// The full application: routes, JSON fallbacks, panic guard, gzip responses, the
+/// request deadline (`request_timeout`), request log and counters (outermost).
+pub fn app(state: AppState, request_timeout: Duration) -> Router {
+    let stats = Arc::clone(&state.stats);
+    let panics = Arc::clone(&state.stats);
     routes()
         .router
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .with_state(state)
-        .layer(CatchPanicLayer::custom(http::panic_response))
+        .layer(CatchPanicLayer::custom(
+            move |_: Box<dyn std::any::Any + Send + 'static>| http::panic_response(&panics),
+        ))
         .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn(http::log_requests))
+        .layer(axum::middleware::from_fn_with_state(
+            request_timeout,
+            http::deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            stats,
+            http::log_requests,
+        ))
 }

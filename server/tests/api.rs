@@ -570,6 +570,29 @@ async fn every_route_is_served_and_documented() {
     doc_codes.sort();
     codes.sort();
     assert_eq!(doc_codes, codes);
+    // Each operation lists the codes it answers, each with its documented status.
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let listed = op["x-error-codes"].as_array().unwrap();
+            assert!(!listed.is_empty(), "{method} {path}");
+            for code in listed {
+                let code = code.as_str().unwrap();
+                let (_, status) = rantau_server::error::CODES
+                    .iter()
+                    .find(|(c, _)| *c == code)
+                    .unwrap_or_else(|| panic!("{method} {path}: unknown {code}"));
+                assert!(
+                    op["responses"].get(status.to_string()).is_some(),
+                    "{method} {path}: {code} needs a {status} response"
+                );
+            }
+            let retry = &op["responses"]["429"]["headers"]["Retry-After"];
+            assert!(
+                retry.is_object(),
+                "{method} {path}: 429 without Retry-After"
+            );
+        }
+    }
     for entry in doc["x-error-codes"].as_array().unwrap() {
         let code = entry["code"].as_str().unwrap();
         let status = entry["status"].as_u64().unwrap() as u16;

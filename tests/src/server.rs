@@ -16,6 +16,7 @@ pub async fn start(db: DbLocation) -> RunningServer {
         db,
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         admin_token: ADMIN_TOKEN.into(),
+        limits: rantau_server::Limits::default(),
     };
     match rantau_server::spawn(config).await {
         Ok(s) => s,

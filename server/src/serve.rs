@@ -1,0 +1,102 @@
+//! The accept loop: HTTP/1.1 connections with a deadline on request headers (slow
+//! or idle clients are cut), the client's address handed to the router for the rate
+//! limits, and a graceful shutdown that waits for the requests in flight.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, watch};
+use tower::ServiceExt;
+
+/// Serves `app` on `listener` until `stop` fires (or its sender is dropped), then
+/// lets open connections finish their request and returns.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    mut stop: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    // Connections hold a receiver: when all are gone, every connection has ended.
+    let (closed_tx, closed_rx) = watch::channel(());
+    let (stopping_tx, stopping_rx) = watch::channel(false);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, remote)) => {
+                    let conn = Connection {
+                        app: app.clone(),
+                        remote,
+                        header_timeout,
+                        stopping: stopping_rx.clone(),
+                        _closed: closed_rx.clone(),
+                    };
+                    tokio::spawn(conn.run(stream));
+                }
+                // Out of file descriptors and the like: wait instead of spinning.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+        }
+    }
+    drop(listener);
+    let _ = stopping_tx.send(true);
+    drop(closed_rx);
+    closed_tx.closed().await;
+    Ok(())
+}
+
+struct Connection {
+    app: Router,
+    remote: SocketAddr,
+    header_timeout: Duration,
+    stopping: watch::Receiver<bool>,
+    _closed: watch::Receiver<()>,
+}
+
+impl Connection {
+    async fn run(mut self, stream: TcpStream) {
+        let _ = stream.set_nodelay(true);
+        let remote = self.remote;
+        let app = self.app.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(remote));
+            app.clone().oneshot(req.map(Body::new))
+        });
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            // Covers the wait for the next request on a kept-alive connection too.
+            .header_read_timeout(self.header_timeout)
+            .keep_alive(true);
+        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        tokio::pin!(conn);
+        let stopping = async {
+            // The guard `wait_for` returns is not Send: drop it before awaiting again.
+            let _ = self.stopping.wait_for(|s| *s).await.map(|_| ());
+        };
+        let finished = tokio::select! {
+            result = conn.as_mut() => Some(result),
+            _ = stopping => None,
+        };
+        let result = match finished {
+            Some(result) => result,
+            None => {
+                conn.as_mut().graceful_shutdown();
+                conn.await
+            }
+        };
+        if let Err(e) = result {
+            tracing::debug!(error = %e, "connection ended with an error");
+        }
+    }
+}

@@ -1,0 +1,439 @@
+//! Rate limits and slow clients against a real server on loopback: per-device,
+//! per-address and officer buckets (429 `request.rate_limited` with `Retry-After`,
+//! in the asked language), the defaults never biting a real phone's sync, and raw
+//! TCP clients that trickle headers or bodies (cut, or 408 `request.timeout`).
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use rantau_core::sync::wire::{EnrollResponse, ErrorBody};
+use rantau_server::{spawn, Limits, Rate, RunningServer, ServerConfig};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const ADMIN: &str = "limits-admin";
+const WIDE: Rate = Rate {
+    burst: 1_000_000,
+    per_second: 1_000_000.0,
+};
+/// A bucket that does not refill within a test (Retry-After would be ~1000 s).
+const fn tight(burst: u32) -> Rate {
+    Rate {
+        burst,
+        per_second: 0.001,
+    }
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+async fn server(limits: Limits) -> RunningServer {
+    spawn(ServerConfig {
+        limits,
+        ..ServerConfig::ephemeral(ADMIN)
+    })
+    .await
+    .unwrap()
+}
+
+fn wide() -> Limits {
+    Limits {
+        device: WIDE,
+        address: WIDE,
+        officer: WIDE,
+        ..Limits::default()
+    }
+}
+
+async fn enroll(c: &reqwest::Client, s: &RunningServer, device: &str) -> String {
+    let r = c
+        .post(format!("{}/v1/devices", s.base_url()))
+        .json(&json!({"device_id": device}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json::<EnrollResponse>().await.unwrap().token
+}
+
+async fn changes(c: &reqwest::Client, s: &RunningServer, token: &str) -> reqwest::Response {
+    c.get(format!("{}/v1/changes", s.base_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Asserts a 429 `request.rate_limited` and returns (Retry-After, message).
+async fn limited(r: reqwest::Response) -> (u64, String) {
+    assert_eq!(r.status(), 429);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let body: ErrorBody = r.json().await.unwrap();
+    assert_eq!(body.code, "request.rate_limited");
+    (retry, body.message)
+}
+
+#[tokio::test]
+async fn a_device_over_its_bucket_gets_429_and_other_buckets_are_untouched() {
+    let s = server(Limits {
+        device: tight(5),
+        ..wide()
+    })
+    .await;
+    let c = client();
+    let (a, b) = (enroll(&c, &s, "dev-a").await, enroll(&c, &s, "dev-b").await);
+    for _ in 0..5 {
+        assert_eq!(changes(&c, &s, &a).await.status(), 200);
+    }
+    let (retry, message) = limited(changes(&c, &s, &a).await).await;
+    assert!(retry >= 900, "{retry}");
+    assert!(
+        message.contains("Terlalu banyak"),
+        "Indonesian by default: {message}"
+    );
+    let en = c
+        .get(format!("{}/v1/changes", s.base_url()))
+        .bearer_auth(&a)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    let (_, message) = limited(en).await;
+    assert!(message.contains("Too many requests"), "{message}");
+    // Every route of the device shares its bucket, and the body is not even read.
+    let r = c
+        .post(format!("{}/v1/submissions/batch", s.base_url()))
+        .bearer_auth(&a)
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    limited(r).await;
+    // Device b, enrollment and the officers have their own buckets.
+    assert_eq!(changes(&c, &s, &b).await.status(), 200);
+    enroll(&c, &s, "dev-c").await;
+    let r = c
+        .get(format!("{}/v1/admin/submissions", s.base_url()))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // Re-enrolling gives a new token, and with it a new bucket (enrollment is
+    // limited by address, so this cannot be used to escape the limit quickly).
+    let a2 = enroll(&c, &s, "dev-a").await;
+    assert_eq!(changes(&c, &s, &a2).await.status(), 200);
+    let st = s.stats();
+    assert_eq!((st.rate_limited, st.server_errors), (3, 0), "{st:?}");
+}
+
+#[tokio::test]
+async fn the_bucket_refills_after_retry_after() {
+    // 0.5 per second: two requests in a row always meet the limit, even on a slow machine.
+    let s = server(Limits {
+        device: Rate {
+            burst: 1,
+            per_second: 0.5,
+        },
+        ..wide()
+    })
+    .await;
+    let c = client();
+    let a = enroll(&c, &s, "dev-refill").await;
+    assert_eq!(changes(&c, &s, &a).await.status(), 200);
+    let (retry, _) = limited(changes(&c, &s, &a).await).await;
+    assert!((1..=2).contains(&retry), "{retry}");
+    // Waiting is the point here: the bucket refills with time.
+    tokio::time::sleep(Duration::from_secs(retry) + Duration::from_millis(100)).await;
+    assert_eq!(changes(&c, &s, &a).await.status(), 200);
+}
+
+#[tokio::test]
+async fn unauthenticated_routes_and_failed_tokens_share_the_address_bucket() {
+    let s = server(Limits {
+        address: tight(4),
+        ..wide()
+    })
+    .await;
+    let c = client();
+    let token = enroll(&c, &s, "dev-addr").await; // 1
+    let forms = c
+        .get(format!("{}/v1/forms", s.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forms.status(), 200); // 2
+    let bad = |t: &'static str| {
+        c.get(format!("{}/v1/changes", s.base_url()))
+            .bearer_auth(t)
+            .send()
+    };
+    assert_eq!(bad("guess-1").await.unwrap().status(), 401); // 3
+    let no_token = c
+        .get(format!("{}/v1/admin/submissions", s.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_token.status(), 401); // 4
+                                        // The address is used up: guessing and enrolling both wait now.
+    limited(bad("guess-2").await.unwrap()).await;
+    let r = c
+        .post(format!("{}/v1/devices", s.base_url()))
+        .json(&json!({"device_id": "dev-addr-2"}))
+        .send()
+        .await
+        .unwrap();
+    limited(r).await;
+    let r = c
+        .get(format!("{}/v1/openapi.json", s.base_url()))
+        .send()
+        .await
+        .unwrap();
+    limited(r).await;
+    // A good device token and the officer are not counted against the address.
+    assert_eq!(changes(&c, &s, &token).await.status(), 200);
+    let r = c
+        .get(format!("{}/v1/admin/submissions", s.base_url()))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn the_officers_have_their_own_bucket() {
+    let s = server(Limits {
+        officer: tight(2),
+        ..wide()
+    })
+    .await;
+    let c = client();
+    let list = || {
+        c.get(format!("{}/v1/admin/submissions", s.base_url()))
+            .bearer_auth(ADMIN)
+            .send()
+    };
+    assert_eq!(list().await.unwrap().status(), 200);
+    assert_eq!(list().await.unwrap().status(), 200);
+    limited(list().await.unwrap()).await;
+    let token = enroll(&c, &s, "dev-officer").await;
+    assert_eq!(changes(&c, &s, &token).await.status(), 200);
+}
+
+fn sha(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// The heaviest normal sync run the default limits are sized for, as fast as
+/// loopback goes: five 5 MiB files in 16 KiB chunks (status, chunks, complete),
+/// 200 batch requests and 10 change-feed pages. Not one 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_defaults_never_limit_a_full_sync_of_a_real_phone() {
+    let start = Instant::now();
+    let s = server(Limits::default()).await;
+    let c = client();
+    let token = enroll(&c, &s, "dev-heavy").await;
+    let base = s.base_url();
+    for f in 0..5u8 {
+        let file: Vec<u8> = (0..5 * 1024 * 1024u32)
+            .map(|n| (n % 251) as u8 ^ f)
+            .collect();
+        let id = sha(&file);
+        let r = c
+            .get(format!("{base}/v1/attachments/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        for (idx, chunk) in file.chunks(16 * 1024).enumerate() {
+            let r = c
+                .put(format!("{base}/v1/attachments/{id}/chunks/{idx}"))
+                .bearer_auth(&token)
+                .header("content-type", "application/octet-stream")
+                .header("x-chunk-sha256", sha(chunk))
+                .header("x-attachment-size", file.len().to_string())
+                .body(chunk.to_vec())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 204, "file {f} chunk {idx}");
+        }
+        let r = c
+            .post(format!("{base}/v1/attachments/{id}/complete"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let consultation = rantau_core::forms::samples::sample_consultation();
+    for n in 0..200 {
+        let r = c
+            .post(format!("{base}/v1/submissions/batch"))
+            .bearer_auth(&token)
+            .json(&json!({"items": [{"id": format!("heavy-{n}"), "form_id": "consultation", "form_version": 1,
+                "created_at": "2026-01-01T00:00:00Z", "payload": consultation}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "batch {n}");
+    }
+    for _ in 0..10 {
+        assert_eq!(changes(&c, &s, &token).await.status(), 200);
+    }
+    let st = s.stats();
+    assert_eq!((st.rate_limited, st.server_errors), (0, 0), "{st:?}");
+    assert_eq!(st.requests, 1 + 5 * 322 + 200 + 10);
+    report(st.requests, start);
+}
+
+#[allow(clippy::print_stdout)]
+fn report(requests: u64, start: Instant) {
+    println!(
+        "full sync under default limits: {requests} requests in {:.1} s, none limited",
+        start.elapsed().as_secs_f64()
+    );
+}
+
+// ---- slow clients ----
+
+fn slow_limits() -> Limits {
+    Limits {
+        header_timeout: Duration::from_millis(600),
+        request_timeout: Duration::from_millis(1_200),
+        ..wide()
+    }
+}
+
+/// Reads until the server closes; returns what came and how long it took.
+async fn read_to_close(stream: &mut TcpStream, start: Instant) -> (Vec<u8>, Duration) {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(20), stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => panic!("the server kept a slow connection open for 20 s"),
+        }
+    }
+    (out, start.elapsed())
+}
+
+#[tokio::test]
+async fn trickled_headers_are_cut_at_the_header_deadline() {
+    let s = server(slow_limits()).await;
+    let mut stream = TcpStream::connect(s.addr).await.unwrap();
+    let start = Instant::now();
+    stream
+        .write_all(b"POST /v1/devices HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // One header byte every 100 ms, never finishing, in the background.
+    let (mut rd, mut wr) = stream.into_split();
+    let trickle = tokio::spawn(async move {
+        for b in b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter().cycle().take(400) {
+            if wr.write_all(&[*b]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), rd.read_to_end(&mut buf)).await;
+    let took = start.elapsed();
+    trickle.abort();
+    assert!(read.is_ok(), "still open after 20 s");
+    assert!(
+        took >= Duration::from_millis(500) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+    // Cut without an answer: there was no request to answer.
+    assert!(buf.is_empty(), "{}", String::from_utf8_lossy(&buf));
+}
+
+#[tokio::test]
+async fn a_trickled_body_gets_408_with_a_json_code() {
+    let s = server(slow_limits()).await;
+    let mut stream = TcpStream::connect(s.addr).await.unwrap();
+    let start = Instant::now();
+    stream
+        .write_all(
+            b"POST /v1/devices HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Accept-Language: en\r\nContent-Length: 1000\r\n\r\n{\"device_id\":",
+        )
+        .await
+        .unwrap();
+    let (mut rd, mut wr) = stream.into_split();
+    let trickle = tokio::spawn(async move {
+        for _ in 0..400 {
+            if wr.write_all(b" ").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), rd.read_to_end(&mut buf)).await;
+    let took = start.elapsed();
+    trickle.abort();
+    assert!(read.is_ok(), "still open after 20 s");
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    let body = text.split("\r\n\r\n").nth(1).unwrap();
+    let err: ErrorBody = serde_json::from_str(body).unwrap();
+    assert_eq!(err.code, "request.timeout");
+    assert!(err.message.contains("too long"), "{}", err.message);
+    assert!(
+        took >= Duration::from_millis(1_100) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+    assert_eq!(s.stats().timed_out, 1);
+}
+
+#[tokio::test]
+async fn idle_kept_alive_connections_are_closed_and_slow_but_honest_clients_pass() {
+    let s = server(slow_limits()).await;
+    let mut stream = TcpStream::connect(s.addr).await.unwrap();
+    // A body sent in three pieces over 400 ms: well within the 1.2 s deadline.
+    let body = br#"{"device_id":"slow-but-honest"}"#;
+    stream
+        .write_all(
+            format!(
+                "POST /v1/devices HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    for piece in body.chunks(12) {
+        tokio::time::sleep(Duration::from_millis(130)).await;
+        stream.write_all(piece).await.unwrap();
+    }
+    let mut head = vec![0u8; 4096];
+    let n = stream.read(&mut head).await.unwrap();
+    assert!(
+        head[..n].starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&head[..n])
+    );
+    // Then the connection idles: closed at the header deadline, not kept forever.
+    let start = Instant::now();
+    let (rest, took) = read_to_close(&mut stream, start).await;
+    assert!(rest.len() < 4096, "nothing more was asked");
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+}
