@@ -17,7 +17,7 @@ const ERROR: c_int = 1;
 /// The name `PRAGMA cipher_provider` reports.
 pub const PROVIDER_NAME: &CStr = c"rustcrypto";
 /// What `PRAGMA cipher_provider_version` reports.
-const PROVIDER_VERSION: &CStr = c"rantau-sqlcipher-provider (RustCrypto aes 0.9, cbc 0.2, hmac 0.13, sha1 0.11, sha2 0.11, pbkdf2 0.13; getrandom 0.4)";
+const PROVIDER_VERSION: &CStr = c"rantau-sqlcipher-provider (RustCrypto aes 0.9, cbc 0.2, hmac 0.13, sha1 0.11, sha2 0.11, pbkdf2 0.13; getrandom 0.3)";
 /// The cipher name, as OpenSSL's `OBJ_nid2sn` spells it for the OpenSSL provider.
 const CIPHER_NAME: &CStr = c"AES-256-CBC";
 
