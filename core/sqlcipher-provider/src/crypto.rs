@@ -125,9 +125,7 @@ fn mac_into<M: Mac + KeyInit>(
         mac.update(part);
     }
     let tag = mac.finalize().into_bytes();
-    let dst = out
-        .get_mut(..tag.len())
-        .ok_or(CryptoError::InvalidLength)?;
+    let dst = out.get_mut(..tag.len()).ok_or(CryptoError::InvalidLength)?;
     dst.copy_from_slice(&tag);
     Ok(tag.len())
 }
@@ -253,8 +251,10 @@ mod tests {
         );
         assert_eq!(
             mac(Digest::Sha512, key, &[data]),
-            h("164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554
-               9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737")
+            h(
+                "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554
+               9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+            )
         );
         // RFC 2202 test case 2.
         assert_eq!(
@@ -266,8 +266,10 @@ mod tests {
         let msg: &[u8] = b"Test Using Larger Than Block-Size Key - Hash Key First";
         assert_eq!(
             mac(Digest::Sha512, &long_key, &[msg]),
-            h("80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f352
-               6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598")
+            h(
+                "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f352
+               6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598"
+            )
         );
     }
 
@@ -292,15 +294,19 @@ mod tests {
         pbkdf2_hmac(Digest::Sha256, b"passwd", b"salt", 1, &mut out).unwrap();
         assert_eq!(
             out.to_vec(),
-            h("55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc
-               49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783")
+            h(
+                "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc
+               49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783"
+            )
         );
         // PBKDF2-HMAC-SHA512, "password"/"salt", 1 iteration (widely published vector).
         pbkdf2_hmac(Digest::Sha512, b"password", b"salt", 1, &mut out).unwrap();
         assert_eq!(
             out.to_vec(),
-            h("867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252
-               c02d470a285a0501bad999bfe943c08f050235d7d68b1da55e63f73b60a57fce")
+            h(
+                "867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252
+               c02d470a285a0501bad999bfe943c08f050235d7d68b1da55e63f73b60a57fce"
+            )
         );
         let owned = pbkdf2_hmac_owned(Digest::Sha512, b"password", b"salt", 1, 64).unwrap();
         assert_eq!(owned.as_slice(), &out[..]);

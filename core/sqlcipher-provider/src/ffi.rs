@@ -46,7 +46,8 @@ pub struct SqlcipherProvider {
 }
 
 // 17 function pointers and `next`: a layout slip would show here first.
-const _: () = assert!(std::mem::size_of::<SqlcipherProvider>() == 18 * std::mem::size_of::<usize>());
+const _: () =
+    assert!(std::mem::size_of::<SqlcipherProvider>() == 18 * std::mem::size_of::<usize>());
 
 type HmacFn = unsafe extern "C" fn(
     *mut c_void,
@@ -137,7 +138,11 @@ unsafe extern "C" fn get_cipher(_ctx: *mut c_void) -> *const c_char {
 
 /// `PRAGMA cipher_add_random`: the OS generator needs no seeding, so the bytes
 /// are accepted and ignored (OpenSSL mixes them into its pool).
-unsafe extern "C" fn add_random(_ctx: *mut c_void, _buffer: *const c_void, _length: c_int) -> c_int {
+unsafe extern "C" fn add_random(
+    _ctx: *mut c_void,
+    _buffer: *const c_void,
+    _length: c_int,
+) -> c_int {
     OK
 }
 
@@ -383,7 +388,10 @@ mod tests {
         assert!(t.init.is_none() && t.shutdown.is_none() && t.next.is_null());
         let ctx = ptr::null_mut();
         unsafe {
-            assert_eq!(CStr::from_ptr(t.get_provider_name.unwrap()(ctx)), PROVIDER_NAME);
+            assert_eq!(
+                CStr::from_ptr(t.get_provider_name.unwrap()(ctx)),
+                PROVIDER_NAME
+            );
             assert_eq!(
                 CStr::from_ptr(t.get_cipher.unwrap()(ctx)).to_str().unwrap(),
                 "AES-256-CBC"
@@ -443,7 +451,17 @@ mod tests {
         assert_eq!(out, expected);
         // Null first input, unknown algorithm: errors, not crashes.
         let call = |alg, input1: *const u8| unsafe {
-            t.hmac.unwrap()(ptr::null_mut(), alg, key.as_ptr(), 32, input1, 4, ptr::null(), 0, out.as_ptr().cast_mut())
+            t.hmac.unwrap()(
+                ptr::null_mut(),
+                alg,
+                key.as_ptr(),
+                32,
+                input1,
+                4,
+                ptr::null(),
+                0,
+                out.as_ptr().cast_mut(),
+            )
         };
         assert_eq!(call(2, ptr::null()), ERROR);
         assert_eq!(call(7, page.as_ptr()), ERROR);
@@ -452,7 +470,17 @@ mod tests {
         let mut derived = [0u8; 32];
         let kdf = t.kdf.unwrap();
         let rc = unsafe {
-            kdf(ptr::null_mut(), 2, key.as_ptr(), 32, page.as_ptr(), 16, 2, 32, derived.as_mut_ptr())
+            kdf(
+                ptr::null_mut(),
+                2,
+                key.as_ptr(),
+                32,
+                page.as_ptr(),
+                16,
+                2,
+                32,
+                derived.as_mut_ptr(),
+            )
         };
         assert_eq!(rc, OK);
         let mut expected = [0u8; 32];
@@ -460,7 +488,17 @@ mod tests {
         assert_eq!(derived, expected);
         for (alg, rounds, len) in [(5, 2, 32), (2, 0, 32), (2, -1, 32), (2, 2, -1)] {
             let rc = unsafe {
-                kdf(ptr::null_mut(), alg, key.as_ptr(), 32, page.as_ptr(), 16, rounds, len, derived.as_mut_ptr())
+                kdf(
+                    ptr::null_mut(),
+                    alg,
+                    key.as_ptr(),
+                    32,
+                    page.as_ptr(),
+                    16,
+                    rounds,
+                    len,
+                    derived.as_mut_ptr(),
+                )
             };
             assert_eq!(rc, ERROR, "alg {alg} rounds {rounds} len {len}");
         }
@@ -474,7 +512,16 @@ mod tests {
         let f = t.cipher.unwrap();
         for (mode, len, key_sz) in [(1, 40, 32), (3, 48, 32), (1, 48, 16), (0, -16, 32)] {
             let rc = unsafe {
-                f(ptr::null_mut(), mode, key.as_ptr(), key_sz, iv.as_ptr(), input.as_ptr(), len, out.as_mut_ptr())
+                f(
+                    ptr::null_mut(),
+                    mode,
+                    key.as_ptr(),
+                    key_sz,
+                    iv.as_ptr(),
+                    input.as_ptr(),
+                    len,
+                    out.as_mut_ptr(),
+                )
             };
             assert_eq!(rc, ERROR, "mode {mode} len {len} key {key_sz}");
         }

@@ -495,8 +495,14 @@ mod tests {
                 );
                 assert!(pragma_text(c, "PRAGMA cipher_provider_version").contains("RustCrypto"));
                 assert_eq!(pragma_text(c, "PRAGMA cipher"), "AES-256-CBC");
-                assert_eq!(pragma_text(c, "PRAGMA cipher_hmac_algorithm"), "HMAC_SHA512");
-                assert_eq!(pragma_text(c, "PRAGMA cipher_kdf_algorithm"), "PBKDF2_HMAC_SHA512");
+                assert_eq!(
+                    pragma_text(c, "PRAGMA cipher_hmac_algorithm"),
+                    "HMAC_SHA512"
+                );
+                assert_eq!(
+                    pragma_text(c, "PRAGMA cipher_kdf_algorithm"),
+                    "PBKDF2_HMAC_SHA512"
+                );
                 Ok(())
             })
             .unwrap();
@@ -510,9 +516,7 @@ mod tests {
         for i in 0..40 {
             let mut s = submission(&format!("s{i}"), i);
             s.payload = json!({"text": "x".repeat(2000)});
-            store
-                .write(|tx| outbox::insert_submission(tx, &s))
-                .unwrap();
+            store.write(|tx| outbox::insert_submission(tx, &s)).unwrap();
         }
         store.checkpoint().unwrap();
         drop(store);
@@ -558,18 +562,25 @@ mod tests {
             };
             {
                 let conn = open("correct horse");
-                conn.execute_batch("CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('Siti Rahayu');")
-                    .unwrap();
+                conn.execute_batch(
+                    "CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('Siti Rahayu');",
+                )
+                .unwrap();
             }
             let bytes = fs::read(&path).unwrap();
-            assert!(!bytes.windows(11).any(|w| w == b"Siti Rahayu"), "{digest}: in clear");
+            assert!(
+                !bytes.windows(11).any(|w| w == b"Siti Rahayu"),
+                "{digest}: in clear"
+            );
             let conn = open("correct horse");
             let x: String = conn.query_row("SELECT x FROM t", [], |r| r.get(0)).unwrap();
             assert_eq!(x, "Siti Rahayu");
             assert_eq!(cipher_errors(&conn), Vec::<String>::new(), "{digest}");
             let wrong = open("battery staple");
             let err = wrong
-                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
                 .unwrap_err();
             assert!(is_not_a_database(&err), "{digest}: {err:?}");
         }
