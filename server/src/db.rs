@@ -32,6 +32,8 @@ impl std::fmt::Debug for Db {
 impl Db {
     /// Opens (creating if needed) and migrates the database.
     pub fn open(location: &DbLocation) -> Result<Db> {
+        // SQLite here is SQLCipher with the Rust crypto provider; keep it linked.
+        rantau_sqlcipher_provider::ensure_linked();
         let mut conn = match location {
             DbLocation::Memory => Connection::open_in_memory()?,
             DbLocation::File(path) => Connection::open(path)?,

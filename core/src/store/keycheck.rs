@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
@@ -39,7 +39,7 @@ pub fn sidecar_path(db: &Path) -> PathBuf {
 
 fn tag(key: &Key, salt: &[u8]) -> Result<Hmac<Sha256>> {
     let mut mac =
-        <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).map_err(|_| Error::InvalidKey)?;
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_bytes()).map_err(|_| Error::InvalidKey)?;
     mac.update(salt);
     mac.update(CONTEXT);
     Ok(mac)

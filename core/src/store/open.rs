@@ -106,6 +106,8 @@ fn is_not_a_database(err: &rusqlite::Error) -> bool {
 /// Keys the connection and checks the key by reading the schema (the first read
 /// decrypts page 1; nothing is written).
 pub(crate) fn unlock(conn: &Connection, key: &Key) -> rusqlite::Result<()> {
+    // SQLCipher's crypto is our Rust provider; this keeps its C entry point linked.
+    rantau_sqlcipher_provider::ensure_linked();
     // We diagnose a failed decrypt ourselves; SQLCipher's own log would only repeat it.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(key.pragma_sql().as_str())?;
@@ -483,6 +485,119 @@ mod tests {
             "{err:?}"
         );
         assert_eq!(snapshot(dir.path()), before);
+    }
+
+    fn pragma_text(conn: &Connection, sql: &str) -> String {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Rows `PRAGMA cipher_integrity_check` reports: one per bad page, none if all pass.
+    fn cipher_errors(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn.prepare("PRAGMA cipher_integrity_check").unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    }
+
+    #[test]
+    fn sqlcipher_runs_on_the_rust_provider() {
+        let (_dir, store) = temp_store();
+        store
+            .read(|c| {
+                assert_eq!(
+                    pragma_text(c, "PRAGMA cipher_provider"),
+                    rantau_sqlcipher_provider::PROVIDER_NAME
+                );
+                assert!(pragma_text(c, "PRAGMA cipher_provider_version").contains("RustCrypto"));
+                assert_eq!(pragma_text(c, "PRAGMA cipher"), "AES-256-CBC");
+                assert_eq!(
+                    pragma_text(c, "PRAGMA cipher_hmac_algorithm"),
+                    "HMAC_SHA512"
+                );
+                assert_eq!(
+                    pragma_text(c, "PRAGMA cipher_kdf_algorithm"),
+                    "PBKDF2_HMAC_SHA512"
+                );
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_database_written_now_passes_the_page_hmac_check_and_detects_tampering() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ani.db");
+        let store = Store::open(&path, &test_key(), OpenMode::Create).unwrap();
+        for i in 0..40 {
+            let mut s = submission(&format!("s{i}"), i);
+            s.payload = json!({"text": "x".repeat(2000)});
+            store.write(|tx| outbox::insert_submission(tx, &s)).unwrap();
+        }
+        store.checkpoint().unwrap();
+        drop(store);
+        let store = Store::open(&path, &test_key(), OpenMode::Existing).unwrap();
+        assert!(store.integrity_check().unwrap());
+        store
+            .read(|c| {
+                let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+                assert!(pages > 20, "{pages}");
+                assert_eq!(cipher_errors(c), Vec::<String>::new());
+                Ok(())
+            })
+            .unwrap();
+        drop(store);
+
+        // One flipped byte inside page 3's ciphertext: its HMAC no longer matches.
+        let mut bytes = fs::read(&path).unwrap();
+        bytes[2 * 4096 + 100] ^= 0x01;
+        fs::write(&path, bytes).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        unlock(&conn, &test_key()).unwrap();
+        let errors = cipher_errors(&conn);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("page 3"), "{errors:?}");
+    }
+
+    /// Passphrase keys run the full PBKDF2 (not just the 2-round HMAC-key step a
+    /// raw key uses) and each HMAC/KDF digest the provider offers.
+    #[test]
+    fn passphrase_databases_round_trip_with_every_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, digest) in ["SHA1", "SHA256", "SHA512"].into_iter().enumerate() {
+            let path = dir.path().join(format!("p{n}.db"));
+            let settings = format!(
+                "PRAGMA kdf_iter = 1000; PRAGMA cipher_hmac_algorithm = HMAC_{digest};
+                 PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_{digest};"
+            );
+            let open = |pass: &str| {
+                let conn = Connection::open(&path).unwrap();
+                conn.pragma_update(None, "key", pass).unwrap();
+                conn.execute_batch(&settings).unwrap();
+                conn
+            };
+            {
+                let conn = open("correct horse");
+                conn.execute_batch(
+                    "CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('Siti Rahayu');",
+                )
+                .unwrap();
+            }
+            let bytes = fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(11).any(|w| w == b"Siti Rahayu"),
+                "{digest}: in clear"
+            );
+            let conn = open("correct horse");
+            let x: String = conn.query_row("SELECT x FROM t", [], |r| r.get(0)).unwrap();
+            assert_eq!(x, "Siti Rahayu");
+            assert_eq!(cipher_errors(&conn), Vec::<String>::new(), "{digest}");
+            let wrong = open("battery staple");
+            let err = wrong
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .unwrap_err();
+            assert!(is_not_a_database(&err), "{digest}: {err:?}");
+        }
     }
 
     #[test]
