@@ -64,6 +64,10 @@ pub struct Logged {
     pub line: String,
     /// The status the client received; `None` when it received no (whole) answer.
     pub status: Option<u16>,
+    /// Request bytes (head and body) that crossed the link.
+    pub bytes_up: u64,
+    /// Response bytes (head and body) that crossed the link.
+    pub bytes_down: u64,
 }
 
 #[derive(Debug)]
@@ -313,11 +317,18 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
             s.log.push(Logged {
                 line: line.clone(),
                 status: None,
+                bytes_up: 0,
+                bytes_down: 0,
             });
             (s.next_fault(), log_index)
         };
         if fault == Fault::ResetBeforeBody {
-            lock(&state).counts.bytes_up += head.raw.len() as u64;
+            let mut s = lock(&state);
+            s.counts.bytes_up += head.raw.len() as u64;
+            if let Some(entry) = s.log.get_mut(log_index) {
+                entry.bytes_up = head.raw.len() as u64;
+            }
+            drop(s);
             reset(client_read.into_inner(), client_write);
             return Ok(());
         }
@@ -338,7 +349,11 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
                     s.since_cut += request.len() as u64;
                 }
             }
-            s.counts.bytes_up += cut_at.unwrap_or(request.len()) as u64;
+            let crossed = cut_at.unwrap_or(request.len()) as u64;
+            s.counts.bytes_up += crossed;
+            if let Some(entry) = s.log.get_mut(log_index) {
+                entry.bytes_up = crossed;
+            }
             if s.corrupt.as_deref().is_some_and(|p| line.starts_with(p))
                 && cut_at.is_none()
                 && wire::body_len(&request) > 0
@@ -382,6 +397,7 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
                     s.counts.bytes_down += answer.len() as u64;
                     if let Some(entry) = s.log.get_mut(log_index) {
                         entry.status = wire::status_of(&answer);
+                        entry.bytes_down = answer.len() as u64;
                     }
                     s.delay(Direction::Down, answer.len())
                 };
@@ -424,8 +440,9 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
             if is_batch {
                 s.counts.batch_bytes_down += sent as u64;
             }
-            if fault == Fault::Pass {
-                if let Some(entry) = s.log.get_mut(log_index) {
+            if let Some(entry) = s.log.get_mut(log_index) {
+                entry.bytes_down = sent as u64;
+                if fault == Fault::Pass {
                     entry.status = wire::status_of(&response);
                 }
             }
