@@ -101,6 +101,8 @@ async fn scenario(mode: &'static str, per_form: bool, scale: &Scale) -> Vec<Row>
         ids.push(finalize_registration_with_file(&store, i, &photo).0);
     }
     proxy.set_link(scale.link, 7);
+    proxy.reset_counts();
+    let log_start = proxy.log().len();
     let mut rows = Vec::new();
 
     // 1. Push: forms, then their documents (and the decisions the server made).
@@ -115,7 +117,12 @@ async fn scenario(mode: &'static str, per_form: bool, scale: &Scale) -> Vec<Row>
     assert_eq!(report.duplicates, 0, "{report:?}");
     let on_server = counts(server.addr).await;
     assert!(ids.iter().all(|id| on_server.get(id) == Some(&1)));
-    let log = proxy.log();
+    let log = proxy.log().split_off(log_start);
+    if std::env::var("LINK_BENCH_LOG").is_ok() {
+        for l in &log {
+            println!("{:>3} {:<70} {:?}", l.connection, l.line, l.status);
+        }
+    }
     for (phase, prefixes) in [
         (
             format!("push {} forms", scale.registrations),
@@ -127,7 +134,11 @@ async fn scenario(mode: &'static str, per_form: bool, scale: &Scale) -> Vec<Row>
                 scale.registrations,
                 scale.photo_bytes / 1000
             ),
-            &["GET /v1/attachments", "PUT /v1/attachments", "POST /v1/attachments"][..],
+            &[
+                "GET /v1/attachments",
+                "PUT /v1/attachments",
+                "POST /v1/attachments",
+            ][..],
         ),
         (
             format!("pull {} decisions", scale.registrations),

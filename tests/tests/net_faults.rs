@@ -283,7 +283,7 @@ async fn random_network_faults_lose_nothing_and_double_nothing() {
         replies: vec![0; DEVICES],
         ..Expected::default()
     };
-    let mut pulled = vec![0usize; DEVICES];
+    let mut pulled = [0usize; DEVICES];
     let mut person = 0usize;
     let mut runs = 0usize;
     let mut waves = 0usize;
@@ -344,9 +344,7 @@ async fn random_network_faults_lose_nothing_and_double_nothing() {
         let stored = stored_file(&files_root, sha);
         assert!(stored.as_ref() == Some(file), "seed {seed}: document {sha}");
     }
-    assert!(listed
-        .iter()
-        .all(|s| s.files_expected == s.files_complete));
+    assert!(listed.iter().all(|s| s.files_expected == s.files_complete));
     let references: HashMap<&str, &Option<String>> = listed
         .iter()
         .map(|s| (s.id.as_str(), &s.reference))

@@ -64,6 +64,8 @@ pub struct Logged {
     pub line: String,
     /// The status the client received; `None` when it received no (whole) answer.
     pub status: Option<u16>,
+    /// Which client connection carried it (1 for the proxy's first).
+    pub connection: usize,
     /// Request bytes (head and body) that crossed the link.
     pub bytes_up: u64,
     /// Response bytes (head and body) that crossed the link.
@@ -85,6 +87,8 @@ struct State {
     /// Corrupt the body of the next request whose line starts with this.
     corrupt: Option<String>,
     log: Vec<Logged>,
+    /// Connections accepted since the start (never reset).
+    next_connection: usize,
 }
 
 impl State {
@@ -147,6 +151,7 @@ impl Proxy {
             since_cut: 0,
             corrupt: None,
             log: Vec::new(),
+            next_connection: 0,
         }));
         let shared = state.clone();
         let task = tokio::spawn(async move {
@@ -295,10 +300,11 @@ fn canned(fault: Fault) -> Vec<u8> {
 }
 
 async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
-    let handshake = {
+    let (connection, handshake) = {
         let mut s = lock(&state);
         s.counts.connections += 1;
-        s.shaper.handshake()
+        s.next_connection += 1;
+        (s.next_connection, s.shaper.handshake())
     };
     pause(handshake).await;
     let (client_read, mut client_write) = client.into_split();
@@ -317,6 +323,7 @@ async fn serve(client: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<(
             s.log.push(Logged {
                 line: line.clone(),
                 status: None,
+                connection,
                 bytes_up: 0,
                 bytes_down: 0,
             });

@@ -14,9 +14,7 @@ pub(crate) struct Head {
 }
 
 /// Reads one message's head; `None` at a clean EOF.
-pub(crate) async fn read_head<R: AsyncBufRead + Unpin>(
-    r: &mut R,
-) -> std::io::Result<Option<Head>> {
+pub(crate) async fn read_head<R: AsyncBufRead + Unpin>(r: &mut R) -> std::io::Result<Option<Head>> {
     let mut head = Head {
         raw: Vec::new(),
         content_length: 0,
