@@ -81,3 +81,13 @@ pub async fn admin_post(
         Err(e) => panic!("admin {path}: {e}"),
     }
 }
+
+/// The server's copy of document `sha` (whoever uploaded it), read from its files
+/// directory `files_root` (`<db file>.files`); `None` when it holds no such file.
+pub fn stored_file(files_root: &std::path::Path, sha: &str) -> Option<Vec<u8>> {
+    let dirs = std::fs::read_dir(files_root).ok()?;
+    dirs.flatten()
+        .map(|d| d.path().join(sha))
+        .find(|p| p.is_file())
+        .and_then(|p| std::fs::read(p).ok())
+}

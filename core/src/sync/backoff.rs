@@ -11,34 +11,83 @@ pub const BASE: Duration = Duration::from_secs(2);
 /// Largest window.
 pub const CAP: Duration = Duration::from_secs(3600);
 
-/// The upper bound of the retry window after `attempts` earlier failures:
-/// `min(CAP, BASE * 2^attempts)`.
-pub fn window(attempts: u32) -> Duration {
-    // 2 s * 2^11 > 1 h already; clamp the shift so it never overflows.
-    let factor = 1u64 << attempts.min(12);
-    BASE.saturating_mul(factor as u32).min(CAP)
+/// How long a submission waits after a transient failure: full jitter in
+/// `[0, min(cap, base * 2^attempts)]`. The defaults ([`BASE`], [`CAP`]) suit phones;
+/// a lab (an end-to-end test, a benchmark on an emulated link) may shorten them
+/// through [`crate::sync::SyncConfig::backoff`] instead of rewriting stored times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// Upper bound of the first retry's window.
+    pub base: Duration,
+    /// Largest window.
+    pub cap: Duration,
 }
 
-/// A random delay in `[0, window(attempts)]` (full jitter), raised to `retry_after`
-/// when the server asked for more.
-pub fn delay(attempts: u32, retry_after: Option<Duration>, rng: &mut impl Rng) -> Duration {
-    let max_ms = window(attempts).as_millis() as u64;
-    let jitter = Duration::from_millis(rng.random_range(0..=max_ms));
-    match retry_after {
-        Some(asked) if asked > jitter => asked,
-        _ => jitter,
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            base: BASE,
+            cap: CAP,
+        }
     }
 }
 
-/// The unix-millisecond time of the next attempt.
+impl Backoff {
+    /// The upper bound of the retry window after `attempts` earlier failures:
+    /// `min(cap, base * 2^attempts)`.
+    pub fn window(&self, attempts: u32) -> Duration {
+        // 2^12 covers 2 s -> 1 h already; clamp the shift so it never overflows.
+        let factor = 1u32 << attempts.min(12);
+        self.base.saturating_mul(factor).min(self.cap)
+    }
+
+    /// A random delay in `[0, window(attempts)]` (full jitter), raised to `retry_after`
+    /// when the server asked for more.
+    pub fn delay(
+        &self,
+        attempts: u32,
+        retry_after: Option<Duration>,
+        rng: &mut impl Rng,
+    ) -> Duration {
+        let max_ms = self.window(attempts).as_millis() as u64;
+        let jitter = Duration::from_millis(rng.random_range(0..=max_ms));
+        match retry_after {
+            Some(asked) if asked > jitter => asked,
+            _ => jitter,
+        }
+    }
+
+    /// The unix-millisecond time of the next attempt.
+    pub fn next_attempt_at(
+        &self,
+        now_ms: i64,
+        attempts: u32,
+        retry_after: Option<Duration>,
+        rng: &mut impl Rng,
+    ) -> i64 {
+        let d = self.delay(attempts, retry_after, rng);
+        now_ms.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }
+}
+
+/// [`Backoff::window`] with the default base and cap.
+pub fn window(attempts: u32) -> Duration {
+    Backoff::default().window(attempts)
+}
+
+/// [`Backoff::delay`] with the default base and cap.
+pub fn delay(attempts: u32, retry_after: Option<Duration>, rng: &mut impl Rng) -> Duration {
+    Backoff::default().delay(attempts, retry_after, rng)
+}
+
+/// [`Backoff::next_attempt_at`] with the default base and cap.
 pub fn next_attempt_at(
     now_ms: i64,
     attempts: u32,
     retry_after: Option<Duration>,
     rng: &mut impl Rng,
 ) -> i64 {
-    let d = delay(attempts, retry_after, rng);
-    now_ms.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    Backoff::default().next_attempt_at(now_ms, attempts, retry_after, rng)
 }
 
 /// Parses a `Retry-After` header: delay-seconds or an HTTP date (RFC 7231).
@@ -96,6 +145,24 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn a_shortened_backoff_doubles_from_its_own_base_and_caps() {
+        let b = Backoff {
+            base: Duration::from_millis(10),
+            cap: Duration::from_millis(100),
+        };
+        assert_eq!(b.window(0), Duration::from_millis(10));
+        assert_eq!(b.window(2), Duration::from_millis(40));
+        assert_eq!(b.window(30), Duration::from_millis(100));
+        let mut rng = rand::rng();
+        assert!(b.delay(5, None, &mut rng) <= Duration::from_millis(100));
+        // The server's Retry-After still wins.
+        assert_eq!(
+            b.delay(0, Some(Duration::from_secs(1)), &mut rng),
+            Duration::from_secs(1)
+        );
     }
 
     proptest! {

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::backoff::Backoff;
 use crate::lang::Lang;
 use crate::{Error, Result};
 
@@ -25,6 +26,9 @@ pub struct SyncConfig {
     pub max_pages: usize,
     /// Compress request bodies with gzip.
     pub gzip_requests: bool,
+    /// How long submissions wait after a transient failure (default: 2 s doubling
+    /// to 1 h). Shorter only in a lab, e.g. tests that drive many failures.
+    pub backoff: Backoff,
 }
 
 /// Default per-request timeout.
@@ -68,6 +72,7 @@ impl SyncConfig {
             page_limit: 200,
             max_pages: 1000,
             gzip_requests: true,
+            backoff: Backoff::default(),
         })
     }
 

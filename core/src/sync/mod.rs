@@ -14,6 +14,7 @@ mod push;
 mod upload;
 pub mod wire;
 
+pub use backoff::Backoff;
 pub use config::SyncConfig;
 pub use engine::sync;
 pub use observer::{NoObserver, SyncObserver, SyncReport, SyncState};

@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::backoff::next_attempt_at;
 use super::cached::META_TOKEN;
 use super::config::SyncConfig;
 use super::http::{Failure, Http};
@@ -158,7 +157,9 @@ fn apply_answers(
                     counts.conflicts += 1;
                 }
                 None => {
-                    let at = next_attempt_at(now, row.attempts, None, &mut rng);
+                    let at = config
+                        .backoff
+                        .next_attempt_at(now, row.attempts, None, &mut rng);
                     outbox::mark_waiting(tx, &row.id, at, "sync.missing_answer", now)?;
                     counts.waiting += 1;
                 }
@@ -175,7 +176,12 @@ fn apply_answers(
 }
 
 /// Puts every row of a failed batch to wait, with backoff from its own attempts.
-fn wait_all(store: &Store, rows: &[SubmissionRow], failure: &Failure) -> Result<()> {
+fn wait_all(
+    store: &Store,
+    config: &SyncConfig,
+    rows: &[SubmissionRow],
+    failure: &Failure,
+) -> Result<()> {
     let retry_after = match failure {
         Failure::Transient { retry_after, .. } => *retry_after,
         _ => None,
@@ -184,7 +190,9 @@ fn wait_all(store: &Store, rows: &[SubmissionRow], failure: &Failure) -> Result<
     let mut rng = rand::rng();
     store.write(|tx| {
         for row in rows {
-            let at = next_attempt_at(now, row.attempts, retry_after, &mut rng);
+            let at = config
+                .backoff
+                .next_attempt_at(now, row.attempts, retry_after, &mut rng);
             outbox::mark_waiting(tx, &row.id, at, failure.code(), now)?;
         }
         Ok(())
@@ -240,7 +248,7 @@ pub(crate) async fn push(
                 return Ok(PushEnd::AuthLost);
             }
             Err(failure) => {
-                wait_all(store, &rows, &failure)?;
+                wait_all(store, config, &rows, &failure)?;
                 report.waiting += rows.len();
                 report.push_error = Some(failure.code().to_string());
                 return Ok(PushEnd::Stopped);
