@@ -353,7 +353,11 @@ pub fn server_bodies(data: &[u8]) {
         return;
     };
     let second = h.send(again);
-    assert_eq!(second.status, StatusCode::OK, "a batch answered once is refused");
+    assert_eq!(
+        second.status,
+        StatusCode::OK,
+        "a batch answered once is refused"
+    );
     let second: BatchResponse = decode(&second.body);
     for (a, b) in first.results.iter().zip(&second.results) {
         assert_eq!(a.id, b.id);
@@ -363,7 +367,10 @@ pub fn server_bodies(data: &[u8]) {
                 ItemOutcome::Duplicate { reference: r2 },
             ) => assert_eq!(r1, r2, "a duplicate got another reference"),
             (ItemOutcome::Rejected { issues: i1 }, ItemOutcome::Rejected { issues: i2 }) => {
-                assert_eq!(i1, i2, "a rejected item is judged differently the second time")
+                assert_eq!(
+                    i1, i2,
+                    "a rejected item is judged differently the second time"
+                )
             }
             (ItemOutcome::Conflict { .. }, ItemOutcome::Conflict { .. }) => {}
             _ => panic!("a batch sent twice is not answered exactly once"),
@@ -377,7 +384,8 @@ mod tests {
 
     #[test]
     fn seed_corpus_holds_every_invariant() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/server_bodies");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/server_bodies");
         let mut n = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -385,6 +393,20 @@ mod tests {
             n += 1;
         }
         assert!(n >= 10, "{n} seeds");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn random_requests_hold_every_invariant(
+            route in 0u8..14,
+            flags in proptest::prelude::any::<u8>(),
+            rest in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        ) {
+            let mut data = vec![route, flags];
+            data.extend(rest);
+            server_bodies(&data);
+        }
     }
 
     #[test]

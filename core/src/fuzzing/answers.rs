@@ -47,7 +47,10 @@ fn paths(def: &'static FormDefinition, answers: &Answers) -> Vec<(String, &'stat
     for f in def.top_fields() {
         out.push((f.id.clone(), f));
         if f.kind == Kind::Repeat {
-            let n = answers.get(&f.id).and_then(Value::as_array).map_or(0, Vec::len);
+            let n = answers
+                .get(&f.id)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             for i in 0..=n + 1 {
                 for sub in &f.fields {
                     out.push((format!("{}[{i}].{}", f.id, sub.id), sub));
@@ -182,7 +185,8 @@ pub fn form_answers(data: &[u8]) {
         let Some((path, field)) = all.get(r.below(all.len())).cloned() else {
             return;
         };
-        let Ok(outcome) = set_field(def, &mut answers, &path, input(&mut r, def, field), &ctx) else {
+        let Ok(outcome) = set_field(def, &mut answers, &path, input(&mut r, def, field), &ctx)
+        else {
             continue;
         };
         // Re-entering what was stored is a no-op: normalization is idempotent.
@@ -193,7 +197,10 @@ pub fn form_answers(data: &[u8]) {
                 Ok(o) => assert_eq!(o.stored, outcome.stored, "re-normalized to another value"),
                 Err(e) => panic!("a stored value is refused when entered again: {}", e.code()),
             }
-            assert!(answers == before, "re-entering a stored value changed the answers");
+            assert!(
+                answers == before,
+                "re-entering a stored value changed the answers"
+            );
         }
     }
     let issues = read_all(def, &answers, &ctx);
@@ -202,7 +209,11 @@ pub fn form_answers(data: &[u8]) {
     let Value::Object(frozen_map) = &frozen else {
         panic!("the frozen payload is not an object")
     };
-    assert_eq!(frozen_payload(def, frozen_map), frozen, "freezing is not idempotent");
+    assert_eq!(
+        frozen_payload(def, frozen_map),
+        frozen,
+        "freezing is not idempotent"
+    );
     for hidden in hidden_paths(def, &answers) {
         assert!(!frozen_map.contains_key(&hidden), "a hidden field is sent");
     }
@@ -211,6 +222,9 @@ pub fn form_answers(data: &[u8]) {
             server == issues,
             "the server's verdict differs from the app's"
         ),
-        Err(e) => panic!("the server refuses the shape of a payload the app built: {}", e.code()),
+        Err(e) => panic!(
+            "the server refuses the shape of a payload the app built: {}",
+            e.code()
+        ),
     }
 }

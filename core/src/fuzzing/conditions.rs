@@ -120,7 +120,12 @@ pub fn conditions(data: &[u8]) {
     let mut answers = Answers::new();
     if r.is_empty() {
         // JSON mode (or a tree that used every byte): a fixed answer set.
-        for (k, v) in [("a", json!("P3MI")), ("b", json!(["x", 3])), ("c", json!(true)), ("d", json!(3))] {
+        for (k, v) in [
+            ("a", json!("P3MI")),
+            ("b", json!(["x", 3])),
+            ("c", json!(true)),
+            ("d", json!(3)),
+        ] {
             answers.insert(k.to_string(), v);
         }
     }

@@ -33,7 +33,11 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
         Err(e) => panic!("an encoded value does not decode: {e}"),
     };
     assert_eq!(back, v, "decode(encode(x)) != x");
-    assert_eq!(serde_json::to_vec(&back).ok(), Some(text), "encoding is not stable");
+    assert_eq!(
+        serde_json::to_vec(&back).ok(),
+        Some(text),
+        "encoding is not stable"
+    );
     Some(v)
 }
 
@@ -108,17 +112,31 @@ pub fn wire_client(data: &[u8]) {
             let _ = round_trip::<ThreadBody>(json);
         }
         12 => {
-            let Ok(text) = std::str::from_utf8(json) else { return };
+            let Ok(text) = std::str::from_utf8(json) else {
+                return;
+            };
             if let Ok(d) = Directory::from_json(text) {
-                let again = serde_json::to_string(&d).ok().map(|t| Directory::from_json(&t));
-                assert!(matches!(again, Some(Ok(ref x)) if *x == d), "directory round trip");
+                let again = serde_json::to_string(&d)
+                    .ok()
+                    .map(|t| Directory::from_json(&t));
+                assert!(
+                    matches!(again, Some(Ok(ref x)) if *x == d),
+                    "directory round trip"
+                );
             }
         }
         _ => {
-            let Ok(text) = std::str::from_utf8(json) else { return };
+            let Ok(text) = std::str::from_utf8(json) else {
+                return;
+            };
             if let Ok(t) = TariffTable::from_json(text) {
-                let again = serde_json::to_string(&t).ok().map(|s| TariffTable::from_json(&s));
-                assert!(matches!(again, Some(Ok(ref x)) if *x == t), "tariff round trip");
+                let again = serde_json::to_string(&t)
+                    .ok()
+                    .map(|s| TariffTable::from_json(&s));
+                assert!(
+                    matches!(again, Some(Ok(ref x)) if *x == t),
+                    "tariff round trip"
+                );
             }
         }
     }
