@@ -79,9 +79,9 @@ printf '\n%-16s %12s %10s  %s\n' target executions exec/s result
 for t in "${targets[@]}"; do
   log="$work/$t.log"
   rc=$(cat "$work/$t.rc" 2>/dev/null || echo 99)
-  execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
+  execs=$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
   [ -n "$execs" ] || execs=$(grep -oE '^Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+' || true)
-  speed=$(grep -oE 'stat::average_exec_per_sec: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
+  speed=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
   if [ "$rc" = 0 ]; then
     printf '%-16s %12s %10s  ok\n' "$t" "${execs:-?}" "${speed:-?}"
   else
