@@ -239,7 +239,7 @@ pub fn set_field(
         issues.extend(
             super::validate(def, answers, ctx)
                 .into_iter()
-                .filter(|i| i.code != "field.required" && rechecked.iter().any(|p| *p == i.path)),
+                .filter(|i| i.code != "field.required" && rechecked.contains(&i.path)),
         );
     }
     Ok(SetOutcome {
