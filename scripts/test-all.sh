@@ -27,6 +27,8 @@ cargo test --workspace --locked
 step "Kotlin facade on the JVM, against the real core library and a loopback server"
 bash scripts/kotlin-test.sh
 
+step "fuzzing: every cargo-fuzz target from its seed corpus, bounded time"
+bash scripts/fuzz-ci.sh
 
 echo
 echo "all tests passed"

@@ -5,6 +5,15 @@
 #![doc(hidden)]
 #![allow(clippy::missing_panics_doc)]
 
+mod answers;
+mod bytes;
+mod conditions;
+mod wire;
+
+pub use answers::form_answers;
+pub use conditions::conditions;
+pub use wire::wire_client;
+
 use chrono::NaiveDate;
 
 use crate::domain::{
@@ -132,6 +141,9 @@ mod tests {
         assert!(replay("passport", text(passport)) >= 3);
         assert!(replay("kpj_email_date", text(kpj_email_date)) >= 3);
         assert!(replay("form_definition", form_definition) >= 3);
+        assert!(replay("conditions", conditions) >= 3);
+        assert!(replay("form_answers", form_answers) >= 3);
+        assert!(replay("wire_client", wire_client) >= 3);
     }
 
     proptest! {
@@ -148,6 +160,13 @@ mod tests {
             nik(&s);
             phone(&format!("B{s}"));
             kpj_email_date(&s);
+        }
+
+        #[test]
+        fn structured_harnesses_hold_on_arbitrary_bytes(b in proptest::collection::vec(any::<u8>(), 0..256)) {
+            conditions(&b);
+            form_answers(&b);
+            wire_client(&b);
         }
 
         #[test]

@@ -13,6 +13,8 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod ids;
 pub mod limits;

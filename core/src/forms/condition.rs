@@ -49,7 +49,11 @@ pub enum Condition {
 struct RawCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     field: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     equals: Option<Value>,
     #[serde(default, rename = "in", skip_serializing_if = "Option::is_none")]
     in_: Option<Vec<Value>>,
@@ -61,6 +65,13 @@ struct RawCondition {
     any: Option<Vec<Condition>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     not: Option<Box<Condition>>,
+}
+
+/// Keeps an explicit `"equals": null` (a test for "empty", see [`Condition::eval`])
+/// apart from an absent key; plain `Option` would read both as `None`, so a
+/// condition on null neither parsed nor survived its own serialization.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 impl TryFrom<RawCondition> for Condition {
@@ -222,6 +233,24 @@ mod tests {
         assert_eq!(c.fields(), vec!["a", "b", "c"]);
         let back = serde_json::to_value(&c).unwrap_or_default();
         assert_eq!(parse(back).ok(), Some(c));
+    }
+
+    #[test]
+    fn equals_null_parses_round_trips_and_means_empty() {
+        // Found by the `conditions` fuzz target: `"equals": null` was read as absent.
+        let c = parse(json!({"field":"a","equals":null})).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            c,
+            Condition::Equals {
+                field: "a".into(),
+                value: Value::Null
+            }
+        );
+        let back = serde_json::to_value(&c).unwrap_or_default();
+        assert_eq!(back, json!({"field":"a","equals":null}));
+        assert_eq!(parse(back).ok(), Some(c.clone()));
+        assert!(c.eval(&|_| None));
+        assert!(!c.eval(&|_| Some(&Value::Bool(true))));
     }
 
     #[test]

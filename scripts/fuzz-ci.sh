@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Bounded fuzzing for CI: installs cargo-fuzz if missing, builds every target of
+# fuzz/ once (stable toolchain, RUSTC_BOOTSTRAP=1), then runs each target from a
+# temporary copy of its seed corpus for FUZZ_SECONDS (default 30), FUZZ_JOBS
+# (default 2) at a time. Fails on any crash, leak, timeout or out-of-memory and
+# prints the finding's bytes; prints the executions per target. The repository
+# stays clean: new inputs and artifacts go to a temp dir that is removed.
+#
+#   bash scripts/fuzz-ci.sh                      # all targets, 30 s each
+#   FUZZ_SECONDS=300 bash scripts/fuzz-ci.sh nik # one target, 5 minutes
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_FUZZ_VERSION=0.13.2
+SECONDS_EACH="${FUZZ_SECONDS:-30}"
+JOBS="${FUZZ_JOBS:-2}"
+# The nightly-only flags cargo-fuzz passes are accepted by stable with this.
+export RUSTC_BOOTSTRAP=1
+# No sanitizer: the code under test is safe Rust (unsafe_code is denied), so a
+# finding is a panic, an abort, a hang or unbounded memory; ASan would only slow
+# every execution down. Debug assertions on: integer overflow is a finding too.
+FLAGS=(--fuzz-dir fuzz --sanitizer none --debug-assertions)
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+fi
+rustc --version
+cargo fuzz --version
+
+# fuzz/ is its own workspace; start from the main lock so it builds the same
+# dependency versions as the tests (fuzz/Cargo.lock is ignored by git).
+cp Cargo.lock fuzz/Cargo.lock
+
+if [ "$#" -gt 0 ]; then
+  targets=("$@")
+else
+  mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz)
+fi
+
+build_start=$(date +%s)
+if [ "$#" -gt 0 ]; then
+  for t in "${targets[@]}"; do cargo fuzz build "${FLAGS[@]}" "$t"; done
+else
+  cargo fuzz build "${FLAGS[@]}"
+fi
+echo "build: $(( $(date +%s) - build_start )) s"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Runs one target; writes its log to $work/<target>.log and its status to .rc.
+run_one() {
+  local t=$1
+  mkdir -p "$work/$t/artifacts"
+  cp -r "fuzz/corpus/$t" "$work/$t/corpus"
+  set +e
+  cargo fuzz run "${FLAGS[@]}" "$t" "$work/$t/corpus" -- \
+    -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" \
+    >"$work/$t.log" 2>&1
+  echo $? >"$work/$t.rc"
+}
+
+start=$(date +%s)
+running=0
+for t in "${targets[@]}"; do
+  run_one "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$JOBS" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+done
+wait || true
+
+failed=0
+printf '\n%-16s %12s %10s  %s\n' target executions exec/s result
+for t in "${targets[@]}"; do
+  log="$work/$t.log"
+  rc=$(cat "$work/$t.rc" 2>/dev/null || echo 99)
+  execs=$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
+  [ -n "$execs" ] || execs=$(grep -oE '^Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  speed=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
+  if [ "$rc" = 0 ]; then
+    printf '%-16s %12s %10s  ok\n' "$t" "${execs:-?}" "${speed:-?}"
+  else
+    failed=1
+    printf '%-16s %12s %10s  FAILED (exit %s)\n' "$t" "${execs:-?}" "${speed:-?}" "$rc"
+  fi
+done
+echo "fuzzing: $(( $(date +%s) - start )) s for ${#targets[@]} targets, $SECONDS_EACH s each, $JOBS at a time"
+
+if [ "$failed" = 1 ]; then
+  for t in "${targets[@]}"; do
+    [ "$(cat "$work/$t.rc" 2>/dev/null || echo 99)" = 0 ] && continue
+    echo
+    echo "==> $t: last lines of the log"
+    tail -40 "$work/$t.log"
+    for a in "$work/$t/artifacts"/*; do
+      [ -f "$a" ] || continue
+      echo "finding $(basename "$a") (hex; save it and replay with: cargo fuzz run ${FLAGS[*]} $t FILE):"
+      od -An -tx1 -v "$a" | head -40
+    done
+  done
+  exit 1
+fi
