@@ -62,6 +62,20 @@ impl Harness {
         })
     }
 
+    /// Limits no fuzz run can reach.
+    fn unlimited() -> crate::limits::Limits {
+        let lavish = crate::limits::Rate {
+            burst: u32::MAX,
+            per_second: 1e9,
+        };
+        crate::limits::Limits {
+            device: lavish,
+            address: lavish,
+            officer: lavish,
+            ..crate::limits::Limits::default()
+        }
+    }
+
     fn setup() -> Harness {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -77,10 +91,13 @@ impl Harness {
             ),
             admin_hash: ids::sha256(ADMIN_TOKEN.as_bytes()),
             catalog: Arc::new(catalog::Catalog::builtin().unwrap_or_else(|e| panic!("{e}"))),
+            // Rate limits are tested in tests/limits.rs; here every input must reach its handler.
+            limiter: Arc::new(crate::limits::Limiter::new(&Self::unlimited())),
+            stats: Arc::new(crate::stats::Stats::default()),
         };
         let mut h = Harness {
             runtime,
-            app: routes::app(state),
+            app: routes::app(state, crate::limits::Limits::default().request_timeout),
             device_token: String::new(),
             kpj: String::new(),
             registration: "fuzz-reg-0001".into(),
