@@ -1,6 +1,7 @@
 //! Performance budgets of the core (issue 2), on an encrypted profile:
 //! autosave (set + validate + persist) ≤ 100 µs median, finalize of a full
-//! registration ≤ 5 ms, open an existing profile + first read ≤ 5 ms.
+//! registration ≤ 5 ms, open an existing profile + first read ≤ 5 ms. Also the
+//! phone parser (three numbers per iteration).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -67,5 +68,20 @@ fn open_first_read(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, autosave, finalize, open_first_read);
+/// Phone parsing: a national Indonesian mobile, a destination number with `+`,
+/// and the slowest valid path (a Polish fixed line: the longest prefix list).
+fn phone_parse(c: &mut Criterion) {
+    use rantau_core::domain::phone::Phone;
+    let _ = Phone::parse("0812", "ID"); // load the plans outside the measurement
+    c.bench_function("phone_parse", |b| {
+        b.iter(|| {
+            let a = Phone::parse("0812-3456-7890", "ID").is_ok();
+            let b = Phone::parse("+852 5123 4567", "ID").is_ok();
+            let c = Phone::parse("+48 95 123 45 67", "ID").is_ok();
+            (a, b, c)
+        })
+    });
+}
+
+criterion_group!(benches, autosave, finalize, open_first_read, phone_parse);
 criterion_main!(benches);

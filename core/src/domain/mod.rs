@@ -9,6 +9,7 @@ pub mod kpj;
 pub mod nik;
 pub mod passport;
 pub mod phone;
+pub(crate) mod phone_plan;
 pub mod tariff;
 
 use crate::issue::Problem;
@@ -116,6 +117,11 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
         "phone.not_mobile",
         "Nomor ini sepertinya bukan nomor HP. Kami menyarankan nomor HP agar Anda bisa menerima SMS.",
         "This does not look like a mobile number. We suggest a mobile number so that you can receive text messages.",
+    ),
+    (
+        "phone.unchecked",
+        "Kami tidak punya data nomor telepon negara ini, jadi hanya panjangnya yang diperiksa. Mohon pastikan nomornya benar.",
+        "We have no numbering data for this country, so only the length was checked. Please make sure the number is right.",
     ),
     // --- passport ----------------------------------------------------------
     (
