@@ -6,4 +6,5 @@
 pub mod crash;
 pub mod data;
 pub mod proxy;
+pub mod rng;
 pub mod server;
