@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step prints the seconds since the start, so slow steps show in CI's log.
+step() { printf '\n==> [%4ds] %s\n' "$SECONDS" "$*"; }
 
 step "toolchain"
 cargo --version
@@ -31,4 +32,4 @@ step "fuzzing: every cargo-fuzz target from its seed corpus, bounded time"
 bash scripts/fuzz-ci.sh
 
 echo
-echo "all tests passed"
+echo "all tests passed in ${SECONDS}s"

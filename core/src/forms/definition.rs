@@ -47,7 +47,7 @@ pub(crate) struct Index {
     /// `id` or `group.id` → (page, field, sub-field).
     pub(crate) fields: HashMap<String, (usize, usize, Option<usize>)>,
     /// Compiled patterns, by the same key.
-    pub(crate) patterns: HashMap<String, regex::Regex>,
+    pub(crate) patterns: HashMap<String, regex_lite::Regex>,
 }
 
 /// The document as written; [`FormDefinition`] is this plus the checks.
@@ -402,7 +402,7 @@ impl FormDefinition {
     }
 
     /// The compiled pattern of the field with key `id` or `group.id`.
-    pub(crate) fn pattern(&self, key: &str) -> Option<&regex::Regex> {
+    pub(crate) fn pattern(&self, key: &str) -> Option<&regex_lite::Regex> {
         self.index.patterns.get(key)
     }
 }

@@ -523,6 +523,30 @@ mod tests {
     }
 
     #[test]
+    fn sqlite_is_built_without_the_extensions_rantau_does_not_use() {
+        // .cargo/config.toml's LIBSQLITE3_FLAGS: they keep the phone library small.
+        let (_dir, store) = temp_store();
+        let options: Vec<String> = store
+            .read(|c| {
+                let mut stmt = c.prepare("PRAGMA compile_options")?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .unwrap();
+        for on in [
+            "HAS_CODEC",
+            "OMIT_JSON",
+            "OMIT_LOAD_EXTENSION",
+            "THREADSAFE=1",
+        ] {
+            assert!(options.iter().any(|o| o == on), "{on} missing: {options:?}");
+        }
+        for off in ["ENABLE_FTS3", "ENABLE_FTS5", "ENABLE_RTREE", "ENABLE_STAT4"] {
+            assert!(!options.iter().any(|o| o == off), "{off} present");
+        }
+    }
+
+    #[test]
     fn a_database_written_now_passes_the_page_hmac_check_and_detects_tampering() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ani.db");
