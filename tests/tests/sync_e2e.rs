@@ -303,6 +303,9 @@ async fn unavailable_and_stalled_server_leave_work_waiting_with_backoff() {
             r.next_attempt_at.unwrap() >= before + 600_000,
             "Retry-After respected"
         );
+        // The server asked to wait: no attempt counted (503, stall, garbage were 3).
+        assert_eq!(r.attempts, 3);
+        assert_eq!(r.last_error.as_deref(), Some("sync.server"));
     }
     // Not due yet: a sync now sends only what was never tried.
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();

@@ -22,8 +22,8 @@ pub use meta::{delete_meta, get_meta, set_meta};
 pub use open::{OpenMode, Store};
 pub use outbox::{
     due_for_send, get_submission, insert_submission, list_submissions, mark_accepted,
-    mark_rejected, mark_sending, mark_waiting, requeue_sending, retry_submission, OutboxState,
-    SubmissionRow, MAX_ATTEMPTS,
+    mark_deferred, mark_rejected, mark_sending, mark_waiting, requeue_sending, retry_submission,
+    OutboxState, SubmissionRow, MAX_ATTEMPTS,
 };
 pub use profiles::{list_profiles, profile_path};
 

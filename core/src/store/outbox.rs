@@ -3,7 +3,8 @@
 //! after [`MAX_ATTEMPTS`] transient failures, and no row is ever deleted here.
 //!
 //! `queued → sending → accepted(reference) | rejected(issues) | waiting(retry at)`;
-//! `waiting → sending`; the 10th failure → `needs_attention` (last error kept);
+//! `waiting → sending`; the 10th failure → `needs_attention` (last error kept),
+//! where a server asking to wait ([`mark_deferred`]) is not a failure;
 //! at start-up `sending → queued` (the same id is resent; the server deduplicates).
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
@@ -35,6 +36,14 @@ pub enum OutboxState {
 }
 
 impl OutboxState {
+    /// Queued, sending or waiting: still the client's to send, no answer yet.
+    pub fn is_on_its_way(self) -> bool {
+        matches!(
+            self,
+            OutboxState::Queued | OutboxState::Sending | OutboxState::Waiting
+        )
+    }
+
     /// The stored text.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -327,10 +336,7 @@ pub fn mark_waiting(
     now: i64,
 ) -> Result<OutboxState> {
     let state = require(tx, id)?;
-    if !matches!(
-        state,
-        OutboxState::Queued | OutboxState::Sending | OutboxState::Waiting
-    ) {
+    if !state.is_on_its_way() {
         return Ok(state);
     }
     tx.prepare_cached(
@@ -340,6 +346,30 @@ pub fn mark_waiting(
          WHERE id = ?1",
     )?
     .execute(params![id, next_attempt_at, error_code, now, MAX_ATTEMPTS])?;
+    require(tx, id)
+}
+
+/// The server asked to wait (429, or 503 with `Retry-After`): `id` waits until
+/// `next_attempt_at` like [`mark_waiting`], but no attempt is counted. A busy or
+/// throttling server is not a failure of this submission, and must never push it
+/// to `needs_attention`. Only queued, sending or waiting submissions change.
+pub fn mark_deferred(
+    tx: &Transaction<'_>,
+    id: &str,
+    next_attempt_at: i64,
+    error_code: &str,
+    now: i64,
+) -> Result<OutboxState> {
+    let state = require(tx, id)?;
+    if !state.is_on_its_way() {
+        return Ok(state);
+    }
+    tx.prepare_cached(
+        "UPDATE submissions SET state = 'waiting', next_attempt_at = ?2, last_error = ?3,
+           updated_at = ?4
+         WHERE id = ?1",
+    )?
+    .execute(params![id, next_attempt_at, error_code, now])?;
     require(tx, id)
 }
 
@@ -575,6 +605,38 @@ mod tests {
             .map(|s| s.id)
             .collect();
         assert_eq!(first, ["a"]);
+    }
+
+    #[test]
+    fn a_server_asking_to_wait_never_counts_as_a_failed_attempt() {
+        let (_dir, store) = temp_store();
+        store
+            .write(|tx| insert_submission(tx, &submission("a", 1)))
+            .unwrap();
+        store
+            .write(|tx| mark_waiting(tx, "a", 5, "sync.network", 1))
+            .unwrap();
+        for now in 0..3 * i64::from(MAX_ATTEMPTS) {
+            store
+                .write(|tx| mark_sending(tx, &["a".to_string()], now))
+                .unwrap();
+            let after = store
+                .write(|tx| mark_deferred(tx, "a", now + 60_000, "request.rate_limited", now))
+                .unwrap();
+            assert_eq!(after, OutboxState::Waiting);
+        }
+        let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
+        assert_eq!(a.attempts, 1, "only the network failure counted");
+        assert_eq!(a.last_error.as_deref(), Some("request.rate_limited"));
+        assert!(a.next_attempt_at.is_some());
+        // A final state stays final.
+        store
+            .write(|tx| mark_accepted(tx, "a", "REF-1", 99))
+            .unwrap();
+        let after = store
+            .write(|tx| mark_deferred(tx, "a", 1, "request.rate_limited", 100))
+            .unwrap();
+        assert_eq!(after, OutboxState::Accepted);
     }
 
     #[test]

@@ -44,6 +44,18 @@ impl Failure {
         }
     }
 
+    /// The server asked the client to come back later: 429, or 503 with a
+    /// non-zero `Retry-After`. Not the request's fault, so not counted as a failed attempt.
+    pub(crate) fn asked_to_wait(&self) -> bool {
+        match self {
+            Failure::Transient {
+                error: Error::Server { status, .. },
+                retry_after,
+            } => *status == 429 || (*status == 503 && retry_after.is_some_and(|d| !d.is_zero())),
+            _ => false,
+        }
+    }
+
     /// The stable code of the error inside.
     pub(crate) fn code(&self) -> &'static str {
         match self {

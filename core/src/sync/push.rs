@@ -175,7 +175,8 @@ fn apply_answers(
     Ok(())
 }
 
-/// Puts every row of a failed batch to wait, with backoff from its own attempts.
+/// Puts every row of a failed batch to wait, with backoff from its own attempts;
+/// when the server asked to wait, for as long as it asked and with no attempt counted.
 fn wait_all(
     store: &Store,
     config: &SyncConfig,
@@ -193,7 +194,11 @@ fn wait_all(
             let at = config
                 .backoff
                 .next_attempt_at(now, row.attempts, retry_after, &mut rng);
-            outbox::mark_waiting(tx, &row.id, at, failure.code(), now)?;
+            if failure.asked_to_wait() {
+                outbox::mark_deferred(tx, &row.id, at, failure.code(), now)?;
+            } else {
+                outbox::mark_waiting(tx, &row.id, at, failure.code(), now)?;
+            }
         }
         Ok(())
     })

@@ -214,6 +214,12 @@ pub(crate) async fn upload(
                     report.upload_error = Some(e.code().to_string());
                     break;
                 }
+                Attempt::Failed { failure, .. } if failure.asked_to_wait() => {
+                    // Retrying at once would only be refused again: the next run goes on
+                    // from the server's status of this file.
+                    report.upload_error = Some(failure.code().to_string());
+                    return Ok(UploadEnd::Stopped);
+                }
                 Attempt::Failed { failure, sent } => {
                     fruitless = if sent > 0 { 0 } else { fruitless + 1 };
                     if fruitless >= MAX_FRUITLESS_ATTEMPTS || attempts >= MAX_ATTEMPTS_PER_FILE {
