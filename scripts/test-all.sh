@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Rantau: lints, Rust unit/property/end-to-end tests, the Kotlin
-# tests on the JVM, the library size budget, and a short fuzz smoke run. Installs
-# what it needs on a fresh machine.
+# tests on the JVM, a type check of the app's screens, the library size budget, and
+# a short fuzz smoke run. Installs what it needs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,9 @@ cargo test --workspace --locked
 
 step "Kotlin facade on the JVM, against the real core library and a loopback server"
 bash scripts/kotlin-test.sh
+
+step "Android app: strings in both languages, the Compose screens type-checked on the JVM"
+bash scripts/app-check.sh
 
 step "size: the release library against its 6 MiB budget"
 bash scripts/size-check.sh

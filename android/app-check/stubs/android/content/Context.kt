@@ -1,0 +1,31 @@
+// Signature stubs of the Android framework classes the screens touch: enough for
+// the compiler to check the screens' Kotlin on the JVM. Never run, never shipped.
+package android.content
+
+abstract class Context {
+    abstract fun startActivity(intent: Intent)
+    abstract val filesDir: java.io.File // getFilesDir() in Java
+    abstract fun getSharedPreferences(name: String, mode: Int): SharedPreferences
+
+    companion object {
+        const val MODE_PRIVATE: Int = 0
+    }
+}
+
+class Intent(val action: String, val data: android.net.Uri) {
+    companion object {
+        const val ACTION_DIAL: String = "android.intent.action.DIAL"
+    }
+}
+
+interface SharedPreferences {
+    fun getString(key: String, defValue: String?): String?
+    fun getBoolean(key: String, defValue: Boolean): Boolean
+    fun edit(): Editor
+
+    interface Editor {
+        fun putString(key: String, value: String?): Editor
+        fun putBoolean(key: String, value: Boolean): Editor
+        fun apply()
+    }
+}

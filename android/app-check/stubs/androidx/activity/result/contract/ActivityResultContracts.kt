@@ -1,0 +1,11 @@
+// Signature stubs of androidx.activity (see android/content/Context.kt).
+package androidx.activity.result.contract
+
+import android.net.Uri
+
+abstract class ActivityResultContract<I, O>
+
+class ActivityResultContracts {
+    class TakePicture : ActivityResultContract<Uri, Boolean>()
+    class GetContent : ActivityResultContract<String, Uri?>()
+}
