@@ -335,18 +335,7 @@ pub fn mark_waiting(
     error_code: &str,
     now: i64,
 ) -> Result<OutboxState> {
-    let state = require(tx, id)?;
-    if !state.is_on_its_way() {
-        return Ok(state);
-    }
-    tx.prepare_cached(
-        "UPDATE submissions SET attempts = attempts + 1, last_error = ?3, updated_at = ?4,
-           state = CASE WHEN attempts + 1 >= ?5 THEN 'needs_attention' ELSE 'waiting' END,
-           next_attempt_at = CASE WHEN attempts + 1 >= ?5 THEN NULL ELSE ?2 END
-         WHERE id = ?1",
-    )?
-    .execute(params![id, next_attempt_at, error_code, now, MAX_ATTEMPTS])?;
-    require(tx, id)
+    put_to_wait(tx, id, next_attempt_at, error_code, now, 1)
 }
 
 /// The server asked to wait (429, or 503 with `Retry-After`): `id` waits until
@@ -360,16 +349,36 @@ pub fn mark_deferred(
     error_code: &str,
     now: i64,
 ) -> Result<OutboxState> {
+    put_to_wait(tx, id, next_attempt_at, error_code, now, 0)
+}
+
+/// [`mark_waiting`] (`counted` = 1) and [`mark_deferred`] (0).
+fn put_to_wait(
+    tx: &Transaction<'_>,
+    id: &str,
+    next_attempt_at: i64,
+    error_code: &str,
+    now: i64,
+    counted: u32,
+) -> Result<OutboxState> {
     let state = require(tx, id)?;
     if !state.is_on_its_way() {
         return Ok(state);
     }
     tx.prepare_cached(
-        "UPDATE submissions SET state = 'waiting', next_attempt_at = ?2, last_error = ?3,
-           updated_at = ?4
+        "UPDATE submissions SET attempts = attempts + ?6, last_error = ?3, updated_at = ?4,
+           state = CASE WHEN attempts + ?6 >= ?5 THEN 'needs_attention' ELSE 'waiting' END,
+           next_attempt_at = CASE WHEN attempts + ?6 >= ?5 THEN NULL ELSE ?2 END
          WHERE id = ?1",
     )?
-    .execute(params![id, next_attempt_at, error_code, now])?;
+    .execute(params![
+        id,
+        next_attempt_at,
+        error_code,
+        now,
+        MAX_ATTEMPTS,
+        counted
+    ])?;
     require(tx, id)
 }
 
