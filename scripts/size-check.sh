@@ -4,6 +4,10 @@
 # size budget of issue 5.
 #   scripts/size-check.sh            # size and budget check
 #   scripts/size-check.sh --crates   # also what each crate costs (one more link, unstripped)
+#   scripts/size-check.sh --arm64    # also the arm64 twin (aarch64-unknown-linux-gnu): the phones'
+#                                    # ABI, linked against glibc since there is no NDK here; needs
+#                                    # `rustup target add aarch64-unknown-linux-gnu` and Debian's
+#                                    # gcc-aarch64-linux-gnu
 # The per-crate table counts the sizes of code symbols by the crate that defines them;
 # symbols without a Rust path are C (SQLCipher, ring's assembly).
 set -euo pipefail
@@ -40,6 +44,16 @@ if [[ "${1:-}" == "--crates" ]]; then
     END { for (k in total) printf "  %9d  %s\n", total[k], k }' | sort -rn | head -25
   # Leave the stripped artifact behind, as the first build did.
   cargo build --quiet --locked -p rantau-ffi --release
+fi
+
+if [[ "${1:-}" == "--arm64" ]]; then
+  triple=aarch64-unknown-linux-gnu
+  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+    CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar \
+    cargo build --quiet --locked -p rantau-ffi --release --target "$triple"
+  arm=$(stat -c %s "$target/$triple/release/librantau_ffi.so")
+  printf 'librantau_ffi.so (%s, stripped, release): %s bytes = %s MiB\n' \
+    "$triple" "$arm" "$(awk -v s="$arm" 'BEGIN { printf "%.2f", s / 1048576 }')"
 fi
 
 if (( size > budget )); then
