@@ -147,6 +147,7 @@ impl From<Error> for RantauError {
             Error::Interrupted => RantauError::Interrupted { code },
             Error::InvalidKey
             | Error::ProfileExists(_)
+            | Error::ProfileNotDamaged(_)
             | Error::InvalidProfileName
             | Error::UnknownForm(_)
             | Error::InvalidDefinition(_)

@@ -59,6 +59,19 @@ fn key_from_bytes(bytes: &[u8]) -> Res<Key> {
     Ok(Key::from_bytes(arr))
 }
 
+/// Sets the damaged profile `name` in `dir` aside so that the worker can create it
+/// again: only when `key` (32 raw bytes) finds its file unreadable (`Storage` with
+/// code `store.not_a_database`). A profile that opens is refused (`InvalidInput`,
+/// `profile.not_damaged`); a wrong key stays `WrongKey`. The file is renamed, never
+/// deleted; returns its new path, for support to recover from.
+#[uniffi::export]
+pub fn set_aside_damaged_profile(dir: String, name: String, key: Vec<u8>) -> Res<String> {
+    guard(|| {
+        let kept = Profile::set_aside_damaged(Path::new(&dir), &name, &key_from_bytes(&key)?)?;
+        Ok(kept.to_string_lossy().into_owned())
+    })
+}
+
 impl RantauProfile {
     fn wrap(p: Profile) -> Arc<Self> {
         Arc::new(RantauProfile {

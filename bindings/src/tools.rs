@@ -296,6 +296,15 @@ pub fn generate_key_hex() -> String {
     Key::generate().to_hex().as_str().to_string()
 }
 
+/// The user's message for the stable `code` of a [`RantauError`] (e.g.
+/// `store.not_a_database`) in `lang`, for screens that show a failed call. An unknown
+/// code comes back as itself. Meant for codes without parameters: those of opening a
+/// profile, storage and sync; validation issues carry their own messages.
+#[uniffi::export]
+pub fn error_message(code: String, lang: Language) -> String {
+    rantau_core::messages::render(&code, lang.into(), &[])
+}
+
 /// The profile names in `dir`, sorted.
 #[uniffi::export]
 pub fn list_profiles(dir: String) -> Res<Vec<String>> {
@@ -325,6 +334,20 @@ pub fn testing_panic(message: String) -> Res<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_messages_come_in_the_users_language_and_unknown_codes_as_themselves() {
+        assert_eq!(
+            error_message("store.wrong_key".into(), Language::Id),
+            "Kunci tidak dapat membuka profil ini."
+        );
+        assert_eq!(
+            error_message("store.wrong_key".into(), Language::En),
+            "The key does not open this profile."
+        );
+        assert!(error_message("profile.not_damaged".into(), Language::En).contains("not damaged"));
+        assert_eq!(error_message("no.such".into(), Language::Id), "no.such");
+    }
 
     #[test]
     fn nik_check_normalizes_and_flags_a_mismatched_birth_date() {

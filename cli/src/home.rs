@@ -50,6 +50,17 @@ impl Env {
         }
     }
 
+    /// The same environment with profile `name` selected (commands that name it).
+    fn for_profile(&self, name: &str) -> Env {
+        Env {
+            profile: name.to_string(),
+            key_file: self.key_file.clone(),
+            home: self.home.clone(),
+            lang: self.lang,
+            json: self.json,
+        }
+    }
+
     fn default_key_file(&self) -> PathBuf {
         self.home.join(format!("{}.key", self.profile))
     }
@@ -90,6 +101,12 @@ pub enum ProfileCmd {
     },
     /// List profiles.
     List,
+    /// Set a damaged profile (one whose file cannot be read) aside, so it can be
+    /// created again; the file is renamed and kept, never deleted.
+    SetAside {
+        /// Profile name.
+        name: String,
+    },
 }
 
 /// Runs a `profile` command.
@@ -97,13 +114,7 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
     let lang = env.lang;
     match cmd {
         ProfileCmd::Create { name } => {
-            let env = Env {
-                profile: name.clone(),
-                key_file: env.key_file.clone(),
-                home: env.home.clone(),
-                lang: env.lang,
-                json: env.json,
-            };
+            let env = env.for_profile(&name);
             let (key, saved) = match env.key() {
                 Ok(k) => (k, None),
                 Err(Error::ProfileNotFound(_)) => {
@@ -136,6 +147,24 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
                         f.display()
                     ));
                 }
+            }
+        }
+        ProfileCmd::SetAside { name } => {
+            let env = env.for_profile(&name);
+            let kept =
+                rantau_core::profile::Profile::set_aside_damaged(&env.home, &name, &env.key()?)?;
+            if env.json {
+                out::json(&serde_json::json!({"profile": name, "kept": kept}));
+            } else {
+                out::line(format!(
+                    "{} {name}: {}",
+                    t(
+                        lang,
+                        "Profil rusak disisihkan, berkasnya disimpan di",
+                        "Damaged profile set aside, its file kept at"
+                    ),
+                    kept.display()
+                ));
             }
         }
         ProfileCmd::List => {
@@ -183,9 +212,14 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
         ),
         Error::NotADatabase(_) => t(
             lang,
-            "Berkas profil tidak dapat dibaca. Berkas tidak dihapus; hubungi petugas.",
-            "The profile file cannot be read. It was not deleted; contact an officer.",
+            "Berkas profil tidak dapat dibaca. Berkas tidak dihapus. Untuk mulai baru dan menyimpan \
+             berkas ini bagi petugas: rantau profile set-aside NAMA",
+            "The profile file cannot be read. It was not deleted. To start again and keep this file \
+             for an officer: rantau profile set-aside NAME",
         ),
+        Error::ProfileNotDamaged(_) => {
+            return rantau_core::messages::render(e.code(), lang, &[]);
+        }
         Error::SchemaTooNew { .. } => t(
             lang,
             "Profil ini dibuat oleh versi aplikasi yang lebih baru. Perbarui aplikasi.",

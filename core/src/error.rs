@@ -34,6 +34,9 @@ pub enum Error {
     /// A profile by that name exists already.
     #[error("a profile named {0} exists already")]
     ProfileExists(String),
+    /// Only a damaged profile may be set aside; this one opens.
+    #[error("the profile {0} opens; only a damaged profile is set aside")]
+    ProfileNotDamaged(String),
     /// A profile name with characters we do not put in a file name.
     #[error("profile names use letters, digits, '-' and '_' (1 to 64 characters)")]
     InvalidProfileName,
@@ -151,6 +154,7 @@ impl Error {
             Error::SchemaTooNew { .. } => "store.schema_too_new",
             Error::ProfileNotFound(_) => "profile.not_found",
             Error::ProfileExists(_) => "profile.exists",
+            Error::ProfileNotDamaged(_) => "profile.not_damaged",
             Error::InvalidProfileName => "profile.invalid_name",
             Error::StorageFull => "store.full",
             Error::StorageIo { .. } => "store.io_error",

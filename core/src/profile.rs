@@ -115,6 +115,26 @@ impl Profile {
         Self::open_at(name, path, key, OpenMode::Existing)
     }
 
+    /// Sets the damaged profile `name` aside so that a new one can be created under
+    /// the same name: only when `key` finds its file unreadable
+    /// ([`Error::NotADatabase`]). A profile that opens is refused
+    /// ([`Error::ProfileNotDamaged`]), and so are a wrong key or a newer schema
+    /// (their errors), since nothing is wrong with those files. The file is kept
+    /// (renamed, never deleted) for recovery; returns its new path.
+    pub fn set_aside_damaged(dir: &Path, name: &str, key: &Key) -> Result<PathBuf> {
+        let path = profiles::profile_path(dir, name)?;
+        if !path.exists() {
+            return Err(Error::ProfileNotFound(name.to_string()));
+        }
+        match Store::open(&path, key, OpenMode::Existing) {
+            Err(Error::NotADatabase(_)) => {}
+            Ok(_) => return Err(Error::ProfileNotDamaged(name.to_string())),
+            Err(e) => return Err(e),
+        }
+        tracing::warn!("setting a damaged profile aside");
+        profiles::set_aside(dir, name, Utc::now().timestamp_millis())
+    }
+
     fn open_at(name: &str, path: PathBuf, key: &Key, mode: OpenMode) -> Result<Profile> {
         let store = Store::open(&path, key, mode)?;
         Ok(Profile {
@@ -644,6 +664,55 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn only_a_damaged_profile_is_set_aside_and_it_is_kept_not_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Key::generate();
+        let p = Profile::create(dir.path(), "ani", &key).unwrap();
+        p.new_draft("consultation").unwrap();
+        drop(p);
+        let db = profiles::profile_path(dir.path(), "ani").unwrap();
+
+        // A healthy profile, a wrong key, a missing profile: nothing moves.
+        assert!(matches!(
+            Profile::set_aside_damaged(dir.path(), "ani", &key),
+            Err(Error::ProfileNotDamaged(_))
+        ));
+        assert!(matches!(
+            Profile::set_aside_damaged(dir.path(), "ani", &Key::generate()),
+            Err(Error::WrongKey)
+        ));
+        assert!(matches!(
+            Profile::set_aside_damaged(dir.path(), "budi", &key),
+            Err(Error::ProfileNotFound(_))
+        ));
+        assert_eq!(profiles::list_profiles(dir.path()).unwrap(), ["ani"]);
+
+        // The card fails: the first pages are overwritten.
+        let mut bytes = std::fs::read(&db).unwrap();
+        bytes[..8192].fill(0xA5);
+        std::fs::write(&db, &bytes).unwrap();
+        assert!(matches!(
+            Profile::open(dir.path(), "ani", &key),
+            Err(Error::NotADatabase(_))
+        ));
+        let kept = Profile::set_aside_damaged(dir.path(), "ani", &key).unwrap();
+        assert_eq!(std::fs::read(&kept).unwrap(), bytes, "kept byte for byte");
+        assert!(!db.exists());
+        assert!(profiles::list_profiles(dir.path()).unwrap().is_empty());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("ani.db") && !n.starts_with("ani.db.damaged-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+
+        // The worker starts again under the same name, with the same key.
+        let fresh = Profile::create(dir.path(), "ani", &key).unwrap();
+        assert!(fresh.drafts().unwrap().is_empty());
+        assert_eq!(profiles::list_profiles(dir.path()).unwrap(), ["ani"]);
     }
 
     #[test]

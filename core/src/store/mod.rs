@@ -25,7 +25,7 @@ pub use outbox::{
     mark_deferred, mark_rejected, mark_sending, mark_waiting, requeue_sending, retry_submission,
     OutboxState, SubmissionRow, MAX_ATTEMPTS,
 };
-pub use profiles::{list_profiles, profile_path};
+pub use profiles::{list_profiles, profile_path, set_aside};
 
 /// Messages for store problems the user can see (the codes of the store's `Error`s).
 pub static MESSAGES: &[crate::messages::Entry] = &[
@@ -41,8 +41,8 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
     ),
     (
         "store.not_a_database",
-        "Berkas profil tidak dapat dibaca. Berkas tidak diubah.",
-        "The profile file cannot be read. It was left unchanged.",
+        "Berkas profil tidak dapat dibaca. Berkas tidak diubah; Anda dapat menyisihkannya dan membuat profil baru.",
+        "The profile file cannot be read. It was left unchanged; you can set it aside and start a new profile.",
     ),
     (
         "store.schema_too_new",
@@ -88,6 +88,11 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
         "profile.exists",
         "Profil dengan nama itu sudah ada.",
         "A profile with that name exists already.",
+    ),
+    (
+        "profile.not_damaged",
+        "Profil ini dapat dibuka dan tidak rusak, jadi tidak disisihkan.",
+        "This profile opens and is not damaged, so it was not set aside.",
     ),
     (
         "profile.invalid_name",

@@ -51,6 +51,35 @@ pub fn list_profiles(dir: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// Moves the files of profile `name` (the database, its `-wal`, `-shm` and key
+/// check) to `<name>.db.damaged-<stamp>…` beside them, so `name` can be created
+/// again while the old file is kept for recovery (it is never listed as a profile).
+/// Sidecars move first: a stopped move leaves the database in place, never a new
+/// database beside an old write-ahead log. Returns the database's new path.
+/// Whether the profile is damaged is the caller's check ([`crate::profile::Profile::set_aside_damaged`]).
+pub fn set_aside(dir: &Path, name: &str, stamp: i64) -> Result<PathBuf> {
+    let db = profile_path(dir, name)?;
+    let kept = dir.join(format!("{name}.{EXTENSION}.damaged-{stamp}"));
+    for suffix in ["-wal", "-shm", ".keycheck", ""] {
+        match fs::rename(with_suffix(&db, suffix), with_suffix(&kept, suffix)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !suffix.is_empty() => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::ProfileNotFound(name.to_string()))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(kept)
+}
+
+/// `path` with `suffix` appended to its file name (`a.db` + `-wal` = `a.db-wal`).
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,10 @@ import id.rantau.ffi.SyncState
 import id.rantau.ffi.checkNik
 import id.rantau.ffi.checkPhone
 import id.rantau.ffi.fee
+import id.rantau.ffi.listProfiles
 import id.rantau.ffi.servicePoints
 import id.rantau.ffi.testingPanic
+import java.io.File
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -34,6 +36,27 @@ class ContractTest {
         val e = assertThrows<RantauException.WrongKey> { run { Rantau.open(dir, "p", Rantau.generateKeyHex()) } }
         assertEquals("store.wrong_key", e.code)
         assertEquals("store.wrong_key", (e as RantauException).code, "the facade's extension agrees")
+    }
+
+    @Test
+    fun aDamagedProfileIsSetAsideKeptAndCreatedAgainButAHealthyOneIsNot() = run {
+        val dir = tempDir()
+        val key = ByteArray(32) { (it * 7).toByte() }
+        Rantau.withKey(dir, "ani", key, create = true).use { it.newDraft("consultation") }
+        val healthy = assertThrows<RantauException.InvalidInput> { run { Rantau.setAsideDamaged(dir, "ani", key) } }
+        assertEquals("profile.not_damaged", healthy.code)
+
+        val db = File(dir, "ani.db")
+        val damaged = db.readBytes().also { it.fill(0x5A, 0, 8192) }
+        db.writeBytes(damaged)
+        val unreadable = assertThrows<RantauException.Storage> { run { Rantau.withKey(dir, "ani", key, create = false) } }
+        assertEquals("store.not_a_database", unreadable.code)
+
+        val kept = Rantau.setAsideDamaged(dir, "ani", key)
+        assertTrue(kept.readBytes().contentEquals(damaged), "the damaged file is kept as it was")
+        assertFalse(db.exists())
+        Rantau.withKey(dir, "ani", key, create = true).use { assertTrue(it.drafts().isEmpty()) }
+        assertEquals(listOf("ani"), listProfiles(dir.path))
     }
 
     @Test

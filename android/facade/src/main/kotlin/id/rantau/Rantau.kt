@@ -15,6 +15,7 @@ import id.rantau.ffi.PaymentInstructions
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.RantauProfile
 import id.rantau.ffi.SetFieldResult
+import id.rantau.ffi.setAsideDamagedProfile
 import id.rantau.ffi.SyncObserver
 import id.rantau.ffi.SyncReport
 import id.rantau.ffi.SyncState
@@ -76,6 +77,19 @@ class Rantau private constructor(
         ): Rantau = withContext(io) {
             Rantau(RantauProfile.withKeyBytes(dir.path, name, key, create), io, identity(dir, name))
         }
+
+        /**
+         * Sets the damaged profile [name] aside (its open failed with [RantauException.Storage]
+         * `store.not_a_database`) so the worker can create it again with [withKey]. The file is
+         * renamed, never deleted: the returned file is what support can recover from. A profile
+         * that opens throws [RantauException.InvalidInput] `profile.not_damaged`.
+         */
+        suspend fun setAsideDamaged(
+            dir: File,
+            name: String,
+            key: ByteArray,
+            io: CoroutineDispatcher = Dispatchers.IO,
+        ): File = withContext(io) { File(setAsideDamagedProfile(dir.path, name, key)) }
 
         /** A new random profile key (hex); generate once, then keep it wrapped by the Keystore. */
         fun generateKeyHex(): String = id.rantau.ffi.generateKeyHex()

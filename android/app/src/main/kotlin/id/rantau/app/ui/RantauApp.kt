@@ -9,6 +9,7 @@ import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateListOf
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.platform.LocalContext
 import id.rantau.Rantau
@@ -16,7 +17,9 @@ import id.rantau.app.ProfileKey
 import id.rantau.app.Settings
 import id.rantau.app.SyncWorker
 import id.rantau.ffi.Language
+import id.rantau.ffi.RantauException
 import java.io.File
+import kotlinx.coroutines.launch
 
 /** Where the user is. A plain back stack: the app has few screens and no deep links. */
 sealed interface Screen {
@@ -35,6 +38,10 @@ fun RantauApp(settings: Settings, onLanguage: (Language) -> Unit) {
     val context = LocalContext.current
     val profilesDir = remember { File(context.filesDir, "profiles") }
     var app by remember { mutableStateOf<Rantau?>(null) }
+    var openFailure by remember { mutableStateOf<RantauException?>(null) }
+    // Bumped to open the profile again (after a damaged file was set aside).
+    var attempt by remember { mutableStateOf(0) }
+    val scope = rememberCoroutineScope()
     var profile by remember { mutableStateOf(settings.lastProfile) }
     val stack = remember { mutableStateListOf<Screen>(Screen.Home) }
 
@@ -49,13 +56,43 @@ fun RantauApp(settings: Settings, onLanguage: (Language) -> Unit) {
             )
             return@MaterialTheme
         }
-        LaunchedEffect(profile) {
+        LaunchedEffect(profile, attempt) {
             val name = profile ?: return@LaunchedEffect
-            val (key, create) = ProfileKey.get(context, name)
-            app = Rantau.withKey(profilesDir, name, key, create).also { it.setLanguage(settings.language) }
-            SyncWorker.schedulePeriodic(context, name, settings.wifiOnly, settings.notRoaming)
+            openFailure = null
+            try {
+                val (key, create) = ProfileKey.get(context, name)
+                val fresh = create || !File(profilesDir, "$name.db").exists()
+                app = Rantau.withKey(profilesDir, name, key, fresh).also { it.setLanguage(settings.language) }
+                SyncWorker.schedulePeriodic(context, name, settings.wifiOnly, settings.notRoaming)
+            } catch (e: RantauException) {
+                openFailure = e
+            }
         }
         DisposableEffect(profile) { onDispose { app?.close(); app = null } }
+        val failure = openFailure
+        val chosen = profile
+        if (open == null && failure != null && chosen != null) {
+            ProfileProblemScreen(
+                name = chosen,
+                failure = failure,
+                language = settings.language,
+                onSetAside = {
+                    scope.launch {
+                        try {
+                            Rantau.setAsideDamaged(profilesDir, chosen, ProfileKey.get(context, chosen).first)
+                            attempt++
+                        } catch (e: RantauException) {
+                            openFailure = e
+                        }
+                    }
+                },
+                onOtherProfile = {
+                    settings.lastProfile = null
+                    profile = null
+                },
+            )
+            return@MaterialTheme
+        }
         if (open == null) return@MaterialTheme
 
         val name = profile ?: return@MaterialTheme
