@@ -16,24 +16,38 @@ import id.rantau.ffi.Language
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.errorMessage
 
+/** Why a chosen profile did not open. */
+sealed interface OpenProblem {
+    /** The core refused it (damaged file, newer app's profile, full storage…). */
+    data class Core(val error: RantauException) : OpenProblem
+
+    /** The Android Keystore could not unwrap the profile's key (some phones' keystores fail). */
+    data object KeyUnavailable : OpenProblem
+}
+
 /**
- * A profile that did not open: the core's message in the user's language, and what
- * can be done. Only a damaged file (`store.not_a_database`) may be set aside to start
- * again; the file is kept for support, never deleted. Anything else (a newer app's
- * profile, a full disk) offers only another profile, since the data is fine.
+ * A profile that did not open: why, in the user's language, and what can be done.
+ * Only a damaged file (`store.not_a_database`) may be set aside to start again; the
+ * file is kept for support, never deleted. Anything else (a newer app's profile, a
+ * full disk, a failing keystore) offers only another profile: the data is not lost,
+ * and the app must not crash at every start.
  */
 @Composable
 fun ProfileProblemScreen(
     name: String,
-    failure: RantauException,
+    problem: OpenProblem,
     language: Language,
     onSetAside: () -> Unit,
     onOtherProfile: () -> Unit,
 ) {
     Page(name) {
-        Text(errorMessage(failure.code, language), color = MaterialTheme.colorScheme.error)
+        val message = when (problem) {
+            is OpenProblem.Core -> errorMessage(problem.error.code, language)
+            OpenProblem.KeyUnavailable -> stringResource(R.string.key_unavailable)
+        }
+        Text(message, color = MaterialTheme.colorScheme.error)
         Spacer(Modifier.height(16.dp))
-        if (failure.code == "store.not_a_database") {
+        if (problem is OpenProblem.Core && problem.error.code == "store.not_a_database") {
             Text(stringResource(R.string.set_aside_explained))
             Button(onClick = onSetAside) { Text(stringResource(R.string.set_aside_start_again)) }
         }

@@ -19,6 +19,8 @@ import id.rantau.app.SyncWorker
 import id.rantau.ffi.Language
 import id.rantau.ffi.RantauException
 import java.io.File
+import java.io.IOException
+import java.security.GeneralSecurityException
 import kotlinx.coroutines.launch
 
 /** Where the user is. A plain back stack: the app has few screens and no deep links. */
@@ -38,7 +40,7 @@ fun RantauApp(settings: Settings, onLanguage: (Language) -> Unit) {
     val context = LocalContext.current
     val profilesDir = remember { File(context.filesDir, "profiles") }
     var app by remember { mutableStateOf<Rantau?>(null) }
-    var openFailure by remember { mutableStateOf<RantauException?>(null) }
+    var openProblem by remember { mutableStateOf<OpenProblem?>(null) }
     // Bumped to open the profile again (after a damaged file was set aside).
     var attempt by remember { mutableStateOf(0) }
     val scope = rememberCoroutineScope()
@@ -58,23 +60,28 @@ fun RantauApp(settings: Settings, onLanguage: (Language) -> Unit) {
         }
         LaunchedEffect(profile, attempt) {
             val name = profile ?: return@LaunchedEffect
-            openFailure = null
+            openProblem = null
             try {
                 val (key, create) = ProfileKey.get(context, name)
                 val fresh = create || !File(profilesDir, "$name.db").exists()
                 app = Rantau.withKey(profilesDir, name, key, fresh).also { it.setLanguage(settings.language) }
                 SyncWorker.schedulePeriodic(context, name, settings.wifiOnly, settings.notRoaming)
             } catch (e: RantauException) {
-                openFailure = e
+                openProblem = OpenProblem.Core(e)
+            } catch (e: GeneralSecurityException) {
+                openProblem = OpenProblem.KeyUnavailable
+            } catch (e: IOException) {
+                // KeyStore.load: the keystore service itself failed.
+                openProblem = OpenProblem.KeyUnavailable
             }
         }
         DisposableEffect(profile) { onDispose { app?.close(); app = null } }
-        val failure = openFailure
+        val problem = openProblem
         val chosen = profile
-        if (open == null && failure != null && chosen != null) {
+        if (open == null && problem != null && chosen != null) {
             ProfileProblemScreen(
                 name = chosen,
-                failure = failure,
+                problem = problem,
                 language = settings.language,
                 onSetAside = {
                     scope.launch {
@@ -82,7 +89,9 @@ fun RantauApp(settings: Settings, onLanguage: (Language) -> Unit) {
                             Rantau.setAsideDamaged(profilesDir, chosen, ProfileKey.get(context, chosen).first)
                             attempt++
                         } catch (e: RantauException) {
-                            openFailure = e
+                            openProblem = OpenProblem.Core(e)
+                        } catch (e: GeneralSecurityException) {
+                            openProblem = OpenProblem.KeyUnavailable
                         }
                     }
                 },
