@@ -5,32 +5,18 @@
 
 use std::io::Write;
 
-use rantau_core::sync::wire::{
-    BatchResponse, ChangesResponse, EnrollResponse, ErrorBody, EventKind, ItemOutcome,
-};
+use rantau_core::sync::wire::{BatchResponse, ChangesResponse, ErrorBody, EventKind, ItemOutcome};
 use rantau_server::{spawn, DbLocation, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 
-const ADMIN: &str = "admin-secret";
+mod common;
+use common::client;
+use common::enroll;
 
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
+const ADMIN: &str = "admin-secret";
 
 async fn server() -> RunningServer {
     spawn(ServerConfig::ephemeral(ADMIN)).await.unwrap()
-}
-
-async fn enroll(c: &reqwest::Client, s: &RunningServer, device: &str) -> EnrollResponse {
-    let r = c
-        .post(format!("{}/v1/devices", s.base_url()))
-        .json(&json!({"device_id": device, "label": "test"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    r.json().await.unwrap()
 }
 
 fn item(id: &str, form: &str, payload: Value) -> Value {

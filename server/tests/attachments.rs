@@ -3,31 +3,24 @@
 // Test helpers outside #[test] fns: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use rantau_core::sync::wire::{AttachmentStatus, EnrollResponse, ErrorBody, ATTACHMENT_CHUNK_SIZE};
+use rantau_core::sync::wire::{AttachmentStatus, ErrorBody, ATTACHMENT_CHUNK_SIZE};
 use rantau_server::admin::SubmissionList;
 use rantau_server::{spawn, RunningServer, ServerConfig};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-const ADMIN: &str = "admin-secret";
+mod common;
+use common::client;
 
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
+const ADMIN: &str = "admin-secret";
 
 fn hex_sha(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
+/// Enrolls `device` and returns its token.
 async fn enroll(c: &reqwest::Client, s: &RunningServer, device: &str) -> String {
-    let r = c
-        .post(format!("{}/v1/devices", s.base_url()))
-        .json(&json!({"device_id": device}))
-        .send()
-        .await
-        .unwrap();
-    r.json::<EnrollResponse>().await.unwrap().token
+    common::enroll(c, s, device).await.token
 }
 
 async fn put(

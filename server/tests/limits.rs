@@ -7,12 +7,15 @@
 
 use std::time::{Duration, Instant};
 
-use rantau_core::sync::wire::{EnrollResponse, ErrorBody};
+use rantau_core::sync::wire::ErrorBody;
 use rantau_server::{spawn, Limits, Rate, RunningServer, ServerConfig};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+mod common;
+use common::client;
 
 const ADMIN: &str = "limits-admin";
 const WIDE: Rate = Rate {
@@ -25,11 +28,6 @@ const fn tight(burst: u32) -> Rate {
         burst,
         per_second: 0.001,
     }
-}
-
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
 }
 
 async fn server(limits: Limits) -> RunningServer {
@@ -50,15 +48,9 @@ fn wide() -> Limits {
     }
 }
 
+/// Enrolls `device` and returns its token.
 async fn enroll(c: &reqwest::Client, s: &RunningServer, device: &str) -> String {
-    let r = c
-        .post(format!("{}/v1/devices", s.base_url()))
-        .json(&json!({"device_id": device}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    r.json::<EnrollResponse>().await.unwrap().token
+    common::enroll(c, s, device).await.token
 }
 
 async fn changes(c: &reqwest::Client, s: &RunningServer, token: &str) -> reqwest::Response {
@@ -330,20 +322,17 @@ async fn read_to_close(stream: &mut TcpStream, start: Instant) -> (Vec<u8>, Dura
     (out, start.elapsed())
 }
 
-#[tokio::test]
-async fn trickled_headers_are_cut_at_the_header_deadline() {
-    let s = server(slow_limits()).await;
-    let mut stream = TcpStream::connect(s.addr).await.unwrap();
-    let start = Instant::now();
-    stream
-        .write_all(b"POST /v1/devices HTTP/1.1\r\nHost: x\r\n")
-        .await
-        .unwrap();
-    // One header byte every 100 ms, never finishing, in the background.
+/// Sends `bytes` one every 100 ms in the background (never finishing the request)
+/// and reads until the server closes; returns what came and how long it took.
+async fn trickle_until_closed(
+    stream: TcpStream,
+    start: Instant,
+    bytes: Vec<u8>,
+) -> (Vec<u8>, Duration) {
     let (mut rd, mut wr) = stream.into_split();
     let trickle = tokio::spawn(async move {
-        for b in b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter().cycle().take(400) {
-            if wr.write_all(&[*b]).await.is_err() {
+        for b in bytes {
+            if wr.write_all(&[b]).await.is_err() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -354,6 +343,27 @@ async fn trickled_headers_are_cut_at_the_header_deadline() {
     let took = start.elapsed();
     trickle.abort();
     assert!(read.is_ok(), "still open after 20 s");
+    (buf, took)
+}
+
+#[tokio::test]
+async fn trickled_headers_are_cut_at_the_header_deadline() {
+    let s = server(slow_limits()).await;
+    let mut stream = TcpStream::connect(s.addr).await.unwrap();
+    let start = Instant::now();
+    stream
+        .write_all(b"POST /v1/devices HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // One header byte every 100 ms, never finishing.
+    let header =
+        b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let (buf, took) = trickle_until_closed(
+        stream,
+        start,
+        header.iter().copied().cycle().take(400).collect(),
+    )
+    .await;
     assert!(
         took >= Duration::from_millis(500) && took < Duration::from_secs(10),
         "{took:?}"
@@ -374,20 +384,8 @@ async fn a_trickled_body_gets_408_with_a_json_code() {
         )
         .await
         .unwrap();
-    let (mut rd, mut wr) = stream.into_split();
-    let trickle = tokio::spawn(async move {
-        for _ in 0..400 {
-            if wr.write_all(b" ").await.is_err() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    });
-    let mut buf = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(20), rd.read_to_end(&mut buf)).await;
-    let took = start.elapsed();
-    trickle.abort();
-    assert!(read.is_ok(), "still open after 20 s");
+    // One body byte (a space) every 100 ms, never reaching the announced length.
+    let (buf, took) = trickle_until_closed(stream, start, vec![b' '; 400]).await;
     let text = String::from_utf8_lossy(&buf);
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     let body = text.split("\r\n\r\n").nth(1).unwrap();

@@ -1,0 +1,24 @@
+//! Helpers shared by the server's integration tests (each test file is its own crate
+//! and includes this module).
+
+use rantau_core::sync::wire::EnrollResponse;
+use rantau_server::RunningServer;
+use serde_json::json;
+
+/// A reqwest client with rustls's ring provider installed (once per process).
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+/// Enrolls `device` and returns the server's answer; the enrollment must succeed.
+pub async fn enroll(c: &reqwest::Client, s: &RunningServer, device: &str) -> EnrollResponse {
+    let r = c
+        .post(format!("{}/v1/devices", s.base_url()))
+        .json(&json!({"device_id": device, "label": "test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
