@@ -1,19 +1,45 @@
 #!/usr/bin/env bash
-# Bounded fuzzing for CI: installs cargo-fuzz if missing, builds every target of
-# fuzz/ once (stable toolchain, RUSTC_BOOTSTRAP=1), then runs each target from a
-# temporary copy of its seed corpus for FUZZ_SECONDS (default 30), FUZZ_JOBS
-# (default 2) at a time. Fails on any crash, leak, timeout or out-of-memory and
-# prints the finding's bytes; prints the executions per target. The repository
-# stays clean: new inputs and artifacts go to a temp dir that is removed.
+# Bounded fuzzing. Installs cargo-fuzz if missing, builds every target of fuzz/ once
+# (stable toolchain, RUSTC_BOOTSTRAP=1), then runs each target from a temporary copy
+# of its seed corpus, FUZZ_JOBS (default 2) at a time. Fails on any crash, leak,
+# timeout or out-of-memory and prints the finding's bytes and the command that
+# replays it; prints the executions per target. The repository stays clean: new
+# inputs and artifacts go to a temp dir that is removed.
 #
-#   bash scripts/fuzz-ci.sh                      # all targets, 30 s each
-#   FUZZ_SECONDS=300 bash scripts/fuzz-ci.sh nik # one target, 5 minutes
+# Two modes:
+# - the gate (default): a seed fixed here (FUZZ_SEED) and a fixed number of
+#   executions per target (FUZZ_RUNS, else the table below), so the same commit
+#   gets the same verdict on any machine, however fast;
+# - exploration (FUZZ_SECONDS=N): N seconds per target from a fresh seed (printed),
+#   as scripts/explore.sh runs it. What it finds becomes a fix plus a seed file in
+#   fuzz/corpus/<target>/.
+#
+#   bash scripts/fuzz-ci.sh                       # the gate: every target, fixed seed and runs
+#   FUZZ_SECONDS=300 bash scripts/fuzz-ci.sh nik  # explore one target for 5 minutes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_FUZZ_VERSION=0.13.2
-SECONDS_EACH="${FUZZ_SECONDS:-30}"
 JOBS="${FUZZ_JOBS:-2}"
+if [ -n "${FUZZ_SECONDS:-}" ]; then
+  mode="explore"
+  # libFuzzer reads -seed=0 as "pick one"; pick it here so it can be printed.
+  SEED="${FUZZ_SEED:-$(( (RANDOM << 15 | RANDOM) + 1 ))}"
+else
+  mode="gate"
+  SEED="${FUZZ_SEED:-20261202}"
+fi
+
+# Executions per target in the gate: about 20 s each on this project's 2-core CI
+# machine (their speeds differ a hundredfold). Changing one is a commit.
+runs_for() {
+  if [ -n "${FUZZ_RUNS:-}" ]; then echo "$FUZZ_RUNS"; return; fi
+  case "$1" in
+    server_bodies) echo 4000 ;;
+    form_answers | wire_client | form_definition) echo 30000 ;;
+    *) echo 200000 ;;
+  esac
+}
 # The nightly-only flags cargo-fuzz passes are accepted by stable with this.
 export RUSTC_BOOTSTRAP=1
 # No sanitizer: the code under test is safe Rust (unsafe_code is denied), so a
@@ -55,8 +81,14 @@ run_one() {
   mkdir -p "$work/$t/artifacts"
   cp -r "fuzz/corpus/$t" "$work/$t/corpus"
   set +e
+  local budget
+  if [ "$mode" = explore ]; then
+    budget=(-max_total_time="$FUZZ_SECONDS")
+  else
+    budget=(-runs="$(runs_for "$t")")
+  fi
   cargo fuzz run "${FLAGS[@]}" "$t" "$work/$t/corpus" -- \
-    -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=2048 \
+    -seed="$SEED" "${budget[@]}" -timeout=20 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" \
     >"$work/$t.log" 2>&1
   echo $? >"$work/$t.rc"
@@ -89,7 +121,11 @@ for t in "${targets[@]}"; do
     printf '%-16s %12s %10s  FAILED (exit %s)\n' "$t" "${execs:-?}" "${speed:-?}" "$rc"
   fi
 done
-echo "fuzzing: $(( $(date +%s) - start )) s for ${#targets[@]} targets, $SECONDS_EACH s each, $JOBS at a time"
+if [ "$mode" = explore ]; then
+  echo "fuzzing ($mode, seed $SEED): $(( $(date +%s) - start )) s for ${#targets[@]} targets, $FUZZ_SECONDS s each, $JOBS at a time"
+else
+  echo "fuzzing ($mode, seed $SEED): $(( $(date +%s) - start )) s for ${#targets[@]} targets, fixed runs, $JOBS at a time"
+fi
 
 if [ "$failed" = 1 ]; then
   for t in "${targets[@]}"; do
@@ -99,7 +135,7 @@ if [ "$failed" = 1 ]; then
     tail -40 "$work/$t.log"
     for a in "$work/$t/artifacts"/*; do
       [ -f "$a" ] || continue
-      echo "finding $(basename "$a") (hex; save it and replay with: cargo fuzz run ${FLAGS[*]} $t FILE):"
+      echo "finding $(basename "$a") of seed $SEED (hex; save it and replay with: RUSTC_BOOTSTRAP=1 cargo fuzz run ${FLAGS[*]} $t FILE):"
       od -An -tx1 -v "$a" | head -40
     done
   done

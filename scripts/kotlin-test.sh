@@ -4,7 +4,8 @@
 # and runs the Kotlin facade's JUnit 5 tests on the JVM (Maven) against it and
 # against the reference server, which the tests start on loopback.
 #   scripts/kotlin-test.sh          # tests
-#   scripts/kotlin-test.sh --bench  # only the call-cost benchmark (JUnit tag "bench", release library)
+#   scripts/kotlin-test.sh --bench  # only the call-cost benchmark, measured (JUnit tag "bench",
+#                                   # release library); the tests run it once in test mode
 # Needs: cargo, a JDK (17+), mvn. Exits non-zero on any failure.
 set -euo pipefail
 
@@ -31,7 +32,7 @@ if [[ "${1:-}" == "--bench" ]]; then
   # Call costs are measured on the release library (same API, so the same bindings).
   cargo build --quiet -p rantau-ffi --release
   libdir="$target/release"
-  bench=(-Dgroups=bench -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false)
+  bench=(-Dgroups=bench -Drantau.bench.full=true -Dsurefire.failIfNoSpecifiedTests=false)
 fi
 mvn_args=(-B --no-transfer-progress -f "$module/pom.xml" "-Drantau.lib.dir=$libdir" "-Drantau.server.bin=$target/debug/rantau-server" "${bench[@]}")
 mvn "${mvn_args[@]}" test

@@ -23,8 +23,14 @@ cargo fmt --all -- --check
 step "clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# Every random test runs from a seed fixed in the repository (.cargo/config.toml,
+# tests/tests/crash.rs, scripts/fuzz-ci.sh): the same commit gets the same verdict.
+# Fresh seeds are scripts/explore.sh's job, not the gate's.
 step "tests"
 cargo test --workspace --locked
+
+step "benchmarks, once each in test mode (a broken benchmark fails here)"
+cargo test --workspace --locked --benches
 
 step "Kotlin facade on the JVM, against the real core library and a loopback server"
 bash scripts/kotlin-test.sh

@@ -157,6 +157,7 @@ impl From<Error> for RantauError {
             | Error::InvalidUrl(_)
             | Error::InsecureUrl(_)
             | Error::AttachmentTooLarge { .. }
+            | Error::TooManyPages { .. }
             | Error::UnsupportedAttachmentType => RantauError::InvalidInput { code, detail },
         }
     }

@@ -70,6 +70,13 @@ pub enum Error {
         /// The cap that was exceeded.
         max: u64,
     },
+    /// The document field has all the pages it may have; another would make the
+    /// draft impossible to finalize, so it is refused until a page is removed.
+    #[error("the document has its {max} page(s) already")]
+    TooManyPages {
+        /// Pages the field takes at most.
+        max: u32,
+    },
     /// Not a JPEG, PNG or PDF (by its first bytes).
     #[error("unsupported file type (JPEG, PNG or PDF only)")]
     UnsupportedAttachmentType,
@@ -162,6 +169,7 @@ impl Error {
             Error::Io(_) => "store.io",
             Error::MalformedStoredData(_) => "store.malformed",
             Error::AttachmentTooLarge { .. } => "attachment.too_large",
+            Error::TooManyPages { .. } => "attachment.too_many_pages",
             Error::UnsupportedAttachmentType => "attachment.unsupported_type",
             Error::AttachmentNotFound(_) => "attachment.not_found",
             Error::InvalidReferenceData(_) => "reference.invalid",

@@ -71,11 +71,21 @@ fn pick<T: Copy>(list: &[T], i: usize, k: u64) -> T {
     list[(mix(i, k) % list.len() as u64) as usize]
 }
 
+/// This year by the clock. Dates in test data count from it (a departure next year,
+/// a passport that outlasts the contract, an adult's birth year), so the data stays
+/// valid as the calendar moves: the suite also passes with the clock moved years
+/// ahead (`faketime`, see README).
+fn this_year() -> i32 {
+    chrono::Datelike::year(&chrono::Utc::now())
+}
+
 /// The frozen payload of a registration for synthetic person `i`: varied names,
 /// places, dates and numbers, so compression is measured on realistic spread.
 pub fn registration_payload(i: usize) -> Value {
+    let now = this_year();
     let female = mix(i, 1) % 4 != 0;
-    let year = 1980 + mix(i, 2) % 25;
+    // 21 to 45 years old.
+    let year = now - 45 + (mix(i, 2) % 25) as i32;
     let month = 1 + mix(i, 3) % 12;
     let day = 1 + mix(i, 4) % 28;
     let nik_day = if female { day + 40 } else { day };
@@ -99,20 +109,20 @@ pub fn registration_payload(i: usize) -> Value {
         "phone_id": format!("+62812{:08}", mix(i, 20) % 100_000_000),
         "email": format!("pmi{}@contoh.id", mix(i, 21) % 1_000_000),
         "passport_number": format!("{}{:07}", pick(&["B", "C", "X"], i, 22), mix(i, 23) % 10_000_000),
-        "passport_expiry": format!("{}-{:02}-{:02}", 2030 + mix(i, 24) % 5, 1 + mix(i, 25) % 12, 1 + mix(i, 26) % 28),
+        "passport_expiry": format!("{}-{:02}-{:02}", now + 4 + (mix(i, 24) % 5) as i32, 1 + mix(i, 25) % 12, 1 + mix(i, 26) % 28),
         "scheme": "p3mi",
         "placement_company": format!("PT {} Jaya Abadi", pick(LAST, i, 27)),
         "destination_country": pick(COUNTRIES, i, 28),
         "employer_name": format!("{} {}", pick(LAST, i, 29), pick(&["Sdn Bhd", "Ltd", "Co.", "Family"], i, 30)),
         "job": pick(JOBS, i, 31),
-        "departure_date": format!("2027-{start_month:02}-01"),
-        "contract_start": format!("2027-{start_month:02}-01"),
-        "contract_end": format!("2029-{start_month:02}-01"),
+        "departure_date": format!("{}-{start_month:02}-01", now + 1),
+        "contract_start": format!("{}-{start_month:02}-01", now + 1),
+        "contract_end": format!("{}-{start_month:02}-01", now + 3),
         "jkk_jkm": true,
         "jht_opt_in": "yes",
         "jht_amount": pick(&["50000", "100000", "200000"], i, 32),
         "heirs": [{"name": heir, "relationship": pick(&["spouse", "child", "parent"], i, 33),
-                   "birth_date": format!("{}-{:02}-{:02}", 1960 + mix(i, 34) % 40, 1 + mix(i, 35) % 12, 1 + mix(i, 36) % 28)}],
+                   "birth_date": format!("{}-{:02}-{:02}", now - 66 + (mix(i, 34) % 40) as i32, 1 + mix(i, 35) % 12, 1 + mix(i, 36) % 28)}],
         "emergency_name": heir,
         "emergency_relationship": "spouse",
         "emergency_phone": format!("+62857{:08}", mix(i, 37) % 100_000_000),

@@ -95,8 +95,17 @@ fn parse_with(
         international_number(plans, digits)
     } else if international {
         // `00…`, else one of the country's longer call prefixes (`002…` in Taiwan).
-        international_number(plans, digits)
-            .or_else(|| plan.and_then(|p| after_call_prefix(plans, p, &s)))
+        let abroad = international_number(plans, digits)
+            .or_else(|| plan.and_then(|p| after_call_prefix(plans, p, &s)));
+        // Some plans have national numbers that begin with `00` (Qatar's toll-free
+        // 00800/00801). Read the digits as such a number when they are one and the
+        // international reading is no clean number of a known country.
+        let at_home = plan.and_then(|p| national_number(plans, p, &s));
+        match (abroad, at_home) {
+            (Some(a), Some(h)) if !a.warnings.is_empty() => Some(h),
+            (Some(a), _) => Some(a),
+            (None, h) => h,
+        }
     } else {
         plan.and_then(|p| national_number(plans, p, digits))
     };
@@ -210,21 +219,23 @@ fn phone(calling_code: &str, nsn: &str, region: Option<&str>, kind: Kind) -> Che
 /// `phone.invalid`, naming the country assumed: the one whose dialing code starts
 /// an international number, else the default country.
 fn invalid(international_digits: Option<&str>, default: &str) -> Problem {
-    let assumed = match international_digits {
-        Some(d) => country::countries()
-            .iter()
-            .filter(|c| d.starts_with(c.dialing_code.trim_start_matches('+')))
-            .max_by_key(|c| c.dialing_code.len()),
-        None => country::find(default),
-    };
+    // An international number whose calling code is no known country names the
+    // default country instead: `{country}` is never left empty or a bare `+`.
+    let assumed = international_digits
+        .and_then(|d| {
+            country::countries()
+                .iter()
+                .filter(|c| d.starts_with(c.dialing_code.trim_start_matches('+')))
+                .max_by_key(|c| c.dialing_code.len())
+        })
+        .or_else(|| country::find(default));
     let (name, example) = match assumed {
         Some(c) => (
             format!("{} ({})", c.code, c.dialing_code),
             c.mobile_example.clone(),
         ),
-        None if international_digits.is_some() => {
-            ("+".to_string(), "+62 812-3456-7890".to_string())
-        }
+        // No country given at all: the example is Indonesian, so is the name.
+        None if default.is_empty() => ("ID (+62)".to_string(), "+62 812-3456-7890".to_string()),
         None => (default.to_string(), "+62 812-3456-7890".to_string()),
     };
     Problem::error("phone.invalid")
@@ -338,6 +349,34 @@ mod tests {
             "phone.invalid"
         );
         assert_eq!(Phone::parse("", "ID").unwrap_err().code, "phone.invalid");
+    }
+
+    /// Regression (gate, proptest): Qatar's toll-free 00800/00801 numbers begin with
+    /// the international prefix `00`; they were refused, and the message named `+`.
+    #[test]
+    fn national_numbers_that_begin_with_00_are_read_at_home() {
+        let p = ok("00801000000", "QA");
+        assert_eq!(p.value.e164(), "+97400801000000");
+        assert_eq!(p.value.region(), Some("QA"));
+        assert_eq!(warnings(&p), ["phone.not_mobile"]);
+        let again = ok(p.value.e164(), "ID");
+        assert_eq!(again.value, p.value);
+        // `00` still starts an international number wherever it makes one.
+        assert_eq!(ok("0060 12 345 6789", "QA").value.e164(), "+60123456789");
+        assert_eq!(ok("00 62 812 3456 7890", "QA").value.region(), Some("ID"));
+    }
+
+    #[test]
+    fn an_unknown_calling_code_names_the_default_country_not_a_bare_plus() {
+        let p = Phone::parse("00801", "QA").unwrap_err();
+        assert_eq!(p.params[0], ("country", "QA (+974)".to_string()));
+        let p = Phone::parse("+999 1234 5678", "MY").unwrap_err();
+        assert_eq!(p.params[0], ("country", "MY (+60)".to_string()));
+        let p = Phone::parse("+999 1234 5678", "").unwrap_err();
+        assert_eq!(p.params[0], ("country", "ID (+62)".to_string()));
+        for (_, value) in &p.params {
+            assert!(!value.trim().is_empty() && value != "+");
+        }
     }
 
     #[test]

@@ -91,7 +91,8 @@ impl Profile {
     /// the field's answer — one transaction.
     ///
     /// Errors: [`Error::AttachmentTooLarge`] (the file, or the draft's files together),
-    /// [`Error::UnsupportedAttachmentType`], [`Error::DraftNotFound`],
+    /// [`Error::TooManyPages`] (the field has its last page already; the same file
+    /// again is no new page and succeeds), [`Error::UnsupportedAttachmentType`], [`Error::DraftNotFound`],
     /// [`Error::AlreadyFinalized`], [`Error::UnknownField`], [`Error::WrongValueType`]
     /// (not a document field).
     pub fn attach(
@@ -124,6 +125,17 @@ impl Profile {
                 });
             }
             let linked = attachments::links(tx, draft_id)?;
+            let pages = linked
+                .iter()
+                .filter(|(l, _)| l.field_path == field_path)
+                .count();
+            let again = linked
+                .iter()
+                .any(|(l, _)| l.field_path == field_path && l.attachment_id == id);
+            if let Some(max) = field.max_pages.filter(|m| !again && pages >= *m as usize) {
+                // A page past the maximum would leave a draft that cannot be finalized.
+                return Err(Error::TooManyPages { max });
+            }
             if !linked.iter().any(|(l, _)| l.attachment_id == id) {
                 let total = attachments::linked_bytes(tx, draft_id)? + bytes.len() as u64;
                 if total > MAX_SUBMISSION_BYTES {
@@ -289,6 +301,38 @@ mod tests {
             p.remove_attachment(&d, "ktp_photo", &a.id),
             Err(Error::AttachmentNotFound(_))
         ));
+    }
+
+    /// Regression (gate, crash seed 1796177060043897207): a draft resumed after a kill
+    /// got a third KTP page and could never be finalized. A page past the field's
+    /// maximum is refused at attach, the same file again is no new page, and after a
+    /// removal the next page fits.
+    #[test]
+    fn attach_never_makes_a_draft_that_cannot_be_finalized() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let d = p.new_draft("pmi-registration").unwrap().id;
+        let first = p.attach(&d, "ktp_photo", &jpeg(1_000, 1), None).unwrap();
+        p.attach(&d, "ktp_photo", &jpeg(1_000, 2), None).unwrap();
+        let again = p.attach(&d, "ktp_photo", &jpeg(1_000, 1), None).unwrap();
+        assert_eq!(again.id, first.id);
+        match p.attach(&d, "ktp_photo", &jpeg(1_000, 3), None) {
+            Err(Error::TooManyPages { max }) => assert_eq!(max, 2),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(p.attachments(&d, Some("ktp_photo")).unwrap().len(), 2);
+        let ids = p.draft(&d).unwrap().answers["ktp_photo"].clone();
+        assert_eq!(ids.as_array().map(Vec::len), Some(2));
+        // Another field has its own count.
+        p.attach(&d, "kk_photo", &jpeg(1_000, 3), None).unwrap();
+        p.remove_attachment(&d, "ktp_photo", &first.id).unwrap();
+        p.attach(&d, "ktp_photo", &jpeg(1_000, 3), None).unwrap();
+        assert_eq!(p.attachments(&d, Some("ktp_photo")).unwrap().len(), 2);
+        let msg = crate::messages::render("attachment.too_many_pages", Lang::Id, &[]);
+        assert!(
+            msg.starts_with("Halaman dokumen ini sudah lengkap"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -70,6 +70,11 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
         "The file is too large ({size} bytes; at most {max} bytes). Take the photo again at a lower resolution.",
     ),
     (
+        "attachment.too_many_pages",
+        "Halaman dokumen ini sudah lengkap. Hapus satu halaman dulu sebelum menambah yang baru.",
+        "This document has all the pages it takes. Remove a page before adding another.",
+    ),
+    (
         "attachment.unsupported_type",
         "Jenis berkas tidak diterima. Kirim foto JPEG atau PNG, atau berkas PDF.",
         "This type of file is not accepted. Send a JPEG or PNG photo, or a PDF file.",

@@ -118,7 +118,10 @@ fn fill(p: &Profile, draft: &str, rng: &mut Rng, attach_percent: u64) -> rantau_
         }
         set(p, draft, &path, input)?;
     }
-    if rng.chance(attach_percent) {
+    // A person resuming a draft sees the KTP page already attached and does not take
+    // another photo (the core would refuse a page past the field's maximum anyway).
+    let attached = !p.attachments(draft, Some("ktp_photo"))?.is_empty();
+    if !attached && rng.chance(attach_percent) {
         // A few hundred KiB: the upload spans many 16 KiB chunks.
         let len = rng.range(150_000, 400_000) as usize;
         let photo = fake_jpeg(len, person as u64);

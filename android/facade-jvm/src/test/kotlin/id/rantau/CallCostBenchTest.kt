@@ -10,15 +10,23 @@ import org.junit.jupiter.api.Tag
 import org.junit.jupiter.api.Test
 
 /**
- * Call costs through Kotlin/JNA. Not run by default:
- * `mvn -q -B test -Dgroups=bench -DexcludedGroups=none` (see scripts/kotlin-test.sh --bench).
+ * Call costs through Kotlin/JNA. The gate runs it once in test mode (a few calls each,
+ * so a broken benchmark fails CI); `scripts/kotlin-test.sh --bench` measures for real
+ * (`-Drantau.bench.full=true`, release library).
  */
 @Tag("bench")
 class CallCostBenchTest {
+    /** Real measurement, or the gate's quick pass that only proves the benchmark runs. */
+    private val full = System.getProperty("rantau.bench.full") == "true"
+
+    /** `n` calls when measuring, a handful in test mode. */
+    private fun n(n: Int) = if (full) n else maxOf(n / 1_000, 5)
+
     private fun stats(name: String, nanos: LongArray): Double {
         nanos.sort()
         val median = nanos[nanos.size / 2] / 1000.0
         val p99 = nanos[(nanos.size * 99) / 100] / 1000.0
+        if (!full) return median // test mode: a handful of calls measure nothing
         println("BENCH %-40s n=%6d median=%8.2f us  p99=%8.2f us".format(name, nanos.size, median, p99))
         return median
     }
@@ -35,21 +43,21 @@ class CallCostBenchTest {
 
     @Test
     fun trivialCallAndAutosave() {
-        repeat(20_000) { coreVersion(); echoU32(it.toUInt()) }
+        repeat(n(20_000)) { coreVersion(); echoU32(it.toUInt()) }
         var sink = 0u
-        stats("echoU32(u32) (bare call)", measure(200_000) { sink += echoU32(it.toUInt()) })
+        stats("echoU32(u32) (bare call)", measure(n(200_000)) { sink += echoU32(it.toUInt()) })
         assertTrue(sink > 0u)
-        val trivial = stats("coreVersion() (returns a String)", measure(200_000) { coreVersion() })
+        val trivial = stats("coreVersion() (returns a String)", measure(n(200_000)) { coreVersion() })
 
         val dir = tempDir()
         val profile = RantauProfile.create(dir.path, "bench", Rantau.generateKeyHex())
         val draft = profile.newDraft("pmi-registration").id
         val names = arrayOf("Sri Wahyuni", "Siti Aminah", "Dewi Lestari")
-        repeat(500) { profile.setField(draft, "full_name", FieldInput.Text(names[it % 3])) }
-        val autosave = stats("setField full_name (raw binding)", measure(5_000) {
+        repeat(n(500)) { profile.setField(draft, "full_name", FieldInput.Text(names[it % 3])) }
+        val autosave = stats("setField full_name (raw binding)", measure(n(5_000)) {
             profile.setField(draft, "full_name", FieldInput.Text(names[it % 3]))
         })
-        stats("setField nik (raw binding)", measure(5_000) {
+        stats("setField nik (raw binding)", measure(n(5_000)) {
             profile.setField(draft, "nik", FieldInput.Text(if (it % 2 == 0) "3515145708950001" else "3515 1457 0895 0001"))
         })
         profile.closeProfile()
@@ -58,8 +66,8 @@ class CallCostBenchTest {
         runBlocking {
             Rantau.create(tempDir(), "bench", Rantau.generateKeyHex()).use { app ->
                 val d = app.newDraft("pmi-registration").id
-                repeat(500) { app.setText(d, "full_name", names[it % 3]) }
-                val out = LongArray(5_000)
+                repeat(n(500)) { app.setText(d, "full_name", names[it % 3]) }
+                val out = LongArray(n(5_000))
                 for (i in out.indices) {
                     val t0 = System.nanoTime()
                     app.setText(d, "full_name", names[i % 3])
@@ -68,6 +76,7 @@ class CallCostBenchTest {
                 stats("Rantau.setText (facade, Dispatchers.IO)", out)
             }
         }
-        assertTrue(trivial < autosave, "an autosave (one transaction) costs more than a bare call")
+        // A timing comparison is only meaningful on a real run; the gate stays deterministic.
+        if (full) assertTrue(trivial < autosave, "an autosave (one transaction) costs more than a bare call")
     }
 }
