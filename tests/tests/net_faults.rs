@@ -208,7 +208,7 @@ async fn officers_act(
         admin_post(
             addr,
             "/v1/admin/payments",
-            serde_json::json!({"kpj": reg.kpj, "amount": reg.amount_due, "paid_on": "2027-01-10"}),
+            serde_json::json!({"kpj": reg.kpj, "amount": reg.amount_due, "paid_on": chrono::Utc::now().date_naive().to_string()}),
         )
         .await;
         let consult = mine()
