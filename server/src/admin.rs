@@ -352,11 +352,9 @@ pub async fn list(
         query.map_err(|_| ApiError::new("query.invalid", "the query string is not valid"))?;
     let after: i64 = match q.cursor.as_deref().map(str::trim) {
         None | Some("") => 0,
-        Some(c) => c
-            .parse()
-            .ok()
-            .filter(|n: &i64| *n >= 0)
-            .ok_or_else(|| ApiError::new("cursor.invalid", "the cursor is not one this server gave"))?,
+        Some(c) => c.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| {
+            ApiError::new("cursor.invalid", "the cursor is not one this server gave")
+        })?,
     };
     let limit = match q.limit.as_deref().map(str::trim) {
         None | Some("") => DEFAULT_PAGE,

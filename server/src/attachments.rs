@@ -91,7 +91,12 @@ fn reserve(
         "INSERT INTO attachments (participant_id, sha256, size, complete, created_at)
          VALUES (?1, ?2, ?3, 0, ?4)",
     )?
-    .execute(params![participant, sha, i64::try_from(size).unwrap_or(i64::MAX), now])?;
+    .execute(params![
+        participant,
+        sha,
+        i64::try_from(size).unwrap_or(i64::MAX),
+        now
+    ])?;
     Ok(Ok(()))
 }
 
@@ -341,10 +346,17 @@ mod tests {
                 tx.execute("INSERT INTO participants VALUES (?1, ?1, '', 0)", [p])?;
             }
             assert_eq!(reserve(tx, "a", "x", 90, quota, 0)?, Ok(()));
-            assert_eq!(reserve(tx, "a", "y", 11, quota, 0)?, Err(Refused::Participant));
+            assert_eq!(
+                reserve(tx, "a", "y", 11, quota, 0)?,
+                Err(Refused::Participant)
+            );
             assert_eq!(reserve(tx, "a", "y", 10, quota, 0)?, Ok(()));
             assert_eq!(reserve(tx, "b", "x", 51, quota, 0)?, Err(Refused::Server));
-            assert_eq!(reserve(tx, "b", "x", 50, quota, 0)?, Ok(()), "b's quota is its own");
+            assert_eq!(
+                reserve(tx, "b", "x", 50, quota, 0)?,
+                Ok(()),
+                "b's quota is its own"
+            );
             Ok::<_, Error>(())
         })
         .unwrap();

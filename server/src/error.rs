@@ -48,7 +48,9 @@ pub enum Error {
     #[error("the key file does not open this database (wrong key file?); nothing was changed")]
     WrongKey,
     /// The database file is plain SQLite, written before data was encrypted at rest.
-    #[error("the database file is not encrypted (an older server wrote it); it was left unchanged")]
+    #[error(
+        "the database file is not encrypted (an older server wrote it); it was left unchanged"
+    )]
     NotEncrypted,
     /// Sealing or opening a stored document failed (wrong key, or a damaged file).
     #[error("stored document: {0}")]

@@ -208,7 +208,9 @@ impl FileStore {
                 aead::Aad::from(place.as_bytes()),
                 &mut body,
             )
-            .map_err(|_| Error::Crypto("a file failed authentication (wrong key or damaged)".into()))?
+            .map_err(|_| {
+                Error::Crypto("a file failed authentication (wrong key or damaged)".into())
+            })?
             .len();
         body.truncate(plain_len);
         Ok(body)
@@ -321,7 +323,9 @@ mod tests {
     fn the_same_chunk_written_at_once_from_many_threads_always_succeeds() {
         // Two uploads of one file race (a phone retrying while its first try still
         // runs): every write of the same verified chunk must succeed.
-        let store = std::sync::Arc::new(FileStore::for_db(&DbLocation::Memory, &DataKey::generate()).unwrap());
+        let store = std::sync::Arc::new(
+            FileStore::for_db(&DbLocation::Memory, &DataKey::generate()).unwrap(),
+        );
         let data = vec![9u8; 16 * 1024];
         let sha = "b".repeat(64);
         let threads: Vec<_> = (0..8)
@@ -338,7 +342,10 @@ mod tests {
         let failed: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
         assert_eq!(failed, 0);
         let sealed = std::fs::read(store.parts("p", &sha).unwrap().join("0")).unwrap();
-        assert_eq!(store.open(&format!("p/{sha}/part/0"), sealed).unwrap(), data);
+        assert_eq!(
+            store.open(&format!("p/{sha}/part/0"), sealed).unwrap(),
+            data
+        );
     }
 
     #[test]
@@ -365,7 +372,10 @@ mod tests {
         let sha = hex::encode(Sha256::digest(&data));
         store.write_chunk("p-1", &sha, 0, &data[..20]).unwrap();
         let part = std::fs::read(store.parts("p-1", &sha).unwrap().join("0")).unwrap();
-        assert!(!contains(&part, b"3515140508680001"), "a chunk on disk is sealed");
+        assert!(
+            !contains(&part, b"3515140508680001"),
+            "a chunk on disk is sealed"
+        );
         store.write_chunk("p-1", &sha, 1, &data[20..]).unwrap();
         assert_eq!(hex::encode(store.assemble("p-1", &sha, 2).unwrap()), sha);
         let on_disk = std::fs::read(store.file_path("p-1", &sha).unwrap()).unwrap();

@@ -164,7 +164,10 @@ pub fn load_or_create(path: &Path, may_create: bool) -> Result<DataKey> {
              restore the key file (a new key cannot open the data)",
             path.display()
         ))),
-        Err(e) => Err(Error::KeyFile(format!("{} cannot be read: {e}", path.display()))),
+        Err(e) => Err(Error::KeyFile(format!(
+            "{} cannot be read: {e}",
+            path.display()
+        ))),
     }
 }
 
@@ -270,8 +273,15 @@ mod tests {
         assert_eq!(err.code(), "server.key_file");
         assert!(!path.exists(), "nothing was created");
         fs::write(&path, "not a key").unwrap();
-        assert_eq!(load_or_create(&path, true).unwrap_err().code(), "server.key_file");
-        assert_eq!(fs::read_to_string(&path).unwrap(), "not a key", "left as it was");
+        assert_eq!(
+            load_or_create(&path, true).unwrap_err().code(),
+            "server.key_file"
+        );
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "not a key",
+            "left as it was"
+        );
     }
 
     #[test]
@@ -282,7 +292,10 @@ mod tests {
         assert_eq!(check(&db, &key).unwrap(), KeyCheck::Unknown);
         write_check(&db, &key).unwrap();
         assert_eq!(check(&db, &key).unwrap(), KeyCheck::Matches);
-        assert_eq!(check(&db, &DataKey::generate()).unwrap(), KeyCheck::Mismatch);
+        assert_eq!(
+            check(&db, &DataKey::generate()).unwrap(),
+            KeyCheck::Mismatch
+        );
     }
 
     #[test]

@@ -152,7 +152,14 @@ mod tests {
         assert!(!v6.contains(ip("10.1.0.1")));
         let all: Cidr = "0.0.0.0/0".parse().unwrap();
         assert!(all.contains(ip("203.0.113.9")));
-        for bad in ["", "10.0.0.0/33", "::/129", "host", "10.0.0.0/x", "10.0.0/8"] {
+        for bad in [
+            "",
+            "10.0.0.0/33",
+            "::/129",
+            "host",
+            "10.0.0.0/x",
+            "10.0.0/8",
+        ] {
             assert!(bad.parse::<Cidr>().is_err(), "{bad}");
         }
         assert_eq!(net.to_string(), "10.1.0.0/16");
@@ -162,8 +169,14 @@ mod tests {
     fn forwarded_for_is_believed_only_from_a_trusted_peer() {
         let trusted = ["10.0.0.0/8".parse().unwrap()];
         let spoof = xff(&["198.51.100.1"]);
-        assert_eq!(client_address(ip("203.0.113.5"), &spoof, &trusted), ip("203.0.113.5"));
-        assert_eq!(client_address(ip("10.0.0.2"), &spoof, &trusted), ip("198.51.100.1"));
+        assert_eq!(
+            client_address(ip("203.0.113.5"), &spoof, &trusted),
+            ip("203.0.113.5")
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.2"), &spoof, &trusted),
+            ip("198.51.100.1")
+        );
         assert_eq!(client_address(ip("10.0.0.2"), &spoof, &[]), ip("10.0.0.2"));
         assert_eq!(
             client_address(ip("10.0.0.2"), &HeaderMap::new(), &trusted),
@@ -176,12 +189,24 @@ mod tests {
         let trusted = ["10.0.0.0/8".parse().unwrap()];
         // The client wrote the first entry itself; our proxies appended the rest.
         let chain = xff(&["1.2.3.4, 198.51.100.7", "10.0.0.9"]);
-        assert_eq!(client_address(ip("10.0.0.1"), &chain, &trusted), ip("198.51.100.7"));
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &chain, &trusted),
+            ip("198.51.100.7")
+        );
         let ports = xff(&["[2001:db8::5]:443, 198.51.100.8:5000"]);
-        assert_eq!(client_address(ip("10.0.0.1"), &ports, &trusted), ip("198.51.100.8"));
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &ports, &trusted),
+            ip("198.51.100.8")
+        );
         let only_proxies = xff(&["10.0.0.7, 10.0.0.8"]);
-        assert_eq!(client_address(ip("10.0.0.1"), &only_proxies, &trusted), ip("10.0.0.7"));
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &only_proxies, &trusted),
+            ip("10.0.0.7")
+        );
         let garbled = xff(&["198.51.100.1, unknown"]);
-        assert_eq!(client_address(ip("10.0.0.1"), &garbled, &trusted), ip("10.0.0.1"));
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &garbled, &trusted),
+            ip("10.0.0.1")
+        );
     }
 }

@@ -113,7 +113,13 @@ async fn no_file_the_server_writes_holds_a_planted_nik_passport_or_phone() {
     let c = client();
     let s = file_server(dir.path()).await;
     let dev = common::enroll(&c, &s, "device-at-rest").await;
-    submit(&c, &s, &dev.token, vec![item("r1", "pmi-registration", registration())]).await;
+    submit(
+        &c,
+        &s,
+        &dev.token,
+        vec![item("r1", "pmi-registration", registration())],
+    )
+    .await;
     let nik = secrets()[0].clone();
     let page = format!("%PDF-1.4 KTP NIK {nik} {}", "x".repeat(200));
     let sha = upload(&c, &s, &dev.token, page.as_bytes()).await;
@@ -122,14 +128,23 @@ async fn no_file_the_server_writes_holds_a_planted_nik_passport_or_phone() {
     assert_eq!(list.submissions[0].payload["nik"], json!(nik));
     let (mut files, mut dirs) = (Vec::new(), Vec::new());
     walk(dir.path(), &mut files, &mut dirs);
-    assert!(files.iter().any(|f| f.ends_with("server.db-wal")), "{files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with("server.db-wal")),
+        "{files:?}"
+    );
     assert!(files.iter().any(|f| f.ends_with(&sha)), "{files:?}");
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
         for secret in secrets() {
-            assert!(!contains(&bytes, secret.as_bytes()), "{secret} in plaintext in {f:?}");
+            assert!(
+                !contains(&bytes, secret.as_bytes()),
+                "{secret} in plaintext in {f:?}"
+            );
         }
-        assert!(!contains(&bytes, b"%PDF"), "a document page in plaintext in {f:?}");
+        assert!(
+            !contains(&bytes, b"%PDF"),
+            "a document page in plaintext in {f:?}"
+        );
     }
     s.shutdown().await.unwrap();
     // After a restart with the same key file everything reads back.
@@ -155,7 +170,13 @@ async fn every_file_is_0600_and_every_folder_0700() {
     let c = client();
     let s = file_server(&dir).await;
     let dev = common::enroll(&c, &s, "device-modes").await;
-    submit(&c, &s, &dev.token, vec![item("r1", "pmi-registration", registration())]).await;
+    submit(
+        &c,
+        &s,
+        &dev.token,
+        vec![item("r1", "pmi-registration", registration())],
+    )
+    .await;
     upload(&c, &s, &dev.token, b"%PDF-1.4 one page").await;
     // A half-uploaded file: its chunk folder and chunk are on disk.
     let half = vec![7u8; ATTACHMENT_CHUNK + 10];
@@ -163,7 +184,10 @@ async fn every_file_is_0600_and_every_folder_0700() {
     let r = c
         .put(format!("{}/v1/attachments/{sha}/chunks/0", s.base_url()))
         .bearer_auth(&dev.token)
-        .header("x-chunk-sha256", hex::encode(Sha256::digest(&half[..ATTACHMENT_CHUNK])))
+        .header(
+            "x-chunk-sha256",
+            hex::encode(Sha256::digest(&half[..ATTACHMENT_CHUNK])),
+        )
         .header("x-attachment-size", half.len().to_string())
         .body(half[..ATTACHMENT_CHUNK].to_vec())
         .send()
@@ -174,7 +198,10 @@ async fn every_file_is_0600_and_every_folder_0700() {
     dirs.push(dir.clone());
     walk(&dir, &mut files, &mut dirs);
     assert!(files.len() >= 6, "{files:?}");
-    assert!(dirs.iter().any(|d| d.to_string_lossy().ends_with(".parts")), "{dirs:?}");
+    assert!(
+        dirs.iter().any(|d| d.to_string_lossy().ends_with(".parts")),
+        "{dirs:?}"
+    );
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     for f in &files {
         assert_eq!(mode(f), 0o600, "{f:?}");
@@ -206,7 +233,13 @@ async fn a_wrong_or_missing_key_file_is_refused_and_nothing_is_overwritten() {
     let c = client();
     let s = file_server(dir.path()).await;
     let dev = common::enroll(&c, &s, "device-key").await;
-    submit(&c, &s, &dev.token, vec![item("r1", "pmi-registration", registration())]).await;
+    submit(
+        &c,
+        &s,
+        &dev.token,
+        vec![item("r1", "pmi-registration", registration())],
+    )
+    .await;
     s.shutdown().await.unwrap();
     let key_file = dir.path().join("server.db.key");
     let right = std::fs::read(&key_file).unwrap();
@@ -251,7 +284,7 @@ async fn a_wrong_or_missing_key_file_is_refused_and_nothing_is_overwritten() {
     assert!(!key_file.exists(), "no key file was made up");
 
     // The right key opens it again, data intact.
-    std::fs::write(&key_file, &right).unwrap();
+    std::fs::write(key_file, right).unwrap();
     let s = file_server(dir.path()).await;
     let list: SubmissionList = list_page(&c, &s, "").await.json().await.unwrap();
     assert_eq!(list.submissions.len(), 1);

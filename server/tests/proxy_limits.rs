@@ -85,7 +85,11 @@ async fn two_phones_behind_one_trusted_proxy_get_their_own_buckets() {
     let c = client();
     assert_eq!(forms(&c, &s, "198.51.100.1").await, 200);
     assert_eq!(forms(&c, &s, "198.51.100.1").await, 200);
-    assert_eq!(forms(&c, &s, "198.51.100.1").await, 429, "phone 1 used its bucket");
+    assert_eq!(
+        forms(&c, &s, "198.51.100.1").await,
+        429,
+        "phone 1 used its bucket"
+    );
     // Phone 2 comes through the same proxy connection source: its own bucket.
     assert_eq!(forms(&c, &s, "198.51.100.2").await, 200);
     assert_eq!(forms(&c, &s, "198.51.100.2").await, 200);
@@ -107,7 +111,11 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
     let c = client();
     assert_eq!(forms(&c, &s, "198.51.100.1").await, 200);
     assert_eq!(forms(&c, &s, "198.51.100.2").await, 200);
-    assert_eq!(forms(&c, &s, "198.51.100.3").await, 429, "one peer, one bucket");
+    assert_eq!(
+        forms(&c, &s, "198.51.100.3").await,
+        429,
+        "one peer, one bucket"
+    );
     // And failed tokens, also keyed by address, are not escaped with it either.
     let r = c
         .get(format!("{}/v1/changes", s.base_url()))
@@ -141,7 +149,11 @@ async fn the_server_wide_enrollment_cap_holds_across_addresses() {
         let (status, retry, body) = error(enroll(n).await.unwrap()).await;
         assert_eq!((status, body.code.as_str()), (503, "enroll.busy"));
         assert!(retry.unwrap().parse::<u64>().unwrap() >= 1);
-        assert!(body.message.contains("detik"), "Indonesian by default: {}", body.message);
+        assert!(
+            body.message.contains("detik"),
+            "Indonesian by default: {}",
+            body.message
+        );
     }
     // Other routes of those addresses are not affected.
     assert_eq!(forms(&c, &s, "198.51.100.9").await, 200);
@@ -292,7 +304,11 @@ async fn open_kept_alive(s: &RunningServer) -> TcpStream {
         .await
         .expect("the first connection is served")
         .unwrap();
-    assert!(buf[..n].starts_with(b"HTTP/1.1 200"), "{:?}", &buf[..n.min(40)]);
+    assert!(
+        buf[..n].starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        &buf[..n.min(40)]
+    );
     stream
 }
 

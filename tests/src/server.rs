@@ -35,7 +35,10 @@ fn client() -> reqwest::Client {
 pub async fn submissions(addr: SocketAddr) -> SubmissionList {
     let mut all: Option<SubmissionList> = None;
     loop {
-        let cursor = all.as_ref().map(|l| l.next_cursor.clone()).unwrap_or_default();
+        let cursor = all
+            .as_ref()
+            .map(|l| l.next_cursor.clone())
+            .unwrap_or_default();
         let url = format!("http://{addr}/v1/admin/submissions?limit=500&cursor={cursor}");
         let resp = client().get(url).bearer_auth(ADMIN_TOKEN).send().await;
         let resp = match resp {
