@@ -106,7 +106,10 @@ fn ingest(c: &mut Criterion) {
         });
     }
     // Validation plus the SQLite transaction, without HTTP.
-    let db = match rantau_server::db::Db::open(&rantau_server::DbLocation::Memory) {
+    let db = match rantau_server::db::Db::open(
+        &rantau_server::DbLocation::Memory,
+        &rantau_server::key::DataKey::generate(),
+    ) {
         Ok(db) => db,
         Err(e) => panic!("db: {e}"),
     };

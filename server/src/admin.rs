@@ -93,18 +93,33 @@ pub struct SubmissionSummary {
     pub files_complete: u32,
 }
 
-/// `GET /v1/admin/submissions` body.
+/// `GET /v1/admin/submissions` body: one page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubmissionList {
     /// Oldest first.
     pub submissions: Vec<SubmissionSummary>,
+    /// Give it back as `cursor` for the next page (opaque).
+    #[serde(default)]
+    pub next_cursor: String,
+    /// More submissions follow this page.
+    #[serde(default)]
+    pub has_more: bool,
 }
+
+/// Default page of `GET /v1/admin/submissions`.
+pub const DEFAULT_PAGE: usize = 100;
+/// Largest page of `GET /v1/admin/submissions` (a page holds whole payloads).
+pub const MAX_PAGE: usize = 500;
 
 /// Query of `GET /v1/admin/submissions`.
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     /// Only this form.
     pub form_id: Option<String>,
+    /// The `next_cursor` of the previous page; absent or empty for the first.
+    pub cursor: Option<String>,
+    /// Page size (1..=500, larger is clamped; default 100).
+    pub limit: Option<String>,
 }
 
 fn now_rfc3339() -> String {
@@ -325,7 +340,9 @@ pub async fn reject(
     Ok(Json(event))
 }
 
-/// `GET /v1/admin/submissions?form_id=`.
+/// `GET /v1/admin/submissions?form_id=&cursor=&limit=`: one page, oldest first.
+/// The cursor is the position of the last row given, so rows received while an
+/// officer pages through are never given twice nor skipped.
 pub async fn list(
     State(state): State<AppState>,
     _: Officer,
@@ -333,7 +350,22 @@ pub async fn list(
 ) -> Result<Json<SubmissionList>, ApiError> {
     let Query(q) =
         query.map_err(|_| ApiError::new("query.invalid", "the query string is not valid"))?;
-    let submissions = state
+    let after: i64 = match q.cursor.as_deref().map(str::trim) {
+        None | Some("") => 0,
+        Some(c) => c.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| {
+            ApiError::new("cursor.invalid", "the cursor is not one this server gave")
+        })?,
+    };
+    let limit = match q.limit.as_deref().map(str::trim) {
+        None | Some("") => DEFAULT_PAGE,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ApiError::new("query.invalid", "limit must be a positive integer"))?
+            .min(MAX_PAGE),
+    };
+    let (submissions, last, has_more) = state
         .blocking(move |db| {
             db.read(|c| {
                 let mut stmt = c.prepare_cached(
@@ -342,28 +374,41 @@ pub async fn list(
                             (SELECT count(*) FROM submission_files f WHERE f.submission_id = s.id),
                             (SELECT count(*) FROM submission_files f JOIN attachments a
                                ON a.sha256 = f.sha256 AND a.participant_id = s.participant_id AND a.complete = 1
-                             WHERE f.submission_id = s.id)
+                             WHERE f.submission_id = s.id),
+                            s.rowid
                      FROM submissions s LEFT JOIN registrations r ON r.submission_id = s.id
-                     WHERE ?1 IS NULL OR s.form_id = ?1 ORDER BY s.received_at, s.rowid",
+                     WHERE (?1 IS NULL OR s.form_id = ?1) AND s.rowid > ?2 ORDER BY s.rowid LIMIT ?3",
                 )?;
-                let rows = stmt.query_map(params![q.form_id], |r| {
+                // One more than asked: tells whether another page follows.
+                let rows = stmt.query_map(params![q.form_id, after, (limit + 1) as i64], |r| {
                     Ok((SubmissionSummary {
                         id: r.get(0)?, participant_id: r.get(1)?, form_id: r.get(2)?, form_version: r.get(3)?,
                         status: r.get(4)?, reference: r.get(5)?, kpj: r.get(6)?, payment_code: r.get(7)?,
                         amount_due: r.get::<_, Option<i64>>(8)?.map(|n| n.max(0) as u64), received_at: r.get(9)?,
                         payload: serde_json::Value::Null, files_expected: r.get(11)?, files_complete: r.get(12)?,
-                    }, r.get::<_, String>(10)?))
+                    }, r.get::<_, String>(10)?, r.get::<_, i64>(13)?))
                 })?;
                 let mut out = Vec::new();
+                let mut last = after;
+                let mut has_more = false;
                 for row in rows {
-                    let (mut summary, payload) = row?;
+                    let (mut summary, payload, rowid) = row?;
+                    if out.len() == limit {
+                        has_more = true;
+                        break;
+                    }
                     summary.payload = serde_json::from_str(&payload)?;
                     out.push(summary);
+                    last = rowid;
                 }
-                Ok::<_, Error>(out)
+                Ok::<_, Error>((out, last, has_more))
             })
             .map_err(ApiError::from)
         })
         .await?;
-    Ok(Json(SubmissionList { submissions }))
+    Ok(Json(SubmissionList {
+        submissions,
+        next_cursor: last.to_string(),
+        has_more,
+    }))
 }

@@ -15,7 +15,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 
 use crate::error::{ApiError, Error};
-use crate::http::{json_body, Anonymous, AppState, Participant, MAX_BATCH_ITEMS};
+use crate::http::{json_body, Anonymous, AppState, Enrollment, Participant, MAX_BATCH_ITEMS};
 use crate::submissions::{apply_batch, prepare, Clock};
 use crate::{events, ids, validation};
 
@@ -29,7 +29,7 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 
 /// `POST /v1/devices`.
 pub async fn enroll(
-    _: Anonymous,
+    _: Enrollment,
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,

@@ -6,6 +6,7 @@
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
+use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use rantau_core::sync::wire::{
@@ -17,7 +18,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use crate::error::{ApiError, Error};
 use crate::files::is_sha256_hex;
 use crate::http::{check_content_type, AppState, Participant};
-use crate::ids;
+use crate::limits::DocumentQuota;
+use crate::{ids, validation};
 
 /// Largest attachment accepted (the same cap as the app's).
 pub const MAX_FILE_BYTES: u64 = rantau_core::store::attachments::MAX_FILE_BYTES;
@@ -52,13 +54,50 @@ fn row(c: &Connection, participant: &str, sha: &str) -> Result<Option<(u64, bool
     .optional()?)
 }
 
-/// True when a new attachment of `size` bytes fits the participant's quota (every
-/// attachment it holds or is uploading counts).
-fn within_quota(c: &Connection, participant: &str, size: u64) -> Result<bool, Error> {
-    let used: i64 = c
+/// Why a new attachment was not reserved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    /// Over the participant's own quota.
+    Participant,
+    /// Over the server's documents quota.
+    Server,
+}
+
+/// Reserves `size` bytes for a new attachment: checks both quotas (every
+/// attachment held or being uploaded counts) and inserts its row in `tx`, so the
+/// check and the row that counts against it are one step (the writer holds the
+/// database lock): uploads racing each other cannot all pass one check.
+fn reserve(
+    tx: &Transaction,
+    participant: &str,
+    sha: &str,
+    size: u64,
+    quota: DocumentQuota,
+    now: i64,
+) -> Result<Result<(), Refused>, Error> {
+    let used: i64 = tx
         .prepare_cached("SELECT coalesce(sum(size), 0) FROM attachments WHERE participant_id = ?1")?
         .query_row([participant], |r| r.get(0))?;
-    Ok((used.max(0) as u64).saturating_add(size) <= MAX_PARTICIPANT_BYTES)
+    if (used.max(0) as u64).saturating_add(size) > quota.participant {
+        return Ok(Err(Refused::Participant));
+    }
+    let total: i64 = tx
+        .prepare_cached("SELECT coalesce(sum(size), 0) FROM attachments")?
+        .query_row([], |r| r.get(0))?;
+    if (total.max(0) as u64).saturating_add(size) > quota.total {
+        return Ok(Err(Refused::Server));
+    }
+    tx.prepare_cached(
+        "INSERT INTO attachments (participant_id, sha256, size, complete, created_at)
+         VALUES (?1, ?2, ?3, 0, ?4)",
+    )?
+    .execute(params![
+        participant,
+        sha,
+        i64::try_from(size).unwrap_or(i64::MAX),
+        now
+    ])?;
+    Ok(Ok(()))
 }
 
 fn received(c: &Connection, participant: &str, sha: &str) -> Result<Vec<u32>, Error> {
@@ -138,6 +177,7 @@ pub async fn put_chunk(
             ))
         })?;
     check_content_type(&headers, |t| t == "application/octet-stream")?;
+    let lang = validation::request_lang(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let data = axum::body::to_bytes(body, ATTACHMENT_CHUNK_SIZE)
         .await
         .map_err(|_| ApiError::new("body.too_large", "a chunk is at most one chunk size"))?;
@@ -153,34 +193,35 @@ pub async fn put_chunk(
         ));
     }
     let files = state.files.clone();
+    let quota = state.limiter.document_quota();
     state
         .blocking(move |db| {
             let _upload = files.lock(&participant, &sha);
-            let held = db.read(|c| row(c, &participant, &sha)).map_err(ApiError::from)?;
-            match held {
-                Some((_, true)) => return Ok(()),
-                Some((held_size, false)) if held_size != size => {
-                    return Err(ApiError::new("attachment.size_mismatch", "another size was given for this file"))
-                }
-                Some(_) => {}
-                None => {
-                    if !db.read(|c| within_quota(c, &participant, size)).map_err(ApiError::from)? {
-                        return Err(ApiError::new(
-                            "attachment.quota_exceeded",
-                            format!("a device holds at most {MAX_PARTICIPANT_BYTES} bytes of attachments"),
-                        ));
-                    }
-                }
-            }
-            // File first, then the row: a row always points at a chunk on disk.
-            files.write_chunk(&participant, &sha, idx, &data).map_err(ApiError::from)?;
             let now = chrono::Utc::now().timestamp_millis();
+            // Find or reserve the attachment first, in one transaction with its quota check.
+            let complete = db.write(|tx: &Transaction| {
+                match row(tx, &participant, &sha)? {
+                    Some((_, true)) => Ok(true),
+                    Some((held_size, false)) if held_size != size => {
+                        Err(ApiError::new("attachment.size_mismatch", "another size was given for this file"))
+                    }
+                    Some(_) => Ok(false),
+                    None => match reserve(tx, &participant, &sha, size, quota, now)? {
+                        Ok(()) => Ok(false),
+                        Err(Refused::Participant) => Err(ApiError::new(
+                            "attachment.quota_exceeded",
+                            format!("a device holds at most {} bytes of attachments", quota.participant),
+                        )),
+                        Err(Refused::Server) => Err(ApiError::storage_full(lang)),
+                    },
+                }
+            })?;
+            if complete {
+                return Ok(());
+            }
+            // File first, then the chunk's row: a chunk row always points at a file on disk.
+            files.write_chunk(&participant, &sha, idx, &data).map_err(ApiError::from)?;
             db.write(|tx: &Transaction| {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO attachments (participant_id, sha256, size, complete, created_at)
-                     VALUES (?1, ?2, ?3, 0, ?4)",
-                )?
-                .execute(params![participant, sha, i64::try_from(size).unwrap_or(i64::MAX), now])?;
                 tx.prepare_cached(
                     "INSERT OR IGNORE INTO attachment_chunks (participant_id, sha256, idx) VALUES (?1, ?2, ?3)",
                 )?
@@ -294,25 +335,30 @@ mod tests {
     use crate::db::{Db, DbLocation};
 
     #[test]
-    fn the_quota_counts_every_attachment_of_the_participant_only() {
-        let db = Db::open(&DbLocation::Memory).unwrap();
+    fn a_reservation_counts_the_participant_and_the_server() {
+        let db = Db::open(&DbLocation::Memory, &crate::key::DataKey::generate()).unwrap();
+        let quota = DocumentQuota {
+            participant: 100,
+            total: 150,
+        };
         db.write(|tx| {
             for p in ["a", "b"] {
                 tx.execute("INSERT INTO participants VALUES (?1, ?1, '', 0)", [p])?;
             }
-            let big = (MAX_PARTICIPANT_BYTES - 10) as i64;
-            tx.execute(
-                "INSERT INTO attachments (participant_id, sha256, size, complete, created_at) VALUES ('a', 'x', ?1, 0, 0)",
-                [big],
-            )?;
+            assert_eq!(reserve(tx, "a", "x", 90, quota, 0)?, Ok(()));
+            assert_eq!(
+                reserve(tx, "a", "y", 11, quota, 0)?,
+                Err(Refused::Participant)
+            );
+            assert_eq!(reserve(tx, "a", "y", 10, quota, 0)?, Ok(()));
+            assert_eq!(reserve(tx, "b", "x", 51, quota, 0)?, Err(Refused::Server));
+            assert_eq!(
+                reserve(tx, "b", "x", 50, quota, 0)?,
+                Ok(()),
+                "b's quota is its own"
+            );
             Ok::<_, Error>(())
         })
         .unwrap();
-        assert!(db.read(|c| within_quota(c, "a", 10)).unwrap());
-        assert!(!db.read(|c| within_quota(c, "a", 11)).unwrap());
-        assert!(
-            db.read(|c| within_quota(c, "b", MAX_FILE_BYTES)).unwrap(),
-            "b's quota is its own"
-        );
     }
 }

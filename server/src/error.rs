@@ -41,6 +41,20 @@ pub enum Error {
     /// The server's thread or runtime could not start or stopped early.
     #[error("server runtime: {0}")]
     Runtime(String),
+    /// The key file is missing (for existing data), unreadable or malformed.
+    #[error("key file: {0}")]
+    KeyFile(String),
+    /// The key file's key does not open the database (another server's key file?).
+    #[error("the key file does not open this database (wrong key file?); nothing was changed")]
+    WrongKey,
+    /// The database file is plain SQLite, written before data was encrypted at rest.
+    #[error(
+        "the database file is not encrypted (an older server wrote it); it was left unchanged"
+    )]
+    NotEncrypted,
+    /// Sealing or opening a stored document failed (wrong key, or a damaged file).
+    #[error("stored document: {0}")]
+    Crypto(String),
     /// The officer client's request failed (network, or an error answer).
     #[error("request failed: {code}: {message}")]
     Remote {
@@ -62,6 +76,10 @@ impl Error {
             Error::Core(_) => "server.core",
             Error::Runtime(_) => "server.runtime",
             Error::Remote { .. } => "officer.request_failed",
+            Error::KeyFile(_) => "server.key_file",
+            Error::WrongKey => "server.wrong_key",
+            Error::NotEncrypted => "server.not_encrypted",
+            Error::Crypto(_) => "server.crypto",
         }
     }
 }
@@ -92,6 +110,9 @@ pub struct ApiError {
     /// Seconds for a `Retry-After` header (429 answers).
     pub retry_after: Option<u64>,
 }
+
+/// Seconds a phone is asked to wait when the server has no room for documents.
+pub const STORAGE_FULL_RETRY_AFTER: u64 = 3_600;
 
 /// Every error code the HTTP API can answer with, and its status.
 /// `openapi.json` lists the same codes (a test checks it).
@@ -124,6 +145,8 @@ pub const CODES: &[(&str, u16)] = &[
     ("chunk.out_of_range", 422),
     ("request.rate_limited", 429),
     ("request.timeout", 408),
+    ("enroll.busy", 503),
+    ("storage.full", 507),
     ("server.internal", 500),
 ];
 
@@ -152,6 +175,28 @@ impl ApiError {
                 "request.rate_limited",
                 messages::render("request.rate_limited", lang, &[("seconds", seconds)]),
             )
+        }
+    }
+
+    /// 503 `enroll.busy`: the server-wide enrollment cap; `Retry-After` and a
+    /// message in `lang`.
+    pub fn enroll_busy(limited: Limited, lang: Lang) -> Self {
+        let seconds = limited.retry_after.to_string();
+        ApiError {
+            retry_after: Some(limited.retry_after),
+            ..ApiError::new(
+                "enroll.busy",
+                messages::render("enroll.busy", lang, &[("seconds", seconds)]),
+            )
+        }
+    }
+
+    /// 507 `storage.full`: the server's documents quota is used up. `Retry-After`
+    /// (an hour) keeps phones from retrying at once; an operator must make room.
+    pub fn storage_full(lang: Lang) -> Self {
+        ApiError {
+            retry_after: Some(STORAGE_FULL_RETRY_AFTER),
+            ..ApiError::new("storage.full", messages::render("storage.full", lang, &[]))
         }
     }
 
@@ -233,6 +278,18 @@ mod tests {
         assert_eq!(t.status, StatusCode::REQUEST_TIMEOUT);
         assert!(t.message.contains("too long"), "{}", t.message);
         assert_eq!(t.into_response().headers()[CONNECTION], "close");
+    }
+
+    #[test]
+    fn the_server_wide_limits_answer_in_the_asked_language_with_retry_after() {
+        let e = ApiError::enroll_busy(Limited { retry_after: 4 }, Lang::Id);
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(e.message.contains("4 detik"), "{}", e.message);
+        assert_eq!(e.into_response().headers()[RETRY_AFTER], "4");
+        let full = ApiError::storage_full(Lang::En);
+        assert_eq!(full.status, StatusCode::INSUFFICIENT_STORAGE);
+        assert!(full.message.contains("no room"), "{}", full.message);
+        assert_eq!(full.into_response().headers()[RETRY_AFTER], "3600");
     }
 
     #[test]

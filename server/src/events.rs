@@ -69,7 +69,7 @@ mod tests {
 
     #[test]
     fn feed_is_scoped_ordered_and_paged() {
-        let db = Db::open(&DbLocation::Memory).unwrap();
+        let db = Db::open(&DbLocation::Memory, &crate::key::DataKey::generate()).unwrap();
         db.write(|tx| {
             for p in ["a", "b"] {
                 tx.execute("INSERT INTO participants VALUES (?1, ?1, '', 0)", [p])?;

@@ -85,9 +85,13 @@ impl Harness {
             Err(e) => panic!("no runtime: {e}"),
         };
         let state = AppState {
-            db: Arc::new(db::Db::open(&DbLocation::Memory).unwrap_or_else(|e| panic!("{e}"))),
+            db: Arc::new(
+                db::Db::open(&DbLocation::Memory, &crate::key::DataKey::generate())
+                    .unwrap_or_else(|e| panic!("{e}")),
+            ),
             files: Arc::new(
-                files::FileStore::for_db(&DbLocation::Memory).unwrap_or_else(|e| panic!("{e}")),
+                files::FileStore::for_db(&DbLocation::Memory, &crate::key::DataKey::generate())
+                    .unwrap_or_else(|e| panic!("{e}")),
             ),
             admin_hash: ids::sha256(ADMIN_TOKEN.as_bytes()),
             catalog: Arc::new(catalog::Catalog::builtin().unwrap_or_else(|e| panic!("{e}"))),

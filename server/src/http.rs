@@ -115,13 +115,15 @@ fn lang_of(headers: &HeaderMap) -> Lang {
     validation::request_lang(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
 }
 
-/// The client's address; unspecified when the router runs without a socket (tests).
-fn client_ip(parts: &Parts) -> IpAddr {
-    parts
+/// The client's address: the TCP peer, or behind a trusted proxy the address it
+/// forwards; unspecified when the router runs without a socket (tests).
+fn client_ip(parts: &Parts, state: &AppState) -> IpAddr {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    crate::proxy::client_address(peer, &parts.headers, state.limiter.trusted_proxies())
 }
 
 fn limited(parts: &Parts, result: Result<(), Limited>) -> Result<(), ApiError> {
@@ -131,7 +133,7 @@ fn limited(parts: &Parts, result: Result<(), Limited>) -> Result<(), ApiError> {
 /// A failed authentication counts against the client's address (so guessing
 /// tokens is as slow as enrolling); over it, 429 instead of `err`.
 fn auth_failed(parts: &Parts, state: &AppState, err: ApiError) -> ApiError {
-    match limited(parts, state.limiter.address(client_ip(parts))) {
+    match limited(parts, state.limiter.address(client_ip(parts, state))) {
         Ok(()) => err,
         Err(too_many) => too_many,
     }
@@ -145,8 +147,26 @@ impl FromRequestParts<AppState> for Anonymous {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        limited(parts, state.limiter.address(client_ip(parts)))?;
+        limited(parts, state.limiter.address(client_ip(parts, state)))?;
         Ok(Anonymous)
+    }
+}
+
+/// An enrollment: rate-limited by client address, then server-wide (503
+/// `enroll.busy` with Retry-After when every address together is over it).
+#[derive(Debug, Clone, Copy)]
+pub struct Enrollment;
+
+impl FromRequestParts<AppState> for Enrollment {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        limited(parts, state.limiter.address(client_ip(parts, state)))?;
+        state
+            .limiter
+            .enrollment()
+            .map_err(|l| ApiError::enroll_busy(l, lang_of(&parts.headers)))?;
+        Ok(Enrollment)
     }
 }
 

@@ -17,9 +17,11 @@ pub mod files;
 pub mod fuzzing;
 pub mod http;
 pub mod ids;
+pub mod key;
 pub mod limits;
 pub mod messages;
 pub mod officer;
+pub mod proxy;
 pub mod registration;
 pub mod routes;
 pub mod schema;
@@ -34,6 +36,7 @@ use std::sync::Arc;
 pub use db::DbLocation;
 pub use error::{ApiError, Error, Result};
 pub use limits::{Limits, Rate};
+pub use proxy::Cidr;
 pub use stats::StatsSnapshot;
 
 /// How to start a server.
@@ -41,6 +44,10 @@ pub use stats::StatsSnapshot;
 pub struct ServerConfig {
     /// Where the data lives.
     pub db: DbLocation,
+    /// The data key's file for a database file; `None` is `<db>.key` beside it.
+    /// Created (0600) with a new key when missing and there is no data yet; an
+    /// in-memory server uses a key of its own that is never written.
+    pub key_file: Option<std::path::PathBuf>,
     /// Address to listen on; port 0 picks a free port.
     pub addr: SocketAddr,
     /// Bearer token for the officer (admin) endpoints.
@@ -54,6 +61,7 @@ impl std::fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServerConfig")
             .field("db", &self.db)
+            .field("key_file", &self.key_file)
             .field("addr", &self.addr)
             .field("limits", &self.limits)
             .finish_non_exhaustive()
@@ -65,6 +73,7 @@ impl ServerConfig {
     pub fn ephemeral(admin_token: impl Into<String>) -> ServerConfig {
         ServerConfig {
             db: DbLocation::Memory,
+            key_file: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             admin_token: admin_token.into(),
             limits: Limits::default(),
@@ -116,10 +125,12 @@ impl Drop for RunningServer {
 /// Opens the database, binds `config.addr` and serves until shut down.
 pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
     let db_location = config.db.clone();
+    let key_file = config.key_file.clone();
     let (db, files) = tokio::task::spawn_blocking(move || {
+        let key = data_key(&db_location, key_file.as_deref())?;
         Ok::<_, Error>((
-            db::Db::open(&db_location)?,
-            files::FileStore::for_db(&db_location)?,
+            db::Db::open(&db_location, &key)?,
+            files::FileStore::for_db(&db_location, &key)?,
         ))
     })
     .await
@@ -141,6 +152,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
         listener,
         app,
         config.limits.header_timeout,
+        config.limits.max_connections,
         rx,
     ));
     tracing::info!(%addr, "rantau-server listening");
@@ -150,6 +162,25 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
         task: Some(task),
         stats,
     })
+}
+
+/// The data key for `db`: a fresh one in memory, else the key file's (made when
+/// missing and the database holds nothing yet).
+fn data_key(db: &DbLocation, key_file: Option<&std::path::Path>) -> Result<key::DataKey> {
+    match db {
+        DbLocation::Memory => Ok(key::DataKey::generate()),
+        DbLocation::File(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if !parent.exists() {
+                    files::create_private_dir(parent)?;
+                }
+            }
+            let key_path = key_file
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_else(|| key::default_key_path(path));
+            key::load_or_create(&key_path, !db::has_data(path)?)
+        }
+    }
 }
 
 /// A server on its own thread and runtime, for synchronous callers. Dropping it

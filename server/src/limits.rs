@@ -1,6 +1,8 @@
 //! Abuse limits: token buckets per device (keyed by the SHA-256 of its token), per
-//! client address (unauthenticated routes and failed authentication) and for the
-//! officers, plus the connection timeouts. Memory is bounded: idle buckets go first.
+//! client address (unauthenticated routes and failed authentication; behind a
+//! trusted proxy the address it forwards), for the officers and for enrollments
+//! server-wide; the documents quotas; the connection cap and timeouts. Memory is
+//! bounded: idle buckets go first.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -37,6 +39,25 @@ pub struct Limits {
     /// For the officer endpoints (one bucket: there is one admin token). Default
     /// 1,000 at once, 50/s: a script recording a month of payments.
     pub officer: Rate,
+    /// Enrollments (`POST /v1/devices`) of the whole server, every address together,
+    /// on top of the per-address bucket: a botnet's many addresses cannot fill the
+    /// database with devices. Default 600 at once, 600 per minute (10/s): a
+    /// departure hall of phones enrolling at once still passes. Over it: 503
+    /// `enroll.busy` with Retry-After.
+    pub enrollments: Rate,
+    /// Most bytes of documents (complete or still uploading) one participant may
+    /// hold. Default 200 MiB: a dozen full submissions with their pages.
+    pub participant_documents: u64,
+    /// Most bytes of documents the whole server holds (every participant together).
+    /// Default 50 GiB; size it to the disk. Over it: 507 `storage.full`.
+    pub documents_total: u64,
+    /// Most connections served at once; past it new connections wait in the
+    /// listen backlog until one ends (idle ones end after `header_timeout`).
+    /// Default 512, under the usual limit of 1,024 open files.
+    pub max_connections: usize,
+    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`); empty (the
+    /// default) means the TCP peer is the client.
+    pub trusted_proxies: Vec<crate::proxy::Cidr>,
     /// Most buckets kept per kind (devices, addresses); past it idle (full) buckets
     /// are dropped, then arbitrary ones. Default 100,000 (a few MiB).
     pub max_buckets: usize,
@@ -64,6 +85,14 @@ impl Default for Limits {
                 burst: 1_000,
                 per_second: 50.0,
             },
+            enrollments: Rate {
+                burst: 600,
+                per_second: 10.0,
+            },
+            participant_documents: crate::attachments::MAX_PARTICIPANT_BYTES,
+            documents_total: 50 * 1024 * 1024 * 1024,
+            max_connections: 512,
+            trusted_proxies: Vec::new(),
             max_buckets: 100_000,
             header_timeout: Duration::from_secs(20),
             request_timeout: Duration::from_secs(60),
@@ -180,12 +209,24 @@ impl<K: Hash + Eq + Copy> Buckets<K> {
     }
 }
 
-/// The live buckets of a server.
+/// The documents quotas, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentQuota {
+    /// Per participant.
+    pub participant: u64,
+    /// The whole server.
+    pub total: u64,
+}
+
+/// The live buckets of a server, and the limits that are not buckets.
 #[derive(Debug)]
 pub struct Limiter {
     devices: Buckets<[u8; 32]>,
     addresses: Buckets<IpAddr>,
     officer: Buckets<()>,
+    enrollments: Buckets<()>,
+    quota: DocumentQuota,
+    trusted_proxies: Vec<crate::proxy::Cidr>,
 }
 
 impl Limiter {
@@ -195,7 +236,28 @@ impl Limiter {
             devices: Buckets::new(limits.device, limits.max_buckets),
             addresses: Buckets::new(limits.address, limits.max_buckets),
             officer: Buckets::new(limits.officer, 1),
+            enrollments: Buckets::new(limits.enrollments, 1),
+            quota: DocumentQuota {
+                participant: limits.participant_documents,
+                total: limits.documents_total,
+            },
+            trusted_proxies: limits.trusted_proxies.clone(),
         }
+    }
+
+    /// One enrollment, server-wide.
+    pub fn enrollment(&self) -> Result<(), Limited> {
+        self.enrollments.take((), Instant::now())
+    }
+
+    /// The documents quotas.
+    pub fn document_quota(&self) -> DocumentQuota {
+        self.quota
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxies(&self) -> &[crate::proxy::Cidr] {
+        &self.trusted_proxies
     }
 
     /// One request of the device whose token hashes to `token_hash`.

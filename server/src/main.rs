@@ -34,6 +34,16 @@ enum Command {
         /// Bearer token for the officer endpoints.
         #[arg(long, env = "RANTAU_ADMIN_TOKEN")]
         admin_token: String,
+        /// The data key's file (64 hex digits; made 0600 when missing and the
+        /// database is new). Default: `<db>.key` beside the database.
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+        /// A reverse proxy (IP or CIDR) whose X-Forwarded-For is believed; repeat for several.
+        #[arg(long = "trusted-proxy", value_name = "CIDR")]
+        trusted_proxies: Vec<rantau_server::Cidr>,
+        /// Most bytes of documents the server holds, all devices together.
+        #[arg(long)]
+        documents_quota: Option<u64>,
     },
     /// Officer actions against a running server.
     Officer {
@@ -100,7 +110,13 @@ enum OfficerAction {
     },
 }
 
-fn serve(db: Option<PathBuf>, addr: SocketAddr, admin_token: String) -> Result<(), String> {
+fn serve(
+    db: Option<PathBuf>,
+    addr: SocketAddr,
+    admin_token: String,
+    key_file: Option<PathBuf>,
+    limits: rantau_server::Limits,
+) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -109,9 +125,10 @@ fn serve(db: Option<PathBuf>, addr: SocketAddr, admin_token: String) -> Result<(
         let db = db.map(DbLocation::File).unwrap_or(DbLocation::Memory);
         let server = rantau_server::spawn(ServerConfig {
             db,
+            key_file,
             addr,
             admin_token,
-            limits: rantau_server::Limits::default(),
+            limits,
         })
         .await
         .map_err(|e| e.to_string())?;
@@ -204,7 +221,18 @@ fn main() -> ExitCode {
             db,
             addr,
             admin_token,
-        } => serve(db, addr, admin_token),
+            key_file,
+            trusted_proxies,
+            documents_quota,
+        } => {
+            let defaults = rantau_server::Limits::default();
+            let limits = rantau_server::Limits {
+                trusted_proxies,
+                documents_total: documents_quota.unwrap_or(defaults.documents_total),
+                ..defaults
+            };
+            serve(db, addr, admin_token, key_file, limits)
+        }
         Command::Officer {
             server,
             admin_token,

@@ -66,6 +66,16 @@ pub static MESSAGES: &[rantau_core::messages::Entry] = &[
         "The request took too long to arrive and was stopped. Try again.",
     ),
     (
+        "enroll.busy",
+        "Server sedang menerima terlalu banyak pendaftaran perangkat. Coba lagi dalam {seconds} detik.",
+        "The server is enrolling too many devices right now. Try again in {seconds} seconds.",
+    ),
+    (
+        "storage.full",
+        "Server belum punya ruang untuk dokumen. Dokumen tetap tersimpan di ponsel dan akan dikirim nanti.",
+        "The server has no room for documents now. They stay on the phone and will be sent later.",
+    ),
+    (
         "registration.tariff",
         "Iuran tidak dapat dihitung: {reason}",
         "The contribution cannot be computed: {reason}",

@@ -112,16 +112,41 @@ impl OfficerClient {
         )
     }
 
-    /// Lists submissions, optionally of one form.
-    pub fn list(&self, form_id: Option<&str>) -> Result<SubmissionList> {
-        let query = form_id
-            .map(|f| format!("?form_id={}", path_segment(f)))
-            .unwrap_or_default();
+    /// One page of submissions (optionally of one form) after `cursor` (the
+    /// previous page's `next_cursor`; empty for the first), at most `limit` of them.
+    pub fn list_page(
+        &self,
+        form_id: Option<&str>,
+        cursor: &str,
+        limit: Option<usize>,
+    ) -> Result<SubmissionList> {
+        let mut query = format!("?cursor={}", path_segment(cursor));
+        if let Some(f) = form_id {
+            query.push_str(&format!("&form_id={}", path_segment(f)));
+        }
+        if let Some(l) = limit {
+            query.push_str(&format!("&limit={l}"));
+        }
         let req = self
             .http
             .get(format!("{}/v1/admin/submissions{query}", self.base))
             .bearer_auth(&self.token);
         Self::answer(req.send().map_err(network)?)
+    }
+
+    /// Every submission, optionally of one form, page after page (oldest first).
+    pub fn list(&self, form_id: Option<&str>) -> Result<SubmissionList> {
+        let mut all = self.list_page(form_id, "", None)?;
+        let mut more = all.has_more;
+        while more {
+            let page = self.list_page(form_id, &all.next_cursor, None)?;
+            // An empty page that claims more would loop forever: stop there.
+            more = page.has_more && !page.submissions.is_empty();
+            all.submissions.extend(page.submissions);
+            all.next_cursor = page.next_cursor;
+        }
+        all.has_more = false;
+        Ok(all)
     }
 }
 

@@ -1,8 +1,10 @@
-//! The accept loop: HTTP/1.1 connections with a deadline on request headers (slow
-//! or idle clients are cut), the client's address handed to the router for the rate
-//! limits, and a graceful shutdown that waits for the requests in flight.
+//! The accept loop: at most `max_connections` HTTP/1.1 connections at once (the
+//! next waits in the listen backlog), a deadline on request headers (slow or idle
+//! clients are cut), the peer's address handed to the router for the rate limits,
+//! and a graceful shutdown that waits for the requests in flight.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -12,7 +14,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 
 /// Serves `app` on `listener` until `stop` fires (or its sender is dropped), then
@@ -21,12 +23,24 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     header_timeout: Duration,
+    max_connections: usize,
     mut stop: oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
     // Connections hold a receiver: when all are gone, every connection has ended.
     let (closed_tx, closed_rx) = watch::channel(());
     let (stopping_tx, stopping_rx) = watch::channel(false);
+    // One permit per open connection. Without one the loop does not accept, so
+    // further clients queue in the kernel's backlog (and past it are refused)
+    // instead of costing a task, buffers and a file descriptor each.
+    let slots = Arc::new(Semaphore::new(max_connections.max(1)));
     loop {
+        let permit = tokio::select! {
+            _ = &mut stop => break,
+            permit = Arc::clone(&slots).acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
         tokio::select! {
             _ = &mut stop => break,
             accepted = listener.accept() => match accepted {
@@ -37,6 +51,7 @@ pub async fn serve(
                         header_timeout,
                         stopping: stopping_rx.clone(),
                         _closed: closed_rx.clone(),
+                        _slot: permit,
                     };
                     tokio::spawn(conn.run(stream));
                 }
@@ -61,6 +76,8 @@ struct Connection {
     header_timeout: Duration,
     stopping: watch::Receiver<bool>,
     _closed: watch::Receiver<()>,
+    // Given back when the connection ends.
+    _slot: OwnedSemaphorePermit,
 }
 
 impl Connection {

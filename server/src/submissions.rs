@@ -301,7 +301,7 @@ mod tests {
     }
 
     fn db_with(participants: &[&str]) -> Db {
-        let db = Db::open(&DbLocation::Memory).unwrap();
+        let db = Db::open(&DbLocation::Memory, &crate::key::DataKey::generate()).unwrap();
         db.write(|tx| {
             for p in participants {
                 tx.execute("INSERT INTO participants VALUES (?1, ?1, '', 0)", [p])?;

@@ -434,16 +434,26 @@ fn many_devices_at_once_store_every_submission_exactly_once() {
             .sum::<usize>()
     });
 
-    // The server's view.
-    let list: SubmissionList = reqwest::blocking::Client::new()
-        .get(format!("{base}/v1/admin/submissions"))
-        .bearer_auth(ADMIN)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    // The server's view, page after page.
+    let http = reqwest::blocking::Client::new();
+    let mut all = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page: SubmissionList = http
+            .get(format!("{base}/v1/admin/submissions?cursor={cursor}"))
+            .bearer_auth(ADMIN)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        all.extend(page.submissions);
+        cursor = page.next_cursor;
+        if !page.has_more {
+            break;
+        }
+    }
     let mut held: BTreeMap<String, (usize, Option<String>)> = BTreeMap::new();
-    for s in list.submissions {
+    for s in all {
         let e = held.entry(s.id).or_insert((0, None));
         e.0 += 1;
         e.1 = s.reference;

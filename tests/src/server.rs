@@ -15,8 +15,7 @@ pub async fn start(db: DbLocation) -> RunningServer {
     let config = ServerConfig {
         db,
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        admin_token: ADMIN_TOKEN.into(),
-        limits: rantau_server::Limits::default(),
+        ..ServerConfig::ephemeral(ADMIN_TOKEN)
     };
     match rantau_server::spawn(config).await {
         Ok(s) => s,
@@ -32,19 +31,40 @@ fn client() -> reqwest::Client {
     }
 }
 
-/// Every submission the server holds (oldest first).
+/// Every submission the server holds (oldest first), page after page.
 pub async fn submissions(addr: SocketAddr) -> SubmissionList {
-    let url = format!("http://{addr}/v1/admin/submissions");
-    let resp = client().get(url).bearer_auth(ADMIN_TOKEN).send().await;
-    let resp = match resp {
-        Ok(r) if r.status().is_success() => r,
-        Ok(r) => panic!("admin list: {}", r.status()),
-        Err(e) => panic!("admin list: {e}"),
-    };
-    match resp.json::<SubmissionList>().await {
-        Ok(l) => l,
-        Err(e) => panic!("admin list body: {e}"),
+    let mut all: Option<SubmissionList> = None;
+    loop {
+        let cursor = all
+            .as_ref()
+            .map(|l| l.next_cursor.clone())
+            .unwrap_or_default();
+        let url = format!("http://{addr}/v1/admin/submissions?limit=500&cursor={cursor}");
+        let resp = client().get(url).bearer_auth(ADMIN_TOKEN).send().await;
+        let resp = match resp {
+            Ok(r) if r.status().is_success() => r,
+            Ok(r) => panic!("admin list: {}", r.status()),
+            Err(e) => panic!("admin list: {e}"),
+        };
+        let page = match resp.json::<SubmissionList>().await {
+            Ok(l) => l,
+            Err(e) => panic!("admin list body: {e}"),
+        };
+        let more = page.has_more && !page.submissions.is_empty();
+        match all.as_mut() {
+            None => all = Some(page),
+            Some(a) => {
+                a.submissions.extend(page.submissions);
+                a.next_cursor = page.next_cursor;
+            }
+        }
+        if !more {
+            break;
+        }
     }
+    let mut all = all.unwrap_or_else(|| panic!("admin list: no page"));
+    all.has_more = false;
+    all
 }
 
 /// How many times the server holds each submission id.
@@ -83,11 +103,14 @@ pub async fn admin_post(
 }
 
 /// The server's copy of document `sha` (whoever uploaded it), read from its files
-/// directory `files_root` (`<db file>.files`); `None` when it holds no such file.
+/// directory `files_root` (`<db file>.files`) and opened with the server's key file
+/// (`<db file>.key`); `None` when it holds no such file.
 pub fn stored_file(files_root: &std::path::Path, sha: &str) -> Option<Vec<u8>> {
-    let dirs = std::fs::read_dir(files_root).ok()?;
-    dirs.flatten()
-        .map(|d| d.path().join(sha))
-        .find(|p| p.is_file())
-        .and_then(|p| std::fs::read(p).ok())
+    let name = files_root.file_name()?.to_str()?.strip_suffix(".files")?;
+    let db = files_root.with_file_name(name);
+    let key_file = rantau_server::key::default_key_path(&db);
+    match rantau_server::files::read_document(&db, &key_file, sha) {
+        Ok(found) => found,
+        Err(e) => panic!("stored file: {e}"),
+    }
 }

@@ -40,15 +40,11 @@ async fn sync_until_uploaded(store: &Store, cfg: &SyncConfig, max_runs: usize) -
     panic!("files still pending after {max_runs} runs: {reports:?}");
 }
 
-/// The server's copy of file `sha` (whoever uploaded it), from its files directory.
+/// The server's copy of file `sha` (whoever uploaded it), from its files directory
+/// (opened with the server's key).
 fn server_file(files_root: &Path, sha: &str) -> Vec<u8> {
-    for dir in std::fs::read_dir(files_root).unwrap() {
-        let path: PathBuf = dir.unwrap().path().join(sha);
-        if path.is_file() {
-            return std::fs::read(path).unwrap();
-        }
-    }
-    panic!("the server holds no file {sha}");
+    rantau_tests::server::stored_file(files_root, sha)
+        .unwrap_or_else(|| panic!("the server holds no file {sha}"))
 }
 
 /// Chunk uploads the server acknowledged (2xx) and then received again.
