@@ -30,7 +30,7 @@ step "tests"
 cargo test --workspace --locked
 
 step "benchmarks, once each in test mode (a broken benchmark fails here)"
-cargo test --workspace --locked --benches
+cargo test --workspace --locked --bench '*'
 
 step "Kotlin facade on the JVM, against the real core library and a loopback server"
 bash scripts/kotlin-test.sh
