@@ -280,7 +280,9 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
                 &[("size", size.to_string()), ("max", max.to_string())],
             )
         }
-        Error::UnsupportedAttachmentType | Error::AttachmentNotFound(_) => {
+        Error::UnsupportedAttachmentType
+        | Error::AttachmentNotFound(_)
+        | Error::DeviceSecretMismatch => {
             return rantau_core::messages::render(e.code(), lang, &[])
         }
         Error::Interrupted => t(

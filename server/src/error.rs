@@ -41,6 +41,13 @@ pub enum Error {
     /// The server's thread or runtime could not start or stopped early.
     #[error("server runtime: {0}")]
     Runtime(String),
+    /// The officer client's server address is not an http(s) URL.
+    #[error("invalid server address: {0}")]
+    InvalidServerUrl(String),
+    /// The officer client was given plain http to a host that is not loopback:
+    /// the admin token would cross the network in clear.
+    #[error("the server address must use https (host {0}); plain http is only for loopback")]
+    InsecureServerUrl(String),
     /// The officer client's request failed (network, or an error answer).
     #[error("request failed: {code}: {message}")]
     Remote {
@@ -61,6 +68,8 @@ impl Error {
             Error::Malformed(_) => "server.malformed_data",
             Error::Core(_) => "server.core",
             Error::Runtime(_) => "server.runtime",
+            Error::InvalidServerUrl(_) => "officer.invalid_url",
+            Error::InsecureServerUrl(_) => "officer.insecure_url",
             Error::Remote { .. } => "officer.request_failed",
         }
     }
@@ -98,6 +107,7 @@ pub struct ApiError {
 pub const CODES: &[(&str, u16)] = &[
     ("auth.missing_token", 401),
     ("auth.invalid_token", 401),
+    ("device.secret_mismatch", 403),
     ("body.malformed_json", 400),
     ("body.invalid", 422),
     ("body.too_large", 413),
