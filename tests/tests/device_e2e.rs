@@ -230,3 +230,51 @@ async fn a_device_whose_secret_is_refused_gets_a_typed_error_and_keeps_its_forms
         .all(|r| r.attempts == 0));
     assert_eq!(ids.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_enrolled_before_device_secrets_claims_one_with_its_token() {
+    let db_dir = tempfile::tempdir().unwrap();
+    let db = DbLocation::File(db_dir.path().join("server.db"));
+    let server = start(db.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = client_store(dir.path());
+    sync::sync(
+        &store,
+        &config(&format!("http://{}", server.addr)),
+        &NoObserver,
+    )
+    .await
+    .unwrap();
+    let participant = meta(&store, "sync.participant_id").unwrap();
+    let old_token = meta(&store, "sync.token").unwrap();
+    server.shutdown().await.unwrap();
+    // What a profile and a server from before device secrets look like.
+    rantau_server::db::Db::open(&db)
+        .unwrap()
+        .write(|tx| {
+            tx.execute("DELETE FROM device_secrets", [])
+                .map_err(rantau_server::Error::from)
+        })
+        .unwrap();
+    store
+        .write(|tx| rantau_core::store::meta::set_meta(tx, "sync.device_secret", ""))
+        .unwrap();
+
+    let server = start(db).await;
+    let ids = finalize_registrations(&store, 2);
+    let report = sync::sync(
+        &store,
+        &config(&format!("http://{}", server.addr)),
+        &NoObserver,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.accepted, 2, "{report:?}");
+    assert!(
+        meta(&store, "sync.device_secret").is_some(),
+        "a secret was claimed"
+    );
+    assert_eq!(meta(&store, "sync.participant_id").unwrap(), participant);
+    assert_eq!(token_status(server.addr, &old_token).await, 401);
+    delivered_once_without_a_failed_attempt(server.addr, &store, &ids).await;
+}
