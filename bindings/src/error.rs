@@ -143,7 +143,9 @@ impl From<Error> for RantauError {
             Error::Network(_) | Error::Server { .. } | Error::Protocol(_) => {
                 RantauError::Network { code, detail }
             }
-            Error::Unauthorized(_) => RantauError::Auth { code, detail },
+            Error::Unauthorized(_) | Error::DeviceSecretMismatch => {
+                RantauError::Auth { code, detail }
+            }
             Error::Interrupted => RantauError::Interrupted { code },
             Error::InvalidKey
             | Error::ProfileExists(_)

@@ -280,7 +280,10 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
                 &[("size", size.to_string()), ("max", max.to_string())],
             )
         }
-        Error::UnsupportedAttachmentType | Error::AttachmentNotFound(_) | Error::TooManyPages { .. } => {
+        Error::UnsupportedAttachmentType
+        | Error::AttachmentNotFound(_)
+        | Error::TooManyPages { .. }
+        | Error::DeviceSecretMismatch => {
             return rantau_core::messages::render(e.code(), lang, &[])
         }
         Error::Interrupted => t(

@@ -141,6 +141,11 @@ pub enum Error {
     /// The server refused this device's credentials (401/403).
     #[error("the server refused this device ({0})")]
     Unauthorized(String),
+    /// The server knows this device but refused its secret (or it has none): the
+    /// device cannot enroll again by itself. Restoring the profile's backup (which
+    /// holds the secret) or an officer can help.
+    #[error("the server refused this device's secret")]
+    DeviceSecretMismatch,
     /// The server's answer could not be decoded.
     #[error("the server's answer could not be read: {0}")]
     Protocol(String),
@@ -186,6 +191,7 @@ impl Error {
             Error::Network(_) => "sync.network",
             Error::Server { .. } => "sync.server",
             Error::Unauthorized(_) => "sync.unauthorized",
+            Error::DeviceSecretMismatch => "sync.device_secret_mismatch",
             Error::Protocol(_) => "sync.protocol",
             Error::Interrupted => "interrupted",
         }

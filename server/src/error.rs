@@ -55,6 +55,13 @@ pub enum Error {
     /// Sealing or opening a stored document failed (wrong key, or a damaged file).
     #[error("stored document: {0}")]
     Crypto(String),
+    /// The officer client's server address is not an http(s) URL.
+    #[error("invalid server address: {0}")]
+    InvalidServerUrl(String),
+    /// The officer client was given plain http to a host that is not loopback:
+    /// the admin token would cross the network in clear.
+    #[error("the server address must use https (host {0}); plain http is only for loopback")]
+    InsecureServerUrl(String),
     /// The officer client's request failed (network, or an error answer).
     #[error("request failed: {code}: {message}")]
     Remote {
@@ -75,6 +82,8 @@ impl Error {
             Error::Malformed(_) => "server.malformed_data",
             Error::Core(_) => "server.core",
             Error::Runtime(_) => "server.runtime",
+            Error::InvalidServerUrl(_) => "officer.invalid_url",
+            Error::InsecureServerUrl(_) => "officer.insecure_url",
             Error::Remote { .. } => "officer.request_failed",
             Error::KeyFile(_) => "server.key_file",
             Error::WrongKey => "server.wrong_key",
@@ -119,6 +128,7 @@ pub const STORAGE_FULL_RETRY_AFTER: u64 = 3_600;
 pub const CODES: &[(&str, u16)] = &[
     ("auth.missing_token", 401),
     ("auth.invalid_token", 401),
+    ("device.secret_mismatch", 403),
     ("body.malformed_json", 400),
     ("body.invalid", 422),
     ("body.too_large", 413),

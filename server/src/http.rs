@@ -200,16 +200,10 @@ impl FromRequestParts<AppState> for Participant {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts).map_err(|e| auth_failed(parts, state, e))?;
         let hash = ids::sha256(token.as_bytes());
+        let now = chrono::Utc::now().timestamp_millis();
         let found = state
             .blocking(move |db| {
-                db.read(|c| {
-                    use rusqlite::OptionalExtension;
-                    c.prepare_cached("SELECT participant_id FROM tokens WHERE hash = ?1")?
-                        .query_row([&hash[..]], |r| r.get::<_, String>(0))
-                        .optional()
-                        .map_err(Error::from)
-                })
-                .map_err(ApiError::from)
+                crate::api::token_participant(db, hash, now).map_err(ApiError::from)
             })
             .await?;
         let id = found.ok_or_else(|| {

@@ -16,12 +16,18 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
 
-/// Compares two byte strings in time independent of where they differ.
+/// A new random device secret (256 bits, hex): given once, at first enrollment;
+/// only its SHA-256 is stored.
+pub fn new_device_secret() -> String {
+    new_token()
+}
+
+/// Compares two byte strings in time independent of where they differ (`subtle`,
+/// so the optimiser cannot turn it back into an early-exit loop).
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    // Lengths are public (both sides are SHA-256 hashes); only the bytes are secret.
+    a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
 /// Writes `value` as JSON with object keys sorted at every level, so that two

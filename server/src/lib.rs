@@ -6,6 +6,7 @@
 //! demo) with [`spawn_blocking`]; both bind first, so port 0 works.
 
 pub mod admin;
+pub mod admin_token;
 pub mod api;
 pub mod attachments;
 pub mod catalog;

@@ -11,7 +11,7 @@ use rantau_core::lang::Localized;
 use rantau_server::officer::{
     ContributionRequest, OfficerClient, PaymentRequest, RejectRequest, ReplyRequest,
 };
-use rantau_server::{DbLocation, ServerConfig};
+use rantau_server::{admin_token, DbLocation, ServerConfig};
 
 /// Rantau reference server.
 #[derive(Parser)]
@@ -31,9 +31,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// Bearer token for the officer endpoints.
-        #[arg(long, env = "RANTAU_ADMIN_TOKEN")]
-        admin_token: String,
+        #[command(flatten)]
+        token: TokenArgs,
         /// The data key's file (64 hex digits; made 0600 when missing and the
         /// database is new). Default: `<db>.key` beside the database.
         #[arg(long)]
@@ -50,12 +49,37 @@ enum Command {
         /// Server base URL, e.g. http://127.0.0.1:8080.
         #[arg(long)]
         server: String,
-        /// The admin token.
-        #[arg(long, env = "RANTAU_ADMIN_TOKEN")]
-        admin_token: String,
+        #[command(flatten)]
+        token: TokenArgs,
         #[command(subcommand)]
         action: OfficerAction,
     },
+}
+
+/// Where the officers' bearer token comes from: a private file, or else the
+/// environment variable `RANTAU_ADMIN_TOKEN`; never the command line, where `ps`
+/// shows it. At least 32 characters.
+#[derive(clap::Args)]
+struct TokenArgs {
+    /// A file holding only the admin token (mode 600).
+    #[arg(long, value_name = "FILE")]
+    admin_token_file: Option<PathBuf>,
+    /// Refused with an explanation: kept so that old scripts fail clearly.
+    #[arg(long, hide = true, value_name = "TOKEN")]
+    admin_token: Option<String>,
+}
+
+impl TokenArgs {
+    fn load(&self) -> Result<String, String> {
+        if self.admin_token.is_some() {
+            return Err(admin_token::TokenError::OnCommandLine.to_string());
+        }
+        admin_token::load(
+            self.admin_token_file.as_deref(),
+            std::env::var(admin_token::ENV).ok(),
+        )
+        .map_err(|e| e.to_string())
+    }
 }
 
 #[derive(Subcommand)]
@@ -220,7 +244,7 @@ fn main() -> ExitCode {
         Command::Serve {
             db,
             addr,
-            admin_token,
+            token,
             key_file,
             trusted_proxies,
             documents_quota,
@@ -231,13 +255,17 @@ fn main() -> ExitCode {
                 documents_total: documents_quota.unwrap_or(defaults.documents_total),
                 ..defaults
             };
-            serve(db, addr, admin_token, key_file, limits)
+            token
+                .load()
+                .and_then(|admin_token| serve(db, addr, admin_token, key_file, limits))
         }
         Command::Officer {
             server,
-            admin_token,
+            token,
             action,
-        } => officer(&server, &admin_token, action),
+        } => token
+            .load()
+            .and_then(|admin_token| officer(&server, &admin_token, action)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -61,6 +61,11 @@ pub static MESSAGES: &[rantau_core::messages::Entry] = &[
         "Too many requests. Try again in {seconds} seconds.",
     ),
     (
+        "device.secret_mismatch",
+        "Perangkat ini sudah terdaftar dan kunci rahasianya tidak cocok. Pulihkan profil dari cadangannya atau hubungi petugas.",
+        "This device is already enrolled and its secret does not match. Restore the profile from its backup or contact an officer.",
+    ),
+    (
         "request.timeout",
         "Permintaan terlalu lama dikirim dan dihentikan. Coba lagi.",
         "The request took too long to arrive and was stopped. Try again.",

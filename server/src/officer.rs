@@ -35,8 +35,13 @@ fn network(e: reqwest::Error) -> Error {
 }
 
 impl OfficerClient {
-    /// A client for `base` (e.g. `http://127.0.0.1:8080`).
+    /// A client for `base`: `https://…`, or plain `http://` to loopback only
+    /// (e.g. `http://127.0.0.1:8080`), since every request carries the admin token.
     pub fn new(base: &str, token: &str) -> Result<OfficerClient> {
+        rantau_core::sync::config::check_url(base).map_err(|e| match e {
+            rantau_core::Error::InsecureUrl(host) => Error::InsecureServerUrl(host),
+            other => Error::InvalidServerUrl(other.to_string()),
+        })?;
         // reqwest is built without a default TLS provider; ring is ours. An
         // error only means one is installed already.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -165,6 +170,28 @@ fn path_segment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_is_refused_except_to_loopback() {
+        for bad in [
+            "http://example.org",
+            "http://10.0.0.5:8080",
+            "http://[::2]/",
+        ] {
+            let err = OfficerClient::new(bad, "t").unwrap_err();
+            assert_eq!(err.code(), "officer.insecure_url", "{bad}");
+        }
+        let err = OfficerClient::new("ftp://127.0.0.1", "t").unwrap_err();
+        assert_eq!(err.code(), "officer.invalid_url");
+        for ok in [
+            "https://api.example.org",
+            "http://127.0.0.1:8080",
+            "http://localhost:1/",
+            "http://[::1]:9",
+        ] {
+            assert!(OfficerClient::new(ok, "t").is_ok(), "{ok}");
+        }
+    }
 
     #[test]
     fn path_segments_are_escaped() {

@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Version 1: participants, tokens, submissions (the idempotency record),
 /// registrations, issued numbers and the change feed.
@@ -87,6 +87,21 @@ CREATE TABLE submission_files (
 );
 ";
 
+/// Version 3: device secrets and token lifetimes. The SHA-256 of the secret each
+/// device got at first enrollment (no row for devices enrolled before v3: they
+/// claim one with a live token); a token records when it was last used, and is
+/// revoked (kept, as the audit trail) when its device enrolls again.
+const V2_TO_V3: &str = "
+CREATE TABLE device_secrets (
+    participant_id  TEXT PRIMARY KEY REFERENCES participants(id),
+    hash            BLOB NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;
+ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;
+CREATE INDEX tokens_participant ON tokens(participant_id);
+";
+
 /// Sets the connection's pragmas. `file` is false for in-memory databases.
 pub fn configure(conn: &Connection, file: bool) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -117,6 +132,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         match version {
             0 => tx.execute_batch(V1)?,
             1 => tx.execute_batch(V1_TO_V2)?,
+            2 => tx.execute_batch(V2_TO_V3)?,
             other => return Err(Error::Malformed(format!("no upgrade from schema {other}"))),
         }
         version += 1;
@@ -147,6 +163,49 @@ mod tests {
             )
             .unwrap();
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn a_v2_database_keeps_its_devices_and_tokens_through_v3() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(V1_TO_V2).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO participants (id, device_id, label, created_at) VALUES ('p1', 'd1', 'x', 5);
+             INSERT INTO tokens (hash, participant_id, created_at) VALUES (x'01', 'p1', 6);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let v: u32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, VERSION);
+        let row: (String, Option<Vec<u8>>, i64, Option<i64>, Option<i64>) = conn
+            .query_row(
+                "SELECT p.device_id, s.hash, t.created_at, t.last_used_at, t.revoked_at
+                 FROM participants p JOIN tokens t ON t.participant_id = p.id
+                 LEFT JOIN device_secrets s ON s.participant_id = p.id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        // No secret yet (the device claims one with its token), the token still live.
+        assert_eq!(row, ("d1".into(), None, 6, None, None));
+        // Same tables, columns and indexes as a fresh database.
+        let schema = |c: &Connection| -> Vec<String> {
+            c.prepare(
+                "SELECT name || ':' || sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+        };
+        let mut fresh = Connection::open_in_memory().unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(schema(&conn), schema(&fresh));
     }
 
     #[test]

@@ -252,8 +252,8 @@ async fn devices_are_isolated() {
         }]
     );
     assert!(changes(&c, &s, &b.token, "", 100).await.events.is_empty());
-    // Re-enrolling device a (lost answer) keeps its participant.
-    let a2 = enroll(&c, &s, "device-a").await;
+    // Re-enrolling device a with its secret (lost answer) keeps its participant.
+    let a2 = common::enroll_again(&c, &s, "device-a", &a).await;
     assert_eq!(a2.participant_id, a.participant_id);
     assert_ne!(a2.token, a.token);
     assert_eq!(changes(&c, &s, &a2.token, "", 100).await.events.len(), 1);

@@ -1,5 +1,6 @@
 //! The `rantau-server` binary: `serve` on port 0 prints its URL, and the
-//! `officer` subcommands talk to it with the admin token.
+//! `officer` subcommands talk to it with the admin token, which comes from a
+//! private file or `RANTAU_ADMIN_TOKEN`, never from argv, and is long.
 
 #![allow(clippy::unwrap_used)]
 
@@ -7,20 +8,29 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rantau-server");
+const TOKEN: &str = "cli-token-0123456789abcdef0123456789";
+
+/// `rantau-server <args>` with no admin token in its environment.
+fn bin(args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args).env_remove("RANTAU_ADMIN_TOKEN");
+    c
+}
 
 #[test]
 fn serve_and_officer_commands_work_together() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.db");
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--admin-token",
-            "cli-token",
-            "--db",
-        ])
+    let token_file = dir.path().join("admin.token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let mut child = bin(&["serve", "--addr", "127.0.0.1:0", "--admin-token-file"])
+        .arg(&token_file)
+        .arg("--db")
         .arg(&db)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -33,14 +43,14 @@ fn serve_and_officer_commands_work_together() {
     let url = line.trim().rsplit(' ').next().unwrap().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
 
-    let officer = |args: &[&str]| {
-        Command::new(BIN)
-            .args(["officer", "--server", &url, "--admin-token"])
+    let officer = |token: &str, args: &[&str]| {
+        bin(&["officer", "--server", &url])
+            .env("RANTAU_ADMIN_TOKEN", token)
             .args(args)
             .output()
             .unwrap()
     };
-    let list = officer(&["cli-token", "list"]);
+    let list = officer(TOKEN, &["list"]);
     assert!(
         list.status.success(),
         "{}",
@@ -48,21 +58,79 @@ fn serve_and_officer_commands_work_together() {
     );
     let body: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(body["submissions"], serde_json::json!([]));
+    // The same token from the file works for the officer too.
+    let from_file = bin(&["officer", "--server", &url, "--admin-token-file"])
+        .arg(&token_file)
+        .arg("list")
+        .output()
+        .unwrap();
+    assert!(
+        from_file.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_file.stderr)
+    );
 
-    let wrong = officer(&["wrong", "list"]);
+    let wrong = officer(&TOKEN.replace('c', "d"), &["list"]);
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("auth.invalid_token"));
-    let unknown = officer(&[
-        "cli-token",
-        "pay",
-        "--kpj",
-        "12345678901",
-        "--amount",
-        "1000",
-    ]);
+    let unknown = officer(TOKEN, &["pay", "--kpj", "12345678901", "--amount", "1000"]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("kpj.not_found"));
 
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(db.exists());
+}
+
+/// Runs a command that must fail at once, and returns its stderr.
+fn refused(mut c: Command) -> String {
+    let out = c.stdin(Stdio::null()).output().unwrap();
+    assert!(
+        !out.status.success(),
+        "it started: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn the_admin_token_is_never_taken_from_argv() {
+    let serve = ["serve", "--addr", "127.0.0.1:0", "--admin-token", TOKEN];
+    let officer = [
+        "officer",
+        "--server",
+        "http://127.0.0.1:9",
+        "--admin-token",
+        TOKEN,
+        "list",
+    ];
+    for args in [&serve[..], &officer[..]] {
+        let err = refused(bin(args));
+        assert!(
+            err.contains("not taken on the command line"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains(TOKEN), "the token is echoed: {err}");
+    }
+}
+
+#[test]
+fn short_or_missing_admin_tokens_are_refused() {
+    let mut c = bin(&["serve", "--addr", "127.0.0.1:0"]);
+    c.env("RANTAU_ADMIN_TOKEN", "rahasia");
+    let err = refused(c);
+    assert!(err.contains("at least 32"), "{err}");
+    assert!(!err.contains("rahasia"), "{err}");
+    let err = refused(bin(&["serve", "--addr", "127.0.0.1:0"]));
+    assert!(err.contains("no admin token"), "{err}");
+    let mut c = bin(&["officer", "--server", "http://127.0.0.1:9", "list"]);
+    c.env("RANTAU_ADMIN_TOKEN", "short");
+    assert!(refused(c).contains("at least 32"));
+}
+
+#[test]
+fn the_officer_refuses_plain_http_to_another_host() {
+    let mut c = bin(&["officer", "--server", "http://bpjs.example.org", "list"]);
+    c.env("RANTAU_ADMIN_TOKEN", TOKEN);
+    let err = refused(c);
+    assert!(err.contains("must use https"), "{err}");
 }

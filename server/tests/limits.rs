@@ -82,7 +82,8 @@ async fn a_device_over_its_bucket_gets_429_and_other_buckets_are_untouched() {
     })
     .await;
     let c = client();
-    let (a, b) = (enroll(&c, &s, "dev-a").await, enroll(&c, &s, "dev-b").await);
+    let a_first = common::enroll(&c, &s, "dev-a").await;
+    let (a, b) = (a_first.token.clone(), enroll(&c, &s, "dev-b").await);
     for _ in 0..5 {
         assert_eq!(changes(&c, &s, &a).await.status(), 200);
     }
@@ -122,7 +123,7 @@ async fn a_device_over_its_bucket_gets_429_and_other_buckets_are_untouched() {
     assert_eq!(r.status(), 200);
     // Re-enrolling gives a new token, and with it a new bucket (enrollment is
     // limited by address, so this cannot be used to escape the limit quickly).
-    let a2 = enroll(&c, &s, "dev-a").await;
+    let a2 = common::enroll_again(&c, &s, "dev-a", &a_first).await.token;
     assert_eq!(changes(&c, &s, &a2).await.status(), 200);
     let st = s.stats();
     assert_eq!((st.rate_limited, st.server_errors), (3, 0), "{st:?}");

@@ -28,6 +28,9 @@ pub const CURRENT: &str = "current";
 pub const META_DEVICE_ID: &str = "sync.device_id";
 /// Meta key: the bearer token; empty or absent means "enroll first".
 pub const META_TOKEN: &str = "sync.token";
+/// Meta key: the device secret the server gave at first enrollment; re-enrollment
+/// needs it. Kept only here, in the profile's encrypted store, never logged.
+pub const META_DEVICE_SECRET: &str = "sync.device_secret";
 /// Meta key: the participant id given at enrollment.
 pub const META_PARTICIPANT: &str = "sync.participant_id";
 /// Meta key: the change-feed cursor.

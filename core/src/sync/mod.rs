@@ -22,6 +22,16 @@ pub use observer::{NoObserver, SyncObserver, SyncReport, SyncState};
 /// Messages for sync outcomes the user sees (issues set on submissions).
 pub static MESSAGES: &[crate::messages::Entry] = &[
     (
+        "sync.unauthorized",
+        "Server menolak izin perangkat ini. Sinkronkan lagi untuk mendaftarkannya kembali.",
+        "The server refused this device's access. Sync again to enroll it again.",
+    ),
+    (
+        "sync.device_secret_mismatch",
+        "Server tidak mengenali kunci rahasia perangkat ini, jadi perangkat tidak dapat didaftarkan kembali. Pulihkan profil dari cadangannya atau hubungi petugas. Formulir Anda tetap tersimpan di ponsel.",
+        "The server does not recognise this device's secret, so it cannot enroll again. Restore the profile from its backup or contact an officer. Your forms stay saved on the phone.",
+    ),
+    (
         "sync.registration_rejected",
         "Pendaftaran ditolak petugas: {reason}",
         "The registration was rejected by an officer: {reason}",

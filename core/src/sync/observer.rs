@@ -85,8 +85,9 @@ pub struct SyncReport {
     pub bytes_down: u64,
     /// HTTP requests made.
     pub requests: usize,
-    /// The server refused the device token: it was dropped, pushing stopped, and the
-    /// next sync enrolls again.
+    /// The server refused the device token and enrolling again within this run did
+    /// not help: the token was dropped, the run stopped, and the next sync enrolls
+    /// again. (A refusal that one re-enrollment cured is not reported.)
     pub auth_lost: bool,
     /// Code of the failure that ended the push early, if any.
     pub push_error: Option<String>,

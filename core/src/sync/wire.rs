@@ -7,22 +7,62 @@ use serde::{Deserialize, Serialize};
 use crate::issue::Issue;
 
 /// `POST /v1/devices`: enroll this device (one profile) and receive a bearer token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The first enrollment of a device id returns a device secret; enrolling that id
+/// again (a lost answer, a revoked token) needs it, so a device id alone is not a
+/// credential.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrollRequest {
     /// Client-generated device id (UUID), stable for the profile.
     pub device_id: String,
     /// Free label shown to officers (e.g. "Android 12"); no personal data.
     #[serde(default)]
     pub label: String,
+    /// The secret the server gave this device at its first enrollment; absent
+    /// the first time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_secret: Option<String>,
+}
+
+impl std::fmt::Debug for EnrollRequest {
+    // Hand-written: the device secret is a credential.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollRequest")
+            .field("device_id", &self.device_id)
+            .field("label", &self.label)
+            .field(
+                "device_secret",
+                &self.device_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 /// Answer to [`EnrollRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrollResponse {
     /// The participant this device acts for; every read is scoped to it.
     pub participant_id: String,
-    /// Bearer token for all further calls.
+    /// Bearer token for all further calls; the device's earlier tokens are revoked.
     pub token: String,
+    /// The device secret (256 bits, hex), given once: at the device's first
+    /// enrollment, or when a device enrolled before secrets existed claims one.
+    /// The client keeps it in its encrypted store; the server keeps only a hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_secret: Option<String>,
+}
+
+impl std::fmt::Debug for EnrollResponse {
+    // Hand-written: the token and the device secret are credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollResponse")
+            .field("participant_id", &self.participant_id)
+            .field("token", &"<redacted>")
+            .field(
+                "device_secret",
+                &self.device_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 /// One finalized submission in a batch. The id is the idempotency key.
@@ -238,4 +278,41 @@ pub struct AttachmentStatus {
 pub fn chunk_count(size: u64) -> u32 {
     let n = size.div_ceil(ATTACHMENT_CHUNK_SIZE as u64).max(1);
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enrollment_debug_hides_the_token_and_the_secret_and_the_secret_is_optional() {
+        let req = EnrollRequest {
+            device_id: "d1".into(),
+            label: "Android".into(),
+            device_secret: Some("s3cr3t-value".into()),
+        };
+        let resp = EnrollResponse {
+            participant_id: "p1".into(),
+            token: "t0k3n-value".into(),
+            device_secret: Some("s3cr3t-value".into()),
+        };
+        let shown = format!("{req:?} {resp:?}");
+        assert!(shown.contains("d1") && shown.contains("p1"), "{shown}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("t0k3n"),
+            "{shown}"
+        );
+        // The first enrollment sends no secret field at all; an answer without one parses.
+        let first = EnrollRequest {
+            device_secret: None,
+            ..req
+        };
+        assert_eq!(
+            serde_json::to_string(&first).unwrap(),
+            r#"{"device_id":"d1","label":"Android"}"#
+        );
+        let again: EnrollResponse =
+            serde_json::from_str(r#"{"participant_id":"p1","token":"t"}"#).unwrap();
+        assert_eq!(again.device_secret, None);
+    }
 }

@@ -22,3 +22,22 @@ pub async fn enroll(c: &reqwest::Client, s: &RunningServer, device: &str) -> Enr
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
 }
+
+/// Enrolls `device` again with the secret its first enrollment returned; the
+/// enrollment must succeed.
+#[allow(dead_code)] // not every test crate enrolls twice
+pub async fn enroll_again(
+    c: &reqwest::Client,
+    s: &RunningServer,
+    device: &str,
+    first: &EnrollResponse,
+) -> EnrollResponse {
+    let r = c
+        .post(format!("{}/v1/devices", s.base_url()))
+        .json(&json!({"device_id": device, "label": "test", "device_secret": first.device_secret}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}

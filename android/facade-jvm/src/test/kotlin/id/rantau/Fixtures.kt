@@ -13,7 +13,9 @@ class ReferenceServer : AutoCloseable {
     val adminToken: String = Rantau.generateKeyHex()
     private val bin: String = System.getProperty("rantau.server.bin")
         ?: error("set -Drantau.server.bin to the rantau-server binary")
-    private val process: Process = ProcessBuilder(bin, "serve", "--addr", "127.0.0.1:0", "--admin-token", adminToken)
+    // The token goes through the environment, never argv (the server refuses it there).
+    private val process: Process = ProcessBuilder(bin, "serve", "--addr", "127.0.0.1:0")
+        .also { it.environment()["RANTAU_ADMIN_TOKEN"] = adminToken }
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start()
     val url: String
@@ -26,7 +28,8 @@ class ReferenceServer : AutoCloseable {
 
     /** Runs `rantau-server officer <args>` against this server and returns its stdout. */
     fun officer(vararg args: String): String {
-        val p = ProcessBuilder(listOf(bin, "officer", "--server", url, "--admin-token", adminToken) + args)
+        val p = ProcessBuilder(listOf(bin, "officer", "--server", url) + args)
+            .also { it.environment()["RANTAU_ADMIN_TOKEN"] = adminToken }
             .redirectErrorStream(true)
             .start()
         val text = p.inputStream.bufferedReader().readText()
