@@ -302,7 +302,7 @@ pub fn generate_key_hex() -> String {
 /// profile, storage and sync; validation issues carry their own messages.
 #[uniffi::export]
 pub fn error_message(code: String, lang: Language) -> String {
-    rantau_core::messages::render(&code, lang.into(), &[])
+    rantau_core::base::messages::render(&code, lang.into(), &[])
 }
 
 /// The profile names in `dir`, sorted.

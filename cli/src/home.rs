@@ -218,7 +218,7 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
              for an officer: rantau profile set-aside NAME",
         ),
         Error::ProfileNotDamaged(_) => {
-            return rantau_core::messages::render(e.code(), lang, &[]);
+            return rantau_core::base::messages::render(e.code(), lang, &[]);
         }
         Error::SchemaTooNew { .. } => t(
             lang,
@@ -246,7 +246,7 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
             "Storage is full. Nothing was lost; free some space and try again.",
         ),
         Error::StorageIo { .. } => {
-            return rantau_core::messages::render(e.code(), lang, &[]);
+            return rantau_core::base::messages::render(e.code(), lang, &[]);
         }
         Error::UnknownForm(_) => t(lang, "Formulir tidak dikenal.", "Unknown form."),
         Error::UnknownField(_) => t(
@@ -274,14 +274,14 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
             "The form cannot be finalized yet. Fix these errors:",
         ),
         Error::AttachmentTooLarge { size, max } => {
-            return rantau_core::messages::render(
+            return rantau_core::base::messages::render(
                 "attachment.too_large",
                 lang,
                 &[("size", size.to_string()), ("max", max.to_string())],
             )
         }
         Error::UnsupportedAttachmentType | Error::AttachmentNotFound(_) => {
-            return rantau_core::messages::render(e.code(), lang, &[])
+            return rantau_core::base::messages::render(e.code(), lang, &[])
         }
         Error::Interrupted => t(
             lang,

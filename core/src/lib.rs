@@ -10,19 +10,16 @@
 //! - [`inquiry`]: read-only answers from the local cache (membership, card, payments, replies).
 //! - [`profile`]: the API the app and the CLI use: drafts, autosave, finalize, outbox.
 
+pub mod base;
 pub mod directory;
 pub mod domain;
-pub mod error;
 pub mod forms;
 pub mod fuzzing;
 pub mod inquiry;
-pub mod issue;
-pub mod lang;
-pub mod messages;
 pub mod profile;
 pub mod store;
 pub mod sync;
 
-pub use error::{Error, Result};
-pub use issue::{Issue, Problem, Severity};
-pub use lang::{Lang, Localized};
+pub use base::error::{Error, Result};
+pub use base::issue::{Issue, Problem, Severity};
+pub use base::lang::{Lang, Localized};

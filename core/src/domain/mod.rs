@@ -12,7 +12,7 @@ pub mod phone;
 pub(crate) mod phone_plan;
 pub mod tariff;
 
-use crate::issue::Problem;
+use crate::base::issue::Problem;
 
 /// A value that passed validation, with the warnings it raised (shown, not blocking).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +50,7 @@ macro_rules! deserialize_via_parse {
         impl<'de> serde::Deserialize<'de> for $t {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = <String as serde::Deserialize>::deserialize(d)?;
-                let parse: fn(&str) -> Result<$t, crate::issue::Problem> = $parse;
+                let parse: fn(&str) -> Result<$t, crate::base::issue::Problem> = $parse;
                 parse(&s).map_err(|p| serde::de::Error::custom(p.code))
             }
         }
@@ -59,7 +59,7 @@ macro_rules! deserialize_via_parse {
 pub(crate) use deserialize_via_parse;
 
 /// Messages for the domain validators' problem codes: (code, Indonesian, English).
-pub static MESSAGES: &[crate::messages::Entry] = &[
+pub static MESSAGES: &[crate::base::messages::Entry] = &[
     // --- small choices the CLI and forms parse ---------------------------------
     (
         "sex.invalid",
@@ -173,8 +173,8 @@ pub static MESSAGES: &[crate::messages::Entry] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::Lang;
-    use crate::messages;
+    use crate::base::lang::Lang;
+    use crate::base::messages;
 
     #[test]
     fn compact_drops_whitespace_and_listed_separators() {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::condition::Condition;
-use crate::lang::Localized;
+use crate::base::lang::Localized;
 use crate::Severity;
 
 /// The version of the definition format described in `docs/forms.md`.

@@ -11,7 +11,7 @@ use super::finding::{localize_all, Finding};
 use super::kinds::{check_value, expected, nik_cross_findings, number_value};
 use super::rules::{is_blank, rules_involving};
 use super::validate::field_findings;
-use crate::lang::Lang;
+use crate::base::lang::Lang;
 use crate::{Error, Issue, Problem};
 
 /// A value as the UI sends it.

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::lang::Localized;
+use crate::base::lang::Localized;
 use crate::store::cache::{get_cache, list_cache};
 use crate::store::meta::get_meta;
 use crate::store::outbox::{list_submissions, OutboxState};

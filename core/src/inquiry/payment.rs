@@ -1,7 +1,7 @@
 //! How to pay: the payment code and amount from the registration decision, and
 //! the channels that accept it (see `domain/README.md`: payment).
 
-use crate::lang::Localized;
+use crate::base::lang::Localized;
 use crate::store::cache::{get_cache, list_cache};
 use crate::store::Store;
 use crate::sync::cached::{

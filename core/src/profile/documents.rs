@@ -6,10 +6,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Profile;
-use crate::error::{Error, Result};
+use crate::base::error::{Error, Result};
 use crate::forms::{self, FormDefinition, Input, Kind};
-use crate::issue::{Issue, Problem};
-use crate::lang::Lang;
+use crate::base::issue::{Issue, Problem};
+use crate::base::lang::Lang;
 use crate::store::attachments::{self, AttachmentRow, LinkRow, MAX_SUBMISSION_BYTES};
 use crate::store::drafts;
 

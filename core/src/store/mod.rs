@@ -28,7 +28,7 @@ pub use outbox::{
 pub use profiles::{list_profiles, profile_path, set_aside};
 
 /// Messages for store problems the user can see (the codes of the store's `Error`s).
-pub static MESSAGES: &[crate::messages::Entry] = &[
+pub static MESSAGES: &[crate::base::messages::Entry] = &[
     (
         "store.wrong_key",
         "Kunci tidak dapat membuka profil ini.",

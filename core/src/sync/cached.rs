@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::wire::PhaseWindow;
-use crate::lang::Localized;
+use crate::base::lang::Localized;
 
 /// Cache kind: one row per registration decision, keyed by submission id.
 pub const REGISTRATION: &str = "registration";

@@ -20,7 +20,7 @@ pub use engine::sync;
 pub use observer::{NoObserver, SyncObserver, SyncReport, SyncState};
 
 /// Messages for sync outcomes the user sees (issues set on submissions).
-pub static MESSAGES: &[crate::messages::Entry] = &[
+pub static MESSAGES: &[crate::base::messages::Entry] = &[
     (
         "sync.registration_rejected",
         "Pendaftaran ditolak petugas: {reason}",

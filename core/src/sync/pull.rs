@@ -10,8 +10,8 @@ use super::http::{Failure, Http};
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use super::push::now_ms;
 use super::wire::{ChangesResponse, Event, EventKind};
-use crate::issue::{Issue, Severity};
-use crate::lang::Lang;
+use crate::base::issue::{Issue, Severity};
+use crate::base::lang::Lang;
 use crate::store::cache::{get_cache, put_cache};
 use crate::store::meta::{get_meta, set_meta};
 use crate::store::outbox::{self, OutboxState};
@@ -71,7 +71,7 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
                         code: "sync.registration_rejected".into(),
                         path: String::new(),
                         severity: Severity::Error,
-                        message: crate::messages::render(
+                        message: crate::base::messages::render(
                             "sync.registration_rejected",
                             lang,
                             &[("reason", reason.get(lang).to_string())],
@@ -351,7 +351,7 @@ mod tests {
                 mark_accepted(tx, "reg-a", "REF-A", 11)
             })
             .unwrap();
-        let reason = crate::lang::Localized::new("Dokumen tidak jelas", "Document unreadable");
+        let reason = crate::base::lang::Localized::new("Dokumen tidak jelas", "Document unreadable");
         let rejected = |id: &str| EventKind::RegistrationRejected {
             submission_id: id.into(),
             reason: reason.clone(),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::issue::Issue;
+use crate::base::issue::Issue;
 
 /// `POST /v1/devices`: enroll this device (one profile) and receive a bearer token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,7 +169,7 @@ pub enum EventKind {
         /// The client's submission id.
         submission_id: String,
         /// Reason, in Indonesian and English.
-        reason: crate::lang::Localized,
+        reason: crate::base::lang::Localized,
     },
     /// A payment was recorded: membership is active for these windows.
     PaymentRecorded {

@@ -264,11 +264,11 @@ async fn run_fill(a: &Args) -> ExitCode {
     say(&format!("error {}", e.code()));
     say(&format!(
         "message-id {}",
-        rantau_core::messages::render(e.code(), Lang::Id, &[])
+        rantau_core::base::messages::render(e.code(), Lang::Id, &[])
     ));
     say(&format!(
         "message-en {}",
-        rantau_core::messages::render(e.code(), Lang::En, &[])
+        rantau_core::base::messages::render(e.code(), Lang::En, &[])
     ));
     if !matches!(e, Error::StorageFull | Error::StorageIo { .. }) {
         say(&format!("untyped {e}"));

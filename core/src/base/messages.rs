@@ -2,7 +2,7 @@
 //! keyed by its stable code. Each part of the core owns its own table
 //! (`domain::MESSAGES`, `forms::MESSAGES`, `store::MESSAGES`); this module joins them.
 
-use crate::lang::Lang;
+use crate::base::lang::Lang;
 
 /// One catalog entry: code, Indonesian template, English template.
 /// Templates name their parameters in braces: `{declared}`.
