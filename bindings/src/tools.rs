@@ -10,7 +10,8 @@ use rantau_core::domain::passport::Passport;
 use rantau_core::domain::phone::Phone;
 use rantau_core::domain::tariff::{self, TariffTable};
 use rantau_core::store::{profiles, Key};
-use rantau_core::{directory, Lang, Problem};
+use rantau_core::domain::directory;
+use rantau_core::{Lang, Problem};
 
 use crate::error::{guard, RantauError};
 use crate::types::{text, FeeQuote, Issue, Language};

@@ -11,7 +11,6 @@
 //! - [`profile`]: the API the app and the CLI use: drafts, autosave, finalize, outbox.
 
 pub mod base;
-pub mod directory;
 pub mod domain;
 pub mod forms;
 pub mod fuzzing;

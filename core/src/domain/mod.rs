@@ -4,6 +4,7 @@
 
 pub mod country;
 pub mod date;
+pub mod directory;
 pub mod email;
 pub mod kpj;
 pub mod nik;

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::directory::Directory;
+use crate::domain::directory::Directory;
 use crate::domain::tariff::TariffTable;
 use crate::inquiry::{derive_status, Decision, Window};
 use crate::store::outbox::OutboxState;

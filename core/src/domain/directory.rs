@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Localized, Result};
 
 /// The built-in directory, as shipped in the app.
-const BUILTIN_JSON: &str = include_str!("../data/service_points.json");
+const BUILTIN_JSON: &str = include_str!("../../data/service_points.json");
 
 /// The whole directory: service points by country, national channels, scam numbers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
