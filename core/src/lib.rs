@@ -16,6 +16,7 @@ pub mod forms;
 pub mod fuzzing;
 pub mod inquiry;
 pub mod profile;
+pub mod protocol;
 pub mod store;
 pub mod sync;
 

@@ -8,7 +8,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use rantau_core::sync::wire::{
+use rantau_core::protocol::wire::{
     chunk_count, AttachmentStatus, ATTACHMENT_CHUNK_SIZE, ATTACHMENT_SIZE_HEADER,
     CHUNK_SHA256_HEADER,
 };

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use rantau_core::base::lang::Localized;
-use rantau_core::sync::wire::{
+use rantau_core::protocol::wire::{
     BatchResponse, ChangesResponse, EnrollResponse, EventKind, ItemOutcome, Phase,
 };
 use rantau_server::officer::{

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rantau_core::store::attachments::{self, pending_uploads};
 use rantau_core::store::Store;
-use rantau_core::sync::wire::{AttachmentStatus, EnrollResponse, ErrorBody};
+use rantau_core::protocol::wire::{AttachmentStatus, EnrollResponse, ErrorBody};
 use rantau_core::sync::{self, NoObserver, SyncConfig, SyncReport};
 use rantau_server::DbLocation;
 use rantau_tests::data::{client_store, fake_jpeg, finalize_registration_with_file};

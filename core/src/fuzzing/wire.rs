@@ -11,11 +11,11 @@ use crate::domain::directory::Directory;
 use crate::domain::tariff::TariffTable;
 use crate::inquiry::{derive_status, Decision, Window};
 use crate::store::outbox::OutboxState;
-use crate::sync::cached::{
+use crate::protocol::cached::{
     CardBody, ContributionBody, PaymentBody, PaymentInstructionsBody, ProtectionBody,
     RegistrationDecision, ThreadBody,
 };
-use crate::sync::wire::{
+use crate::protocol::wire::{
     AttachmentStatus, BatchResponse, ChangesResponse, EnrollResponse, ErrorBody, EventKind,
 };
 

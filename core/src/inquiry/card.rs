@@ -2,7 +2,7 @@
 
 use crate::store::cache::get_cache;
 use crate::store::Store;
-use crate::sync::cached::{CardBody, CARD, CURRENT};
+use crate::protocol::cached::{CardBody, CARD, CURRENT};
 use crate::{Error, Result};
 
 /// The membership card as last fetched.

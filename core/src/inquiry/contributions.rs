@@ -2,7 +2,7 @@
 
 use crate::store::cache::list_cache;
 use crate::store::Store;
-use crate::sync::cached::{ContributionBody, CONTRIBUTION};
+use crate::protocol::cached::{ContributionBody, CONTRIBUTION};
 use crate::{Error, Result};
 
 /// One recorded contribution.

@@ -9,10 +9,11 @@ use crate::store::cache::{get_cache, list_cache};
 use crate::store::meta::get_meta;
 use crate::store::outbox::{list_submissions, OutboxState};
 use crate::store::Store;
-use crate::sync::cached::{
-    ProtectionBody, RegistrationDecision, CURRENT, META_LAST_PULL, PROTECTION, REGISTRATION,
+use crate::protocol::cached::{
+    ProtectionBody, RegistrationDecision, CURRENT, PROTECTION, REGISTRATION,
 };
-use crate::sync::wire::Phase;
+use crate::protocol::wire::Phase;
+use crate::sync::meta_keys::META_LAST_PULL;
 use crate::{Error, Result};
 
 /// The registration form's id.

@@ -4,7 +4,7 @@
 use crate::base::lang::Localized;
 use crate::store::cache::{get_cache, list_cache};
 use crate::store::Store;
-use crate::sync::cached::{
+use crate::protocol::cached::{
     PaymentBody, PaymentInstructionsBody, CURRENT, PAYMENT, PAYMENT_INSTRUCTIONS,
 };
 use crate::{Error, Result};

@@ -6,7 +6,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 
-use crate::sync::wire::{chunk_count, ATTACHMENT_CHUNK_SIZE};
+use crate::protocol::wire::{chunk_count, ATTACHMENT_CHUNK_SIZE};
 use crate::{Error, Result};
 
 /// Largest file accepted (5 MiB): a phone photo of a document, or a short PDF.

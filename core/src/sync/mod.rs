@@ -1,18 +1,17 @@
-//! Sync with the agency's server: the v1 wire format, and the engine that pushes
-//! the outbox in batches and pulls the change feed into the local cache.
+//! Sync with the agency's server: the engine that pushes the outbox in batches and
+//! pulls the change feed into the local cache, speaking `protocol`'s v1 wire format.
 //! Entry point: [`sync`]; everything it writes is one atomic transaction per step.
 
 pub mod backoff;
-pub mod cached;
 pub mod config;
 mod engine;
 mod enroll;
 mod http;
+pub mod meta_keys;
 pub mod observer;
 mod pull;
 mod push;
 mod upload;
-pub mod wire;
 
 pub use backoff::Backoff;
 pub use config::SyncConfig;

@@ -4,12 +4,13 @@
 
 use rusqlite::Transaction;
 
-use super::cached::*;
+use super::meta_keys::{META_CURSOR, META_LAST_PULL, META_TOKEN};
+use crate::protocol::cached::*;
 use super::config::SyncConfig;
 use super::http::{Failure, Http};
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use super::push::now_ms;
-use super::wire::{ChangesResponse, Event, EventKind};
+use crate::protocol::wire::{ChangesResponse, Event, EventKind};
 use crate::base::issue::{Issue, Severity};
 use crate::base::lang::Lang;
 use crate::store::cache::{get_cache, put_cache};
@@ -223,7 +224,7 @@ mod tests {
     use crate::store::outbox::{get_submission, insert_submission, mark_accepted};
     use crate::store::test_support::{submission, temp_store};
     use crate::store::{list_cache, Store};
-    use crate::sync::wire::{Phase, PhaseWindow};
+    use crate::protocol::wire::{Phase, PhaseWindow};
 
     fn ev(seq: i64, kind: EventKind) -> Event {
         Event {

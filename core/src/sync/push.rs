@@ -4,11 +4,11 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::cached::META_TOKEN;
+use super::meta_keys::META_TOKEN;
 use super::config::SyncConfig;
 use super::http::{Failure, Http};
 use super::observer::{SyncObserver, SyncReport, SyncState};
-use super::wire::{BatchRequest, BatchResponse, ItemOutcome, SubmissionItem};
+use crate::protocol::wire::{BatchRequest, BatchResponse, ItemOutcome, SubmissionItem};
 use crate::base::issue::{Issue, Severity};
 use crate::store::meta::set_meta;
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
