@@ -4,7 +4,8 @@
 //! personal data have no `Debug`, or a hand-written one without the values.
 
 use rantau_core::forms::Input;
-use rantau_core::{inquiry, profile, sync, Lang, Localized};
+use rantau_core::app::{inquiry, profile};
+use rantau_core::{sync, Lang, Localized};
 use serde_json::Value;
 
 /// The language of messages, titles and labels.
@@ -904,8 +905,8 @@ pub struct AttachmentInfo {
     pub uploaded: bool,
 }
 
-impl From<rantau_core::profile::AttachmentInfo> for AttachmentInfo {
-    fn from(a: rantau_core::profile::AttachmentInfo) -> Self {
+impl From<rantau_core::app::profile::AttachmentInfo> for AttachmentInfo {
+    fn from(a: rantau_core::app::profile::AttachmentInfo) -> Self {
         AttachmentInfo {
             id: a.id,
             field_path: a.field_path,

@@ -84,8 +84,8 @@ impl Env {
     }
 
     /// Opens the selected profile in the selected language.
-    pub fn open(&self) -> Result<rantau_core::profile::Profile> {
-        let p = rantau_core::profile::Profile::open(&self.home, &self.profile, &self.key()?)?;
+    pub fn open(&self) -> Result<rantau_core::app::profile::Profile> {
+        let p = rantau_core::app::profile::Profile::open(&self.home, &self.profile, &self.key()?)?;
         p.set_lang(self.lang);
         Ok(p)
     }
@@ -129,7 +129,7 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
                 }
                 Err(e) => return Err(e),
             };
-            let profile = rantau_core::profile::Profile::create(&env.home, &name, &key)?;
+            let profile = rantau_core::app::profile::Profile::create(&env.home, &name, &key)?;
             if env.json {
                 out::json(
                     &serde_json::json!({"profile": name, "path": profile.path(), "key_file": saved}),
@@ -152,7 +152,7 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
         ProfileCmd::SetAside { name } => {
             let env = env.for_profile(&name);
             let kept =
-                rantau_core::profile::Profile::set_aside_damaged(&env.home, &name, &env.key()?)?;
+                rantau_core::app::profile::Profile::set_aside_damaged(&env.home, &name, &env.key()?)?;
             if env.json {
                 out::json(&serde_json::json!({"profile": name, "kept": kept}));
             } else {

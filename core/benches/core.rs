@@ -6,7 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rantau_core::forms::{samples, Input};
-use rantau_core::profile::Profile;
+use rantau_core::app::profile::Profile;
 use rantau_core::store::Key;
 
 fn fill(profile: &Profile) -> String {

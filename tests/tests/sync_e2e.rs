@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use rantau_core::inquiry::{self, MembershipStatus};
+use rantau_core::app::inquiry::{self, MembershipStatus};
 use rantau_core::store::meta::{get_meta, set_meta};
 use rantau_core::store::outbox::{list_submissions, OutboxState};
 use rantau_core::sync::{self, NoObserver, SyncConfig, SyncObserver, SyncState};

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::domain::directory::Directory;
 use crate::domain::tariff::TariffTable;
-use crate::inquiry::{derive_status, Decision, Window};
+use crate::app::inquiry::{derive_status, Decision, Window};
 use crate::store::outbox::OutboxState;
 use crate::protocol::cached::{
     CardBody, ContributionBody, PaymentBody, PaymentInstructionsBody, ProtectionBody,

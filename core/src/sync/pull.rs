@@ -260,13 +260,13 @@ mod tests {
     fn decision_fills_card_and_payment_instructions() {
         let (_d, store) = temp_store();
         apply(&store, &[ev(1, decided("reg"))]);
-        let card = crate::inquiry::card(&store).unwrap().unwrap();
+        let card = crate::app::inquiry::card(&store).unwrap().unwrap();
         assert_eq!(
             (card.kpj.as_str(), card.reference.as_str()),
             ("12345678901", "REG-1")
         );
         assert_eq!(card.fetched_at, 1_000);
-        let pay = crate::inquiry::payment_instructions(&store)
+        let pay = crate::app::inquiry::payment_instructions(&store)
             .unwrap()
             .unwrap();
         assert_eq!(pay.payment_code, "98765432109");
@@ -289,16 +289,16 @@ mod tests {
             )],
         );
         assert!(
-            crate::inquiry::payment_instructions(&store)
+            crate::app::inquiry::payment_instructions(&store)
                 .unwrap()
                 .unwrap()
                 .paid
         );
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let m = crate::inquiry::membership(&store, today).unwrap().unwrap();
+        let m = crate::app::inquiry::membership(&store, today).unwrap().unwrap();
         assert!(matches!(
             m.status,
-            crate::inquiry::MembershipStatus::Active {
+            crate::app::inquiry::MembershipStatus::Active {
                 phase: Phase::PrePlacement,
                 ..
             }
@@ -323,7 +323,7 @@ mod tests {
             )
         };
         apply(&store, &[reply(1, "r1"), reply(2, "r2"), reply(2, "r2")]);
-        let threads = crate::inquiry::threads(&store).unwrap();
+        let threads = crate::app::inquiry::threads(&store).unwrap();
         assert_eq!(threads.len(), 1);
         assert_eq!(
             threads[0]
@@ -392,7 +392,7 @@ mod tests {
             )
         };
         apply(&store, &[c(1, "2026-09"), c(2, "2026-10"), c(3, "2026-10")]);
-        let list = crate::inquiry::contributions(&store).unwrap();
+        let list = crate::app::inquiry::contributions(&store).unwrap();
         assert_eq!(
             list.iter().map(|c| c.period.as_str()).collect::<Vec<_>>(),
             vec!["2026-10", "2026-09"]
@@ -403,12 +403,12 @@ mod tests {
     fn membership_is_none_before_anything_is_known_and_pending_after_finalize() {
         let (_d, store) = temp_store();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        assert_eq!(crate::inquiry::membership(&store, today).unwrap(), None);
+        assert_eq!(crate::app::inquiry::membership(&store, today).unwrap(), None);
         let mut reg = submission("reg", 10);
         reg.form_id = "pmi-registration".into();
         store.write(|tx| insert_submission(tx, &reg)).unwrap();
-        let m = crate::inquiry::membership(&store, today).unwrap().unwrap();
-        assert_eq!(m.status, crate::inquiry::MembershipStatus::PendingSync);
+        let m = crate::app::inquiry::membership(&store, today).unwrap().unwrap();
+        assert_eq!(m.status, crate::app::inquiry::MembershipStatus::PendingSync);
         assert_eq!(m.fetched_at, None);
     }
 }
