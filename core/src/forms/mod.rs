@@ -14,7 +14,6 @@ mod dom;
 mod finding;
 mod input;
 mod kinds;
-mod messages;
 mod rules;
 #[doc(hidden)]
 pub mod samples;
@@ -30,5 +29,4 @@ pub use definition::{
 };
 pub use documents::{document_files, is_document_field};
 pub use input::{remove_repeat_item, set_field, Context, Input, SetOutcome, VisibilityChange};
-pub use messages::MESSAGES;
 pub use validate::{frozen_payload, validate, validate_submission};
