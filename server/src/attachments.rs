@@ -20,7 +20,7 @@ use crate::http::{check_content_type, AppState, Participant};
 use crate::ids;
 
 /// Largest attachment accepted (the same cap as the app's).
-pub const MAX_FILE_BYTES: u64 = rantau_core::store::attachments::MAX_FILE_BYTES;
+pub const MAX_FILE_BYTES: u64 = rantau_core::domain::document::MAX_FILE_BYTES;
 /// Most bytes of attachments (complete or not) one participant may hold: room for
 /// a dozen full submissions, and a bound on what one token can put on the disk.
 pub const MAX_PARTICIPANT_BYTES: u64 = 200 * 1024 * 1024;

@@ -246,7 +246,7 @@ async fn one_device_cannot_read_or_probe_another_devices_files() {
     let r = c
         .put(format!("{base}/v1/attachments/{sha}/chunks/0"))
         .bearer_auth(&other)
-        .header("x-chunk-sha256", attachments::content_id(chunk))
+        .header("x-chunk-sha256", rantau_core::domain::document::content_id(chunk))
         .header("x-attachment-size", file.len().to_string())
         .body(chunk.to_vec())
         .send()
@@ -267,7 +267,7 @@ async fn one_device_cannot_read_or_probe_another_devices_files() {
     let r = c
         .put(format!("{base}/v1/attachments/{sha}/chunks/1"))
         .bearer_auth(&other)
-        .header("x-chunk-sha256", attachments::content_id(chunk))
+        .header("x-chunk-sha256", rantau_core::domain::document::content_id(chunk))
         .header("x-attachment-size", file.len().to_string())
         .body(file[attachments::CHUNK_SIZE..2 * attachments::CHUNK_SIZE].to_vec())
         .send()

@@ -5,6 +5,7 @@
 pub mod country;
 pub mod date;
 pub mod directory;
+pub mod document;
 pub mod email;
 pub mod kpj;
 pub mod nik;

@@ -96,7 +96,7 @@ async fn attempt(
             continue;
         }
         interrupt.check()?;
-        let chunk_sha = attachments::content_id(chunk);
+        let chunk_sha = crate::domain::document::content_id(chunk);
         let path = format!("/v1/attachments/{}/chunks/{idx}", file.id);
         let mut resends = 0;
         loop {

@@ -10,7 +10,8 @@ use crate::base::error::{Error, Result};
 use crate::forms::{self, FormDefinition, Input, Kind};
 use crate::base::issue::{Issue, Problem};
 use crate::base::lang::Lang;
-use crate::store::attachments::{self, AttachmentRow, LinkRow, MAX_SUBMISSION_BYTES};
+use crate::domain::document::{self, MAX_SUBMISSION_BYTES};
+use crate::store::attachments::{self, AttachmentRow, LinkRow};
 use crate::store::drafts;
 
 /// One file attached to a document field (a page of that document).
@@ -101,14 +102,14 @@ impl Profile {
         bytes: &[u8],
         mime_hint: Option<&str>,
     ) -> Result<AttachmentInfo> {
-        let mime = attachments::check_file(bytes)?;
+        let mime = document::check_file(bytes)?;
         if mime_hint.is_some_and(|h| !h.trim().eq_ignore_ascii_case(mime)) {
             tracing::debug!(
                 sniffed = mime,
                 "attachment type hint differs from the content"
             );
         }
-        let id = attachments::content_id(bytes);
+        let id = document::content_id(bytes);
         let ctx = self.context();
         let now = self.now_ms();
         self.store.write(|tx| {
@@ -301,7 +302,7 @@ mod tests {
             code(p.attach(&d, "ktp_photo", b"GIF89a....", Some("image/jpeg"))),
             "attachment.unsupported_type"
         );
-        let big = jpeg(attachments::MAX_FILE_BYTES as usize + 1, 0);
+        let big = jpeg(document::MAX_FILE_BYTES as usize + 1, 0);
         assert_eq!(
             code(p.attach(&d, "ktp_photo", &big, None)),
             "attachment.too_large"
@@ -319,7 +320,7 @@ mod tests {
             "draft.not_found"
         );
         // Three files of 5 MiB fill the 15 MiB of one submission; a fourth does not fit.
-        let max = attachments::MAX_FILE_BYTES as usize;
+        let max = document::MAX_FILE_BYTES as usize;
         for seed in 0..3 {
             p.attach(&d, "contract_file", &jpeg(max, seed), None)
                 .unwrap();
