@@ -7,7 +7,7 @@ use super::answers::Scope;
 use super::definition::{Field, Kind, PhoneCountry};
 use super::dom;
 use super::finding::Finding;
-use super::input::Context;
+use super::context::Context;
 use crate::Problem;
 
 /// The result of checking one non-empty value.

@@ -7,6 +7,7 @@ mod answers;
 mod builtin;
 mod check;
 mod condition;
+mod context;
 mod contribution;
 mod definition;
 mod documents;
@@ -28,5 +29,6 @@ pub use definition::{
     PhoneCountry, Rule, RuleCheck, FORMAT_VERSION,
 };
 pub use documents::{document_files, is_document_field};
-pub use input::{remove_repeat_item, set_field, Context, Input, SetOutcome, VisibilityChange};
+pub use context::Context;
+pub use input::{remove_repeat_item, set_field, Input, SetOutcome, VisibilityChange};
 pub use validate::{frozen_payload, validate, validate_submission};

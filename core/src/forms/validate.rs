@@ -7,7 +7,7 @@ use super::answers::{item_path, Answers, Scope};
 use super::builtin::builtin_form;
 use super::definition::{Field, FormDefinition, Kind};
 use super::finding::{localize_all, Finding};
-use super::input::Context;
+use super::context::Context;
 use super::kinds::{check_value, expected, fits};
 use super::rules::{check_rules, is_blank};
 use crate::{Error, Issue, Problem};
