@@ -17,3 +17,7 @@ pub use backoff::Backoff;
 pub use config::SyncConfig;
 pub use engine::sync;
 pub use observer::{NoObserver, SyncObserver, SyncReport, SyncState};
+
+/// The pull's cache writer, for the app's tests that read events back through the inquiries.
+#[cfg(test)]
+pub(crate) use pull::apply_event;
