@@ -19,6 +19,15 @@ use rantau_tests::data::{
 use rantau_tests::proxy::{Fault, Proxy};
 use rantau_tests::server::{admin_post, counts, start, submissions};
 
+/// The server's request timeout is longer than the app's own, so a real phone
+/// always gives up first. (It lives here, not in the server's limits tests, because
+/// the server's sources never name the client's sync engine.)
+#[test]
+fn the_phone_gives_up_before_the_server() {
+    let limits = rantau_server::Limits::default();
+    assert!(limits.request_timeout > rantau_core::sync::config::DEFAULT_TIMEOUT);
+}
+
 fn config(url: &str) -> SyncConfig {
     let mut c = SyncConfig::new(url).unwrap();
     c.lang = rantau_core::Lang::En;
