@@ -373,7 +373,7 @@ impl FormDefinition {
 
     /// The field at `path` (`name`, `heirs[1].name` or `heirs.name`).
     pub fn field(&self, path: &str) -> Option<&Field> {
-        let key = super::answers::field_key(path)?;
+        let key = super::path::field_key(path)?;
         self.field_by_key(&key)
     }
 

@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use super::answers::{item_path, parse_path, visibility_map, Answers, Path, Scope};
+use super::answers::{visibility_map, Answers, Scope};
+use super::path::{item_path, parse_path, Path};
 use super::context::Context;
 use super::definition::{Field, FormDefinition, Kind};
 use super::finding::{localize_all, Finding};

@@ -14,6 +14,7 @@ mod documents;
 mod dom;
 mod finding;
 mod input;
+mod path;
 mod kinds;
 mod rules;
 #[doc(hidden)]

@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use super::answers::{item_path, Answers, Scope};
+use super::answers::{Answers, Scope};
+use super::path::item_path;
 use super::builtin::builtin_form;
 use super::definition::{Field, FormDefinition, Kind};
 use super::finding::{localize_all, Finding};
