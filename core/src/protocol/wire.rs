@@ -122,7 +122,7 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// A protection phase (see `domain/README.md`: protection periods).
+/// A protection phase: pre-placement, placement, post-placement (Permenaker 4/2023).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {

@@ -1,5 +1,5 @@
-//! Membership status, derived offline from cached protection windows (see
-//! `domain/README.md`: protection periods) and the local outbox. Pure date
+//! Membership status, derived offline from cached protection windows (pre-placement,
+//! placement, post-placement; Permenaker 4/2023) and the local outbox. Pure date
 //! arithmetic in [`derive_status`]; [`membership`] gathers its inputs.
 
 use chrono::NaiveDate;

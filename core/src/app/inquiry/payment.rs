@@ -1,5 +1,6 @@
 //! How to pay: the payment code and amount from the registration decision, and
-//! the channels that accept it (see `domain/README.md`: payment).
+//! the channels that accept it (the payment code is a virtual account, paid at a
+//! partner bank's teller, ATM or online banking).
 
 use crate::base::lang::Localized;
 use crate::store::cache::{get_cache, list_cache};
