@@ -5,7 +5,7 @@
 
 use rantau_core::forms::Input;
 use rantau_core::app::{inquiry, profile};
-use rantau_core::{sync, Lang, Localized};
+use rantau_core::{protocol, sync, Lang, Localized};
 use serde_json::Value;
 
 /// The language of messages, titles and labels.
@@ -617,12 +617,12 @@ pub enum Phase {
     PostPlacement,
 }
 
-impl From<sync::wire::Phase> for Phase {
-    fn from(p: sync::wire::Phase) -> Self {
+impl From<protocol::wire::Phase> for Phase {
+    fn from(p: protocol::wire::Phase) -> Self {
         match p {
-            sync::wire::Phase::PrePlacement => Phase::PrePlacement,
-            sync::wire::Phase::Placement => Phase::Placement,
-            sync::wire::Phase::PostPlacement => Phase::PostPlacement,
+            protocol::wire::Phase::PrePlacement => Phase::PrePlacement,
+            protocol::wire::Phase::Placement => Phase::Placement,
+            protocol::wire::Phase::PostPlacement => Phase::PostPlacement,
         }
     }
 }
