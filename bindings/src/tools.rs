@@ -5,12 +5,12 @@
 use std::path::Path;
 
 use rantau_core::domain::date::parse_date;
+use rantau_core::domain::directory;
 use rantau_core::domain::nik::{Nik, Sex};
 use rantau_core::domain::passport::Passport;
 use rantau_core::domain::phone::Phone;
 use rantau_core::domain::tariff::{self, TariffTable};
 use rantau_core::store::{profiles, Key};
-use rantau_core::domain::directory;
 use rantau_core::{Lang, Problem};
 
 use crate::error::{guard, RantauError};

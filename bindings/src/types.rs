@@ -3,8 +3,8 @@
 //! dates are `YYYY-MM-DD` strings, times unix milliseconds. Types that may hold
 //! personal data have no `Debug`, or a hand-written one without the values.
 
-use rantau_core::forms::Input;
 use rantau_core::app::{inquiry, profile};
+use rantau_core::forms::Input;
 use rantau_core::{protocol, sync, Lang, Localized};
 use serde_json::Value;
 

@@ -151,8 +151,11 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
         }
         ProfileCmd::SetAside { name } => {
             let env = env.for_profile(&name);
-            let kept =
-                rantau_core::app::profile::Profile::set_aside_damaged(&env.home, &name, &env.key()?)?;
+            let kept = rantau_core::app::profile::Profile::set_aside_damaged(
+                &env.home,
+                &name,
+                &env.key()?,
+            )?;
             if env.json {
                 out::json(&serde_json::json!({"profile": name, "kept": kept}));
             } else {

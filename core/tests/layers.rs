@@ -1,9 +1,6 @@
-//! The core's layers point one way (see `ARCHITECTURE.md`): a module may import
-//! from its own layer and the layers below it, never from one above. This test
-//! reads every file under `core/src`, places each `crate::…` and `super::…` path
-//! in its top-level module, and fails naming file, line and both layers when a
-//! lower layer reaches up. It also keeps the server off the client's store and
-//! sync engine: the server shares only base, domain, forms and protocol.
+//! The core's layers point one way (ARCHITECTURE.md): this test fails, naming file,
+//! line and both layers, when a file under `core/src` imports a layer above its own,
+//! and when the server's sources name the client's store or sync engine.
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -393,7 +390,10 @@ fn every_top_level_module_of_the_core_has_a_layer() {
         );
     }
     for l in LAYERS {
-        assert!(declared.contains(l), "layer `{l}` is not a module of lib.rs");
+        assert!(
+            declared.contains(l),
+            "layer `{l}` is not a module of lib.rs"
+        );
     }
 }
 
@@ -409,10 +409,7 @@ fn the_server_uses_only_the_shared_layers_of_the_core() {
             continue;
         }
         for file in rust_files(&dir) {
-            let shown = format!(
-                "server/{}",
-                file.strip_prefix(&server).unwrap().display()
-            );
+            let shown = format!("server/{}", file.strip_prefix(&server).unwrap().display());
             let toks = tokens(&fs::read_to_string(&file).unwrap());
             for (i, t) in toks.iter().enumerate() {
                 if t.text != "rantau_core" || toks.get(i + 1).is_none_or(|n| n.text != "::") {

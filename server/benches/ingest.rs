@@ -108,7 +108,8 @@ fn ingest(c: &mut Criterion) {
         group.bench_function(format!("db50_{form}"), |b| {
             b.iter(|| {
                 let start = counter.fetch_add(BATCH, Ordering::Relaxed);
-                let items: Vec<rantau_core::protocol::wire::SubmissionItem> = (start..start + BATCH)
+                let items: Vec<rantau_core::protocol::wire::SubmissionItem> = (start
+                    ..start + BATCH)
                     .map(|n| rantau_core::protocol::wire::SubmissionItem {
                         id: format!("db-{n}"),
                         form_id: form.into(),

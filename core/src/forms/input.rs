@@ -5,11 +5,11 @@
 use serde_json::Value;
 
 use super::answers::{visibility_map, Answers, Scope};
-use super::path::{item_path, parse_path, Path};
 use super::context::Context;
 use super::definition::{Field, FormDefinition, Kind};
 use super::finding::{localize_all, Finding};
 use super::kinds::{check_value, expected, nik_cross_findings, number_value};
+use super::path::{item_path, parse_path, Path};
 use super::rules::{is_blank, rules_involving};
 use super::validate::field_findings;
 use crate::{Error, Issue, Problem};

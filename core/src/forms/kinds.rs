@@ -4,10 +4,10 @@
 use serde_json::Value;
 
 use super::answers::Scope;
+use super::context::Context;
 use super::definition::{Field, Kind, PhoneCountry};
 use super::dom;
 use super::finding::Finding;
-use super::context::Context;
 use crate::Problem;
 
 /// The result of checking one non-empty value.

@@ -7,10 +7,9 @@ use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::app::inquiry::{derive_status, Decision, Window};
 use crate::domain::directory::Directory;
 use crate::domain::tariff::TariffTable;
-use crate::app::inquiry::{derive_status, Decision, Window};
-use crate::store::outbox::OutboxState;
 use crate::protocol::cached::{
     CardBody, ContributionBody, PaymentBody, PaymentInstructionsBody, ProtectionBody,
     RegistrationDecision, ThreadBody,
@@ -18,6 +17,7 @@ use crate::protocol::cached::{
 use crate::protocol::wire::{
     AttachmentStatus, BatchResponse, ChangesResponse, EnrollResponse, ErrorBody, EventKind,
 };
+use crate::store::outbox::OutboxState;
 
 /// Decodes `bytes` as `T`; when it decodes, checks the round trip and returns it.
 fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(

@@ -1,9 +1,9 @@
 //! Enrollment: the first sync of a profile registers a device id (generated once
 //! and kept in meta) and stores the bearer token and participant id it gets back.
 
-use super::meta_keys::{META_DEVICE_ID, META_PARTICIPANT, META_TOKEN};
 use super::config::SyncConfig;
 use super::http::Http;
+use super::meta_keys::{META_DEVICE_ID, META_PARTICIPANT, META_TOKEN};
 use crate::protocol::wire::{EnrollRequest, EnrollResponse};
 use crate::store::meta::{get_meta, set_meta};
 use crate::store::Store;

@@ -139,7 +139,10 @@ impl<'a> Http<'a> {
             .put(url)
             .header("content-type", "application/octet-stream")
             .header(crate::protocol::wire::CHUNK_SHA256_HEADER, chunk_sha256)
-            .header(crate::protocol::wire::ATTACHMENT_SIZE_HEADER, size.to_string())
+            .header(
+                crate::protocol::wire::ATTACHMENT_SIZE_HEADER,
+                size.to_string(),
+            )
             .body(data.to_vec());
         self.counters.bytes_up += data.len() as u64;
         self.send_raw(req).await.map(|_| ())

@@ -4,15 +4,15 @@
 
 use rusqlite::Transaction;
 
-use super::meta_keys::{META_CURSOR, META_LAST_PULL, META_TOKEN};
-use crate::protocol::cached::*;
 use super::config::SyncConfig;
 use super::http::{Failure, Http};
+use super::meta_keys::{META_CURSOR, META_LAST_PULL, META_TOKEN};
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use super::push::now_ms;
-use crate::protocol::wire::{ChangesResponse, Event, EventKind};
 use crate::base::issue::{Issue, Severity};
 use crate::base::lang::Lang;
+use crate::protocol::cached::*;
+use crate::protocol::wire::{ChangesResponse, Event, EventKind};
 use crate::store::cache::{get_cache, put_cache};
 use crate::store::meta::{get_meta, set_meta};
 use crate::store::outbox::{self, OutboxState};
@@ -258,7 +258,8 @@ mod tests {
                 mark_accepted(tx, "reg-a", "REF-A", 11)
             })
             .unwrap();
-        let reason = crate::base::lang::Localized::new("Dokumen tidak jelas", "Document unreadable");
+        let reason =
+            crate::base::lang::Localized::new("Dokumen tidak jelas", "Document unreadable");
         let rejected = |id: &str| EventKind::RegistrationRejected {
             submission_id: id.into(),
             reason: reason.clone(),

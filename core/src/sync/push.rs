@@ -4,12 +4,12 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::meta_keys::META_TOKEN;
 use super::config::SyncConfig;
 use super::http::{Failure, Http};
+use super::meta_keys::META_TOKEN;
 use super::observer::{SyncObserver, SyncReport, SyncState};
-use crate::protocol::wire::{BatchRequest, BatchResponse, ItemOutcome, SubmissionItem};
 use crate::base::issue::{Issue, Severity};
+use crate::protocol::wire::{BatchRequest, BatchResponse, ItemOutcome, SubmissionItem};
 use crate::store::meta::set_meta;
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
 use crate::store::{InterruptHandle, Store};

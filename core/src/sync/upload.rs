@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use super::meta_keys::META_TOKEN;
 use super::http::{Failure, Http};
+use super::meta_keys::META_TOKEN;
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use super::push::now_ms;
 use crate::protocol::wire::{AttachmentStatus, ATTACHMENT_CHUNK_SIZE};

@@ -12,8 +12,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use rantau_core::forms::{samples, Input};
 use rantau_core::app::profile::Profile;
+use rantau_core::forms::{samples, Input};
 use rantau_core::store::outbox::OutboxState;
 use rantau_core::store::Key;
 use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncState};

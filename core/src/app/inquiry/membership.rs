@@ -5,14 +5,14 @@
 use chrono::NaiveDate;
 
 use crate::base::lang::Localized;
-use crate::store::cache::{get_cache, list_cache};
-use crate::store::meta::get_meta;
-use crate::store::outbox::{list_submissions, OutboxState};
-use crate::store::Store;
 use crate::protocol::cached::{
     ProtectionBody, RegistrationDecision, CURRENT, PROTECTION, REGISTRATION,
 };
 use crate::protocol::wire::Phase;
+use crate::store::cache::{get_cache, list_cache};
+use crate::store::meta::get_meta;
+use crate::store::outbox::{list_submissions, OutboxState};
+use crate::store::Store;
 use crate::sync::meta_keys::META_LAST_PULL;
 use crate::{Error, Result};
 

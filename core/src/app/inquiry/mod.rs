@@ -65,9 +65,7 @@ mod tests {
             ("12345678901", "REG-1")
         );
         assert_eq!(card.fetched_at, 1_000);
-        let pay = payment_instructions(&store)
-            .unwrap()
-            .unwrap();
+        let pay = payment_instructions(&store).unwrap().unwrap();
         assert_eq!(pay.payment_code, "98765432109");
         assert_eq!(pay.amount_due, 370_000);
         assert!(!pay.paid);
@@ -87,12 +85,7 @@ mod tests {
                 },
             )],
         );
-        assert!(
-            payment_instructions(&store)
-                .unwrap()
-                .unwrap()
-                .paid
-        );
+        assert!(payment_instructions(&store).unwrap().unwrap().paid);
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let m = membership(&store, today).unwrap().unwrap();
         assert!(matches!(

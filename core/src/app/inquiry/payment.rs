@@ -3,11 +3,11 @@
 //! partner bank's teller, ATM or online banking).
 
 use crate::base::lang::Localized;
-use crate::store::cache::{get_cache, list_cache};
-use crate::store::Store;
 use crate::protocol::cached::{
     PaymentBody, PaymentInstructionsBody, CURRENT, PAYMENT, PAYMENT_INSTRUCTIONS,
 };
+use crate::store::cache::{get_cache, list_cache};
+use crate::store::Store;
 use crate::{Error, Result};
 
 /// A place or way to pay with the payment code.

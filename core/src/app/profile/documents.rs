@@ -7,10 +7,10 @@ use serde_json::Value;
 
 use super::Profile;
 use crate::base::error::{Error, Result};
-use crate::forms::{self, FormDefinition, Input, Kind};
 use crate::base::issue::{Issue, Problem};
 use crate::base::lang::Lang;
 use crate::domain::document::{self, MAX_SUBMISSION_BYTES};
+use crate::forms::{self, FormDefinition, Input, Kind};
 use crate::store::attachments::{self, AttachmentRow, LinkRow};
 use crate::store::drafts;
 
