@@ -345,10 +345,17 @@ fn violations(src_dir: &Path) -> Vec<String> {
                     continue;
                 }
                 match layer_of(&module) {
-                    Some(theirs) if theirs > own => out.push(format!(
-                        "{shown}:{line}: layer `{}` imports `{name}` of layer `{}`, which stands above it; a layer uses only itself and the layers below (ARCHITECTURE.md)",
-                        LAYERS[own], LAYERS[theirs]
-                    )),
+                    Some(theirs) if theirs > own => {
+                        let what = if name == module {
+                            String::new()
+                        } else {
+                            format!(" (`{name}`)")
+                        };
+                        out.push(format!(
+                            "{shown}:{line}: layer `{}` imports layer `{}`{what}, which stands above it; a layer uses only itself and the layers below (ARCHITECTURE.md)",
+                            LAYERS[own], LAYERS[theirs]
+                        ))
+                    }
                     Some(_) => {}
                     None if OUTSIDE.contains(&module.as_str()) => out.push(format!(
                         "{shown}:{line}: layer `{}` imports `{module}`, which stands outside the layers",
