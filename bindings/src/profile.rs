@@ -6,10 +6,11 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
-use rantau_core::profile::Profile;
+use rantau_core::app::inquiry;
+use rantau_core::app::profile::Profile;
 use rantau_core::store::Key;
 use rantau_core::sync::{self as core_sync, SyncConfig};
-use rantau_core::{forms, inquiry, Error};
+use rantau_core::{forms, Error};
 
 use crate::error::{guard, guard_async, RantauError};
 use crate::form_view::{form_view, FormView};

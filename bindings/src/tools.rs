@@ -5,12 +5,13 @@
 use std::path::Path;
 
 use rantau_core::domain::date::parse_date;
+use rantau_core::domain::directory;
 use rantau_core::domain::nik::{Nik, Sex};
 use rantau_core::domain::passport::Passport;
 use rantau_core::domain::phone::Phone;
 use rantau_core::domain::tariff::{self, TariffTable};
 use rantau_core::store::{profiles, Key};
-use rantau_core::{directory, Lang, Problem};
+use rantau_core::{Lang, Problem};
 
 use crate::error::{guard, RantauError};
 use crate::types::{text, FeeQuote, Issue, Language};
@@ -302,7 +303,7 @@ pub fn generate_key_hex() -> String {
 /// profile, storage and sync; validation issues carry their own messages.
 #[uniffi::export]
 pub fn error_message(code: String, lang: Language) -> String {
-    rantau_core::messages::render(&code, lang.into(), &[])
+    rantau_core::base::messages::render(&code, lang.into(), &[])
 }
 
 /// The profile names in `dir`, sorted.

@@ -3,8 +3,9 @@
 //! dates are `YYYY-MM-DD` strings, times unix milliseconds. Types that may hold
 //! personal data have no `Debug`, or a hand-written one without the values.
 
+use rantau_core::app::{inquiry, profile};
 use rantau_core::forms::Input;
-use rantau_core::{inquiry, profile, sync, Lang, Localized};
+use rantau_core::{protocol, sync, Lang, Localized};
 use serde_json::Value;
 
 /// The language of messages, titles and labels.
@@ -616,12 +617,12 @@ pub enum Phase {
     PostPlacement,
 }
 
-impl From<sync::wire::Phase> for Phase {
-    fn from(p: sync::wire::Phase) -> Self {
+impl From<protocol::wire::Phase> for Phase {
+    fn from(p: protocol::wire::Phase) -> Self {
         match p {
-            sync::wire::Phase::PrePlacement => Phase::PrePlacement,
-            sync::wire::Phase::Placement => Phase::Placement,
-            sync::wire::Phase::PostPlacement => Phase::PostPlacement,
+            protocol::wire::Phase::PrePlacement => Phase::PrePlacement,
+            protocol::wire::Phase::Placement => Phase::Placement,
+            protocol::wire::Phase::PostPlacement => Phase::PostPlacement,
         }
     }
 }
@@ -904,8 +905,8 @@ pub struct AttachmentInfo {
     pub uploaded: bool,
 }
 
-impl From<rantau_core::profile::AttachmentInfo> for AttachmentInfo {
-    fn from(a: rantau_core::profile::AttachmentInfo) -> Self {
+impl From<rantau_core::app::profile::AttachmentInfo> for AttachmentInfo {
+    fn from(a: rantau_core::app::profile::AttachmentInfo) -> Self {
         AttachmentInfo {
             id: a.id,
             field_path: a.field_path,

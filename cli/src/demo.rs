@@ -5,8 +5,8 @@
 
 use std::process::ExitCode;
 
+use rantau_core::app::profile::Profile;
 use rantau_core::forms::{samples, Input};
-use rantau_core::profile::Profile;
 use rantau_core::store::Key;
 use rantau_core::{Error, Result};
 use rantau_server::officer::OfficerClient;
@@ -367,7 +367,7 @@ fn synthetic_jpeg(len: usize) -> Vec<u8> {
 
 /// The KPJ and amount due from the cached payment instructions.
 fn inquiry_payment(profile: &Profile) -> Result<(String, u64)> {
-    rantau_core::inquiry::payment_instructions(profile.store())?
+    rantau_core::app::inquiry::payment_instructions(profile.store())?
         .map(|p| (p.kpj, p.amount_due))
         .ok_or_else(|| Error::Network("registration not decided".into()))
 }

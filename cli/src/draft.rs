@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use rantau_core::app::profile::{DraftView, OutboxItem, Profile};
 use rantau_core::forms::{self, FormDefinition, Input, Kind};
-use rantau_core::profile::{DraftView, OutboxItem, Profile};
 use rantau_core::store::outbox::OutboxState;
 use rantau_core::{Error, Lang, Result};
 

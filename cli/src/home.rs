@@ -84,8 +84,8 @@ impl Env {
     }
 
     /// Opens the selected profile in the selected language.
-    pub fn open(&self) -> Result<rantau_core::profile::Profile> {
-        let p = rantau_core::profile::Profile::open(&self.home, &self.profile, &self.key()?)?;
+    pub fn open(&self) -> Result<rantau_core::app::profile::Profile> {
+        let p = rantau_core::app::profile::Profile::open(&self.home, &self.profile, &self.key()?)?;
         p.set_lang(self.lang);
         Ok(p)
     }
@@ -129,7 +129,7 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
                 }
                 Err(e) => return Err(e),
             };
-            let profile = rantau_core::profile::Profile::create(&env.home, &name, &key)?;
+            let profile = rantau_core::app::profile::Profile::create(&env.home, &name, &key)?;
             if env.json {
                 out::json(
                     &serde_json::json!({"profile": name, "path": profile.path(), "key_file": saved}),
@@ -151,8 +151,11 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
         }
         ProfileCmd::SetAside { name } => {
             let env = env.for_profile(&name);
-            let kept =
-                rantau_core::profile::Profile::set_aside_damaged(&env.home, &name, &env.key()?)?;
+            let kept = rantau_core::app::profile::Profile::set_aside_damaged(
+                &env.home,
+                &name,
+                &env.key()?,
+            )?;
             if env.json {
                 out::json(&serde_json::json!({"profile": name, "kept": kept}));
             } else {
@@ -218,7 +221,7 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
              for an officer: rantau profile set-aside NAME",
         ),
         Error::ProfileNotDamaged(_) => {
-            return rantau_core::messages::render(e.code(), lang, &[]);
+            return rantau_core::base::messages::render(e.code(), lang, &[]);
         }
         Error::SchemaTooNew { .. } => t(
             lang,
@@ -246,7 +249,7 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
             "Storage is full. Nothing was lost; free some space and try again.",
         ),
         Error::StorageIo { .. } => {
-            return rantau_core::messages::render(e.code(), lang, &[]);
+            return rantau_core::base::messages::render(e.code(), lang, &[]);
         }
         Error::UnknownForm(_) => t(lang, "Formulir tidak dikenal.", "Unknown form."),
         Error::UnknownField(_) => t(
@@ -274,7 +277,7 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
             "The form cannot be finalized yet. Fix these errors:",
         ),
         Error::AttachmentTooLarge { size, max } => {
-            return rantau_core::messages::render(
+            return rantau_core::base::messages::render(
                 "attachment.too_large",
                 lang,
                 &[("size", size.to_string()), ("max", max.to_string())],
@@ -284,7 +287,7 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
         | Error::AttachmentNotFound(_)
         | Error::TooManyPages { .. }
         | Error::DeviceSecretMismatch => {
-            return rantau_core::messages::render(e.code(), lang, &[])
+            return rantau_core::base::messages::render(e.code(), lang, &[])
         }
         Error::Interrupted => t(
             lang,

@@ -4,9 +4,9 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use rantau_core::inquiry::{self, MembershipStatus};
-use rantau_core::profile::Profile;
-use rantau_core::sync::wire::Phase;
+use rantau_core::app::inquiry::{self, MembershipStatus};
+use rantau_core::app::profile::Profile;
+use rantau_core::protocol::wire::Phase;
 use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncReport, SyncState};
 use rantau_core::{Lang, Result};
 

@@ -1,28 +1,30 @@
 //! Rantau core: the offline-first branch office in a migrant worker's pocket.
 //!
-//! - [`domain`]: identifiers (NIK, KPJ, passport, phone, e-mail), countries and the
-//!   contribution tariff, each a type that can only hold a valid value.
+//! Layers, top to bottom; a module imports only from its own layer and those below
+//! (`tests/layers.rs` fails the build's tests otherwise, see `ARCHITECTURE.md`):
+//!
+//! - [`app`]: the one API every front-end uses: profiles, drafts, autosave, finalize,
+//!   the outbox, sync, and read-only inquiries from the local cache.
+//! - [`sync`]: the engine that pushes the outbox and pulls the change feed.
+//! - [`store`]: one encrypted SQLite database per profile: drafts, outbox, cache, documents.
+//! - [`protocol`]: the v1 wire types and cached records (serde only), shared with the server.
 //! - [`forms`]: the declarative, versioned form format, conditions and validation,
 //!   and the built-in forms (registration, consultation, data update).
-//! - [`store`]: one encrypted SQLite database per profile, drafts and the outbox.
-//! - [`directory`]: the offline directory of service points abroad.
-//! - [`sync`]: the engine that pushes the outbox and pulls the change feed.
-//! - [`inquiry`]: read-only answers from the local cache (membership, card, payments, replies).
-//! - [`profile`]: the API the app and the CLI use: drafts, autosave, finalize, outbox.
+//! - [`domain`]: identifiers (NIK, KPJ, passport, phone, e-mail), dates, countries, the
+//!   contribution tariff, the document-file policy and the service-point directory.
+//! - [`base`]: the error, the user's language, issues and the message catalog.
+//!
+//! [`fuzzing`] holds the bodies of the fuzz targets; it stands outside the layers.
 
-pub mod directory;
+pub mod app;
+pub mod base;
 pub mod domain;
-pub mod error;
 pub mod forms;
 pub mod fuzzing;
-pub mod inquiry;
-pub mod issue;
-pub mod lang;
-pub mod messages;
-pub mod profile;
+pub mod protocol;
 pub mod store;
 pub mod sync;
 
-pub use error::{Error, Result};
-pub use issue::{Issue, Problem, Severity};
-pub use lang::{Lang, Localized};
+pub use base::error::{Error, Result};
+pub use base::issue::{Issue, Problem, Severity};
+pub use base::lang::{Lang, Localized};

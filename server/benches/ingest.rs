@@ -92,8 +92,8 @@ fn ingest(c: &mut Criterion) {
     // The same work without HTTP and SQLite: validation and decision only.
     let clock = rantau_server::submissions::Clock::now(rantau_core::Lang::Id);
     for form in ["consultation", "pmi-registration"] {
-        let items: Vec<rantau_core::sync::wire::SubmissionItem> = (0..BATCH)
-            .map(|n| rantau_core::sync::wire::SubmissionItem {
+        let items: Vec<rantau_core::protocol::wire::SubmissionItem> = (0..BATCH)
+            .map(|n| rantau_core::protocol::wire::SubmissionItem {
                 id: format!("p-{n}"),
                 form_id: form.into(),
                 form_version: 1,
@@ -125,8 +125,9 @@ fn ingest(c: &mut Criterion) {
         group.bench_function(format!("db50_{form}"), |b| {
             b.iter(|| {
                 let start = counter.fetch_add(BATCH, Ordering::Relaxed);
-                let items: Vec<rantau_core::sync::wire::SubmissionItem> = (start..start + BATCH)
-                    .map(|n| rantau_core::sync::wire::SubmissionItem {
+                let items: Vec<rantau_core::protocol::wire::SubmissionItem> = (start
+                    ..start + BATCH)
+                    .map(|n| rantau_core::protocol::wire::SubmissionItem {
                         id: format!("db-{n}"),
                         form_id: form.into(),
                         form_version: 1,

@@ -8,8 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::NaiveDate;
-use rantau_core::lang::Localized;
-use rantau_core::sync::wire::{Event, EventKind};
+use rantau_core::base::lang::Localized;
+use rantau_core::protocol::wire::{Event, EventKind};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 

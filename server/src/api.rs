@@ -8,7 +8,7 @@ use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rantau_core::sync::wire::{
+use rantau_core::protocol::wire::{
     BatchRequest, BatchResponse, ChangesResponse, EnrollRequest, EnrollResponse,
 };
 use rusqlite::{params, OptionalExtension};

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use rantau_core::sync::wire::{
+use rantau_core::protocol::wire::{
     chunk_count, AttachmentStatus, ATTACHMENT_CHUNK_SIZE, ATTACHMENT_SIZE_HEADER,
     CHUNK_SHA256_HEADER,
 };
@@ -22,7 +22,7 @@ use crate::limits::DocumentQuota;
 use crate::{ids, validation};
 
 /// Largest attachment accepted (the same cap as the app's).
-pub const MAX_FILE_BYTES: u64 = rantau_core::store::attachments::MAX_FILE_BYTES;
+pub const MAX_FILE_BYTES: u64 = rantau_core::domain::document::MAX_FILE_BYTES;
 /// Most bytes of attachments (complete or not) one participant may hold: room for
 /// a dozen full submissions, and a bound on what one token can put on the disk.
 pub const MAX_PARTICIPANT_BYTES: u64 = 200 * 1024 * 1024;

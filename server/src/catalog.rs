@@ -80,7 +80,7 @@ impl Catalog {
         let reference = serde_json::json!({
             "countries": countries()?,
             "tariffs": tariffs()?,
-            "service_points": rantau_core::directory::builtin(),
+            "service_points": rantau_core::domain::directory::builtin(),
         });
         Ok(Catalog {
             forms: Published::new(&forms)?,

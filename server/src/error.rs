@@ -6,7 +6,7 @@ use axum::http::header::{CONNECTION, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rantau_core::sync::wire::ErrorBody;
+use rantau_core::protocol::wire::ErrorBody;
 use rantau_core::Lang;
 
 use crate::limits::Limited;

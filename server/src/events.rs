@@ -1,7 +1,7 @@
 //! The change feed: events appended per participant with a global, strictly
 //! increasing sequence, read back after a cursor (the last seq seen).
 
-use rantau_core::sync::wire::{Event, EventKind};
+use rantau_core::protocol::wire::{Event, EventKind};
 use rusqlite::{params, Connection, Transaction};
 
 use crate::error::Result;

@@ -46,7 +46,7 @@ impl std::fmt::Debug for FileStore {
 
 /// True for a lowercase 64-digit hex string.
 pub fn is_sha256_hex(s: &str) -> bool {
-    rantau_core::store::attachments::is_content_id(s)
+    rantau_core::domain::document::is_content_id(s)
 }
 
 /// True for ids we put in a path (participant ids are UUIDs we issued).

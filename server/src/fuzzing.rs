@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use rantau_core::forms::samples::{sample_consultation, sample_registration};
-use rantau_core::sync::wire::{
+use rantau_core::protocol::wire::{
     AttachmentStatus, BatchRequest, BatchResponse, ChangesResponse, EnrollResponse, ErrorBody,
     Event, EventKind, ItemOutcome, ATTACHMENT_SIZE_HEADER, CHUNK_SHA256_HEADER,
 };

@@ -429,7 +429,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn any_bytes_parse_to_a_batch_or_a_body_code(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
-            if let Err(e) = parse_json::<rantau_core::sync::wire::BatchRequest>(&bytes) {
+            if let Err(e) = parse_json::<rantau_core::protocol::wire::BatchRequest>(&bytes) {
                 proptest::prop_assert!(e.code == "body.malformed_json" || e.code == "body.invalid");
                 proptest::prop_assert!(e.status.is_client_error());
             }

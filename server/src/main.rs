@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use rantau_core::lang::Localized;
+use rantau_core::base::lang::Localized;
 use rantau_server::officer::{
     ContributionRequest, OfficerClient, PaymentRequest, RejectRequest, ReplyRequest,
 };

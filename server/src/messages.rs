@@ -4,7 +4,7 @@
 use rantau_core::{Issue, Lang, Severity};
 
 /// `(code, id_template, en_template)`; placeholders are `{name}`.
-pub static MESSAGES: &[rantau_core::messages::Entry] = &[
+pub static MESSAGES: &[rantau_core::base::messages::Entry] = &[
     (
         "form.unknown",
         "Formulir {form} versi {version} tidak dikenal server.",

@@ -2,7 +2,7 @@
 //! `rantau-server officer pay|reply|reject|contribution|list` and by tests):
 //! a blocking HTTP client; call it from synchronous code only.
 
-use rantau_core::sync::wire::{ErrorBody, Event};
+use rantau_core::protocol::wire::{ErrorBody, Event};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 

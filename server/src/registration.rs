@@ -5,7 +5,7 @@
 use chrono::{Months, NaiveDate};
 use rantau_core::domain::date::{contract_months, parse_date};
 use rantau_core::domain::tariff::{Scheme, TariffTable};
-use rantau_core::sync::wire::{Phase, PhaseWindow};
+use rantau_core::protocol::wire::{Phase, PhaseWindow};
 use rantau_core::{Issue, Lang};
 
 use crate::messages::error_issue;

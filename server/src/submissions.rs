@@ -3,7 +3,7 @@
 //! content, or from another participant → `Conflict`, never an overwrite.
 
 use chrono::{Duration, NaiveDate};
-use rantau_core::sync::wire::{EventKind, ItemOutcome, ItemResult, SubmissionItem};
+use rantau_core::protocol::wire::{EventKind, ItemOutcome, ItemResult, SubmissionItem};
 use rantau_core::{Issue, Lang};
 use rusqlite::{params, OptionalExtension, Transaction};
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
-use rantau_core::sync::wire::ErrorBody;
+use rantau_core::protocol::wire::ErrorBody;
 use rantau_server::{spawn_blocking, BlockingServer, Limits, Rate, ServerConfig};
 use reqwest::blocking::Client;
 use reqwest::Method;

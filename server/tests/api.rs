@@ -5,7 +5,9 @@
 
 use std::io::Write;
 
-use rantau_core::sync::wire::{BatchResponse, ChangesResponse, ErrorBody, EventKind, ItemOutcome};
+use rantau_core::protocol::wire::{
+    BatchResponse, ChangesResponse, ErrorBody, EventKind, ItemOutcome,
+};
 use rantau_server::{spawn, DbLocation, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 

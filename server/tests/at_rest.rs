@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use rantau_core::sync::wire::{BatchResponse, ErrorBody};
+use rantau_core::protocol::wire::{BatchResponse, ErrorBody};
 use rantau_server::admin::SubmissionList;
 use rantau_server::{spawn, DbLocation, RunningServer, ServerConfig};
 use serde_json::{json, Value};
@@ -211,7 +211,7 @@ async fn every_file_is_0600_and_every_folder_0700() {
     }
 }
 
-const ATTACHMENT_CHUNK: usize = rantau_core::sync::wire::ATTACHMENT_CHUNK_SIZE;
+const ATTACHMENT_CHUNK: usize = rantau_core::protocol::wire::ATTACHMENT_CHUNK_SIZE;
 
 /// Every file under `dir` with its bytes.
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {

@@ -3,7 +3,7 @@
 // Test helpers outside #[test] fns: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use rantau_core::sync::wire::{AttachmentStatus, ErrorBody, ATTACHMENT_CHUNK_SIZE};
+use rantau_core::protocol::wire::{AttachmentStatus, ErrorBody, ATTACHMENT_CHUNK_SIZE};
 use rantau_server::admin::SubmissionList;
 use rantau_server::{spawn, RunningServer, ServerConfig};
 use serde_json::json;

@@ -4,7 +4,7 @@
 // Test helpers outside #[test] fns: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use rantau_core::sync::wire::{EnrollResponse, ErrorBody};
+use rantau_core::protocol::wire::{EnrollResponse, ErrorBody};
 use rantau_server::{spawn, DbLocation, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 

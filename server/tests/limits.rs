@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use rantau_core::sync::wire::ErrorBody;
+use rantau_core::protocol::wire::ErrorBody;
 use rantau_server::{spawn, Limits, Rate, RunningServer, ServerConfig};
 use serde_json::json;
 use sha2::{Digest, Sha256};

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use rantau_core::sync::wire::EnrollResponse;
+use rantau_core::protocol::wire::EnrollResponse;
 use rantau_server::{spawn, ServerConfig};
 use serde_json::{json, Value};
 

@@ -3,8 +3,8 @@
 // Test helpers outside #[test] fns: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use rantau_core::lang::Localized;
-use rantau_core::sync::wire::{
+use rantau_core::base::lang::Localized;
+use rantau_core::protocol::wire::{
     BatchResponse, ChangesResponse, EnrollResponse, EventKind, ItemOutcome, Phase,
 };
 use rantau_server::officer::{

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use rantau_core::sync::wire::{ErrorBody, ATTACHMENT_CHUNK_SIZE};
+use rantau_core::protocol::wire::{ErrorBody, ATTACHMENT_CHUNK_SIZE};
 use rantau_server::{spawn, Limits, Rate, RunningServer, ServerConfig};
 use serde_json::json;
 use sha2::{Digest, Sha256};

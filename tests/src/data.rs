@@ -227,7 +227,7 @@ pub fn fake_jpeg(len: usize, seed: u64) -> Vec<u8> {
 pub fn finalize_registration_with_file(store: &Store, i: usize, file: &[u8]) -> (String, String) {
     use rantau_core::store::attachments;
     let id = uuid::Uuid::new_v4().to_string();
-    let sha = attachments::content_id(file);
+    let sha = rantau_core::domain::document::content_id(file);
     let mut payload = registration_payload(i);
     payload["ktp_photo"] = json!([sha]);
     let r = row(
@@ -237,7 +237,7 @@ pub fn finalize_registration_with_file(store: &Store, i: usize, file: &[u8]) -> 
         payload,
     );
     let done = store.write(|tx| {
-        let mime = attachments::check_file(file)?;
+        let mime = rantau_core::domain::document::check_file(file)?;
         attachments::put_attachment(tx, file, mime, 1)?;
         attachments::link(tx, &id, "ktp_photo", &sha, 1)?;
         insert_submission(tx, &r)

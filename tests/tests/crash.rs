@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use rantau_core::profile::Profile;
+use rantau_core::app::profile::Profile;
 use rantau_core::store::Key;
 use rantau_server::DbLocation;
 use rantau_tests::crash::{value_at, Line, Rng, KEY_HEX, PROFILE};

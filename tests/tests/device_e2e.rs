@@ -8,10 +8,10 @@
 
 use std::net::SocketAddr;
 
+use rantau_core::protocol::wire::{EnrollResponse, ErrorBody};
 use rantau_core::store::meta::get_meta;
 use rantau_core::store::outbox::{list_submissions, OutboxState};
 use rantau_core::store::Store;
-use rantau_core::sync::wire::{EnrollResponse, ErrorBody};
 use rantau_core::sync::{self, NoObserver, SyncConfig, SyncObserver, SyncState};
 use rantau_server::DbLocation;
 use rantau_tests::data::{client_store, finalize_registrations, states};
@@ -217,7 +217,7 @@ async fn a_device_whose_secret_is_refused_gets_a_typed_error_and_keeps_its_forms
         })
     );
     for lang in [rantau_core::Lang::Id, rantau_core::Lang::En] {
-        let message = rantau_core::messages::render(err.code(), lang, &[]);
+        let message = rantau_core::base::messages::render(err.code(), lang, &[]);
         assert_ne!(message, err.code(), "no {lang:?} message");
     }
     // Nothing sent, nothing lost, nothing counted against the forms.
@@ -249,7 +249,10 @@ async fn a_profile_enrolled_before_device_secrets_claims_one_with_its_token() {
     let old_token = meta(&store, "sync.token").unwrap();
     server.shutdown().await.unwrap();
     // What a profile and a server from before device secrets look like.
-    rantau_server::db::Db::open(&db)
+    let db_path = db_dir.path().join("server.db");
+    let key = rantau_server::key::load_or_create(&rantau_server::key::default_key_path(&db_path), false)
+        .unwrap();
+    rantau_server::db::Db::open(&db, &key)
         .unwrap()
         .write(|tx| {
             tx.execute("DELETE FROM device_secrets", [])

@@ -9,9 +9,9 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use rantau_core::protocol::wire::{AttachmentStatus, EnrollResponse, ErrorBody};
 use rantau_core::store::attachments::{self, pending_uploads};
 use rantau_core::store::Store;
-use rantau_core::sync::wire::{AttachmentStatus, EnrollResponse, ErrorBody};
 use rantau_core::sync::{self, NoObserver, SyncConfig, SyncReport};
 use rantau_server::DbLocation;
 use rantau_tests::data::{client_store, fake_jpeg, finalize_registration_with_file};
@@ -242,7 +242,10 @@ async fn one_device_cannot_read_or_probe_another_devices_files() {
     let r = c
         .put(format!("{base}/v1/attachments/{sha}/chunks/0"))
         .bearer_auth(&other)
-        .header("x-chunk-sha256", attachments::content_id(chunk))
+        .header(
+            "x-chunk-sha256",
+            rantau_core::domain::document::content_id(chunk),
+        )
         .header("x-attachment-size", file.len().to_string())
         .body(chunk.to_vec())
         .send()
@@ -263,7 +266,10 @@ async fn one_device_cannot_read_or_probe_another_devices_files() {
     let r = c
         .put(format!("{base}/v1/attachments/{sha}/chunks/1"))
         .bearer_auth(&other)
-        .header("x-chunk-sha256", attachments::content_id(chunk))
+        .header(
+            "x-chunk-sha256",
+            rantau_core::domain::document::content_id(chunk),
+        )
         .header("x-attachment-size", file.len().to_string())
         .body(file[attachments::CHUNK_SIZE..2 * attachments::CHUNK_SIZE].to_vec())
         .send()

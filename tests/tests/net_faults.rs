@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rantau_core::inquiry;
+use rantau_core::app::inquiry;
 use rantau_core::store::attachments::{self, pending_uploads};
 use rantau_core::store::outbox::{insert_submission, list_submissions, OutboxState};
 use rantau_core::store::Store;

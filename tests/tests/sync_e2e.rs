@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use rantau_core::inquiry::{self, MembershipStatus};
+use rantau_core::app::inquiry::{self, MembershipStatus};
 use rantau_core::store::meta::{get_meta, set_meta};
 use rantau_core::store::outbox::{list_submissions, OutboxState};
 use rantau_core::sync::{self, NoObserver, SyncConfig, SyncObserver, SyncState};
@@ -18,6 +18,15 @@ use rantau_tests::data::{
 };
 use rantau_tests::proxy::{Fault, Proxy};
 use rantau_tests::server::{admin_post, counts, start, submissions};
+
+/// The server's request timeout is longer than the app's own, so a real phone
+/// always gives up first. (It lives here, not in the server's limits tests, because
+/// the server's sources never name the client's sync engine.)
+#[test]
+fn the_phone_gives_up_before_the_server() {
+    let limits = rantau_server::Limits::default();
+    assert!(limits.request_timeout > rantau_core::sync::config::DEFAULT_TIMEOUT);
+}
 
 fn config(url: &str) -> SyncConfig {
     let mut c = SyncConfig::new(url).unwrap();

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lang::Localized;
+use crate::base::lang::Localized;
 
 /// A country in the reference data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

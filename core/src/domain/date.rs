@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
-use crate::issue::Problem;
+use crate::base::issue::Problem;
 
 /// Parses `YYYY-MM-DD`, `DD-MM-YYYY` or `DD/MM/YYYY` (day and month may have one
 /// digit). Anything else, or a day that does not exist, is `date.invalid`.

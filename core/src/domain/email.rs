@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::issue::Problem;
+use crate::base::issue::Problem;
 
 /// An e-mail address with its domain in lower case. `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq, Hash)]

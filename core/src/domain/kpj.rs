@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::compact;
-use crate::issue::Problem;
+use crate::base::issue::Problem;
 
 /// A KPJ number: 10–15 digits. `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq, Hash)]

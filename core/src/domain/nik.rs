@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::date::age_on;
-use crate::issue::Problem;
+use crate::base::issue::Problem;
 
 /// Sex as recorded in the NIK (women add 40 to the birth day).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

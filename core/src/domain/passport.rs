@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{compact, Checked};
-use crate::issue::Problem;
+use crate::base::issue::Problem;
 
 /// A passport number: upper case, 1–2 letters then 6–8 digits. `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq, Hash)]

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::phone_plan::{plans, Destination, Kind, Plan, Plans};
 use super::{compact, country, Checked};
-use crate::issue::Problem;
+use crate::base::issue::Problem;
 
 /// A valid phone number in E.164 form. `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq, Hash)]

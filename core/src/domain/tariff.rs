@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::issue::Problem;
+use crate::base::issue::Problem;
 use crate::{Error, Result};
 
 /// How the worker is placed (Permenaker 4/2023, Pasal 6).

@@ -1,11 +1,12 @@
-//! Answers and field paths. Answers are a JSON object keyed by field id; a repeat
-//! group holds an array of objects. Paths name one value: `nik`, `heirs[1].name`.
-//! A [`Scope`] reads answers the way conditions see them (hidden = empty).
+//! Answers: a JSON object keyed by field id; a repeat group holds an array of
+//! objects, and a field path (`path.rs`) names one value in them. A [`Scope`]
+//! reads answers the way conditions see them (hidden = empty).
 
 use serde_json::Value;
 
 use super::condition::is_filled;
 use super::definition::{Field, FormDefinition, Kind};
+use super::path::item_path;
 
 /// A draft's answers: field id → value (a repeat group: an array of objects).
 pub type Answers = serde_json::Map<String, Value>;
@@ -13,68 +14,6 @@ pub type Answers = serde_json::Map<String, Value>;
 /// Deepest chain of conditions followed; deeper counts as hidden (cycles are
 /// rejected by the checks, this only bounds the work).
 const MAX_DEPTH: u32 = 32;
-
-/// A parsed field path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Path<'a> {
-    /// A top-level field.
-    Top(&'a str),
-    /// A field of one item of a repeat group.
-    Item {
-        /// The repeat group's id.
-        group: &'a str,
-        /// The item's index.
-        index: usize,
-        /// The field in the item.
-        field: &'a str,
-    },
-}
-
-fn is_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-/// Parses `id` or `group[n].id`.
-pub(crate) fn parse_path(path: &str) -> Option<Path<'_>> {
-    if is_id(path) {
-        return Some(Path::Top(path));
-    }
-    let (group, rest) = path.split_once('[')?;
-    let (index, rest) = rest.split_once(']')?;
-    let field = rest.strip_prefix('.')?;
-    if !is_id(group)
-        || !is_id(field)
-        || index.is_empty()
-        || !index.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    Some(Path::Item {
-        group,
-        index: index.parse().ok()?,
-        field,
-    })
-}
-
-/// The definition key of a path: `heirs[1].name` → `heirs.name`; also accepts
-/// `heirs.name` and `name`.
-pub(crate) fn field_key(path: &str) -> Option<String> {
-    match parse_path(path) {
-        Some(Path::Top(id)) => Some(id.to_string()),
-        Some(Path::Item { group, field, .. }) => Some(format!("{group}.{field}")),
-        None => {
-            let (g, f) = path.split_once('.')?;
-            (is_id(g) && is_id(f)).then(|| path.to_string())
-        }
-    }
-}
-
-/// The path of a field in a repeat item.
-pub(crate) fn item_path(group: &str, index: usize, field: &str) -> String {
-    format!("{group}[{index}].{field}")
-}
 
 /// Where conditions and cross-field checks look values up: the whole form, or
 /// one item of a repeat group (siblings first, then top-level fields).
@@ -218,37 +157,4 @@ pub fn hidden_paths(def: &FormDefinition, answers: &Answers) -> Vec<String> {
         .into_iter()
         .filter_map(|(path, visible)| (!visible).then_some(path))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_parses_top_and_item_forms() {
-        assert_eq!(parse_path("nik"), Some(Path::Top("nik")));
-        assert_eq!(
-            parse_path("heirs[12].name"),
-            Some(Path::Item {
-                group: "heirs",
-                index: 12,
-                field: "name"
-            })
-        );
-        for bad in [
-            "",
-            "heirs[].name",
-            "heirs[1]",
-            "heirs[1]name",
-            "heirs[-1].x",
-            "a b",
-            "h[1].x.y",
-            "h[1][2].x",
-        ] {
-            assert_eq!(parse_path(bad), None, "{bad}");
-        }
-        assert_eq!(field_key("heirs[3].name").as_deref(), Some("heirs.name"));
-        assert_eq!(field_key("heirs.name").as_deref(), Some("heirs.name"));
-        assert_eq!(field_key("heirs..name"), None);
-    }
 }

@@ -8,7 +8,7 @@ use super::definition::{
     Choice, Choices, DefinitionDoc, Field, FormDefinition, Index, Kind, PhoneCountry, RuleCheck,
     FORMAT_VERSION,
 };
-use crate::lang::Localized;
+use crate::base::lang::Localized;
 
 /// Longest pattern source accepted, and the compiled size limit: definitions may
 /// come from the server and must not make the phone build a huge automaton.

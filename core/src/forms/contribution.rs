@@ -4,9 +4,9 @@
 use serde_json::Value;
 
 use super::answers::{Answers, Scope};
+use super::context::Context;
 use super::definition::FormDefinition;
 use super::dom;
-use super::input::Context;
 use crate::domain::tariff::{FeeQuote, Scheme, TariffTable};
 
 /// The fee quote of a `pmi-registration` draft: from `scheme`, `contract_start`,

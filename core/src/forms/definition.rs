@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::condition::Condition;
-use crate::lang::Localized;
+use crate::base::lang::Localized;
 use crate::Severity;
 
 /// The version of the definition format described in `docs/forms.md`.
@@ -373,7 +373,7 @@ impl FormDefinition {
 
     /// The field at `path` (`name`, `heirs[1].name` or `heirs.name`).
     pub fn field(&self, path: &str) -> Option<&Field> {
-        let key = super::answers::field_key(path)?;
+        let key = super::path::field_key(path)?;
         self.field_by_key(&key)
     }
 

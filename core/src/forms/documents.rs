@@ -19,7 +19,7 @@ pub fn document_files(def: &FormDefinition, answers: &Value) -> Vec<String> {
             .into_iter()
             .flatten();
         for id in ids.filter_map(Value::as_str) {
-            if crate::store::attachments::is_content_id(id) && !out.iter().any(|o| o == id) {
+            if crate::domain::document::is_content_id(id) && !out.iter().any(|o| o == id) {
                 out.push(id.to_string());
             }
         }

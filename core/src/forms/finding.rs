@@ -1,7 +1,7 @@
 //! A finding of the form engine: a catalog [`Problem`], or a problem whose code
 //! and message come from the definition itself (rules, custom pattern messages).
 
-use crate::lang::{Lang, Localized};
+use crate::base::lang::{Lang, Localized};
 use crate::{Issue, Problem, Severity};
 
 /// One finding at one path, before localization.

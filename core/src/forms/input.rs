@@ -2,16 +2,16 @@
 //! normalized value (or, when invalid, what was typed), and report that field's
 //! issues, cross-field issues it takes part in, and visibility changes.
 
-use chrono::NaiveDate;
 use serde_json::Value;
 
-use super::answers::{item_path, parse_path, visibility_map, Answers, Path, Scope};
+use super::answers::{visibility_map, Answers, Scope};
+use super::context::Context;
 use super::definition::{Field, FormDefinition, Kind};
 use super::finding::{localize_all, Finding};
 use super::kinds::{check_value, expected, nik_cross_findings, number_value};
+use super::path::{item_path, parse_path, Path};
 use super::rules::{is_blank, rules_involving};
 use super::validate::field_findings;
-use crate::lang::Lang;
 use crate::{Error, Issue, Problem};
 
 /// A value as the UI sends it.
@@ -40,15 +40,6 @@ impl std::fmt::Debug for Input {
             Input::Clear => f.write_str("Clear"),
         }
     }
-}
-
-/// What validation needs to know about now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Context {
-    /// Today's date (ages, "not in the future", tariffs in force).
-    pub today: NaiveDate,
-    /// The language issues are rendered in.
-    pub lang: Lang,
 }
 
 /// A field instance that was shown and is now hidden, or the reverse.
@@ -427,6 +418,7 @@ pub fn remove_repeat_item(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::lang::Lang;
     use crate::forms::builtin_form;
     use crate::forms::samples::{sample_registration, sample_today};
     use proptest::prelude::*;

@@ -4,10 +4,10 @@
 use serde_json::Value;
 
 use super::answers::Scope;
+use super::context::Context;
 use super::definition::{Field, Kind, PhoneCountry};
 use super::dom;
 use super::finding::Finding;
-use super::input::Context;
 use crate::Problem;
 
 /// The result of checking one non-empty value.
@@ -302,7 +302,7 @@ fn check_document(field: &Field, v: &Value) -> Checked {
     let mut found: Vec<Finding> = Vec::new();
     for item in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
         let id = item.trim().to_ascii_lowercase();
-        if !crate::store::attachments::is_content_id(&id) {
+        if !crate::domain::document::is_content_id(&id) {
             found.push(Problem::error("document.invalid_file").into());
             continue;
         }

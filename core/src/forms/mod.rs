@@ -7,6 +7,7 @@ mod answers;
 mod builtin;
 mod check;
 mod condition;
+mod context;
 mod contribution;
 mod definition;
 mod documents;
@@ -14,7 +15,7 @@ mod dom;
 mod finding;
 mod input;
 mod kinds;
-mod messages;
+mod path;
 mod rules;
 #[doc(hidden)]
 pub mod samples;
@@ -23,12 +24,12 @@ mod validate;
 pub use answers::{hidden_paths, Answers};
 pub use builtin::{builtin, builtin_form};
 pub use condition::Condition;
+pub use context::Context;
 pub use contribution::contribution;
 pub use definition::{
     Choice, Choices, DateOrder, DocumentType, Field, FormDefinition, Kind, NikCheck, Page,
     PhoneCountry, Rule, RuleCheck, FORMAT_VERSION,
 };
 pub use documents::{document_files, is_document_field};
-pub use input::{remove_repeat_item, set_field, Context, Input, SetOutcome, VisibilityChange};
-pub use messages::MESSAGES;
+pub use input::{remove_repeat_item, set_field, Input, SetOutcome, VisibilityChange};
 pub use validate::{frozen_payload, validate, validate_submission};

@@ -3,12 +3,13 @@
 
 use serde_json::Value;
 
-use super::answers::{item_path, Answers, Scope};
+use super::answers::{Answers, Scope};
 use super::builtin::builtin_form;
+use super::context::Context;
 use super::definition::{Field, FormDefinition, Kind};
 use super::finding::{localize_all, Finding};
-use super::input::Context;
 use super::kinds::{check_value, expected, fits};
+use super::path::item_path;
 use super::rules::{check_rules, is_blank};
 use crate::{Error, Issue, Problem};
 

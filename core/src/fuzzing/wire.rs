@@ -7,17 +7,17 @@ use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::directory::Directory;
+use crate::app::inquiry::{derive_status, Decision, Window};
+use crate::domain::directory::Directory;
 use crate::domain::tariff::TariffTable;
-use crate::inquiry::{derive_status, Decision, Window};
-use crate::store::outbox::OutboxState;
-use crate::sync::cached::{
+use crate::protocol::cached::{
     CardBody, ContributionBody, PaymentBody, PaymentInstructionsBody, ProtectionBody,
     RegistrationDecision, ThreadBody,
 };
-use crate::sync::wire::{
+use crate::protocol::wire::{
     AttachmentStatus, BatchResponse, ChangesResponse, EnrollResponse, ErrorBody, EventKind,
 };
+use crate::store::outbox::OutboxState;
 
 /// Decodes `bytes` as `T`; when it decodes, checks the round trip and returns it.
 fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(

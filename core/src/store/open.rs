@@ -689,7 +689,7 @@ mod tests {
         let efbig = std::io::Error::from(std::io::ErrorKind::FileTooLarge);
         assert_eq!(classify(efbig.into()).code(), "store.io_error");
         for code in ["store.full", "store.io_error"] {
-            let (_, id, en) = crate::messages::lookup(code).unwrap();
+            let (_, id, en) = crate::base::messages::lookup(code).unwrap();
             assert!(!id.is_empty() && !en.is_empty() && id != en, "{code}");
         }
     }

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::issue::Issue;
+use crate::base::issue::Issue;
 use crate::{Error, Result};
 
 /// Transient failures after which a submission needs the user.
@@ -407,7 +407,7 @@ pub fn retry_submission(tx: &Transaction<'_>, id: &str, now: i64) -> Result<bool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::issue::Severity;
+    use crate::base::issue::Severity;
     use crate::store::test_support::{submission, temp_store};
     use crate::store::Store;
 

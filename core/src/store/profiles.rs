@@ -56,7 +56,7 @@ pub fn list_profiles(dir: &Path) -> Result<Vec<String>> {
 /// again while the old file is kept for recovery (it is never listed as a profile).
 /// Sidecars move first: a stopped move leaves the database in place, never a new
 /// database beside an old write-ahead log. Returns the database's new path.
-/// Whether the profile is damaged is the caller's check ([`crate::profile::Profile::set_aside_damaged`]).
+/// Whether the profile is damaged is the caller's check (the app's `Profile::set_aside_damaged`).
 pub fn set_aside(dir: &Path, name: &str, stamp: i64) -> Result<PathBuf> {
     let db = profile_path(dir, name)?;
     let kept = dir.join(format!("{name}.{EXTENSION}.damaged-{stamp}"));

@@ -623,7 +623,7 @@ mod fixture_v2_tests {
                     tx,
                     "9b2f8c1e-0000-4000-8000-00000000000a",
                     "ktp_photo",
-                    &attachments::content_id(&photo),
+                    &crate::domain::document::content_id(&photo),
                     1,
                 )
             })

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::backoff::Backoff;
-use crate::lang::Lang;
+use crate::base::lang::Lang;
 use crate::{Error, Result};
 
 /// Settings of the sync engine. Build once and keep: it owns the HTTP client.

@@ -3,10 +3,10 @@
 //! device secret it gets back. The secret (in the profile's encrypted store) is
 //! what lets the device enroll again when its token is revoked or lost.
 
-use super::cached::{META_DEVICE_ID, META_DEVICE_SECRET, META_PARTICIPANT, META_TOKEN};
 use super::config::SyncConfig;
 use super::http::{Failure, Http};
-use super::wire::{EnrollRequest, EnrollResponse};
+use super::meta_keys::{META_DEVICE_ID, META_DEVICE_SECRET, META_PARTICIPANT, META_TOKEN};
+use crate::protocol::wire::{EnrollRequest, EnrollResponse};
 use crate::store::meta::{get_meta, set_meta};
 use crate::store::Store;
 use crate::{Error, Result};

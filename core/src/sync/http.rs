@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::backoff::parse_retry_after;
 use super::config::SyncConfig;
-use super::wire::ErrorBody;
+use crate::protocol::wire::ErrorBody;
 use crate::Error;
 
 /// Largest decompressed response we accept: a guard against a gzip bomb.
@@ -138,8 +138,11 @@ impl<'a> Http<'a> {
             .client
             .put(url)
             .header("content-type", "application/octet-stream")
-            .header(super::wire::CHUNK_SHA256_HEADER, chunk_sha256)
-            .header(super::wire::ATTACHMENT_SIZE_HEADER, size.to_string())
+            .header(crate::protocol::wire::CHUNK_SHA256_HEADER, chunk_sha256)
+            .header(
+                crate::protocol::wire::ATTACHMENT_SIZE_HEADER,
+                size.to_string(),
+            )
             .body(data.to_vec());
         self.counters.bytes_up += data.len() as u64;
         self.send_raw(req).await.map(|_| ())

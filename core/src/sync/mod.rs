@@ -1,44 +1,23 @@
-//! Sync with the agency's server: the v1 wire format, and the engine that pushes
-//! the outbox in batches and pulls the change feed into the local cache.
+//! Sync with the agency's server: the engine that pushes the outbox in batches and
+//! pulls the change feed into the local cache, speaking `protocol`'s v1 wire format.
 //! Entry point: [`sync`]; everything it writes is one atomic transaction per step.
 
 pub mod backoff;
-pub mod cached;
 pub mod config;
 mod engine;
 mod enroll;
 mod http;
+pub mod meta_keys;
 pub mod observer;
 mod pull;
 mod push;
 mod upload;
-pub mod wire;
 
 pub use backoff::Backoff;
 pub use config::SyncConfig;
 pub use engine::sync;
 pub use observer::{NoObserver, SyncObserver, SyncReport, SyncState};
 
-/// Messages for sync outcomes the user sees (issues set on submissions).
-pub static MESSAGES: &[crate::messages::Entry] = &[
-    (
-        "sync.unauthorized",
-        "Server menolak izin perangkat ini. Sinkronkan lagi untuk mendaftarkannya kembali.",
-        "The server refused this device's access. Sync again to enroll it again.",
-    ),
-    (
-        "sync.device_secret_mismatch",
-        "Server tidak mengenali kunci rahasia perangkat ini, jadi perangkat tidak dapat didaftarkan kembali. Pulihkan profil dari cadangannya atau hubungi petugas. Formulir Anda tetap tersimpan di ponsel.",
-        "The server does not recognise this device's secret, so it cannot enroll again. Restore the profile from its backup or contact an officer. Your forms stay saved on the phone.",
-    ),
-    (
-        "sync.registration_rejected",
-        "Pendaftaran ditolak petugas: {reason}",
-        "The registration was rejected by an officer: {reason}",
-    ),
-    (
-        "sync.conflict",
-        "Server sudah menerima kiriman lain dengan nomor yang sama. Buka kembali formulir dan kirim ulang.",
-        "The server already holds a different submission with this id. Reopen the form and send it again.",
-    ),
-];
+/// The pull's cache writer, for the app's tests that read events back through the inquiries.
+#[cfg(test)]
+pub(crate) use pull::apply_event;

@@ -4,14 +4,15 @@
 
 use rusqlite::Transaction;
 
-use super::cached::*;
 use super::config::SyncConfig;
 use super::http::{Failure, Http};
+use super::meta_keys::{META_CURSOR, META_LAST_PULL, META_TOKEN};
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use super::push::now_ms;
-use super::wire::{ChangesResponse, Event, EventKind};
-use crate::issue::{Issue, Severity};
-use crate::lang::Lang;
+use crate::base::issue::{Issue, Severity};
+use crate::base::lang::Lang;
+use crate::protocol::cached::*;
+use crate::protocol::wire::{ChangesResponse, Event, EventKind};
 use crate::store::cache::{get_cache, put_cache};
 use crate::store::meta::{get_meta, set_meta};
 use crate::store::outbox::{self, OutboxState};
@@ -71,7 +72,7 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
                         code: "sync.registration_rejected".into(),
                         path: String::new(),
                         severity: Severity::Error,
-                        message: crate::messages::render(
+                        message: crate::base::messages::render(
                             "sync.registration_rejected",
                             lang,
                             &[("reason", reason.get(lang).to_string())],
@@ -223,7 +224,6 @@ mod tests {
     use crate::store::outbox::{get_submission, insert_submission, mark_accepted};
     use crate::store::test_support::{submission, temp_store};
     use crate::store::{list_cache, Store};
-    use crate::sync::wire::{Phase, PhaseWindow};
 
     fn ev(seq: i64, kind: EventKind) -> Event {
         Event {
@@ -244,99 +244,6 @@ mod tests {
             .unwrap();
     }
 
-    fn decided(id: &str) -> EventKind {
-        EventKind::RegistrationDecided {
-            submission_id: id.into(),
-            reference: "REG-1".into(),
-            kpj: "12345678901".into(),
-            payment_code: "98765432109".into(),
-            amount_due: 370_000,
-            pay_before: "2026-12-01".into(),
-        }
-    }
-
-    #[test]
-    fn decision_fills_card_and_payment_instructions() {
-        let (_d, store) = temp_store();
-        apply(&store, &[ev(1, decided("reg"))]);
-        let card = crate::inquiry::card(&store).unwrap().unwrap();
-        assert_eq!(
-            (card.kpj.as_str(), card.reference.as_str()),
-            ("12345678901", "REG-1")
-        );
-        assert_eq!(card.fetched_at, 1_000);
-        let pay = crate::inquiry::payment_instructions(&store)
-            .unwrap()
-            .unwrap();
-        assert_eq!(pay.payment_code, "98765432109");
-        assert_eq!(pay.amount_due, 370_000);
-        assert!(!pay.paid);
-        apply(
-            &store,
-            &[ev(
-                2,
-                EventKind::PaymentRecorded {
-                    kpj: "12345678901".into(),
-                    amount: 370_000,
-                    paid_on: "2026-11-25".into(),
-                    protection: vec![PhaseWindow {
-                        phase: Phase::PrePlacement,
-                        start: "2026-11-25".into(),
-                        end: "2027-04-24".into(),
-                    }],
-                },
-            )],
-        );
-        assert!(
-            crate::inquiry::payment_instructions(&store)
-                .unwrap()
-                .unwrap()
-                .paid
-        );
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let m = crate::inquiry::membership(&store, today).unwrap().unwrap();
-        assert!(matches!(
-            m.status,
-            crate::inquiry::MembershipStatus::Active {
-                phase: Phase::PrePlacement,
-                ..
-            }
-        ));
-        assert_eq!(m.kpj.as_deref(), Some("12345678901"));
-    }
-
-    #[test]
-    fn replies_append_once_and_never_touch_the_submission() {
-        let (_d, store) = temp_store();
-        let s = submission("c1", 10);
-        store.write(|tx| insert_submission(tx, &s)).unwrap();
-        let reply = |seq, id: &str| {
-            ev(
-                seq,
-                EventKind::ConsultationReplied {
-                    submission_id: "c1".into(),
-                    reply_id: id.into(),
-                    body: "Jawaban".into(),
-                    from: "KBRI Kuala Lumpur".into(),
-                },
-            )
-        };
-        apply(&store, &[reply(1, "r1"), reply(2, "r2"), reply(2, "r2")]);
-        let threads = crate::inquiry::threads(&store).unwrap();
-        assert_eq!(threads.len(), 1);
-        assert_eq!(
-            threads[0]
-                .replies
-                .iter()
-                .map(|r| r.reply_id.as_str())
-                .collect::<Vec<_>>(),
-            vec!["r1", "r2"]
-        );
-        let after = store.read(|c| get_submission(c, "c1")).unwrap().unwrap();
-        assert_eq!(after.payload, s.payload);
-        assert_eq!(after.state, OutboxState::Queued);
-    }
-
     #[test]
     fn rejection_marks_only_an_accepted_registration() {
         let (_d, store) = temp_store();
@@ -351,7 +258,8 @@ mod tests {
                 mark_accepted(tx, "reg-a", "REF-A", 11)
             })
             .unwrap();
-        let reason = crate::lang::Localized::new("Dokumen tidak jelas", "Document unreadable");
+        let reason =
+            crate::base::lang::Localized::new("Dokumen tidak jelas", "Document unreadable");
         let rejected = |id: &str| EventKind::RegistrationRejected {
             submission_id: id.into(),
             reason: reason.clone(),
@@ -374,40 +282,5 @@ mod tests {
             store.read(|c| list_cache(c, REGISTRATION)).unwrap().len(),
             2
         );
-    }
-
-    #[test]
-    fn contributions_are_listed_newest_period_first() {
-        let (_d, store) = temp_store();
-        let c = |seq, period: &str| {
-            ev(
-                seq,
-                EventKind::ContributionRecorded {
-                    kpj: "12345678901".into(),
-                    programme: "jht".into(),
-                    period: period.into(),
-                    amount: 50_000,
-                },
-            )
-        };
-        apply(&store, &[c(1, "2026-09"), c(2, "2026-10"), c(3, "2026-10")]);
-        let list = crate::inquiry::contributions(&store).unwrap();
-        assert_eq!(
-            list.iter().map(|c| c.period.as_str()).collect::<Vec<_>>(),
-            vec!["2026-10", "2026-09"]
-        );
-    }
-
-    #[test]
-    fn membership_is_none_before_anything_is_known_and_pending_after_finalize() {
-        let (_d, store) = temp_store();
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        assert_eq!(crate::inquiry::membership(&store, today).unwrap(), None);
-        let mut reg = submission("reg", 10);
-        reg.form_id = "pmi-registration".into();
-        store.write(|tx| insert_submission(tx, &reg)).unwrap();
-        let m = crate::inquiry::membership(&store, today).unwrap().unwrap();
-        assert_eq!(m.status, crate::inquiry::MembershipStatus::PendingSync);
-        assert_eq!(m.fetched_at, None);
     }
 }

@@ -4,12 +4,12 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::cached::META_TOKEN;
 use super::config::SyncConfig;
 use super::http::{Failure, Http};
+use super::meta_keys::META_TOKEN;
 use super::observer::{SyncObserver, SyncReport, SyncState};
-use super::wire::{BatchRequest, BatchResponse, ItemOutcome, SubmissionItem};
-use crate::issue::{Issue, Severity};
+use crate::base::issue::{Issue, Severity};
+use crate::protocol::wire::{BatchRequest, BatchResponse, ItemOutcome, SubmissionItem};
 use crate::store::meta::set_meta;
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
 use crate::store::{InterruptHandle, Store};
@@ -116,7 +116,7 @@ fn mark_conflict(
         code: "sync.conflict".into(),
         path: String::new(),
         severity: Severity::Error,
-        message: crate::messages::render("sync.conflict", lang, &[]),
+        message: crate::base::messages::render("sync.conflict", lang, &[]),
     };
     crate::store::outbox::mark_needs_attention(tx, id, code, &[issue], now)
 }

@@ -5,11 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use super::cached::META_TOKEN;
 use super::http::{Failure, Http};
+use super::meta_keys::META_TOKEN;
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use super::push::now_ms;
-use super::wire::{AttachmentStatus, ATTACHMENT_CHUNK_SIZE};
+use crate::protocol::wire::{AttachmentStatus, ATTACHMENT_CHUNK_SIZE};
 use crate::store::attachments::{self, AttachmentRow};
 use crate::store::meta::set_meta;
 use crate::store::{InterruptHandle, Store};
@@ -96,7 +96,7 @@ async fn attempt(
             continue;
         }
         interrupt.check()?;
-        let chunk_sha = attachments::content_id(chunk);
+        let chunk_sha = crate::domain::document::content_id(chunk);
         let path = format!("/v1/attachments/{}/chunks/{idx}", file.id);
         let mut resends = 0;
         loop {

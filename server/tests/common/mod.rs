@@ -1,7 +1,7 @@
 //! Helpers shared by the server's integration tests (each test file is its own crate
 //! and includes this module).
 
-use rantau_core::sync::wire::EnrollResponse;
+use rantau_core::protocol::wire::EnrollResponse;
 use rantau_server::RunningServer;
 use serde_json::json;
 

@@ -12,8 +12,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use rantau_core::app::profile::Profile;
 use rantau_core::forms::{samples, Input};
-use rantau_core::profile::Profile;
 use rantau_core::store::outbox::OutboxState;
 use rantau_core::store::Key;
 use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncState};
@@ -267,11 +267,11 @@ async fn run_fill(a: &Args) -> ExitCode {
     say(&format!("error {}", e.code()));
     say(&format!(
         "message-id {}",
-        rantau_core::messages::render(e.code(), Lang::Id, &[])
+        rantau_core::base::messages::render(e.code(), Lang::Id, &[])
     ));
     say(&format!(
         "message-en {}",
-        rantau_core::messages::render(e.code(), Lang::En, &[])
+        rantau_core::base::messages::render(e.code(), Lang::En, &[])
     ));
     if !matches!(e, Error::StorageFull | Error::StorageIo { .. }) {
         say(&format!("untyped {e}"));

@@ -1,8 +1,8 @@
 //! The membership card (KPJ number) from the last registration decision.
 
+use crate::protocol::cached::{CardBody, CARD, CURRENT};
 use crate::store::cache::get_cache;
 use crate::store::Store;
-use crate::sync::cached::{CardBody, CARD, CURRENT};
 use crate::{Error, Result};
 
 /// The membership card as last fetched.

@@ -2,7 +2,7 @@
 //! bindings and the CLI show; no variant carries personal data (field paths and
 //! ids only), so an `Error` may be logged.
 
-use crate::issue::Issue;
+use crate::base::issue::Issue;
 
 /// Result alias for the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

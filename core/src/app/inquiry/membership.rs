@@ -1,18 +1,19 @@
-//! Membership status, derived offline from cached protection windows (see
-//! `domain/README.md`: protection periods) and the local outbox. Pure date
+//! Membership status, derived offline from cached protection windows (pre-placement,
+//! placement, post-placement; Permenaker 4/2023) and the local outbox. Pure date
 //! arithmetic in [`derive_status`]; [`membership`] gathers its inputs.
 
 use chrono::NaiveDate;
 
-use crate::lang::Localized;
+use crate::base::lang::Localized;
+use crate::protocol::cached::{
+    ProtectionBody, RegistrationDecision, CURRENT, PROTECTION, REGISTRATION,
+};
+use crate::protocol::wire::Phase;
 use crate::store::cache::{get_cache, list_cache};
 use crate::store::meta::get_meta;
 use crate::store::outbox::{list_submissions, OutboxState};
 use crate::store::Store;
-use crate::sync::cached::{
-    ProtectionBody, RegistrationDecision, CURRENT, META_LAST_PULL, PROTECTION, REGISTRATION,
-};
-use crate::sync::wire::Phase;
+use crate::sync::meta_keys::META_LAST_PULL;
 use crate::{Error, Result};
 
 /// The registration form's id.

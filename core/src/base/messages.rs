@@ -1,8 +1,13 @@
 //! The message catalog: every user-visible message, in Indonesian and English,
-//! keyed by its stable code. Each part of the core owns its own table
-//! (`domain::MESSAGES`, `forms::MESSAGES`, `store::MESSAGES`); this module joins them.
+//! keyed by its stable code. The catalog is data, one table per layer that reports
+//! codes (`domain`, `forms`, `store`, `sync`), kept here so no layer reaches up for it.
 
-use crate::lang::Lang;
+pub mod domain;
+pub mod forms;
+pub mod store;
+pub mod sync;
+
+use crate::base::lang::Lang;
 
 /// One catalog entry: code, Indonesian template, English template.
 /// Templates name their parameters in braces: `{declared}`.
@@ -10,10 +15,10 @@ pub type Entry = (&'static str, &'static str, &'static str);
 
 fn tables() -> [&'static [Entry]; 4] {
     [
-        crate::domain::MESSAGES,
-        crate::forms::MESSAGES,
-        crate::store::MESSAGES,
-        crate::sync::MESSAGES,
+        domain::MESSAGES,
+        forms::MESSAGES,
+        store::MESSAGES,
+        sync::MESSAGES,
     ]
 }
 

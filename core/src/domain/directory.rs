@@ -3,8 +3,8 @@
 //! the app as `core/data/service_points.json`; the server may replace it whole.
 //!
 //! Only numbers and e-mails whose research status is `OK` or `OK×2` are in the
-//! data; `[unverified]`, `CONFLICT` and `NOT FOUND` values are left out (see
-//! `/work/shared/domain/service-points.md`). The JSON shape:
+//! data; `[unverified]`, `CONFLICT` and `NOT FOUND` values are left out, and each
+//! number kept names its source and the date of it (`source`, `as_of`). The JSON shape:
 //!
 //! ```text
 //! { "version": "YYYY-MM-DD", "source": "…",
@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Localized, Result};
 
 /// The built-in directory, as shipped in the app.
-const BUILTIN_JSON: &str = include_str!("../data/service_points.json");
+const BUILTIN_JSON: &str = include_str!("../../data/service_points.json");
 
 /// The whole directory: service points by country, national channels, scam numbers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -6,11 +6,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Profile;
-use crate::error::{Error, Result};
+use crate::base::error::{Error, Result};
+use crate::base::issue::{Issue, Problem};
+use crate::base::lang::Lang;
+use crate::domain::document::{self, MAX_SUBMISSION_BYTES};
 use crate::forms::{self, FormDefinition, Input, Kind};
-use crate::issue::{Issue, Problem};
-use crate::lang::Lang;
-use crate::store::attachments::{self, AttachmentRow, LinkRow, MAX_SUBMISSION_BYTES};
+use crate::store::attachments::{self, AttachmentRow, LinkRow};
 use crate::store::drafts;
 
 /// One file attached to a document field (a page of that document).
@@ -102,14 +103,14 @@ impl Profile {
         bytes: &[u8],
         mime_hint: Option<&str>,
     ) -> Result<AttachmentInfo> {
-        let mime = attachments::check_file(bytes)?;
+        let mime = document::check_file(bytes)?;
         if mime_hint.is_some_and(|h| !h.trim().eq_ignore_ascii_case(mime)) {
             tracing::debug!(
                 sniffed = mime,
                 "attachment type hint differs from the content"
             );
         }
-        let id = attachments::content_id(bytes);
+        let id = document::content_id(bytes);
         let ctx = self.context();
         let now = self.now_ms();
         self.store.write(|tx| {
@@ -328,7 +329,7 @@ mod tests {
         p.remove_attachment(&d, "ktp_photo", &first.id).unwrap();
         p.attach(&d, "ktp_photo", &jpeg(1_000, 3), None).unwrap();
         assert_eq!(p.attachments(&d, Some("ktp_photo")).unwrap().len(), 2);
-        let msg = crate::messages::render("attachment.too_many_pages", Lang::Id, &[]);
+        let msg = crate::base::messages::render("attachment.too_many_pages", Lang::Id, &[]);
         assert!(
             msg.starts_with("Halaman dokumen ini sudah lengkap"),
             "{msg}"
@@ -345,7 +346,7 @@ mod tests {
             code(p.attach(&d, "ktp_photo", b"GIF89a....", Some("image/jpeg"))),
             "attachment.unsupported_type"
         );
-        let big = jpeg(attachments::MAX_FILE_BYTES as usize + 1, 0);
+        let big = jpeg(document::MAX_FILE_BYTES as usize + 1, 0);
         assert_eq!(
             code(p.attach(&d, "ktp_photo", &big, None)),
             "attachment.too_large"
@@ -363,7 +364,7 @@ mod tests {
             "draft.not_found"
         );
         // Three files of 5 MiB fill the 15 MiB of one submission; a fourth does not fit.
-        let max = attachments::MAX_FILE_BYTES as usize;
+        let max = document::MAX_FILE_BYTES as usize;
         for seed in 0..3 {
             p.attach(&d, "contract_file", &jpeg(max, seed), None)
                 .unwrap();

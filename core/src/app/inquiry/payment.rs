@@ -1,12 +1,13 @@
 //! How to pay: the payment code and amount from the registration decision, and
-//! the channels that accept it (see `domain/README.md`: payment).
+//! the channels that accept it (the payment code is a virtual account, paid at a
+//! partner bank's teller, ATM or online banking).
 
-use crate::lang::Localized;
-use crate::store::cache::{get_cache, list_cache};
-use crate::store::Store;
-use crate::sync::cached::{
+use crate::base::lang::Localized;
+use crate::protocol::cached::{
     PaymentBody, PaymentInstructionsBody, CURRENT, PAYMENT, PAYMENT_INSTRUCTIONS,
 };
+use crate::store::cache::{get_cache, list_cache};
+use crate::store::Store;
 use crate::{Error, Result};
 
 /// A place or way to pay with the payment code.

@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
+use crate::protocol::cached::{ThreadBody, THREAD};
 use crate::store::cache::list_cache;
 use crate::store::outbox::{list_submissions, OutboxState};
 use crate::store::Store;
-use crate::sync::cached::{ThreadBody, THREAD};
 use crate::{Error, Result};
 
 /// The consultation form's id.

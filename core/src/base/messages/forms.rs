@@ -2,7 +2,7 @@
 //! Indonesian and English. Rule messages live in the definitions themselves.
 
 /// Messages for the form engine's problem codes.
-pub static MESSAGES: &[crate::messages::Entry] = &[
+pub static MESSAGES: &[super::Entry] = &[
     ("field.required", "Wajib diisi.", "This field is required."),
     (
         "document.invalid_file",

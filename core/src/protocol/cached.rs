@@ -1,11 +1,11 @@
 //! The shape of server data kept in the local cache (`store::cache`): written by
-//! the pull, read by [`crate::inquiry`]. Kinds and keys are fixed strings here so
+//! the sync engine's pull, read by the app's inquiries. Kinds and keys are fixed strings here so
 //! both sides agree; bodies are JSON so a newer app can add fields.
 
 use serde::{Deserialize, Serialize};
 
 use super::wire::PhaseWindow;
-use crate::lang::Localized;
+use crate::base::lang::Localized;
 
 /// Cache kind: one row per registration decision, keyed by submission id.
 pub const REGISTRATION: &str = "registration";
@@ -23,20 +23,6 @@ pub const CONTRIBUTION: &str = "contribution";
 pub const THREAD: &str = "thread";
 /// The key of single-row kinds.
 pub const CURRENT: &str = "current";
-
-/// Meta key: the device id (UUID), generated once.
-pub const META_DEVICE_ID: &str = "sync.device_id";
-/// Meta key: the bearer token; empty or absent means "enroll first".
-pub const META_TOKEN: &str = "sync.token";
-/// Meta key: the device secret the server gave at first enrollment; re-enrollment
-/// needs it. Kept only here, in the profile's encrypted store, never logged.
-pub const META_DEVICE_SECRET: &str = "sync.device_secret";
-/// Meta key: the participant id given at enrollment.
-pub const META_PARTICIPANT: &str = "sync.participant_id";
-/// Meta key: the change-feed cursor.
-pub const META_CURSOR: &str = "sync.cursor";
-/// Meta key: when the last complete pull ended (unix ms).
-pub const META_LAST_PULL: &str = "sync.last_pull_at";
 
 /// What the server decided about one registration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::lang::Lang;
-use crate::messages;
+use crate::base::lang::Lang;
+use crate::base::messages;
 
 /// How serious an issue is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

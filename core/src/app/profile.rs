@@ -8,11 +8,11 @@ use std::sync::{Arc, RwLock};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::base::error::{Error, Result};
+use crate::base::issue::Issue;
+use crate::base::lang::Lang;
 use crate::domain::tariff::FeeQuote;
-use crate::error::{Error, Result};
 use crate::forms::{self, Answers, Context, FormDefinition, Input, SetOutcome};
-use crate::issue::Issue;
-use crate::lang::Lang;
 use crate::store::drafts::{self, DraftRow};
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
 use crate::store::{attachments, profiles, Key, OpenMode, Store};

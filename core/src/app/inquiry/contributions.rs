@@ -1,8 +1,8 @@
 //! Contributions recorded by the agency, newest period first.
 
+use crate::protocol::cached::{ContributionBody, CONTRIBUTION};
 use crate::store::cache::list_cache;
 use crate::store::Store;
-use crate::sync::cached::{ContributionBody, CONTRIBUTION};
 use crate::{Error, Result};
 
 /// One recorded contribution.

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::issue::Issue;
+use crate::base::issue::Issue;
 
 /// `POST /v1/devices`: enroll this device (one profile) and receive a bearer token.
 /// The first enrollment of a device id returns a device secret; enrolling that id
@@ -162,7 +162,7 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// A protection phase (see `domain/README.md`: protection periods).
+/// A protection phase: pre-placement, placement, post-placement (Permenaker 4/2023).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
@@ -209,7 +209,7 @@ pub enum EventKind {
         /// The client's submission id.
         submission_id: String,
         /// Reason, in Indonesian and English.
-        reason: crate::lang::Localized,
+        reason: crate::base::lang::Localized,
     },
     /// A payment was recorded: membership is active for these windows.
     PaymentRecorded {

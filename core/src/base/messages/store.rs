@@ -1,0 +1,81 @@
+//! The store's messages: the codes of the store's errors a user can meet (wrong
+//! key, damaged file, full disk), in Indonesian and English.
+
+/// Messages for store problems the user can see (the codes of the store's `Error`s).
+pub static MESSAGES: &[super::Entry] = &[
+    (
+        "store.wrong_key",
+        "Kunci tidak dapat membuka profil ini.",
+        "The key does not open this profile.",
+    ),
+    (
+        "store.invalid_key",
+        "Kunci profil harus 32 byte (64 digit heksadesimal).",
+        "A profile key must be 32 bytes (64 hex digits).",
+    ),
+    (
+        "store.not_a_database",
+        "Berkas profil tidak dapat dibaca. Berkas tidak diubah; Anda dapat menyisihkannya dan membuat profil baru.",
+        "The profile file cannot be read. It was left unchanged; you can set it aside and start a new profile.",
+    ),
+    (
+        "store.schema_too_new",
+        "Profil ini dibuat oleh versi aplikasi yang lebih baru. Perbarui aplikasi.",
+        "This profile was written by a newer version of the app. Please update the app.",
+    ),
+    (
+        "store.full",
+        "Penyimpanan ponsel penuh. Tidak ada yang hilang; kosongkan ruang lalu coba lagi.",
+        "The phone's storage is full. Nothing was lost; free some space and try again.",
+    ),
+    (
+        "store.io_error",
+        "Memori ponsel gagal menyimpan data. Data yang sudah tersimpan tetap aman; periksa ruang penyimpanan lalu coba lagi.",
+        "The phone's storage failed to save the data. What was saved before is safe; check the storage and try again.",
+    ),
+    (
+        "store.malformed",
+        "Sebagian data tersimpan rusak dan tidak dapat dibaca.",
+        "Some stored data is damaged and cannot be read.",
+    ),
+    (
+        "attachment.too_large",
+        "Berkas terlalu besar ({size} byte; paling besar {max} byte). Foto ulang dengan resolusi lebih kecil.",
+        "The file is too large ({size} bytes; at most {max} bytes). Take the photo again at a lower resolution.",
+    ),
+    (
+        "attachment.too_many_pages",
+        "Halaman dokumen ini sudah lengkap. Hapus satu halaman dulu sebelum menambah yang baru.",
+        "This document has all the pages it takes. Remove a page before adding another.",
+    ),
+    (
+        "attachment.unsupported_type",
+        "Jenis berkas tidak diterima. Kirim foto JPEG atau PNG, atau berkas PDF.",
+        "This type of file is not accepted. Send a JPEG or PNG photo, or a PDF file.",
+    ),
+    (
+        "attachment.not_found",
+        "Berkas tidak ditemukan.",
+        "No such file.",
+    ),
+    (
+        "profile.not_found",
+        "Profil tidak ditemukan.",
+        "No such profile.",
+    ),
+    (
+        "profile.exists",
+        "Profil dengan nama itu sudah ada.",
+        "A profile with that name exists already.",
+    ),
+    (
+        "profile.not_damaged",
+        "Profil ini dapat dibuka dan tidak rusak, jadi tidak disisihkan.",
+        "This profile opens and is not damaged, so it was not set aside.",
+    ),
+    (
+        "profile.invalid_name",
+        "Nama profil hanya boleh berisi huruf, angka, '-' dan '_' (1 sampai 64 karakter).",
+        "Profile names use letters, digits, '-' and '_' (1 to 64 characters).",
+    ),
+];

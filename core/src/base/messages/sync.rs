@@ -1,0 +1,26 @@
+//! The sync engine's messages: the issues it sets on submissions, in Indonesian
+//! and English.
+
+/// Messages for sync outcomes the user sees (issues set on submissions).
+pub static MESSAGES: &[super::Entry] = &[
+    (
+        "sync.unauthorized",
+        "Server menolak izin perangkat ini. Sinkronkan lagi untuk mendaftarkannya kembali.",
+        "The server refused this device's access. Sync again to enroll it again.",
+    ),
+    (
+        "sync.device_secret_mismatch",
+        "Server tidak mengenali kunci rahasia perangkat ini, jadi perangkat tidak dapat didaftarkan kembali. Pulihkan profil dari cadangannya atau hubungi petugas. Formulir Anda tetap tersimpan di ponsel.",
+        "The server does not recognise this device's secret, so it cannot enroll again. Restore the profile from its backup or contact an officer. Your forms stay saved on the phone.",
+    ),
+    (
+        "sync.registration_rejected",
+        "Pendaftaran ditolak petugas: {reason}",
+        "The registration was rejected by an officer: {reason}",
+    ),
+    (
+        "sync.conflict",
+        "Server sudah menerima kiriman lain dengan nomor yang sama. Buka kembali formulir dan kirim ulang.",
+        "The server already holds a different submission with this id. Reopen the form and send it again.",
+    ),
+];
