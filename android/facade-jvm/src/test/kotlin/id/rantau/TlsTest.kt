@@ -75,7 +75,7 @@ class TlsTest {
                 app.trustOnlyRoots(proxy.caPem)
                 val id = app.finalizeRegistration()
                 val report = app.sync(proxy.url)
-                assertEquals(1uL, report.accepted, "$report")
+                assertEquals(1u, report.accepted, "$report")
                 assertEquals(null, report.pushError)
                 val item = app.outbox().single { it.id == id }
                 assertEquals(OutboxState.ACCEPTED, item.state)
