@@ -12,6 +12,13 @@ dependencyResolutionManagement {
     repositories {
         google()
         mavenCentral()
+        // The Kotlin half of rustls-platform-verifier (the core's TLS certificate check on
+        // Android), published by its authors as a Maven repository on GitHub (see the
+        // crate's README, "Gradle Setup"); only its own group is taken from there.
+        maven {
+            url = uri("https://github.com/rustls/rustls-platform-verifier/raw/maven-archive/android-release-support/maven/")
+            content { includeGroup("org.rustls") }
+        }
     }
 }
 rootProject.name = "rantau"

@@ -16,6 +16,8 @@ module="$root/android/facade-jvm"
 generated="$module/target/generated-sources/uniffi"
 
 cargo build --quiet -p rantau-ffi -p uniffi-bindgen -p rantau-server
+# HTTPS in front of the server for the TLS tests (a test CA; tests/src/bin/tls_proxy.rs).
+cargo build --quiet -p rantau-tests --bin tls_proxy
 
 case "$(uname -s)" in
   Darwin) lib="$target/debug/librantau_ffi.dylib" ;;
@@ -34,5 +36,6 @@ if [[ "${1:-}" == "--bench" ]]; then
   libdir="$target/release"
   bench=(-Dgroups=bench -Drantau.bench.full=true -Dsurefire.failIfNoSpecifiedTests=false)
 fi
-mvn_args=(-B --no-transfer-progress -f "$module/pom.xml" "-Drantau.lib.dir=$libdir" "-Drantau.server.bin=$target/debug/rantau-server" "${bench[@]}")
+mvn_args=(-B --no-transfer-progress -f "$module/pom.xml" "-Drantau.lib.dir=$libdir" "-Drantau.server.bin=$target/debug/rantau-server"
+  "-Drantau.tls.proxy.bin=$target/debug/tls_proxy" "${bench[@]}")
 mvn "${mvn_args[@]}" test

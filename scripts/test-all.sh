@@ -41,7 +41,10 @@ bash scripts/app-check.sh
 step "size: the release library against its 6 MiB budget"
 bash scripts/size-check.sh
 
-step "fuzzing: every cargo-fuzz target from its seed corpus, bounded time"
+step "supply chain: cargo-deny (licenses, bans, sources; advisories when a local copy is given)"
+bash scripts/deny.sh
+
+step "fuzzing: every cargo-fuzz target from its seed corpus, fixed seed and runs"
 bash scripts/fuzz-ci.sh
 
 echo

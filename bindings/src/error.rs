@@ -140,9 +140,13 @@ impl From<Error> for RantauError {
             | Error::Io(_)
             | Error::MalformedStoredData(_)
             | Error::InvalidReferenceData(_) => RantauError::Storage { code, detail },
-            Error::Network(_) | Error::Server { .. } | Error::Protocol(_) => {
-                RantauError::Network { code, detail }
-            }
+            // A refused certificate or a redirect: nothing was sent, the outbox is as it
+            // was, and a later run (another network, a fixed server) may succeed.
+            Error::Network(_)
+            | Error::Server { .. }
+            | Error::Protocol(_)
+            | Error::Tls(_)
+            | Error::Redirect { .. } => RantauError::Network { code, detail },
             Error::Unauthorized(_) | Error::DeviceSecretMismatch => {
                 RantauError::Auth { code, detail }
             }
@@ -158,6 +162,7 @@ impl From<Error> for RantauError {
             | Error::AlreadyFinalized(_)
             | Error::InvalidUrl(_)
             | Error::InsecureUrl(_)
+            | Error::InvalidRoots(_)
             | Error::AttachmentTooLarge { .. }
             | Error::TooManyPages { .. }
             | Error::UnsupportedAttachmentType => RantauError::InvalidInput { code, detail },

@@ -7,7 +7,10 @@
 //! - [`types`]: records and enums that cross the boundary, with their conversions.
 //! - [`profile`]: [`RantauProfile`], one open encrypted profile (drafts, outbox, inquiries, sync).
 //! - [`tools`]: calls that need no profile (checks, contribution quote, service points).
+//! - `android` (Android only): the JNI call that lets the TLS verifier use Android's trust store.
 
+#[cfg(any(target_os = "android", test))]
+mod android;
 pub mod error;
 pub mod form_view;
 pub mod profile;

@@ -43,6 +43,8 @@ pub struct RantauProfile {
     inner: RwLock<Option<Arc<Profile>>>,
     /// The last server's settings: they own the HTTP client, kept for connection reuse.
     config: Mutex<Option<(String, SyncConfig)>>,
+    /// Roots (PEM) that replace the platform's verifier: tests and staging only.
+    roots: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for RantauProfile {
@@ -78,6 +80,7 @@ impl RantauProfile {
         Arc::new(RantauProfile {
             inner: RwLock::new(Some(Arc::new(p))),
             config: Mutex::new(None),
+            roots: Mutex::new(None),
         })
     }
 
@@ -104,6 +107,10 @@ impl RantauProfile {
             _ => {
                 let mut c = SyncConfig::new(url)?;
                 c.device_label = "rantau-android".into();
+                let roots = self.roots.lock().map_err(|_| RantauError::closed())?;
+                if let Some(pem) = roots.as_deref() {
+                    c.trust_only_roots_pem(pem.as_bytes())?;
+                }
                 *slot = Some((url.to_string(), c.clone()));
                 c
             }
@@ -165,6 +172,21 @@ impl RantauProfile {
         if let Ok(mut c) = self.config.lock() {
             *c = None;
         }
+    }
+
+    /// Trusts only the root certificates in `pem` (PEM text) for the next syncs,
+    /// instead of the phone's trust store: for a test or staging server with its own
+    /// authority. The app never calls it. Host names and expiry are still checked.
+    /// Errors: `InvalidInput` (`sync.invalid_roots`) when `pem` holds no certificate.
+    pub fn trust_only_roots(&self, pem: String) -> Res<()> {
+        guard(|| {
+            // Checked now, so a bad file fails here rather than at the next sync.
+            SyncConfig::new("https://localhost")?.trust_only_roots_pem(pem.as_bytes())?;
+            *self.roots.lock().map_err(|_| RantauError::closed())? = Some(pem);
+            // The cached client trusted other roots: build a new one at the next sync.
+            *self.config.lock().map_err(|_| RantauError::closed())? = None;
+            Ok(())
+        })
     }
 
     /// True after [`RantauProfile::close_profile`].

@@ -261,7 +261,7 @@ pub fn run(env: &Env) -> Result<ExitCode> {
     crate::draft::print_outbox(env, &profile.outbox()?);
 
     step(6, t(lang, "Sinyal ada: sinkronisasi (formulir dikirim berkelompok dan dikompresi, tepat satu kali):", "Signal is back: sync (forms sent in compressed batches, exactly once):"));
-    let report = inquiry::run_sync(&profile, &url, lang, false)?;
+    let report = inquiry::run_sync(&profile, &url, None, lang, false)?;
     inquiry::print_report(lang, &report);
     crate::draft::print_outbox(env, &profile.outbox()?);
     inquiry::print_card(env, &profile)?;
@@ -316,7 +316,7 @@ pub fn run(env: &Env) -> Result<ExitCode> {
             "Sync again: news pulled into the local store:",
         ),
     );
-    let report = inquiry::run_sync(&profile, &url, lang, false)?;
+    let report = inquiry::run_sync(&profile, &url, None, lang, false)?;
     inquiry::print_report(lang, &report);
 
     step(

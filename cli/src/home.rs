@@ -248,7 +248,10 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
             "Penyimpanan penuh. Tidak ada data yang hilang; kosongkan ruang lalu coba lagi.",
             "Storage is full. Nothing was lost; free some space and try again.",
         ),
-        Error::StorageIo { .. } => {
+        Error::StorageIo { .. }
+        | Error::Tls(_)
+        | Error::Redirect { .. }
+        | Error::InvalidRoots(_) => {
             return rantau_core::base::messages::render(e.code(), lang, &[]);
         }
         Error::UnknownForm(_) => t(lang, "Formulir tidak dikenal.", "Unknown form."),

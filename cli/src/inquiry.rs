@@ -1,6 +1,7 @@
 //! `rantau sync`, `status`, `card`, `consult …`: the online side, and what the
 //! worker reads from the local cache (never waiting on the network), with its age.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -96,8 +97,18 @@ impl SyncObserver for Progress {
 }
 
 /// Runs one sync of `profile` with the server at `url` and returns its report.
-pub fn run_sync(profile: &Profile, url: &str, lang: Lang, quiet: bool) -> Result<SyncReport> {
+/// `ca_file`: PEM roots that replace the system's trust store (a test or staging server).
+pub fn run_sync(
+    profile: &Profile,
+    url: &str,
+    ca_file: Option<&Path>,
+    lang: Lang,
+    quiet: bool,
+) -> Result<SyncReport> {
     let mut config = SyncConfig::new(url)?;
+    if let Some(path) = ca_file {
+        config.trust_only_roots_pem(&std::fs::read(path)?)?;
+    }
     config.lang = lang;
     config.device_label = "rantau-cli".into();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -365,9 +376,9 @@ pub enum ConsultCmd {
 }
 
 /// Runs `rantau sync`.
-pub fn sync_cmd(env: &Env, server: &str) -> Result<ExitCode> {
+pub fn sync_cmd(env: &Env, server: &str, ca_file: Option<&Path>) -> Result<ExitCode> {
     let profile = env.open()?;
-    let report = run_sync(&profile, server, env.lang, env.json)?;
+    let report = run_sync(&profile, server, ca_file, env.lang, env.json)?;
     if env.json {
         out::json(&serde_json::json!({
             "sent": report.sent, "accepted": report.accepted, "duplicates": report.duplicates,

@@ -70,6 +70,10 @@ enum Command {
         /// Server base URL (https, or http on loopback).
         #[arg(long, env = "RANTAU_SERVER")]
         server: String,
+        /// PEM file of root certificates to trust instead of the system's (a test or
+        /// staging server with its own authority).
+        #[arg(long, env = "RANTAU_CA_FILE")]
+        ca_file: Option<std::path::PathBuf>,
     },
     /// Membership status, from the local cache (with its age).
     Status,
@@ -101,7 +105,7 @@ fn main() -> ExitCode {
         Command::Outbox { action } => draft::run_outbox(&env, action),
         Command::Check { what } => check::run(&env, what),
         Command::Fee(args) => check::fee(&env, args),
-        Command::Sync { server } => inquiry::sync_cmd(&env, &server),
+        Command::Sync { server, ca_file } => inquiry::sync_cmd(&env, &server, ca_file.as_deref()),
         Command::Status => inquiry::status_cmd(&env),
         Command::Card => inquiry::card_cmd(&env),
         Command::Consult { action } => inquiry::consult_cmd(&env, action),

@@ -351,3 +351,73 @@ fn demo_tells_the_whole_story_and_counts_exactly_once() {
     let en = rantau(home.path(), &["--lang", "en", "demo"]);
     assert!(String::from_utf8_lossy(&en.stdout).contains("exactly once"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_over_https_trusts_the_ca_file_and_refuses_another_authority() {
+    use rantau_tests::tls::{TestCa, TlsProxy, Validity};
+    let server = rantau_tests::server::start(rantau_server::DbLocation::Memory).await;
+    let ca = TestCa::new("Rantau test CA");
+    let proxy = TlsProxy::start(
+        server.addr,
+        ca.server_cert(&["127.0.0.1"], Validity::Current),
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_path_buf();
+    let ca_file = h.join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let other_ca = h.join("other-ca.pem");
+    std::fs::write(&other_ca, TestCa::new("Someone else's CA").pem()).unwrap();
+    let url = proxy.url();
+    // The CLI blocks; the server and the proxy run on this runtime's workers meanwhile.
+    let run = move |args: Vec<String>| {
+        let h = h.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            rantau(&h, &args)
+        })
+    };
+    let s = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    assert!(run(s(&["profile", "create", "a"]))
+        .await
+        .unwrap()
+        .status
+        .success());
+
+    let refused = run(s(&[
+        "--profile",
+        "a",
+        "--json",
+        "sync",
+        "--server",
+        &url,
+        "--ca-file",
+        other_ca.to_str().unwrap(),
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(json(&refused)["error"], "sync.tls");
+    assert_eq!(proxy.completed(), 0);
+
+    let ok = run(s(&[
+        "--profile",
+        "a",
+        "--json",
+        "sync",
+        "--server",
+        &url,
+        "--ca-file",
+        ca_file.to_str().unwrap(),
+    ]))
+    .await
+    .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    // Enrollment and the change feed, both over TLS.
+    assert!(json(&ok)["requests"].as_u64().unwrap() >= 2);
+    assert!(proxy.completed() >= 1);
+}

@@ -250,8 +250,9 @@ async fn a_profile_enrolled_before_device_secrets_claims_one_with_its_token() {
     server.shutdown().await.unwrap();
     // What a profile and a server from before device secrets look like.
     let db_path = db_dir.path().join("server.db");
-    let key = rantau_server::key::load_or_create(&rantau_server::key::default_key_path(&db_path), false)
-        .unwrap();
+    let key =
+        rantau_server::key::load_or_create(&rantau_server::key::default_key_path(&db_path), false)
+            .unwrap();
     rantau_server::db::Db::open(&db, &key)
         .unwrap()
         .write(|tx| {

@@ -149,6 +149,21 @@ pub enum Error {
     /// The server's answer could not be decoded.
     #[error("the server's answer could not be read: {0}")]
     Protocol(String),
+    /// The secure connection was refused: the server's certificate is not from a
+    /// trusted authority, not for this host name, or expired (or the handshake
+    /// failed otherwise). Nothing was sent; the detail is rustls's reason.
+    #[error("the secure connection to the server was refused: {0}")]
+    Tls(String),
+    /// The server answered with a redirect. It is never followed: a request body (a
+    /// form with a NIK) goes only to the configured server, never elsewhere.
+    #[error("the server answered with a redirect ({status}), which is not followed")]
+    Redirect {
+        /// HTTP status (301, 302, 303, 307, 308 …).
+        status: u16,
+    },
+    /// The trusted root certificates given for a test or staging server cannot be read.
+    #[error("the trusted root certificates cannot be read: {0}")]
+    InvalidRoots(String),
 
     // --- long work ---------------------------------------------------------
     /// The operation was interrupted on request; nothing was lost.
@@ -193,6 +208,9 @@ impl Error {
             Error::Unauthorized(_) => "sync.unauthorized",
             Error::DeviceSecretMismatch => "sync.device_secret_mismatch",
             Error::Protocol(_) => "sync.protocol",
+            Error::Tls(_) => "sync.tls",
+            Error::Redirect { .. } => "sync.redirect",
+            Error::InvalidRoots(_) => "sync.invalid_roots",
             Error::Interrupted => "interrupted",
         }
     }

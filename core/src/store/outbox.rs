@@ -390,6 +390,20 @@ pub fn requeue_sending(tx: &Transaction<'_>) -> Result<usize> {
         .execute([])?)
 }
 
+/// Puts `rows`, marked `sending` since they were read, back exactly as they were
+/// (state and time): their request never reached a trusted server (a refused
+/// certificate, a redirect), so for the outbox nothing happened. Returns how many.
+pub fn restore_unsent(tx: &Transaction<'_>, rows: &[SubmissionRow]) -> Result<usize> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE submissions SET state = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'sending'",
+    )?;
+    let mut restored = 0;
+    for row in rows {
+        restored += stmt.execute(params![row.id, row.state.as_str(), row.updated_at])?;
+    }
+    Ok(restored)
+}
+
 /// The user asks to try a `needs_attention` submission again: back to `queued`
 /// with the attempt count reset. Returns false if it was in another state.
 pub fn retry_submission(tx: &Transaction<'_>, id: &str, now: i64) -> Result<bool> {
@@ -688,6 +702,27 @@ mod tests {
         let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
         assert_eq!((a.state, a.attempts), (OutboxState::Queued, 0));
         assert!(!store.write(|tx| retry_submission(tx, "a", 101)).unwrap());
+    }
+
+    #[test]
+    fn restore_unsent_puts_rows_back_as_they_were_read() {
+        let (_dir, store) = temp_store();
+        for (id, t) in [("a", 1), ("b", 2)] {
+            store
+                .write(|tx| insert_submission(tx, &submission(id, t)))
+                .unwrap();
+        }
+        store
+            .write(|tx| mark_sending(tx, &["b".to_string()], 3))
+            .unwrap();
+        store
+            .write(|tx| mark_waiting(tx, "b", 4, "sync.network", 5))
+            .unwrap();
+        let before = store.read(list_submissions).unwrap();
+        let ids: Vec<String> = before.iter().map(|r| r.id.clone()).collect();
+        store.write(|tx| mark_sending(tx, &ids, 9)).unwrap();
+        assert_eq!(store.write(|tx| restore_unsent(tx, &before)).unwrap(), 2);
+        assert_eq!(store.read(list_submissions).unwrap(), before);
     }
 
     #[test]

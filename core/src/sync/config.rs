@@ -1,5 +1,7 @@
 //! How to reach the server: the checked base URL, the one HTTP client reused for
 //! every request (connections and TLS sessions are kept), and batch limits.
+//! Certificates are checked by the platform's verifier (Android's trust manager on
+//! a phone); redirects are never followed.
 
 use std::time::Duration;
 
@@ -29,6 +31,8 @@ pub struct SyncConfig {
     /// How long submissions wait after a transient failure (default: 2 s doubling
     /// to 1 h). Shorter only in a lab, e.g. tests that drive many failures.
     pub backoff: Backoff,
+    connect_timeout: Duration,
+    request_timeout: Duration,
 }
 
 /// Default per-request timeout.
@@ -50,21 +54,9 @@ impl SyncConfig {
         request: Duration,
     ) -> Result<SyncConfig> {
         let base = check_url(base_url)?;
-        // rustls needs a process-wide crypto provider; ring is small and builds without
-        // cmake. Err means one is installed already (ours or the app's): fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .connect_timeout(connect)
-            .timeout(request)
-            .pool_idle_timeout(Duration::from_secs(90))
-            // We decode gzip ourselves, to count the bytes that really crossed the wire.
-            .no_gzip()
-            .user_agent(concat!("rantau-core/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Network(e.to_string()))?;
         Ok(SyncConfig {
             base,
-            client,
+            client: build_client(connect, request, None)?,
             device_label: String::new(),
             lang: Lang::Id,
             batch_max_items: 50,
@@ -73,7 +65,25 @@ impl SyncConfig {
             max_pages: 1000,
             gzip_requests: true,
             backoff: Backoff::default(),
+            connect_timeout: connect,
+            request_timeout: request,
         })
+    }
+
+    /// Trusts only the root certificates in `pem` (one or more PEM `CERTIFICATE`
+    /// blocks) for this server, instead of the platform's verifier: for a test or
+    /// staging server with its own authority. The app never calls it; a production
+    /// build checks certificates with the phone's trust store. Host names and validity
+    /// dates are still checked. Errors: [`Error::InvalidRoots`] when `pem` holds no
+    /// certificate or one that cannot be parsed.
+    pub fn trust_only_roots_pem(&mut self, pem: &[u8]) -> Result<()> {
+        let roots = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| Error::InvalidRoots(e.to_string()))?;
+        if roots.is_empty() {
+            return Err(Error::InvalidRoots("no certificate in the PEM text".into()));
+        }
+        self.client = build_client(self.connect_timeout, self.request_timeout, Some(roots))?;
+        Ok(())
     }
 
     /// The URL of `path` (e.g. `/v1/changes`) under the base URL.
@@ -81,6 +91,33 @@ impl SyncConfig {
         let joined = format!("{}{}", self.base.as_str().trim_end_matches('/'), path);
         reqwest::Url::parse(&joined).map_err(|e| Error::InvalidUrl(e.to_string()))
     }
+}
+
+/// The HTTP client: `roots` replace the platform's verifier when given (tests, staging).
+fn build_client(
+    connect: Duration,
+    request: Duration,
+    roots: Option<Vec<reqwest::Certificate>>,
+) -> Result<reqwest::Client> {
+    // rustls needs a process-wide crypto provider; ring is small and builds without
+    // cmake. Err means one is installed already (ours or the app's): fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(connect)
+        .timeout(request)
+        .pool_idle_timeout(Duration::from_secs(90))
+        // A redirect would resend a request (and a 307/308 its body: a form with a
+        // NIK) to a host the app was never configured for. A 3xx is an error instead.
+        .redirect(reqwest::redirect::Policy::none())
+        // We decode gzip ourselves, to count the bytes that really crossed the wire.
+        .no_gzip()
+        .user_agent(concat!("rantau-core/", env!("CARGO_PKG_VERSION")));
+    if let Some(roots) = roots {
+        // Only these roots, checked by webpki: the platform verifier cannot take
+        // extra roots on Android, and a test must not depend on the host's store.
+        builder = builder.tls_certs_only(roots);
+    }
+    builder.build().map_err(|e| Error::Network(e.to_string()))
 }
 
 /// Parses `url` and refuses plain http except to loopback (127.0.0.0/8, ::1, localhost).
@@ -160,6 +197,23 @@ mod tests {
         assert_eq!(
             c.endpoint("/v1/devices").unwrap().as_str(),
             "http://127.0.0.1:8080/api/v1/devices"
+        );
+    }
+
+    #[test]
+    fn roots_must_be_pem_certificates() {
+        let mut c = SyncConfig::new("https://sync.example.org").unwrap();
+        assert_eq!(
+            c.trust_only_roots_pem(b"").unwrap_err().code(),
+            "sync.invalid_roots"
+        );
+        assert_eq!(
+            c.trust_only_roots_pem(
+                b"-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
+            )
+            .unwrap_err()
+            .code(),
+            "sync.invalid_roots"
         );
     }
 

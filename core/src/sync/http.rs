@@ -1,6 +1,7 @@
 //! One HTTP exchange with the server: JSON bodies, gzip both ways, the bearer
 //! token, byte and request counting, and the classification of failures into
-//! transient (retry later), auth (re-enroll) and permanent.
+//! transient (retry later), auth (re-enroll), permanent, and refused (a certificate
+//! or a redirect: the run stops and the outbox is left as it was).
 
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -32,15 +33,22 @@ pub(crate) enum Failure {
     Auth(Error),
     /// Another 4xx: retrying the same request will not help soon.
     Permanent(Error),
+    /// The server could not be trusted or sent us elsewhere: a refused certificate
+    /// ([`Error::Tls`]) or a redirect ([`Error::Redirect`]). Nothing of the request
+    /// reached a trusted server, so the run stops with this error and marks nothing:
+    /// counting it as a failed attempt would push forms toward "needs attention" for
+    /// a fault of the network (a captive portal, an interception) rather than of the form.
+    Refused(Error),
 }
 
 impl Failure {
     /// The error inside.
     pub(crate) fn into_error(self) -> Error {
         match self {
-            Failure::Transient { error, .. } | Failure::Auth(error) | Failure::Permanent(error) => {
-                error
-            }
+            Failure::Transient { error, .. }
+            | Failure::Auth(error)
+            | Failure::Permanent(error)
+            | Failure::Refused(error) => error,
         }
     }
 
@@ -59,9 +67,10 @@ impl Failure {
     /// The stable code of the error inside.
     pub(crate) fn code(&self) -> &'static str {
         match self {
-            Failure::Transient { error, .. } | Failure::Auth(error) | Failure::Permanent(error) => {
-                error.code()
-            }
+            Failure::Transient { error, .. }
+            | Failure::Auth(error)
+            | Failure::Permanent(error)
+            | Failure::Refused(error) => error.code(),
         }
     }
 }
@@ -199,6 +208,11 @@ impl<'a> Http<'a> {
         if status.is_success() {
             return Ok(body);
         }
+        if status.is_redirection() {
+            return Err(Failure::Refused(Error::Redirect {
+                status: status.as_u16(),
+            }));
+        }
         let code = serde_json::from_slice::<ErrorBody>(&body)
             .map(|b| b.code)
             .unwrap_or_else(|_| format!("http.{}", status.as_u16()));
@@ -215,11 +229,36 @@ impl<'a> Http<'a> {
 }
 
 fn network(e: reqwest::Error) -> Failure {
+    if let Some(tls) = tls_cause(&e) {
+        return Failure::Refused(Error::Tls(tls.to_string()));
+    }
     // reqwest's text names the URL (no personal data) and the cause.
     Failure::Transient {
         error: Error::Network(e.to_string()),
         retry_after: None,
     }
+}
+
+/// The rustls error somewhere in `e`'s chain of causes, if the failure was TLS.
+/// rustls's error reaches us wrapped in an `io::Error` (tokio-rustls), whose
+/// `source()` skips the wrapped error itself, so an `io::Error` is opened instead.
+fn tls_cause<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut cause = Some(e);
+    // Bounded: a cycle in a hand-written `source()` must not hang the sync.
+    for _ in 0..32 {
+        let err = cause?;
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        cause = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => None,
+            },
+            None => err.source(),
+        };
+    }
+    None
 }
 
 /// Compresses `data` with gzip.
@@ -262,6 +301,19 @@ mod tests {
         let z = gzip(&json).unwrap();
         assert!(z.len() * 5 < json.len(), "{} vs {}", z.len(), json.len());
         assert_eq!(gunzip(&z).unwrap(), json);
+    }
+
+    #[test]
+    fn a_rustls_error_wrapped_in_io_errors_is_found() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, tls);
+        let outer = std::io::Error::other(io);
+        let found = tls_cause(&outer).unwrap();
+        assert!(matches!(
+            found,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)
+        ));
+        assert!(tls_cause(&std::io::Error::other("connection reset")).is_none());
     }
 
     #[test]

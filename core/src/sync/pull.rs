@@ -190,6 +190,11 @@ pub(crate) async fn pull(
                 report.pull_error = Some(e.code().to_string());
                 return Ok(());
             }
+            // Not a trusted server: nothing is read from it, and the run fails.
+            Err(Failure::Refused(e)) => {
+                report.pull_error = Some(e.code().to_string());
+                return Err(e);
+            }
             Err(f) => {
                 report.pull_error = Some(f.code().to_string());
                 return Ok(());

@@ -252,6 +252,14 @@ pub(crate) async fn push(
                 report.push_error = Some(e.code().to_string());
                 return Ok(PushEnd::AuthLost);
             }
+            Err(Failure::Refused(e)) => {
+                // The server could not be trusted, or sent us elsewhere: the batch
+                // goes back to the queue as it was (no attempt counted, no backoff),
+                // and the run fails with the reason.
+                store.write(|tx| outbox::restore_unsent(tx, &rows).map(|_| ()))?;
+                report.push_error = Some(e.code().to_string());
+                return Err(e);
+            }
             Err(failure) => {
                 wait_all(store, config, &rows, &failure)?;
                 report.waiting += rows.len();

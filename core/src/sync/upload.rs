@@ -205,6 +205,14 @@ pub(crate) async fn upload(
                     return Ok(UploadEnd::AuthLost);
                 }
                 Attempt::Failed {
+                    failure: Failure::Refused(e),
+                    ..
+                } => {
+                    // Not a trusted server: stop, keep the file for a later run.
+                    report.upload_error = Some(e.code().to_string());
+                    return Err(e);
+                }
+                Attempt::Failed {
                     failure: Failure::Permanent(e),
                     ..
                 } => {

@@ -23,4 +23,19 @@ pub static MESSAGES: &[super::Entry] = &[
         "Server sudah menerima kiriman lain dengan nomor yang sama. Buka kembali formulir dan kirim ulang.",
         "The server already holds a different submission with this id. Reopen the form and send it again.",
     ),
+    (
+        "sync.tls",
+        "Sambungan aman ke server ditolak: sertifikatnya tidak tepercaya, bukan untuk alamat ini, atau kedaluwarsa. Tidak ada data yang dikirim; formulir tetap tersimpan di ponsel.",
+        "The secure connection to the server was refused: its certificate is not trusted, not for this address, or expired. Nothing was sent; your forms stay on the phone.",
+    ),
+    (
+        "sync.redirect",
+        "Server mengalihkan ke alamat lain. Rantau tidak mengikutinya, jadi data Anda tidak dikirim ke tempat lain; formulir tetap tersimpan di ponsel.",
+        "The server redirected to another address. Rantau does not follow it, so your data is not sent elsewhere; your forms stay on the phone.",
+    ),
+    (
+        "sync.invalid_roots",
+        "Sertifikat akar yang diberikan untuk server tidak dapat dibaca (harus berformat PEM).",
+        "The root certificates given for the server cannot be read (PEM expected).",
+    ),
 ];

@@ -1,7 +1,7 @@
 // Signatures of the app's Android-bound objects (Photos.kt, ProfileKey.kt,
-// SyncWorker.kt in android/app), which need WorkManager, the Keystore and Bitmap and
-// so are not compiled here. Keep these in step with them: the screens are checked
-// against these signatures.
+// SyncWorker.kt, SecureWindow.kt in android/app), which need WorkManager, the
+// Keystore, Bitmap and the activity's window and so are not compiled here. Keep these
+// in step with them: the screens are checked against these signatures.
 package id.rantau.app
 
 import android.content.Context
@@ -9,12 +9,18 @@ import android.net.Uri
 
 object Photos {
     fun newCaptureUri(context: Context): Uri = throw UnsupportedOperationException("stub")
+    fun takeCapture(context: Context, uri: Uri?, ok: Boolean): ByteArray? = throw UnsupportedOperationException("stub")
+    fun discardCaptures(context: Context) {}
     fun compressed(context: Context, uri: Uri): ByteArray? = throw UnsupportedOperationException("stub")
     fun read(context: Context, uri: Uri): Pair<ByteArray, String?>? = throw UnsupportedOperationException("stub")
 }
 
 object ProfileKey {
     fun get(context: Context, name: String): Pair<ByteArray, Boolean> = throw UnsupportedOperationException("stub")
+}
+
+object SecureWindow {
+    fun set(context: Context, secure: Boolean) {}
 }
 
 class SyncWorker {

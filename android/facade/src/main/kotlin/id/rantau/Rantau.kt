@@ -218,6 +218,14 @@ class Rantau private constructor(
             changes.update { it + 1 }
         }
 
+    /**
+     * Trusts only the root certificates in [pem] (PEM text) for this profile's next
+     * syncs, instead of the phone's trust store: for a test or staging server with its
+     * own authority. The app never calls it. Host names and expiry are still checked.
+     * @throws RantauException.InvalidInput (`sync.invalid_roots`) when [pem] holds no certificate.
+     */
+    fun trustOnlyRoots(pem: String) = live().trustOnlyRoots(pem)
+
     /** Asks a running sync of this profile to stop at its next step (nothing is lost). */
     fun stopSync() {
         if (!closed.get()) runCatching { profile.stopSync() }

@@ -10,25 +10,47 @@ import java.io.ByteArrayOutputStream
 import java.io.File
 
 /**
- * Camera capture and on-device compression of document photos. The capture file
- * lives in the app's cache only until it is compressed; the core then keeps the
- * JPEG encrypted in the profile and the plain file is deleted.
+ * Camera capture and on-device compression of document photos. The camera writes the
+ * full-size photo into a folder that backups never copy (`noBackupFilesDir/capture`);
+ * the core then keeps the compressed JPEG encrypted in the profile. The plain capture
+ * is deleted on every path: after compression, on cancel, when the result reaches a
+ * recreated activity, and — for a process that died in between — at the next start
+ * ([discardCaptures] from `RantauApplication.onCreate`).
  */
 object Photos {
+    private fun captureDir(context: Context) = File(context.noBackupFilesDir, "capture")
+
     /** A fresh content URI the camera app writes the full-size photo to. */
     fun newCaptureUri(context: Context): Uri {
-        val dir = File(context.cacheDir, "capture").apply { mkdirs() }
+        // One capture at a time: anything left in the folder was abandoned.
+        discardCaptures(context)
+        val dir = captureDir(context).apply { mkdirs() }
         val file = File.createTempFile("page", ".jpg", dir)
         return FileProvider.getUriForFile(context, "${context.packageName}.capture", file)
     }
 
+    /**
+     * The camera came back: the photo at [uri] compressed when [ok], else `null`; the
+     * raw capture is deleted either way (also when [uri] was lost with a recreated activity).
+     */
+    fun takeCapture(context: Context, uri: Uri?, ok: Boolean): ByteArray? = try {
+        if (ok && uri != null) compressed(context, uri) else null
+    } finally {
+        discardCaptures(context)
+    }
+
+    /** Deletes every plain capture (the folder stays, for a camera that is still writing). */
+    fun discardCaptures(context: Context) {
+        runCatching { captureDir(context).listFiles()?.forEach { it.delete() } }
+    }
+
     /** The photo at [uri] shrunk per [PhotoPlan]; `null` if it cannot be decoded. */
-    fun compressed(context: Context, uri: Uri): ByteArray? = try {
+    fun compressed(context: Context, uri: Uri): ByteArray? {
         val bounds = BitmapFactory.Options().apply { inJustDecodeBounds = true }
         context.contentResolver.openInputStream(uri)?.use { BitmapFactory.decodeStream(it, null, bounds) }
         val opts = BitmapFactory.Options().apply { inSampleSize = PhotoPlan.sampleSize(bounds.outWidth, bounds.outHeight) }
         val decoded = context.contentResolver.openInputStream(uri)?.use { BitmapFactory.decodeStream(it, null, opts) }
-        decoded?.let { bitmap ->
+        return decoded?.let { bitmap ->
             val (w, h) = PhotoPlan.targetSize(bitmap.width, bitmap.height)
             val scaled = if (w == bitmap.width) bitmap else Bitmap.createScaledBitmap(bitmap, w, h, true)
             var out = ByteArray(0)
@@ -38,9 +60,6 @@ object Photos {
             }
             out
         }
-    } finally {
-        // The plain capture must not outlive the encrypted copy.
-        runCatching { File(context.cacheDir, "capture").listFiles()?.forEach { it.delete() } }
     }
 
     /** A picked file's bytes and type (a PDF contract, or a photo from the gallery, compressed). */

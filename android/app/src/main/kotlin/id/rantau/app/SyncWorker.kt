@@ -15,13 +15,25 @@ import androidx.work.WorkerParameters
 import id.rantau.Rantau
 import id.rantau.ffi.RantauException
 import java.io.File
+import java.io.IOException
+import java.security.GeneralSecurityException
 import java.util.concurrent.TimeUnit
 
 /** One sync in the background; WorkManager cancellation cancels the coroutine, hence the Rust sync. */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
         val name = inputData.getString("profile") ?: return Result.failure()
-        val (key, _) = ProfileKey.get(applicationContext, name)
+        // Only the stored key: a worker never creates one (a new key could not open the
+        // existing profile). No usable key: nothing to sync until the app sorts it out.
+        val key = try {
+            ProfileKey.existing(applicationContext, name)
+        } catch (e: KeyUnavailableException) {
+            return Result.failure()
+        } catch (e: GeneralSecurityException) {
+            return Result.retry()
+        } catch (e: IOException) {
+            return Result.retry()
+        }
         return try {
             Rantau.withKey(File(applicationContext.filesDir, "profiles"), name, key, create = false).use {
                 val report = it.sync(BuildConfigUrl.SERVER)

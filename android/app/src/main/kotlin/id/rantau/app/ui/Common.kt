@@ -13,11 +13,14 @@ import androidx.compose.material3.TopAppBar
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.automirrored.filled.ArrowBack
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.DisposableEffect
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.DataAge
 import id.rantau.app.R
+import id.rantau.app.SecureWindow
 
 /** A screen with a title and, unless it is the root, a back arrow. */
 @OptIn(ExperimentalMaterial3Api::class)
@@ -47,4 +50,19 @@ fun ageText(age: DataAge): String = when (age) {
     is DataAge.Minutes -> stringResource(R.string.age_minutes, age.n)
     is DataAge.Hours -> stringResource(R.string.age_hours, age.n)
     is DataAge.Days -> stringResource(R.string.age_days, age.n)
+}
+
+/**
+ * While this is in the composition with [secure] true, the window is `FLAG_SECURE`
+ * (no screenshot, no screen recording, a blank recent-apps thumbnail); it is cleared
+ * when [secure] turns false or this leaves. One call at the root decides for the
+ * screen shown ([showsPersonalData]).
+ */
+@Composable
+fun SecureWhileShown(secure: Boolean) {
+    val context = LocalContext.current
+    DisposableEffect(secure) {
+        SecureWindow.set(context, secure)
+        onDispose { SecureWindow.set(context, false) }
+    }
 }

@@ -19,6 +19,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
@@ -144,10 +145,13 @@ private fun TextInput(slot: FieldSlot, onInput: (String, FieldInput) -> Unit) {
 private fun DocumentInput(slot: FieldSlot, ui: FormUi, onAttach: (String, ByteArray, String?) -> Unit) {
     val f = slot.field
     val context = LocalContext.current
-    var pending by remember { mutableStateOf<Uri?>(null) }
+    // Saveable: the camera often outlives the activity (rotation, low memory), and the
+    // result must still find its file. Lost or not, the capture is deleted on return.
+    var pending by rememberSaveable { mutableStateOf<Uri?>(null) }
     val camera = rememberLauncherForActivityResult(ActivityResultContracts.TakePicture()) { ok ->
         val uri = pending
-        if (ok && uri != null) Photos.compressed(context, uri)?.let { onAttach(f.id, it, "image/jpeg") }
+        pending = null
+        Photos.takeCapture(context, uri, ok)?.let { onAttach(f.id, it, "image/jpeg") }
     }
     val file = rememberLauncherForActivityResult(ActivityResultContracts.GetContent()) { uri ->
         if (uri != null) Photos.read(context, uri)?.let { (bytes, mime) -> onAttach(f.id, bytes, mime) }

@@ -34,6 +34,17 @@ sealed interface Screen {
     data object Settings : Screen
 }
 
+/**
+ * Screens that show personal data (the KPJ number and status, form answers and their
+ * review, the outbox's items and reasons, the card and payment codes, consultations):
+ * shown under `FLAG_SECURE`. Service points and settings show none.
+ */
+val Screen.showsPersonalData: Boolean
+    get() = when (this) {
+        Screen.Home, is Screen.Form, Screen.Outbox, Screen.Card, Screen.Consultations -> true
+        Screen.ServicePoints, Screen.Settings -> false
+    }
+
 /** Root: profile choice first, then the screens of one open profile. */
 @Composable
 fun RantauApp(settings: Settings, onLanguage: (Language) -> Unit) {
@@ -109,6 +120,7 @@ fun RantauApp(settings: Settings, onLanguage: (Language) -> Unit) {
         val back: () -> Unit = { if (stack.size > 1) stack.removeAt(stack.lastIndex) }
         BackHandler(enabled = stack.size > 1, onBack = back)
         val syncSoon = { SyncWorker.syncNow(context, name, settings.wifiOnly, settings.notRoaming) }
+        SecureWhileShown(secure = stack.last().showsPersonalData)
         when (val screen = stack.last()) {
             Screen.Home -> HomeScreen(open, go = go, onSync = syncSoon, onSwitchProfile = {
                 settings.lastProfile = null
