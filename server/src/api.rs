@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn tokens_record_their_last_use_coarsely_and_revoked_ones_are_refused() {
-        let db = Db::open(&DbLocation::Memory).unwrap();
+        let db = Db::open(&DbLocation::Memory, &crate::key::DataKey::generate()).unwrap();
         let hash = ids::sha256(b"token");
         db.write(|tx| {
             tx.execute_batch(

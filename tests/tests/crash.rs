@@ -354,6 +354,7 @@ fn a_resumed_draft_keeps_its_pages_and_still_finalizes_seed_1796177060043897207(
 
 /// Runs the client `kills` times to a SIGKILL from `seed`, then to the end, and
 /// checks every promise.
+#[allow(clippy::print_stderr)] // the seed line is how a failure is replayed
 fn crash_run(seed: u64, kills: usize) {
     eprintln!("crash test: seed {seed} (replay with RANTAU_CRASH_SEED={seed}), {kills} kills");
     let started = Instant::now();
