@@ -2,6 +2,7 @@
 //! `rantau-server officer pay|reply|reject|contribution|list` and by tests):
 //! a blocking HTTP client; call it from synchronous code only.
 
+use rantau_core::protocol::transport::is_loopback_host;
 use rantau_core::protocol::wire::{ErrorBody, Event};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -38,10 +39,19 @@ impl OfficerClient {
     /// A client for `base`: `https://…`, or plain `http://` to loopback only
     /// (e.g. `http://127.0.0.1:8080`), since every request carries the admin token.
     pub fn new(base: &str, token: &str) -> Result<OfficerClient> {
-        rantau_core::sync::config::check_url(base).map_err(|e| match e {
-            rantau_core::Error::InsecureUrl(host) => Error::InsecureServerUrl(host),
-            other => Error::InvalidServerUrl(other.to_string()),
-        })?;
+        let url =
+            reqwest::Url::parse(base.trim()).map_err(|e| Error::InvalidServerUrl(e.to_string()))?;
+        let host = url.host_str().unwrap_or_default().to_string();
+        match url.scheme() {
+            "https" if !host.is_empty() => {}
+            "http" if is_loopback_host(&host) => {}
+            "http" if !host.is_empty() => return Err(Error::InsecureServerUrl(host)),
+            other => {
+                return Err(Error::InvalidServerUrl(format!(
+                    "scheme {other}, host {host:?}"
+                )))
+            }
+        }
         // reqwest is built without a default TLS provider; ring is ours. An
         // error only means one is installed already.
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -130,12 +130,7 @@ pub fn check_url(url: &str) -> Result<reqwest::Url> {
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" => {
-            let bare = host.trim_start_matches('[').trim_end_matches(']');
-            let loopback = bare.eq_ignore_ascii_case("localhost")
-                || bare
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            if loopback {
+            if crate::protocol::transport::is_loopback_host(&host) {
                 Ok(parsed)
             } else {
                 Err(Error::InsecureUrl(host))
