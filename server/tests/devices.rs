@@ -151,9 +151,16 @@ async fn a_device_enrolled_before_secrets_claims_one_with_its_live_token_only() 
     let old = enroll(&c, &s, "old-phone").await;
     s.shutdown().await.unwrap();
     // What a participant enrolled by a v2 server looks like after the upgrade.
-    rusqlite::Connection::open(&path)
+    // The database is keyed at rest: open it as the server does.
+    let key =
+        rantau_server::key::load_or_create(&rantau_server::key::default_key_path(&path), false)
+            .unwrap();
+    rantau_server::db::Db::open(&DbLocation::File(path.clone()), &key)
         .unwrap()
-        .execute("DELETE FROM device_secrets", [])
+        .write(|tx| {
+            tx.execute("DELETE FROM device_secrets", [])
+                .map_err(rantau_server::Error::from)
+        })
         .unwrap();
     let s = spawn(config).await.unwrap();
     assert_eq!(
