@@ -137,6 +137,13 @@ async fn a_wrong_certificate_is_refused_and_the_outbox_is_untouched() {
             "{}: no byte of a form crossed",
             case.name
         );
+        // The proxy learns of the refused handshake a moment after the client gave up
+        // (its task reads the client's alert): wait for it, bounded, so the verdict
+        // does not depend on scheduling.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while bad.refused() == 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         assert!(bad.refused() >= 1, "{}", case.name);
         let on_server = counts(server.addr).await;
         for id in &ids {
