@@ -21,6 +21,8 @@ if ! cargo deny --version 2>/dev/null | grep -qF "$CARGO_DENY_VERSION"; then
   cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
 cargo deny --version
+# `--install-only`: the gate installs it in the background while other steps run.
+if [[ "${1:-}" == "--install-only" ]]; then exit 0; fi
 
 # Every crate of Cargo.lock (all targets) must be on disk for the offline graph.
 cargo fetch --locked --quiet

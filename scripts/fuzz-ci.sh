@@ -16,6 +16,8 @@
 #
 #   bash scripts/fuzz-ci.sh                       # the gate: every target, fixed seed and runs
 #   FUZZ_SECONDS=300 bash scripts/fuzz-ci.sh nik  # explore one target for 5 minutes
+#   FUZZ_BUILD_ONLY=1 bash scripts/fuzz-ci.sh     # install cargo-fuzz and build, run nothing
+#                                                 # (the gate builds this way in the background)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,6 +77,7 @@ else
   cargo fuzz build "${FLAGS[@]}"
 fi
 echo "build: $(( $(date +%s) - build_start )) s"
+if [ -n "${FUZZ_BUILD_ONLY:-}" ]; then exit 0; fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
