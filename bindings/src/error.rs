@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 
 use rantau_core::Error;
 
-use crate::types::Issue;
+use rantau_core::Issue;
 
 /// Why a call failed. Every case has `code`, stable across releases
 /// (see `rantau_core::Error::code`); `detail` is for logs, never for the user
@@ -123,10 +123,7 @@ impl From<Error> for RantauError {
         let code = e.code().to_string();
         let detail = e.to_string();
         match e {
-            Error::Invalid(issues) => RantauError::Validation {
-                code,
-                issues: issues.into_iter().map(Issue::from).collect(),
-            },
+            Error::Invalid(issues) => RantauError::Validation { code, issues },
             Error::DraftNotFound(_)
             | Error::SubmissionNotFound(_)
             | Error::ProfileNotFound(_)

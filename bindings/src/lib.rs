@@ -6,17 +6,20 @@
 //! - [`form_view`]: a form definition, localized, for the generic renderer.
 //! - [`types`]: records and enums that cross the boundary, with their conversions.
 //! - [`profile`]: [`RantauProfile`], one open encrypted profile (drafts, outbox, inquiries, sync).
+//! - [`draft`]: [`RantauDraft`], one open draft on its form screen (the core's `DraftSession`).
 //! - [`tools`]: calls that need no profile (checks, contribution quote, service points).
 //! - `android` (Android only): the JNI call that lets the TLS verifier use Android's trust store.
 
 #[cfg(any(target_os = "android", test))]
 mod android;
+pub mod draft;
 pub mod error;
 pub mod form_view;
 pub mod profile;
 pub mod tools;
 pub mod types;
 
+pub use draft::RantauDraft;
 pub use error::RantauError;
 pub use profile::{RantauProfile, SyncObserver};
 

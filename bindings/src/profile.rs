@@ -12,11 +12,19 @@ use rantau_core::store::Key;
 use rantau_core::sync::{self as core_sync, SyncConfig};
 use rantau_core::{forms, Error};
 
+use rantau_core::app::form::{ChoiceItem, DraftSession};
+use rantau_core::app::inquiry::Thread;
+use rantau_core::app::outbox::{OutboxItem, OutboxSummary};
+use rantau_core::app::profile::AttachmentInfo;
+use rantau_core::domain::country;
+use rantau_core::Lang;
+
+use crate::draft::RantauDraft;
 use crate::error::{guard, guard_async, RantauError};
 use crate::form_view::{form_view, FormView};
 use crate::types::{
-    self, Card, Contribution, DraftSummary, DraftView, FieldInput, FormInfo, Language, Membership,
-    OutboxItem, PaymentInstructions, SetFieldResult, SyncReport, SyncState, Thread,
+    self, Card, Contribution, DraftSummary, DraftView, FieldInput, FormInfo, Membership,
+    PaymentInstructions, SetFieldResult, SyncReport, SyncState,
 };
 
 type Res<T> = Result<T, RantauError>;
@@ -84,7 +92,7 @@ impl RantauProfile {
         })
     }
 
-    fn get(&self) -> Res<Arc<Profile>> {
+    pub(crate) fn get(&self) -> Res<Arc<Profile>> {
         self.inner
             .read()
             .ok()
@@ -200,14 +208,14 @@ impl RantauProfile {
     }
 
     /// The language of messages and titles.
-    pub fn language(&self) -> Res<Language> {
-        self.with(|p| Ok(p.lang().into()))
+    pub fn language(&self) -> Res<Lang> {
+        self.with(|p| Ok(p.lang()))
     }
 
     /// Changes the language of messages and titles.
-    pub fn set_language(&self, lang: Language) -> Res<()> {
+    pub fn set_language(&self, lang: Lang) -> Res<()> {
         self.with(|p| {
-            p.set_lang(lang.into());
+            p.set_lang(lang);
             Ok(())
         })
     }
@@ -245,6 +253,36 @@ impl RantauProfile {
             let def = forms::builtin_form(&form_id, version)
                 .ok_or_else(|| Error::UnknownForm(form_id.clone()))?;
             Ok(form_view(def, p.lang()))
+        })
+    }
+
+    /// Starts a draft of the newest version of `form_id` and opens it on its form screen.
+    pub fn start_draft(self: Arc<Self>, form_id: String) -> Res<Arc<RantauDraft>> {
+        let session = self.with(|p| DraftSession::start(p, &form_id))?;
+        Ok(RantauDraft::new(self, session))
+    }
+
+    /// Opens draft `draft_id` on its form screen (after a restart, or a reopened
+    /// rejected submission).
+    pub fn open_draft(self: Arc<Self>, draft_id: String) -> Res<Arc<RantauDraft>> {
+        let session = self.with(|p| DraftSession::resume(p, &draft_id))?;
+        Ok(RantauDraft::new(self, session))
+    }
+
+    /// The countries a country field offers, names in the profile's language:
+    /// every country, or only placement destinations. Load once per screen.
+    pub fn countries(&self, destinations_only: bool) -> Res<Vec<ChoiceItem>> {
+        self.with(|p| {
+            let lang = p.lang();
+            Ok(country::countries()
+                .iter()
+                .filter(|c| c.destination || !destinations_only)
+                .map(|c| ChoiceItem {
+                    value: c.code.clone(),
+                    label: c.name.get(lang).to_string(),
+                    selected: false,
+                })
+                .collect())
         })
     }
 
@@ -290,17 +328,22 @@ impl RantauProfile {
     /// Finalize: errors come back as [`RantauError::Validation`] with every issue;
     /// otherwise the frozen submission is queued (durably) and the draft removed.
     pub fn finalize(&self, draft_id: String) -> Res<OutboxItem> {
-        self.with(|p| p.finalize(&draft_id).map(OutboxItem::from))
+        self.with(|p| p.finalize(&draft_id))
     }
 
-    /// The outbox, oldest first, every state.
+    /// The outbox, oldest first, each submission in the bucket a screen shows.
     pub fn outbox(&self) -> Res<Vec<OutboxItem>> {
-        self.with(|p| Ok(p.outbox()?.into_iter().map(OutboxItem::from).collect()))
+        self.with(|p| p.outbox())
+    }
+
+    /// How many submissions are in each bucket, and the home screen's line.
+    pub fn outbox_summary(&self) -> Res<OutboxSummary> {
+        self.with(|p| p.outbox_summary())
     }
 
     /// One submission.
     pub fn submission(&self, submission_id: String) -> Res<OutboxItem> {
-        self.with(|p| p.submission(&submission_id).map(OutboxItem::from))
+        self.with(|p| p.submission(&submission_id))
     }
 
     /// Attaches one page of a document (JPEG, PNG or PDF) to a draft's document field.
@@ -311,21 +354,13 @@ impl RantauProfile {
         field_path: String,
         bytes: Vec<u8>,
         mime_hint: Option<String>,
-    ) -> Res<types::AttachmentInfo> {
-        self.with(|p| {
-            p.attach(&draft_id, &field_path, &bytes, mime_hint.as_deref())
-                .map(Into::into)
-        })
+    ) -> Res<AttachmentInfo> {
+        self.with(|p| p.attach(&draft_id, &field_path, &bytes, mime_hint.as_deref()))
     }
 
     /// The document pages of a draft (or of the submission it became).
-    pub fn attachments(&self, id: String) -> Res<Vec<types::AttachmentInfo>> {
-        self.with(|p| {
-            Ok(p.attachments(&id, None)?
-                .into_iter()
-                .map(Into::into)
-                .collect())
-        })
+    pub fn attachments(&self, id: String) -> Res<Vec<AttachmentInfo>> {
+        self.with(|p| p.attachments(&id, None))
     }
 
     /// Fix and resubmit: a rejected submission becomes a new draft with its answers.
@@ -356,12 +391,7 @@ impl RantauProfile {
 
     /// Consultations with their replies.
     pub fn threads(&self) -> Res<Vec<Thread>> {
-        self.with(|p| {
-            Ok(inquiry::threads(p.store())?
-                .into_iter()
-                .map(Thread::from)
-                .collect())
-        })
+        self.with(|p| inquiry::threads(p.store()))
     }
 
     /// Contributions recorded by the agency, newest period first.

@@ -14,7 +14,9 @@ use rantau_core::store::{profiles, Key};
 use rantau_core::{Lang, Problem};
 
 use crate::error::{guard, RantauError};
-use crate::types::{text, FeeQuote, Issue, Language};
+use crate::types::text;
+use rantau_core::domain::tariff::FeeQuote;
+use rantau_core::Issue;
 
 type Res<T> = Result<T, RantauError>;
 
@@ -30,10 +32,7 @@ pub struct CheckResult {
 }
 
 fn localize(path: &str, problems: &[Problem], lang: Lang) -> Vec<Issue> {
-    problems
-        .iter()
-        .map(|p| Issue::from(p.localize(path, lang)))
-        .collect()
+    problems.iter().map(|p| p.localize(path, lang)).collect()
 }
 
 fn result(path: &str, normalized: Option<String>, problems: &[Problem], lang: Lang) -> CheckResult {
@@ -59,7 +58,7 @@ pub fn check_nik(
     nik: String,
     birth_date: Option<String>,
     sex: Option<String>,
-    lang: Language,
+    lang: Lang,
 ) -> Res<CheckResult> {
     guard(|| {
         let mut problems = Vec::new();
@@ -74,11 +73,11 @@ pub fn check_nik(
         Ok(match Nik::parse(&nik) {
             Ok(n) => {
                 problems.extend(n.check_declared(dob, sex));
-                result("nik", Some(n.as_str().to_string()), &problems, lang.into())
+                result("nik", Some(n.as_str().to_string()), &problems, lang)
             }
             Err(p) => {
                 problems.insert(0, p);
-                result("nik", None, &problems, lang.into())
+                result("nik", None, &problems, lang)
             }
         })
     })
@@ -87,17 +86,12 @@ pub fn check_nik(
 /// Checks a phone number and normalizes it to E.164; `default_country` (ISO code)
 /// applies when it has no `+` prefix.
 #[uniffi::export]
-pub fn check_phone(input: String, default_country: String, lang: Language) -> Res<CheckResult> {
+pub fn check_phone(input: String, default_country: String, lang: Lang) -> Res<CheckResult> {
     guard(|| {
         Ok(
             match Phone::parse(&input, &default_country.to_ascii_uppercase()) {
-                Ok(c) => result(
-                    "phone",
-                    Some(c.value.e164().to_string()),
-                    &c.warnings,
-                    lang.into(),
-                ),
-                Err(p) => result("phone", None, &[p], lang.into()),
+                Ok(c) => result("phone", Some(c.value.e164().to_string()), &c.warnings, lang),
+                Err(p) => result("phone", None, &[p], lang),
             },
         )
     })
@@ -105,16 +99,16 @@ pub fn check_phone(input: String, default_country: String, lang: Language) -> Re
 
 /// Checks and normalizes an Indonesian passport number.
 #[uniffi::export]
-pub fn check_passport(input: String, lang: Language) -> Res<CheckResult> {
+pub fn check_passport(input: String, lang: Lang) -> Res<CheckResult> {
     guard(|| {
         Ok(match Passport::parse(&input) {
             Ok(c) => result(
                 "passport",
                 Some(c.value.as_str().to_string()),
                 &c.warnings,
-                lang.into(),
+                lang,
             ),
-            Err(p) => result("passport", None, &[p], lang.into()),
+            Err(p) => result("passport", None, &[p], lang),
         })
     })
 }
@@ -133,7 +127,7 @@ pub enum Scheme {
 /// The contribution due today for a contract of `months` months, with an optional
 /// monthly JHT. Out-of-range inputs are [`RantauError::Validation`].
 #[uniffi::export]
-pub fn fee(scheme: Scheme, months: u32, jht_monthly: Option<u64>, lang: Language) -> Res<FeeQuote> {
+pub fn fee(scheme: Scheme, months: u32, jht_monthly: Option<u64>, lang: Lang) -> Res<FeeQuote> {
     guard(|| {
         let scheme = match scheme {
             Scheme::P3mi => tariff::Scheme::P3mi,
@@ -143,10 +137,9 @@ pub fn fee(scheme: Scheme, months: u32, jht_monthly: Option<u64>, lang: Language
         let today = chrono::Utc::now().date_naive();
         TariffTable::builtin()
             .quote(scheme, months, jht_monthly, today)
-            .map(FeeQuote::from)
             .map_err(|p| RantauError::Validation {
                 code: p.code.to_string(),
-                issues: localize("fee", &[p], lang.into()),
+                issues: localize("fee", &[p], lang),
             })
     })
 }
@@ -226,8 +219,7 @@ fn phone_line(p: &directory::PhoneLine, lang: Lang) -> PhoneLine {
 
 /// The service points in a country (ISO code, any case), from the built-in directory.
 #[uniffi::export]
-pub fn service_points(country: String, lang: Language) -> Vec<ServicePoint> {
-    let lang: Lang = lang.into();
+pub fn service_points(country: String, lang: Lang) -> Vec<ServicePoint> {
     guard(|| {
         Ok(directory::builtin()
             .for_country(&country)
@@ -269,8 +261,7 @@ pub struct CountryInfo {
 
 /// Indonesia, then the destinations by number of workers.
 #[uniffi::export]
-pub fn countries(lang: Language) -> Vec<CountryInfo> {
-    let lang: Lang = lang.into();
+pub fn countries(lang: Lang) -> Vec<CountryInfo> {
     guard(|| {
         Ok(rantau_core::domain::country::countries()
             .iter()
@@ -302,8 +293,8 @@ pub fn generate_key_hex() -> String {
 /// code comes back as itself. Meant for codes without parameters: those of opening a
 /// profile, storage and sync; validation issues carry their own messages.
 #[uniffi::export]
-pub fn error_message(code: String, lang: Language) -> String {
-    rantau_core::base::messages::render(&code, lang.into(), &[])
+pub fn error_message(code: String, lang: Lang) -> String {
+    rantau_core::base::messages::render(&code, lang, &[])
 }
 
 /// The profile names in `dir`, sorted.
@@ -339,27 +330,27 @@ mod tests {
     #[test]
     fn error_messages_come_in_the_users_language_and_unknown_codes_as_themselves() {
         assert_eq!(
-            error_message("store.wrong_key".into(), Language::Id),
+            error_message("store.wrong_key".into(), Lang::Id),
             "Kunci tidak dapat membuka profil ini."
         );
         assert_eq!(
-            error_message("store.wrong_key".into(), Language::En),
+            error_message("store.wrong_key".into(), Lang::En),
             "The key does not open this profile."
         );
-        assert!(error_message("profile.not_damaged".into(), Language::En).contains("not damaged"));
-        assert_eq!(error_message("no.such".into(), Language::Id), "no.such");
+        assert!(error_message("profile.not_damaged".into(), Lang::En).contains("not damaged"));
+        assert_eq!(error_message("no.such".into(), Lang::Id), "no.such");
     }
 
     #[test]
     fn nik_check_normalizes_and_flags_a_mismatched_birth_date() {
-        let ok = check_nik("3515 1457 0895 0001".into(), None, None, Language::En).unwrap();
+        let ok = check_nik("3515 1457 0895 0001".into(), None, None, Lang::En).unwrap();
         assert!(ok.valid);
         assert_eq!(ok.normalized, "3515145708950001");
         let bad = check_nik(
             "3515145708950001".into(),
             Some("1995-08-18".into()),
             None,
-            Language::En,
+            Lang::En,
         )
         .unwrap();
         assert!(!bad.valid);
@@ -369,28 +360,28 @@ mod tests {
 
     #[test]
     fn phone_and_passport_checks_normalize() {
-        let p = check_phone("0812-3456-7890".into(), "id".into(), Language::Id).unwrap();
+        let p = check_phone("0812-3456-7890".into(), "id".into(), Lang::Id).unwrap();
         assert_eq!(p.normalized, "+6281234567890");
-        let bad = check_passport("??".into(), Language::Id).unwrap();
+        let bad = check_passport("??".into(), Lang::Id).unwrap();
         assert!(!bad.valid);
         assert!(!bad.issues.is_empty());
     }
 
     #[test]
     fn fee_quotes_and_refuses_out_of_range() {
-        let q = fee(Scheme::P3mi, 24, None, Language::Id).unwrap();
+        let q = fee(Scheme::P3mi, 24, None, Lang::Id).unwrap();
         assert_eq!(q.total_due, q.pre_placement + q.placement);
         assert!(matches!(
-            fee(Scheme::P3mi, 0, None, Language::Id),
+            fee(Scheme::P3mi, 0, None, Lang::Id),
             Err(RantauError::Validation { .. })
         ));
     }
 
     #[test]
     fn service_points_for_hong_kong_have_a_consulate() {
-        let points = service_points("hk".into(), Language::En);
+        let points = service_points("hk".into(), Lang::En);
         assert!(points.iter().any(|p| p.kind == PointKind::Consulate));
-        assert!(service_points("XX".into(), Language::En).is_empty());
+        assert!(service_points("XX".into(), Lang::En).is_empty());
     }
 
     #[test]

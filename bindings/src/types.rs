@@ -4,89 +4,14 @@
 //! personal data have no `Debug`, or a hand-written one without the values.
 
 use rantau_core::app::{inquiry, profile};
+use rantau_core::domain::tariff::FeeQuote;
 use rantau_core::forms::Input;
+use rantau_core::Issue;
 use rantau_core::{protocol, sync, Lang, Localized};
 use serde_json::Value;
 
-/// The language of messages, titles and labels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Language {
-    /// Bahasa Indonesia (the default).
-    Id,
-    /// English.
-    En,
-}
-
-impl From<Language> for Lang {
-    fn from(l: Language) -> Lang {
-        match l {
-            Language::Id => Lang::Id,
-            Language::En => Lang::En,
-        }
-    }
-}
-
-impl From<Lang> for Language {
-    fn from(l: Lang) -> Language {
-        match l {
-            Lang::Id => Language::Id,
-            Lang::En => Language::En,
-        }
-    }
-}
-
 pub(crate) fn text(l: &Localized, lang: Lang) -> String {
     l.get(lang).to_string()
-}
-
-/// How serious an issue is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Severity {
-    /// Blocks finalize.
-    Error,
-    /// Shown, does not block.
-    Warning,
-}
-
-/// A finding about one field, localized.
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Issue {
-    /// Stable code (`nik.length`).
-    pub code: String,
-    /// Field path (`heirs[0].nik`), empty for the whole form.
-    pub path: String,
-    /// Error or warning.
-    pub severity: Severity,
-    /// The message in the profile's language (may quote what was typed).
-    pub message: String,
-}
-
-impl std::fmt::Debug for Issue {
-    // Hand-written: the message may quote personal data.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Issue")
-            .field("code", &self.code)
-            .field("path", &self.path)
-            .finish_non_exhaustive()
-    }
-}
-
-impl From<rantau_core::Issue> for Issue {
-    fn from(i: rantau_core::Issue) -> Issue {
-        Issue {
-            severity: match i.severity {
-                rantau_core::Severity::Error => Severity::Error,
-                rantau_core::Severity::Warning => Severity::Warning,
-            },
-            code: i.code,
-            path: i.path,
-            message: i.message,
-        }
-    }
-}
-
-pub(crate) fn issues(v: Vec<rantau_core::Issue>) -> Vec<Issue> {
-    v.into_iter().map(Issue::from).collect()
 }
 
 /// A value as the form sends it (one user action).
@@ -222,7 +147,7 @@ impl From<rantau_core::forms::SetOutcome> for SetFieldResult {
         SetFieldResult {
             path: o.path,
             stored: answer_value(o.stored),
-            issues: issues(o.issues),
+            issues: o.issues,
             rechecked: o.rechecked,
             visibility: o
                 .visibility
@@ -232,36 +157,6 @@ impl From<rantau_core::forms::SetOutcome> for SetFieldResult {
                     visible: v.visible,
                 })
                 .collect(),
-        }
-    }
-}
-
-/// The contribution due at registration, in rupiah.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct FeeQuote {
-    /// Pre-placement JKK+JKM.
-    pub pre_placement: u64,
-    /// Placement and post-placement JKK+JKM for the whole contract.
-    pub placement: u64,
-    /// Chosen JHT per month (0 if none).
-    pub jht_monthly: u64,
-    /// Due now: pre-placement + placement + the first JHT month.
-    pub total_due: u64,
-    /// Tariff id.
-    pub tariff: String,
-    /// True when the rule is unclear for this contract length: the server's amount wins.
-    pub estimate: bool,
-}
-
-impl From<rantau_core::domain::tariff::FeeQuote> for FeeQuote {
-    fn from(q: rantau_core::domain::tariff::FeeQuote) -> Self {
-        FeeQuote {
-            pre_placement: q.pre_placement,
-            placement: q.placement,
-            jht_monthly: q.jht_monthly,
-            total_due: q.total_due,
-            tariff: q.tariff,
-            estimate: q.estimate,
         }
     }
 }
@@ -313,8 +208,8 @@ impl From<profile::DraftView> for DraftView {
             form_version: d.form_version,
             item_counts: item_counts(&d.answers),
             answers: flatten(d.answers),
-            issues: issues(d.issues),
-            contribution: d.contribution.map(FeeQuote::from),
+            issues: d.issues,
+            contribution: d.contribution,
             updated_at: d.updated_at,
             reopened_from: d.reopened_from,
             hidden: d.hidden,
@@ -394,79 +289,6 @@ impl From<profile::DraftSummary> for DraftSummary {
             title: d.title,
             answered: u32::try_from(d.answered).unwrap_or(u32::MAX),
             updated_at: d.updated_at,
-        }
-    }
-}
-
-/// Where a finalized submission stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum OutboxState {
-    /// Not sent yet.
-    Queued,
-    /// On its way.
-    Sending,
-    /// A transient failure; retried later.
-    Waiting,
-    /// Accepted by the server (final).
-    Accepted,
-    /// Rejected with issues: fix and resubmit.
-    Rejected,
-    /// Too many failed attempts: show the last error.
-    NeedsAttention,
-}
-
-impl From<rantau_core::store::OutboxState> for OutboxState {
-    fn from(s: rantau_core::store::OutboxState) -> Self {
-        use rantau_core::store::OutboxState as S;
-        match s {
-            S::Queued => OutboxState::Queued,
-            S::Sending => OutboxState::Sending,
-            S::Waiting => OutboxState::Waiting,
-            S::Accepted => OutboxState::Accepted,
-            S::Rejected => OutboxState::Rejected,
-            S::NeedsAttention => OutboxState::NeedsAttention,
-        }
-    }
-}
-
-/// One outbox entry.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct OutboxItem {
-    /// Submission id.
-    pub id: String,
-    /// Form id.
-    pub form_id: String,
-    /// Form title in the profile's language.
-    pub title: String,
-    /// Current state.
-    pub state: OutboxState,
-    /// Server reference once accepted.
-    pub reference: Option<String>,
-    /// Why it was rejected, localized.
-    pub issues: Vec<Issue>,
-    /// Last transient error code.
-    pub last_error: Option<String>,
-    /// Send attempts so far.
-    pub attempts: u32,
-    /// Next attempt (unix ms) when waiting.
-    pub next_attempt_at: Option<i64>,
-    /// Finalized at (unix ms).
-    pub created_at: i64,
-}
-
-impl From<profile::OutboxItem> for OutboxItem {
-    fn from(o: profile::OutboxItem) -> Self {
-        OutboxItem {
-            id: o.id,
-            form_id: o.form_id,
-            title: o.title,
-            state: o.state.into(),
-            reference: o.reference,
-            issues: issues(o.issues),
-            last_error: o.last_error,
-            attempts: o.attempts,
-            next_attempt_at: o.next_attempt_at,
-            created_at: o.created_at,
         }
     }
 }
@@ -790,52 +612,6 @@ pub(crate) fn payment_instructions(
     }
 }
 
-/// An officer's reply.
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Reply {
-    /// Reply id.
-    pub reply_id: String,
-    /// The text.
-    pub body: String,
-    /// Role or desk.
-    pub from: String,
-    /// When (RFC 3339).
-    pub at: String,
-}
-
-/// A consultation and its replies.
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Thread {
-    /// The consultation's submission id.
-    pub submission_id: String,
-    /// Its outbox state, if it is in this profile's outbox.
-    pub state: Option<OutboxState>,
-    /// Replies, oldest first.
-    pub replies: Vec<Reply>,
-    /// When the replies were fetched (unix ms).
-    pub fetched_at: Option<i64>,
-}
-
-impl From<inquiry::Thread> for Thread {
-    fn from(t: inquiry::Thread) -> Self {
-        Thread {
-            submission_id: t.submission_id,
-            state: t.state.map(OutboxState::from),
-            replies: t
-                .replies
-                .into_iter()
-                .map(|r| Reply {
-                    reply_id: r.reply_id,
-                    body: r.body,
-                    from: r.from,
-                    at: r.at,
-                })
-                .collect(),
-            fetched_at: t.fetched_at,
-        }
-    }
-}
-
 /// A contribution recorded by the agency.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Contribution {
@@ -885,35 +661,5 @@ mod tests {
         assert!(
             matches!(answer_value(serde_json::json!([{"nik": "1"}])), Some(AnswerValue::Json { json }) if json.contains("nik"))
         );
-    }
-}
-
-/// A document page attached to a draft (stored encrypted in the profile).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AttachmentInfo {
-    /// Content id: hex SHA-256 of the file.
-    pub id: String,
-    /// The document field it belongs to.
-    pub field_path: String,
-    /// Page in that field (0-based).
-    pub page: u32,
-    /// MIME type found in the file's first bytes.
-    pub mime: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// True once the server holds the whole file.
-    pub uploaded: bool,
-}
-
-impl From<rantau_core::app::profile::AttachmentInfo> for AttachmentInfo {
-    fn from(a: rantau_core::app::profile::AttachmentInfo) -> Self {
-        AttachmentInfo {
-            id: a.id,
-            field_path: a.field_path,
-            page: a.page,
-            mime: a.mime,
-            size: a.size,
-            uploaded: a.uploaded,
-        }
     }
 }

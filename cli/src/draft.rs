@@ -4,9 +4,9 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use rantau_core::app::profile::{DraftView, OutboxItem, Profile};
+use rantau_core::app::outbox::OutboxItem;
+use rantau_core::app::profile::{DraftView, Profile};
 use rantau_core::forms::{self, FormDefinition, Input, Kind};
-use rantau_core::store::outbox::OutboxState;
 use rantau_core::{Error, Lang, Result};
 
 use crate::home::Env;
@@ -317,7 +317,7 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
                         "Finalized and queued:"
                     ),
                     item.id,
-                    state_text(item.state, lang)
+                    item.status
                 ));
             }
         }
@@ -453,22 +453,6 @@ pub fn show_draft(env: &Env, d: &DraftView) {
     }
 }
 
-/// A state in the user's words.
-pub fn state_text(state: OutboxState, lang: Lang) -> &'static str {
-    match state {
-        OutboxState::Queued => t(lang, "menunggu dikirim", "waiting to send"),
-        OutboxState::Sending => t(lang, "sedang dikirim", "sending"),
-        OutboxState::Waiting => t(lang, "akan dicoba lagi", "will retry"),
-        OutboxState::Accepted => t(lang, "diterima", "accepted"),
-        OutboxState::Rejected => t(
-            lang,
-            "ditolak — perlu diperbaiki",
-            "rejected — needs fixing",
-        ),
-        OutboxState::NeedsAttention => t(lang, "perlu perhatian", "needs attention"),
-    }
-}
-
 /// Prints the outbox.
 pub fn print_outbox(env: &Env, items: &[OutboxItem]) {
     let lang = env.lang;
@@ -487,9 +471,7 @@ pub fn print_outbox(env: &Env, items: &[OutboxItem]) {
             .unwrap_or_default();
         out::line(format!(
             "  {}  {:<28} {}{reference}",
-            i.id,
-            i.title,
-            state_text(i.state, lang)
+            i.id, i.title, i.status
         ));
         for issue in &i.issues {
             out::line(format!("    {}", out::issue_line(issue)));

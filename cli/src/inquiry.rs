@@ -11,7 +11,6 @@ use rantau_core::protocol::wire::Phase;
 use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncReport, SyncState};
 use rantau_core::{Lang, Result};
 
-use crate::draft;
 use crate::home::Env;
 use crate::out::{self, t};
 
@@ -344,7 +343,7 @@ pub fn print_threads(env: &Env, profile: &Profile) -> Result<()> {
         out::line(t(lang, "Belum ada konsultasi.", "No consultations yet."));
     }
     for th in threads {
-        let state = th.state.map(|s| draft::state_text(s, lang)).unwrap_or("—");
+        let state = th.bucket.map_or_else(|| "—".to_string(), |b| b.label(lang));
         out::line(format!(
             "{} {}  ({state})",
             t(lang, "Konsultasi", "Consultation"),

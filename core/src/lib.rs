@@ -26,5 +26,11 @@ pub mod store;
 pub mod sync;
 
 pub use base::error::{Error, Result};
+
+// The app API's records cross the FFI as they are (feature `uniffi`, turned on by
+// the bindings crate). The derives and this scaffolding expand to uniffi's
+// `unsafe impl`s of its FFI traits; the core itself writes no unsafe code.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("rantau_core");
 pub use base::issue::{Issue, Problem, Severity};
 pub use base::lang::{Lang, Localized};

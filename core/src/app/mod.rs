@@ -1,6 +1,10 @@
 //! The top floor: the one API every front-end uses (the FFI, the CLI, the
 //! end-to-end tests). [`profile`] opens a worker's encrypted profile and runs
-//! drafts, finalize, the outbox and sync; [`inquiry`] reads the cached answers.
+//! drafts, finalize and the outbox; [`form`] is the form screen of one open draft;
+//! [`outbox`] puts each submission in the bucket a screen shows; [`inquiry`] reads
+//! the cached answers.
 
+pub mod form;
 pub mod inquiry;
+pub mod outbox;
 pub mod profile;

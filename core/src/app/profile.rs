@@ -15,6 +15,8 @@ use crate::domain::tariff::FeeQuote;
 use crate::forms::{self, Answers, Context, FormDefinition, Input, SetOutcome};
 use crate::store::drafts::{self, DraftRow};
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
+
+use super::outbox::{bucketed, Bucket, OutboxItem, OutboxSummary};
 use crate::store::{attachments, profiles, Key, OpenMode, Store};
 
 mod documents;
@@ -69,31 +71,6 @@ pub struct DraftSummary {
     pub answered: usize,
     /// Last change (unix ms).
     pub updated_at: i64,
-}
-
-/// One outbox entry as the user sees it.
-#[derive(Debug, Clone, Serialize)]
-pub struct OutboxItem {
-    /// Submission id.
-    pub id: String,
-    /// Form id.
-    pub form_id: String,
-    /// Form title in the profile's language.
-    pub title: String,
-    /// Current state.
-    pub state: OutboxState,
-    /// Server reference once accepted.
-    pub reference: Option<String>,
-    /// Why it needs the user (rejected issues), in the user's language.
-    pub issues: Vec<Issue>,
-    /// Last transient error code, if any.
-    pub last_error: Option<String>,
-    /// Send attempts so far.
-    pub attempts: u32,
-    /// Next attempt (unix ms) when waiting.
-    pub next_attempt_at: Option<i64>,
-    /// Finalized at (unix ms).
-    pub created_at: i64,
 }
 
 impl Profile {
@@ -192,7 +169,7 @@ impl Profile {
         self.now().date_naive()
     }
 
-    fn context(&self) -> Context {
+    pub(crate) fn context(&self) -> Context {
         Context {
             today: self.today(),
             lang: self.lang(),
@@ -210,6 +187,25 @@ impl Profile {
             }
         }
         newest
+    }
+
+    /// The built-in definition a draft or submission names.
+    pub(crate) fn definition_of(
+        &self,
+        form_id: &str,
+        version: u32,
+    ) -> Result<&'static FormDefinition> {
+        Self::definition(form_id, version)
+    }
+
+    /// Every issue of `answers`, in the profile's language and by its clock.
+    pub(crate) fn validate(&self, def: &FormDefinition, answers: &Answers) -> Vec<Issue> {
+        forms::validate(def, answers, &self.context())
+    }
+
+    /// The contribution due for `answers`, when they allow a quote.
+    pub(crate) fn quote(&self, def: &FormDefinition, answers: &Answers) -> Option<FeeQuote> {
+        forms::contribution(def, answers, &self.context())
     }
 
     fn definition(form_id: &str, version: u32) -> Result<&'static FormDefinition> {
@@ -264,6 +260,17 @@ impl Profile {
     /// Autosave: sets one field, persists the draft and returns that field's issues
     /// and the fields whose visibility changed. One call, one transaction.
     pub fn set_field(&self, draft_id: &str, path: &str, input: Input) -> Result<SetOutcome> {
+        self.set_field_answers(draft_id, path, input)
+            .map(|(o, _)| o)
+    }
+
+    /// [`Profile::set_field`], also returning the draft's answers afterwards.
+    pub(crate) fn set_field_answers(
+        &self,
+        draft_id: &str,
+        path: &str,
+        input: Input,
+    ) -> Result<(SetOutcome, Answers)> {
         let ctx = self.context();
         let now = self.now_ms();
         self.store.write(|tx| {
@@ -271,7 +278,7 @@ impl Profile {
             let def = Self::definition(&row.form_id, row.form_version)?;
             let outcome = forms::set_field(def, &mut row.answers, path, input, &ctx)?;
             drafts::save_answers(tx, draft_id, &row.answers, now)?;
-            Ok(outcome)
+            Ok((outcome, row.answers))
         })
     }
 
@@ -379,37 +386,46 @@ impl Profile {
             drafts::delete_draft(tx, &draft.id)?;
             Ok(row)
         })?;
-        Ok(self.outbox_item(row))
+        // Read back in its bucket: a consultation may wait for its registration.
+        self.submission(&row.id)
     }
 
-    fn outbox_item(&self, row: SubmissionRow) -> OutboxItem {
-        OutboxItem {
-            title: Self::title(&row.form_id, row.form_version, self.lang()),
-            id: row.id,
-            form_id: row.form_id,
-            state: row.state,
-            reference: row.reference,
-            issues: row.issues,
-            last_error: row.last_error,
-            attempts: row.attempts,
-            next_attempt_at: row.next_attempt_at,
-            created_at: row.created_at,
-        }
+    fn outbox_item(&self, row: SubmissionRow, bucket: Bucket) -> OutboxItem {
+        let title = Self::title(&row.form_id, row.form_version, self.lang());
+        OutboxItem::new(row, bucket, title, self.lang())
     }
 
-    /// The outbox, oldest first, with every state (accepted ones included).
+    /// The outbox, oldest first, every submission in its bucket (accepted ones included).
     pub fn outbox(&self) -> Result<Vec<OutboxItem>> {
         let rows = self.store.read(outbox::list_submissions)?;
-        Ok(rows.into_iter().map(|r| self.outbox_item(r)).collect())
+        Ok(bucketed(rows)
+            .into_iter()
+            .map(|(r, b)| self.outbox_item(r, b))
+            .collect())
     }
 
-    /// One submission's state.
+    /// How many submissions are in each bucket, with the home screen's line.
+    pub fn outbox_summary(&self) -> Result<OutboxSummary> {
+        let rows = self.store.read(outbox::list_submissions)?;
+        Ok(OutboxSummary::of(
+            bucketed(rows).into_iter().map(|(_, b)| b),
+            self.lang(),
+        ))
+    }
+
+    /// One submission, in its bucket.
     pub fn submission(&self, id: &str) -> Result<OutboxItem> {
-        let row = self
-            .store
-            .read(|conn| outbox::get_submission(conn, id))?
-            .ok_or_else(|| Error::SubmissionNotFound(id.to_string()))?;
-        Ok(self.outbox_item(row))
+        let (row, dep) = self.store.read(|conn| {
+            let row = outbox::get_submission(conn, id)?;
+            let dep = match row.as_ref().and_then(|r| r.depends_on.as_deref()) {
+                Some(d) => outbox::get_submission(conn, d)?.map(|d| d.state),
+                None => None,
+            };
+            Ok((row, dep))
+        })?;
+        let row = row.ok_or_else(|| Error::SubmissionNotFound(id.to_string()))?;
+        let bucket = Bucket::of(&row, |_| dep);
+        Ok(self.outbox_item(row, bucket))
     }
 
     /// The submission's frozen answers (what was, or will be, sent).
@@ -497,7 +513,7 @@ mod tests {
 
         let item = p.finalize(&id).unwrap();
         assert_eq!(item.id, id);
-        assert_eq!(item.state, OutboxState::Queued);
+        assert_eq!(item.bucket, Bucket::WaitingToSend);
         assert!(p.drafts().unwrap().is_empty());
         assert_eq!(p.outbox().unwrap().len(), 1);
         assert_eq!(
@@ -592,7 +608,7 @@ mod tests {
         assert_ne!(draft.id, id);
         assert_eq!(draft.reopened_from.as_deref(), Some(id.as_str()));
         assert_eq!(draft.answers["full_name"], "Sri Wahyuni");
-        assert_eq!(p.submission(&id).unwrap().state, OutboxState::Rejected);
+        assert_eq!(p.submission(&id).unwrap().bucket, Bucket::NeedsFixing);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::base::messages;
 /// How serious an issue is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Severity {
     /// Blocks finalize.
     Error,
@@ -85,6 +86,7 @@ impl Problem {
 
 /// A validation finding as the user sees it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Issue {
     /// Stable code, e.g. `nik.birth_date_mismatch`.
     pub code: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A language the user can read the app in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Lang {
     /// Bahasa Indonesia (the default).
     #[default]

@@ -1,7 +1,8 @@
 //! The message catalog: every user-visible message, in Indonesian and English,
 //! keyed by its stable code. The catalog is data, one table per layer that reports
-//! codes (`domain`, `forms`, `store`, `sync`), kept here so no layer reaches up for it.
+//! codes (`domain`, `forms`, `store`, `sync`, `app`), kept here so no layer reaches up for it.
 
+pub mod app;
 pub mod domain;
 pub mod forms;
 pub mod store;
@@ -13,8 +14,9 @@ use crate::base::lang::Lang;
 /// Templates name their parameters in braces: `{declared}`.
 pub type Entry = (&'static str, &'static str, &'static str);
 
-fn tables() -> [&'static [Entry]; 4] {
+fn tables() -> [&'static [Entry]; 5] {
     [
+        app::MESSAGES,
         domain::MESSAGES,
         forms::MESSAGES,
         store::MESSAGES,

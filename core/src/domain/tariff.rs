@@ -174,6 +174,7 @@ pub struct TariffTable {
 
 /// What a worker pays at registration, in rupiah.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FeeQuote {
     /// Pre-placement JKK+JKM (0 for the individual scheme).
     pub pre_placement: u64,

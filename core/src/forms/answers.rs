@@ -127,6 +127,48 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// The stored value at `path` (`nik`, `heirs[0].name`); `None` when unanswered.
+pub fn value_at<'a>(answers: &'a Answers, path: &str) -> Option<&'a Value> {
+    match super::path::parse_path(path)? {
+        super::path::Path::Top(id) => answers.get(id),
+        super::path::Path::Item {
+            group,
+            index,
+            field,
+        } => answers
+            .get(group)?
+            .as_array()?
+            .get(index)?
+            .as_object()?
+            .get(field),
+    }
+}
+
+/// Items stored in repeat group `group`.
+pub fn item_count(answers: &Answers, group: &str) -> usize {
+    answers
+        .get(group)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
+/// Whether the field at `path` must be filled now: `required`, or its
+/// `required_if` holds for these answers. `false` for an unknown path.
+pub fn required_now(def: &FormDefinition, answers: &Answers, path: &str) -> bool {
+    match super::path::parse_path(path) {
+        Some(super::path::Path::Top(id)) => def
+            .field(id)
+            .is_some_and(|f| Scope::top(def, answers).required(f)),
+        Some(super::path::Path::Item { group, index, .. }) => {
+            match (def.field(group), def.field(path)) {
+                (Some(g), Some(f)) => Scope::item(def, answers, g, index).required(f),
+                _ => false,
+            }
+        }
+        None => false,
+    }
+}
+
 /// Every field instance's path and visibility, in form order.
 pub(crate) fn visibility_map(def: &FormDefinition, answers: &Answers) -> Vec<(String, bool)> {
     let mut out = Vec::new();

@@ -82,6 +82,7 @@ pub struct Page {
 /// What a field holds and how it is entered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Kind {
     /// Free text (one line, or `multiline`).
     Text,
@@ -119,6 +120,7 @@ pub enum Kind {
 /// Which official document a `document` field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum DocumentType {
     /// Kartu Tanda Penduduk, the national identity card.
     Ktp,

@@ -21,7 +21,7 @@ mod rules;
 pub mod samples;
 mod validate;
 
-pub use answers::{hidden_paths, Answers};
+pub use answers::{hidden_paths, item_count, required_now, value_at, Answers};
 pub use builtin::{builtin, builtin_form};
 pub use condition::Condition;
 pub use context::Context;
@@ -32,4 +32,5 @@ pub use definition::{
 };
 pub use documents::{document_files, is_document_field};
 pub use input::{remove_repeat_item, set_field, Input, SetOutcome, VisibilityChange};
+pub use path::item_path;
 pub use validate::{frozen_payload, validate, validate_submission};

@@ -59,8 +59,8 @@ pub(crate) fn field_key(path: &str) -> Option<String> {
     }
 }
 
-/// The path of a field in a repeat item.
-pub(crate) fn item_path(group: &str, index: usize, field: &str) -> String {
+/// The path of `field` in item `index` of repeat group `group`: `heirs[0].name`.
+pub fn item_path(group: &str, index: usize, field: &str) -> String {
     format!("{group}[{index}].{field}")
 }
 

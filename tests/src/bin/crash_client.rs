@@ -12,9 +12,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use rantau_core::app::outbox::Bucket;
 use rantau_core::app::profile::Profile;
 use rantau_core::forms::{samples, Input};
-use rantau_core::store::outbox::OutboxState;
 use rantau_core::store::Key;
 use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncState};
 use rantau_core::{Error, Lang};
@@ -206,7 +206,7 @@ async fn run_loop(a: &Args) {
 fn settled(p: &Profile) -> bool {
     let outbox = must("outbox", p.outbox());
     outbox.iter().all(|i| {
-        matches!(i.state, OutboxState::Accepted | OutboxState::Rejected)
+        matches!(i.bucket, Bucket::Accepted | Bucket::NeedsFixing)
             && must("files", p.attachments(&i.id, None))
                 .iter()
                 .all(|f| f.uploaded)
@@ -337,7 +337,7 @@ fn report_state(p: &Profile) {
         Err(e) => say(&format!("integrity {}", e.code())),
     }
     for item in p.outbox().unwrap_or_default() {
-        say(&format!("outbox {} {}", item.id, item.state.as_str()));
+        say(&format!("outbox {} {:?}", item.id, item.bucket));
     }
     for d in p.drafts().unwrap_or_default() {
         if let Ok(view) = p.draft(&d.id) {

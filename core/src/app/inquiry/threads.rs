@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
+use crate::app::outbox::{bucketed, Bucket};
 use crate::protocol::cached::{ThreadBody, THREAD};
 use crate::store::cache::list_cache;
-use crate::store::outbox::{list_submissions, OutboxState};
+use crate::store::outbox::list_submissions;
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -13,6 +14,7 @@ const CONSULTATION: &str = "consultation";
 
 /// One officer reply.
 #[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Reply {
     /// Reply id.
     pub reply_id: String,
@@ -36,11 +38,12 @@ impl std::fmt::Debug for Reply {
 
 /// A consultation and its replies.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Thread {
     /// The consultation's submission id.
     pub submission_id: String,
-    /// Its outbox state, if it is in this profile's outbox.
-    pub state: Option<OutboxState>,
+    /// Its outbox bucket, if it is in this profile's outbox.
+    pub bucket: Option<Bucket>,
     /// Replies, oldest first.
     pub replies: Vec<Reply>,
     /// When the replies were fetched (unix ms); `None` before any reply.
@@ -60,9 +63,12 @@ pub fn threads(store: &Store) -> Result<Vec<Thread>> {
         replies.insert(key, (t, fetched_at));
     }
     let mut out = Vec::new();
-    for s in subs.into_iter().filter(|s| s.form_id == CONSULTATION) {
+    for (s, bucket) in bucketed(subs) {
+        if s.form_id != CONSULTATION {
+            continue;
+        }
         let found = replies.remove(&s.id);
-        out.push(thread(s.id, Some(s.state), found));
+        out.push(thread(s.id, Some(bucket), found));
     }
     for key in order {
         if let Some(found) = replies.remove(&key) {
@@ -74,7 +80,7 @@ pub fn threads(store: &Store) -> Result<Vec<Thread>> {
 
 fn thread(
     submission_id: String,
-    state: Option<OutboxState>,
+    bucket: Option<Bucket>,
     found: Option<(ThreadBody, i64)>,
 ) -> Thread {
     let (replies, fetched_at) = match found {
@@ -94,7 +100,7 @@ fn thread(
     };
     Thread {
         submission_id,
-        state,
+        bucket,
         replies,
         fetched_at,
     }

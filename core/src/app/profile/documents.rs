@@ -16,6 +16,7 @@ use crate::store::drafts;
 
 /// One file attached to a document field (a page of that document).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttachmentInfo {
     /// Content id: hex SHA-256 of the file.
     pub id: String,
@@ -221,7 +222,7 @@ impl Profile {
 mod tests {
     use super::*;
     use crate::forms::samples;
-    use crate::store::outbox::{self, OutboxState};
+    use crate::store::outbox;
     use crate::store::Key;
     use chrono::{TimeZone, Utc};
     use std::sync::Arc;
@@ -445,7 +446,10 @@ mod tests {
         p.store()
             .write(|tx| outbox::mark_rejected(tx, &d, &[], 1))
             .unwrap();
-        assert_eq!(p.submission(&d).unwrap().state, OutboxState::Rejected);
+        assert_eq!(
+            p.submission(&d).unwrap().bucket,
+            crate::app::outbox::Bucket::NeedsFixing
+        );
         let again = p.reopen_rejected(&d).unwrap();
         let files = p.attachments(&again.id, Some("passport_photo")).unwrap();
         assert_eq!(files.len(), 1);

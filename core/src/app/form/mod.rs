@@ -1,0 +1,12 @@
+//! The form screen, decided in the core: [`DraftSession`] keeps one open draft
+//! and answers each user action with a [`FormScreen`] ready to draw; [`policy`]
+//! says when an issue is shown; [`display`] writes values the way people read them.
+
+pub mod display;
+pub mod policy;
+pub mod screen;
+pub mod session;
+
+pub use policy::IssuePolicy;
+pub use screen::{ChoiceItem, FieldSlot, FormScreen, Keyboard, PageTab, RepeatItem};
+pub use session::{DraftSession, Finalized};

@@ -1,0 +1,698 @@
+//! One open draft on a form screen: the core keeps the page, what the worker has
+//! touched and every issue, and answers each user action with the whole
+//! [`FormScreen`] to draw. A keystroke is one autosave (one transaction) plus the
+//! page rebuilt from memory; turning a page, attaching a file or sending re-checks
+//! the whole draft.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::display;
+use super::policy::IssuePolicy;
+use super::screen::{ChoiceItem, FieldSlot, FormScreen, Keyboard, PageTab, RepeatItem};
+use crate::app::outbox::OutboxItem;
+use crate::app::profile::{AttachmentInfo, Profile};
+use crate::base::error::{Error, Result};
+use crate::base::issue::{Issue, Severity};
+use crate::base::lang::Lang;
+use crate::base::messages;
+use crate::domain::tariff::FeeQuote;
+use crate::forms::{self, Answers, Field, FormDefinition, Input, Kind};
+
+/// What sending a form led to.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum Finalized {
+    /// Frozen and queued: it leaves with the next sync; the draft is gone.
+    Queued {
+        /// The new outbox entry.
+        item: OutboxItem,
+    },
+    /// Not yet: every issue is shown, on the first page that has one.
+    NeedsFixes {
+        /// The screen to draw now.
+        screen: FormScreen,
+    },
+}
+
+/// An open draft and what the worker has done on its screen.
+#[derive(Debug)]
+pub struct DraftSession {
+    def: &'static FormDefinition,
+    draft_id: String,
+    answers: Answers,
+    /// Every current issue, by path (`""`: the whole form).
+    issues: BTreeMap<String, Vec<Issue>>,
+    hidden: HashSet<String>,
+    /// Items shown before their first answer is stored, by group.
+    pending_items: HashMap<String, usize>,
+    /// Document pages by field path, in page order.
+    attachments: BTreeMap<String, Vec<AttachmentInfo>>,
+    contribution: Option<FeeQuote>,
+    /// The page each top-level field is on.
+    page_of: HashMap<String, usize>,
+    page: usize,
+    policy: IssuePolicy,
+}
+
+impl DraftSession {
+    /// Starts a new draft of the newest version of `form_id`.
+    pub fn start(profile: &Profile, form_id: &str) -> Result<DraftSession> {
+        let draft = profile.new_draft(form_id)?;
+        Self::resume(profile, &draft.id)
+    }
+
+    /// Opens draft `draft_id` (after a restart, or a reopened rejected submission)
+    /// on its first page, with no issue shown yet.
+    pub fn resume(profile: &Profile, draft_id: &str) -> Result<DraftSession> {
+        let view = profile.draft(draft_id)?;
+        let def = profile.definition_of(&view.form_id, view.form_version)?;
+        let mut attachments: BTreeMap<String, Vec<AttachmentInfo>> = BTreeMap::new();
+        for a in profile.attachments(draft_id, None)? {
+            attachments.entry(a.field_path.clone()).or_default().push(a);
+        }
+        for pages in attachments.values_mut() {
+            pages.sort_by_key(|a| a.page);
+        }
+        let page_of = def
+            .pages
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.fields.iter().map(move |f| (f.id.clone(), i)))
+            .collect();
+        let mut session = DraftSession {
+            def,
+            draft_id: view.id,
+            answers: view.answers,
+            issues: BTreeMap::new(),
+            hidden: view.hidden.into_iter().collect(),
+            pending_items: HashMap::new(),
+            attachments,
+            contribution: view.contribution,
+            page_of,
+            page: 0,
+            policy: IssuePolicy::default(),
+        };
+        session.set_issues(view.issues);
+        Ok(session)
+    }
+
+    /// The draft's id.
+    pub fn draft_id(&self) -> &str {
+        &self.draft_id
+    }
+
+    /// The screen as it is now.
+    pub fn screen(&mut self, profile: &Profile) -> FormScreen {
+        self.build(profile.lang())
+    }
+
+    /// Autosaves `input` for the field at `path`. Text-like inputs count as typing
+    /// (their new issues wait for [`DraftSession::leave`]); a pick, a date or a tick
+    /// is complete at once.
+    pub fn input(&mut self, profile: &Profile, path: &str, input: Input) -> Result<FormScreen> {
+        let (outcome, answers) = profile.set_field_answers(&self.draft_id, path, input)?;
+        self.answers = answers;
+        for p in outcome.rechecked.iter().chain([&outcome.path]) {
+            self.issues.remove(p);
+        }
+        for i in outcome.issues {
+            self.issues.entry(i.path.clone()).or_default().push(i);
+        }
+        for v in outcome.visibility {
+            if v.visible {
+                self.hidden.remove(&v.path);
+            } else {
+                self.hidden.insert(v.path);
+            }
+        }
+        self.contribution = profile.quote(self.def, &self.answers);
+        let typed = self.def.field(path).is_some_and(|f| is_typed(f.kind));
+        if typed {
+            self.policy.typing(path);
+        } else {
+            self.policy.left(path);
+        }
+        Ok(self.build(profile.lang()))
+    }
+
+    /// The worker left the field at `path` (focus moved away): its issues show
+    /// from now on, and a field left empty is checked with the whole draft.
+    pub fn leave(&mut self, profile: &Profile, path: &str) -> Result<FormScreen> {
+        self.policy.left(path);
+        self.recheck(profile)?;
+        Ok(self.build(profile.lang()))
+    }
+
+    /// Shows page `page` (clamped to the form's pages). Leaving a page is an
+    /// attempt to leave it: its issues show when the worker comes back.
+    pub fn go_to(&mut self, profile: &Profile, page: u32) -> Result<FormScreen> {
+        let last = self.def.pages.len().saturating_sub(1);
+        let target = (page as usize).min(last);
+        if target != self.page {
+            self.policy.attempted_page(self.page);
+        }
+        self.page = target;
+        self.recheck(profile)?;
+        Ok(self.build(profile.lang()))
+    }
+
+    /// The next page.
+    pub fn next(&mut self, profile: &Profile) -> Result<FormScreen> {
+        let page = self.page as u32 + 1;
+        self.go_to(profile, page)
+    }
+
+    /// The page before.
+    pub fn previous(&mut self, profile: &Profile) -> Result<FormScreen> {
+        let page = (self.page as u32).saturating_sub(1);
+        self.go_to(profile, page)
+    }
+
+    /// Shows one more, empty item of repeat group `group`; it is stored with its
+    /// first answer. A group at its most items stays as it is (`can_add_item` is
+    /// false there). Errors: [`Error::UnknownField`] (not a repeat group).
+    pub fn add_item(&mut self, profile: &Profile, group: &str) -> Result<FormScreen> {
+        let field = self
+            .def
+            .field(group)
+            .filter(|f| f.kind == Kind::Repeat)
+            .ok_or_else(|| Error::UnknownField(group.to_string()))?;
+        let n = self.items(group);
+        if field.max_items.is_none_or(|m| n < m as usize) {
+            self.pending_items.insert(group.to_string(), n + 1);
+        }
+        Ok(self.build(profile.lang()))
+    }
+
+    /// Removes item `index` of repeat group `group` (later items move up).
+    pub fn remove_item(
+        &mut self,
+        profile: &Profile,
+        group: &str,
+        index: u32,
+    ) -> Result<FormScreen> {
+        let stored = forms::item_count(&self.answers, group);
+        if (index as usize) < stored {
+            profile.remove_repeat_item(&self.draft_id, group, index as usize)?;
+        }
+        if let Some(p) = self.pending_items.get_mut(group) {
+            *p = p.saturating_sub(1);
+        }
+        self.reload(profile)?;
+        Ok(self.build(profile.lang()))
+    }
+
+    /// Adds one page (a photo or a PDF) to the document field at `path`.
+    pub fn attach(
+        &mut self,
+        profile: &Profile,
+        path: &str,
+        bytes: &[u8],
+        mime_hint: Option<&str>,
+    ) -> Result<FormScreen> {
+        profile.attach(&self.draft_id, path, bytes, mime_hint)?;
+        self.policy.left(path);
+        self.reload(profile)?;
+        Ok(self.build(profile.lang()))
+    }
+
+    /// Removes file `attachment_id` from the document field at `path`.
+    pub fn remove_attachment(
+        &mut self,
+        profile: &Profile,
+        path: &str,
+        attachment_id: &str,
+    ) -> Result<FormScreen> {
+        profile.remove_attachment(&self.draft_id, path, attachment_id)?;
+        self.policy.left(path);
+        self.reload(profile)?;
+        Ok(self.build(profile.lang()))
+    }
+
+    /// Sends the form to the outbox, or shows every issue on the first page that
+    /// has one.
+    pub fn finalize(&mut self, profile: &Profile) -> Result<Finalized> {
+        self.policy.attempted_finalize();
+        match profile.finalize(&self.draft_id) {
+            Ok(item) => Ok(Finalized::Queued { item }),
+            Err(Error::Invalid(issues)) => {
+                self.set_issues(issues);
+                if let Some(first) = self.first_page_with_errors() {
+                    self.page = first;
+                }
+                Ok(Finalized::NeedsFixes {
+                    screen: self.build(profile.lang()),
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Re-reads the draft and its files (after a change made in one transaction
+    /// elsewhere: a removed item, an attached page).
+    fn reload(&mut self, profile: &Profile) -> Result<()> {
+        let view = profile.draft(&self.draft_id)?;
+        self.answers = view.answers;
+        self.hidden = view.hidden.into_iter().collect();
+        self.contribution = view.contribution;
+        self.set_issues(view.issues);
+        self.attachments.clear();
+        for a in profile.attachments(&self.draft_id, None)? {
+            self.attachments
+                .entry(a.field_path.clone())
+                .or_default()
+                .push(a);
+        }
+        for pages in self.attachments.values_mut() {
+            pages.sort_by_key(|a| a.page);
+        }
+        Ok(())
+    }
+
+    /// Every issue of the whole draft, from memory (no database read).
+    fn recheck(&mut self, profile: &Profile) -> Result<()> {
+        let issues = profile.validate(self.def, &self.answers);
+        self.set_issues(issues);
+        Ok(())
+    }
+
+    fn set_issues(&mut self, issues: Vec<Issue>) {
+        self.issues.clear();
+        for i in issues {
+            self.issues.entry(i.path.clone()).or_default().push(i);
+        }
+    }
+
+    fn items(&self, group: &str) -> usize {
+        let stored = forms::item_count(&self.answers, group);
+        self.pending_items
+            .get(group)
+            .copied()
+            .unwrap_or(0)
+            .max(stored)
+    }
+
+    /// The page of the field at `path` (`heirs[0].name` is on the page of `heirs`).
+    fn page_of(&self, path: &str) -> usize {
+        let top = path.split('[').next().unwrap_or(path);
+        self.page_of.get(top).copied().unwrap_or(0)
+    }
+
+    fn is_empty_at(&self, path: &str) -> bool {
+        match self.def.field(path) {
+            Some(f) if f.kind == Kind::Repeat => self.items(path) == 0,
+            _ => forms::value_at(&self.answers, path).is_none_or(display::is_empty),
+        }
+    }
+
+    /// The issues of `path` shown now, errors first.
+    fn shown_at(&self, path: &str) -> Vec<Issue> {
+        let page = self.page_of(path);
+        let empty = self.is_empty_at(path);
+        let mut shown: Vec<Issue> = self
+            .issues
+            .get(path)
+            .into_iter()
+            .flatten()
+            .filter(|i| self.policy.shows(i, page, empty))
+            .cloned()
+            .collect();
+        shown.sort_by_key(|i| i.severity != Severity::Error);
+        shown
+    }
+
+    fn first_page_with_errors(&self) -> Option<usize> {
+        self.issues
+            .iter()
+            .filter(|(path, list)| {
+                !path.is_empty() && !self.hidden.contains(*path) && list.iter().any(Issue::is_error)
+            })
+            .map(|(path, _)| self.page_of(path))
+            .min()
+    }
+
+    fn build(&mut self, lang: Lang) -> FormScreen {
+        let def = self.def;
+        let page = def.pages.get(self.page);
+        let fields: Vec<FieldSlot> = page
+            .map(|p| {
+                p.fields
+                    .iter()
+                    .filter(|f| !self.hidden.contains(&f.id))
+                    .map(|f| self.slot(f, &f.id, lang))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut errors = vec![0u32; def.pages.len()];
+        for (path, list) in &self.issues {
+            if path.is_empty() || self.hidden.contains(path) {
+                continue;
+            }
+            let page = self.page_of(path);
+            let empty = self.is_empty_at(path);
+            let n = list
+                .iter()
+                .filter(|i| i.is_error() && self.policy.shows(i, page, empty))
+                .count() as u32;
+            if let Some(e) = errors.get_mut(page) {
+                *e += n;
+            }
+        }
+        let form_issues = self.shown_at("");
+        let mut showing: Vec<String> = Vec::new();
+        collect_showing(&fields, &mut showing);
+        self.policy.shown(showing);
+        let count = def.pages.len();
+        FormScreen {
+            draft_id: self.draft_id.clone(),
+            form_id: def.id.clone(),
+            title: def.title.get(lang).to_string(),
+            page: self.page as u32,
+            page_title: page
+                .map(|p| p.title.get(lang).to_string())
+                .unwrap_or_default(),
+            progress: messages::render(
+                "form.page_of",
+                lang,
+                &[
+                    ("page", (self.page + 1).to_string()),
+                    ("pages", count.to_string()),
+                ],
+            ),
+            pages: def
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PageTab {
+                    title: p.title.get(lang).to_string(),
+                    errors: errors.get(i).copied().unwrap_or(0),
+                    current: i == self.page,
+                })
+                .collect(),
+            fields,
+            form_issues,
+            contribution: self.contribution.clone(),
+            can_go_back: self.page > 0,
+            is_last_page: self.page + 1 >= count,
+        }
+    }
+
+    fn slot(&self, f: &Field, path: &str, lang: Lang) -> FieldSlot {
+        let value = forms::value_at(&self.answers, path);
+        let issues = self.shown_at(path);
+        let mut items = Vec::new();
+        let mut can_add_item = false;
+        if f.kind == Kind::Repeat {
+            let n = self.items(path);
+            let min = f.min_items.unwrap_or(0) as usize;
+            let name = f.item_label.as_ref().map(|l| l.get(lang).to_string());
+            items = (0..n)
+                .map(|i| RepeatItem {
+                    index: i as u32,
+                    title: format!("{} {}", name.as_deref().unwrap_or(""), i + 1)
+                        .trim()
+                        .to_string(),
+                    fields: f
+                        .fields
+                        .iter()
+                        .map(|sub| (forms::item_path(path, i, &sub.id), sub))
+                        .filter(|(p, _)| !self.hidden.contains(p))
+                        .map(|(p, sub)| self.slot(sub, &p, lang))
+                        .collect(),
+                    can_remove: n > min,
+                })
+                .collect();
+            can_add_item = f.max_items.is_none_or(|m| n < m as usize);
+        }
+        let attachments = self.attachments.get(path).cloned().unwrap_or_default();
+        let choices = match f.kind {
+            Kind::SingleChoice | Kind::MultiChoice => {
+                let selected = |v: &str| match value {
+                    Some(serde_json::Value::String(s)) => s == v,
+                    Some(serde_json::Value::Array(a)) => a.iter().any(|x| x.as_str() == Some(v)),
+                    _ => false,
+                };
+                self.def
+                    .choices_of(f)
+                    .iter()
+                    .map(|c| ChoiceItem {
+                        value: c.value.clone(),
+                        label: c.label.get(lang).to_string(),
+                        selected: selected(&c.value),
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        FieldSlot {
+            path: path.to_string(),
+            kind: f.kind,
+            label: f.label.get(lang).to_string(),
+            help: f.help.as_ref().map(|h| h.get(lang).to_string()),
+            required: forms::required_now(self.def, &self.answers, path),
+            keyboard: keyboard(f),
+            multiline: f.multiline,
+            max_length: f.max_length,
+            text: display::input_text(value),
+            display: display::display(self.def, f, value, lang),
+            checked: value.and_then(serde_json::Value::as_bool).unwrap_or(false),
+            choices,
+            destinations_only: f.destinations_only,
+            has_error: issues.iter().any(Issue::is_error),
+            issues,
+            items,
+            can_add_item,
+            item_label: f.item_label.as_ref().map(|l| l.get(lang).to_string()),
+            document: f.document,
+            can_attach: f.max_pages.is_none_or(|m| attachments.len() < m as usize),
+            attachments,
+        }
+    }
+}
+
+/// Paths on this screen that show an issue (repeat items included).
+fn collect_showing(slots: &[FieldSlot], out: &mut Vec<String>) {
+    for s in slots {
+        if !s.issues.is_empty() {
+            out.push(s.path.clone());
+        }
+        for item in &s.items {
+            collect_showing(&item.fields, out);
+        }
+    }
+}
+
+/// Kinds filled by typing, whose issues wait until the field is left.
+fn is_typed(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Text
+            | Kind::Number
+            | Kind::Phone
+            | Kind::Email
+            | Kind::Nik
+            | Kind::Passport
+            | Kind::Kpj
+    )
+}
+
+fn keyboard(f: &Field) -> Keyboard {
+    match f.kind {
+        Kind::Number if f.integer => Keyboard::Digits,
+        Kind::Number => Keyboard::Decimal,
+        Kind::Nik | Kind::Kpj => Keyboard::Digits,
+        Kind::Phone => Keyboard::Phone,
+        Kind::Email => Keyboard::Email,
+        Kind::Passport => Keyboard::Capitals,
+        _ => Keyboard::Text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::samples;
+    use crate::store::Key;
+    use chrono::{TimeZone, Utc};
+    use std::sync::Arc;
+
+    fn profile(dir: &std::path::Path) -> Profile {
+        Profile::create(dir, "p", &Key::generate())
+            .unwrap()
+            .with_clock(Arc::new(|| {
+                Utc.from_utc_datetime(
+                    &samples::sample_today()
+                        .and_hms_opt(9, 0, 0)
+                        .unwrap_or_default(),
+                )
+            }))
+    }
+
+    fn text(s: &str) -> Input {
+        Input::Text(s.into())
+    }
+
+    fn slot<'a>(screen: &'a FormScreen, path: &str) -> &'a FieldSlot {
+        fn find<'a>(slots: &'a [FieldSlot], path: &str) -> Option<&'a FieldSlot> {
+            slots.iter().find_map(|s| {
+                if s.path == path {
+                    Some(s)
+                } else {
+                    s.items.iter().find_map(|i| find(&i.fields, path))
+                }
+            })
+        }
+        find(&screen.fields, path).unwrap_or_else(|| panic!("no slot {path}"))
+    }
+
+    fn codes(slot: &FieldSlot) -> Vec<&str> {
+        slot.issues.iter().map(|i| i.code.as_str()).collect()
+    }
+
+    #[test]
+    fn a_new_form_shows_its_first_page_without_a_single_issue() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        let screen = s.screen(&p);
+        assert_eq!(screen.page, 0);
+        assert!(!screen.fields.is_empty());
+        assert!(screen.fields.iter().all(|f| f.issues.is_empty()));
+        assert!(screen.pages.iter().all(|t| t.errors == 0));
+        assert!(screen.pages[0].current && !screen.can_go_back && !screen.is_last_page);
+        assert_eq!(
+            screen.progress,
+            format!("Halaman 1 dari {}", screen.pages.len())
+        );
+        assert!(slot(&screen, "nik").required);
+        assert_eq!(slot(&screen, "nik").keyboard, Keyboard::Digits);
+    }
+
+    #[test]
+    fn a_format_error_appears_when_the_field_is_left_and_goes_while_fixing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        let typing = s.input(&p, "nik", text("3171")).unwrap();
+        assert!(codes(slot(&typing, "nik")).is_empty(), "not while typing");
+        let left = s.leave(&p, "nik").unwrap();
+        assert!(slot(&left, "nik").has_error, "shown once left");
+        // Typing again keeps the shown issue live; a valid NIK clears it at once.
+        let nik = samples::sample_registration()["nik"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let fixed = s.input(&p, "nik", text(&nik)).unwrap();
+        assert!(
+            codes(slot(&fixed, "nik")).is_empty(),
+            "{:?}",
+            codes(slot(&fixed, "nik"))
+        );
+        assert_eq!(slot(&fixed, "nik").text, nik);
+    }
+
+    #[test]
+    fn required_fields_show_only_after_the_page_was_left_and_count_in_its_tab() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        s.leave(&p, "full_name").unwrap();
+        let still = s.screen(&p);
+        assert!(
+            codes(slot(&still, "full_name")).is_empty(),
+            "leaving a field is not leaving the page"
+        );
+        let next = s.next(&p).unwrap();
+        assert_eq!(next.page, 1);
+        assert!(next.pages[0].errors > 0, "the page left shows its count");
+        assert_eq!(next.pages[1].errors, 0, "the new page is not judged yet");
+        assert!(next.fields.iter().all(|f| f.issues.is_empty()));
+        let back = s.previous(&p).unwrap();
+        assert_eq!(codes(slot(&back, "full_name")), ["field.required"]);
+    }
+
+    #[test]
+    fn a_choice_is_complete_at_once_and_shows_its_label() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        let screen = s.input(&p, "sex", text("F")).unwrap();
+        let sex = slot(&screen, "sex");
+        assert_eq!(sex.choices.iter().filter(|c| c.selected).count(), 1);
+        assert!(sex.display.is_some());
+        let date = s.input(&p, "birth_date", text("1999-02-03")).unwrap();
+        assert_eq!(
+            slot(&date, "birth_date").display.as_deref(),
+            Some("3 Feb 1999")
+        );
+        assert_eq!(slot(&date, "birth_date").text, "1999-02-03");
+    }
+
+    #[test]
+    fn repeat_items_are_expanded_with_stable_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        let page = s
+            .def
+            .pages
+            .iter()
+            .position(|pg| pg.fields.iter().any(|f| f.kind == Kind::Repeat))
+            .unwrap();
+        let group = s.def.pages[page].fields[0].id.clone();
+        s.go_to(&p, page as u32).unwrap();
+        let added = s.add_item(&p, &group).unwrap();
+        let g = slot(&added, &group);
+        assert_eq!(g.items.len(), 1);
+        let first = g.items[0].fields[0].path.clone();
+        assert!(first.starts_with(&format!("{group}[0].")), "{first}");
+        let typed = s.input(&p, &first, text("Siti")).unwrap();
+        assert_eq!(slot(&typed, &first).text, "Siti");
+        assert_eq!(
+            slot(&typed, &group).items.len(),
+            1,
+            "stored, still one item"
+        );
+        let removed = s.remove_item(&p, &group, 0).unwrap();
+        assert!(slot(&removed, &group).items.is_empty());
+    }
+
+    #[test]
+    fn finalize_shows_every_issue_on_the_first_page_with_one_then_sends() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        let last = s.def.pages.len() as u32 - 1;
+        s.go_to(&p, last).unwrap();
+        let Finalized::NeedsFixes { screen } = s.finalize(&p).unwrap() else {
+            panic!("an empty form cannot be sent");
+        };
+        assert_eq!(screen.page, 0);
+        assert!(screen.fields.iter().any(|f| f.has_error));
+        assert!(screen.pages[0].errors > 0);
+        for (path, input) in samples::as_inputs(&samples::sample_registration()) {
+            s.input(&p, &path, input).unwrap();
+        }
+        match s.finalize(&p).unwrap() {
+            Finalized::Queued { item } => {
+                assert_eq!(item.bucket, crate::app::outbox::Bucket::WaitingToSend);
+                assert_eq!(item.status, "Menunggu dikirim");
+            }
+            Finalized::NeedsFixes { screen } => panic!("still {:?}", screen.fields),
+        }
+    }
+
+    #[test]
+    fn the_contribution_quote_follows_the_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        assert!(s.screen(&p).contribution.is_none());
+        for (path, input) in samples::as_inputs(&samples::sample_registration()) {
+            s.input(&p, &path, input).unwrap();
+        }
+        assert!(s.screen(&p).contribution.is_some());
+    }
+}
