@@ -16,6 +16,7 @@ mod finding;
 mod input;
 mod kinds;
 mod path;
+mod role;
 mod rules;
 #[doc(hidden)]
 pub mod samples;
@@ -32,4 +33,5 @@ pub use definition::{
 };
 pub use documents::{document_files, is_document_field};
 pub use input::{remove_repeat_item, set_field, Input, SetOutcome, VisibilityChange};
+pub use role::Role;
 pub use validate::{frozen_payload, validate, validate_submission};
