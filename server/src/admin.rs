@@ -9,13 +9,15 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chrono::NaiveDate;
 use rantau_core::base::lang::Localized;
+use rantau_core::domain::tariff::Scheme;
+use rantau_core::forms::RegistrationTerms;
 use rantau_core::protocol::wire::{Event, EventKind};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, Error};
 use crate::http::{json_body, AppState, Officer};
-use crate::registration::{protection, Terms};
+use crate::registration::protection;
 use crate::{events, validation};
 
 /// `POST /v1/admin/payments` body.
@@ -142,7 +144,7 @@ fn emit(tx: &Transaction, participant: &str, kind: EventKind) -> Result<Event, A
 fn registration_by_kpj(
     tx: &Transaction,
     kpj: &str,
-) -> Result<(String, Terms, NaiveDate), ApiError> {
+) -> Result<(String, RegistrationTerms, NaiveDate), ApiError> {
     type Row = (
         String,
         String,
@@ -171,12 +173,17 @@ fn registration_by_kpj(
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|e| ApiError::from(Error::Malformed(e.to_string())))
     };
-    let terms = Terms {
+    // The stored scheme is a name `registration::scheme_name` wrote.
+    let scheme = Scheme::parse(&scheme)
+        .ok_or_else(|| ApiError::from(Error::Malformed(format!("unknown scheme {scheme}"))))?;
+    let terms = RegistrationTerms {
         scheme,
         departure_date: departure.as_deref().map(day).transpose()?,
         contract_start: day(&start)?,
         contract_end: day(&end)?,
+        // Neither moves a protection window, so they are not stored.
         jht_monthly: None,
+        destination: None,
     };
     Ok((participant, terms, day(&registered)?))
 }

@@ -31,29 +31,9 @@ pub static MESSAGES: &[rantau_core::base::messages::Entry] = &[
         "The submission id must be given (at most 100 characters).",
     ),
     (
-        "registration.missing_field",
-        "Kolom {field} wajib diisi untuk pendaftaran.",
-        "The field {field} is required for a registration.",
-    ),
-    (
         "registration.invalid_date",
         "Tanggal pada kolom {field} tidak valid (gunakan TTTT-BB-HH).",
         "The date in {field} is not valid (use YYYY-MM-DD).",
-    ),
-    (
-        "registration.invalid_scheme",
-        "Skema penempatan tidak dikenal.",
-        "Unknown placement scheme.",
-    ),
-    (
-        "registration.contract_order",
-        "Tanggal akhir kontrak harus setelah tanggal mulai kontrak.",
-        "The contract must end after it starts.",
-    ),
-    (
-        "registration.invalid_jht",
-        "Iuran JHT per bulan tidak valid.",
-        "The monthly JHT amount is not valid.",
     ),
     (
         "request.rate_limited",
@@ -138,12 +118,12 @@ mod tests {
 
     #[test]
     fn renders_in_the_asked_language() {
-        let p = [("field", "contract_end".to_string())];
-        let id = error_issue("registration.missing_field", "contract_end", Lang::Id, &p);
-        let en = error_issue("registration.missing_field", "contract_end", Lang::En, &p);
-        assert!(id.message.contains("wajib") && id.message.contains("contract_end"));
-        assert!(en.message.contains("required"));
-        assert_eq!(en.path, "contract_end");
+        let p = [("form", "survey".to_string()), ("version", "2".to_string())];
+        let id = error_issue("form.unknown", "form_id", Lang::Id, &p);
+        let en = error_issue("form.unknown", "form_id", Lang::En, &p);
+        assert!(id.message.contains("tidak dikenal") && id.message.contains("survey"));
+        assert!(en.message.contains("does not know"));
+        assert_eq!(en.path, "form_id");
         assert!(en.is_error());
     }
 }

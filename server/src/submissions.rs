@@ -3,6 +3,7 @@
 //! content, or from another participant → `Conflict`, never an overwrite.
 
 use chrono::{Duration, NaiveDate};
+use rantau_core::forms::{builtin_form, RegistrationTerms};
 use rantau_core::protocol::wire::{EventKind, ItemOutcome, ItemResult, SubmissionItem};
 use rantau_core::{Issue, Lang};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -150,7 +151,7 @@ fn process_item(
 /// What a new registration gets: its numbers and the event announcing them.
 struct Decision {
     outcome: ItemOutcome,
-    registration: Option<(registration::Terms, u64)>,
+    registration: Option<(RegistrationTerms, u64)>,
 }
 
 fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
@@ -168,13 +169,14 @@ fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
     if issues.iter().any(Issue::is_error) {
         return rejected(issues);
     }
-    let prefix = match item.form_id.as_str() {
-        validation::REGISTRATION => {
-            let terms = match registration::terms(&item.payload, clock.lang) {
+    // A form that declares registration terms (roles) is decided as a registration.
+    if let Some(def) = builtin_form(&item.form_id, Some(item.form_version)) {
+        if let Some(read) = registration::terms(def, &item.payload, clock.lang) {
+            let terms = match read {
                 Ok(t) => t,
                 Err(issues) => return rejected(issues),
             };
-            let due = match registration::amount_due(&terms, clock.today, clock.lang) {
+            let due = match registration::amount_due(def, &terms, clock.today, clock.lang) {
                 Ok(d) => d,
                 Err(issue) => return rejected(vec![issue]),
             };
@@ -185,6 +187,8 @@ fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
                 registration: Some((terms, due)),
             };
         }
+    }
+    let prefix = match item.form_id.as_str() {
         validation::CONSULTATION => "KONS",
         validation::DATA_UPDATE => "UPD",
         _ => "SUB",
@@ -253,7 +257,7 @@ fn register(
     participant: &str,
     submission_id: &str,
     reference: &str,
-    terms: &registration::Terms,
+    terms: &RegistrationTerms,
     amount_due: u64,
     clock: &Clock,
 ) -> Result<()> {
@@ -270,7 +274,7 @@ fn register(
     )?
     .execute(params![
         submission_id, participant, kpj, payment_code, i64::try_from(amount_due).unwrap_or(i64::MAX), pay_before,
-        terms.scheme, ymd(clock.today), terms.departure_date.map(ymd), ymd(terms.contract_start), ymd(terms.contract_end)
+        registration::scheme_name(terms.scheme), ymd(clock.today), terms.departure_date.map(ymd), ymd(terms.contract_start), ymd(terms.contract_end)
     ])?;
     let event = EventKind::RegistrationDecided {
         submission_id: submission_id.to_string(),

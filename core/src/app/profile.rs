@@ -363,9 +363,8 @@ impl Profile {
             attachments::retain_links(tx, &draft.id, &forms::document_files(def, &payload))?;
             attachments::drop_orphans(tx)?;
             let depends_on = payload
-                .get("registration_ref")
-                .and_then(|v| v.as_str())
-                .filter(|s| !s.is_empty())
+                .as_object()
+                .and_then(|answers| forms::refers_to(def, answers))
                 .map(str::to_string);
             let row = SubmissionRow {
                 id: draft.id.clone(),

@@ -8,6 +8,7 @@ use super::definition::{
     Choice, Choices, DefinitionDoc, Field, FormDefinition, Index, Kind, PhoneCountry, RuleCheck,
     FORMAT_VERSION,
 };
+use super::role::{Role, OPTED_IN};
 use crate::base::lang::Localized;
 
 /// Longest pattern source accepted, and the compiled size limit: definitions may
@@ -135,6 +136,7 @@ pub(crate) fn check(def: &FormDefinition) -> Result<Index, String> {
         }
     }
     check_references(def, &index)?;
+    check_roles(def, &index)?;
     check_rules(def, &index)?;
     check_cycles(def)?;
     Ok(index)
@@ -207,6 +209,27 @@ fn check_field(
     only(f.document.is_some(), &[Kind::Document], "document")?;
     only(f.min_pages.is_some(), &[Kind::Document], "min_pages")?;
     only(f.max_pages.is_some(), &[Kind::Document], "max_pages")?;
+    if let Some(role) = f.role {
+        // Roles are read from the top level of the answers, as the server's payload has them.
+        if let Some(g) = group {
+            return Err(format!(
+                "{at}: role \"{role}\" is declared inside repeat group \"{}\"; a role names a top-level field",
+                g.id
+            ));
+        }
+        if !role.kinds().contains(&k) {
+            let kinds: Vec<String> = role.kinds().iter().map(|k| format!("{k:?}")).collect();
+            return Err(format!(
+                "{at}: role \"{role}\" needs a field of kind {}, not {k:?}",
+                kinds.join(" or ")
+            ));
+        }
+        if let Some(other) = index.roles.insert(role, key.clone()) {
+            return Err(format!(
+                "{at}: duplicate role \"{role}\" (field \"{other}\" declares it already)"
+            ));
+        }
+    }
     if k == Kind::Document && f.document.is_none() {
         return Err(format!("{at}: a document field names its document"));
     }
@@ -365,6 +388,30 @@ fn check_references(def: &FormDefinition, index: &Index) -> Result<(), String> {
                         ));
                     }
                 }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Roles come in sets (registration terms need scheme and contract dates; the
+/// JHT opt-in and amount go together), and the opt-in choice must offer "yes".
+fn check_roles(def: &FormDefinition, index: &Index) -> Result<(), String> {
+    for (role, id) in &index.roles {
+        // `Role::needs` is closed (a unit test in role.rs), so one level suffices.
+        if let Some(missing) = role.needs().iter().find(|r| !index.roles.contains_key(r)) {
+            return Err(format!(
+                "field \"{id}\": role \"{role}\" needs a field with role \"{missing}\" too"
+            ));
+        }
+        if *role == Role::JhtOptIn {
+            let offers_yes = def
+                .field_by_key_in(index, id)
+                .is_some_and(|f| def.choices_of(f).iter().any(|c| c.value == OPTED_IN));
+            if !offers_yes {
+                return Err(format!(
+                    "field \"{id}\": role \"{role}\" needs a choice with value \"{OPTED_IN}\""
+                ));
             }
         }
     }
@@ -606,6 +653,136 @@ mod tests {
         let g = with(field("g", "repeat"), "fields", json!(sub));
         let def = FormDefinition::from_json(&minimal(json!([g])).to_string());
         assert!(def.is_ok(), "{def:?}");
+    }
+
+    /// The registration roles, each on a field of a fitting kind.
+    fn terms_fields() -> Vec<Value> {
+        vec![
+            with(
+                with(field("s", "single_choice"), "choices", json!("yn")),
+                "role",
+                json!("scheme"),
+            ),
+            with(field("a", "date"), "role", json!("contract_start")),
+            with(field("b", "date"), "role", json!("contract_end")),
+        ]
+    }
+
+    #[test]
+    fn roles_are_accepted_and_found_on_their_fields() {
+        let mut fields = terms_fields();
+        fields.push(with(field("r", "text"), "role", json!("refers_to")));
+        let def = FormDefinition::from_json(&minimal(json!(fields)).to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            def.field_with_role(Role::ContractEnd)
+                .map(|f| f.id.as_str()),
+            Some("b")
+        );
+        assert_eq!(
+            def.field_with_role(Role::RefersTo).map(|f| f.id.as_str()),
+            Some("r")
+        );
+        assert!(def.field_with_role(Role::JhtAmount).is_none());
+    }
+
+    #[test]
+    fn definition_rejects_an_unknown_role() {
+        let f = with(field("a", "text"), "role", json!("salary"));
+        let e = error_of(minimal(json!([f])));
+        assert!(e.contains("unknown role \"salary\""), "{e}");
+    }
+
+    #[test]
+    fn definition_rejects_a_role_on_a_field_of_the_wrong_kind() {
+        let f = with(field("a", "text"), "role", json!("contract_start"));
+        let e = error_of(minimal(json!([f])));
+        assert!(
+            e.contains("role \"contract_start\" needs a field of kind Date, not Text"),
+            "{e}"
+        );
+        let f = with(field("a", "date"), "role", json!("jht_amount"));
+        let e = error_of(minimal(json!([f])));
+        assert!(e.contains("SingleChoice or Number"), "{e}");
+    }
+
+    #[test]
+    fn definition_rejects_a_duplicate_role() {
+        let mut fields = terms_fields();
+        fields.push(with(field("c", "date"), "role", json!("contract_end")));
+        let e = error_of(minimal(json!(fields)));
+        assert!(
+            e.contains("duplicate role \"contract_end\" (field \"b\" declares it already)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn definition_rejects_a_role_without_its_partners() {
+        // Without a field for it, a role the others need is missing.
+        let mut fields = terms_fields();
+        fields.remove(2);
+        let e = error_of(minimal(json!(fields)));
+        assert!(
+            e.contains("needs a field with role \"contract_end\" too"),
+            "{e}"
+        );
+        let mut fields = terms_fields();
+        fields.push(with(field("j", "number"), "role", json!("jht_amount")));
+        let e = error_of(minimal(json!(fields)));
+        assert!(
+            e.contains("role \"jht_amount\" needs a field with role \"jht_opt_in\""),
+            "{e}"
+        );
+        let lone = with(field("d", "date"), "role", json!("departure_date"));
+        let e = error_of(minimal(json!([lone])));
+        assert!(e.contains("needs a field with role \"scheme\""), "{e}");
+    }
+
+    #[test]
+    fn definition_rejects_a_role_inside_a_repeat_group() {
+        let sub = with(field("r", "text"), "role", json!("refers_to"));
+        let g = with(field("g", "repeat"), "fields", json!([sub]));
+        let e = error_of(minimal(json!([g])));
+        assert!(
+            e.contains("field \"g.r\": role \"refers_to\" is declared inside repeat group"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn jht_opt_in_needs_a_yes_choice() {
+        let mut fields = terms_fields();
+        fields.push(with(field("j", "number"), "role", json!("jht_amount")));
+        let no_yes = json!([{"value": "ya", "label": {"id": "Ya", "en": "Yes"}}]);
+        fields.push(with(
+            with(field("o", "single_choice"), "choices", no_yes),
+            "role",
+            json!("jht_opt_in"),
+        ));
+        let e = error_of(minimal(json!(fields.clone())));
+        assert!(e.contains("needs a choice with value \"yes\""), "{e}");
+        fields.pop();
+        fields.push(with(
+            with(field("o", "single_choice"), "choices", json!("yn")),
+            "role",
+            json!("jht_opt_in"),
+        ));
+        let def = FormDefinition::from_json(&minimal(json!(fields)).to_string());
+        assert!(def.is_ok(), "{def:?}");
+    }
+
+    proptest! {
+        /// Any role on any kind of field (top-level, alone) is accepted exactly
+        /// when the kind fits and the role needs no partner; never a panic.
+        #[test]
+        fn role_checks_follow_kinds_and_needs(role in proptest::sample::select(Role::ALL.to_vec()),
+                                              kind in proptest::sample::select(vec!["text", "number", "date", "country", "consent"])) {
+            let doc = minimal(json!([with(field("f", kind), "role", json!(role.name()))]));
+            let accepted = FormDefinition::from_json(&doc.to_string()).is_ok();
+            let fits = role.kinds().iter().any(|k| serde_json::to_value(k).ok() == Some(json!(kind)));
+            prop_assert_eq!(accepted, fits && role.needs().is_empty());
+        }
     }
 
     proptest! {

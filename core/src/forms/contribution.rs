@@ -1,38 +1,19 @@
 //! The contribution a registration will owe, estimated offline from its answers
 //! with the built-in tariff (the server's payment code has the final figure).
 
-use serde_json::Value;
-
-use super::answers::{Answers, Scope};
+use super::answers::Answers;
 use super::context::Context;
 use super::definition::FormDefinition;
-use super::dom;
-use crate::domain::tariff::{FeeQuote, Scheme, TariffTable};
+use super::terms::RegistrationTerms;
+use crate::domain::tariff::FeeQuote;
 
-/// The fee quote of a `pmi-registration` draft: from `scheme`, `contract_start`,
-/// `contract_end` and (when opted in) `jht_amount`. `None` for other forms and
-/// while those answers are missing or invalid.
+/// The fee quote of a registration draft: from the fields with the scheme,
+/// contract date and JHT roles ([`RegistrationTerms::read_draft`]). `None` for
+/// forms without registration terms and while those answers are missing or invalid.
 pub fn contribution(def: &FormDefinition, answers: &Answers, ctx: &Context) -> Option<FeeQuote> {
-    if def.id != "pmi-registration" {
-        return None;
-    }
-    let scope = Scope::top(def, answers);
-    let text = |id: &str| {
-        scope
-            .value_for(id, 0)
-            .and_then(Value::as_str)
-            .map(str::trim)
-    };
-    let scheme = Scheme::parse(text("scheme")?)?;
-    let start = dom::parse_date(text("contract_start")?).ok()?;
-    let end = dom::parse_date(text("contract_end")?).ok()?;
-    let months = crate::domain::date::contract_months(start, end)?;
-    let jht = match text("jht_opt_in") {
-        Some("yes") => Some(text("jht_amount")?.parse::<u64>().ok()?),
-        _ => None,
-    };
-    TariffTable::builtin()
-        .quote(scheme, months, jht, ctx.today)
+    RegistrationTerms::read_draft(def, answers)?
+        .ok()?
+        .quote(ctx.today)
         .ok()
 }
 

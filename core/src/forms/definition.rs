@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::condition::Condition;
+use super::role::Role;
 use crate::base::lang::Localized;
 use crate::Severity;
 
@@ -48,6 +49,8 @@ pub(crate) struct Index {
     pub(crate) fields: HashMap<String, (usize, usize, Option<usize>)>,
     /// Compiled patterns, by the same key.
     pub(crate) patterns: HashMap<String, regex_lite::Regex>,
+    /// Role → the id of the (top-level) field that declares it.
+    pub(crate) roles: BTreeMap<Role, String>,
 }
 
 /// The document as written; [`FormDefinition`] is this plus the checks.
@@ -201,6 +204,10 @@ pub struct Field {
     pub id: String,
     /// What the field holds.
     pub kind: Kind,
+    /// What the field means for the system (the fee quote, the server's decision,
+    /// the sync order); code finds a field by its role, never by its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
     /// Label shown with the input.
     pub label: Localized,
     /// Help text shown under the input.
@@ -387,6 +394,11 @@ impl FormDefinition {
             None => Some(field),
             Some(s) => field.fields.get(s),
         }
+    }
+
+    /// The field that declares `role`, if this form has one (always top-level).
+    pub fn field_with_role(&self, role: Role) -> Option<&Field> {
+        self.field_by_key(self.index.roles.get(&role)?)
     }
 
     /// Top-level fields in page order.

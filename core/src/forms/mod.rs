@@ -2,6 +2,8 @@
 //!
 //! A form is data (a versioned JSON document, see `docs/forms.md`); this module
 //! parses it, applies user input field by field and validates whole answer sets.
+//! Fields that mean something to the system declare a [`Role`]; code reads them
+//! through it ([`RegistrationTerms`], [`refers_to`]), never by field id.
 
 mod answers;
 mod builtin;
@@ -16,9 +18,12 @@ mod finding;
 mod input;
 mod kinds;
 mod path;
+mod refers_to;
+mod role;
 mod rules;
 #[doc(hidden)]
 pub mod samples;
+mod terms;
 mod validate;
 
 pub use answers::{hidden_paths, item_count, required_now, value_at, Answers};
@@ -33,4 +38,7 @@ pub use definition::{
 pub use documents::{document_files, is_document_field};
 pub use input::{remove_repeat_item, set_field, Input, SetOutcome, VisibilityChange};
 pub use path::item_path;
+pub use refers_to::refers_to;
+pub use role::Role;
+pub use terms::{RegistrationTerms, TermsError};
 pub use validate::{frozen_payload, validate, validate_submission};

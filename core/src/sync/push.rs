@@ -9,6 +9,7 @@ use super::http::{Failure, Http};
 use super::meta_keys::META_TOKEN;
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use crate::base::issue::{Issue, Severity};
+use crate::forms;
 use crate::protocol::wire::{BatchRequest, BatchResponse, ItemOutcome, SubmissionItem};
 use crate::store::meta::set_meta;
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
@@ -29,14 +30,12 @@ pub(crate) enum PushEnd {
     AuthLost,
 }
 
-/// The submission this one waits for: `depends_on`, or a consultation's
-/// `registration_ref` naming a local submission.
+/// The submission this one waits for: `depends_on`, or the registration its
+/// form's `refers_to` field names (rows queued before `depends_on` was kept).
 fn dependency(row: &SubmissionRow) -> Option<String> {
     row.depends_on.clone().or_else(|| {
-        row.payload
-            .get("registration_ref")
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
+        let def = forms::builtin_form(&row.form_id, Some(row.form_version))?;
+        forms::refers_to(def, row.payload.as_object()?).map(str::to_string)
     })
 }
 

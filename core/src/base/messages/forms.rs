@@ -112,4 +112,26 @@ pub static MESSAGES: &[super::Entry] = &[
         "Add at least {min}.",
     ),
     ("repeat.too_many", "Paling banyak {max}.", "At most {max}."),
+    // Registration terms (`forms::TermsError`): the server rejects a registration
+    // with these when its terms cannot be read; `{field}` is the field's id.
+    (
+        "registration.missing_field",
+        "Kolom {field} wajib diisi untuk pendaftaran.",
+        "The field {field} is required for a registration.",
+    ),
+    (
+        "registration.invalid_scheme",
+        "Skema penempatan tidak dikenal.",
+        "Unknown placement scheme.",
+    ),
+    (
+        "registration.contract_order",
+        "Tanggal akhir kontrak harus setelah tanggal mulai kontrak.",
+        "The contract must end after it starts.",
+    ),
+    (
+        "registration.invalid_jht",
+        "Iuran JHT per bulan tidak valid.",
+        "The monthly JHT amount is not valid.",
+    ),
 ];
