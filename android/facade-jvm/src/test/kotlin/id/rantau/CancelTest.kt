@@ -1,6 +1,6 @@
 package id.rantau
 
-import id.rantau.ffi.OutboxState
+import id.rantau.core.Bucket
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
@@ -63,11 +63,11 @@ class CancelTest {
                 }
                 val pending = app.outbox().filter { it.id in ids }
                 assertEquals(2, pending.size, "nothing lost")
-                assertTrue(pending.all { it.state == OutboxState.QUEUED || it.state == OutboxState.SENDING }, pending.toString())
+                assertTrue(pending.all { it.bucket == Bucket.WAITING_TO_SEND || it.bucket == Bucket.SENDING }, pending.toString())
 
                 val report = app.sync(server.url)
                 assertEquals(2u, report.accepted + report.duplicates)
-                assertTrue(app.outbox().all { it.state == OutboxState.ACCEPTED })
+                assertTrue(app.outbox().all { it.bucket == Bucket.ACCEPTED })
                 val listed = server.officer("list")
                 for (id in ids) assertEquals(1, Regex("\"id\":\\s*\"" + Regex.escape(id) + "\"").findAll(listed).count(), listed)
             }

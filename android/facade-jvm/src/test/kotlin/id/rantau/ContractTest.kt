@@ -2,8 +2,8 @@ package id.rantau
 
 import id.rantau.ffi.AnswerValue
 import id.rantau.ffi.FieldInput
-import id.rantau.ffi.Language
-import id.rantau.ffi.OutboxState
+import id.rantau.core.Lang
+import id.rantau.core.Bucket
 import id.rantau.ffi.PointKind
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.Scheme
@@ -84,7 +84,7 @@ class ContractTest {
         val e = assertThrows<RantauException.Internal> { testingPanic("boom") }
         assertEquals("internal.panic", e.code)
         assertEquals("boom", e.detail)
-        assertTrue(checkNik("3515145708950001", null, null, Language.ID).valid, "still usable after the panic")
+        assertTrue(checkNik("3515145708950001", null, null, Lang.ID).valid, "still usable after the panic")
     }
 
     @Test
@@ -108,8 +108,8 @@ class ContractTest {
                 app.finalize(c.id)
             }
             assertNull(item.reference)
-            assertNull(item.nextAttemptAt)
-            assertEquals(OutboxState.QUEUED, item.state)
+            assertNull(item.retryAt)
+            assertEquals(Bucket.WAITING_TO_SEND, item.bucket)
         }
     }
 
@@ -133,18 +133,18 @@ class ContractTest {
 
     @Test
     fun checksFeeAndServicePointsNeedNoProfile() {
-        val nik = checkNik("3515 1457 0895 0001", "1995-08-17", "F", Language.EN)
+        val nik = checkNik("3515 1457 0895 0001", "1995-08-17", "F", Lang.EN)
         assertTrue(nik.valid)
         assertEquals("3515145708950001", nik.normalized)
-        val wrong = checkNik("3515145708950001", "1995-08-18", null, Language.EN)
+        val wrong = checkNik("3515145708950001", "1995-08-18", null, Lang.EN)
         assertFalse(wrong.valid)
         assertTrue(wrong.issues.isNotEmpty())
-        assertEquals("+6281234567890", checkPhone("0812-3456-7890", "ID", Language.ID).normalized)
-        val q = fee(Scheme.P3MI, 24u, null, Language.ID)
+        assertEquals("+6281234567890", checkPhone("0812-3456-7890", "ID", Lang.ID).normalized)
+        val q = fee(Scheme.P3MI, 24u, null, Lang.ID)
         assertEquals(q.prePlacement + q.placement, q.totalDue)
-        val e = assertThrows<RantauException.Validation> { fee(Scheme.P3MI, 0u, null, Language.EN) }
+        val e = assertThrows<RantauException.Validation> { fee(Scheme.P3MI, 0u, null, Lang.EN) }
         assertTrue(e.issues.single().message.isNotBlank())
-        val hk = servicePoints("HK", Language.EN)
+        val hk = servicePoints("HK", Lang.EN)
         assertTrue(hk.any { it.kind == PointKind.CONSULATE && it.phones.isNotEmpty() })
         assertNotNull(hk.first().website)
     }

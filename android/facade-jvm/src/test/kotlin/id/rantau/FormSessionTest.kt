@@ -3,9 +3,9 @@ package id.rantau
 import id.rantau.ffi.AnswerValue
 import id.rantau.ffi.FieldInput
 import id.rantau.ffi.FieldKind
-import id.rantau.ffi.Language
-import id.rantau.ffi.OutboxState
-import id.rantau.ffi.Severity
+import id.rantau.core.Lang
+import id.rantau.core.Bucket
+import id.rantau.core.Severity
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test
 class FormSessionTest {
     private fun withApp(block: suspend (Rantau) -> Unit) = runBlocking {
         Rantau.create(tempDir(), "w", Rantau.generateKeyHex()).use { app ->
-            app.setLanguage(Language.EN)
+            app.setLanguage(Lang.EN)
             block(app)
         }
     }
@@ -95,7 +95,7 @@ class FormSessionTest {
 
         val done = s.finalize()
         assertTrue(done is FinalizeOutcome.Queued, done.toString())
-        assertEquals(OutboxState.QUEUED, (done as FinalizeOutcome.Queued).item.state)
+        assertEquals(Bucket.WAITING_TO_SEND, (done as FinalizeOutcome.Queued).item.bucket)
         assertTrue(app.drafts().isEmpty())
     }
 

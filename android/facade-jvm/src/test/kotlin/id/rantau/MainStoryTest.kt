@@ -1,10 +1,10 @@
 package id.rantau
 
-import id.rantau.ffi.Language
+import id.rantau.core.Lang
 import id.rantau.ffi.MembershipStatus
-import id.rantau.ffi.OutboxState
+import id.rantau.core.Bucket
 import id.rantau.ffi.RantauException
-import id.rantau.ffi.Severity
+import id.rantau.core.Severity
 import id.rantau.ffi.SyncState
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.toList
@@ -35,7 +35,7 @@ class MainStoryTest {
     @Test
     fun enrollFillFinalizeSyncOfficerPullAndRead() = runBlocking {
         Rantau.create(tempDir(), "sri", Rantau.generateKeyHex()).use { app ->
-            app.setLanguage(Language.EN)
+            app.setLanguage(Lang.EN)
             assertTrue(app.forms().any { it.id == "pmi-registration" && it.title.isNotBlank() })
             assertNull(app.membership(), "nothing known before the first sync")
             assertNull(app.card())
@@ -67,7 +67,7 @@ class MainStoryTest {
             assertEquals(fee.prePlacement + fee.placement + fee.jhtMonthly, fee.totalDue)
 
             val reg = app.finalize(draft)
-            assertEquals(OutboxState.QUEUED, reg.state)
+            assertEquals(Bucket.WAITING_TO_SEND, reg.bucket)
             assertTrue(app.drafts().isEmpty())
 
             val consult = app.newDraft("consultation").id
@@ -83,7 +83,7 @@ class MainStoryTest {
             assertTrue(states.any { it is SyncState.Uploading })
             assertTrue(app.attachments(reg.id).all { it.uploaded })
             assertTrue(states.any { it is SyncState.Pushing })
-            assertTrue(app.outbox().all { it.state == OutboxState.ACCEPTED && it.reference != null })
+            assertTrue(app.outbox().all { it.bucket == Bucket.ACCEPTED && it.reference != null })
             val card = nn(app.card())
             assertEquals(11, card.kpj.length)
             val pay = nn(app.paymentInstructions())

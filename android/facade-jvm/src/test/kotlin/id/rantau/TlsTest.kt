@@ -1,7 +1,7 @@
 package id.rantau
 
-import id.rantau.ffi.Language
-import id.rantau.ffi.OutboxState
+import id.rantau.core.Lang
+import id.rantau.core.Bucket
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.SyncState
 import id.rantau.ffi.errorMessage
@@ -78,7 +78,7 @@ class TlsTest {
                 assertEquals(1u, report.accepted, "$report")
                 assertEquals(null, report.pushError)
                 val item = app.outbox().single { it.id == id }
-                assertEquals(OutboxState.ACCEPTED, item.state)
+                assertEquals(Bucket.ACCEPTED, item.bucket)
                 assertTrue(server.officer("list").contains(id), "the server holds it")
             }
         }
@@ -97,14 +97,14 @@ class TlsTest {
                     }
                     assertEquals("sync.tls", failure.code, kind)
                     assertEquals(before, app.outbox(), "$kind: the outbox is untouched")
-                    assertEquals(OutboxState.QUEUED, app.outbox().single { it.id == id }.state)
+                    assertEquals(Bucket.WAITING_TO_SEND, app.outbox().single { it.id == id }.bucket)
                     val states = app.syncFlow(proxy.url).toList()
                     assertEquals(SyncState.Failed("sync.tls"), states.last(), kind)
                     assertTrue(!server.officer("list").contains(id), "$kind: nothing reached the server")
                 }
             }
         }
-        for (lang in listOf(Language.ID, Language.EN)) {
+        for (lang in listOf(Lang.ID, Lang.EN)) {
             assertNotEquals("sync.tls", errorMessage("sync.tls", lang), "a message in $lang")
         }
     }

@@ -1,18 +1,18 @@
 package id.rantau
 
 import id.rantau.ffi.AnswerValue
-import id.rantau.ffi.AttachmentInfo
+import id.rantau.core.AttachmentInfo
 import id.rantau.ffi.DraftView
-import id.rantau.ffi.FeeQuote
+import id.rantau.core.FeeQuote
 import id.rantau.ffi.FieldInput
 import id.rantau.ffi.FieldKind
 import id.rantau.ffi.FieldView
 import id.rantau.ffi.FormView
-import id.rantau.ffi.Issue
-import id.rantau.ffi.OutboxItem
+import id.rantau.core.Issue
+import id.rantau.core.OutboxItem
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.SetFieldResult
-import id.rantau.ffi.Severity
+import id.rantau.core.Severity
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow

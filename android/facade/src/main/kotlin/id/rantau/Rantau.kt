@@ -1,6 +1,6 @@
 package id.rantau
 
-import id.rantau.ffi.AttachmentInfo
+import id.rantau.core.AttachmentInfo
 import id.rantau.ffi.Card
 import id.rantau.ffi.Contribution
 import id.rantau.ffi.DraftSummary
@@ -8,18 +8,20 @@ import id.rantau.ffi.DraftView
 import id.rantau.ffi.FieldInput
 import id.rantau.ffi.FormInfo
 import id.rantau.ffi.FormView
-import id.rantau.ffi.Language
+import id.rantau.core.Lang
 import id.rantau.ffi.Membership
-import id.rantau.ffi.OutboxItem
+import id.rantau.core.OutboxItem
+import id.rantau.core.OutboxSummary
 import id.rantau.ffi.PaymentInstructions
 import id.rantau.ffi.RantauException
+import id.rantau.ffi.RantauDraft
 import id.rantau.ffi.RantauProfile
 import id.rantau.ffi.SetFieldResult
 import id.rantau.ffi.setAsideDamagedProfile
 import id.rantau.ffi.SyncObserver
 import id.rantau.ffi.SyncReport
 import id.rantau.ffi.SyncState
-import id.rantau.ffi.Thread
+import id.rantau.core.Thread
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
@@ -129,7 +131,7 @@ class Rantau private constructor(
         }
 
     /** The language of messages and titles. */
-    suspend fun setLanguage(lang: Language) = call { it.setLanguage(lang) }
+    suspend fun setLanguage(lang: Lang) = call { it.setLanguage(lang) }
 
     /** The forms a user can start. */
     suspend fun forms(): List<FormInfo> = call { it.forms() }
@@ -175,6 +177,15 @@ class Rantau private constructor(
     /** Finalize; errors in the answers throw [RantauException.Validation] with every issue. */
     suspend fun finalize(draftId: String): OutboxItem = change { it.finalize(draftId) }
 
+    /** Starts a draft of [formId] on its form screen (the core's draft session). */
+    suspend fun startDraft(formId: String): RantauDraft = call { it.startDraft(formId) }
+
+    /** Opens draft [draftId] on its form screen. */
+    suspend fun openDraft(draftId: String): RantauDraft = call { it.openDraft(draftId) }
+
+    /** How many submissions are in each bucket, with the home screen's line. */
+    suspend fun outboxSummary(): OutboxSummary = call { it.outboxSummary() }
+
     /** The outbox, oldest first. */
     suspend fun outbox(): List<OutboxItem> = call { it.outbox() }
 
@@ -203,6 +214,10 @@ class Rantau private constructor(
      */
     fun outboxFlow(): Flow<List<OutboxItem>> =
         changes.map { live().outbox() }.distinctUntilChanged().flowOn(io)
+
+    /** The outbox's buckets and the home screen's line, now and after every change (like [outboxFlow]). */
+    fun outboxSummaryFlow(): Flow<OutboxSummary> =
+        changes.map { live().outboxSummary() }.distinctUntilChanged().flowOn(io)
 
     /**
      * One sync; progress goes to [syncState]. Cancelling the coroutine drops the Rust

@@ -6,7 +6,7 @@ import androidx.appcompat.app.AppCompatActivity
 import androidx.appcompat.app.AppCompatDelegate
 import androidx.core.os.LocaleListCompat
 import id.rantau.app.ui.RantauApp
-import id.rantau.ffi.Language
+import id.rantau.core.Lang
 
 /**
  * The only activity. Everything it shows comes from the core through the facade
@@ -22,8 +22,8 @@ class MainActivity : AppCompatActivity() {
     }
 
     /** Android strings follow the app locale; the core's messages follow `Rantau.setLanguage`. */
-    private fun applyLanguage(lang: Language) {
-        val tag = if (lang == Language.EN) "en" else "in"
+    private fun applyLanguage(lang: Lang) {
+        val tag = if (lang == Lang.EN) "en" else "in"
         AppCompatDelegate.setApplicationLocales(LocaleListCompat.forLanguageTags(tag))
     }
 }

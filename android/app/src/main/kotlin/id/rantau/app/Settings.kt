@@ -1,16 +1,16 @@
 package id.rantau.app
 
 import android.content.Context
-import id.rantau.ffi.Language
+import id.rantau.core.Lang
 
 /** The user's choices, kept in plain preferences (nothing secret here). */
 class Settings(context: Context) {
     private val prefs = context.getSharedPreferences("rantau-settings", Context.MODE_PRIVATE)
 
-    /** Language of the app and of the core's messages (Indonesian by default). */
-    var language: Language
-        get() = if (prefs.getString("language", "id") == "en") Language.EN else Language.ID
-        set(value) = prefs.edit().putString("language", if (value == Language.EN) "en" else "id").apply()
+    /** Lang of the app and of the core's messages (Indonesian by default). */
+    var language: Lang
+        get() = if (prefs.getString("language", "id") == "en") Lang.EN else Lang.ID
+        set(value) = prefs.edit().putString("language", if (value == Lang.EN) "en" else "id").apply()
 
     /** Sync only on Wi-Fi (unmetered networks). */
     var wifiOnly: Boolean

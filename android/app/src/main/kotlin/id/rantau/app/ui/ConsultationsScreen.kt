@@ -21,7 +21,7 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.Rantau
 import id.rantau.app.R
-import id.rantau.ffi.Thread
+import id.rantau.core.Thread
 
 /** Questions sent to the agency and their replies; a new one is a form like any other. */
 @Composable

@@ -35,7 +35,7 @@ import id.rantau.app.R
 import id.rantau.ffi.AnswerValue
 import id.rantau.ffi.FieldInput
 import id.rantau.ffi.FieldKind
-import id.rantau.ffi.Severity
+import id.rantau.core.Severity
 
 /** One field of any kind, with its messages under it. */
 @Composable

@@ -27,14 +27,13 @@ import id.rantau.dataAge
 import id.rantau.ffi.DraftSummary
 import id.rantau.ffi.Membership
 import id.rantau.ffi.MembershipStatus
-import id.rantau.ffi.OutboxState
 
 /** Home: the status card with the data's age, what waits to be sent, and every action. */
 @Composable
 fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchProfile: () -> Unit) {
     var membership by remember { mutableStateOf<Membership?>(null) }
     var drafts by remember { mutableStateOf<List<DraftSummary>>(emptyList()) }
-    val outbox by remember(app) { app.outboxFlow() }.collectAsState(initial = emptyList())
+    val outbox by remember(app) { app.outboxSummaryFlow() }.collectAsState(initial = null)
     val sync by app.syncState.collectAsState()
     LaunchedEffect(outbox) {
         membership = app.membership()
@@ -48,10 +47,11 @@ fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchPr
                     Text(statusText(membership?.status), style = MaterialTheme.typography.headlineSmall)
                     membership?.kpj?.let { Text(stringResource(R.string.kpj_number, it)) }
                     Text(stringResource(R.string.data_age, ageText(dataAge(membership?.fetchedAt))))
-                    val pending = outbox.count { it.state != OutboxState.ACCEPTED && it.state != OutboxState.REJECTED }
-                    Text(stringResource(R.string.pending_uploads, pending))
-                    val attention = outbox.count { it.state == OutboxState.REJECTED || it.state == OutboxState.NEEDS_ATTENTION }
-                    if (attention > 0) Text(stringResource(R.string.needs_fixing, attention), color = MaterialTheme.colorScheme.error)
+                    // The core counts each form once, in one bucket, and words the line.
+                    outbox?.headline?.let { line ->
+                        val attention = (outbox?.needsAction ?: 0u) > 0u
+                        Text(line, color = if (attention) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface)
+                    }
                     sync?.let { Text(syncText(it)) }
                 }
             }

@@ -19,8 +19,8 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.Rantau
 import id.rantau.app.R
-import id.rantau.ffi.OutboxItem
-import id.rantau.ffi.OutboxState
+import id.rantau.core.OutboxItem
+import id.rantau.core.Bucket
 import kotlinx.coroutines.launch
 
 /** Every finalized form and where it is; a rejected one can be fixed and sent again. */
@@ -43,25 +43,13 @@ private fun OutboxRow(item: OutboxItem, onFix: () -> Unit) {
     Card(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
         Column(Modifier.padding(12.dp)) {
             Text(item.title, style = MaterialTheme.typography.titleSmall)
-            Text(stateText(item.state))
+            Text(item.status)
+            item.detail?.let { Text(it) }
             item.reference?.let { Text(stringResource(R.string.reference, it)) }
-            item.lastError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             for (issue in item.issues) Text("• ${issue.message}", color = MaterialTheme.colorScheme.error)
-            if (item.state == OutboxState.REJECTED) {
+            if (item.bucket == Bucket.NEEDS_FIXING) {
                 Button(onClick = onFix) { Text(stringResource(R.string.fix_and_resend)) }
             }
         }
     }
 }
-
-@Composable
-private fun stateText(s: OutboxState): String = stringResource(
-    when (s) {
-        OutboxState.QUEUED -> R.string.state_queued
-        OutboxState.SENDING -> R.string.state_sending
-        OutboxState.WAITING -> R.string.state_waiting
-        OutboxState.ACCEPTED -> R.string.state_accepted
-        OutboxState.REJECTED -> R.string.state_rejected
-        OutboxState.NEEDS_ATTENTION -> R.string.state_needs_attention
-    },
-)

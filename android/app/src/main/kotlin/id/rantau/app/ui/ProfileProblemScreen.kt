@@ -12,7 +12,7 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.app.R
 import id.rantau.code
-import id.rantau.ffi.Language
+import id.rantau.core.Lang
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.errorMessage
 
@@ -36,7 +36,7 @@ sealed interface OpenProblem {
 fun ProfileProblemScreen(
     name: String,
     problem: OpenProblem,
-    language: Language,
+    language: Lang,
     onSetAside: () -> Unit,
     onOtherProfile: () -> Unit,
 ) {

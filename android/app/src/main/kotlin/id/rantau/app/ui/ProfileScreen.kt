@@ -18,23 +18,23 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.app.R
-import id.rantau.ffi.Language
+import id.rantau.core.Lang
 import id.rantau.ffi.listProfiles
 import java.io.File
 
 /**
- * Language, then whose phone this is: one profile per worker (a shared family
+ * Lang, then whose phone this is: one profile per worker (a shared family
  * phone holds several), each encrypted with its own key.
  */
 @Composable
-fun ProfileScreen(profilesDir: File, language: Language, onLanguage: (Language) -> Unit, onChosen: (String) -> Unit) {
+fun ProfileScreen(profilesDir: File, language: Lang, onLanguage: (Lang) -> Unit, onChosen: (String) -> Unit) {
     val existing = remember { runCatching { listProfiles(profilesDir.path) }.getOrDefault(emptyList()) }
     var name by remember { mutableStateOf("") }
     Page(stringResource(R.string.choose_profile)) {
         Text(stringResource(R.string.language))
         Row {
-            FilterChip(selected = language == Language.ID, onClick = { onLanguage(Language.ID) }, label = { Text("Bahasa Indonesia") })
-            FilterChip(selected = language == Language.EN, onClick = { onLanguage(Language.EN) }, label = { Text("English") }, modifier = Modifier.padding(start = 8.dp))
+            FilterChip(selected = language == Lang.ID, onClick = { onLanguage(Lang.ID) }, label = { Text("Bahasa Indonesia") })
+            FilterChip(selected = language == Lang.EN, onClick = { onLanguage(Lang.EN) }, label = { Text("English") }, modifier = Modifier.padding(start = 8.dp))
         }
         LazyColumn {
             items(existing) { p -> OutlinedButton(onClick = { onChosen(p) }, modifier = Modifier.padding(vertical = 4.dp)) { Text(p) } }

@@ -16,7 +16,7 @@ import id.rantau.Rantau
 import id.rantau.app.ProfileKey
 import id.rantau.app.Settings
 import id.rantau.app.SyncWorker
-import id.rantau.ffi.Language
+import id.rantau.core.Lang
 import id.rantau.ffi.RantauException
 import java.io.File
 import java.io.IOException
@@ -47,7 +47,7 @@ val Screen.showsPersonalData: Boolean
 
 /** Root: profile choice first, then the screens of one open profile. */
 @Composable
-fun RantauApp(settings: Settings, onLanguage: (Language) -> Unit) {
+fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
     val context = LocalContext.current
     val profilesDir = remember { File(context.filesDir, "profiles") }
     var app by remember { mutableStateOf<Rantau?>(null) }

@@ -25,13 +25,13 @@ import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.app.R
-import id.rantau.ffi.Language
+import id.rantau.core.Lang
 import id.rantau.ffi.countries
 import id.rantau.ffi.servicePoints
 
 /** Service points by country, each number one tap from the dialer; and the contact centre 175. */
 @Composable
-fun ServicePointsScreen(language: Language, onBack: () -> Unit) {
+fun ServicePointsScreen(language: Lang, onBack: () -> Unit) {
     val context = LocalContext.current
     // Destinations with most workers first; the list and the directory ship with the core (offline).
     val destinations = remember(language) { countries(language).filter { it.destination } }

@@ -16,18 +16,18 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.app.R
 import id.rantau.app.Settings
-import id.rantau.ffi.Language
+import id.rantau.core.Lang
 
-/** Language and when the app may use data. */
+/** Lang and when the app may use data. */
 @Composable
-fun SettingsScreen(settings: Settings, onLanguage: (Language) -> Unit, onChanged: () -> Unit, onBack: () -> Unit) {
+fun SettingsScreen(settings: Settings, onLanguage: (Lang) -> Unit, onChanged: () -> Unit, onBack: () -> Unit) {
     var wifiOnly by remember { mutableStateOf(settings.wifiOnly) }
     var notRoaming by remember { mutableStateOf(settings.notRoaming) }
     Page(stringResource(R.string.settings), onBack = onBack) {
         Text(stringResource(R.string.language))
         Row {
-            FilterChip(selected = settings.language == Language.ID, onClick = { onLanguage(Language.ID) }, label = { Text("Bahasa Indonesia") })
-            FilterChip(selected = settings.language == Language.EN, onClick = { onLanguage(Language.EN) }, label = { Text("English") }, modifier = Modifier.padding(start = 8.dp))
+            FilterChip(selected = settings.language == Lang.ID, onClick = { onLanguage(Lang.ID) }, label = { Text("Bahasa Indonesia") })
+            FilterChip(selected = settings.language == Lang.EN, onClick = { onLanguage(Lang.EN) }, label = { Text("English") }, modifier = Modifier.padding(start = 8.dp))
         }
         Row(verticalAlignment = Alignment.CenterVertically) {
             Switch(checked = wifiOnly, onCheckedChange = { wifiOnly = it; settings.wifiOnly = it; onChanged() })
