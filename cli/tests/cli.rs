@@ -263,7 +263,7 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
         &["--profile", "siti", "--json", "outbox", "list"],
     ));
     assert_eq!(outbox[0]["id"], draft.as_str());
-    assert_eq!(outbox[0]["state"], "queued");
+    assert_eq!(outbox[0]["bucket"], "waiting_to_send");
 
     let again = rantau(
         h,
