@@ -189,15 +189,6 @@ impl Profile {
         newest
     }
 
-    /// The built-in definition a draft or submission names.
-    pub(crate) fn definition_of(
-        &self,
-        form_id: &str,
-        version: u32,
-    ) -> Result<&'static FormDefinition> {
-        Self::definition(form_id, version)
-    }
-
     /// Every issue of `answers`, in the profile's language and by its clock.
     pub(crate) fn validate(&self, def: &FormDefinition, answers: &Answers) -> Vec<Issue> {
         forms::validate(def, answers, &self.context())
@@ -208,7 +199,8 @@ impl Profile {
         forms::contribution(def, answers, &self.context())
     }
 
-    fn definition(form_id: &str, version: u32) -> Result<&'static FormDefinition> {
+    /// The built-in definition a draft or submission names.
+    pub(crate) fn definition(form_id: &str, version: u32) -> Result<&'static FormDefinition> {
         forms::builtin_form(form_id, Some(version))
             .ok_or_else(|| Error::UnknownForm(format!("{form_id} v{version}")))
     }

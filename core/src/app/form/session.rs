@@ -12,7 +12,7 @@ use super::display;
 use super::policy::IssuePolicy;
 use super::screen::{ChoiceItem, FieldSlot, FormScreen, Keyboard, PageTab, RepeatItem};
 use crate::app::outbox::OutboxItem;
-use crate::app::profile::{AttachmentInfo, Profile};
+use crate::app::profile::{AttachmentInfo, DraftView, Profile};
 use crate::base::error::{Error, Result};
 use crate::base::issue::{Issue, Severity};
 use crate::base::lang::Lang;
@@ -67,14 +67,7 @@ impl DraftSession {
     /// on its first page, with no issue shown yet.
     pub fn resume(profile: &Profile, draft_id: &str) -> Result<DraftSession> {
         let view = profile.draft(draft_id)?;
-        let def = profile.definition_of(&view.form_id, view.form_version)?;
-        let mut attachments: BTreeMap<String, Vec<AttachmentInfo>> = BTreeMap::new();
-        for a in profile.attachments(draft_id, None)? {
-            attachments.entry(a.field_path.clone()).or_default().push(a);
-        }
-        for pages in attachments.values_mut() {
-            pages.sort_by_key(|a| a.page);
-        }
+        let def = Profile::definition(&view.form_id, view.form_version)?;
         let page_of = def
             .pages
             .iter()
@@ -83,18 +76,18 @@ impl DraftSession {
             .collect();
         let mut session = DraftSession {
             def,
-            draft_id: view.id,
-            answers: view.answers,
+            draft_id: view.id.clone(),
+            answers: Answers::new(),
             issues: BTreeMap::new(),
-            hidden: view.hidden.into_iter().collect(),
+            hidden: HashSet::new(),
             pending_items: HashMap::new(),
-            attachments,
-            contribution: view.contribution,
+            attachments: BTreeMap::new(),
+            contribution: None,
             page_of,
             page: 0,
             policy: IssuePolicy::default(),
         };
-        session.set_issues(view.issues);
+        session.absorb(view, profile.attachments(draft_id, None)?);
         Ok(session)
     }
 
@@ -141,7 +134,7 @@ impl DraftSession {
     /// from now on, and a field left empty is checked with the whole draft.
     pub fn leave(&mut self, profile: &Profile, path: &str) -> Result<FormScreen> {
         self.policy.left(path);
-        self.recheck(profile)?;
+        self.recheck(profile);
         Ok(self.build(profile.lang()))
     }
 
@@ -154,7 +147,7 @@ impl DraftSession {
             self.policy.attempted_page(self.page);
         }
         self.page = target;
-        self.recheck(profile)?;
+        self.recheck(profile);
         Ok(self.build(profile.lang()))
     }
 
@@ -254,12 +247,19 @@ impl DraftSession {
     /// elsewhere: a removed item, an attached page).
     fn reload(&mut self, profile: &Profile) -> Result<()> {
         let view = profile.draft(&self.draft_id)?;
+        let files = profile.attachments(&self.draft_id, None)?;
+        self.absorb(view, files);
+        Ok(())
+    }
+
+    /// Takes the stored draft and its files as they are now.
+    fn absorb(&mut self, view: DraftView, files: Vec<AttachmentInfo>) {
         self.answers = view.answers;
         self.hidden = view.hidden.into_iter().collect();
         self.contribution = view.contribution;
         self.set_issues(view.issues);
         self.attachments.clear();
-        for a in profile.attachments(&self.draft_id, None)? {
+        for a in files {
             self.attachments
                 .entry(a.field_path.clone())
                 .or_default()
@@ -268,14 +268,12 @@ impl DraftSession {
         for pages in self.attachments.values_mut() {
             pages.sort_by_key(|a| a.page);
         }
-        Ok(())
     }
 
     /// Every issue of the whole draft, from memory (no database read).
-    fn recheck(&mut self, profile: &Profile) -> Result<()> {
+    fn recheck(&mut self, profile: &Profile) {
         let issues = profile.validate(self.def, &self.answers);
         self.set_issues(issues);
-        Ok(())
     }
 
     fn set_issues(&mut self, issues: Vec<Issue>) {
