@@ -16,6 +16,7 @@ mod documents;
 mod dom;
 mod finding;
 mod input;
+mod kind;
 mod kinds;
 mod path;
 mod refers_to;

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::definition::Kind;
+use super::kind::Kind;
 
 /// The meaning of a field for the system. A role is declared on at most one
 /// top-level field of a form, on a field of a kind that can hold it.
