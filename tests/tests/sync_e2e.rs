@@ -10,11 +10,14 @@ use std::time::Duration;
 
 use rantau_core::app::inquiry::{self, MembershipStatus};
 use rantau_core::store::meta::{get_meta, set_meta};
-use rantau_core::store::outbox::{list_submissions, OutboxState};
+use rantau_core::store::outbox::{
+    insert_submission, list_submissions, retry_submission, OutboxState, MAX_ATTEMPTS,
+};
 use rantau_core::sync::{self, NoObserver, SyncConfig, SyncObserver, SyncState};
 use rantau_server::DbLocation;
 use rantau_tests::data::{
-    client_store, finalize_consultation, finalize_registrations, make_waiting_due, states,
+    client_store, finalize_consultation, finalize_registrations, make_waiting_due,
+    registration_payload, row, states,
 };
 use rantau_tests::proxy::{Fault, Proxy};
 use rantau_tests::server::{admin_post, counts, start, submissions};
@@ -215,6 +218,58 @@ async fn lost_response_is_resent_and_answered_as_duplicate() {
     assert_eq!(report.duplicates, 50, "same ids, same answers");
     assert_eq!(report.accepted, 70);
     assert_exactly_once(server.addr, &store, &ids).await;
+}
+
+/// Regression (net_faults, seed 20261122, 2026-12-02): on some interleavings a
+/// batch lost its answer `MAX_ATTEMPTS` times in a row, although the server had
+/// committed it each time. The submissions need the worker then; "send again"
+/// must bring them back with the same ids, answered once as duplicates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sent_again_after_every_answer_was_lost_is_stored_once() {
+    let server = start(DbLocation::Memory).await;
+    let proxy = Proxy::start(server.addr).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = client_store(dir.path());
+    let ids = finalize_registrations(&store, 3);
+    let cfg = config(&proxy.url());
+    sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+    assert_exactly_once(server.addr, &store, &ids).await;
+
+    // Three more people, after the first three.
+    let more: Vec<String> = (3..6)
+        .map(|i| {
+            let id = uuid::Uuid::new_v4().to_string();
+            let r = row(
+                &id,
+                "pmi-registration",
+                1_790_000_000_100 + i as i64,
+                registration_payload(i),
+            );
+            store.write(|tx| insert_submission(tx, &r)).unwrap();
+            id
+        })
+        .collect();
+    for _ in 0..MAX_ATTEMPTS {
+        // The batch reaches the server; its answer never reaches the phone.
+        proxy.plan([Fault::DropResponse]);
+        let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+        assert_eq!(report.push_error.as_deref(), Some("sync.network"));
+        make_waiting_due(&store);
+    }
+    assert_eq!(states(&store).get("needs_attention"), Some(&3));
+    assert_eq!(counts(server.addr).await.len(), 6, "the server holds them");
+    // Nothing goes by itself: a needs-attention form waits for the worker.
+    let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+    assert_eq!(report.sent, 0);
+
+    let now = chrono::Utc::now().timestamp_millis();
+    for id in &more {
+        assert!(store.write(|tx| retry_submission(tx, id, now)).unwrap());
+    }
+    let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+    assert_eq!(report.duplicates, 3, "same ids, the server's first answers");
+    let all: Vec<String> = ids.into_iter().chain(more).collect();
+    assert_exactly_once(server.addr, &store, &all).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

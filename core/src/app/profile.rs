@@ -419,6 +419,22 @@ impl Profile {
         Ok(self.outbox_item(row, bucket))
     }
 
+    /// The worker's "send again" on a submission that needs help after
+    /// [`outbox::MAX_ATTEMPTS`] failed attempts: it goes back to waiting to send with
+    /// its attempts counted from zero and the same id, so a server that already holds
+    /// it from an attempt whose answer was lost answers it once. Any other submission
+    /// is left as it is (a second tap changes nothing). Returns it in its bucket.
+    pub fn send_again(&self, id: &str) -> Result<OutboxItem> {
+        let now = self.now_ms();
+        self.store.write(|tx| {
+            if outbox::get_submission(tx, id)?.is_none() {
+                return Err(Error::SubmissionNotFound(id.to_string()));
+            }
+            outbox::retry_submission(tx, id, now)
+        })?;
+        self.submission(id)
+    }
+
     /// The submission's frozen answers (what was, or will be, sent).
     pub fn submission_payload(&self, id: &str) -> Result<serde_json::Value> {
         self.store
@@ -519,6 +535,42 @@ mod tests {
             Err(Error::AlreadyFinalized(_))
         ));
         assert!(matches!(p.finalize(&id), Err(Error::AlreadyFinalized(_))));
+    }
+
+    #[test]
+    fn send_again_brings_a_submission_that_needs_help_back_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        let id = fill(&p);
+        p.finalize(&id).unwrap();
+        // Still on its way: "send again" changes nothing.
+        assert_eq!(p.send_again(&id).unwrap().bucket, Bucket::WaitingToSend);
+        for attempt in 1..=outbox::MAX_ATTEMPTS {
+            let state = p
+                .store
+                .write(|tx| outbox::mark_waiting(tx, &id, 0, "sync.network", i64::from(attempt)))
+                .unwrap();
+            assert_eq!(
+                state == OutboxState::NeedsAttention,
+                attempt == outbox::MAX_ATTEMPTS
+            );
+        }
+        assert_eq!(p.submission(&id).unwrap().bucket, Bucket::NeedsHelp);
+
+        let item = p.send_again(&id).unwrap();
+        assert_eq!(item.bucket, Bucket::WaitingToSend);
+        let row = p
+            .store
+            .read(|c| outbox::get_submission(c, &id))
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.attempts, row.state), (0, OutboxState::Queued));
+        // A second tap is harmless; an unknown id is an error.
+        assert_eq!(p.send_again(&id).unwrap().bucket, Bucket::WaitingToSend);
+        assert!(matches!(
+            p.send_again("nope"),
+            Err(Error::SubmissionNotFound(_))
+        ));
     }
 
     #[test]
