@@ -21,6 +21,6 @@ pub mod types;
 
 pub use draft::RantauDraft;
 pub use error::RantauError;
-pub use profile::{RantauProfile, SyncObserver};
+pub use profile::{RantauProfile, SyncStatusListener};
 
 uniffi::setup_scaffolding!("rantau");

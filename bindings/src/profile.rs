@@ -6,14 +6,14 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
-use rantau_core::app::inquiry;
 use rantau_core::app::profile::Profile;
+use rantau_core::app::sync::{Network, SyncListener, SyncSettings, SyncStatus};
 use rantau_core::store::Key;
-use rantau_core::sync::{self as core_sync, SyncConfig};
+use rantau_core::sync::{NoObserver, SyncConfig};
 use rantau_core::{forms, Error};
 
 use rantau_core::app::form::{ChoiceItem, DraftSession};
-use rantau_core::app::inquiry::Thread;
+use rantau_core::app::inquiry::{Card, Contribution, PaymentInstructions, StatusCard, Thread};
 use rantau_core::app::outbox::{OutboxItem, OutboxSummary};
 use rantau_core::app::profile::AttachmentInfo;
 use rantau_core::domain::country;
@@ -22,25 +22,24 @@ use rantau_core::Lang;
 use crate::draft::RantauDraft;
 use crate::error::{guard, guard_async, RantauError};
 use crate::form_view::{form_view, FormView};
-use crate::types::{
-    self, Card, Contribution, DraftSummary, DraftView, FieldInput, FormInfo, Membership,
-    PaymentInstructions, SetFieldResult, SyncReport, SyncState,
-};
+use crate::types::{self, DraftSummary, DraftView, FieldInput, FormInfo, SetFieldResult};
 
 type Res<T> = Result<T, RantauError>;
 
-/// Receives sync progress (implemented in Kotlin). Called on the sync's thread: keep it quick.
+/// Told of every change of the profile's sync state (implemented in Kotlin).
+/// Called on the syncing thread: keep it quick.
 #[uniffi::export(callback_interface)]
-pub trait SyncObserver: Send + Sync {
-    /// A new state.
-    fn on_state(&self, state: SyncState);
+pub trait SyncStatusListener: Send + Sync {
+    /// The new state, worded in the profile's language.
+    fn on_status(&self, status: SyncStatus);
 }
 
-struct Forward(Box<dyn SyncObserver>);
+struct Forward(Box<dyn SyncStatusListener>);
 
-impl core_sync::SyncObserver for Forward {
-    fn on_state(&self, state: core_sync::SyncState) {
-        self.0.on_state(state.into());
+impl SyncListener for Forward {
+    fn on_status(&self, status: SyncStatus) {
+        // A panicking listener must not unwind into the core's sync.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.0.on_status(status)));
     }
 }
 
@@ -368,40 +367,40 @@ impl RantauProfile {
         self.with(|p| p.reopen_rejected(&submission_id).map(DraftView::from))
     }
 
-    /// Membership status from the local cache; `None` when nothing is known yet.
-    pub fn membership(&self) -> Res<Option<Membership>> {
-        self.with(|p| {
-            let m = inquiry::membership(p.store(), p.now().date_naive())?;
-            Ok(m.map(|m| types::membership(m, p.lang())))
-        })
+    /// The worker's "send again" on a submission that needs help after many failed
+    /// attempts; any other submission is left as it is. Returns it in its bucket.
+    pub fn send_again(&self, submission_id: String) -> Res<OutboxItem> {
+        self.with(|p| p.send_again(&submission_id))
+    }
+
+    /// The home screen's status card, from the local cache.
+    pub fn status_card(&self) -> Res<StatusCard> {
+        self.with(Profile::status_card)
     }
 
     /// The membership card, once a registration was decided.
     pub fn card(&self) -> Res<Option<Card>> {
-        self.with(|p| Ok(inquiry::card(p.store())?.map(Card::from)))
+        self.with(Profile::card)
     }
 
     /// How to pay, once a registration was decided.
     pub fn payment_instructions(&self) -> Res<Option<PaymentInstructions>> {
-        self.with(|p| {
-            Ok(inquiry::payment_instructions(p.store())?
-                .map(|i| types::payment_instructions(i, p.lang())))
-        })
+        self.with(Profile::payment_instructions)
     }
 
     /// Consultations with their replies.
     pub fn threads(&self) -> Res<Vec<Thread>> {
-        self.with(|p| inquiry::threads(p.store()))
+        self.with(Profile::threads)
     }
 
     /// Contributions recorded by the agency, newest period first.
     pub fn contributions(&self) -> Res<Vec<Contribution>> {
-        self.with(|p| {
-            Ok(inquiry::contributions(p.store())?
-                .into_iter()
-                .map(Contribution::from)
-                .collect())
-        })
+        self.with(Profile::contributions)
+    }
+
+    /// How old data fetched at `fetched_at` (unix ms) is now, in the profile's language.
+    pub fn age(&self, fetched_at: Option<i64>) -> Res<String> {
+        self.with(|p| Ok(p.age(fetched_at)))
     }
 
     /// Asks a running sync to stop at its next step ([`RantauError::Interrupted`]).
@@ -421,22 +420,44 @@ impl RantauProfile {
         })
     }
 
-    /// One sync with the server at `server_url` (https, or http to loopback):
-    /// enroll if needed, push the outbox, pull news into the cache. Progress goes
-    /// to `observer`. Cancel by dropping the future (Kotlin: cancel the coroutine).
-    pub async fn sync(
-        &self,
-        server_url: String,
-        observer: Box<dyn SyncObserver>,
-    ) -> Res<SyncReport> {
+    /// One sync with the server at `server_url` (https, or http to loopback), if
+    /// `network` and the worker's settings allow: enroll if needed, send the outbox,
+    /// receive news. Otherwise nothing is sent and the state says why. Progress and
+    /// the end go to every watcher of this profile. Returns the state afterwards.
+    /// Cancel by dropping the future (Kotlin: cancel the coroutine).
+    pub async fn sync(&self, server_url: String, network: Network) -> Res<SyncStatus> {
         let profile = self.get()?;
         let config = guard(|| self.config_for(&server_url, &profile))?;
-        guard_async(async move {
-            let forward = Forward(observer);
-            Ok(core_sync::sync(profile.store(), &config, &forward)
-                .await?
-                .into())
+        guard_async(async move { Ok(profile.sync(&config, network, &NoObserver).await?.status) })
+            .await
+    }
+
+    /// The profile's sync state now.
+    pub fn sync_status(&self) -> Res<SyncStatus> {
+        self.with(|p| Ok(p.sync_status()))
+    }
+
+    /// Tells `listener` of every change of this profile's sync state, whichever
+    /// handle in the process runs the sync. Returns the id for `unwatch_sync`.
+    pub fn watch_sync(&self, listener: Box<dyn SyncStatusListener>) -> Res<u64> {
+        self.with(|p| Ok(p.watch_sync(Arc::new(Forward(listener)))))
+    }
+
+    /// Stops the listener `id`.
+    pub fn unwatch_sync(&self, id: u64) -> Res<()> {
+        self.with(|p| {
+            p.unwatch_sync(id);
+            Ok(())
         })
-        .await
+    }
+
+    /// The worker's data-use settings.
+    pub fn sync_settings(&self) -> Res<SyncSettings> {
+        self.with(Profile::sync_settings)
+    }
+
+    /// Keeps the worker's data-use settings.
+    pub fn set_sync_settings(&self, settings: SyncSettings) -> Res<()> {
+        self.with(|p| p.set_sync_settings(settings))
     }
 }

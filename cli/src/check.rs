@@ -4,13 +4,9 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use rantau_core::domain::date::parse_date;
-use rantau_core::domain::nik::{Nik, Sex};
-use rantau_core::domain::passport::Passport;
-use rantau_core::domain::phone::Phone;
-use rantau_core::domain::tariff::{Scheme, TariffTable};
-use rantau_core::{Issue, Problem, Result};
-use serde::Serialize;
+use rantau_core::app::checks::{self, CheckResult};
+use rantau_core::domain::tariff::Scheme;
+use rantau_core::{Problem, Result};
 
 use crate::home::Env;
 use crate::out::{self, t};
@@ -44,56 +40,19 @@ pub enum CheckCmd {
     },
 }
 
-/// The answer of every check.
-#[derive(Serialize)]
-struct CheckResult {
-    valid: bool,
-    normalized: String,
-    issues: Vec<Issue>,
-}
-
-fn localize(env: &Env, path: &str, problems: &[Problem]) -> Vec<Issue> {
-    problems
-        .iter()
-        .map(|p| p.localize(path, env.lang))
-        .collect()
-}
-
 /// Runs a check and prints its result.
 pub fn run(env: &Env, cmd: CheckCmd) -> Result<ExitCode> {
+    let lang = env.lang;
     let result = match cmd {
-        CheckCmd::Nik { nik, dob, sex } => check_nik(env, &nik, dob.as_deref(), sex.as_deref()),
-        CheckCmd::Phone { input, country } => {
-            match Phone::parse(&input, &country.to_ascii_uppercase()) {
-                Ok(c) => CheckResult {
-                    valid: true,
-                    normalized: c.value.e164().to_string(),
-                    issues: localize(env, "phone", &c.warnings),
-                },
-                Err(p) => CheckResult {
-                    valid: false,
-                    normalized: String::new(),
-                    issues: localize(env, "phone", &[p]),
-                },
-            }
+        CheckCmd::Nik { nik, dob, sex } => {
+            checks::check_nik(&nik, dob.as_deref(), sex.as_deref(), lang)
         }
-        CheckCmd::Passport { input } => match Passport::parse(&input) {
-            Ok(c) => CheckResult {
-                valid: true,
-                normalized: c.value.as_str().to_string(),
-                issues: localize(env, "passport", &c.warnings),
-            },
-            Err(p) => CheckResult {
-                valid: false,
-                normalized: String::new(),
-                issues: localize(env, "passport", &[p]),
-            },
-        },
+        CheckCmd::Phone { input, country } => checks::check_phone(&input, &country, lang),
+        CheckCmd::Passport { input } => checks::check_passport(&input, lang),
     };
     if env.json {
         out::json(&result);
     } else {
-        let lang = env.lang;
         if result.valid {
             out::line(format!(
                 "✓ {}: {}",
@@ -114,45 +73,6 @@ pub fn run(env: &Env, cmd: CheckCmd) -> Result<ExitCode> {
     })
 }
 
-fn check_nik(env: &Env, input: &str, dob: Option<&str>, sex: Option<&str>) -> CheckResult {
-    let mut problems = Vec::new();
-    let dob = dob.and_then(|d| match parse_date(d) {
-        Ok(date) => Some(date),
-        Err(p) => {
-            problems.push(p);
-            None
-        }
-    });
-    let sex = sex.and_then(|s| {
-        let parsed = Sex::parse(s);
-        if parsed.is_none() {
-            problems.push(Problem::error("sex.invalid"));
-        }
-        parsed
-    });
-    match Nik::parse(input) {
-        Ok(nik) => {
-            problems.extend(nik.check_declared(dob, sex));
-            let valid = !problems
-                .iter()
-                .any(|p| p.severity == rantau_core::Severity::Error);
-            CheckResult {
-                valid,
-                normalized: nik.as_str().to_string(),
-                issues: localize(env, "nik", &problems),
-            }
-        }
-        Err(p) => {
-            problems.insert(0, p);
-            CheckResult {
-                valid: false,
-                normalized: String::new(),
-                issues: localize(env, "nik", &problems),
-            }
-        }
-    }
-}
-
 /// `rantau fee …`
 #[derive(Args)]
 pub struct FeeArgs {
@@ -171,9 +91,12 @@ pub struct FeeArgs {
 pub fn fee(env: &Env, args: FeeArgs) -> Result<ExitCode> {
     let lang = env.lang;
     let today = chrono::Utc::now().date_naive();
-    let quote = Scheme::parse(&args.scheme)
-        .ok_or_else(|| Problem::error("tariff.scheme_invalid"))
-        .and_then(|scheme| TariffTable::builtin().quote(scheme, args.months, args.jht, today));
+    let quote = match Scheme::parse(&args.scheme) {
+        Some(scheme) => checks::fee(scheme, args.months, args.jht, today, lang),
+        None => Err(vec![
+            Problem::error("tariff.scheme_invalid").localize("fee", lang)
+        ]),
+    };
     match quote {
         Ok(q) => {
             if env.json {
@@ -210,16 +133,17 @@ pub fn fee(env: &Env, args: FeeArgs) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(p) => {
-            let issue = p.localize("fee", lang);
+        Err(issues) => {
             if env.json {
                 out::json(&CheckResult {
                     valid: false,
                     normalized: String::new(),
-                    issues: vec![issue],
+                    issues,
                 });
             } else {
-                out::line(out::issue_line(&issue));
+                for issue in &issues {
+                    out::line(out::issue_line(issue));
+                }
             }
             Ok(ExitCode::from(1))
         }

@@ -367,7 +367,8 @@ fn synthetic_jpeg(len: usize) -> Vec<u8> {
 
 /// The KPJ and amount due from the cached payment instructions.
 fn inquiry_payment(profile: &Profile) -> Result<(String, u64)> {
-    rantau_core::app::inquiry::payment_instructions(profile.store())?
+    profile
+        .payment_instructions()?
         .map(|p| (p.kpj, p.amount_due))
         .ok_or_else(|| Error::Network("registration not decided".into()))
 }

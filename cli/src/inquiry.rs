@@ -5,10 +5,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use rantau_core::app::inquiry::{self, MembershipStatus};
+
 use rantau_core::app::profile::Profile;
-use rantau_core::protocol::wire::Phase;
-use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncReport, SyncState};
+
+use rantau_core::app::sync::Network;
+use rantau_core::sync::{SyncConfig, SyncObserver, SyncReport, SyncState};
 use rantau_core::{Lang, Result};
 
 use crate::home::Env;
@@ -114,11 +115,13 @@ pub fn run_sync(
         .enable_all()
         .build()
         .map_err(rantau_core::Error::Io)?;
-    rt.block_on(sync::sync(
-        profile.store(),
-        &config,
-        &Progress::new(lang, quiet),
-    ))
+    // A computer's network: the worker's Wi-Fi and roaming settings do not hold it back.
+    let run = rt.block_on(profile.sync(&config, Network::WIRED, &Progress::new(lang, quiet)))?;
+    match run.report {
+        Some(report) => Ok(report),
+        // Only another run of this profile in this process could hold it back.
+        None => Err(rantau_core::Error::Interrupted),
+    }
 }
 
 /// Prints a sync report in words.
@@ -181,100 +184,24 @@ pub fn print_report(lang: Lang, r: &SyncReport) {
     }
 }
 
-/// How old cached data is, in words: "5 menit lalu".
-pub fn age(lang: Lang, fetched_at: Option<i64>, now_ms: i64) -> String {
-    let Some(at) = fetched_at else {
-        return t(lang, "belum pernah diperbarui", "never updated").to_string();
-    };
-    let mins = (now_ms - at).max(0) / 60_000;
-    match mins {
-        0 => t(lang, "baru saja", "just now").to_string(),
-        m if m < 60 => format!("{m} {}", t(lang, "menit lalu", "minutes ago")),
-        m if m < 48 * 60 => format!("{} {}", m / 60, t(lang, "jam lalu", "hours ago")),
-        m => format!("{} {}", m / (24 * 60), t(lang, "hari lalu", "days ago")),
-    }
-}
-
-fn phase_text(lang: Lang, phase: Phase) -> &'static str {
-    match phase {
-        Phase::PrePlacement => t(lang, "sebelum bekerja", "pre-placement"),
-        Phase::Placement => t(lang, "selama bekerja", "placement"),
-        Phase::PostPlacement => t(lang, "setelah bekerja", "post-placement"),
-    }
-}
-
-/// Prints membership status, card and how to pay, from the cache.
+/// Prints the status card (membership status, windows, the data's age), from the cache.
 pub fn print_status(env: &Env, profile: &Profile) -> Result<()> {
     let lang = env.lang;
-    let now = profile.now();
-    let m = inquiry::membership(profile.store(), now.date_naive())?;
-    let status = match m.as_ref().map(|m| &m.status) {
-        None | Some(MembershipStatus::NotRegistered) => {
-            t(lang, "belum terdaftar", "not registered").to_string()
-        }
-        Some(MembershipStatus::PendingSync) => t(
-            lang,
-            "pendaftaran menunggu dikirim/diproses",
-            "registration waiting to be sent/processed",
-        )
-        .to_string(),
-        Some(MembershipStatus::RegisteredUnpaid) => t(
-            lang,
-            "terdaftar, iuran belum dibayar",
-            "registered, contribution not paid",
-        )
-        .to_string(),
-        Some(MembershipStatus::Active { phase, until }) => format!(
-            "{} ({}) {} {}",
-            t(lang, "AKTIF", "ACTIVE"),
-            phase_text(lang, *phase),
-            t(lang, "sampai", "until"),
-            until.format("%d-%m-%Y")
-        ),
-        Some(MembershipStatus::NotYetActive { starts }) => format!(
-            "{} {}",
-            t(lang, "terlindungi mulai", "protected from"),
-            starts.format("%d-%m-%Y")
-        ),
-        Some(MembershipStatus::Expired { ended }) => format!(
-            "{} {}",
-            t(lang, "perlindungan berakhir", "protection ended"),
-            ended.format("%d-%m-%Y")
-        ),
-    };
-    let fetched = m.as_ref().and_then(|m| m.fetched_at);
+    let card = profile.status_card()?;
     out::line(format!(
-        "{}: {status}",
-        t(lang, "Status kepesertaan", "Membership status")
+        "{}: {}",
+        t(lang, "Status kepesertaan", "Membership status"),
+        card.headline
     ));
-    let updated = match fetched {
-        Some(_) => format!(
-            "{} {}",
-            t(lang, "data diperbarui", "data updated"),
-            age(lang, fetched, now.timestamp_millis())
-        ),
-        None => t(
-            lang,
-            "belum ada data dari server",
-            "no data from the server yet",
-        )
-        .to_string(),
-    };
-    out::line(format!("  ({updated})"));
-    if let Some(rejection) = m.as_ref().and_then(|m| m.rejection.as_ref()) {
+    out::line(format!("  ({})", card.updated));
+    if let Some(rejection) = &card.rejection {
         out::line(format!(
-            "  {}: {}",
+            "  {}: {rejection}",
             t(lang, "Alasan penolakan", "Reason for rejection"),
-            rejection.get(lang)
         ));
     }
-    for w in m.iter().flat_map(|m| m.windows.iter()) {
-        out::line(format!(
-            "  • {}: {} – {}",
-            phase_text(lang, w.phase),
-            w.start.format("%d-%m-%Y"),
-            w.end.format("%d-%m-%Y")
-        ));
+    for w in &card.windows {
+        out::line(format!("  • {}: {} – {}", w.phase, w.start, w.end));
     }
     Ok(())
 }
@@ -282,8 +209,7 @@ pub fn print_status(env: &Env, profile: &Profile) -> Result<()> {
 /// Prints the card and payment instructions, from the cache.
 pub fn print_card(env: &Env, profile: &Profile) -> Result<()> {
     let lang = env.lang;
-    let now = profile.now().timestamp_millis();
-    match inquiry::card(profile.store())? {
+    match profile.card()? {
         None => out::line(t(
             lang,
             "Kartu belum tersedia: pendaftaran belum diproses.",
@@ -303,11 +229,11 @@ pub fn print_card(env: &Env, profile: &Profile) -> Result<()> {
                 "  {}: {}  ({})",
                 t(lang, "Referensi", "Reference"),
                 c.reference,
-                age(lang, Some(c.fetched_at), now)
+                profile.age(Some(c.fetched_at))
             ));
         }
     }
-    if let Some(p) = inquiry::payment_instructions(profile.store())? {
+    if let Some(p) = profile.payment_instructions()? {
         if p.paid {
             out::line(format!(
                 "{}: {}",
@@ -328,7 +254,7 @@ pub fn print_card(env: &Env, profile: &Profile) -> Result<()> {
                 p.pay_before
             ));
             for ch in &p.channels {
-                out::line(format!("  • {}: {}", ch.name.get(lang), ch.how.get(lang)));
+                out::line(format!("  • {}: {}", ch.name, ch.how));
             }
         }
     }
@@ -338,7 +264,7 @@ pub fn print_card(env: &Env, profile: &Profile) -> Result<()> {
 /// Prints consultation threads with their replies, from the cache.
 pub fn print_threads(env: &Env, profile: &Profile) -> Result<()> {
     let lang = env.lang;
-    let threads = inquiry::threads(profile.store())?;
+    let threads = profile.threads()?;
     if threads.is_empty() {
         out::line(t(lang, "Belum ada konsultasi.", "No consultations yet."));
     }

@@ -133,7 +133,7 @@ async fn enroll_push_pull_and_inquire() {
         .expect("card after the decision");
     assert_eq!(card.kpj.len(), 11);
     assert_eq!(card.submission_id, reg);
-    let pay = inquiry::payment_instructions(&store)
+    let pay = inquiry::payment_instructions(&store, rantau_core::Lang::En)
         .unwrap()
         .expect("payment instructions");
     assert!(pay.amount_due > 0);
@@ -174,7 +174,12 @@ async fn enroll_push_pull_and_inquire() {
         "{:?}",
         m.status
     );
-    assert!(inquiry::payment_instructions(&store).unwrap().unwrap().paid);
+    assert!(
+        inquiry::payment_instructions(&store, rantau_core::Lang::Id)
+            .unwrap()
+            .unwrap()
+            .paid
+    );
     let contributions = inquiry::contributions(&store).unwrap();
     assert_eq!(contributions.len(), 1);
     assert_eq!(contributions[0].amount, 50_000);

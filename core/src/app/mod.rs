@@ -2,9 +2,13 @@
 //! end-to-end tests). [`profile`] opens a worker's encrypted profile and runs
 //! drafts, finalize and the outbox; [`form`] is the form screen of one open draft;
 //! [`outbox`] puts each submission in the bucket a screen shows; [`inquiry`] reads
-//! the cached answers.
+//! the cached answers; [`sync`] runs syncs and keeps each profile's sync state;
+//! [`checks`] and [`directory`] need no profile.
 
+pub mod checks;
+pub mod directory;
 pub mod form;
 pub mod inquiry;
 pub mod outbox;
 pub mod profile;
+pub mod sync;

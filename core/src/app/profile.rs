@@ -17,10 +17,15 @@ use crate::store::drafts::{self, DraftRow};
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
 
 use super::outbox::{bucketed, Bucket, OutboxItem, OutboxSummary};
+use super::sync::Hub;
 use crate::store::{attachments, profiles, Key, OpenMode, Store};
 
 mod documents;
+mod inquiries;
+mod syncing;
+
 pub use documents::AttachmentInfo;
+pub use syncing::SyncRun;
 
 /// A source of "now", replaceable in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -33,6 +38,8 @@ pub struct Profile {
     store: Store,
     lang: RwLock<Lang>,
     clock: Clock,
+    /// The sync state this profile shares with every other handle on it.
+    hub: Arc<Hub>,
 }
 
 /// A draft as the user sees it: its answers and every current issue.
@@ -116,6 +123,7 @@ impl Profile {
         let store = Store::open(&path, key, mode)?;
         Ok(Profile {
             name: name.to_string(),
+            hub: Hub::of(&path),
             path,
             store,
             lang: RwLock::new(Lang::default()),

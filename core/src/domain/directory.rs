@@ -71,6 +71,7 @@ pub struct CountryEntry {
 
 /// What kind of office a service point is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "lowercase")]
 pub enum PointKind {
     /// A consulate general (KJRI) or consulate (KRI).

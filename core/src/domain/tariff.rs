@@ -13,6 +13,7 @@ use crate::{Error, Result};
 
 /// How the worker is placed (Permenaker 4/2023, Pasal 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "lowercase")]
 pub enum Scheme {
     /// Through a licensed placement company (P3MI).

@@ -93,4 +93,7 @@ pub struct SyncReport {
     pub push_error: Option<String>,
     /// Code of the failure that ended the pull early, if any.
     pub pull_error: Option<String>,
+    /// The server asked to wait (429, or 503 with `Retry-After`): the outbox waits
+    /// until then (unix ms).
+    pub server_wait_until: Option<i64>,
 }

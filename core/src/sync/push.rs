@@ -175,19 +175,21 @@ fn apply_answers(
 }
 
 /// Puts every row of a failed batch to wait, with backoff from its own attempts;
-/// when the server asked to wait, for as long as it asked and with no attempt counted.
+/// when the server asked to wait, for as long as it asked and with no attempt
+/// counted, and then returns until when (unix ms) the last of them waits.
 fn wait_all(
     store: &Store,
     config: &SyncConfig,
     rows: &[SubmissionRow],
     failure: &Failure,
-) -> Result<()> {
+) -> Result<Option<i64>> {
     let retry_after = match failure {
         Failure::Transient { retry_after, .. } => *retry_after,
         _ => None,
     };
     let now = now_ms();
     let mut rng = rand::rng();
+    let mut until = None;
     store.write(|tx| {
         for row in rows {
             let at = config
@@ -195,12 +197,14 @@ fn wait_all(
                 .next_attempt_at(now, row.attempts, retry_after, &mut rng);
             if failure.asked_to_wait() {
                 outbox::mark_deferred(tx, &row.id, at, failure.code(), now)?;
+                until = until.max(Some(at));
             } else {
                 outbox::mark_waiting(tx, &row.id, at, failure.code(), now)?;
             }
         }
         Ok(())
-    })
+    })?;
+    Ok(until)
 }
 
 /// Runs the push phase.
@@ -260,7 +264,7 @@ pub(crate) async fn push(
                 return Err(e);
             }
             Err(failure) => {
-                wait_all(store, config, &rows, &failure)?;
+                report.server_wait_until = wait_all(store, config, &rows, &failure)?;
                 report.waiting += rows.len();
                 report.push_error = Some(failure.code().to_string());
                 return Ok(PushEnd::Stopped);

@@ -1,12 +1,15 @@
 //! The membership card (KPJ number) from the last registration decision.
 
+use serde::Serialize;
+
 use crate::protocol::cached::{CardBody, CARD, CURRENT};
 use crate::store::cache::get_cache;
 use crate::store::Store;
 use crate::{Error, Result};
 
 /// The membership card as last fetched.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Card {
     /// Membership number (KPJ, 11 digits).
     pub kpj: String,

@@ -1,12 +1,15 @@
 //! Contributions recorded by the agency, newest period first.
 
+use serde::Serialize;
+
 use crate::protocol::cached::{ContributionBody, CONTRIBUTION};
 use crate::store::cache::list_cache;
 use crate::store::Store;
 use crate::{Error, Result};
 
 /// One recorded contribution.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Contribution {
     /// Membership number.
     pub kpj: String,

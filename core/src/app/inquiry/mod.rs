@@ -6,12 +6,16 @@ mod card;
 mod contributions;
 mod membership;
 mod payment;
+mod status;
 mod threads;
 
 pub use card::{card, Card};
 pub use contributions::{contributions, Contribution};
 pub use membership::{derive_status, membership, Decision, Membership, MembershipStatus, Window};
-pub use payment::{payment_channels, payment_instructions, PaymentChannel, PaymentInstructions};
+pub use payment::{
+    payment_channels, payment_instructions, Channel, PaymentChannel, PaymentInstructions,
+};
+pub use status::{age, day, phase_label, status_card, StatusCard, WindowLine};
 pub use threads::{threads, Reply, Thread};
 
 /// What the sync engine's pull writes into the cache, read back through the inquiries.
@@ -65,7 +69,7 @@ mod tests {
             ("12345678901", "REG-1")
         );
         assert_eq!(card.fetched_at, 1_000);
-        let pay = payment_instructions(&store).unwrap().unwrap();
+        let pay = payment_instructions(&store, Lang::Id).unwrap().unwrap();
         assert_eq!(pay.payment_code, "98765432109");
         assert_eq!(pay.amount_due, 370_000);
         assert!(!pay.paid);
@@ -85,7 +89,12 @@ mod tests {
                 },
             )],
         );
-        assert!(payment_instructions(&store).unwrap().unwrap().paid);
+        assert!(
+            payment_instructions(&store, Lang::Id)
+                .unwrap()
+                .unwrap()
+                .paid
+        );
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let m = membership(&store, today).unwrap().unwrap();
         assert!(matches!(

@@ -2,7 +2,9 @@
 //! the channels that accept it (the payment code is a virtual account, paid at a
 //! partner bank's teller, ATM or online banking).
 
-use crate::base::lang::Localized;
+use serde::Serialize;
+
+use crate::base::lang::{Lang, Localized};
 use crate::protocol::cached::{
     PaymentBody, PaymentInstructionsBody, CURRENT, PAYMENT, PAYMENT_INSTRUCTIONS,
 };
@@ -10,17 +12,28 @@ use crate::store::cache::{get_cache, list_cache};
 use crate::store::Store;
 use crate::{Error, Result};
 
-/// A place or way to pay with the payment code.
+/// A place or way to pay with the payment code, in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentChannel {
+pub struct Channel {
     /// Short name.
     pub name: Localized,
     /// How to use it.
     pub how: Localized,
 }
 
+/// A place or way to pay with the payment code, in the worker's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PaymentChannel {
+    /// Short name.
+    pub name: String,
+    /// How to use it.
+    pub how: String,
+}
+
 /// How to pay the contribution.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PaymentInstructions {
     /// Membership number.
     pub kpj: String,
@@ -39,30 +52,30 @@ pub struct PaymentInstructions {
 }
 
 /// The payment channels (public information from the agency's "how to pay" page).
-pub fn payment_channels() -> Vec<PaymentChannel> {
+pub fn payment_channels() -> Vec<Channel> {
     vec![
-        PaymentChannel {
+        Channel {
             name: Localized::new("Bank, ATM atau internet banking", "Bank, ATM or online banking"),
             how: Localized::new(
                 "Bayar dengan kode pembayaran (virtual account) di teller, ATM atau internet banking bank mitra.",
                 "Pay with the payment code (virtual account) at a partner bank's teller, ATM or online banking.",
             ),
         },
-        PaymentChannel {
+        Channel {
             name: Localized::new("Bank Mandiri (remitansi) di Malaysia", "Bank Mandiri remittance branches in Malaysia"),
             how: Localized::new(
                 "Tunjukkan kode pembayaran di salah satu cabang remitansi Bank Mandiri di Malaysia; tidak perlu kartu identitas.",
                 "Show the payment code at a Bank Mandiri remittance branch in Malaysia; no ID is needed.",
             ),
         },
-        PaymentChannel {
+        Channel {
             name: Localized::new("BNI", "BNI"),
             how: Localized::new(
                 "Bayar dengan kode pembayaran melalui kantor, ATM atau aplikasi BNI.",
                 "Pay with the payment code at a BNI office, ATM or the BNI app.",
             ),
         },
-        PaymentChannel {
+        Channel {
             name: Localized::new("BRI", "BRI"),
             how: Localized::new(
                 "Bayar dengan kode pembayaran melalui kantor, ATM atau aplikasi BRI.",
@@ -72,8 +85,8 @@ pub fn payment_channels() -> Vec<PaymentChannel> {
     ]
 }
 
-/// The payment instructions, if a registration was decided. Reads the store only.
-pub fn payment_instructions(store: &Store) -> Result<Option<PaymentInstructions>> {
+/// The payment instructions in `lang`, if a registration was decided. Reads the store only.
+pub fn payment_instructions(store: &Store, lang: Lang) -> Result<Option<PaymentInstructions>> {
     let (found, payments) = store.read(|c| {
         Ok((
             get_cache(c, PAYMENT_INSTRUCTIONS, CURRENT)?,
@@ -94,7 +107,13 @@ pub fn payment_instructions(store: &Store) -> Result<Option<PaymentInstructions>
         amount_due: b.amount_due,
         pay_before: b.pay_before,
         paid,
-        channels: payment_channels(),
+        channels: payment_channels()
+            .iter()
+            .map(|c| PaymentChannel {
+                name: c.name.get(lang).to_string(),
+                how: c.how.get(lang).to_string(),
+            })
+            .collect(),
         fetched_at,
     }))
 }

@@ -38,4 +38,39 @@ pub static MESSAGES: &[super::Entry] = &[
         "Sertifikat akar yang diberikan untuk server tidak dapat dibaca (harus berformat PEM).",
         "The root certificates given for the server cannot be read (PEM expected).",
     ),
+    (
+        "sync.network",
+        "Koneksi ke server terputus. Formulir Anda aman dan akan dikirim lagi.",
+        "The connection to the server failed. Your forms are safe and will be sent again.",
+    ),
+    (
+        "sync.server",
+        "Server sedang bermasalah. Formulir Anda aman dan akan dikirim lagi.",
+        "The server has a problem. Your forms are safe and will be sent again.",
+    ),
+    (
+        "sync.protocol",
+        "Jawaban server tidak dapat dibaca (jaringan mungkin mengubahnya). Formulir Anda aman.",
+        "The server's answer could not be read (the network may have altered it). Your forms are safe.",
+    ),
+    (
+        "sync.missing_answer",
+        "Server belum menjawab formulir ini; akan dikirim lagi.",
+        "The server did not answer for this form; it will be sent again.",
+    ),
+    (
+        "sync.invalid_url",
+        "Alamat server tidak sah.",
+        "The server address is not valid.",
+    ),
+    (
+        "sync.insecure_url",
+        "Alamat server harus memakai https.",
+        "The server address must use https.",
+    ),
+    (
+        "interrupted",
+        "Sinkronisasi dihentikan. Tidak ada yang hilang.",
+        "Syncing was stopped. Nothing was lost.",
+    ),
 ];

@@ -12,7 +12,9 @@ abstract class Context {
     }
 }
 
-class Intent(val action: String, val data: android.net.Uri) {
+class Intent(val action: String, val data: android.net.Uri?) {
+    constructor(action: String) : this(action, null)
+
     companion object {
         const val ACTION_DIAL: String = "android.intent.action.DIAL"
     }

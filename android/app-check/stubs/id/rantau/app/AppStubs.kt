@@ -25,7 +25,7 @@ object SecureWindow {
 
 class SyncWorker {
     companion object {
-        fun schedulePeriodic(context: Context, profile: String, wifiOnly: Boolean, notRoaming: Boolean) {}
-        fun syncNow(context: Context, profile: String, wifiOnly: Boolean, notRoaming: Boolean) {}
+        fun schedulePeriodic(context: Context, profile: String) {}
+        fun syncNow(context: Context, profile: String) {}
     }
 }

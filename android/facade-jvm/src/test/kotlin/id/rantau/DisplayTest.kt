@@ -14,17 +14,6 @@ class DisplayTest {
     }
 
     @Test
-    fun dataAgeRoundsDownAndSurvivesAClockSetBack() {
-        val now = 10_000_000_000L
-        assertEquals(DataAge.Never, dataAge(null, now))
-        assertEquals(DataAge.JustNow, dataAge(now - 59_000, now))
-        assertEquals(DataAge.JustNow, dataAge(now + 3_600_000, now))
-        assertEquals(DataAge.Minutes(5), dataAge(now - 5 * 60_000 - 1, now))
-        assertEquals(DataAge.Hours(23), dataAge(now - 24 * 3_600_000 + 1, now))
-        assertEquals(DataAge.Days(3), dataAge(now - 3 * 86_400_000L, now))
-    }
-
-    @Test
     fun photosShrinkToTheLongSideBudget() {
         assertEquals(1, PhotoPlan.sampleSize(1200, 900))
         assertEquals(2, PhotoPlan.sampleSize(4000, 3000))

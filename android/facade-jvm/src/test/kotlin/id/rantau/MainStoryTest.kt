@@ -1,16 +1,14 @@
 package id.rantau
 
 import id.rantau.core.Lang
-import id.rantau.ffi.MembershipStatus
 import id.rantau.core.Bucket
 import id.rantau.ffi.RantauException
 import id.rantau.core.Severity
-import id.rantau.ffi.SyncState
 import kotlinx.coroutines.flow.first
-import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -37,7 +35,7 @@ class MainStoryTest {
         Rantau.create(tempDir(), "sri", Rantau.generateKeyHex()).use { app ->
             app.setLanguage(Lang.EN)
             assertTrue(app.forms().any { it.id == "pmi-registration" && it.title.isNotBlank() })
-            assertNull(app.membership(), "nothing known before the first sync")
+            assertEquals(false, app.statusCard().registered, "nothing known before the first sync")
             assertNull(app.card())
 
             // Fill offline, with a mistake in the birth date and its fix.
@@ -76,13 +74,11 @@ class MainStoryTest {
             assertEquals(2, app.outboxFlow().first().size)
 
             // Sync: enroll, push both in one go, pull the decision.
-            val states = app.syncFlow(server.url).toList()
-            val done = states.last() as SyncState.Done
-            assertEquals(2u, done.report.accepted)
-            assertEquals(1u, done.report.docsUploaded, "the KTP photo reached the server")
-            assertTrue(states.any { it is SyncState.Uploading })
-            assertTrue(app.attachments(reg.id).all { it.uploaded })
-            assertTrue(states.any { it is SyncState.Pushing })
+            val done = app.sync(server.url)
+            assertFalse(done.running || done.workLeft, done.headline)
+            assertEquals(null, done.error)
+            assertTrue(done.lastResult.orEmpty().startsWith("2 diterima"), done.lastResult)
+            assertTrue(app.attachments(reg.id).all { it.uploaded }, "the KTP photo reached the server")
             assertTrue(app.outbox().all { it.bucket == Bucket.ACCEPTED && it.reference != null })
             val card = nn(app.card())
             assertEquals(11, card.kpj.length)
@@ -93,12 +89,14 @@ class MainStoryTest {
             server.officer("pay", "--kpj", pay.kpj, "--amount", pay.amountDue.toString())
             server.officer("reply", "--submission", question.id, "--body", "Perlindungan mulai sejak pembayaran.")
 
-            val report = app.sync(server.url)
-            assertTrue(report.pulledEvents > 0u)
-            assertTrue(app.syncState.value is SyncState.Done)
-            val m = nn(app.membership())
-            assertTrue(m.status is MembershipStatus.Active || m.status is MembershipStatus.NotYetActive, m.status.toString())
-            assertNotNull(m.fetchedAt)
+            val again = app.sync(server.url)
+            assertEquals(again, app.syncStatus.value, "the shared state is the run's end")
+            assertTrue(again.lastFinishedAt != null && !again.running)
+            val status = app.statusCard()
+            assertTrue(status.registered, status.headline)
+            assertEquals(card.kpj, status.kpj)
+            assertTrue(status.windows.isNotEmpty(), "the decision's protection windows are shown")
+            assertFalse(status.stale, "just fetched: ${status.updated}")
             assertTrue(nn(app.paymentInstructions()).paid)
             val thread = app.threads().single { it.submissionId == question.id }
             assertEquals("Perlindungan mulai sejak pembayaran.", thread.replies.single().body)

@@ -3,16 +3,15 @@ package id.rantau
 import id.rantau.core.Lang
 import id.rantau.core.Bucket
 import id.rantau.ffi.RantauException
-import id.rantau.ffi.SyncState
 import id.rantau.ffi.errorMessage
 import java.io.BufferedReader
 import java.io.File
 import java.io.InputStreamReader
 import java.util.concurrent.TimeUnit
-import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
@@ -74,9 +73,9 @@ class TlsTest {
             Rantau.create(tempDir(), "tls", Rantau.generateKeyHex()).use { app ->
                 app.trustOnlyRoots(proxy.caPem)
                 val id = app.finalizeRegistration()
-                val report = app.sync(proxy.url)
-                assertEquals(1u, report.accepted, "$report")
-                assertEquals(null, report.pushError)
+                val status = app.sync(proxy.url)
+                assertEquals(null, status.error, status.headline)
+                assertFalse(status.workLeft)
                 val item = app.outbox().single { it.id == id }
                 assertEquals(Bucket.ACCEPTED, item.bucket)
                 assertTrue(server.officer("list").contains(id), "the server holds it")
@@ -98,8 +97,10 @@ class TlsTest {
                     assertEquals("sync.tls", failure.code, kind)
                     assertEquals(before, app.outbox(), "$kind: the outbox is untouched")
                     assertEquals(Bucket.WAITING_TO_SEND, app.outbox().single { it.id == id }.bucket)
-                    val states = app.syncFlow(proxy.url).toList()
-                    assertEquals(SyncState.Failed("sync.tls"), states.last(), kind)
+                    // The shared state words it: never the raw code.
+                    val status = app.syncStatus.value
+                    assertEquals(errorMessage("sync.tls", app.language()), status.error, kind)
+                    assertTrue(status.workLeft && !status.running, kind)
                     assertTrue(!server.officer("list").contains(id), "$kind: nothing reached the server")
                 }
             }

@@ -9,36 +9,6 @@ fun formatRupiah(amount: ULong): String {
     return "Rp $grouped"
 }
 
-/** How old cached data is, for "updated 3 hours ago" (the app words it per language). */
-sealed interface DataAge {
-    /** Never fetched. */
-    data object Never : DataAge
-
-    /** Under a minute. */
-    data object JustNow : DataAge
-
-    /** Whole minutes (1–59). */
-    data class Minutes(val n: Long) : DataAge
-
-    /** Whole hours (1–23). */
-    data class Hours(val n: Long) : DataAge
-
-    /** Whole days (1 or more): show it prominently, the status may be stale. */
-    data class Days(val n: Long) : DataAge
-}
-
-/** The age of data fetched at [fetchedAtMs] (unix ms) at [nowMs]; a clock set back counts as just now. */
-fun dataAge(fetchedAtMs: Long?, nowMs: Long = System.currentTimeMillis()): DataAge {
-    if (fetchedAtMs == null) return DataAge.Never
-    val minutes = max(0L, nowMs - fetchedAtMs) / 60_000
-    return when {
-        minutes < 1 -> DataAge.JustNow
-        minutes < 60 -> DataAge.Minutes(minutes)
-        minutes < 24 * 60 -> DataAge.Hours(minutes / 60)
-        else -> DataAge.Days(minutes / (24 * 60))
-    }
-}
-
 /**
  * How to shrink a camera photo before it is attached: documents stay readable at
  * 1,600 px on the long side, and a JPEG of that is 150–400 KB — a few minutes on a

@@ -1,54 +1,50 @@
 package id.rantau
 
 import id.rantau.core.AttachmentInfo
-import id.rantau.ffi.Card
-import id.rantau.ffi.Contribution
+import id.rantau.core.Card
+import id.rantau.core.Contribution
 import id.rantau.ffi.DraftSummary
 import id.rantau.ffi.DraftView
 import id.rantau.ffi.FieldInput
 import id.rantau.ffi.FormInfo
 import id.rantau.ffi.FormView
 import id.rantau.core.Lang
-import id.rantau.ffi.Membership
+import id.rantau.core.StatusCard
 import id.rantau.core.OutboxItem
 import id.rantau.core.OutboxSummary
-import id.rantau.ffi.PaymentInstructions
+import id.rantau.core.PaymentInstructions
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.RantauDraft
 import id.rantau.ffi.RantauProfile
 import id.rantau.ffi.SetFieldResult
 import id.rantau.ffi.setAsideDamagedProfile
-import id.rantau.ffi.SyncObserver
-import id.rantau.ffi.SyncReport
-import id.rantau.ffi.SyncState
+import id.rantau.core.Network
+import id.rantau.core.SyncSettings
+import id.rantau.core.SyncStatus
+import id.rantau.ffi.SyncStatusListener
 import id.rantau.core.Thread
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.distinctUntilChanged
 import kotlinx.coroutines.flow.flowOn
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.flow.update
-import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import java.io.Closeable
 import java.io.File
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
-import java.util.concurrent.atomic.AtomicReference
 
 /**
  * One open, encrypted profile: the whole API the app uses. Thin on purpose: every
  * call is one call into the Rust core, run on [io] (never the main thread).
  *
- * Cancellation: cancelling the coroutine of [sync] (or the collector of [syncFlow])
- * drops the Rust future; the core writes each step atomically, so nothing is lost
+ * Cancellation: cancelling the coroutine of [sync] drops the Rust future; the core writes each step atomically, so nothing is lost
  * and the next sync resends what was in flight (the server keeps it exactly once).
  *
  * Lifetime: [close] releases the database; later calls throw [RantauException.Closed].
@@ -98,6 +94,9 @@ class Rantau private constructor(
 
         private fun identity(dir: File, name: String) = File(dir, name).canonicalPath
 
+        /** A computer's network (tests, desktop): connected, unmetered, not roaming. */
+        val WIRED = Network(connected = true, unmetered = true, roaming = false)
+
         /**
          * One change counter per profile, shared by every instance in this process:
          * the screen's instance sees the outbox change when the sync worker's instance
@@ -111,10 +110,24 @@ class Rantau private constructor(
     /** Bumped after every call that may change the outbox; drives [outboxFlow]. */
     private val changes: MutableStateFlow<Long> = changeCounters.computeIfAbsent(identity) { MutableStateFlow(0L) }
 
-    private val state = MutableStateFlow<SyncState?>(null)
+    private val state = MutableStateFlow(profile.syncStatus())
 
-    /** The last sync state seen (any sync of this profile); `null` before the first. */
-    val syncState: StateFlow<SyncState?> = state.asStateFlow()
+    /** The core tells every instance of this profile of every change, whoever syncs. */
+    private val watch = profile.watchSync(
+        object : SyncStatusListener {
+            override fun onStatus(status: SyncStatus) {
+                state.value = status
+                // A finished run changed the outbox: screens of any instance re-read it.
+                if (!status.running) changes.update { it + 1 }
+            }
+        },
+    )
+
+    /**
+     * This profile's sync state, worded by the core: one per profile in the process,
+     * so a sync started by the screens or by the background worker shows in both.
+     */
+    val syncStatus: StateFlow<SyncStatus> = state.asStateFlow()
 
     private fun live(): RantauProfile {
         if (closed.get()) throw RantauException.Closed("profile.closed")
@@ -132,6 +145,9 @@ class Rantau private constructor(
 
     /** The language of messages and titles. */
     suspend fun setLanguage(lang: Lang) = call { it.setLanguage(lang) }
+
+    /** The profile's language (the core's messages are in it). */
+    suspend fun language(): Lang = call { it.language() }
 
     /** The forms a user can start. */
     suspend fun forms(): List<FormInfo> = call { it.forms() }
@@ -192,8 +208,11 @@ class Rantau private constructor(
     /** Fix and resubmit a rejected submission: a new draft with its answers. */
     suspend fun reopenRejected(submissionId: String): DraftView = change { it.reopenRejected(submissionId) }
 
-    /** Membership status from the local cache; `null` when nothing is known yet. */
-    suspend fun membership(): Membership? = call { it.membership() }
+    /** The home screen's status card, from the local cache. */
+    suspend fun statusCard(): StatusCard = call { it.statusCard() }
+
+    /** How old data fetched at [fetchedAt] (unix ms) is now, in the profile's language. */
+    suspend fun age(fetchedAt: Long?): String = call { it.age(fetchedAt) }
 
     /** The membership card, once decided. */
     suspend fun card(): Card? = call { it.card() }
@@ -220,18 +239,29 @@ class Rantau private constructor(
         changes.map { live().outboxSummary() }.distinctUntilChanged().flowOn(io)
 
     /**
-     * One sync; progress goes to [syncState]. Cancelling the coroutine drops the Rust
-     * future and raises the core's stop flag, so the core stops at its next step.
+     * One sync, if [network] and the worker's settings allow (otherwise the state
+     * says why it waits and what would help); progress goes to [syncStatus].
+     * Cancelling the coroutine drops the Rust future and raises the core's stop
+     * flag, so the core stops at its next step. Returns the state afterwards.
      */
-    suspend fun sync(serverUrl: String): SyncReport =
+    suspend fun sync(serverUrl: String, network: Network = WIRED): SyncStatus =
         try {
-            withContext(io) { live().sync(serverUrl, observer { state.value = it }) }
+            withContext(io) { live().sync(serverUrl, network) }
         } catch (e: CancellationException) {
             stopSync()
             throw e
         } finally {
             changes.update { it + 1 }
         }
+
+    /** The worker's data-use settings (Wi-Fi only, while roaming). */
+    suspend fun syncSettings(): SyncSettings = call { it.syncSettings() }
+
+    /** Keeps the worker's data-use settings; the next sync follows them. */
+    suspend fun setSyncSettings(settings: SyncSettings) = call { it.setSyncSettings(settings) }
+
+    /** "Send again" on a submission that needs help; returns it in its bucket. */
+    suspend fun sendAgain(submissionId: String): OutboxItem = change { it.sendAgain(submissionId) }
 
     /**
      * Trusts only the root certificates in [pem] (PEM text) for this profile's next
@@ -246,44 +276,13 @@ class Rantau private constructor(
         if (!closed.get()) runCatching { profile.stopSync() }
     }
 
-    /**
-     * One sync as a flow of its states, ending with [SyncState.Done] or
-     * [SyncState.Failed]. Cancelling the collector cancels the sync.
-     */
-    fun syncFlow(serverUrl: String): Flow<SyncState> = callbackFlow {
-        // Written by the observer on the sync's thread, read here after it returned.
-        val last = AtomicReference<SyncState?>(null)
-        val job = launch(io) {
-            try {
-                live().sync(serverUrl, observer { s ->
-                    last.set(s)
-                    state.value = s
-                    trySend(s)
-                })
-            } catch (e: RantauException) {
-                // Failures before the core's run starts (closed profile, bad URL) have no state yet.
-                if (last.get() !is SyncState.Failed) trySend(SyncState.Failed(e.code))
-            } catch (e: CancellationException) {
-                stopSync()
-                throw e
-            } finally {
-                changes.update { it + 1 }
-            }
-            channel.close()
-        }
-        awaitClose { job.cancel() }
-    }
-
-    private fun observer(onState: (SyncState) -> Unit) = object : SyncObserver {
-        override fun onState(state: SyncState) = onState(state)
-    }
-
     /** True after [close]. */
     val isClosed: Boolean get() = closed.get()
 
     /** Closes the profile (a running sync stops at its next step). Idempotent. */
     override fun close() {
         if (closed.compareAndSet(false, true)) {
+            runCatching { profile.unwatchSync(watch) }
             profile.closeProfile()
             profile.close()
         }

@@ -36,8 +36,10 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
         }
         return try {
             Rantau.withKey(File(applicationContext.filesDir, "profiles"), name, key, create = false).use {
-                val report = it.sync(BuildConfigUrl.SERVER)
-                if (report.pushError != null || report.pullError != null) Result.retry() else Result.success()
+                // The core checks the network against the worker's settings and records
+                // why it waits; the screens show that state (the core shares it).
+                val status = it.sync(BuildConfigUrl.SERVER, Networks.current(applicationContext))
+                if (status.workLeft) Result.retry() else Result.success()
             }
         } catch (e: RantauException.Network) {
             Result.retry()
@@ -45,19 +47,15 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
     }
 
     companion object {
-        /** Settings "Wi-Fi only" → UNMETERED; "not when roaming" → NOT_ROAMING; else CONNECTED. */
-        private fun constraints(wifiOnly: Boolean, notRoaming: Boolean) = Constraints.Builder()
-            .setRequiredNetworkType(
-                when {
-                    wifiOnly -> NetworkType.UNMETERED
-                    notRoaming -> NetworkType.NOT_ROAMING
-                    else -> NetworkType.CONNECTED
-                },
-            ).build()
+        /**
+         * Any connection: the Wi-Fi-only and roaming settings are the core's to apply,
+         * so that a held-back sync is shown with its reason instead of never running.
+         */
+        private val constraints = Constraints.Builder().setRequiredNetworkType(NetworkType.CONNECTED).build()
 
-        fun schedulePeriodic(context: Context, profile: String, wifiOnly: Boolean, notRoaming: Boolean) {
+        fun schedulePeriodic(context: Context, profile: String) {
             val req = PeriodicWorkRequestBuilder<SyncWorker>(6, TimeUnit.HOURS)
-                .setConstraints(constraints(wifiOnly, notRoaming))
+                .setConstraints(constraints)
                 .setBackoffCriteria(BackoffPolicy.EXPONENTIAL, 30, TimeUnit.SECONDS)
                 .setInputData(androidx.work.workDataOf("profile" to profile))
                 .build()
@@ -65,9 +63,9 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
         }
 
         /** After finalize: as soon as the network allows. */
-        fun syncNow(context: Context, profile: String, wifiOnly: Boolean, notRoaming: Boolean) {
+        fun syncNow(context: Context, profile: String) {
             val req = OneTimeWorkRequestBuilder<SyncWorker>()
-                .setConstraints(constraints(wifiOnly, notRoaming))
+                .setConstraints(constraints)
                 .setExpedited(OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST)
                 .setBackoffCriteria(BackoffPolicy.EXPONENTIAL, 30, TimeUnit.SECONDS)
                 .setInputData(androidx.work.workDataOf("profile" to profile))

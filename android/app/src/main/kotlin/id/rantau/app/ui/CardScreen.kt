@@ -19,19 +19,22 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.Rantau
 import id.rantau.app.R
-import id.rantau.dataAge
-import id.rantau.ffi.PaymentInstructions
+import id.rantau.core.PaymentInstructions
 import id.rantau.formatRupiah
-import id.rantau.ffi.Card as MemberCard
+import id.rantau.core.Card as MemberCard
 
 /** The membership card and how to pay, from the local cache (works offline). */
 @Composable
 fun CardScreen(app: Rantau, onBack: () -> Unit) {
     var card by remember { mutableStateOf<MemberCard?>(null) }
     var pay by remember { mutableStateOf<PaymentInstructions?>(null) }
+    var cardAge by remember { mutableStateOf("") }
+    var payAge by remember { mutableStateOf("") }
     LaunchedEffect(app) {
         card = app.card()
         pay = app.paymentInstructions()
+        cardAge = app.age(card?.fetchedAt)
+        payAge = app.age(pay?.fetchedAt)
     }
     Page(stringResource(R.string.card_and_payment), onBack = onBack) {
         Column(Modifier.verticalScroll(rememberScrollState())) {
@@ -44,7 +47,7 @@ fun CardScreen(app: Rantau, onBack: () -> Unit) {
                         Text("BPJS Ketenagakerjaan", style = MaterialTheme.typography.titleMedium)
                         Text(stringResource(R.string.kpj_number, c.kpj), style = MaterialTheme.typography.headlineSmall)
                         Text(stringResource(R.string.reference, c.reference))
-                        Text(stringResource(R.string.data_age, ageText(dataAge(c.fetchedAt))))
+                        Text(stringResource(R.string.data_age, cardAge))
                     }
                 }
             }
@@ -61,7 +64,7 @@ fun CardScreen(app: Rantau, onBack: () -> Unit) {
                                 Text(ch.how)
                             }
                         }
-                        Text(stringResource(R.string.data_age, ageText(dataAge(p.fetchedAt))))
+                        Text(stringResource(R.string.data_age, payAge))
                     }
                 }
             }

@@ -18,7 +18,6 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
-import id.rantau.DataAge
 import id.rantau.app.R
 import id.rantau.app.SecureWindow
 
@@ -40,16 +39,6 @@ fun Page(title: String, onBack: (() -> Unit)? = null, content: @Composable Colum
     }) { inner ->
         Column(Modifier.padding(inner).padding(horizontal = 16.dp).fillMaxSize(), content = content)
     }
-}
-
-/** "Updated 3 hours ago", in the app's language. */
-@Composable
-fun ageText(age: DataAge): String = when (age) {
-    DataAge.Never -> stringResource(R.string.age_never)
-    DataAge.JustNow -> stringResource(R.string.age_just_now)
-    is DataAge.Minutes -> stringResource(R.string.age_minutes, age.n)
-    is DataAge.Hours -> stringResource(R.string.age_hours, age.n)
-    is DataAge.Days -> stringResource(R.string.age_days, age.n)
 }
 
 /**

@@ -7,6 +7,7 @@ import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Button
 import androidx.compose.material3.Card
+import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.Text
@@ -17,26 +18,44 @@ import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
+import android.content.Intent
+import android.provider.Settings
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.Rantau
 import id.rantau.app.R
-import id.rantau.dataAge
+import id.rantau.core.StatusCard
+import id.rantau.core.SyncAction
+import id.rantau.core.SyncStatus
+import kotlinx.coroutines.launch
 import id.rantau.ffi.DraftSummary
-import id.rantau.ffi.Membership
-import id.rantau.ffi.MembershipStatus
 
 /** Home: the status card with the data's age, what waits to be sent, and every action. */
 @Composable
 fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchProfile: () -> Unit) {
-    var membership by remember { mutableStateOf<Membership?>(null) }
+    var status by remember { mutableStateOf<StatusCard?>(null) }
     var drafts by remember { mutableStateOf<List<DraftSummary>>(emptyList()) }
     val outbox by remember(app) { app.outboxSummaryFlow() }.collectAsState(initial = null)
-    val sync by app.syncState.collectAsState()
+    val sync by app.syncStatus.collectAsState()
+    val scope = rememberCoroutineScope()
+    val context = LocalContext.current
+    // What the core says would help; settings are the profile's, so they change there.
+    val act: (SyncAction) -> Unit = { action ->
+        scope.launch {
+            when (action) {
+                SyncAction.OPEN_NETWORK_SETTINGS -> context.startActivity(Intent(Settings.ACTION_WIRELESS_SETTINGS))
+                SyncAction.ALLOW_MOBILE_DATA -> { app.setSyncSettings(app.syncSettings().copy(wifiOnly = false)); onSync() }
+                SyncAction.ALLOW_ROAMING -> { app.setSyncSettings(app.syncSettings().copy(allowRoaming = true)); onSync() }
+                SyncAction.SYNC_NOW -> onSync()
+            }
+        }
+    }
     LaunchedEffect(outbox) {
-        membership = app.membership()
+        status = app.statusCard()
         drafts = app.drafts()
     }
     Page(stringResource(R.string.app_name)) {
@@ -44,19 +63,23 @@ fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchPr
             Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
                 Column(Modifier.padding(16.dp)) {
                     Text(stringResource(R.string.status), style = MaterialTheme.typography.titleMedium)
-                    Text(statusText(membership?.status), style = MaterialTheme.typography.headlineSmall)
-                    membership?.kpj?.let { Text(stringResource(R.string.kpj_number, it)) }
-                    Text(stringResource(R.string.data_age, ageText(dataAge(membership?.fetchedAt))))
+                    status?.let { card ->
+                        Text(card.headline, style = MaterialTheme.typography.headlineSmall)
+                        card.kpj?.let { Text(stringResource(R.string.kpj_number, it)) }
+                        card.rejection?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+                        // Old data is said prominently: the status may have changed since.
+                        Text(card.updated, color = if (card.stale) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface)
+                    }
                     // The core counts each form once, in one bucket, and words the line.
                     outbox?.headline?.let { line ->
                         val attention = (outbox?.needsAction ?: 0u) > 0u
                         Text(line, color = if (attention) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface)
                     }
-                    sync?.let { Text(syncText(it)) }
                 }
             }
+            SyncCard(sync, act)
             Button(onClick = onSync, modifier = Modifier.fillMaxWidth()) { Text(stringResource(R.string.sync_now)) }
-            if (membership == null || membership?.status == MembershipStatus.NotRegistered) {
+            if (status?.registered == false) {
                 Button(onClick = { go(Screen.Form(formId = "pmi-registration")) }, modifier = Modifier.fillMaxWidth()) {
                     Text(stringResource(R.string.register))
                 }
@@ -76,23 +99,25 @@ fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchPr
     }
 }
 
+/** The core's sync state as it is: what runs, why it waits and what helps, the last result. */
 @Composable
-private fun statusText(status: MembershipStatus?): String = when (status) {
-    null, MembershipStatus.NotRegistered -> stringResource(R.string.status_not_registered)
-    MembershipStatus.PendingSync -> stringResource(R.string.status_pending_sync)
-    MembershipStatus.RegisteredUnpaid -> stringResource(R.string.status_unpaid)
-    is MembershipStatus.Active -> stringResource(R.string.status_active, status.until)
-    is MembershipStatus.NotYetActive -> stringResource(R.string.status_not_yet_active, status.starts)
-    is MembershipStatus.Expired -> stringResource(R.string.status_expired, status.ended)
-    else -> status.toString()
-}
-
-@Composable
-private fun syncText(s: id.rantau.ffi.SyncState): String = when (s) {
-    is id.rantau.ffi.SyncState.Enrolling -> stringResource(R.string.sync_enrolling)
-    is id.rantau.ffi.SyncState.Pushing -> stringResource(R.string.sync_pushing, s.sent.toInt(), s.total.toInt())
-    is id.rantau.ffi.SyncState.Uploading -> stringResource(R.string.sync_uploading, s.filesDone.toInt(), s.filesTotal.toInt())
-    is id.rantau.ffi.SyncState.Pulling -> stringResource(R.string.sync_pulling)
-    is id.rantau.ffi.SyncState.Done -> stringResource(R.string.sync_done)
-    is id.rantau.ffi.SyncState.Failed -> stringResource(R.string.sync_failed, s.code)
+private fun SyncCard(sync: SyncStatus, act: (SyncAction) -> Unit) {
+    Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+        Column(Modifier.padding(16.dp)) {
+            Text(sync.headline, style = MaterialTheme.typography.titleSmall)
+            if (sync.running) {
+                val progress = sync.progress
+                if (progress != null) {
+                    LinearProgressIndicator(progress = { progress }, modifier = Modifier.fillMaxWidth().padding(vertical = 4.dp))
+                } else {
+                    LinearProgressIndicator(modifier = Modifier.fillMaxWidth().padding(vertical = 4.dp))
+                }
+            }
+            sync.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+            sync.lastResult?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+            val action = sync.action
+            val label = sync.actionLabel
+            if (action != null && label != null) TextButton(onClick = { act(action) }) { Text(label) }
+        }
+    }
 }

@@ -76,7 +76,7 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
                 val (key, create) = ProfileKey.get(context, name)
                 val fresh = create || !File(profilesDir, "$name.db").exists()
                 app = Rantau.withKey(profilesDir, name, key, fresh).also { it.setLanguage(settings.language) }
-                SyncWorker.schedulePeriodic(context, name, settings.wifiOnly, settings.notRoaming)
+                SyncWorker.schedulePeriodic(context, name)
             } catch (e: RantauException) {
                 openProblem = OpenProblem.Core(e)
             } catch (e: GeneralSecurityException) {
@@ -119,7 +119,7 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
         val go: (Screen) -> Unit = { stack.add(it) }
         val back: () -> Unit = { if (stack.size > 1) stack.removeAt(stack.lastIndex) }
         BackHandler(enabled = stack.size > 1, onBack = back)
-        val syncSoon = { SyncWorker.syncNow(context, name, settings.wifiOnly, settings.notRoaming) }
+        val syncSoon = { SyncWorker.syncNow(context, name) }
         SecureWhileShown(secure = stack.last().showsPersonalData)
         when (val screen = stack.last()) {
             Screen.Home -> HomeScreen(open, go = go, onSync = syncSoon, onSwitchProfile = {
@@ -134,11 +134,9 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
             Screen.Card -> CardScreen(open, onBack = back)
             Screen.Consultations -> ConsultationsScreen(open, onNew = { go(Screen.Form(formId = "consultation")) }, onBack = back)
             Screen.ServicePoints -> ServicePointsScreen(settings.language, onBack = back)
-            Screen.Settings -> SettingsScreen(settings, onLanguage = { lang ->
+            Screen.Settings -> SettingsScreen(settings, open, onLanguage = { lang ->
                 settings.language = lang
                 onLanguage(lang)
-            }, onChanged = {
-                SyncWorker.schedulePeriodic(context, name, settings.wifiOnly, settings.notRoaming)
             }, onBack = back)
         }
     }

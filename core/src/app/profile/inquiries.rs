@@ -1,0 +1,51 @@
+//! The worker's inquiries on a profile, answered from its cache in its language:
+//! the status card, the membership card, how to pay, contributions, consultations.
+
+use super::Profile;
+use crate::app::inquiry::{
+    self, Card, Contribution, Membership, PaymentInstructions, StatusCard, Thread,
+};
+use crate::base::error::Result;
+
+impl Profile {
+    /// Membership as derived today from the cache and the outbox; `None` when
+    /// nothing is known yet.
+    pub fn membership(&self) -> Result<Option<Membership>> {
+        inquiry::membership(&self.store, self.now().date_naive())
+    }
+
+    /// The home screen's status card.
+    pub fn status_card(&self) -> Result<StatusCard> {
+        let m = self.membership()?;
+        Ok(inquiry::status_card(
+            m.as_ref(),
+            self.now().timestamp_millis(),
+            self.lang(),
+        ))
+    }
+
+    /// The membership card, once a registration was decided.
+    pub fn card(&self) -> Result<Option<Card>> {
+        inquiry::card(&self.store)
+    }
+
+    /// How to pay, once a registration was decided.
+    pub fn payment_instructions(&self) -> Result<Option<PaymentInstructions>> {
+        inquiry::payment_instructions(&self.store, self.lang())
+    }
+
+    /// Contributions recorded by the agency, newest period first.
+    pub fn contributions(&self) -> Result<Vec<Contribution>> {
+        inquiry::contributions(&self.store)
+    }
+
+    /// Consultations with their replies, newest first.
+    pub fn threads(&self) -> Result<Vec<Thread>> {
+        inquiry::threads(&self.store)
+    }
+
+    /// How old data fetched at `fetched_at` (unix ms) is now, in the worker's words.
+    pub fn age(&self, fetched_at: Option<i64>) -> String {
+        inquiry::age(fetched_at, self.now().timestamp_millis(), self.lang())
+    }
+}

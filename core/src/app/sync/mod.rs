@@ -1,0 +1,13 @@
+//! Syncing as the screens and the background worker see it. A run starts only when
+//! the network and the worker's settings allow ([`gate`]), and otherwise says why it
+//! waits; each profile has one sync state in the process ([`hub`]), shared by every
+//! handle on it, so "Sync now" and a background run show the same progress and
+//! result; [`status`] words that state for the screen.
+
+pub mod gate;
+pub mod hub;
+pub mod status;
+
+pub use gate::{gate, Network, SyncSettings, WaitReason};
+pub use hub::{Hub, SyncListener};
+pub use status::{SyncAction, SyncStatus, SyncStep};
