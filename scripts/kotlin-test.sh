@@ -15,20 +15,29 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 module="$root/android/facade-jvm"
 generated="$module/target/generated-sources/uniffi"
 
-cargo build --quiet -p rantau-ffi -p uniffi-bindgen -p rantau-server
-# HTTPS in front of the server for the TLS tests (a test CA; tests/src/bin/tls_proxy.rs).
-cargo build --quiet -p rantau-tests --bin tls_proxy
-
+# The library, the generator, the server and the TLS proxy (a test CA in front of the
+# server; tests/src/bin/tls_proxy.rs) as the workspace's tests build them: with the
+# same features, so after `cargo test --workspace` (the gate's step before this one)
+# nothing is compiled again. (`cargo build -p …` would resolve other features and
+# rebuild the core, the server and their dependencies: ~400 s on 2 cores.) Cargo
+# names the files it built; the library stays in deps/ in a test build.
+artifacts="$(cargo test --workspace --locked --no-run --message-format=json-render-diagnostics)"
 case "$(uname -s)" in
-  Darwin) lib="$target/debug/librantau_ffi.dylib" ;;
-  *) lib="$target/debug/librantau_ffi.so" ;;
+  Darwin) ext=dylib ;;
+  *) ext=so ;;
 esac
+lib="$(grep -o "\"[^\"]*/librantau_ffi\.$ext\"" <<<"$artifacts" | head -1 | tr -d '"')"
+bindgen="$(grep -o '"executable":"[^"]*/uniffi-bindgen"' <<<"$artifacts" | head -1 | sed 's/"executable":"\(.*\)"/\1/')"
+if [[ -z "$lib" || -z "$bindgen" ]]; then
+  echo "kotlin-test: cargo did not name the library ($lib) or uniffi-bindgen ($bindgen)" >&2
+  exit 1
+fi
 
 rm -rf "$generated"
 mkdir -p "$generated"
-"$target/debug/uniffi-bindgen" generate --library "$lib" --language kotlin --out-dir "$generated" --no-format
+"$bindgen" generate --library "$lib" --language kotlin --out-dir "$generated" --no-format
 
-libdir="$target/debug"
+libdir="$(dirname "$lib")"
 bench=()
 if [[ "${1:-}" == "--bench" ]]; then
   # Call costs are measured on the release library (same API, so the same bindings).

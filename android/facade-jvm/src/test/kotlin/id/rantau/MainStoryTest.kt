@@ -77,7 +77,7 @@ class MainStoryTest {
             val done = app.sync(server.url)
             assertFalse(done.running || done.workLeft, done.headline)
             assertEquals(null, done.error)
-            assertTrue(done.lastResult.orEmpty().startsWith("2 diterima"), done.lastResult)
+            assertTrue(done.lastResult.orEmpty().startsWith("2 accepted"), done.lastResult)
             assertTrue(app.attachments(reg.id).all { it.uploaded }, "the KTP photo reached the server")
             assertTrue(app.outbox().all { it.bucket == Bucket.ACCEPTED && it.reference != null })
             val card = nn(app.card())
