@@ -51,29 +51,31 @@ class CallCostBenchTest {
 
         val dir = tempDir()
         val profile = RantauProfile.create(dir.path, "bench", Rantau.generateKeyHex())
-        val draft = profile.newDraft("pmi-registration").id
+        // A keystroke: one autosave (one transaction) and the page's screen back.
+        val draft = profile.startDraft("pmi-registration")
         val names = arrayOf("Sri Wahyuni", "Siti Aminah", "Dewi Lestari")
-        repeat(n(500)) { profile.setField(draft, "full_name", FieldInput.Text(names[it % 3])) }
-        val autosave = stats("setField full_name (raw binding)", measure(n(5_000)) {
-            profile.setField(draft, "full_name", FieldInput.Text(names[it % 3]))
+        repeat(n(500)) { draft.input("full_name", FieldInput.Text(names[it % 3])) }
+        val autosave = stats("RantauDraft.input full_name (raw binding)", measure(n(5_000)) {
+            draft.input("full_name", FieldInput.Text(names[it % 3]))
         })
-        stats("setField nik (raw binding)", measure(n(5_000)) {
-            profile.setField(draft, "nik", FieldInput.Text(if (it % 2 == 0) "3515145708950001" else "3515 1457 0895 0001"))
+        stats("RantauDraft.input nik (raw binding)", measure(n(5_000)) {
+            draft.input("nik", FieldInput.Text(if (it % 2 == 0) "3515145708950001" else "3515 1457 0895 0001"))
         })
+        draft.close()
         profile.closeProfile()
         profile.close()
 
         runBlocking {
             Rantau.create(tempDir(), "bench", Rantau.generateKeyHex()).use { app ->
-                val d = app.newDraft("pmi-registration").id
-                repeat(n(500)) { app.setText(d, "full_name", names[it % 3]) }
+                val session = FormSession.start(app, "pmi-registration")
+                repeat(n(500)) { session.setText("full_name", names[it % 3]) }
                 val out = LongArray(n(5_000))
                 for (i in out.indices) {
                     val t0 = System.nanoTime()
-                    app.setText(d, "full_name", names[i % 3])
+                    session.setText("full_name", names[i % 3])
                     out[i] = System.nanoTime() - t0
                 }
-                stats("Rantau.setText (facade, Dispatchers.IO)", out)
+                stats("FormSession.setText (facade, Dispatchers.IO)", out)
             }
         }
         // A timing comparison is only meaningful on a real run; the gate stays deterministic.

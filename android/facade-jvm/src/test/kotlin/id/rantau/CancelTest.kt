@@ -40,16 +40,12 @@ class CancelTest {
         ReferenceServer().use { server ->
             Rantau.create(tempDir(), "p", Rantau.generateKeyHex()).use { app ->
                 // Enroll and send a first consultation.
-                val first = app.newDraft("consultation").id
-                app.fill(first, consultationInputs(null))
-                app.finalize(first)
+                app.finalize(app.draftWith("consultation", consultationInputs(null)).draftId())
                 assertFalse(app.sync(server.url).workLeft)
                 assertTrue(app.outbox().all { it.bucket == Bucket.ACCEPTED })
 
                 val ids = (1..2).map {
-                    val d = app.newDraft("consultation").id
-                    app.fill(d, consultationInputs(null))
-                    app.finalize(d).id
+                    app.finalize(app.draftWith("consultation", consultationInputs(null)).draftId()).id
                 }
 
                 // The same device, but the server never answers the batch.

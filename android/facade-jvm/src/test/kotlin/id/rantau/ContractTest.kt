@@ -1,9 +1,9 @@
 package id.rantau
 
-import id.rantau.ffi.AnswerValue
 import id.rantau.ffi.FieldInput
 import id.rantau.core.Lang
 import id.rantau.core.Bucket
+import id.rantau.core.FormScreen
 import id.rantau.core.PointKind
 import id.rantau.ffi.RantauException
 import id.rantau.core.Scheme
@@ -40,7 +40,7 @@ class ContractTest {
     fun aDamagedProfileIsSetAsideKeptAndCreatedAgainButAHealthyOneIsNot() = run {
         val dir = tempDir()
         val key = ByteArray(32) { (it * 7).toByte() }
-        Rantau.withKey(dir, "ani", key, create = true).use { it.newDraft("consultation") }
+        Rantau.withKey(dir, "ani", key, create = true).use { it.startDraft("consultation") }
         val healthy = assertThrows<RantauException.InvalidInput> { run { Rantau.setAsideDamaged(dir, "ani", key) } }
         assertEquals("profile.not_damaged", healthy.code)
 
@@ -65,10 +65,10 @@ class ContractTest {
         val short = assertThrows<RantauException.InvalidInput> { run { Rantau.withKey(dir, "p", ByteArray(5), true) } }
         assertEquals("store.invalid_key", short.code)
         Rantau.withKey(dir, "p", ByteArray(32) { it.toByte() }, create = true).use { app ->
-            val nf = assertThrows<RantauException.NotFound> { run { app.draft("nope") } }
+            val nf = assertThrows<RantauException.NotFound> { run { app.openDraft("nope") } }
             assertEquals("draft.not_found", nf.code)
-            val d = app.newDraft("consultation").id
-            val uf = assertThrows<RantauException.InvalidInput> { run { app.setText(d, "no_such_field", "x") } }
+            val d = app.startDraft("consultation")
+            val uf = assertThrows<RantauException.InvalidInput> { d.input("no_such_field", FieldInput.Text("x")) }
             assertEquals("field.unknown", uf.code)
             val insecure = assertThrows<RantauException.InvalidInput> { run { app.sync("http://example.org") } }
             assertEquals("sync.insecure_url", insecure.code)
@@ -90,19 +90,20 @@ class ContractTest {
             assertNull(app.card())
             assertNull(app.paymentInstructions())
             assertTrue(app.threads().isEmpty())
-            val d = app.newDraft("pmi-registration")
-            assertNull(d.contribution)
-            assertNull(d.reopenedFrom)
-            app.setText(d.id, "full_name", "Sri Wahyuni")
-            val cleared = app.setField(d.id, "full_name", FieldInput.Clear)
-            assertNull(cleared.stored)
-            val typed = app.setText(d.id, "nik", "12345")
-            assertEquals(AnswerValue.Text("12345"), typed.stored, "kept as typed")
-            assertEquals("nik.length", typed.issues.first().code)
-            val item = app.newDraft("consultation").let { c ->
-                app.fill(c.id, consultationInputs(null))
-                app.finalize(c.id)
-            }
+            val d = app.startDraft("pmi-registration")
+            val fresh = d.screen()
+            assertNull(fresh.contribution)
+            assertNull(fresh.slot("nik").display)
+            assertNull(fresh.slot("nik").document)
+            assertNull(fresh.slot("sex").maxLength)
+            d.input("full_name", FieldInput.Text("Sri Wahyuni"))
+            val cleared = d.input("full_name", FieldInput.Clear).slot("full_name")
+            assertNull(cleared.display)
+            assertEquals("", cleared.text)
+            val typed = d.input("nik", FieldInput.Text("12345")).slot("nik")
+            assertEquals("12345", typed.text, "kept as typed")
+            assertEquals("nik.length", d.leave("nik").slot("nik").issues.first().code)
+            val item = app.finalize(app.draftWith("consultation", consultationInputs(null)).draftId())
             assertNull(item.reference)
             assertNull(item.retryAt)
             assertEquals(Bucket.WAITING_TO_SEND, item.bucket)
@@ -114,18 +115,23 @@ class ContractTest {
         val dir = tempDir()
         val key = Rantau.generateKeyHex()
         val app = Rantau.create(dir, "p", key)
-        val d = app.newDraft("consultation").id
-        app.setText(d, "subject", "Tetap tersimpan")
+        val draft = app.startDraft("consultation")
+        draft.input("subject", FieldInput.Text("Tetap tersimpan"))
+        val d = draft.draftId()
         app.close()
         app.close() // idempotent
         assertTrue(app.isClosed)
         val e = assertThrows<RantauException.Closed> { run { app.drafts() } }
         assertEquals("profile.closed", e.code)
+        val open = assertThrows<RantauException.Closed> { draft.screen() }
+        assertEquals("profile.closed", open.code, "an open draft closes with its profile")
         Rantau.open(dir, "p", key).use { again ->
-            val saved = again.draft(d).answers.single { it.path == "subject" }.value
-            assertEquals(AnswerValue.Text("Tetap tersimpan"), saved, "autosave survived close")
+            val saved = again.openDraft(d).screen().slot("subject").text
+            assertEquals("Tetap tersimpan", saved, "autosave survived close")
         }
     }
+
+    private fun FormScreen.slot(path: String) = fields.first { it.path == path }
 
     @Test
     fun checksFeeAndServicePointsNeedNoProfile() {

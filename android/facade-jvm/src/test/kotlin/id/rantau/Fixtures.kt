@@ -1,6 +1,7 @@
 package id.rantau
 
 import id.rantau.ffi.FieldInput
+import id.rantau.ffi.RantauDraft
 import java.io.BufferedReader
 import java.io.File
 import java.io.InputStreamReader
@@ -102,9 +103,9 @@ fun consultationInputs(registrationId: String?): List<Pair<String, FieldInput>> 
     )
 }
 
-suspend fun Rantau.fill(draftId: String, inputs: List<Pair<String, FieldInput>>) {
-    for ((path, input) in inputs) setField(draftId, path, input)
-}
+/** Starts a draft of [formId] and types [inputs] into it, one autosave each. */
+suspend fun Rantau.draftWith(formId: String, inputs: List<Pair<String, FieldInput>>): RantauDraft =
+    startDraft(formId).also { draft -> for ((path, input) in inputs) draft.input(path, input) }
 
 /** Asserts non-null and returns the value (JUnit's assertNotNull returns nothing). */
 fun <T : Any> nn(value: T?, message: String = "expected a value"): T {

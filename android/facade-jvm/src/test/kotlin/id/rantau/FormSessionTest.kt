@@ -1,12 +1,15 @@
 package id.rantau
 
-import id.rantau.ffi.AnswerValue
-import id.rantau.ffi.FieldInput
-import id.rantau.ffi.FieldKind
-import id.rantau.core.Lang
 import id.rantau.core.Bucket
-import id.rantau.core.Severity
+import id.rantau.core.FieldSlot
+import id.rantau.core.FormScreen
+import id.rantau.core.Kind
+import id.rantau.core.Lang
+import id.rantau.ffi.FieldInput
+import id.rantau.ffi.RantauException
+import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -14,8 +17,9 @@ import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
 
-/** The generic form renderer's presenter, against the real core. */
+/** The form session: the core's screen, published in order, against the real library. */
 class FormSessionTest {
     private fun withApp(block: suspend (Rantau) -> Unit) = runBlocking {
         Rantau.create(tempDir(), "w", Rantau.generateKeyHex()).use { app ->
@@ -24,83 +28,141 @@ class FormSessionTest {
         }
     }
 
-    @Test
-    fun theFormArrivesTypedAndLocalizedWithConditionalFieldsHidden() = withApp { app ->
-        val session = FormSession.start(app, "pmi-registration")
-        val ui = session.state.value
-        assertTrue(ui.pageCount > 1)
-        assertEquals(0, ui.page)
-        assertTrue("placement_company" in ui.hidden, "shown only for the P3MI scheme")
-        val all = ui.form.pages.flatMap { it.fields }
-        assertTrue(all.any { it.kind == FieldKind.DOCUMENT && it.document != null })
-        val country = all.first { it.kind == FieldKind.COUNTRY }
-        assertTrue(country.choices.any { it.value == "MY" && it.label == "Malaysia" })
-        assertTrue(ui.slots().none { it.path == "placement_company" })
+    /** The field instance at [path] on the page shown, repeat items included. */
+    private fun FormScreen.slot(path: String): FieldSlot {
+        fun find(slots: List<FieldSlot>): FieldSlot? =
+            slots.firstNotNullOfOrNull { s -> if (s.path == path) s else s.items.firstNotNullOfOrNull { find(it.fields) } }
+        return nn(find(fields), "no $path on page $page")
+    }
+
+    /** Shows the page that holds top-level field [id]. */
+    private suspend fun FormSession.goToPageOf(id: String): FormScreen {
+        for (page in 0 until state.value.pages.size) {
+            val screen = goTo(page.toUInt())
+            if (screen.fields.any { it.path == id }) return screen
+        }
+        error("no page shows $id")
     }
 
     @Test
-    fun autosaveFlipsVisibilityAndCrossFieldMessagesComeAndGo() = withApp { app ->
+    fun keystrokesLaunchedOneAfterAnotherAreSavedInTheOrderTyped() = withApp { app ->
         val s = FormSession.start(app, "pmi-registration")
-        s.setText("scheme", "p3mi")
-        assertFalse("placement_company" in s.state.value.hidden)
+        val name = "Sri Wahyuni binti Suminah"
+        // As a screen does: one launched call per keystroke, none awaited before the next.
+        coroutineScope {
+            for (n in 1..name.length) launch { s.setText("full_name", name.take(n)) }
+        }
+        assertEquals(name, s.state.value.slot("full_name").text, "the last keystroke is the one shown")
+        val stored = app.openDraft(s.draftId).screen().fields.first { it.path == "full_name" }
+        assertEquals(name, stored.text, "and the one stored")
 
-        s.setText("nik", "3515 1457 0895 0001")
-        assertEquals(AnswerValue.Text("3515145708950001"), s.state.value.values["nik"], "stored normalized")
-        // A birth date that disagrees with the NIK: the message shows on the NIK field.
-        s.setText("birth_date", "18-08-1995")
-        val onNik = s.state.value.issues["nik"].orEmpty()
-        assertTrue(onNik.any { it.severity == Severity.ERROR }, onNik.toString())
-        // Fixing the birth date clears it, with no extra call.
-        val fixed = s.setText("birth_date", "17-08-1995")
-        assertTrue("nik" in fixed.rechecked)
-        assertTrue(s.state.value.issues["nik"].isNullOrEmpty(), s.state.value.issues.toString())
-        assertEquals(AnswerValue.Text("1995-08-17"), s.state.value.values["birth_date"])
+        s.setText("full_name", "  ")
+        assertEquals("", s.state.value.slot("full_name").text, "a blank box empties the field")
     }
 
     @Test
-    fun repeatItemsGrowWithTheirFirstAnswerAndShrinkOnRemove() = withApp { app ->
+    fun aRequiredFieldShowsNoErrorUntilItsPageIsLeftThenItsTabCountsIt() = withApp { app ->
         val s = FormSession.start(app, "pmi-registration")
-        val group = s.state.value.form.pages.flatMap { it.fields }.first { it.kind == FieldKind.REPEAT }
-        assertEquals(0, s.addItem(group.id))
-        assertEquals(1, s.state.value.itemCounts[group.id])
-        s.setText("${group.id}[0].name", "Suminah")
-        s.setText("${group.id}[1].name", "Bambang")
-        assertEquals(2, s.state.value.itemCounts[group.id])
-        val page = s.state.value.form.pages.indexOfFirst { p -> p.fields.any { it.id == group.id } }
-        s.goTo(page)
-        val slot = s.state.value.slots().first { it.path == group.id }
-        assertEquals(2, slot.items.size)
-        assertEquals(AnswerValue.Text("Bambang"), slot.items[1].first { it.field.id == "name" }.value)
-        s.removeItem(group.id, 0)
-        assertEquals(1, s.state.value.itemCounts[group.id])
-        assertEquals(AnswerValue.Text("Bambang"), s.state.value.values["${group.id}[0].name"])
+        val fresh = s.state.value
+        assertEquals("Page 1 of ${fresh.pages.size}", fresh.progress)
+        assertTrue(fresh.slot("full_name").required)
+        assertFalse(fresh.canGoBack)
+
+        val left = s.leave("full_name")
+        assertTrue(left.slot("full_name").issues.isEmpty(), "leaving the field is not leaving the page")
+        assertEquals(0u, left.pages[0].errors)
+
+        val next = s.next()
+        assertEquals(1u, next.page)
+        assertEquals(next, s.state.value, "the screen returned is the screen published")
+        assertTrue(next.pages[0].errors > 0u, "the page left counts its errors")
+        assertTrue(next.pages[1].current && next.canGoBack)
+
+        val back = s.previous()
+        val fullName = back.slot("full_name")
+        assertTrue(fullName.hasError)
+        assertEquals(listOf("field.required"), fullName.issues.map { it.code })
     }
 
     @Test
-    fun finalizeShowsTheFirstPageWithErrorsThenQueuesOnceFixed() = withApp { app ->
+    fun repeatItemsAreAddedAndRemovedByTheCore() = withApp { app ->
         val s = FormSession.start(app, "pmi-registration")
-        s.goTo(s.state.value.pageCount - 1)
+        val empty = s.goToPageOf("heirs").slot("heirs")
+        assertEquals(Kind.REPEAT, empty.kind)
+        assertTrue(empty.items.isEmpty() && empty.canAddItem)
+
+        s.addItem("heirs")
+        s.setText("heirs[0].name", "Suminah")
+        s.addItem("heirs")
+        s.setText("heirs[1].name", "Bambang")
+        val two = s.state.value.slot("heirs")
+        assertEquals(listOf("heirs[0].name", "heirs[1].name"), two.items.map { it.fields.first { f -> f.path.endsWith(".name") }.path })
+        assertEquals(listOf("Heir 1", "Heir 2"), two.items.map { it.title })
+        assertTrue(two.items.all { it.canRemove })
+
+        val one = s.removeItem("heirs", 0u).slot("heirs")
+        assertEquals(1, one.items.size)
+        assertEquals("Bambang", one.items.single().fields.first { it.path == "heirs[0].name" }.text, "later items move up")
+        assertFalse(one.items.single().canRemove, "the group keeps its fewest items")
+    }
+
+    @Test
+    fun inputsOfEveryShapeReachTheCoreAndComeBackAsShown() = withApp { app ->
+        val s = FormSession.start(app, "pmi-registration")
+        val ticked = s.run {
+            goToPageOf("jkk_jkm")
+            input("jkk_jkm", FieldInput.Bool(true))
+        }
+        assertTrue(ticked.slot("jkk_jkm").checked)
+        assertFalse(s.input("jkk_jkm", FieldInput.Clear).slot("jkk_jkm").checked)
+
+        s.goToPageOf("destination_country")
+        val country = s.input("destination_country", FieldInput.Text("MY")).slot("destination_country")
+        assertEquals("Malaysia", country.display)
+        assertTrue(country.destinationsOnly)
+        assertTrue(app.countries(true).any { it.value == "MY" && it.label == "Malaysia" })
+        assertTrue(app.countries(false).size > app.countries(true).size)
+
+        s.goToPageOf("nik")
+        val date = s.input("birth_date", FieldInput.Text("1995-08-17")).slot("birth_date")
+        assertEquals("1995-08-17", date.text, "the box (or picker) gets the stored day")
+        assertNotNull(date.display, "the read-only text is the day as people write it")
+    }
+
+    @Test
+    fun finalizeOpensTheFirstPageWithAnErrorThenQueuesIntoWaitingToSend() = withApp { app ->
+        val s = FormSession.start(app, "pmi-registration")
+        val last = s.goTo(UInt.MAX_VALUE)
+        assertTrue(last.isLastPage)
+
         val early = s.finalize()
-        assertTrue(early is FinalizeOutcome.NeedsFixes)
-        assertEquals(0, s.state.value.page, "the first page has required fields")
-        assertTrue(s.state.value.errorsOn(0) > 0)
+        assertTrue(early is FinalizeOutcome.NeedsFixes, early.toString())
+        val fixes = (early as FinalizeOutcome.NeedsFixes).screen
+        assertEquals(0u, fixes.page, "the first page has required fields")
+        assertEquals(fixes, s.state.value)
+        assertTrue(fixes.pages[0].errors > 0u)
+        assertTrue(fixes.fields.any { it.hasError })
 
-        for ((path, input) in registrationInputs()) s.set(path, input)
+        for ((path, input) in registrationInputs()) s.input(path, input)
+        s.goToPageOf("ktp_photo")
         val photo = ByteArray(2048) { i -> if (i < 3) byteArrayOf(-1, -40, -1)[i] else i.toByte() }
-        s.attach("ktp_photo", photo, "image/jpeg")
-        assertEquals(1, s.state.value.documents["ktp_photo"]?.size)
-        s.goTo(s.state.value.pageCount - 1)
-        assertNotNull(s.state.value.contribution, "the contribution summary before finalize")
-        assertEquals(null, s.state.value.firstPageWithErrors(), s.state.value.issues.toString())
+        val attached = s.attach("ktp_photo", photo, "image/jpeg").slot("ktp_photo")
+        assertEquals(1, attached.attachments.size)
+        val removed = s.removeAttachment("ktp_photo", attached.attachments.single().id).slot("ktp_photo")
+        assertTrue(removed.attachments.isEmpty() && removed.canAttach)
+        val before = s.goTo(UInt.MAX_VALUE)
+        assertNotNull(before.contribution, "the contribution summary before finalize")
+        assertTrue(before.pages.all { it.errors == 0u }, before.pages.toString())
 
         val done = s.finalize()
         assertTrue(done is FinalizeOutcome.Queued, done.toString())
         assertEquals(Bucket.WAITING_TO_SEND, (done as FinalizeOutcome.Queued).item.bucket)
+        assertEquals(done.item.id, withTimeout(5_000) { app.outboxFlow().first { it.isNotEmpty() } }.single().id)
         assertTrue(app.drafts().isEmpty())
     }
 
     @Test
-    fun aDraftResumesWhereItWasAfterReopening() = runBlocking {
+    fun aDraftResumesWithItsAnswersAfterReopening() = runBlocking {
         val dir = tempDir()
         val key = Rantau.generateKeyHex()
         val draftId = Rantau.create(dir, "w", key).use { app ->
@@ -111,10 +173,18 @@ class FormSessionTest {
         }
         Rantau.open(dir, "w", key).use { app ->
             val s = FormSession.resume(app, draftId)
-            assertEquals(AnswerValue.Text("Sri Wahyuni"), s.state.value.values["full_name"])
-            assertEquals(AnswerValue.Text("Suminah"), s.state.value.values["heirs[0].name"])
-            assertEquals(1, s.state.value.itemCounts["heirs"])
+            assertEquals("Sri Wahyuni", s.state.value.slot("full_name").text)
+            assertEquals("Suminah", s.goToPageOf("heirs").slot("heirs[0].name").text)
         }
+    }
+
+    @Test
+    fun afterTheProfileIsClosedTheSessionsCallsThrowClosed() = runBlocking {
+        val app = Rantau.create(tempDir(), "w", Rantau.generateKeyHex())
+        val s = FormSession.start(app, "consultation")
+        app.close()
+        val e = assertThrows<RantauException.Closed> { runBlocking { s.setText("subject", "x") } }
+        assertEquals("profile.closed", e.code)
     }
 
     @Test
@@ -124,21 +194,12 @@ class FormSessionTest {
         Rantau.create(dir, "w", key).use { screen ->
             Rantau.open(dir, "w", key).use { worker ->
                 assertTrue(screen.outboxFlow().first().isEmpty())
-                val d = worker.newDraft("consultation").id
-                worker.fill(d, consultationInputs(null))
-                worker.finalize(d)
+                val s = FormSession.start(worker, "consultation")
+                for ((path, input) in consultationInputs(null)) s.input(path, input)
+                val queued = s.finalize() as FinalizeOutcome.Queued
                 val seen = withTimeout(5_000) { screen.outboxFlow().first { it.isNotEmpty() } }
-                assertEquals(d, seen.single().id)
+                assertEquals(queued.item.id, seen.single().id)
             }
         }
-    }
-
-    @Test
-    fun typedInputKindsReachTheCore() = withApp { app ->
-        val s = FormSession.start(app, "pmi-registration")
-        val r = s.set("jkk_jkm", FieldInput.Bool(true))
-        assertEquals(AnswerValue.Bool(true), r.stored)
-        s.set("jkk_jkm", FieldInput.Clear)
-        assertFalse("jkk_jkm" in s.state.value.values)
     }
 }

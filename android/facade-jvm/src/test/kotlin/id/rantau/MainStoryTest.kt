@@ -1,7 +1,9 @@
 package id.rantau
 
+import id.rantau.core.Finalized
 import id.rantau.core.Lang
 import id.rantau.core.Bucket
+import id.rantau.ffi.FieldInput
 import id.rantau.ffi.RantauException
 import id.rantau.core.Severity
 import kotlinx.coroutines.flow.first
@@ -39,38 +41,34 @@ class MainStoryTest {
             assertNull(app.card())
 
             // Fill offline, with a mistake in the birth date and its fix.
-            val draft = app.newDraft("pmi-registration").id
-            app.fill(draft, registrationInputs())
-            val typo = app.setText(draft, "birth_date", "18-08-1995")
-            assertEquals("1995-08-18", textOf(typo.stored), "stored normalized")
-            assertTrue(typo.issues.any { it.severity == Severity.ERROR }, "NIK says the 17th")
-            val early = assertThrows<RantauException.Validation> { runBlocking { app.finalize(draft) } }
-            assertEquals("form.invalid", early.code)
-            assertTrue(early.issues.isNotEmpty())
-            val fixed = app.setText(draft, "birth_date", "17-08-1995")
-            assertTrue(fixed.issues.none { it.severity == Severity.ERROR }, fixed.issues.toString())
+            val draft = app.draftWith("pmi-registration", registrationInputs())
+            val typo = draft.input("birth_date", FieldInput.Text("18-08-1995"))
+            assertEquals("1995-08-18", typo.fields.first { it.path == "birth_date" }.text, "stored normalized")
+            val early = draft.finalize()
+            assertTrue(early is Finalized.NeedsFixes, "NIK says the 17th")
+            assertTrue((early as Finalized.NeedsFixes).screen.fields.any { it.hasError })
+            val fixed = draft.input("birth_date", FieldInput.Text("17-08-1995"))
+            assertTrue(fixed.fields.none { it.hasError }, fixed.fields.flatMap { it.issues }.toString())
 
             // A photo of the KTP: JPEG magic, then bytes that do not compress.
             val photo = ByteArray(40 * 1024) { i -> if (i < 3) byteArrayOf(-1, -40, -1)[i] else (i * 7919 % 251).toByte() }
-            val page = app.attach(draft, "ktp_photo", photo, "image/jpeg")
+            draft.attach("ktp_photo", photo, "image/jpeg")
+            val page = app.attachments(draft.draftId()).single()
             assertEquals("image/jpeg", page.mime)
             assertEquals(photo.size.toULong(), page.size)
             val notAPhoto = assertThrows<RantauException.InvalidInput> {
-                runBlocking { app.attach(draft, "ktp_photo", "hello".toByteArray()) }
+                draft.attach("ktp_photo", "hello".toByteArray(), null)
             }
             assertEquals("attachment.unsupported_type", notAPhoto.code)
 
-            val view = app.draft(draft)
-            val fee = nn(view.contribution)
+            val fee = nn(draft.screen().contribution)
             assertEquals(fee.prePlacement + fee.placement + fee.jhtMonthly, fee.totalDue)
 
-            val reg = app.finalize(draft)
+            val reg = app.finalize(draft.draftId())
             assertEquals(Bucket.WAITING_TO_SEND, reg.bucket)
             assertTrue(app.drafts().isEmpty())
 
-            val consult = app.newDraft("consultation").id
-            app.fill(consult, consultationInputs(reg.id))
-            val question = app.finalize(consult)
+            val question = app.finalize(app.draftWith("consultation", consultationInputs(reg.id)).draftId())
             assertEquals(2, app.outboxFlow().first().size)
 
             // Sync: enroll, push both in one go, pull the decision.
@@ -106,6 +104,4 @@ class MainStoryTest {
             assertEquals(1, Regex("\"id\":\\s*\"" + Regex.escape(reg.id) + "\"").findAll(listed).count(), listed)
         }
     }
-
-    private fun textOf(v: Any?): String? = (v as? id.rantau.ffi.AnswerValue.Text)?.value
 }

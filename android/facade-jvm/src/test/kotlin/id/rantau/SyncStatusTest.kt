@@ -27,9 +27,7 @@ class SyncStatusTest {
             val key = Rantau.generateKeyHex()
             Rantau.create(dir, "p", key).use { screens ->
                 Rantau.open(dir, "p", key).use { worker ->
-                    val d = screens.newDraft("consultation").id
-                    screens.fill(d, consultationInputs(null))
-                    screens.finalize(d)
+                    screens.finalize(screens.draftWith("consultation", consultationInputs(null)).draftId())
 
                     // Roaming, and the worker never allowed it: nothing sent, both know why.
                     val held = worker.sync(server.url, roaming)

@@ -61,11 +61,8 @@ class TlsTest {
     @AfterAll
     fun stop() = server.close()
 
-    private suspend fun Rantau.finalizeRegistration(): String {
-        val draft = newDraft("pmi-registration").id
-        fill(draft, registrationInputs())
-        return finalize(draft).id
-    }
+    private suspend fun Rantau.finalizeRegistration(): String =
+        finalize(draftWith("pmi-registration", registrationInputs()).draftId()).id
 
     @Test
     fun syncsThroughHttpsWithTheTestAuthority() = runBlocking {

@@ -1,5 +1,10 @@
 package id.rantau
 
+import java.text.ParseException
+import java.text.SimpleDateFormat
+import java.util.Date
+import java.util.Locale
+import java.util.TimeZone
 import kotlin.math.max
 
 /** Rupiah as Indonesians write it: `Rp 1.234.500` (no decimals). */
@@ -8,6 +13,27 @@ fun formatRupiah(amount: ULong): String {
     val grouped = digits.reversed().chunked(3).joinToString(".").reversed()
     return "Rp $grouped"
 }
+
+/** A day as the core stores it (`YYYY-MM-DD`), in UTC: Material's date picker counts days as UTC midnights. */
+private fun dayFormat() = SimpleDateFormat("yyyy-MM-dd", Locale.ROOT).apply {
+    timeZone = TimeZone.getTimeZone("UTC")
+    isLenient = false
+}
+
+/**
+ * The date picker's selection (UTC midnight, ms) for the core's stored day [day]
+ * (`FieldSlot.text` of a date field); `null` when it is empty or not a day yet.
+ * (`java.time` would need desugaring below Android 8.)
+ */
+fun pickerMillisOfDay(day: String): Long? =
+    if (day.length != 10) null else try {
+        dayFormat().parse(day)?.time
+    } catch (e: ParseException) {
+        null
+    }
+
+/** The day the date picker selected ([millis], UTC midnight) as the core takes it: `YYYY-MM-DD`. */
+fun dayOfPickerMillis(millis: Long): String = dayFormat().format(Date(millis))
 
 /**
  * How to shrink a camera photo before it is attached: documents stay readable at

@@ -2,6 +2,7 @@ package id.rantau
 
 import id.rantau.core.AttachmentInfo
 import id.rantau.core.Card
+import id.rantau.core.ChoiceItem
 import id.rantau.core.Contribution
 import id.rantau.ffi.DraftSummary
 import id.rantau.ffi.DraftView
@@ -143,6 +144,21 @@ class Rantau private constructor(
             changes.update { it + 1 }
         }
 
+    /**
+     * Runs [block] (a call on one of this profile's drafts, from [FormSession]) on [io]:
+     * a keystroke's autosave never runs on the main thread. [changesOutbox]: the call
+     * may queue a submission, so [outboxFlow] looks again afterwards.
+     */
+    internal suspend fun <T> onIo(changesOutbox: Boolean = false, block: () -> T): T =
+        try {
+            withContext(io) {
+                live()
+                block()
+            }
+        } finally {
+            if (changesOutbox) changes.update { it + 1 }
+        }
+
     /** The language of messages and titles. */
     suspend fun setLanguage(lang: Lang) = call { it.setLanguage(lang) }
 
@@ -193,11 +209,17 @@ class Rantau private constructor(
     /** Finalize; errors in the answers throw [RantauException.Validation] with every issue. */
     suspend fun finalize(draftId: String): OutboxItem = change { it.finalize(draftId) }
 
-    /** Starts a draft of [formId] on its form screen (the core's draft session). */
+    /** Starts a draft of [formId] on its form screen (the core's draft session); [FormSession] wraps it for a screen. */
     suspend fun startDraft(formId: String): RantauDraft = call { it.startDraft(formId) }
 
     /** Opens draft [draftId] on its form screen. */
     suspend fun openDraft(draftId: String): RantauDraft = call { it.openDraft(draftId) }
+
+    /**
+     * The countries a country field offers ([id.rantau.core.FieldSlot.destinationsOnly]),
+     * names in the profile's language. Load once per screen, not per keystroke.
+     */
+    suspend fun countries(destinationsOnly: Boolean): List<ChoiceItem> = call { it.countries(destinationsOnly) }
 
     /** How many submissions are in each bucket, with the home screen's line. */
     suspend fun outboxSummary(): OutboxSummary = call { it.outboxSummary() }

@@ -3,19 +3,27 @@ package id.rantau.app.ui
 import android.net.Uri
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.material3.Checkbox
+import androidx.compose.material3.DatePicker
+import androidx.compose.material3.DatePickerDialog
+import androidx.compose.material3.DropdownMenu
+import androidx.compose.material3.DropdownMenuItem
+import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.RadioButton
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
+import androidx.compose.material3.rememberDatePickerState
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
@@ -23,127 +31,174 @@ import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.focus.onFocusChanged
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
-import id.rantau.FieldSlot
-import id.rantau.FormUi
 import id.rantau.app.Photos
 import id.rantau.app.R
-import id.rantau.ffi.AnswerValue
-import id.rantau.ffi.FieldInput
-import id.rantau.ffi.FieldKind
+import id.rantau.core.ChoiceItem
+import id.rantau.core.FieldSlot
+import id.rantau.core.Issue
+import id.rantau.core.Keyboard
+import id.rantau.core.Kind
 import id.rantau.core.Severity
+import id.rantau.dayOfPickerMillis
+import id.rantau.ffi.FieldInput
+import id.rantau.pickerMillisOfDay
 
-/** One field of any kind, with its messages under it. */
+/** One field instance of the core's form screen, drawn by its kind, with its help and the issues the core shows now. */
 @Composable
-fun FieldInputView(
-    slot: FieldSlot,
-    ui: FormUi,
-    onInput: (String, FieldInput) -> Unit,
-    onAddItem: (String) -> Int,
-    onRemoveItem: (String, Int) -> Unit,
-    onAttach: (String, ByteArray, String?) -> Unit,
-) {
-    val f = slot.field
+fun FieldInputView(slot: FieldSlot, countries: Countries, act: Act) {
     Column(Modifier.fillMaxWidth().padding(vertical = 6.dp)) {
-        when (f.kind) {
-            FieldKind.NOTE -> {
-                Text(f.label, style = MaterialTheme.typography.titleSmall)
-                f.help?.let { Text(it) }
+        when (slot.kind) {
+            Kind.NOTE -> {
+                Text(slot.label, style = MaterialTheme.typography.titleSmall)
+                slot.help?.let { Text(it) }
             }
-            FieldKind.CONSENT -> Row(verticalAlignment = Alignment.CenterVertically) {
-                Checkbox(checked = (slot.value as? AnswerValue.Bool)?.value == true, onCheckedChange = { onInput(slot.path, FieldInput.Bool(it)) })
-                Text(label(f.label, f.required))
+            Kind.TEXT, Kind.NUMBER, Kind.PHONE, Kind.EMAIL, Kind.NIK, Kind.PASSPORT, Kind.KPJ -> TextInput(slot, act)
+            Kind.DATE -> DateInput(slot, act)
+            Kind.CONSENT -> Row(verticalAlignment = Alignment.CenterVertically) {
+                Checkbox(checked = slot.checked, onCheckedChange = { on -> act { input(slot.path, FieldInput.Bool(on)) } })
+                Text(label(slot))
             }
-            FieldKind.SINGLE_CHOICE, FieldKind.COUNTRY -> {
-                Text(label(f.label, f.required))
-                val chosen = (slot.value as? AnswerValue.Text)?.value
-                for (c in f.choices) Row(verticalAlignment = Alignment.CenterVertically) {
-                    RadioButton(selected = chosen == c.value, onClick = { onInput(slot.path, FieldInput.Text(c.value)) })
+            Kind.SINGLE_CHOICE -> {
+                Text(label(slot))
+                for (c in slot.choices) Row(verticalAlignment = Alignment.CenterVertically) {
+                    RadioButton(selected = c.selected, onClick = { act { input(slot.path, FieldInput.Text(c.value)) } })
                     Text(c.label)
                 }
             }
-            FieldKind.MULTI_CHOICE -> {
-                Text(label(f.label, f.required))
-                val picked = (slot.value as? AnswerValue.Picked)?.values.orEmpty()
-                for (c in f.choices) Row(verticalAlignment = Alignment.CenterVertically) {
-                    Checkbox(checked = c.value in picked, onCheckedChange = { on ->
-                        onInput(slot.path, FieldInput.Picked(if (on) picked + c.value else picked - c.value))
+            Kind.MULTI_CHOICE -> {
+                Text(label(slot))
+                val picked = slot.choices.filter { it.selected }.map { it.value }
+                for (c in slot.choices) Row(verticalAlignment = Alignment.CenterVertically) {
+                    Checkbox(checked = c.selected, onCheckedChange = { on ->
+                        act { input(slot.path, FieldInput.Picked(if (on) picked + c.value else picked - c.value)) }
                     })
                     Text(c.label)
                 }
             }
-            FieldKind.REPEAT -> {
-                Text(label(f.label, f.required), style = MaterialTheme.typography.titleSmall)
-                slot.items.forEachIndexed { i, item ->
-                    Text("${f.itemLabel ?: f.label} ${i + 1}", style = MaterialTheme.typography.labelLarge)
-                    for (sub in item) FieldInputView(sub, ui, onInput, onAddItem, onRemoveItem, onAttach)
-                    TextButton(onClick = { onRemoveItem(f.id, i) }) { Text(stringResource(R.string.remove_item)) }
+            Kind.COUNTRY -> CountryInput(slot, if (slot.destinationsOnly) countries.destinations else countries.all, act)
+            Kind.REPEAT -> {
+                Text(label(slot), style = MaterialTheme.typography.titleSmall)
+                for (item in slot.items) {
+                    Text(item.title, style = MaterialTheme.typography.labelLarge)
+                    for (sub in item.fields) FieldInputView(sub, countries, act)
+                    if (item.canRemove) {
+                        TextButton(onClick = { act { removeItem(slot.path, item.index) } }) { Text(stringResource(R.string.remove)) }
+                    }
                 }
-                val full = f.maxItems?.let { slot.items.size >= it.toInt() } ?: false
-                if (!full) OutlinedButton(onClick = { onAddItem(f.id) }) { Text(stringResource(R.string.add_item, f.itemLabel ?: f.label)) }
+                if (slot.canAddItem) {
+                    OutlinedButton(onClick = { act { addItem(slot.path) } }) {
+                        Text(stringResource(R.string.add_item, slot.itemLabel ?: slot.label))
+                    }
+                }
             }
-            FieldKind.DOCUMENT -> DocumentInput(slot, ui, onAttach)
-            else -> TextInput(slot, onInput)
+            Kind.DOCUMENT -> DocumentInput(slot, act)
         }
-        f.help?.takeIf { f.kind != FieldKind.NOTE }?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
-        for (issue in slot.issues) {
-            Text(
-                issue.message,
-                color = if (issue.severity == Severity.ERROR) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.tertiary,
-                style = MaterialTheme.typography.bodySmall,
-            )
-        }
+        if (slot.kind != Kind.NOTE) slot.help?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+        for (issue in slot.issues) IssueText(issue)
     }
 }
 
-private fun label(text: String, required: Boolean) = if (required) "$text *" else text
+/** One message of the core: an error in the error colour, a warning in the tertiary one. */
+@Composable
+fun IssueText(issue: Issue) {
+    Text(
+        issue.message,
+        color = if (issue.severity == Severity.ERROR) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.tertiary,
+        style = MaterialTheme.typography.bodySmall,
+    )
+}
+
+private fun label(slot: FieldSlot) = if (slot.required) "${slot.label} *" else slot.label
+
+/** The keyboard the core asks for. Free text capitalises sentences, not every word: addresses and names of places are typed as written. */
+private fun keyboardOptions(keyboard: Keyboard): KeyboardOptions = when (keyboard) {
+    Keyboard.TEXT -> KeyboardOptions(capitalization = KeyboardCapitalization.Sentences)
+    Keyboard.DIGITS -> KeyboardOptions(keyboardType = KeyboardType.Number)
+    Keyboard.DECIMAL -> KeyboardOptions(keyboardType = KeyboardType.Decimal)
+    Keyboard.PHONE -> KeyboardOptions(keyboardType = KeyboardType.Phone)
+    Keyboard.EMAIL -> KeyboardOptions(keyboardType = KeyboardType.Email)
+    Keyboard.CAPITALS -> KeyboardOptions(capitalization = KeyboardCapitalization.Characters, keyboardType = KeyboardType.Ascii)
+}
 
 /**
- * Text-like kinds. The field keeps what the user typed while they type; the core
- * stores it (normalized once valid) on every change, so nothing is lost if the
- * phone dies mid-form.
+ * Typed kinds. While the box has focus it keeps what the worker typed (the core
+ * may store it normalized); each change is saved at once, so nothing is lost if the
+ * phone dies mid-form. Losing focus tells the core the field was left, which is when
+ * its messages may appear.
  */
 @Composable
-private fun TextInput(slot: FieldSlot, onInput: (String, FieldInput) -> Unit) {
-    val f = slot.field
-    val stored = when (val v = slot.value) {
-        is AnswerValue.Text -> v.value
-        is AnswerValue.Number -> if (f.integer) v.value.toLong().toString() else v.value.toString()
-        else -> ""
-    }
-    var text by remember(slot.path) { mutableStateOf(stored) }
-    val keyboard = when (f.kind) {
-        FieldKind.NUMBER -> KeyboardOptions(keyboardType = KeyboardType.Number)
-        FieldKind.PHONE -> KeyboardOptions(keyboardType = KeyboardType.Phone)
-        FieldKind.EMAIL -> KeyboardOptions(keyboardType = KeyboardType.Email)
-        FieldKind.NIK, FieldKind.KPJ -> KeyboardOptions(keyboardType = KeyboardType.Number)
-        FieldKind.PASSPORT -> KeyboardOptions(capitalization = KeyboardCapitalization.Characters)
-        FieldKind.DATE -> KeyboardOptions(keyboardType = KeyboardType.Number)
-        else -> KeyboardOptions(capitalization = KeyboardCapitalization.Words)
-    }
+private fun TextInput(slot: FieldSlot, act: Act) {
+    var text by remember(slot.path) { mutableStateOf(slot.text) }
+    var focused by remember(slot.path) { mutableStateOf(false) }
+    // Out of focus the box follows the core: removing an item moves the next one's values up.
+    LaunchedEffect(slot.text, focused) { if (!focused) text = slot.text }
     OutlinedTextField(
         value = text,
         onValueChange = { new ->
-            text = f.maxLength?.let { new.take(it.toInt()) } ?: new
-            onInput(slot.path, if (text.isBlank()) FieldInput.Clear else FieldInput.Text(text))
+            val typed = slot.maxLength?.let { new.take(it.toInt()) } ?: new
+            text = typed
+            act { setText(slot.path, typed) }
         },
-        label = { Text(label(f.label, f.required)) },
-        placeholder = if (f.kind == FieldKind.DATE) ({ Text(stringResource(R.string.date_hint)) }) else null,
+        label = { Text(label(slot)) },
         isError = slot.hasError,
-        singleLine = !f.multiline,
-        keyboardOptions = keyboard,
-        modifier = Modifier.fillMaxWidth(),
+        singleLine = !slot.multiline,
+        keyboardOptions = keyboardOptions(slot.keyboard),
+        modifier = Modifier.fillMaxWidth().onFocusChanged { state ->
+            if (focused && !state.isFocused) act { leave(slot.path) }
+            focused = state.isFocused
+        },
     )
+}
+
+/** A date from the picker; the field shows it as the core writes it ([FieldSlot.display]). */
+@OptIn(ExperimentalMaterial3Api::class)
+@Composable
+private fun DateInput(slot: FieldSlot, act: Act) {
+    var open by remember { mutableStateOf(false) }
+    Text(label(slot))
+    OutlinedButton(onClick = { open = true }) { Text(slot.display ?: stringResource(R.string.choose)) }
+    if (open) {
+        val picker = rememberDatePickerState(initialSelectedDateMillis = pickerMillisOfDay(slot.text))
+        DatePickerDialog(
+            onDismissRequest = { open = false },
+            confirmButton = {
+                TextButton(onClick = {
+                    open = false
+                    picker.selectedDateMillis?.let { ms -> act { input(slot.path, FieldInput.Text(dayOfPickerMillis(ms))) } }
+                }) { Text(stringResource(R.string.ok)) }
+            },
+            dismissButton = { TextButton(onClick = { open = false }) { Text(stringResource(R.string.cancel)) } },
+        ) { DatePicker(state = picker) }
+    }
+}
+
+/** A country from the list the profile offers for this field; shows the chosen country's name. */
+@Composable
+private fun CountryInput(slot: FieldSlot, countries: List<ChoiceItem>, act: Act) {
+    var open by remember { mutableStateOf(false) }
+    Text(label(slot))
+    Box {
+        OutlinedButton(onClick = { open = true }) { Text(slot.display ?: stringResource(R.string.choose)) }
+        DropdownMenu(expanded = open, onDismissRequest = { open = false }) {
+            for (c in countries) {
+                DropdownMenuItem(text = { Text(c.label) }, onClick = {
+                    open = false
+                    act { input(slot.path, FieldInput.Text(c.value)) }
+                })
+            }
+        }
+    }
 }
 
 /** Camera or file for a document page; photos are shrunk on the phone before they are stored. */
 @Composable
-private fun DocumentInput(slot: FieldSlot, ui: FormUi, onAttach: (String, ByteArray, String?) -> Unit) {
-    val f = slot.field
+private fun DocumentInput(slot: FieldSlot, act: Act) {
     val context = LocalContext.current
     // Saveable: the camera often outlives the activity (rotation, low memory), and the
     // result must still find its file. Lost or not, the capture is deleted on return.
@@ -151,19 +206,18 @@ private fun DocumentInput(slot: FieldSlot, ui: FormUi, onAttach: (String, ByteAr
     val camera = rememberLauncherForActivityResult(ActivityResultContracts.TakePicture()) { ok ->
         val uri = pending
         pending = null
-        Photos.takeCapture(context, uri, ok)?.let { onAttach(f.id, it, "image/jpeg") }
+        Photos.takeCapture(context, uri, ok)?.let { bytes -> act { attach(slot.path, bytes, "image/jpeg") } }
     }
     val file = rememberLauncherForActivityResult(ActivityResultContracts.GetContent()) { uri ->
-        if (uri != null) Photos.read(context, uri)?.let { (bytes, mime) -> onAttach(f.id, bytes, mime) }
+        if (uri != null) Photos.read(context, uri)?.let { (bytes, mime) -> act { attach(slot.path, bytes, mime) } }
     }
-    Text(label(f.label, f.required))
-    val pages = ui.documents[slot.path].orEmpty()
-    for (p in pages) {
+    Text(label(slot))
+    for (p in slot.attachments) Row(verticalAlignment = Alignment.CenterVertically) {
         val state = if (p.uploaded) stringResource(R.string.page_uploaded) else stringResource(R.string.page_waiting)
-        Text(stringResource(R.string.document_page, p.page.toInt() + 1, (p.size / 1024u).toLong(), state))
+        Text(stringResource(R.string.document_page, p.page.toInt() + 1, (p.size / 1024u).toLong(), state), Modifier.weight(1f))
+        TextButton(onClick = { act { removeAttachment(slot.path, p.id) } }) { Text(stringResource(R.string.remove)) }
     }
-    val full = f.maxPages?.let { pages.size >= it.toInt() } ?: false
-    if (!full) Row {
+    if (slot.canAttach) Row {
         OutlinedButton(onClick = {
             val uri = Photos.newCaptureUri(context)
             pending = uri

@@ -6,11 +6,15 @@ import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.Badge
+import androidx.compose.material3.BadgedBox
 import androidx.compose.material3.Button
 import androidx.compose.material3.Card
 import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.ScrollableTabRow
+import androidx.compose.material3.Tab
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
@@ -25,32 +29,40 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.FinalizeOutcome
 import id.rantau.FormSession
-import id.rantau.FormUi
 import id.rantau.Rantau
 import id.rantau.app.R
+import id.rantau.code
+import id.rantau.core.ChoiceItem
+import id.rantau.core.FeeQuote
+import id.rantau.core.Lang
 import id.rantau.ffi.RantauException
+import id.rantau.ffi.errorMessage
 import id.rantau.formatRupiah
 import kotlinx.coroutines.launch
+import id.rantau.core.FormScreen as DraftScreen
 
 /**
  * The generic form renderer: whatever form the core defines (registration,
- * consultation, data update) is drawn from its `FormView`, page by page, with the
- * core's messages under each field as the user types. Every keystroke is saved.
+ * consultation, data update) is drawn from the core's form screen as it comes,
+ * page by page. Every keystroke is saved; the core decides which messages show,
+ * the page tabs' error counts, the values as shown and the contribution due.
  */
 @Composable
-fun FormScreen(app: Rantau, formId: String?, draftId: String?, onDone: (queued: Boolean) -> Unit) {
+fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, onDone: (queued: Boolean) -> Unit) {
     var session by remember { mutableStateOf<FormSession?>(null) }
     var failure by remember { mutableStateOf<String?>(null) }
+    // Country fields offer the same lists on every page: read once per screen.
+    var countries by remember { mutableStateOf(Countries()) }
     LaunchedEffect(formId, draftId) {
-        session = try {
-            when {
+        try {
+            session = when {
                 draftId != null -> FormSession.resume(app, draftId)
                 formId != null -> FormSession.start(app, formId)
                 else -> null
             }
+            countries = Countries(all = app.countries(false), destinations = app.countries(true))
         } catch (e: RantauException) {
-            failure = e.message
-            null
+            failure = errorMessage(e.code, language)
         }
     }
     val s = session
@@ -60,55 +72,76 @@ fun FormScreen(app: Rantau, formId: String?, draftId: String?, onDone: (queued: 
         }
         return
     }
-    val ui by s.state.collectAsState()
+    val screen by s.state.collectAsState()
     val scope = rememberCoroutineScope()
-    Page(ui.form.title, onBack = { onDone(false) }) {
-        val page = ui.form.pages[ui.page]
-        Text(stringResource(R.string.page_of, ui.page + 1, ui.pageCount) + " · " + page.title, style = MaterialTheme.typography.titleMedium)
-        LinearProgressIndicator(progress = { (ui.page + 1f) / ui.pageCount }, modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp))
-        LazyColumn(Modifier.weight(1f)) {
-            items(ui.slots(), key = { it.path }) { slot ->
-                FieldInputView(
-                    slot = slot,
-                    ui = ui,
-                    onInput = { path, input -> scope.launch { s.set(path, input) } },
-                    onAddItem = { group -> s.addItem(group) },
-                    onRemoveItem = { group, index -> scope.launch { s.removeItem(group, index) } },
-                    onAttach = { field, bytes, mime -> scope.launch { runCatching { s.attach(field, bytes, mime) } } },
-                )
+    // Each action is one call; launched in the order made, the session saves them in that order.
+    val act: Act = { action ->
+        scope.launch {
+            failure = try {
+                s.action()
+                null
+            } catch (e: RantauException) {
+                errorMessage(e.code, language)
             }
-            if (ui.isLastPage) item { Summary(ui) }
         }
-        for (issue in ui.formIssues) Text(issue.message, color = MaterialTheme.colorScheme.error)
+    }
+    Page(screen.title, onBack = { onDone(false) }) {
+        PageTabs(screen, onSelect = { page -> act { goTo(page) } })
+        Text(screen.pageTitle, style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 8.dp))
+        Text(screen.progress, style = MaterialTheme.typography.bodySmall)
+        LazyColumn(Modifier.weight(1f)) {
+            items(screen.fields, key = { it.path }) { slot -> FieldInputView(slot, countries, act) }
+            if (screen.isLastPage) screen.contribution?.let { fee -> item { Summary(fee) } }
+        }
+        for (issue in screen.formIssues) IssueText(issue)
+        failure?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         Row(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
-            if (ui.page > 0) OutlinedButton(onClick = { scope.launch { s.previous() } }) { Text(stringResource(R.string.previous)) }
+            if (screen.canGoBack) OutlinedButton(onClick = { act { previous() } }) { Text(stringResource(R.string.previous)) }
             Column(Modifier.weight(1f)) {}
-            if (!ui.isLastPage) {
-                Button(onClick = { scope.launch { s.next() } }) { Text(stringResource(R.string.next)) }
+            if (!screen.isLastPage) {
+                Button(onClick = { act { next() } }) { Text(stringResource(R.string.next)) }
             } else {
                 Button(onClick = {
-                    scope.launch { if (s.finalize() is FinalizeOutcome.Queued) onDone(true) }
+                    act { if (finalize() is FinalizeOutcome.Queued) onDone(true) }
                 }) { Text(stringResource(R.string.finalize)) }
             }
         }
     }
 }
 
-/** Before finalize: the contribution due, and how many problems remain. */
+/** Launches one action on the form session. */
+typealias Act = (suspend FormSession.() -> Unit) -> Unit
+
+/** The country lists of [id.rantau.core.FieldSlot.destinationsOnly] false and true. */
+data class Countries(val all: List<ChoiceItem> = emptyList(), val destinations: List<ChoiceItem> = emptyList())
+
+/** Every page, the one shown selected, with the errors the core shows on each. */
 @Composable
-private fun Summary(ui: FormUi) {
+private fun PageTabs(screen: DraftScreen, onSelect: (UInt) -> Unit) {
+    ScrollableTabRow(selectedTabIndex = screen.page.toInt(), edgePadding = 0.dp) {
+        screen.pages.forEachIndexed { i, tab ->
+            Tab(selected = tab.current, onClick = { onSelect(i.toUInt()) }, text = {
+                if (tab.errors > 0u) {
+                    BadgedBox(badge = { Badge { Text(tab.errors.toString()) } }) { Text(tab.title) }
+                } else {
+                    Text(tab.title)
+                }
+            })
+        }
+    }
+}
+
+/** Before finalize: the contribution due. */
+@Composable
+private fun Summary(fee: FeeQuote) {
     Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
         Column(Modifier.padding(16.dp)) {
             Text(stringResource(R.string.summary), style = MaterialTheme.typography.titleMedium)
-            ui.contribution?.let { fee ->
-                Text(stringResource(R.string.fee_pre_placement, formatRupiah(fee.prePlacement)))
-                Text(stringResource(R.string.fee_placement, formatRupiah(fee.placement)))
-                if (fee.jhtMonthly > 0u) Text(stringResource(R.string.fee_jht, formatRupiah(fee.jhtMonthly)))
-                Text(stringResource(R.string.fee_total, formatRupiah(fee.totalDue)), style = MaterialTheme.typography.titleMedium)
-                if (fee.estimate) Text(stringResource(R.string.fee_estimate))
-            }
-            val errors = (0 until ui.pageCount).sumOf { ui.errorsOn(it) }
-            if (errors > 0) Text(stringResource(R.string.errors_left, errors), color = MaterialTheme.colorScheme.error)
+            Text(stringResource(R.string.fee_pre_placement, formatRupiah(fee.prePlacement)))
+            Text(stringResource(R.string.fee_placement, formatRupiah(fee.placement)))
+            if (fee.jhtMonthly > 0u) Text(stringResource(R.string.fee_jht, formatRupiah(fee.jhtMonthly)))
+            Text(stringResource(R.string.fee_total, formatRupiah(fee.totalDue)), style = MaterialTheme.typography.titleMedium)
+            if (fee.estimate) Text(stringResource(R.string.fee_estimate))
         }
     }
 }

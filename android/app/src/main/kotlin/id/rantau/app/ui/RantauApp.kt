@@ -126,7 +126,7 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
                 settings.lastProfile = null
                 profile = null
             })
-            is Screen.Form -> FormScreen(open, screen.formId, screen.draftId, onDone = { queued ->
+            is Screen.Form -> FormScreen(open, settings.language, screen.formId, screen.draftId, onDone = { queued ->
                 back()
                 if (queued) syncSoon()
             })
