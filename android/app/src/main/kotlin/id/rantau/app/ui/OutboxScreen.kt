@@ -32,7 +32,7 @@ fun OutboxScreen(app: Rantau, onFix: (draftId: String) -> Unit, onBack: () -> Un
         if (outbox.isEmpty()) Text(stringResource(R.string.outbox_empty))
         LazyColumn {
             items(outbox.reversed(), key = { it.id }) { item ->
-                OutboxRow(item, onFix = { scope.launch { onFix(app.reopenRejected(item.id).id) } })
+                OutboxRow(item, onFix = { scope.launch { onFix(app.reopenRejected(item.id)) } })
             }
         }
     }
