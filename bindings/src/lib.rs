@@ -3,7 +3,6 @@
 //! converts its arguments, delegates to `rantau_core` and converts the answer.
 //!
 //! - [`error`]: the one public error ([`RantauError`]) and the panic guard.
-//! - [`form_view`]: a form definition, localized, for the generic renderer.
 //! - [`types`]: records and enums that cross the boundary, with their conversions.
 //! - [`profile`]: [`RantauProfile`], one open encrypted profile (drafts, outbox, inquiries, sync).
 //! - [`draft`]: [`RantauDraft`], one open draft on its form screen (the core's `DraftSession`).
@@ -14,7 +13,6 @@
 mod android;
 pub mod draft;
 pub mod error;
-pub mod form_view;
 pub mod profile;
 pub mod tools;
 pub mod types;

@@ -10,7 +10,7 @@ use rantau_core::app::profile::Profile;
 use rantau_core::app::sync::{Network, SyncListener, SyncSettings, SyncStatus};
 use rantau_core::store::Key;
 use rantau_core::sync::{NoObserver, SyncConfig};
-use rantau_core::{forms, Error};
+use rantau_core::Error;
 
 use rantau_core::app::form::{ChoiceItem, DraftSession};
 use rantau_core::app::inquiry::{Card, Contribution, PaymentInstructions, StatusCard, Thread};
@@ -21,8 +21,7 @@ use rantau_core::Lang;
 
 use crate::draft::RantauDraft;
 use crate::error::{guard, guard_async, RantauError};
-use crate::form_view::{form_view, FormView};
-use crate::types::{self, DraftSummary, DraftView, FieldInput, FormInfo, SetFieldResult};
+use crate::types::{self, DraftSummary, FormInfo};
 
 type Res<T> = Result<T, RantauError>;
 
@@ -235,26 +234,6 @@ impl RantauProfile {
         })
     }
 
-    /// The whole definition of a form (format in `docs/forms.md`) for the generic
-    /// renderer; `version` `None` is the newest.
-    pub fn form_definition_json(&self, form_id: String, version: Option<u32>) -> Res<String> {
-        self.with(|_| {
-            let def = forms::builtin_form(&form_id, version)
-                .ok_or_else(|| Error::UnknownForm(form_id.clone()))?;
-            serde_json::to_string(def).map_err(|e| Error::InvalidDefinition(e.to_string()))
-        })
-    }
-
-    /// A form, localized, for the generic renderer; `version` `None` is the newest
-    /// (a draft names its own version).
-    pub fn form(&self, form_id: String, version: Option<u32>) -> Res<FormView> {
-        self.with(|p| {
-            let def = forms::builtin_form(&form_id, version)
-                .ok_or_else(|| Error::UnknownForm(form_id.clone()))?;
-            Ok(form_view(def, p.lang()))
-        })
-    }
-
     /// Starts a draft of the newest version of `form_id` and opens it on its form screen.
     pub fn start_draft(self: Arc<Self>, form_id: String) -> Res<Arc<RantauDraft>> {
         let session = self.with(|p| DraftSession::start(p, &form_id))?;
@@ -283,35 +262,6 @@ impl RantauProfile {
                 })
                 .collect())
         })
-    }
-
-    /// Starts a draft of the newest version of `form_id`.
-    pub fn new_draft(&self, form_id: String) -> Res<DraftView> {
-        self.with(|p| p.new_draft(&form_id).map(DraftView::from))
-    }
-
-    /// Autosave: sets one field and persists the draft (one transaction); returns
-    /// what is stored, the issues and the visibility changes.
-    pub fn set_field(
-        &self,
-        draft_id: String,
-        path: String,
-        input: FieldInput,
-    ) -> Res<SetFieldResult> {
-        self.with(|p| {
-            p.set_field(&draft_id, &path, input.into())
-                .map(SetFieldResult::from)
-        })
-    }
-
-    /// Removes item `index` of repeat group `group`.
-    pub fn remove_repeat_item(&self, draft_id: String, group: String, index: u32) -> Res<()> {
-        self.with(|p| p.remove_repeat_item(&draft_id, &group, index as usize))
-    }
-
-    /// A draft with its answers, every issue and the contribution due.
-    pub fn draft(&self, draft_id: String) -> Res<DraftView> {
-        self.with(|p| p.draft(&draft_id).map(DraftView::from))
     }
 
     /// All drafts, most recently changed first.
@@ -345,26 +295,15 @@ impl RantauProfile {
         self.with(|p| p.submission(&submission_id))
     }
 
-    /// Attaches one page of a document (JPEG, PNG or PDF) to a draft's document field.
-    /// One call per photo; the bytes are stored encrypted in the profile.
-    pub fn attach(
-        &self,
-        draft_id: String,
-        field_path: String,
-        bytes: Vec<u8>,
-        mime_hint: Option<String>,
-    ) -> Res<AttachmentInfo> {
-        self.with(|p| p.attach(&draft_id, &field_path, &bytes, mime_hint.as_deref()))
-    }
-
     /// The document pages of a draft (or of the submission it became).
     pub fn attachments(&self, id: String) -> Res<Vec<AttachmentInfo>> {
         self.with(|p| p.attachments(&id, None))
     }
 
     /// Fix and resubmit: a rejected submission becomes a new draft with its answers.
-    pub fn reopen_rejected(&self, submission_id: String) -> Res<DraftView> {
-        self.with(|p| p.reopen_rejected(&submission_id).map(DraftView::from))
+    /// Returns the draft's id, to open with [`RantauProfile::open_draft`].
+    pub fn reopen_rejected(&self, submission_id: String) -> Res<String> {
+        self.with(|p| Ok(p.reopen_rejected(&submission_id)?.id))
     }
 
     /// The worker's "send again" on a submission that needs help after many failed

@@ -5,10 +5,7 @@ import id.rantau.core.Card
 import id.rantau.core.ChoiceItem
 import id.rantau.core.Contribution
 import id.rantau.ffi.DraftSummary
-import id.rantau.ffi.DraftView
-import id.rantau.ffi.FieldInput
 import id.rantau.ffi.FormInfo
-import id.rantau.ffi.FormView
 import id.rantau.core.Lang
 import id.rantau.core.StatusCard
 import id.rantau.core.OutboxItem
@@ -17,7 +14,6 @@ import id.rantau.core.PaymentInstructions
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.RantauDraft
 import id.rantau.ffi.RantauProfile
-import id.rantau.ffi.SetFieldResult
 import id.rantau.ffi.setAsideDamagedProfile
 import id.rantau.core.Network
 import id.rantau.core.SyncSettings
@@ -168,35 +164,6 @@ class Rantau private constructor(
     /** The forms a user can start. */
     suspend fun forms(): List<FormInfo> = call { it.forms() }
 
-    /** A form, localized and typed, for the generic form renderer ([FormSession]). */
-    suspend fun form(formId: String, version: UInt? = null): FormView = call { it.form(formId, version) }
-
-    /** The full definition (JSON, docs/forms.md), e.g. to export or debug. */
-    suspend fun formDefinitionJson(formId: String, version: UInt? = null): String =
-        call { it.formDefinitionJson(formId, version) }
-
-    /** Starts a draft. */
-    suspend fun newDraft(formId: String): DraftView = call { it.newDraft(formId) }
-
-    /** Autosave one field: what is stored, its issues, the visibility changes. */
-    suspend fun setField(draftId: String, path: String, input: FieldInput): SetFieldResult =
-        call { it.setField(draftId, path, input) }
-
-    /** Autosave typed text (the common case). */
-    suspend fun setText(draftId: String, path: String, text: String): SetFieldResult =
-        setField(draftId, path, FieldInput.Text(text))
-
-    /** Removes item [index] of a repeat group. */
-    suspend fun removeRepeatItem(draftId: String, group: String, index: Int) =
-        call { it.removeRepeatItem(draftId, group, index.toUInt()) }
-
-    /** A draft with every issue and the contribution due. */
-    suspend fun draft(draftId: String): DraftView = call { it.draft(draftId) }
-
-    /** Attaches one page (JPEG, PNG or PDF bytes) to a document field; stored encrypted. */
-    suspend fun attach(draftId: String, field: String, bytes: ByteArray, mimeHint: String? = null): AttachmentInfo =
-        call { it.attach(draftId, field, bytes, mimeHint) }
-
     /** The document pages of a draft or of the submission it became. */
     suspend fun attachments(id: String): List<AttachmentInfo> = call { it.attachments(id) }
 
@@ -227,8 +194,8 @@ class Rantau private constructor(
     /** The outbox, oldest first. */
     suspend fun outbox(): List<OutboxItem> = call { it.outbox() }
 
-    /** Fix and resubmit a rejected submission: a new draft with its answers. */
-    suspend fun reopenRejected(submissionId: String): DraftView = change { it.reopenRejected(submissionId) }
+    /** Fix and resubmit a rejected submission: a new draft with its answers; returns its id (open it with [FormSession.resume]). */
+    suspend fun reopenRejected(submissionId: String): String = change { it.reopenRejected(submissionId) }
 
     /** The home screen's status card, from the local cache. */
     suspend fun statusCard(): StatusCard = call { it.statusCard() }

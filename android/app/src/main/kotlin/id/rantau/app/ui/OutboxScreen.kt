@@ -23,7 +23,10 @@ import id.rantau.core.OutboxItem
 import id.rantau.core.Bucket
 import kotlinx.coroutines.launch
 
-/** Every finalized form and where it is; a rejected one can be fixed and sent again. */
+/**
+ * Every finalized form and where it is; a rejected one can be fixed and sent again, one
+ * that failed many times can be sent again as it is.
+ */
 @Composable
 fun OutboxScreen(app: Rantau, onFix: (draftId: String) -> Unit, onBack: () -> Unit) {
     val outbox by remember(app) { app.outboxFlow() }.collectAsState(initial = emptyList())
@@ -32,14 +35,18 @@ fun OutboxScreen(app: Rantau, onFix: (draftId: String) -> Unit, onBack: () -> Un
         if (outbox.isEmpty()) Text(stringResource(R.string.outbox_empty))
         LazyColumn {
             items(outbox.reversed(), key = { it.id }) { item ->
-                OutboxRow(item, onFix = { scope.launch { onFix(app.reopenRejected(item.id).id) } })
+                OutboxRow(
+                    item,
+                    onFix = { scope.launch { onFix(app.reopenRejected(item.id)) } },
+                    onSendAgain = { scope.launch { app.sendAgain(item.id) } },
+                )
             }
         }
     }
 }
 
 @Composable
-private fun OutboxRow(item: OutboxItem, onFix: () -> Unit) {
+private fun OutboxRow(item: OutboxItem, onFix: () -> Unit, onSendAgain: () -> Unit) {
     Card(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
         Column(Modifier.padding(12.dp)) {
             Text(item.title, style = MaterialTheme.typography.titleSmall)
@@ -49,6 +56,10 @@ private fun OutboxRow(item: OutboxItem, onFix: () -> Unit) {
             for (issue in item.issues) Text("• ${issue.message}", color = MaterialTheme.colorScheme.error)
             if (item.bucket == Bucket.NEEDS_FIXING) {
                 Button(onClick = onFix) { Text(stringResource(R.string.fix_and_resend)) }
+            }
+            // Many failed attempts: the same form, same id, goes again (the server keeps it once).
+            if (item.bucket == Bucket.NEEDS_HELP) {
+                Button(onClick = onSendAgain) { Text(stringResource(R.string.send_again)) }
             }
         }
     }
