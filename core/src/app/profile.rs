@@ -162,6 +162,8 @@ impl Profile {
         if let Ok(mut l) = self.lang.write() {
             *l = lang;
         }
+        // The sync state's watchers, whichever handle they came through, follow it.
+        self.hub.set_lang(lang);
     }
 
     /// Now, by this profile's clock.

@@ -100,7 +100,7 @@ impl Profile {
     /// Tells `listener` of every change of this profile's sync state, whichever
     /// handle runs the sync; returns the id for [`Profile::unwatch_sync`].
     pub fn watch_sync(&self, listener: Arc<dyn SyncListener>) -> u64 {
-        self.hub.watch(self.lang(), listener)
+        self.hub.watch(listener)
     }
 
     /// Stops the listener `id`.

@@ -16,10 +16,9 @@ pub trait SyncListener: Send + Sync {
     fn on_status(&self, status: SyncStatus);
 }
 
-/// A listener and the language it wants its words in.
+/// A listener and its id.
 struct Watcher {
     id: u64,
-    lang: Lang,
     listener: Arc<dyn SyncListener>,
 }
 
@@ -27,6 +26,8 @@ struct Watcher {
 #[derive(Default)]
 pub struct Hub {
     raw: Mutex<Raw>,
+    /// The profile's language, the last any handle set: watchers are told in it.
+    lang: Mutex<Lang>,
     watchers: Mutex<Vec<Watcher>>,
 }
 
@@ -89,21 +90,26 @@ impl Hub {
     }
 
     fn notify(&self, now: i64) {
-        let raw = self.raw();
-        let watchers: Vec<(Lang, Arc<dyn SyncListener>)> = lock(&self.watchers)
+        let status = self.raw().render(now, *lock(&self.lang));
+        let watchers: Vec<Arc<dyn SyncListener>> = lock(&self.watchers)
             .iter()
-            .map(|w| (w.lang, w.listener.clone()))
+            .map(|w| w.listener.clone())
             .collect();
         // Outside the locks: a listener may read the state again.
-        for (lang, listener) in watchers {
-            listener.on_status(raw.render(now, lang));
+        for listener in watchers {
+            listener.on_status(status.clone());
         }
     }
 
-    /// Tells `listener` of every change, worded in `lang`; returns the id to stop it.
-    pub fn watch(&self, lang: Lang, listener: Arc<dyn SyncListener>) -> u64 {
+    /// The language the watchers are told in (the worker changed it).
+    pub(crate) fn set_lang(&self, lang: Lang) {
+        *lock(&self.lang) = lang;
+    }
+
+    /// Tells `listener` of every change, in the profile's language; returns the id to stop it.
+    pub fn watch(&self, listener: Arc<dyn SyncListener>) -> u64 {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        lock(&self.watchers).push(Watcher { id, lang, listener });
+        lock(&self.watchers).push(Watcher { id, listener });
         id
     }
 
@@ -135,7 +141,8 @@ mod tests {
         assert!(!Arc::ptr_eq(&a, &other));
 
         let seen = Arc::new(Seen::default());
-        let id = b.watch(Lang::En, seen.clone());
+        b.set_lang(Lang::En);
+        let id = b.watch(seen.clone());
         assert!(a.begin(0), "the first run starts");
         assert!(!b.begin(0), "a second run on the same profile does not");
         assert!(other.begin(0), "another profile runs on its own");
@@ -145,6 +152,10 @@ mod tests {
         let seen = lock(&seen.0);
         assert_eq!(seen.len(), 2, "started and finished, nothing after unwatch");
         assert!(seen[0].running && !seen[1].running);
+        assert_eq!(
+            seen[1].headline, "Never synced",
+            "in the language set on the profile"
+        );
     }
 
     #[test]
