@@ -42,9 +42,14 @@ size_target="${CARGO_TARGET_DIR:-$PWD/target}/size-check"
   set -e
   nice -n 19 bash scripts/deny.sh --install-only
   FUZZ_BUILD_ONLY=1 nice -n 19 bash scripts/fuzz-ci.sh
-  CARGO_TARGET_DIR="$size_target" nice -n 19 cargo build --quiet --locked -p rantau-ffi --release
 ) >"$bg/builds.log" 2>&1 &
 builds=$!
+# Beside the installs, not after them: behind them it started only once the
+# foreground's test build was over, and the size step waited for it.
+(
+  CARGO_TARGET_DIR="$size_target" nice -n 19 cargo build --quiet --locked -p rantau-ffi --release
+) >"$bg/release.log" 2>&1 &
+release=$!
 (
   for pom in android/facade-jvm/pom.xml android/app-check/pom.xml; do
     # Best effort: a miss here is fetched again by the step itself.
@@ -84,10 +89,11 @@ step "Android app: strings in both languages, the Compose screens type-checked o
 bash scripts/app-check.sh
 
 step "size: the release library against its 6 MiB budget"
-await "$builds" builds
+await "$release" release
 CARGO_TARGET_DIR="$size_target" bash scripts/size-check.sh
 
 step "supply chain: cargo-deny (licenses, bans, sources; advisories when a local copy is given)"
+await "$builds" builds
 bash scripts/deny.sh
 
 step "fuzzing: every cargo-fuzz target from its seed corpus, fixed seed and runs"
