@@ -5,14 +5,15 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use rantau_core::app::form::FieldInput;
 use rantau_ffi::tools::generate_key_hex;
-use rantau_ffi::types::FieldInput;
 use rantau_ffi::RantauProfile;
 
 fn input(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_string_lossy().into_owned();
-    let profile = RantauProfile::create(path, "bench".into(), generate_key_hex()).unwrap();
+    let profile =
+        RantauProfile::with_key_hex(path, "bench".into(), generate_key_hex(), true).unwrap();
     // The same draft and values as CallCostBenchTest.kt.
     let draft = profile.start_draft("pmi-registration".into()).unwrap();
     let names = ["Sri Wahyuni", "Siti Aminah", "Dewi Lestari"];

@@ -1,18 +1,16 @@
 //! [`RantauDraft`]: one open draft on a form screen. Each user action is one call
-//! that returns the whole [`FormScreen`] to draw; the core decides the page, the
+//! that returns the [`FormScreen`] to draw (a keystroke: only its field, when
+//! nothing else changed); the core decides the page, the
 //! issues to show, the values as shown and the quote. The draft id and the form
 //! lookups stay here, so a keystroke sends only its path and text.
 
 use std::sync::{Arc, Mutex};
 
-use rantau_core::app::form::{DraftSession, Finalized, FormScreen};
+use rantau_core::app::form::{DraftSession, FieldInput, Finalized, FormScreen, FormUpdate};
 use rantau_core::app::profile::Profile;
 
-use crate::error::{guard, RantauError};
+use crate::error::{guard, RantauError, Res};
 use crate::profile::RantauProfile;
-use crate::types::FieldInput;
-
-type Res<T> = Result<T, RantauError>;
 
 /// An open draft. Calls are serialized; after the profile is closed they fail
 /// with [`RantauError::Closed`].
@@ -51,18 +49,14 @@ impl RantauDraft {
 
 #[uniffi::export]
 impl RantauDraft {
-    /// The draft's id.
-    pub fn draft_id(&self) -> Res<String> {
-        self.with(|s, _| Ok(s.draft_id().to_string()))
-    }
-
     /// The screen as it is now.
     pub fn screen(&self) -> Res<FormScreen> {
         self.with(|s, p| Ok(s.screen(p)))
     }
 
-    /// Autosaves one field (a keystroke, a pick, a date, a tick).
-    pub fn input(&self, path: String, input: FieldInput) -> Res<FormScreen> {
+    /// Autosaves one field (a keystroke, a pick, a date, a tick). The reply is that
+    /// field alone when nothing else on the screen changed, else the whole screen.
+    pub fn input(&self, path: String, input: FieldInput) -> Res<FormUpdate> {
         self.with(|s, p| s.input(p, &path, input.into()))
     }
 

@@ -4,68 +4,35 @@
 //! steps, so nothing is lost. [`RantauProfile::close_profile`] releases the database.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
-use rantau_core::app::profile::Profile;
-use rantau_core::app::sync::{Network, SyncListener, SyncSettings, SyncStatus};
-use rantau_core::store::Key;
-use rantau_core::sync::{NoObserver, SyncConfig};
-use rantau_core::Error;
-
-use rantau_core::app::form::{ChoiceItem, DraftSession};
+use rantau_core::app::form::{ChoiceItem, DraftSession, FormInfo};
 use rantau_core::app::inquiry::{Card, Contribution, PaymentInstructions, StatusCard, Thread};
 use rantau_core::app::outbox::{OutboxItem, OutboxSummary};
-use rantau_core::app::profile::AttachmentInfo;
-use rantau_core::domain::country;
+use rantau_core::app::profile::{AttachmentInfo, DraftSummary, Profile};
+use rantau_core::app::sync::{
+    Network, NoObserver, ServerLink, SyncListener, SyncSettings, SyncStatus,
+};
+use rantau_core::app::{directory, Key};
 use rantau_core::Lang;
 
 use crate::draft::RantauDraft;
-use crate::error::{guard, guard_async, RantauError};
-use crate::types::{self, DraftSummary, FormInfo};
-
-type Res<T> = Result<T, RantauError>;
-
-/// Told of every change of the profile's sync state (implemented in Kotlin).
-/// Called on the syncing thread: keep it quick.
-#[uniffi::export(callback_interface)]
-pub trait SyncStatusListener: Send + Sync {
-    /// The new state, worded in the profile's language.
-    fn on_status(&self, status: SyncStatus);
-}
-
-struct Forward(Box<dyn SyncStatusListener>);
-
-impl SyncListener for Forward {
-    fn on_status(&self, status: SyncStatus) {
-        // A panicking listener must not unwind into the core's sync.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.0.on_status(status)));
-    }
-}
+use crate::error::{guard, guard_async, RantauError, Res};
 
 /// An open profile. Thread-safe; calls after [`RantauProfile::close_profile`] fail with
 /// [`RantauError::Closed`].
 #[derive(uniffi::Object)]
 pub struct RantauProfile {
     inner: RwLock<Option<Arc<Profile>>>,
-    /// The last server's settings: they own the HTTP client, kept for connection reuse.
-    config: Mutex<Option<(String, SyncConfig)>>,
-    /// Roots (PEM) that replace the platform's verifier: tests and staging only.
-    roots: Mutex<Option<String>>,
+    link: ServerLink,
 }
 
 impl std::fmt::Debug for RantauProfile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RantauProfile")
-            .field("open", &!self.is_closed())
+            .field("open", &self.get().is_ok())
             .finish()
     }
-}
-
-fn key_from_bytes(bytes: &[u8]) -> Res<Key> {
-    let arr: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| RantauError::from(Error::InvalidKey))?;
-    Ok(Key::from_bytes(arr))
 }
 
 /// Sets the damaged profile `name` in `dir` aside so that the worker can create it
@@ -76,18 +43,22 @@ fn key_from_bytes(bytes: &[u8]) -> Res<Key> {
 #[uniffi::export]
 pub fn set_aside_damaged_profile(dir: String, name: String, key: Vec<u8>) -> Res<String> {
     guard(|| {
-        let kept = Profile::set_aside_damaged(Path::new(&dir), &name, &key_from_bytes(&key)?)?;
+        let kept = Profile::set_aside_damaged(Path::new(&dir), &name, &Key::from_slice(&key)?)?;
         Ok(kept.to_string_lossy().into_owned())
     })
 }
 
 impl RantauProfile {
-    fn wrap(p: Profile) -> Arc<Self> {
-        Arc::new(RantauProfile {
+    fn open_or_create(dir: &str, name: &str, key: &Key, create: bool) -> Res<Arc<Self>> {
+        let p = if create {
+            Profile::create(Path::new(dir), name, key)?
+        } else {
+            Profile::open(Path::new(dir), name, key)?
+        };
+        Ok(Arc::new(RantauProfile {
             inner: RwLock::new(Some(Arc::new(p))),
-            config: Mutex::new(None),
-            roots: Mutex::new(None),
-        })
+            link: ServerLink::new("rantau-android"),
+        }))
     }
 
     pub(crate) fn get(&self) -> Res<Arc<Profile>> {
@@ -98,6 +69,14 @@ impl RantauProfile {
             .ok_or_else(RantauError::closed)
     }
 
+    /// Runs `f`, which cannot fail, on the open profile.
+    fn run(&self, f: impl FnOnce(&Profile)) -> Res<()> {
+        self.with(|p| {
+            f(p);
+            Ok(())
+        })
+    }
+
     /// Runs `f` on the open profile, guarded against panics.
     fn with<T>(&self, f: impl FnOnce(&Profile) -> rantau_core::Result<T>) -> Res<T> {
         guard(|| {
@@ -105,66 +84,27 @@ impl RantauProfile {
             f(&p).map_err(RantauError::from)
         })
     }
-
-    fn config_for(&self, url: &str, profile: &Profile) -> Res<SyncConfig> {
-        let mut slot = self.config.lock().map_err(|_| RantauError::closed())?;
-        let mut config = match slot.as_ref() {
-            Some((u, c)) if u == url => c.clone(),
-            _ => {
-                let mut c = SyncConfig::new(url)?;
-                c.device_label = "rantau-android".into();
-                let roots = self.roots.lock().map_err(|_| RantauError::closed())?;
-                if let Some(pem) = roots.as_deref() {
-                    c.trust_only_roots_pem(pem.as_bytes())?;
-                }
-                *slot = Some((url.to_string(), c.clone()));
-                c
-            }
-        };
-        config.lang = profile.lang();
-        Ok(config)
-    }
 }
 
 #[uniffi::export(async_runtime = "tokio")]
 impl RantauProfile {
-    /// Creates profile `name` in directory `dir`, encrypted with a 32-byte key in hex.
+    /// Creates profile `name` in directory `dir` (`create`), or opens it, with its
+    /// 32-byte key in hex.
     #[uniffi::constructor]
-    pub fn create(dir: String, name: String, key_hex: String) -> Res<Arc<Self>> {
-        guard(|| {
-            Ok(Self::wrap(Profile::create(
-                Path::new(&dir),
-                &name,
-                &Key::from_hex(&key_hex)?,
-            )?))
-        })
+    pub fn with_key_hex(
+        dir: String,
+        name: String,
+        key_hex: String,
+        create: bool,
+    ) -> Res<Arc<Self>> {
+        guard(|| Self::open_or_create(&dir, &name, &Key::from_hex(&key_hex)?, create))
     }
 
-    /// Opens the existing profile `name` in `dir` with its key in hex.
-    #[uniffi::constructor]
-    pub fn open(dir: String, name: String, key_hex: String) -> Res<Arc<Self>> {
-        guard(|| {
-            Ok(Self::wrap(Profile::open(
-                Path::new(&dir),
-                &name,
-                &Key::from_hex(&key_hex)?,
-            )?))
-        })
-    }
-
-    /// Like [`RantauProfile::create`] / [`RantauProfile::open`] with the key as 32 raw bytes
-    /// (as the Android Keystore unwraps it).
+    /// Like [`RantauProfile::with_key_hex`] with the key as 32 raw bytes (as the
+    /// Android Keystore unwraps it).
     #[uniffi::constructor]
     pub fn with_key_bytes(dir: String, name: String, key: Vec<u8>, create: bool) -> Res<Arc<Self>> {
-        guard(|| {
-            let key = key_from_bytes(&key)?;
-            let p = if create {
-                Profile::create(Path::new(&dir), &name, &key)?
-            } else {
-                Profile::open(Path::new(&dir), &name, &key)?
-            };
-            Ok(Self::wrap(p))
-        })
+        guard(|| Self::open_or_create(&dir, &name, &Key::from_slice(&key)?, create))
     }
 
     /// Closes the profile: stops a running sync at its next step and releases the
@@ -173,11 +113,9 @@ impl RantauProfile {
     pub fn close_profile(&self) {
         let taken = self.inner.write().ok().and_then(|mut g| g.take());
         if let Some(p) = taken {
-            p.store().interrupt_handle().interrupt();
+            p.interrupt();
         }
-        if let Ok(mut c) = self.config.lock() {
-            *c = None;
-        }
+        self.link.forget();
     }
 
     /// Trusts only the root certificates in `pem` (PEM text) for the next syncs,
@@ -185,24 +123,7 @@ impl RantauProfile {
     /// authority. The app never calls it. Host names and expiry are still checked.
     /// Errors: `InvalidInput` (`sync.invalid_roots`) when `pem` holds no certificate.
     pub fn trust_only_roots(&self, pem: String) -> Res<()> {
-        guard(|| {
-            // Checked now, so a bad file fails here rather than at the next sync.
-            SyncConfig::new("https://localhost")?.trust_only_roots_pem(pem.as_bytes())?;
-            *self.roots.lock().map_err(|_| RantauError::closed())? = Some(pem);
-            // The cached client trusted other roots: build a new one at the next sync.
-            *self.config.lock().map_err(|_| RantauError::closed())? = None;
-            Ok(())
-        })
-    }
-
-    /// True after [`RantauProfile::close_profile`].
-    pub fn is_closed(&self) -> bool {
-        self.inner.read().map(|g| g.is_none()).unwrap_or(true)
-    }
-
-    /// The profile's name.
-    pub fn name(&self) -> Res<String> {
-        self.with(|p| Ok(p.name().to_string()))
+        guard(|| Ok(self.link.trust_only_roots(&pem)?))
     }
 
     /// The language of messages and titles.
@@ -212,26 +133,12 @@ impl RantauProfile {
 
     /// Changes the language of messages and titles.
     pub fn set_language(&self, lang: Lang) -> Res<()> {
-        self.with(|p| {
-            p.set_lang(lang);
-            Ok(())
-        })
+        self.run(|p| p.set_lang(lang))
     }
 
     /// The forms a user can start (newest version of each), titles localized.
     pub fn forms(&self) -> Res<Vec<FormInfo>> {
-        self.with(|p| {
-            let lang = p.lang();
-            Ok(p.forms()
-                .into_iter()
-                .map(|d| FormInfo {
-                    id: d.id.clone(),
-                    version: d.version,
-                    title: types::text(&d.title, lang),
-                    description: d.description.as_ref().map(|t| types::text(t, lang)),
-                })
-                .collect())
-        })
+        self.with(|p| Ok(p.forms()))
     }
 
     /// Starts a draft of the newest version of `form_id` and opens it on its form screen.
@@ -250,23 +157,12 @@ impl RantauProfile {
     /// The countries a country field offers, names in the profile's language:
     /// every country, or only placement destinations. Load once per screen.
     pub fn countries(&self, destinations_only: bool) -> Res<Vec<ChoiceItem>> {
-        self.with(|p| {
-            let lang = p.lang();
-            Ok(country::countries()
-                .iter()
-                .filter(|c| c.destination || !destinations_only)
-                .map(|c| ChoiceItem {
-                    value: c.code.clone(),
-                    label: c.name.get(lang).to_string(),
-                    selected: false,
-                })
-                .collect())
-        })
+        self.with(|p| Ok(directory::country_choices(destinations_only, p.lang())))
     }
 
     /// All drafts, most recently changed first.
-    pub fn drafts(&self) -> Res<Vec<types::DraftSummary>> {
-        self.with(|p| Ok(p.drafts()?.into_iter().map(DraftSummary::from).collect()))
+    pub fn drafts(&self) -> Res<Vec<DraftSummary>> {
+        self.with(Profile::drafts)
     }
 
     /// Deletes a draft (not a finalized submission).
@@ -342,21 +238,10 @@ impl RantauProfile {
         self.with(|p| Ok(p.age(fetched_at)))
     }
 
-    /// Asks a running sync to stop at its next step ([`RantauError::Interrupted`]).
-    pub fn interrupt(&self) -> Res<()> {
-        self.with(|p| {
-            p.store().interrupt_handle().interrupt();
-            Ok(())
-        })
-    }
-
     /// Stops a running sync at its next step without disturbing a statement running
     /// now (the facade calls this when the sync's coroutine is cancelled).
     pub fn stop_sync(&self) -> Res<()> {
-        self.with(|p| {
-            p.store().interrupt_handle().stop_at_next_step();
-            Ok(())
-        })
+        self.run(Profile::stop_at_next_step)
     }
 
     /// One sync with the server at `server_url` (https, or http to loopback), if
@@ -366,7 +251,7 @@ impl RantauProfile {
     /// Cancel by dropping the future (Kotlin: cancel the coroutine).
     pub async fn sync(&self, server_url: String, network: Network) -> Res<SyncStatus> {
         let profile = self.get()?;
-        let config = guard(|| self.config_for(&server_url, &profile))?;
+        let config = guard(|| Ok(self.link.config(&server_url, profile.lang())?))?;
         guard_async(async move { Ok(profile.sync(&config, network, &NoObserver).await?.status) })
             .await
     }
@@ -378,16 +263,13 @@ impl RantauProfile {
 
     /// Tells `listener` of every change of this profile's sync state, whichever
     /// handle in the process runs the sync. Returns the id for `unwatch_sync`.
-    pub fn watch_sync(&self, listener: Box<dyn SyncStatusListener>) -> Res<u64> {
-        self.with(|p| Ok(p.watch_sync(Arc::new(Forward(listener)))))
+    pub fn watch_sync(&self, listener: Box<dyn SyncListener>) -> Res<u64> {
+        self.with(|p| Ok(p.watch_sync(Arc::from(listener))))
     }
 
     /// Stops the listener `id`.
     pub fn unwatch_sync(&self, id: u64) -> Res<()> {
-        self.with(|p| {
-            p.unwatch_sync(id);
-            Ok(())
-        })
+        self.run(|p| p.unwatch_sync(id))
     }
 
     /// The worker's data-use settings.

@@ -6,17 +6,11 @@ use std::path::Path;
 
 use rantau_core::app::checks::{self, CheckResult};
 use rantau_core::app::directory::{self, CountryInfo, ServicePoint};
+use rantau_core::app::{self, Key};
 use rantau_core::domain::tariff::{FeeQuote, Scheme};
-use rantau_core::store::{profiles, Key};
 use rantau_core::Lang;
 
-use crate::error::{guard, RantauError};
-
-type Res<T> = Result<T, RantauError>;
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+use crate::error::{guard, RantauError, Res};
 
 /// Checks a NIK, and against it a declared birth date and sex (`M`/`F`/`L`/`P`).
 #[uniffi::export]
@@ -54,7 +48,7 @@ pub fn check_passport(input: String, lang: Lang) -> Res<CheckResult> {
 #[uniffi::export]
 pub fn fee(scheme: Scheme, months: u32, jht_monthly: Option<u64>, lang: Lang) -> Res<FeeQuote> {
     guard(|| {
-        checks::fee(scheme, months, jht_monthly, today(), lang).map_err(|issues| {
+        checks::fee(scheme, months, jht_monthly, checks::today(), lang).map_err(|issues| {
             RantauError::Validation {
                 code: issues.first().map(|i| i.code.clone()).unwrap_or_default(),
                 issues,
@@ -66,7 +60,7 @@ pub fn fee(scheme: Scheme, months: u32, jht_monthly: Option<u64>, lang: Lang) ->
 /// The JHT amounts a worker may choose per month, today.
 #[uniffi::export]
 pub fn jht_options() -> Vec<u64> {
-    guard(|| Ok(checks::jht_options(today()))).unwrap_or_default()
+    guard(|| Ok(checks::jht_options(checks::today()))).unwrap_or_default()
 }
 
 /// The service points in a country (ISO code, any case), from the built-in directory.
@@ -105,7 +99,7 @@ pub fn error_message(code: String, lang: Lang) -> String {
 /// The profile names in `dir`, sorted.
 #[uniffi::export]
 pub fn list_profiles(dir: String) -> Res<Vec<String>> {
-    guard(|| Ok(profiles::list_profiles(Path::new(&dir))?))
+    guard(|| Ok(app::list_profiles(Path::new(&dir))?))
 }
 
 /// The core's version: also the cheapest call, for measuring FFI overhead.
@@ -126,42 +120,4 @@ pub fn echo_u32(value: u32) -> u32 {
 #[uniffi::export]
 pub fn testing_panic(message: String) -> Res<()> {
     guard(|| panic!("{message}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_messages_come_in_the_users_language_and_unknown_codes_as_themselves() {
-        assert_eq!(
-            error_message("store.wrong_key".into(), Lang::Id),
-            "Kunci tidak dapat membuka profil ini."
-        );
-        assert_eq!(
-            error_message("store.wrong_key".into(), Lang::En),
-            "The key does not open this profile."
-        );
-        assert!(error_message("profile.not_damaged".into(), Lang::En).contains("not damaged"));
-        assert_eq!(error_message("no.such".into(), Lang::Id), "no.such");
-    }
-
-    #[test]
-    fn a_refused_fee_is_a_validation_error_with_its_issue() {
-        match fee(Scheme::P3mi, 0, None, Lang::Id) {
-            Err(RantauError::Validation { code, issues }) => {
-                assert_eq!(issues.len(), 1);
-                assert_eq!(code, issues[0].code);
-            }
-            other => panic!("expected a validation error, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn testing_panic_is_an_internal_error() {
-        assert!(matches!(
-            testing_panic("x".into()),
-            Err(RantauError::Internal { .. })
-        ));
-    }
 }

@@ -90,7 +90,7 @@ pub struct FeeArgs {
 /// Computes and prints the contribution due.
 pub fn fee(env: &Env, args: FeeArgs) -> Result<ExitCode> {
     let lang = env.lang;
-    let today = chrono::Utc::now().date_naive();
+    let today = checks::today();
     let quote = match Scheme::parse(&args.scheme) {
         Some(scheme) => checks::fee(scheme, args.months, args.jht, today, lang),
         None => Err(vec![

@@ -6,8 +6,8 @@
 use std::process::ExitCode;
 
 use rantau_core::app::profile::Profile;
+use rantau_core::app::Key;
 use rantau_core::forms::{samples, Input};
-use rantau_core::store::Key;
 use rantau_core::{Error, Result};
 use rantau_server::officer::OfficerClient;
 use rantau_server::{spawn_blocking, ServerConfig};

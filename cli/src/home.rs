@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use rantau_core::store::{profiles, Key};
+use rantau_core::app::{self, Key};
 use rantau_core::{Error, Lang, Result};
 
 use crate::out::{self, t};
@@ -171,7 +171,7 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
             }
         }
         ProfileCmd::List => {
-            let names = profiles::list_profiles(&env.home)?;
+            let names = app::list_profiles(&env.home)?;
             if env.json {
                 out::json(&names);
             } else if names.is_empty() {

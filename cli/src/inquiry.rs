@@ -9,7 +9,7 @@ use clap::Subcommand;
 use rantau_core::app::profile::Profile;
 
 use rantau_core::app::sync::Network;
-use rantau_core::sync::{SyncConfig, SyncObserver, SyncReport, SyncState};
+use rantau_core::app::sync::{ServerLink, SyncObserver, SyncReport, SyncState};
 use rantau_core::{Lang, Result};
 
 use crate::home::Env;
@@ -105,12 +105,11 @@ pub fn run_sync(
     lang: Lang,
     quiet: bool,
 ) -> Result<SyncReport> {
-    let mut config = SyncConfig::new(url)?;
+    let link = ServerLink::new("rantau-cli");
     if let Some(path) = ca_file {
-        config.trust_only_roots_pem(&std::fs::read(path)?)?;
+        link.trust_only_roots(&String::from_utf8_lossy(&std::fs::read(path)?))?;
     }
-    config.lang = lang;
-    config.device_label = "rantau-cli".into();
+    let config = link.config(url, lang)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

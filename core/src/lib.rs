@@ -25,7 +25,7 @@ pub mod protocol;
 pub mod store;
 pub mod sync;
 
-pub use base::error::{Error, Result};
+pub use base::error::{Error, ErrorKind, Result};
 
 // The app API's records cross the FFI as they are (feature `uniffi`, turned on by
 // the bindings crate). The derives and this scaffolding expand to uniffi's

@@ -16,6 +16,11 @@ const LAYERS: &[&str] = &[
 /// layer, as a test would, and nothing in the layers imports them.
 const OUTSIDE: &[&str] = &["fuzzing"];
 
+/// What the front-ends (the FFI bindings, the CLI) may name of the core: the app
+/// API, and the plain types below it that its records carry. Never the store or
+/// the sync engine: the app API re-exports the little of them a front-end needs.
+const FRONT_ENDS_MAY_USE: &[&str] = &["base", "domain", "forms", "app"];
+
 /// What the server's sources may name of the core (`rantau_core::<module>`), and
 /// the names the core re-exports at its root (all from `base`).
 const SERVER_MAY_USE: &[&str] = &["base", "domain", "forms", "protocol"];
@@ -404,19 +409,20 @@ fn every_top_level_module_of_the_core_has_a_layer() {
     }
 }
 
-#[test]
-fn the_server_uses_only_the_shared_layers_of_the_core() {
-    let server = manifest_dir().join("../server");
+/// Every `rantau_core::<module>` that the sources of crate `dir` (relative to the
+/// workspace: `server`, `cli`) name outside `may_use`, as `file:line: message`.
+fn names_outside(dir: &str, may_use: &[&str]) -> Vec<String> {
+    let root = manifest_dir().join("..").join(dir);
     let lib = fs::read_to_string(manifest_dir().join("src/lib.rs")).unwrap();
     let reexports = root_reexports(&lib);
     let mut found = Vec::new();
-    for dir in ["src", "tests", "benches"] {
-        let dir = server.join(dir);
-        if !dir.is_dir() {
+    for sub in ["src", "tests", "benches"] {
+        let sub = root.join(sub);
+        if !sub.is_dir() {
             continue;
         }
-        for file in rust_files(&dir) {
-            let shown = format!("server/{}", file.strip_prefix(&server).unwrap().display());
+        for file in rust_files(&sub) {
+            let shown = format!("{dir}/{}", file.strip_prefix(&root).unwrap().display());
             let toks = tokens(&fs::read_to_string(&file).unwrap());
             for (i, t) in toks.iter().enumerate() {
                 if t.text != "rantau_core" || toks.get(i + 1).is_none_or(|n| n.text != "::") {
@@ -427,17 +433,45 @@ fn the_server_uses_only_the_shared_layers_of_the_core() {
                         .iter()
                         .find(|(n, _)| *n == name)
                         .map_or(name.clone(), |(_, m)| m.clone());
-                    if !SERVER_MAY_USE.contains(&module.as_str()) {
+                    if !may_use.contains(&module.as_str()) {
                         found.push(format!(
-                            "{shown}:{line}: the server names `rantau_core::{name}`; it may use only {}",
-                            SERVER_MAY_USE.join(", ")
+                            "{shown}:{line}: names `rantau_core::{name}`; {dir} may use only {}",
+                            may_use.join(", ")
                         ));
                     }
                 }
             }
         }
     }
+    found
+}
+
+#[test]
+fn the_server_uses_only_the_shared_layers_of_the_core() {
+    let found = names_outside("server", SERVER_MAY_USE);
     assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn the_front_ends_use_the_app_api_and_never_the_store_or_the_sync_engine() {
+    let mut found = names_outside("bindings", FRONT_ENDS_MAY_USE);
+    found.extend(names_outside("cli", FRONT_ENDS_MAY_USE));
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn a_front_end_naming_the_store_is_caught() {
+    // The check itself, on a file written for it: it must not pass everything.
+    let dir = manifest_dir().join("../target/layers-check/src");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("lib.rs"),
+        "use rantau_core::app::Key;\nuse rantau_core::store::Store;\n",
+    )
+    .unwrap();
+    let found = names_outside("target/layers-check", FRONT_ENDS_MAY_USE);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("lib.rs:2") && found[0].contains("rantau_core::store"));
 }
 
 #[test]

@@ -87,6 +87,12 @@ pub fn check_passport(input: &str, lang: Lang) -> CheckResult {
     }
 }
 
+/// The day whose tariff a quote without a profile reads: today in UTC, the same
+/// day a profile's own quote uses (`Profile::now`), so both answer alike.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 /// The contribution due on `today` for a contract of `months` months, with an
 /// optional monthly JHT; out-of-range inputs come back as their localized issues.
 pub fn fee(

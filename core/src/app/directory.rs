@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::app::form::ChoiceItem;
 use crate::base::lang::Lang;
 use crate::domain::country;
 use crate::domain::directory::{self, PointKind};
@@ -106,6 +107,20 @@ pub fn countries(lang: Lang) -> Vec<CountryInfo> {
         .collect()
 }
 
+/// The countries a country field offers, as choices named in `lang`: every
+/// country, or only placement destinations. A screen loads them once.
+pub fn country_choices(destinations_only: bool, lang: Lang) -> Vec<ChoiceItem> {
+    country::countries()
+        .iter()
+        .filter(|c| c.destination || !destinations_only)
+        .map(|c| ChoiceItem {
+            value: c.code.clone(),
+            label: c.name.get(lang).to_string(),
+            selected: false,
+        })
+        .collect()
+}
+
 /// True when `number` is one a mission publicly called a scam.
 pub fn is_scam_number(number: &str) -> bool {
     directory::builtin().is_scam_number(number)
@@ -128,6 +143,18 @@ mod tests {
                     != b.phones.first().map(|p| &p.label))
         );
         assert!(service_points("XX", Lang::En).is_empty());
+    }
+
+    #[test]
+    fn a_destination_field_offers_fewer_countries_named_in_the_users_language() {
+        let all = country_choices(false, Lang::Id);
+        let destinations = country_choices(true, Lang::En);
+        assert!(destinations.len() < all.len());
+        assert!(destinations
+            .iter()
+            .any(|c| c.value == "MY" && c.label == "Malaysia"));
+        assert!(all.iter().any(|c| c.value == "ID"));
+        assert!(!destinations.iter().any(|c| c.value == "ID" || c.selected));
     }
 
     #[test]

@@ -12,3 +12,8 @@ pub mod inquiry;
 pub mod outbox;
 pub mod profile;
 pub mod sync;
+
+// What a front-end needs of the store, and nothing more: the profile key, and
+// the profiles in a folder. The store itself stays behind the app API.
+pub use crate::store::profiles::list_profiles;
+pub use crate::store::Key;

@@ -16,6 +16,7 @@ use crate::forms::{self, Answers, Context, FormDefinition, Input, SetOutcome};
 use crate::store::drafts::{self, DraftRow};
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
 
+use super::form::{self, FormInfo};
 use super::outbox::{bucketed, Bucket, OutboxItem, OutboxSummary};
 use super::sync::Hub;
 use crate::store::{attachments, profiles, Key, OpenMode, Store};
@@ -67,6 +68,7 @@ pub struct DraftView {
 
 /// One line of the draft list.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DraftSummary {
     /// Draft id.
     pub id: String,
@@ -75,7 +77,7 @@ pub struct DraftSummary {
     /// Form title in the profile's language.
     pub title: String,
     /// Number of answered fields.
-    pub answered: usize,
+    pub answered: u32,
     /// Last change (unix ms).
     pub updated_at: i64,
 }
@@ -152,6 +154,18 @@ impl Profile {
         &self.store
     }
 
+    /// Asks a running sync or long write to stop now; it fails with
+    /// [`Error::Interrupted`] and leaves nothing half done.
+    pub fn interrupt(&self) {
+        self.store.interrupt_handle().interrupt();
+    }
+
+    /// Asks a running sync to stop at its next step, without disturbing a statement
+    /// running now (a cancelled coroutine).
+    pub fn stop_at_next_step(&self) {
+        self.store.interrupt_handle().stop_at_next_step();
+    }
+
     /// The language messages are rendered in.
     pub fn lang(&self) -> Lang {
         self.lang.read().map(|l| *l).unwrap_or_default()
@@ -186,17 +200,9 @@ impl Profile {
         }
     }
 
-    /// The forms a user can start: the built-in definitions, newest version of each.
-    pub fn forms(&self) -> Vec<&'static FormDefinition> {
-        let mut newest: Vec<&'static FormDefinition> = Vec::new();
-        for def in forms::builtin() {
-            match newest.iter_mut().find(|d| d.id == def.id) {
-                Some(d) if d.version < def.version => *d = def,
-                Some(_) => {}
-                None => newest.push(def),
-            }
-        }
-        newest
+    /// The forms a worker can start (newest version of each), in the profile's language.
+    pub fn forms(&self) -> Vec<FormInfo> {
+        form::info::available(self.lang())
     }
 
     /// Every issue of `answers`, in the profile's language and by its clock.
@@ -311,7 +317,7 @@ impl Profile {
             .into_iter()
             .map(|r| DraftSummary {
                 title: Self::title(&r.form_id, r.form_version, lang),
-                answered: r.answers.len(),
+                answered: u32::try_from(r.answers.len()).unwrap_or(u32::MAX),
                 id: r.id,
                 form_id: r.form_id,
                 updated_at: r.updated_at,

@@ -171,7 +171,74 @@ pub enum Error {
     Interrupted,
 }
 
+/// What a front-end does about an [`Error`]: the groups a screen acts on. The
+/// bindings turn each into one case of the app's exception; the CLI picks its
+/// wording and exit status by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The answers have errors: show the issues.
+    Validation,
+    /// No draft, submission, profile or file with that id or name.
+    NotFound,
+    /// The key does not open this profile.
+    WrongKey,
+    /// The database or the disk failed (full, damaged, written by a newer app).
+    Storage,
+    /// No connection, a timeout, a refused certificate or a server error: nothing
+    /// was lost, and a later run (another network, a fixed server) may succeed.
+    Network,
+    /// The server refused this device.
+    Auth,
+    /// The work was interrupted on request; nothing was lost.
+    Interrupted,
+    /// The caller asked for something impossible (an unknown form or field, a value
+    /// of the wrong type, a finalized draft, a bad key, name or server address).
+    InvalidInput,
+}
+
 impl Error {
+    /// The group a front-end acts on.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Invalid(_) => ErrorKind::Validation,
+            Error::DraftNotFound(_)
+            | Error::SubmissionNotFound(_)
+            | Error::ProfileNotFound(_)
+            | Error::AttachmentNotFound(_) => ErrorKind::NotFound,
+            Error::WrongKey => ErrorKind::WrongKey,
+            Error::NotADatabase(_)
+            | Error::SchemaTooNew { .. }
+            | Error::StorageFull
+            | Error::StorageIo { .. }
+            | Error::Sqlite(_)
+            | Error::Io(_)
+            | Error::MalformedStoredData(_)
+            | Error::InvalidReferenceData(_) => ErrorKind::Storage,
+            Error::Network(_)
+            | Error::Server { .. }
+            | Error::Protocol(_)
+            | Error::Tls(_)
+            | Error::Redirect { .. } => ErrorKind::Network,
+            Error::Unauthorized(_) | Error::DeviceSecretMismatch => ErrorKind::Auth,
+            Error::Interrupted => ErrorKind::Interrupted,
+            Error::InvalidKey
+            | Error::ProfileExists(_)
+            | Error::ProfileNotDamaged(_)
+            | Error::InvalidProfileName
+            | Error::UnknownForm(_)
+            | Error::InvalidDefinition(_)
+            | Error::UnknownField(_)
+            | Error::WrongValueType { .. }
+            | Error::AlreadyFinalized(_)
+            | Error::InvalidUrl(_)
+            | Error::InsecureUrl(_)
+            | Error::InvalidRoots(_)
+            | Error::AttachmentTooLarge { .. }
+            | Error::TooManyPages { .. }
+            | Error::UnsupportedAttachmentType => ErrorKind::InvalidInput,
+        }
+    }
+
     /// A stable, machine-readable code for this error.
     pub fn code(&self) -> &'static str {
         match self {
@@ -212,6 +279,37 @@ impl Error {
             Error::Redirect { .. } => "sync.redirect",
             Error::InvalidRoots(_) => "sync.invalid_roots",
             Error::Interrupted => "interrupted",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_fall_in_the_group_a_screen_acts_on() {
+        let cases = [
+            (Error::Invalid(Vec::new()), ErrorKind::Validation),
+            (Error::SubmissionNotFound("s".into()), ErrorKind::NotFound),
+            (Error::WrongKey, ErrorKind::WrongKey),
+            (Error::StorageIo { extended: 778 }, ErrorKind::Storage),
+            (Error::StorageFull, ErrorKind::Storage),
+            (
+                Error::Server {
+                    status: 503,
+                    code: "x".into(),
+                },
+                ErrorKind::Network,
+            ),
+            (Error::Tls("x".into()), ErrorKind::Network),
+            (Error::Unauthorized("x".into()), ErrorKind::Auth),
+            (Error::Interrupted, ErrorKind::Interrupted),
+            (Error::AlreadyFinalized("d".into()), ErrorKind::InvalidInput),
+            (Error::InsecureUrl("x".into()), ErrorKind::InvalidInput),
+        ];
+        for (error, kind) in cases {
+            assert_eq!(error.kind(), kind, "{}", error.code());
         }
     }
 }

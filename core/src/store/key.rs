@@ -43,6 +43,14 @@ impl Key {
         Key(bytes)
     }
 
+    /// A key from raw bytes of unchecked length (as the Android Keystore unwraps
+    /// it). Errors: [`Error::InvalidKey`] unless exactly 32 bytes.
+    pub fn from_slice(bytes: &[u8]) -> Result<Key> {
+        <[u8; KEY_LEN]>::try_from(bytes)
+            .map(Key)
+            .map_err(|_| Error::InvalidKey)
+    }
+
     /// The key as 64 lowercase hex digits, for the shell to store. The returned
     /// text is wiped when dropped.
     pub fn to_hex(&self) -> SecretText {

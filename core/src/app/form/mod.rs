@@ -3,10 +3,16 @@
 //! says when an issue is shown; [`display`] writes values the way people read them.
 
 pub mod display;
+pub mod info;
+pub mod input;
 pub mod policy;
 pub mod screen;
 pub mod session;
+pub mod update;
 
+pub use info::FormInfo;
+pub use input::FieldInput;
 pub use policy::IssuePolicy;
 pub use screen::{ChoiceItem, FieldSlot, FormScreen, Keyboard, PageTab, RepeatItem};
 pub use session::{DraftSession, Finalized};
+pub use update::FormUpdate;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::display;
 use super::policy::IssuePolicy;
 use super::screen::{ChoiceItem, FieldSlot, FormScreen, Keyboard, PageTab, RepeatItem};
+use super::update::FormUpdate;
 use crate::app::outbox::OutboxItem;
 use crate::app::profile::{AttachmentInfo, DraftView, Profile};
 use crate::base::error::{Error, Result};
@@ -54,6 +55,8 @@ pub struct DraftSession {
     page_of: HashMap<String, usize>,
     page: usize,
     policy: IssuePolicy,
+    /// The screen last built: a keystroke's reply carries only what differs from it.
+    shown: Option<FormScreen>,
 }
 
 impl DraftSession {
@@ -86,6 +89,7 @@ impl DraftSession {
             page_of,
             page: 0,
             policy: IssuePolicy::default(),
+            shown: None,
         };
         session.absorb(view, profile.attachments(draft_id, None)?);
         Ok(session)
@@ -103,8 +107,9 @@ impl DraftSession {
 
     /// Autosaves `input` for the field at `path`. Text-like inputs count as typing
     /// (their new issues wait for [`DraftSession::leave`]); a pick, a date or a tick
-    /// is complete at once.
-    pub fn input(&mut self, profile: &Profile, path: &str, input: Input) -> Result<FormScreen> {
+    /// is complete at once. The reply is that field alone when nothing else on the
+    /// screen changed, else the whole screen ([`FormUpdate`]).
+    pub fn input(&mut self, profile: &Profile, path: &str, input: Input) -> Result<FormUpdate> {
         let (outcome, answers) = profile.set_field_answers(&self.draft_id, path, input)?;
         self.answers = answers;
         for p in outcome.rechecked.iter().chain([&outcome.path]) {
@@ -127,7 +132,9 @@ impl DraftSession {
         } else {
             self.policy.left(path);
         }
-        Ok(self.build(profile.lang()))
+        let before = self.shown.take();
+        let now = self.build(profile.lang());
+        Ok(FormUpdate::between(before.as_ref(), now, path))
     }
 
     /// The worker left the field at `path` (focus moved away): its issues show
@@ -363,7 +370,7 @@ impl DraftSession {
         collect_showing(&fields, &mut showing);
         self.policy.shown(showing);
         let count = def.pages.len();
-        FormScreen {
+        let screen = FormScreen {
             draft_id: self.draft_id.clone(),
             form_id: def.id.clone(),
             title: def.title.get(lang).to_string(),
@@ -394,7 +401,9 @@ impl DraftSession {
             contribution: self.contribution.clone(),
             can_go_back: self.page > 0,
             is_last_page: self.page + 1 >= count,
-        }
+        };
+        self.shown = Some(screen.clone());
+        screen
     }
 
     fn slot(&self, f: &Field, path: &str, lang: Lang) -> FieldSlot {
@@ -545,6 +554,48 @@ mod tests {
         find(&screen.fields, path).unwrap_or_else(|| panic!("no slot {path}"))
     }
 
+    /// One input through the keystroke reply: the screen a front-end holds after
+    /// applying the reply must be the screen the core would build now.
+    fn typed(s: &mut DraftSession, p: &Profile, path: &str, input: Input) -> FormScreen {
+        let mut held = s.shown.clone().unwrap_or_else(|| s.screen(p));
+        let update = s.input(p, path, input).unwrap();
+        held.apply(update);
+        assert_eq!(held, s.screen(p), "after an input at {path}");
+        held
+    }
+
+    #[test]
+    fn a_keystroke_sends_its_field_alone_unless_more_of_the_screen_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        s.screen(&p);
+        match s.input(&p, "full_name", text("Sri")).unwrap() {
+            FormUpdate::Field { slot } => assert_eq!(slot.path, "full_name"),
+            FormUpdate::Screen { .. } => panic!("a letter changed only its field"),
+        }
+        // Every answer of a whole registration, on whichever page: the screen held
+        // by applying each reply is the one the core builds, and both kinds occur.
+        let (mut fields, mut screens) = (0, 0);
+        for (path, input) in samples::as_inputs(&samples::sample_registration()) {
+            let page = s.page_of(&path) as u32;
+            if s.page as u32 != page {
+                s.go_to(&p, page).unwrap();
+            }
+            let before = s.shown.clone();
+            typed(&mut s, &p, &path, input);
+            let after = s.shown.clone().unwrap();
+            match FormUpdate::between(before.as_ref(), after, &path) {
+                FormUpdate::Field { .. } => fields += 1,
+                FormUpdate::Screen { .. } => screens += 1,
+            }
+        }
+        assert!(
+            fields > 0 && screens > 0,
+            "{fields} fields, {screens} screens"
+        );
+    }
+
     fn codes(slot: &FieldSlot) -> Vec<&str> {
         slot.issues.iter().map(|i| i.code.as_str()).collect()
     }
@@ -573,7 +624,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = profile(dir.path());
         let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
-        let typing = s.input(&p, "nik", text("3171")).unwrap();
+        let typing = typed(&mut s, &p, "nik", text("3171"));
         assert!(codes(slot(&typing, "nik")).is_empty(), "not while typing");
         let left = s.leave(&p, "nik").unwrap();
         assert!(slot(&left, "nik").has_error, "shown once left");
@@ -582,7 +633,7 @@ mod tests {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let fixed = s.input(&p, "nik", text(&nik)).unwrap();
+        let fixed = typed(&mut s, &p, "nik", text(&nik));
         assert!(
             codes(slot(&fixed, "nik")).is_empty(),
             "{:?}",
@@ -616,11 +667,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = profile(dir.path());
         let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
-        let screen = s.input(&p, "sex", text("F")).unwrap();
+        let screen = typed(&mut s, &p, "sex", text("F"));
         let sex = slot(&screen, "sex");
         assert_eq!(sex.choices.iter().filter(|c| c.selected).count(), 1);
         assert!(sex.display.is_some());
-        let date = s.input(&p, "birth_date", text("1999-02-03")).unwrap();
+        let date = typed(&mut s, &p, "birth_date", text("1999-02-03"));
         assert_eq!(
             slot(&date, "birth_date").display.as_deref(),
             Some("3 Feb 1999")
@@ -646,13 +697,9 @@ mod tests {
         assert_eq!(g.items.len(), 1);
         let first = g.items[0].fields[0].path.clone();
         assert!(first.starts_with(&format!("{group}[0].")), "{first}");
-        let typed = s.input(&p, &first, text("Siti")).unwrap();
-        assert_eq!(slot(&typed, &first).text, "Siti");
-        assert_eq!(
-            slot(&typed, &group).items.len(),
-            1,
-            "stored, still one item"
-        );
+        let siti = typed(&mut s, &p, &first, text("Siti"));
+        assert_eq!(slot(&siti, &first).text, "Siti");
+        assert_eq!(slot(&siti, &group).items.len(), 1, "stored, still one item");
         let removed = s.remove_item(&p, &group, 0).unwrap();
         assert!(slot(&removed, &group).items.is_empty());
     }

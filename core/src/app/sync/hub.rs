@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use super::status::{Raw, SyncStatus};
 use crate::base::lang::Lang;
 
-/// Told of every change of a profile's sync state, already worded.
+/// Told of every change of a profile's sync state, already worded (Kotlin
+/// implements it: a callback interface when the `uniffi` feature is on).
+#[cfg_attr(feature = "uniffi", uniffi::export(callback_interface))]
 pub trait SyncListener: Send + Sync {
     /// The state changed. Called on the syncing thread: keep it quick.
     fn on_status(&self, status: SyncStatus);
@@ -97,7 +99,12 @@ impl Hub {
             .collect();
         // Outside the locks: a listener may read the state again.
         for listener in watchers {
-            listener.on_status(status.clone());
+            // A panicking listener (a screen's bug) must not stop the sync or the
+            // other watchers.
+            let status = status.clone();
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                listener.on_status(status)
+            }));
         }
     }
 
@@ -129,6 +136,23 @@ mod tests {
         fn on_status(&self, status: SyncStatus) {
             lock(&self.0).push(status);
         }
+    }
+
+    struct Panics;
+    impl SyncListener for Panics {
+        fn on_status(&self, _: SyncStatus) {
+            panic!("a screen's bug");
+        }
+    }
+
+    #[test]
+    fn a_panicking_listener_does_not_keep_the_others_from_being_told() {
+        let hub = Hub::default();
+        let seen = Arc::new(Seen::default());
+        hub.watch(Arc::new(Panics));
+        hub.watch(seen.clone());
+        assert!(hub.begin(1));
+        assert!(!lock(&seen.0).is_empty());
     }
 
     #[test]

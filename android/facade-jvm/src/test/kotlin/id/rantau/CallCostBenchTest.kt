@@ -1,6 +1,6 @@
 package id.rantau
 
-import id.rantau.ffi.FieldInput
+import id.rantau.core.FieldInput
 import id.rantau.ffi.RantauProfile
 import id.rantau.ffi.coreVersion
 import id.rantau.ffi.echoU32
@@ -50,7 +50,7 @@ class CallCostBenchTest {
         val trivial = stats("coreVersion() (returns a String)", measure(n(200_000)) { coreVersion() })
 
         val dir = tempDir()
-        val profile = RantauProfile.create(dir.path, "bench", Rantau.generateKeyHex())
+        val profile = RantauProfile.withKeyHex(dir.path, "bench", Rantau.generateKeyHex(), true)
         // A keystroke: one autosave (one transaction) and the page's screen back.
         val draft = profile.startDraft("pmi-registration")
         val names = arrayOf("Sri Wahyuni", "Siti Aminah", "Dewi Lestari")

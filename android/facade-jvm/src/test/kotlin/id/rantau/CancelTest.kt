@@ -40,12 +40,12 @@ class CancelTest {
         ReferenceServer().use { server ->
             Rantau.create(tempDir(), "p", Rantau.generateKeyHex()).use { app ->
                 // Enroll and send a first consultation.
-                app.finalize(app.draftWith("consultation", consultationInputs(null)).draftId())
+                app.finalize(app.draftWith("consultation", consultationInputs(null)).screen().draftId)
                 assertFalse(app.sync(server.url).workLeft)
                 assertTrue(app.outbox().all { it.bucket == Bucket.ACCEPTED })
 
                 val ids = (1..2).map {
-                    app.finalize(app.draftWith("consultation", consultationInputs(null)).draftId()).id
+                    app.finalize(app.draftWith("consultation", consultationInputs(null)).screen().draftId).id
                 }
 
                 // The same device, but the server never answers the batch.

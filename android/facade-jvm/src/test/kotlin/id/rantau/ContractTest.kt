@@ -1,6 +1,6 @@
 package id.rantau
 
-import id.rantau.ffi.FieldInput
+import id.rantau.core.FieldInput
 import id.rantau.core.Lang
 import id.rantau.core.Bucket
 import id.rantau.core.FormScreen
@@ -97,13 +97,13 @@ class ContractTest {
             assertNull(fresh.slot("nik").document)
             assertNull(fresh.slot("sex").maxLength)
             d.input("full_name", FieldInput.Text("Sri Wahyuni"))
-            val cleared = d.input("full_name", FieldInput.Clear).slot("full_name")
+            val cleared = d.typed("full_name", FieldInput.Clear).slot("full_name")
             assertNull(cleared.display)
             assertEquals("", cleared.text)
-            val typed = d.input("nik", FieldInput.Text("12345")).slot("nik")
+            val typed = d.typed("nik", FieldInput.Text("12345")).slot("nik")
             assertEquals("12345", typed.text, "kept as typed")
             assertEquals("nik.length", d.leave("nik").slot("nik").issues.first().code)
-            val item = app.finalize(app.draftWith("consultation", consultationInputs(null)).draftId())
+            val item = app.finalize(app.draftWith("consultation", consultationInputs(null)).screen().draftId)
             assertNull(item.reference)
             assertNull(item.retryAt)
             assertEquals(Bucket.WAITING_TO_SEND, item.bucket)
@@ -117,7 +117,7 @@ class ContractTest {
         val app = Rantau.create(dir, "p", key)
         val draft = app.startDraft("consultation")
         draft.input("subject", FieldInput.Text("Tetap tersimpan"))
-        val d = draft.draftId()
+        val d = draft.screen().draftId
         app.close()
         app.close() // idempotent
         assertTrue(app.isClosed)

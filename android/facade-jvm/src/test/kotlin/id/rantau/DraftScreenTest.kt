@@ -5,7 +5,7 @@ import id.rantau.core.FieldSlot
 import id.rantau.core.Finalized
 import id.rantau.core.FormScreen
 import id.rantau.core.Lang
-import id.rantau.ffi.FieldInput
+import id.rantau.core.FieldInput
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -34,7 +34,7 @@ class DraftScreenTest {
         assertTrue(fresh.fields.all { it.issues.isEmpty() }, "a new form shows no red")
         assertEquals("Page 1 of ${fresh.pages.size}", fresh.progress)
 
-        val typing = draft.input("nik", FieldInput.Text("3171"))
+        val typing = draft.typed("nik", FieldInput.Text("3171"))
         assertTrue(typing.slot("nik").issues.isEmpty(), "no error while typing")
         val left = draft.leave("nik")
         assertTrue(left.slot("nik").hasError, "shown once the field is left")
@@ -55,7 +55,7 @@ class DraftScreenTest {
         assertTrue(refused is Finalized.NeedsFixes)
         assertEquals(0u, (refused as Finalized.NeedsFixes).screen.page)
 
-        for ((path, input) in registrationInputs()) draft.input(path, input)
+        for ((path, input) in registrationInputs()) draft.typed(path, input)
         val queued = draft.finalize()
         assertTrue(queued is Finalized.Queued, queued.toString())
         val item = (queued as Finalized.Queued).item

@@ -1,6 +1,7 @@
 package id.rantau
 
-import id.rantau.ffi.FieldInput
+import id.rantau.core.FieldInput
+import id.rantau.core.FormScreen
 import id.rantau.ffi.RantauDraft
 import java.io.BufferedReader
 import java.io.File
@@ -106,6 +107,16 @@ fun consultationInputs(registrationId: String?): List<Pair<String, FieldInput>> 
 /** Starts a draft of [formId] and types [inputs] into it, one autosave each. */
 suspend fun Rantau.draftWith(formId: String, inputs: List<Pair<String, FieldInput>>): RantauDraft =
     startDraft(formId).also { draft -> for ((path, input) in inputs) draft.input(path, input) }
+
+/**
+ * One input as a screen sees it: the screen held before, with the core's reply (one
+ * field, or the whole screen) applied; checked against the screen the core builds now.
+ */
+fun RantauDraft.typed(path: String, input: FieldInput): FormScreen {
+    val held = screen().applied(input(path, input))
+    org.junit.jupiter.api.Assertions.assertEquals(screen(), held, "after an input at $path")
+    return held
+}
 
 /** Asserts non-null and returns the value (JUnit's assertNotNull returns nothing). */
 fun <T : Any> nn(value: T?, message: String = "expected a value"): T {

@@ -5,7 +5,7 @@ import id.rantau.core.FieldSlot
 import id.rantau.core.FormScreen
 import id.rantau.core.Kind
 import id.rantau.core.Lang
-import id.rantau.ffi.FieldInput
+import id.rantau.core.FieldInput
 import id.rantau.ffi.RantauException
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.first

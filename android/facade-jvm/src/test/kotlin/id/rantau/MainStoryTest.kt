@@ -3,7 +3,7 @@ package id.rantau
 import id.rantau.core.Finalized
 import id.rantau.core.Lang
 import id.rantau.core.Bucket
-import id.rantau.ffi.FieldInput
+import id.rantau.core.FieldInput
 import id.rantau.ffi.RantauException
 import id.rantau.core.Severity
 import kotlinx.coroutines.flow.first
@@ -42,18 +42,18 @@ class MainStoryTest {
 
             // Fill offline, with a mistake in the birth date and its fix.
             val draft = app.draftWith("pmi-registration", registrationInputs())
-            val typo = draft.input("birth_date", FieldInput.Text("18-08-1995"))
+            val typo = draft.typed("birth_date", FieldInput.Text("18-08-1995"))
             assertEquals("1995-08-18", typo.fields.first { it.path == "birth_date" }.text, "stored normalized")
             val early = draft.finalize()
             assertTrue(early is Finalized.NeedsFixes, "NIK says the 17th")
             assertTrue((early as Finalized.NeedsFixes).screen.fields.any { it.hasError })
-            val fixed = draft.input("birth_date", FieldInput.Text("17-08-1995"))
+            val fixed = draft.typed("birth_date", FieldInput.Text("17-08-1995"))
             assertTrue(fixed.fields.none { it.hasError }, fixed.fields.flatMap { it.issues }.toString())
 
             // A photo of the KTP: JPEG magic, then bytes that do not compress.
             val photo = ByteArray(40 * 1024) { i -> if (i < 3) byteArrayOf(-1, -40, -1)[i] else (i * 7919 % 251).toByte() }
             draft.attach("ktp_photo", photo, "image/jpeg")
-            val page = app.attachments(draft.draftId()).single()
+            val page = app.attachments(draft.screen().draftId).single()
             assertEquals("image/jpeg", page.mime)
             assertEquals(photo.size.toULong(), page.size)
             val notAPhoto = assertThrows<RantauException.InvalidInput> {
@@ -64,11 +64,11 @@ class MainStoryTest {
             val fee = nn(draft.screen().contribution)
             assertEquals(fee.prePlacement + fee.placement + fee.jhtMonthly, fee.totalDue)
 
-            val reg = app.finalize(draft.draftId())
+            val reg = app.finalize(draft.screen().draftId)
             assertEquals(Bucket.WAITING_TO_SEND, reg.bucket)
             assertTrue(app.drafts().isEmpty())
 
-            val question = app.finalize(app.draftWith("consultation", consultationInputs(reg.id)).draftId())
+            val question = app.finalize(app.draftWith("consultation", consultationInputs(reg.id)).screen().draftId)
             assertEquals(2, app.outboxFlow().first().size)
 
             // Sync: enroll, push both in one go, pull the decision.

@@ -27,7 +27,7 @@ class SyncStatusTest {
             val key = Rantau.generateKeyHex()
             Rantau.create(dir, "p", key).use { screens ->
                 Rantau.open(dir, "p", key).use { worker ->
-                    screens.finalize(screens.draftWith("consultation", consultationInputs(null)).draftId())
+                    screens.finalize(screens.draftWith("consultation", consultationInputs(null)).screen().draftId)
 
                     // Roaming, and the worker never allowed it: nothing sent, both know why.
                     val held = worker.sync(server.url, roaming)

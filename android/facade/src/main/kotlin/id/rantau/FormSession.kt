@@ -3,7 +3,9 @@ package id.rantau
 import id.rantau.core.Finalized
 import id.rantau.core.FormScreen
 import id.rantau.core.OutboxItem
-import id.rantau.ffi.FieldInput
+import id.rantau.core.FieldInput
+import id.rantau.core.FieldSlot
+import id.rantau.core.FormUpdate
 import id.rantau.ffi.RantauDraft
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -23,7 +25,8 @@ sealed interface FinalizeOutcome {
 /**
  * One open draft for a Compose screen: [state] is the core's [FormScreen] to draw,
  * and each user action is one call to the draft ([RantauDraft]) on the profile's IO
- * dispatcher whose answer becomes the next [state]. The core decides everything on
+ * dispatcher whose answer becomes the next [state] (a keystroke's answer may be its
+ * field alone, put in its place by [applied]). The core decides everything on
  * the screen; this class only orders the calls and keeps them off the main thread.
  * Free of `android.*`, so it is tested on the JVM.
  */
@@ -62,8 +65,14 @@ class FormSession private constructor(
         app.onIo { action(draft) }.also { screen.value = it }
     }
 
-    /** Autosaves one field (a keystroke, a pick, a date, a tick). */
-    suspend fun input(path: String, input: FieldInput): FormScreen = show { it.input(path, input) }
+    /**
+     * Autosaves one field (a keystroke, a pick, a date, a tick). The core answers with
+     * that field alone when nothing else on the screen changed, else the whole screen.
+     */
+    suspend fun input(path: String, input: FieldInput): FormScreen = order.withLock {
+        val update = app.onIo { draft.input(path, input) }
+        screen.value.applied(update).also { screen.value = it }
+    }
 
     /** Autosaves the text of an input box; a blank box empties the field. */
     suspend fun setText(path: String, text: String): FormScreen =
@@ -108,4 +117,20 @@ class FormSession private constructor(
             }
         }
     }
+}
+
+/**
+ * This screen after [update]: the field it carries replaces the one with the same
+ * path (inside a repeat item too), or the whole screen is replaced. The same as the
+ * core's `FormScreen::apply`: no decision here, only putting the piece in its place.
+ */
+fun FormScreen.applied(update: FormUpdate): FormScreen = when (update) {
+    is FormUpdate.Screen -> update.screen
+    is FormUpdate.Field -> copy(fields = fields.map { it.replacedBy(update.slot) })
+}
+
+private fun FieldSlot.replacedBy(slot: FieldSlot): FieldSlot = when {
+    path == slot.path -> slot
+    items.isEmpty() -> this
+    else -> copy(items = items.map { item -> item.copy(fields = item.fields.map { it.replacedBy(slot) }) })
 }

@@ -4,8 +4,8 @@ import id.rantau.core.AttachmentInfo
 import id.rantau.core.Card
 import id.rantau.core.ChoiceItem
 import id.rantau.core.Contribution
-import id.rantau.ffi.DraftSummary
-import id.rantau.ffi.FormInfo
+import id.rantau.core.DraftSummary
+import id.rantau.core.FormInfo
 import id.rantau.core.Lang
 import id.rantau.core.StatusCard
 import id.rantau.core.OutboxItem
@@ -18,7 +18,7 @@ import id.rantau.ffi.setAsideDamagedProfile
 import id.rantau.core.Network
 import id.rantau.core.SyncSettings
 import id.rantau.core.SyncStatus
-import id.rantau.ffi.SyncStatusListener
+import id.rantau.core.SyncListener
 import id.rantau.core.Thread
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
@@ -56,11 +56,11 @@ class Rantau private constructor(
     companion object {
         /** Creates profile [name] in [dir] with a 32-byte key in hex. */
         suspend fun create(dir: File, name: String, keyHex: String, io: CoroutineDispatcher = Dispatchers.IO): Rantau =
-            withContext(io) { Rantau(RantauProfile.create(dir.path, name, keyHex), io, identity(dir, name)) }
+            withContext(io) { Rantau(RantauProfile.withKeyHex(dir.path, name, keyHex, true), io, identity(dir, name)) }
 
         /** Opens the existing profile [name] in [dir]; a wrong key throws [RantauException.WrongKey]. */
         suspend fun open(dir: File, name: String, keyHex: String, io: CoroutineDispatcher = Dispatchers.IO): Rantau =
-            withContext(io) { Rantau(RantauProfile.open(dir.path, name, keyHex), io, identity(dir, name)) }
+            withContext(io) { Rantau(RantauProfile.withKeyHex(dir.path, name, keyHex, false), io, identity(dir, name)) }
 
         /** Opens (or creates) with the key as 32 raw bytes, as the Android Keystore unwraps it. */
         suspend fun withKey(
@@ -111,7 +111,7 @@ class Rantau private constructor(
 
     /** The core tells every instance of this profile of every change, whoever syncs. */
     private val watch = profile.watchSync(
-        object : SyncStatusListener {
+        object : SyncListener {
             override fun onStatus(status: SyncStatus) {
                 state.value = status
                 // A finished run changed the outbox: screens of any instance re-read it.

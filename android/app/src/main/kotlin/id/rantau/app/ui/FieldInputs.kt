@@ -46,7 +46,7 @@ import id.rantau.core.Keyboard
 import id.rantau.core.Kind
 import id.rantau.core.Severity
 import id.rantau.dayOfPickerMillis
-import id.rantau.ffi.FieldInput
+import id.rantau.core.FieldInput
 import id.rantau.pickerMillisOfDay
 
 /** One field instance of the core's form screen, drawn by its kind, with its help and the issues the core shows now. */

@@ -32,7 +32,7 @@ import id.rantau.core.StatusCard
 import id.rantau.core.SyncAction
 import id.rantau.core.SyncStatus
 import kotlinx.coroutines.launch
-import id.rantau.ffi.DraftSummary
+import id.rantau.core.DraftSummary
 
 /** Home: the status card with the data's age, what waits to be sent, and every action. */
 @Composable
