@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
+use super::quote::QuoteView;
 use crate::app::profile::AttachmentInfo;
 use crate::base::issue::Issue;
-use crate::domain::tariff::FeeQuote;
 use crate::forms::{DocumentType, Kind};
 
 /// Which keyboard a text input opens.
@@ -152,8 +152,8 @@ pub struct FormScreen {
     pub fields: Vec<FieldSlot>,
     /// Messages about the whole form (after a finalize attempt).
     pub form_issues: Vec<Issue>,
-    /// Contribution due, once the placement answers allow a quote.
-    pub contribution: Option<FeeQuote>,
+    /// Contribution due, once the placement answers allow a quote, ready to draw.
+    pub contribution: Option<QuoteView>,
     /// A page before this one exists.
     pub can_go_back: bool,
     /// The last page: offer "review and send" instead of "next".

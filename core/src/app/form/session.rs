@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::display;
 use super::policy::IssuePolicy;
+use super::quote::QuoteView;
 use super::screen::{ChoiceItem, FieldSlot, FormScreen, Keyboard, PageTab, RepeatItem};
 use super::update::FormUpdate;
 use crate::app::outbox::OutboxItem;
@@ -398,7 +399,7 @@ impl DraftSession {
                 .collect(),
             fields,
             form_issues,
-            contribution: self.contribution.clone(),
+            contribution: self.contribution.clone().map(|q| QuoteView::of(q, lang)),
             can_go_back: self.page > 0,
             is_last_page: self.page + 1 >= count,
         };

@@ -2,9 +2,12 @@
 //! the channels that accept it (the payment code is a virtual account, paid at a
 //! partner bank's teller, ATM or online banking).
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::app::form::display;
 use crate::base::lang::{Lang, Localized};
+use crate::domain::tariff::rupiah;
 use crate::protocol::cached::{
     PaymentBody, PaymentInstructionsBody, CURRENT, PAYMENT, PAYMENT_INSTRUCTIONS,
 };
@@ -41,8 +44,12 @@ pub struct PaymentInstructions {
     pub payment_code: String,
     /// Amount due in rupiah (the server's figure wins over the app's estimate).
     pub amount_due: u64,
+    /// The amount as written (`Rp 1.234.500`).
+    pub amount_due_text: String,
     /// Pay before (`YYYY-MM-DD`).
     pub pay_before: String,
+    /// The same day as the worker writes it (`17 Agt 2026`).
+    pub pay_before_text: String,
     /// True once a payment for this card was recorded.
     pub paid: bool,
     /// Where to pay.
@@ -105,6 +112,10 @@ pub fn payment_instructions(store: &Store, lang: Lang) -> Result<Option<PaymentI
         kpj: b.kpj,
         payment_code: b.payment_code,
         amount_due: b.amount_due,
+        amount_due_text: rupiah(b.amount_due),
+        pay_before_text: NaiveDate::parse_from_str(&b.pay_before, "%Y-%m-%d")
+            .map(|d| display::date(d, lang))
+            .unwrap_or_else(|_| b.pay_before.clone()),
         pay_before: b.pay_before,
         paid,
         channels: payment_channels()

@@ -9,6 +9,16 @@ pub static MESSAGES: &[super::Entry] = &[
         "Waiting to send",
     ),
     ("outbox.sending", "Sedang dikirim", "Sending"),
+    ("quote.title", "Ringkasan iuran", "Contribution summary"),
+    ("quote.pre_placement", "Sebelum penempatan", "Pre-placement"),
+    ("quote.placement", "Masa penempatan", "Placement"),
+    ("quote.jht_monthly", "JHT per bulan", "JHT per month"),
+    ("quote.total", "Dibayar sekarang", "Due now"),
+    (
+        "quote.estimate",
+        "Perkiraan: jumlah pasti ada pada kode pembayaran.",
+        "Estimate: the payment code carries the exact amount.",
+    ),
     (
         "outbox.waiting_for_network",
         "Menunggu jaringan",

@@ -6,14 +6,6 @@ import org.junit.jupiter.api.Test
 
 class DisplayTest {
     @Test
-    fun rupiahIsGroupedWithDots() {
-        assertEquals("Rp 0", formatRupiah(0u))
-        assertEquals("Rp 999", formatRupiah(999u))
-        assertEquals("Rp 37.500", formatRupiah(37_500u))
-        assertEquals("Rp 1.234.567", formatRupiah(1_234_567u))
-    }
-
-    @Test
     fun photosShrinkToTheLongSideBudget() {
         assertEquals(1, PhotoPlan.sampleSize(1200, 900))
         assertEquals(2, PhotoPlan.sampleSize(4000, 3000))

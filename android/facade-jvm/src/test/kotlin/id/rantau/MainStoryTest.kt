@@ -61,8 +61,10 @@ class MainStoryTest {
             }
             assertEquals("attachment.unsupported_type", notAPhoto.code)
 
-            val fee = nn(draft.screen().contribution)
+            val quote = nn(draft.screen().contribution)
+            val fee = quote.quote
             assertEquals(fee.prePlacement + fee.placement + fee.jhtMonthly, fee.totalDue)
+            assertTrue(quote.total.amount.startsWith("Rp ") && quote.lines.all { it.amount.startsWith("Rp ") }, quote.toString())
 
             val reg = app.finalize(draft.screen().draftId)
             assertEquals(Bucket.WAITING_TO_SEND, reg.bucket)
@@ -82,6 +84,7 @@ class MainStoryTest {
             assertEquals(11, card.kpj.length)
             val pay = nn(app.paymentInstructions())
             assertTrue(!pay.paid && pay.amountDue > 0u && pay.channels.isNotEmpty())
+            assertTrue(pay.amountDueText.startsWith("Rp ") && !pay.payBeforeText.contains('-'), pay.payBeforeText)
 
             // The officer records the payment and answers.
             server.officer("pay", "--kpj", pay.kpj, "--amount", pay.amountDue.toString())

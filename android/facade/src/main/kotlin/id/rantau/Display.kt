@@ -7,13 +7,6 @@ import java.util.Locale
 import java.util.TimeZone
 import kotlin.math.max
 
-/** Rupiah as Indonesians write it: `Rp 1.234.500` (no decimals). */
-fun formatRupiah(amount: ULong): String {
-    val digits = amount.toString()
-    val grouped = digits.reversed().chunked(3).joinToString(".").reversed()
-    return "Rp $grouped"
-}
-
 /** A day as the core stores it (`YYYY-MM-DD`), in UTC: Material's date picker counts days as UTC midnights. */
 private fun dayFormat() = SimpleDateFormat("yyyy-MM-dd", Locale.ROOT).apply {
     timeZone = TimeZone.getTimeZone("UTC")

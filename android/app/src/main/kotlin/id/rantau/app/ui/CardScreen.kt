@@ -20,7 +20,6 @@ import androidx.compose.ui.unit.dp
 import id.rantau.Rantau
 import id.rantau.app.R
 import id.rantau.core.PaymentInstructions
-import id.rantau.formatRupiah
 import id.rantau.core.Card as MemberCard
 
 /** The membership card and how to pay, from the local cache (works offline). */
@@ -57,8 +56,8 @@ fun CardScreen(app: Rantau, onBack: () -> Unit) {
                         Text(stringResource(if (p.paid) R.string.paid else R.string.how_to_pay), style = MaterialTheme.typography.titleMedium)
                         if (!p.paid) {
                             Text(stringResource(R.string.payment_code, p.paymentCode), style = MaterialTheme.typography.headlineSmall)
-                            Text(stringResource(R.string.amount_due, formatRupiah(p.amountDue)))
-                            Text(stringResource(R.string.pay_before, p.payBefore))
+                            Text(stringResource(R.string.amount_due, p.amountDueText))
+                            Text(stringResource(R.string.pay_before, p.payBeforeText))
                             for (ch in p.channels) {
                                 Text(ch.name, style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
                                 Text(ch.how)

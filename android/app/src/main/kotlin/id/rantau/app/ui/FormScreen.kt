@@ -33,11 +33,10 @@ import id.rantau.Rantau
 import id.rantau.app.R
 import id.rantau.code
 import id.rantau.core.ChoiceItem
-import id.rantau.core.FeeQuote
+import id.rantau.core.QuoteView
 import id.rantau.core.Lang
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.errorMessage
-import id.rantau.formatRupiah
 import kotlinx.coroutines.launch
 import id.rantau.core.FormScreen as DraftScreen
 
@@ -91,7 +90,7 @@ fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, o
         Text(screen.progress, style = MaterialTheme.typography.bodySmall)
         LazyColumn(Modifier.weight(1f)) {
             items(screen.fields, key = { it.path }) { slot -> FieldInputView(slot, countries, act) }
-            if (screen.isLastPage) screen.contribution?.let { fee -> item { Summary(fee) } }
+            if (screen.isLastPage) screen.contribution?.let { quote -> item { Summary(quote) } }
         }
         for (issue in screen.formIssues) IssueText(issue)
         failure?.let { Text(it, color = MaterialTheme.colorScheme.error) }
@@ -131,17 +130,15 @@ private fun PageTabs(screen: DraftScreen, onSelect: (UInt) -> Unit) {
     }
 }
 
-/** Before finalize: the contribution due. */
+/** Before finalize: the contribution due, as the core words it. */
 @Composable
-private fun Summary(fee: FeeQuote) {
+private fun Summary(quote: QuoteView) {
     Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
         Column(Modifier.padding(16.dp)) {
-            Text(stringResource(R.string.summary), style = MaterialTheme.typography.titleMedium)
-            Text(stringResource(R.string.fee_pre_placement, formatRupiah(fee.prePlacement)))
-            Text(stringResource(R.string.fee_placement, formatRupiah(fee.placement)))
-            if (fee.jhtMonthly > 0u) Text(stringResource(R.string.fee_jht, formatRupiah(fee.jhtMonthly)))
-            Text(stringResource(R.string.fee_total, formatRupiah(fee.totalDue)), style = MaterialTheme.typography.titleMedium)
-            if (fee.estimate) Text(stringResource(R.string.fee_estimate))
+            Text(quote.title, style = MaterialTheme.typography.titleMedium)
+            for (line in quote.lines) Text("${line.label}: ${line.amount}")
+            Text("${quote.total.label}: ${quote.total.amount}", style = MaterialTheme.typography.titleMedium)
+            quote.note?.let { Text(it) }
         }
     }
 }
