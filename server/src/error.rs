@@ -18,9 +18,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// What can go wrong inside the server (not the client's fault).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// SQLite failed.
+    /// The database failed (the backend's own error, kept as the source; the
+    /// storage layer converts it, so nothing else names a database driver).
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Storage(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
     /// File system or socket failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
@@ -76,7 +77,7 @@ impl Error {
     /// A stable code for this error.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Sqlite(_) => "server.storage",
+            Error::Storage(_) => "server.storage",
             Error::Io(_) => "server.io",
             Error::SchemaTooNew { .. } => "server.schema_too_new",
             Error::Malformed(_) => "server.malformed_data",

@@ -513,7 +513,7 @@ async fn every_route_is_served_and_documented() {
             documented.push((method.clone(), path.clone()));
         }
     }
-    let mut routed: Vec<(String, String)> = rantau_server::routes::route_list()
+    let mut routed: Vec<(String, String)> = rantau_server::http::routes::route_list()
         .into_iter()
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect();
