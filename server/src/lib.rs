@@ -27,7 +27,8 @@ pub mod storage;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use error::{ApiError, Error, Result};
+pub use error::{Error, Result};
+pub use http::error::ApiError;
 pub use http::proxy::Cidr;
 pub use limits::{Limits, Rate};
 pub use stats::StatsSnapshot;

@@ -291,7 +291,7 @@ impl World {
                 op.method, op.path, err.code
             ));
         }
-        let documented = rantau_server::error::CODES
+        let documented = rantau_server::http::error::CODES
             .iter()
             .find(|(c, _)| *c == err.code)
             .map(|(_, s)| *s);

@@ -14,8 +14,8 @@ use rantau_core::protocol::wire::{
     CHUNK_SHA256_HEADER,
 };
 
-use crate::error::ApiError;
 use crate::http::body::check_content_type;
+use crate::http::error::ApiError;
 use crate::http::extract::Participant;
 use crate::http::AppState;
 use crate::storage::files::is_sha256_hex;

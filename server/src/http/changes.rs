@@ -6,7 +6,7 @@ use axum::Json;
 use rantau_core::protocol::wire::ChangesResponse;
 use serde::Deserialize;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::http::extract::Participant;
 use crate::http::AppState;
 

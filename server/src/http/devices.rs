@@ -8,8 +8,8 @@ use axum::Json;
 use rantau_core::protocol::wire::{EnrollRequest, EnrollResponse};
 
 use crate::decisions::{ids, validation};
-use crate::error::ApiError;
 use crate::http::body::json_body;
+use crate::http::error::ApiError;
 use crate::http::extract::Enrollment;
 use crate::http::AppState;
 use crate::messages;

@@ -12,7 +12,7 @@ use rantau_core::Lang;
 
 use super::AppState;
 use crate::decisions::{ids, validation};
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::limits::Limited;
 
 /// Where the auth extractor leaves the participant id for the request log.

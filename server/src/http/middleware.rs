@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::{lang_of, LogSlot};
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::stats::Stats;
 
 /// Logs one line per request and counts its status; never the body, never a token.

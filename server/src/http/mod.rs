@@ -9,6 +9,7 @@ pub mod body;
 pub mod catalog;
 pub mod changes;
 pub mod devices;
+pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod proxy;

@@ -10,8 +10,9 @@ use rantau_core::protocol::wire::{BatchRequest, BatchResponse};
 
 use crate::decisions::ingest::{prepare, Clock};
 use crate::decisions::validation;
-use crate::error::{ApiError, Error};
+use crate::error::Error;
 use crate::http::body::{json_body, MAX_BATCH_ITEMS};
+use crate::http::error::ApiError;
 use crate::http::extract::Participant;
 use crate::http::AppState;
 

@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use crate::decisions::registration::protection;
 use crate::decisions::validation;
-use crate::error::ApiError;
 use crate::http::body::json_body;
+use crate::http::error::ApiError;
 use crate::http::extract::Officer;
 use crate::http::AppState;
 use crate::officer::wire::{
