@@ -232,3 +232,65 @@ fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
         files,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(owner: &str, hash: [u8; 32], answer: ItemOutcome) -> Seen {
+        Seen {
+            owner: owner.into(),
+            payload_hash: hash.to_vec(),
+            answer,
+        }
+    }
+
+    #[test]
+    fn an_id_seen_before_gets_its_first_answer_or_a_conflict() {
+        let h = ids::sha256(b"payload");
+        let accepted = ItemOutcome::Accepted {
+            reference: "KONS-1".into(),
+        };
+        assert_eq!(
+            replay(seen("a", h, accepted.clone()), "a", &h),
+            ItemOutcome::Duplicate {
+                reference: "KONS-1".into()
+            }
+        );
+        let conflict = ItemOutcome::Conflict {
+            code: CONFLICT.into(),
+        };
+        assert_eq!(replay(seen("a", h, accepted.clone()), "b", &h), conflict);
+        assert_eq!(
+            replay(seen("a", h, accepted), "a", &ids::sha256(b"other")),
+            conflict
+        );
+        let rejected = invalid_id(Lang::En);
+        assert_eq!(replay(seen("a", h, rejected.clone()), "a", &h), rejected);
+    }
+
+    #[test]
+    fn a_registration_is_decided_with_its_terms_and_files_are_listed() {
+        let clock = Clock::now(Lang::En);
+        let item = SubmissionItem {
+            id: "r1".into(),
+            form_id: validation::REGISTRATION.into(),
+            form_version: 1,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            payload: serde_json::Value::Object(rantau_core::forms::samples::sample_registration()),
+        };
+        let prepared = prepare(std::slice::from_ref(&item), &clock);
+        let decision = prepared[0].decision.clone().unwrap();
+        assert!(
+            matches!(&decision.outcome, ItemOutcome::Accepted { reference } if reference.starts_with("REG-"))
+        );
+        let reg = decision.registration.unwrap();
+        assert_eq!(reg.registered_on, ymd(clock.today));
+        assert_eq!(reg.pay_before, ymd(clock.today + Duration::days(30)));
+        let long_id = SubmissionItem {
+            id: "x".repeat(101),
+            ..item
+        };
+        assert!(prepare(&[long_id], &clock)[0].decision.is_none());
+    }
+}

@@ -4,13 +4,13 @@
 //! [`SqliteDb::write`] / [`SqliteDb::read`] from tokio's blocking pool. A file
 //! that the key does not open is refused and left exactly as it was.
 
-pub mod attachments;
-pub mod devices;
-pub mod events;
-pub mod officer;
+pub(crate) mod attachments;
+pub(crate) mod devices;
+pub(crate) mod events;
+pub(crate) mod officer;
 mod open;
-pub mod schema;
-pub mod submissions;
+pub(crate) mod schema;
+pub(crate) mod submissions;
 
 use std::sync::Mutex;
 
@@ -22,7 +22,8 @@ use crate::storage::DbLocation;
 
 pub use open::has_data;
 
-/// The writer connection.
+/// The server's one connection, behind a mutex: every read and write takes it
+/// in turn.
 pub struct SqliteDb {
     conn: Mutex<Connection>,
 }
