@@ -19,10 +19,11 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use crate::decisions::ids;
+use crate::http::published::Catalog;
 use crate::http::{routes, AppState};
 use crate::officer::SubmissionList;
 use crate::storage::Storage;
-use crate::{catalog, DbLocation};
+use crate::DbLocation;
 
 /// The officers' token of the fuzzed server.
 const ADMIN_TOKEN: &str = "fuzz-admin";
@@ -95,7 +96,7 @@ impl Harness {
         let state = AppState {
             storage: Storage::open(&DbLocation::Memory, None).unwrap_or_else(|e| panic!("{e}")),
             admin_hash: ids::sha256(ADMIN_TOKEN.as_bytes()),
-            catalog: Arc::new(catalog::Catalog::builtin().unwrap_or_else(|e| panic!("{e}"))),
+            catalog: Arc::new(Catalog::builtin().unwrap_or_else(|e| panic!("{e}"))),
             // Rate limits are tested in tests/limits.rs; here every input must reach its handler.
             limiter: Arc::new(crate::limits::Limiter::new(&Self::unlimited())),
             stats: Arc::new(crate::stats::Stats::default()),

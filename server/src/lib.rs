@@ -12,7 +12,6 @@
 //! demo) with [`spawn_blocking`]; both bind first, so port 0 works.
 
 pub mod admin_token;
-pub mod catalog;
 pub mod decisions;
 pub mod error;
 #[doc(hidden)]
@@ -130,7 +129,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
     let state = http::AppState {
         storage,
         admin_hash: decisions::ids::sha256(config.admin_token.as_bytes()),
-        catalog: Arc::new(catalog::Catalog::builtin()?),
+        catalog: Arc::new(http::published::Catalog::builtin()?),
         limiter: Arc::new(limits::Limiter::new(&config.limits)),
         stats: Arc::clone(&stats),
     };

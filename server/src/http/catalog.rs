@@ -1,5 +1,5 @@
-//! The published documents: forms, reference data (both with ETags) and the
-//! OpenAPI document.
+//! The routes of the published documents: forms and reference data (each with
+//! its ETag, from [`crate::http::published`]) and the OpenAPI document.
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;

@@ -13,13 +13,14 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod proxy;
+pub mod published;
 pub mod routes;
 pub mod serve;
 pub mod submissions;
 
 use std::sync::Arc;
 
-use crate::catalog::Catalog;
+use crate::http::published::Catalog;
 use crate::limits::Limiter;
 use crate::stats::Stats;
 use crate::storage::Storage;

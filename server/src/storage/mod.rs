@@ -392,3 +392,116 @@ fn data_key(db: &DbLocation, key_file: Option<&Path>) -> Result<DataKey> {
         }
     }
 }
+
+/// The repository's contract, through its API only (a second backend must pass
+/// the same tests).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decisions::ingest::prepare;
+    use rantau_core::protocol::wire::ItemOutcome;
+    use rantau_core::Lang;
+
+    async fn enrolled(storage: &Storage, device: &str) -> String {
+        let attempt = EnrollAttempt {
+            device_id: device.into(),
+            label: String::new(),
+            presented_secret: None,
+            presented_token: None,
+            new_participant: format!("p-{device}"),
+            new_secret_hash: [1; 32],
+            token_hash: crate::decisions::ids::sha256(device.as_bytes()),
+            now: 0,
+        };
+        match storage.enroll(attempt).await.unwrap() {
+            Enrolled::Yes {
+                participant,
+                secret_issued,
+            } => {
+                assert!(secret_issued);
+                participant
+            }
+            Enrolled::Refused => panic!("a new device is refused"),
+        }
+    }
+
+    fn registration(id: &str) -> SubmissionItem {
+        SubmissionItem {
+            id: id.into(),
+            form_id: crate::decisions::validation::REGISTRATION.into(),
+            form_version: 1,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            payload: serde_json::Value::Object(rantau_core::forms::samples::sample_registration()),
+        }
+    }
+
+    fn reference(o: &ItemOutcome) -> &str {
+        match o {
+            ItemOutcome::Accepted { reference } | ItemOutcome::Duplicate { reference } => reference,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_batch_sent_twice_at_once_is_stored_once_with_one_answer() {
+        let storage = Storage::open(&DbLocation::Memory, None).unwrap();
+        let p = enrolled(&storage, "d").await;
+        let items: Vec<_> = (0..10).map(|n| registration(&format!("r{n}"))).collect();
+        let clock = Clock::now(Lang::En);
+        // Each send decides on its own (its own references); storage keeps one.
+        let send = || {
+            let (s, p, items, clock) = (storage.clone(), p.clone(), items.clone(), clock.clone());
+            tokio::spawn(async move {
+                let prepared = prepare(&items, &clock);
+                s.store_batch(p, items, prepared, clock).await.unwrap()
+            })
+        };
+        let (a, b) = tokio::join!(send(), send());
+        let (a, b) = (a.unwrap(), b.unwrap());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(reference(&x.outcome), reference(&y.outcome));
+            let firsts = [&x.outcome, &y.outcome]
+                .iter()
+                .filter(|o| matches!(o, ItemOutcome::Accepted { .. }))
+                .count();
+            assert_eq!(firsts, 1, "{x:?} {y:?}");
+        }
+        let (events, more) = storage.changes(p, 0, 100).await.unwrap();
+        assert_eq!(events.len(), 10, "one decision event per registration");
+        assert!(!more);
+        let mut numbers = std::collections::HashSet::new();
+        for e in events {
+            let EventKind::RegistrationDecided {
+                kpj, payment_code, ..
+            } = e.kind
+            else {
+                panic!("{:?}", e.kind)
+            };
+            assert!(numbers.insert(kpj) && numbers.insert(payment_code));
+        }
+    }
+
+    #[tokio::test]
+    async fn the_feed_pages_in_order_and_only_for_its_participant() {
+        let storage = Storage::open(&DbLocation::Memory, None).unwrap();
+        let (a, b) = (enrolled(&storage, "a").await, enrolled(&storage, "b").await);
+        for (p, n) in [(&a, 3), (&b, 2)] {
+            let items: Vec<_> = (0..n).map(|i| registration(&format!("{p}-{i}"))).collect();
+            let clock = Clock::now(Lang::En);
+            let prepared = prepare(&items, &clock);
+            storage
+                .store_batch(p.clone(), items, prepared, clock)
+                .await
+                .unwrap();
+        }
+        let (first, more) = storage.changes(a.clone(), 0, 2).await.unwrap();
+        assert!(more);
+        let after = first[1].seq;
+        let (rest, more) = storage.changes(a.clone(), after, 2).await.unwrap();
+        assert!(!more);
+        assert_eq!(rest.len(), 1);
+        assert!(first[0].seq < first[1].seq && first[1].seq < rest[0].seq);
+        let (theirs, _) = storage.changes(b, 0, 10).await.unwrap();
+        assert_eq!(theirs.len(), 2);
+    }
+}
