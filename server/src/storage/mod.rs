@@ -18,18 +18,23 @@
 //! another [`Database`] variant with native async calls; handlers do not change.
 //!
 //! **The change feed and late commits.** [`Storage::changes`] promises: a page
-//! after a cursor holds only events whose transactions have committed, and no
-//! event that commits later may get a position at or before a cursor already
-//! handed out. SQLite gives that for free: its one writer commits in sequence
-//! order. A PostgreSQL backend must not read `seq > cursor` straight from a
-//! sequence (a transaction that took seq 5 may commit after one that took 6 was
-//! read, and 5 would be skipped). It can keep the same API by returning only
-//! events below the oldest sequence value still held by an open transaction
-//! (`pg_snapshot_xmin` of the current snapshot with the inserting transaction id
-//! stored per event), or by assigning feed positions at commit (a single-row
-//! counter updated by each appending transaction, which serialises appends).
-//! The cursor stays opaque to clients (`next_cursor` is a string), so either
-//! choice is free to change its meaning.
+//! after a cursor holds only committed events, and no event that commits later
+//! can take a position at or before a cursor already handed out (else a device
+//! that pulled past it would never see it). SQLite gives that for free: its one
+//! writer commits in position order. On PostgreSQL a plain sequence does not (a
+//! transaction that took 5 may commit after one that took 6 was read, and 5 is
+//! skipped); the API still fits two known ways out, both inside the backend:
+//! - positions handed out at commit order: each appending transaction takes the
+//!   next number from a one-row counter (`UPDATE … RETURNING`), whose row lock
+//!   it holds until it commits, so the next appender waits and numbers follow
+//!   commit order; the cursor stays this `i64`. It serialises appends only,
+//!   not the rest of a batch.
+//! - or each event keeps its inserting transaction id (`pg_current_xact_id()`),
+//!   pages are ordered by (transaction id, position) and hold only ids below
+//!   `pg_snapshot_xmin(pg_current_snapshot())`: a transaction still open holds
+//!   back everything after it. The cursor then carries the transaction id too;
+//!   on the wire it is already an opaque string (`next_cursor`), so only the
+//!   cursor type of this method and its parsing in `http/changes.rs` change.
 
 pub mod files;
 pub mod key;
