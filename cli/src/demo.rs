@@ -277,7 +277,7 @@ pub fn run(env: &Env) -> Result<ExitCode> {
     let officer = OfficerClient::new(&url, &admin_token).map_err(server_error)?;
     let pay = inquiry_payment(&profile)?;
     officer
-        .pay(&rantau_server::admin::PaymentRequest {
+        .pay(&rantau_server::officer::PaymentRequest {
             kpj: pay.0.clone(),
             amount: pay.1,
             paid_on: profile.now().format("%Y-%m-%d").to_string(),
@@ -297,7 +297,7 @@ pub fn run(env: &Env) -> Result<ExitCode> {
     officer
         .reply(
             &consult_item.id,
-            &rantau_server::admin::ReplyRequest {
+            &rantau_server::officer::ReplyRequest {
                 body: reply.into(),
                 from: Some("BPJS Ketenagakerjaan 175".into()),
             },

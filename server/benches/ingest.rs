@@ -90,7 +90,7 @@ fn ingest(c: &mut Criterion) {
         });
     }
     // The same work without HTTP and SQLite: validation and decision only.
-    let clock = rantau_server::submissions::Clock::now(rantau_core::Lang::Id);
+    let clock = rantau_server::decisions::ingest::Clock::now(rantau_core::Lang::Id);
     for form in ["consultation", "pmi-registration"] {
         let items: Vec<rantau_core::protocol::wire::SubmissionItem> = (0..BATCH)
             .map(|n| rantau_core::protocol::wire::SubmissionItem {
@@ -102,25 +102,30 @@ fn ingest(c: &mut Criterion) {
             })
             .collect();
         group.bench_function(format!("prepare50_{form}"), |b| {
-            b.iter(|| rantau_server::submissions::prepare(&items, &clock).len())
+            b.iter(|| rantau_server::decisions::ingest::prepare(&items, &clock).len())
         });
     }
-    // Validation plus the SQLite transaction, without HTTP.
-    let db = match rantau_server::db::Db::open(
-        &rantau_server::DbLocation::Memory,
-        &rantau_server::key::DataKey::generate(),
-    ) {
-        Ok(db) => db,
-        Err(e) => panic!("db: {e}"),
+    // Validation plus the storage transaction (SQLite in memory), without HTTP.
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(rt) => rt,
+        Err(e) => panic!("runtime: {e}"),
     };
-    let setup = db.write(|tx| {
-        tx.execute(
-            "INSERT INTO participants (id, device_id, label, created_at) VALUES ('p', 'd', '', 0)",
-            [],
-        )?;
-        Ok::<_, rantau_server::Error>(())
-    });
-    assert!(setup.is_ok());
+    let storage =
+        match rantau_server::storage::Storage::open(&rantau_server::DbLocation::Memory, None) {
+            Ok(s) => s,
+            Err(e) => panic!("storage: {e}"),
+        };
+    let enrolled = runtime.block_on(storage.enroll(rantau_server::storage::EnrollAttempt {
+        device_id: "d".into(),
+        label: String::new(),
+        presented_secret: None,
+        presented_token: None,
+        new_participant: "p".into(),
+        new_secret_hash: [1; 32],
+        token_hash: [2; 32],
+        now: 0,
+    }));
+    assert!(enrolled.is_ok());
     for form in ["consultation", "pmi-registration"] {
         group.bench_function(format!("db50_{form}"), |b| {
             b.iter(|| {
@@ -135,10 +140,13 @@ fn ingest(c: &mut Criterion) {
                         payload: payload(form),
                     })
                     .collect();
-                let prepared = rantau_server::submissions::prepare(&items, &clock);
-                let out = db.write(|tx| {
-                    rantau_server::submissions::apply_batch(tx, "p", &items, prepared, &clock)
-                });
+                let prepared = rantau_server::decisions::ingest::prepare(&items, &clock);
+                let out = runtime.block_on(storage.store_batch(
+                    "p".into(),
+                    items,
+                    prepared,
+                    clock.clone(),
+                ));
                 out.map(|r| r.len()).unwrap_or(0)
             })
         });

@@ -18,9 +18,12 @@ use rantau_core::protocol::wire::{
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::admin::SubmissionList;
-use crate::http::AppState;
-use crate::{catalog, db, files, ids, routes, DbLocation};
+use crate::decisions::ids;
+use crate::http::published::Catalog;
+use crate::http::{routes, AppState};
+use crate::officer::SubmissionList;
+use crate::storage::Storage;
+use crate::DbLocation;
 
 /// The officers' token of the fuzzed server.
 const ADMIN_TOKEN: &str = "fuzz-admin";
@@ -91,16 +94,9 @@ impl Harness {
             Err(e) => panic!("no runtime: {e}"),
         };
         let state = AppState {
-            db: Arc::new(
-                db::Db::open(&DbLocation::Memory, &crate::key::DataKey::generate())
-                    .unwrap_or_else(|e| panic!("{e}")),
-            ),
-            files: Arc::new(
-                files::FileStore::for_db(&DbLocation::Memory, &crate::key::DataKey::generate())
-                    .unwrap_or_else(|e| panic!("{e}")),
-            ),
+            storage: Storage::open(&DbLocation::Memory, None).unwrap_or_else(|e| panic!("{e}")),
             admin_hash: ids::sha256(ADMIN_TOKEN.as_bytes()),
-            catalog: Arc::new(catalog::Catalog::builtin().unwrap_or_else(|e| panic!("{e}"))),
+            catalog: Arc::new(Catalog::builtin().unwrap_or_else(|e| panic!("{e}"))),
             // Rate limits are tested in tests/limits.rs; here every input must reach its handler.
             limiter: Arc::new(crate::limits::Limiter::new(&Self::unlimited())),
             stats: Arc::new(crate::stats::Stats::default()),

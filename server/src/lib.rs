@@ -2,43 +2,36 @@
 //! exactly-once answers, change feed, forms and reference data) and the officer
 //! endpoints, over its own SQLite database.
 //!
+//! The split: [`http`] (routes, extractors, bodies, errors as answers) parses
+//! and answers; [`decisions`] decides (validation, registration, ids, each
+//! item's answer, enrollment); [`storage`] owns every query and transaction
+//! behind one repository ([`storage::Storage`]); [`officer`] is the officers'
+//! routes and client.
+//!
 //! Start it from async code with [`spawn`], or from synchronous code (the CLI
 //! demo) with [`spawn_blocking`]; both bind first, so port 0 works.
 
-pub mod admin;
 pub mod admin_token;
-pub mod api;
-pub mod attachments;
-pub mod catalog;
-pub mod db;
+pub mod decisions;
 pub mod error;
-pub mod events;
-pub mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod http;
-pub mod ids;
-pub mod key;
 pub mod limits;
 pub mod messages;
 pub mod officer;
-pub mod proxy;
-pub mod registration;
-pub mod routes;
-pub mod schema;
-pub mod serve;
 pub mod stats;
-pub mod submissions;
-pub mod validation;
+pub mod storage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use db::DbLocation;
-pub use error::{ApiError, Error, Result};
+pub use error::{Error, Result};
+pub use http::error::ApiError;
+pub use http::proxy::Cidr;
 pub use limits::{Limits, Rate};
-pub use proxy::Cidr;
 pub use stats::StatsSnapshot;
+pub use storage::DbLocation;
 
 /// How to start a server.
 #[derive(Clone)]
@@ -127,29 +120,24 @@ impl Drop for RunningServer {
 pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
     let db_location = config.db.clone();
     let key_file = config.key_file.clone();
-    let (db, files) = tokio::task::spawn_blocking(move || {
-        let key = data_key(&db_location, key_file.as_deref())?;
-        Ok::<_, Error>((
-            db::Db::open(&db_location, &key)?,
-            files::FileStore::for_db(&db_location, &key)?,
-        ))
+    let storage = tokio::task::spawn_blocking(move || {
+        storage::Storage::open(&db_location, key_file.as_deref())
     })
     .await
     .map_err(|e| Error::Runtime(e.to_string()))??;
     let stats = Arc::new(stats::Stats::default());
     let state = http::AppState {
-        db: Arc::new(db),
-        files: Arc::new(files),
-        admin_hash: ids::sha256(config.admin_token.as_bytes()),
-        catalog: Arc::new(catalog::Catalog::builtin()?),
+        storage,
+        admin_hash: decisions::ids::sha256(config.admin_token.as_bytes()),
+        catalog: Arc::new(http::published::Catalog::builtin()?),
         limiter: Arc::new(limits::Limiter::new(&config.limits)),
         stats: Arc::clone(&stats),
     };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = routes::app(state, config.limits.request_timeout);
-    let task = tokio::spawn(serve::serve(
+    let app = http::routes::app(state, config.limits.request_timeout);
+    let task = tokio::spawn(http::serve::serve(
         listener,
         app,
         config.limits.header_timeout,
@@ -163,25 +151,6 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
         task: Some(task),
         stats,
     })
-}
-
-/// The data key for `db`: a fresh one in memory, else the key file's (made when
-/// missing and the database holds nothing yet).
-fn data_key(db: &DbLocation, key_file: Option<&std::path::Path>) -> Result<key::DataKey> {
-    match db {
-        DbLocation::Memory => Ok(key::DataKey::generate()),
-        DbLocation::File(path) => {
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                if !parent.exists() {
-                    files::create_private_dir(parent)?;
-                }
-            }
-            let key_path = key_file
-                .map(std::path::Path::to_path_buf)
-                .unwrap_or_else(|| key::default_key_path(path));
-            key::load_or_create(&key_path, !db::has_data(path)?)
-        }
-    }
 }
 
 /// A server on its own thread and runtime, for synchronous callers. Dropping it

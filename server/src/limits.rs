@@ -57,7 +57,7 @@ pub struct Limits {
     pub max_connections: usize,
     /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`); empty (the
     /// default) means the TCP peer is the client.
-    pub trusted_proxies: Vec<crate::proxy::Cidr>,
+    pub trusted_proxies: Vec<crate::http::proxy::Cidr>,
     /// Most buckets kept per kind (devices, addresses); past it idle (full) buckets
     /// are dropped, then arbitrary ones. Default 100,000 (a few MiB).
     pub max_buckets: usize,
@@ -89,7 +89,7 @@ impl Default for Limits {
                 burst: 600,
                 per_second: 10.0,
             },
-            participant_documents: crate::attachments::MAX_PARTICIPANT_BYTES,
+            participant_documents: crate::http::attachments::MAX_PARTICIPANT_BYTES,
             documents_total: 50 * 1024 * 1024 * 1024,
             max_connections: 512,
             trusted_proxies: Vec::new(),
@@ -226,7 +226,7 @@ pub struct Limiter {
     officer: Buckets<()>,
     enrollments: Buckets<()>,
     quota: DocumentQuota,
-    trusted_proxies: Vec<crate::proxy::Cidr>,
+    trusted_proxies: Vec<crate::http::proxy::Cidr>,
 }
 
 impl Limiter {
@@ -256,7 +256,7 @@ impl Limiter {
     }
 
     /// The proxies whose `X-Forwarded-For` is believed.
-    pub fn trusted_proxies(&self) -> &[crate::proxy::Cidr] {
+    pub fn trusted_proxies(&self) -> &[crate::http::proxy::Cidr] {
         &self.trusted_proxies
     }
 

@@ -291,7 +291,7 @@ impl World {
                 op.method, op.path, err.code
             ));
         }
-        let documented = rantau_server::error::CODES
+        let documented = rantau_server::http::error::CODES
             .iter()
             .find(|(c, _)| *c == err.code)
             .map(|(_, s)| *s);
@@ -405,7 +405,7 @@ fn world() -> World {
     assert_eq!(r.status(), 200);
     let half: Vec<u8> = (0..CHUNK as u32 + 10).map(|n| (n % 13) as u8).collect();
     put(&half, 0);
-    let doc: Value = serde_json::from_str(rantau_server::api::OPENAPI).unwrap();
+    let doc: Value = serde_json::from_str(rantau_server::http::catalog::OPENAPI).unwrap();
     let mut vocab = BTreeSet::new();
     vocabulary(&doc["components"], &mut vocab);
     World {
@@ -696,7 +696,7 @@ fn every_documented_operation_answers_abuse_with_a_listed_4xx() {
     let mut w = world();
     let mut failures = Vec::new();
     let ops = w.ops.clone();
-    assert_eq!(ops.len(), rantau_server::routes::route_list().len());
+    assert_eq!(ops.len(), rantau_server::http::routes::route_list().len());
     let mut count = 0;
     for op in &ops {
         for (case, req, expect) in fixed_cases(&w, op) {

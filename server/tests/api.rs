@@ -513,7 +513,7 @@ async fn every_route_is_served_and_documented() {
             documented.push((method.clone(), path.clone()));
         }
     }
-    let mut routed: Vec<(String, String)> = rantau_server::routes::route_list()
+    let mut routed: Vec<(String, String)> = rantau_server::http::routes::route_list()
         .into_iter()
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect();
@@ -551,7 +551,7 @@ async fn every_route_is_served_and_documented() {
         .iter()
         .map(|v| v.as_str().unwrap().to_string())
         .collect();
-    let mut codes: Vec<String> = rantau_server::error::CODES
+    let mut codes: Vec<String> = rantau_server::http::error::CODES
         .iter()
         .map(|(c, _)| c.to_string())
         .collect();
@@ -565,7 +565,7 @@ async fn every_route_is_served_and_documented() {
             assert!(!listed.is_empty(), "{method} {path}");
             for code in listed {
                 let code = code.as_str().unwrap();
-                let (_, status) = rantau_server::error::CODES
+                let (_, status) = rantau_server::http::error::CODES
                     .iter()
                     .find(|(c, _)| *c == code)
                     .unwrap_or_else(|| panic!("{method} {path}: unknown {code}"));
@@ -585,7 +585,7 @@ async fn every_route_is_served_and_documented() {
         let code = entry["code"].as_str().unwrap();
         let status = entry["status"].as_u64().unwrap() as u16;
         assert!(
-            rantau_server::error::CODES.contains(&(code, status)),
+            rantau_server::http::error::CODES.contains(&(code, status)),
             "{code}"
         );
     }

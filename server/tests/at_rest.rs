@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rantau_core::protocol::wire::{BatchResponse, ErrorBody};
-use rantau_server::admin::SubmissionList;
+use rantau_server::officer::SubmissionList;
 use rantau_server::{spawn, DbLocation, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -151,7 +151,7 @@ async fn no_file_the_server_writes_holds_a_planted_nik_passport_or_phone() {
     let s = file_server(dir.path()).await;
     let list: SubmissionList = list_page(&c, &s, "").await.json().await.unwrap();
     assert_eq!(list.submissions[0].payload["nik"], json!(nik));
-    let stored = rantau_server::files::read_document(
+    let stored = rantau_server::storage::files::read_document(
         &dir.path().join("server.db"),
         &dir.path().join("server.db.key"),
         &sha,

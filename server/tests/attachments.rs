@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use rantau_core::protocol::wire::{AttachmentStatus, ErrorBody, ATTACHMENT_CHUNK_SIZE};
-use rantau_server::admin::SubmissionList;
+use rantau_server::officer::SubmissionList;
 use rantau_server::{spawn, RunningServer, ServerConfig};
 use serde_json::json;
 use sha2::{Digest, Sha256};

@@ -152,15 +152,14 @@ async fn a_device_enrolled_before_secrets_claims_one_with_its_live_token_only() 
     s.shutdown().await.unwrap();
     // What a participant enrolled by a v2 server looks like after the upgrade.
     // The database is keyed at rest: open it as the server does.
-    let key =
-        rantau_server::key::load_or_create(&rantau_server::key::default_key_path(&path), false)
-            .unwrap();
-    rantau_server::db::Db::open(&DbLocation::File(path.clone()), &key)
+    let key = rantau_server::storage::key::load_or_create(
+        &rantau_server::storage::key::default_key_path(&path),
+        false,
+    )
+    .unwrap();
+    rantau_server::storage::sqlite::SqliteDb::open(&DbLocation::File(path.clone()), &key)
         .unwrap()
-        .write(|tx| {
-            tx.execute("DELETE FROM device_secrets", [])
-                .map_err(rantau_server::Error::from)
-        })
+        .execute_for_tests("DELETE FROM device_secrets")
         .unwrap();
     let s = spawn(config).await.unwrap();
     assert_eq!(

@@ -219,7 +219,7 @@ async fn parallel_uploads_cannot_exceed_the_participant_quota() {
     let token = common::enroll(&c, &s, "dev-race").await.token;
     let base = s.base_url();
     let quota = Limits::default().participant_documents;
-    let size = rantau_server::attachments::MAX_FILE_BYTES;
+    let size = rantau_server::http::attachments::MAX_FILE_BYTES;
     let ids: Vec<String> = (0..80).map(file_id).collect();
     let tasks: Vec<_> = ids
         .iter()

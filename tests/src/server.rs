@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use rantau_server::admin::SubmissionList;
+use rantau_server::officer::SubmissionList;
 use rantau_server::{DbLocation, RunningServer, ServerConfig};
 
 /// The admin token of test servers.
@@ -108,8 +108,8 @@ pub async fn admin_post(
 pub fn stored_file(files_root: &std::path::Path, sha: &str) -> Option<Vec<u8>> {
     let name = files_root.file_name()?.to_str()?.strip_suffix(".files")?;
     let db = files_root.with_file_name(name);
-    let key_file = rantau_server::key::default_key_path(&db);
-    match rantau_server::files::read_document(&db, &key_file, sha) {
+    let key_file = rantau_server::storage::key::default_key_path(&db);
+    match rantau_server::storage::files::read_document(&db, &key_file, sha) {
         Ok(found) => found,
         Err(e) => panic!("stored file: {e}"),
     }

@@ -250,15 +250,14 @@ async fn a_profile_enrolled_before_device_secrets_claims_one_with_its_token() {
     server.shutdown().await.unwrap();
     // What a profile and a server from before device secrets look like.
     let db_path = db_dir.path().join("server.db");
-    let key =
-        rantau_server::key::load_or_create(&rantau_server::key::default_key_path(&db_path), false)
-            .unwrap();
-    rantau_server::db::Db::open(&db, &key)
+    let key = rantau_server::storage::key::load_or_create(
+        &rantau_server::storage::key::default_key_path(&db_path),
+        false,
+    )
+    .unwrap();
+    rantau_server::storage::sqlite::SqliteDb::open(&db, &key)
         .unwrap()
-        .write(|tx| {
-            tx.execute("DELETE FROM device_secrets", [])
-                .map_err(rantau_server::Error::from)
-        })
+        .execute_for_tests("DELETE FROM device_secrets")
         .unwrap();
     store
         .write(|tx| rantau_core::store::meta::set_meta(tx, "sync.device_secret", ""))

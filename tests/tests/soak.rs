@@ -20,7 +20,7 @@ use rantau_core::protocol::wire::{AttachmentStatus, BatchResponse, ItemOutcome};
 use rantau_core::store::outbox::{self, insert_submission, OutboxState, SubmissionRow};
 use rantau_core::store::{Key, OpenMode, Store};
 use rantau_core::sync::{sync, NoObserver, SyncConfig};
-use rantau_server::admin::SubmissionList;
+use rantau_server::officer::SubmissionList;
 use rantau_server::{spawn_blocking, DbLocation, Limits, Rate, ServerConfig};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};

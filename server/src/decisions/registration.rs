@@ -95,7 +95,7 @@ mod tests {
     }
 
     fn reg() -> &'static FormDefinition {
-        builtin_form(crate::validation::REGISTRATION, Some(1)).unwrap()
+        builtin_form(crate::decisions::validation::REGISTRATION, Some(1)).unwrap()
     }
 
     /// The terms of the built-in registration (which declares them).
@@ -131,7 +131,8 @@ mod tests {
         let issues = reg_terms(&json!({"scheme": "p3mi", "contract_start": "2026-03-01", "contract_end": "2026-01-01"}), Lang::En).unwrap_err();
         assert_eq!(issues[0].code, "registration.contract_order");
         assert_eq!(issues[0].path, "contract_end");
-        let consultation = builtin_form(crate::validation::CONSULTATION, Some(1)).unwrap();
+        let consultation =
+            builtin_form(crate::decisions::validation::CONSULTATION, Some(1)).unwrap();
         assert!(terms(consultation, &json!({}), Lang::En).is_none());
     }
 

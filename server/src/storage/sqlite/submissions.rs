@@ -1,102 +1,20 @@
-//! Batch ingest: each submission id is answered once and that answer is kept
-//! forever. Same id and payload → the first answer again; same id with other
-//! content, or from another participant → `Conflict`, never an overwrite.
+//! Storing a batch: each submission id is stored once with its answer, kept
+//! forever; an id seen before is answered by [`replay`]. A registration gets
+//! its KPJ number and payment code (unique among every number ever issued)
+//! and its event, in the same transaction as the submission.
 
-use chrono::{Duration, NaiveDate};
-use rantau_core::forms::{builtin_form, RegistrationTerms};
-use rantau_core::protocol::wire::{EventKind, ItemOutcome, ItemResult, SubmissionItem};
-use rantau_core::{Issue, Lang};
+use rantau_core::protocol::wire::{ItemOutcome, ItemResult, SubmissionItem};
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use crate::decisions::ingest::{
+    invalid_id, registration_decided, replay, Clock, Decision, NewRegistration, Prepared, Seen,
+};
+use crate::decisions::{ids, registration};
 use crate::error::{Error, Result};
-use crate::messages::error_issue;
-use crate::{events, ids, registration, validation};
-
-/// The conflict code for a reused submission id.
-pub const CONFLICT: &str = "submission.conflict";
-
-/// The moment a batch is processed, and the user's language.
-#[derive(Debug, Clone)]
-pub struct Clock {
-    /// Unix milliseconds.
-    pub now_ms: i64,
-    /// RFC 3339 form of `now_ms`.
-    pub now_rfc3339: String,
-    /// Today's date (UTC).
-    pub today: NaiveDate,
-    /// Language for issues.
-    pub lang: Lang,
-}
-
-impl Clock {
-    /// Now, with issues in `lang`.
-    pub fn now(lang: Lang) -> Clock {
-        let now = chrono::Utc::now();
-        Clock {
-            now_ms: now.timestamp_millis(),
-            now_rfc3339: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            today: now.date_naive(),
-            lang,
-        }
-    }
-}
-
-/// An item's work done before the transaction: its hash and what the server
-/// would answer if the id is new (validation is pure and the slow part, so it
-/// runs outside the database lock and in parallel).
-pub struct Prepared {
-    hash: [u8; 32],
-    decision: Option<Decision>,
-}
-
-/// Validates and decides every item, on up to 4 threads for larger batches.
-pub fn prepare(items: &[SubmissionItem], clock: &Clock) -> Vec<Prepared> {
-    let one = |item: &SubmissionItem| Prepared {
-        hash: ids::payload_hash(&item.form_id, item.form_version, &item.payload),
-        decision: valid_id(&item.id).then(|| decide(item, clock)),
-    };
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(4);
-    if threads < 2 || items.len() < 8 {
-        return items.iter().map(one).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for (handle, part) in handles.into_iter().zip(items.chunks(chunk)) {
-            // A panicking validator is a bug; redo that part here so the batch
-            // still gets an answer (and the panic surfaces in tests).
-            match handle.join() {
-                Ok(done) => out.extend(done),
-                Err(_) => out.extend(part.iter().map(one)),
-            }
-        }
-        out
-    })
-}
-
-fn valid_id(id: &str) -> bool {
-    !id.trim().is_empty() && id.len() <= 100
-}
-
-/// Answers every item of a batch, in order, inside one transaction.
-pub fn process_batch(
-    tx: &Transaction,
-    participant: &str,
-    items: &[SubmissionItem],
-    clock: &Clock,
-) -> Result<Vec<ItemResult>> {
-    apply_batch(tx, participant, items, prepare(items, clock), clock)
-}
+use crate::storage::sqlite::events;
 
 /// Answers every item from its [`Prepared`] work, in order, inside `tx`.
-pub fn apply_batch(
+pub fn store_batch(
     tx: &Transaction,
     participant: &str,
     items: &[SubmissionItem],
@@ -109,13 +27,13 @@ pub fn apply_batch(
         .map(|(item, prep)| {
             Ok(ItemResult {
                 id: item.id.clone(),
-                outcome: process_item(tx, participant, item, prep, clock)?,
+                outcome: store_item(tx, participant, item, prep, clock)?,
             })
         })
         .collect()
 }
 
-fn process_item(
+fn store_item(
     tx: &Transaction,
     participant: &str,
     item: &SubmissionItem,
@@ -123,82 +41,27 @@ fn process_item(
     clock: &Clock,
 ) -> Result<ItemOutcome> {
     let Some(decision) = prep.decision else {
-        return Ok(ItemOutcome::Rejected {
-            issues: vec![error_issue("submission.invalid_id", "", clock.lang, &[])],
-        });
+        return Ok(invalid_id(clock.lang));
     };
-    let hash = prep.hash;
     let seen: Option<(String, Vec<u8>, String)> = tx
         .prepare_cached(
             "SELECT participant_id, payload_hash, answer FROM submissions WHERE id = ?1",
         )?
         .query_row([&item.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    if let Some((owner, seen_hash, answer)) = seen {
-        if owner != participant || !ids::constant_time_eq(&seen_hash, &hash) {
-            return Ok(ItemOutcome::Conflict {
-                code: CONFLICT.to_string(),
-            });
-        }
-        return Ok(match serde_json::from_str::<ItemOutcome>(&answer)? {
-            ItemOutcome::Accepted { reference } => ItemOutcome::Duplicate { reference },
-            other => other,
-        });
+    if let Some((owner, payload_hash, answer)) = seen {
+        let answer = serde_json::from_str::<ItemOutcome>(&answer)?;
+        return Ok(replay(
+            Seen {
+                owner,
+                payload_hash,
+                answer,
+            },
+            participant,
+            &prep.hash,
+        ));
     }
-    store_new(tx, participant, item, &hash, decision, clock)
-}
-
-/// What a new registration gets: its numbers and the event announcing them.
-struct Decision {
-    outcome: ItemOutcome,
-    registration: Option<(RegistrationTerms, u64)>,
-}
-
-fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
-    let rejected = |issues: Vec<Issue>| Decision {
-        outcome: ItemOutcome::Rejected { issues },
-        registration: None,
-    };
-    let issues = validation::validate(
-        &item.form_id,
-        item.form_version,
-        &item.payload,
-        clock.today,
-        clock.lang,
-    );
-    if issues.iter().any(Issue::is_error) {
-        return rejected(issues);
-    }
-    // A form that declares registration terms (roles) is decided as a registration.
-    if let Some(def) = builtin_form(&item.form_id, Some(item.form_version)) {
-        if let Some(read) = registration::terms(def, &item.payload, clock.lang) {
-            let terms = match read {
-                Ok(t) => t,
-                Err(issues) => return rejected(issues),
-            };
-            let due = match registration::amount_due(def, &terms, clock.today, clock.lang) {
-                Ok(d) => d,
-                Err(issue) => return rejected(vec![issue]),
-            };
-            return Decision {
-                outcome: ItemOutcome::Accepted {
-                    reference: ids::reference("REG"),
-                },
-                registration: Some((terms, due)),
-            };
-        }
-    }
-    let prefix = match item.form_id.as_str() {
-        validation::CONSULTATION => "KONS",
-        validation::DATA_UPDATE => "UPD",
-        _ => "SUB",
-    };
-    Decision {
-        outcome: ItemOutcome::Accepted {
-            reference: ids::reference(prefix),
-        },
-        registration: None,
-    }
+    store_new(tx, participant, item, &prep.hash, decision, clock)
 }
 
 fn store_new(
@@ -224,20 +87,21 @@ fn store_new(
         item.id, participant, item.form_id, item.form_version, &hash[..], payload, item.created_at,
         clock.now_ms, status, answer, reference
     ])?;
-    crate::attachments::record_submission_files(
-        tx,
-        &item.id,
-        &item.form_id,
-        item.form_version,
-        &item.payload,
+    let mut files = tx.prepare_cached(
+        "INSERT OR IGNORE INTO submission_files (submission_id, sha256) VALUES (?1, ?2)",
     )?;
-    if let (Some((terms, due)), Some(reference)) = (&decision.registration, reference) {
-        register(tx, participant, &item.id, reference, terms, *due, clock)?;
+    for sha in &decision.files {
+        files.execute(params![item.id, sha])?;
+    }
+    if let (Some(reg), Some(reference)) = (&decision.registration, reference) {
+        register(tx, participant, &item.id, reference, reg, clock)?;
     }
     Ok(decision.outcome)
 }
 
-/// Issues a fresh number not used before as a KPJ or a payment code.
+/// Issues a fresh number not used before as a KPJ or a payment code. The
+/// writer lock makes the check and the insert one step; a collision (1 in
+/// 9·10¹⁰ per number held) only draws again.
 fn issue_number(tx: &Transaction) -> Result<String> {
     for _ in 0..32 {
         let n = ids::eleven_digits();
@@ -257,33 +121,23 @@ fn register(
     participant: &str,
     submission_id: &str,
     reference: &str,
-    terms: &RegistrationTerms,
-    amount_due: u64,
+    reg: &NewRegistration,
     clock: &Clock,
 ) -> Result<()> {
     let kpj = issue_number(tx)?;
     let payment_code = issue_number(tx)?;
-    let pay_before = (clock.today + Duration::days(30))
-        .format("%Y-%m-%d")
-        .to_string();
-    let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let terms = &reg.terms;
     tx.prepare_cached(
         "INSERT INTO registrations (submission_id, participant_id, kpj, payment_code, amount_due, pay_before, scheme,
                                     registered_on, departure_date, contract_start, contract_end)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
-        submission_id, participant, kpj, payment_code, i64::try_from(amount_due).unwrap_or(i64::MAX), pay_before,
-        registration::scheme_name(terms.scheme), ymd(clock.today), terms.departure_date.map(ymd), ymd(terms.contract_start), ymd(terms.contract_end)
+        submission_id, participant, kpj, payment_code, i64::try_from(reg.amount_due).unwrap_or(i64::MAX), reg.pay_before,
+        registration::scheme_name(terms.scheme), reg.registered_on, terms.departure_date.map(ymd), ymd(terms.contract_start), ymd(terms.contract_end)
     ])?;
-    let event = EventKind::RegistrationDecided {
-        submission_id: submission_id.to_string(),
-        reference: reference.to_string(),
-        kpj,
-        payment_code,
-        amount_due,
-        pay_before,
-    };
+    let event = registration_decided(submission_id, reference, kpj, payment_code, reg);
     events::append(tx, participant, &clock.now_rfc3339, &event)?;
     Ok(())
 }
@@ -291,7 +145,11 @@ fn register(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{Db, DbLocation};
+    use crate::decisions::ingest::{prepare, CONFLICT};
+    use crate::storage::sqlite::SqliteDb;
+    use crate::storage::DbLocation;
+    use rantau_core::protocol::wire::EventKind;
+    use rantau_core::Lang;
     use serde_json::json;
 
     fn item(id: &str, form: &str, payload: serde_json::Value) -> SubmissionItem {
@@ -304,8 +162,12 @@ mod tests {
         }
     }
 
-    fn db_with(participants: &[&str]) -> Db {
-        let db = Db::open(&DbLocation::Memory, &crate::key::DataKey::generate()).unwrap();
+    fn db_with(participants: &[&str]) -> SqliteDb {
+        let db = SqliteDb::open(
+            &DbLocation::Memory,
+            &crate::storage::key::DataKey::generate(),
+        )
+        .unwrap();
         db.write(|tx| {
             for p in participants {
                 tx.execute("INSERT INTO participants VALUES (?1, ?1, '', 0)", [p])?;
@@ -316,9 +178,9 @@ mod tests {
         db
     }
 
-    fn run(db: &Db, p: &str, items: &[SubmissionItem]) -> Vec<ItemOutcome> {
+    fn run(db: &SqliteDb, p: &str, items: &[SubmissionItem]) -> Vec<ItemOutcome> {
         let clock = Clock::now(Lang::En);
-        db.write(|tx| process_batch(tx, p, items, &clock))
+        db.write(|tx| store_batch(tx, p, items, prepare(items, &clock), &clock))
             .unwrap()
             .into_iter()
             .map(|r| r.outcome)

@@ -7,10 +7,10 @@ use rantau_core::protocol::wire::{ErrorBody, Event};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub use crate::admin::{
+use crate::error::{Error, Result};
+use crate::officer::wire::{
     ContributionRequest, PaymentRequest, RejectRequest, ReplyRequest, SubmissionList,
 };
-use crate::error::{Error, Result};
 
 /// A client for one server with the admin token.
 pub struct OfficerClient {

@@ -15,9 +15,9 @@ use rand::RngCore;
 use ring::{aead, hkdf};
 use sha2::{Digest, Sha256};
 
-use crate::db::DbLocation;
 use crate::error::{Error, Result};
-use crate::key::{DataKey, Secret};
+use crate::storage::key::{DataKey, Secret};
+use crate::storage::DbLocation;
 
 /// Start of every sealed file (format version 1).
 const MAGIC: &[u8; 4] = b"RSF1";
@@ -259,7 +259,7 @@ pub fn files_root(db: &Path) -> PathBuf {
 /// The stored document `sha` of a server database at `db`, opened with the key
 /// in `key_file` (read, never created). For tests and tools, not the server.
 pub fn read_document(db: &Path, key_file: &Path, sha: &str) -> Result<Option<Vec<u8>>> {
-    let key = crate::key::load_or_create(key_file, false)?;
+    let key = crate::storage::key::load_or_create(key_file, false)?;
     FileStore::for_db(&DbLocation::File(db.to_path_buf()), &key)?.find(sha)
 }
 

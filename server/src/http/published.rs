@@ -6,8 +6,8 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::decisions::ids;
 use crate::error::Result;
-use crate::ids;
 
 /// A JSON document and its strong ETag.
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
-//! The change feed: events appended per participant with a global, strictly
-//! increasing sequence, read back after a cursor (the last seq seen).
+//! The change feed's queries: events appended per participant with a global,
+//! strictly increasing sequence (SQLite's one writer commits them in that
+//! order), read back after a cursor (the last seq seen).
 
 use rantau_core::protocol::wire::{Event, EventKind};
 use rusqlite::{params, Connection, Transaction};
@@ -44,19 +45,12 @@ pub fn since(
     Ok((events, has_more))
 }
 
-/// Parses a client cursor: empty means the start; otherwise a non-negative seq.
-pub fn parse_cursor(cursor: Option<&str>) -> Option<i64> {
-    match cursor.map(str::trim) {
-        None | Some("") => Some(0),
-        Some(c) => c.parse::<i64>().ok().filter(|n| *n >= 0),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{Db, DbLocation};
     use crate::error::Error;
+    use crate::storage::sqlite::SqliteDb;
+    use crate::storage::DbLocation;
 
     fn reply(n: usize) -> EventKind {
         EventKind::ConsultationReplied {
@@ -69,7 +63,11 @@ mod tests {
 
     #[test]
     fn feed_is_scoped_ordered_and_paged() {
-        let db = Db::open(&DbLocation::Memory, &crate::key::DataKey::generate()).unwrap();
+        let db = SqliteDb::open(
+            &DbLocation::Memory,
+            &crate::storage::key::DataKey::generate(),
+        )
+        .unwrap();
         db.write(|tx| {
             for p in ["a", "b"] {
                 tx.execute("INSERT INTO participants VALUES (?1, ?1, '', 0)", [p])?;
@@ -94,14 +92,5 @@ mod tests {
         assert!(!more);
         let (page, _) = db.read(|c| since(c, "b", 0, 10)).unwrap();
         assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 4]);
-    }
-
-    #[test]
-    fn cursors_parse_strictly() {
-        assert_eq!(parse_cursor(None), Some(0));
-        assert_eq!(parse_cursor(Some("")), Some(0));
-        assert_eq!(parse_cursor(Some("42")), Some(42));
-        assert_eq!(parse_cursor(Some("-1")), None);
-        assert_eq!(parse_cursor(Some("abc")), None);
     }
 }

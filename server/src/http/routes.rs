@@ -9,8 +9,8 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 
-use crate::http::{self, AppState};
-use crate::{admin, api, attachments};
+use crate::http::{attachments, catalog, changes, devices, middleware, submissions, AppState};
+use crate::officer::routes as admin;
 
 /// A router that remembers its `(method, path)` pairs.
 pub struct Routes {
@@ -37,23 +37,31 @@ pub fn routes() -> Routes {
         router: Router::new(),
         list: Vec::new(),
     }
-    .add("post", "/v1/devices", on(MethodFilter::POST, api::enroll))
+    .add(
+        "post",
+        "/v1/devices",
+        on(MethodFilter::POST, devices::enroll),
+    )
     .add(
         "post",
         "/v1/submissions/batch",
-        on(MethodFilter::POST, api::submit_batch),
+        on(MethodFilter::POST, submissions::submit_batch),
     )
-    .add("get", "/v1/changes", on(MethodFilter::GET, api::changes))
-    .add("get", "/v1/forms", on(MethodFilter::GET, api::forms))
+    .add(
+        "get",
+        "/v1/changes",
+        on(MethodFilter::GET, changes::changes),
+    )
+    .add("get", "/v1/forms", on(MethodFilter::GET, catalog::forms))
     .add(
         "get",
         "/v1/reference",
-        on(MethodFilter::GET, api::reference),
+        on(MethodFilter::GET, catalog::reference),
     )
     .add(
         "get",
         "/v1/openapi.json",
-        on(MethodFilter::GET, api::openapi),
+        on(MethodFilter::GET, catalog::openapi),
     )
     .add(
         "put",
@@ -109,19 +117,19 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
     let panics = Arc::clone(&state.stats);
     routes()
         .router
-        .fallback(http::not_found)
-        .method_not_allowed_fallback(http::method_not_allowed)
+        .fallback(middleware::not_found)
+        .method_not_allowed_fallback(middleware::method_not_allowed)
         .with_state(state)
         .layer(CatchPanicLayer::custom(
-            move |_: Box<dyn std::any::Any + Send + 'static>| http::panic_response(&panics),
+            move |_: Box<dyn std::any::Any + Send + 'static>| middleware::panic_response(&panics),
         ))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             request_timeout,
-            http::deadline,
+            middleware::deadline,
         ))
         .layer(axum::middleware::from_fn_with_state(
             stats,
-            http::log_requests,
+            middleware::log_requests,
         ))
 }

@@ -1,0 +1,296 @@
+//! What the server answers for each submission of a batch, decided before any
+//! storage is touched: its idempotency hash, and the answer it gets if its id is
+//! new (validation, the registration decision, a reference). The storage layer
+//! stores the batch in one transaction and, for an id already answered, asks
+//! [`replay`] what to say again: same id and payload → the first answer again;
+//! same id with other content, or from another participant → `Conflict`, never
+//! an overwrite.
+
+use chrono::{Duration, NaiveDate};
+use rantau_core::forms::{builtin_form, RegistrationTerms};
+use rantau_core::protocol::wire::{EventKind, ItemOutcome, SubmissionItem};
+use rantau_core::{Issue, Lang};
+
+use crate::decisions::{ids, registration, validation};
+use crate::messages::error_issue;
+
+/// The conflict code for a reused submission id.
+pub const CONFLICT: &str = "submission.conflict";
+
+/// The moment a batch is processed, and the user's language.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    /// Unix milliseconds.
+    pub now_ms: i64,
+    /// RFC 3339 form of `now_ms`.
+    pub now_rfc3339: String,
+    /// Today's date (UTC).
+    pub today: NaiveDate,
+    /// Language for issues.
+    pub lang: Lang,
+}
+
+impl Clock {
+    /// Now, with issues in `lang`.
+    pub fn now(lang: Lang) -> Clock {
+        let now = chrono::Utc::now();
+        Clock {
+            now_ms: now.timestamp_millis(),
+            now_rfc3339: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            today: now.date_naive(),
+            lang,
+        }
+    }
+}
+
+/// An item's work done before storage: its hash and what the server would
+/// answer if the id is new (validation is pure and the slow part, so it runs
+/// outside any transaction and in parallel).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The idempotency hash ([`ids::payload_hash`]).
+    pub hash: [u8; 32],
+    /// The answer for a new id; `None` when the id itself is unusable, which
+    /// is answered without looking anything up ([`invalid_id`]).
+    pub decision: Option<Decision>,
+}
+
+/// What a new submission gets.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// The answer, kept forever once stored.
+    pub outcome: ItemOutcome,
+    /// For an accepted registration: what storage records beside the numbers
+    /// it issues.
+    pub registration: Option<NewRegistration>,
+    /// The document files (SHA-256 ids) the submission names, so the officer
+    /// list can tell when it is complete.
+    pub files: Vec<String>,
+}
+
+/// An accepted registration's terms as the server decided them.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    /// Terms read from the payload through the form's roles.
+    pub terms: RegistrationTerms,
+    /// Amount due in rupiah (tariff total).
+    pub amount_due: u64,
+    /// Day the payment code expires (`YYYY-MM-DD`).
+    pub pay_before: String,
+    /// Day of the decision (`YYYY-MM-DD`).
+    pub registered_on: String,
+}
+
+/// A stored answer found for a submission id.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// The participant who sent it first.
+    pub owner: String,
+    /// Its idempotency hash.
+    pub payload_hash: Vec<u8>,
+    /// The answer it got.
+    pub answer: ItemOutcome,
+}
+
+/// Validates and decides every item, on up to 4 threads for larger batches.
+/// CPU work: call it off the async threads.
+pub fn prepare(items: &[SubmissionItem], clock: &Clock) -> Vec<Prepared> {
+    let one = |item: &SubmissionItem| Prepared {
+        hash: ids::payload_hash(&item.form_id, item.form_version, &item.payload),
+        decision: valid_id(&item.id).then(|| decide(item, clock)),
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4);
+    if threads < 2 || items.len() < 8 {
+        return items.iter().map(one).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for (handle, part) in handles.into_iter().zip(items.chunks(chunk)) {
+            // A panicking validator is a bug; redo that part here so the batch
+            // still gets an answer (and the panic surfaces in tests).
+            match handle.join() {
+                Ok(done) => out.extend(done),
+                Err(_) => out.extend(part.iter().map(one)),
+            }
+        }
+        out
+    })
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.trim().is_empty() && id.len() <= 100
+}
+
+/// The answer to an item whose id cannot be stored (empty or too long).
+pub fn invalid_id(lang: Lang) -> ItemOutcome {
+    ItemOutcome::Rejected {
+        issues: vec![error_issue("submission.invalid_id", "", lang, &[])],
+    }
+}
+
+/// The answer for an id already answered: the first answer again (an
+/// acceptance becomes a duplicate with the same reference) when the same
+/// participant sends the same content, else a conflict.
+pub fn replay(seen: Seen, participant: &str, hash: &[u8; 32]) -> ItemOutcome {
+    if seen.owner != participant || !ids::constant_time_eq(&seen.payload_hash, hash) {
+        return ItemOutcome::Conflict {
+            code: CONFLICT.to_string(),
+        };
+    }
+    match seen.answer {
+        ItemOutcome::Accepted { reference } => ItemOutcome::Duplicate { reference },
+        other => other,
+    }
+}
+
+/// The event announcing a registration's numbers to its participant.
+pub fn registration_decided(
+    submission_id: &str,
+    reference: &str,
+    kpj: String,
+    payment_code: String,
+    registration: &NewRegistration,
+) -> EventKind {
+    EventKind::RegistrationDecided {
+        submission_id: submission_id.to_string(),
+        reference: reference.to_string(),
+        kpj,
+        payment_code,
+        amount_due: registration.amount_due,
+        pay_before: registration.pay_before.clone(),
+    }
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
+    let def = builtin_form(&item.form_id, Some(item.form_version));
+    // Recorded for every stored submission, rejected ones too (as before the split).
+    let files = def
+        .map(|def| rantau_core::forms::document_files(def, &item.payload))
+        .unwrap_or_default();
+    let rejected = |issues: Vec<Issue>, files: Vec<String>| Decision {
+        outcome: ItemOutcome::Rejected { issues },
+        registration: None,
+        files,
+    };
+    let issues = validation::validate(
+        &item.form_id,
+        item.form_version,
+        &item.payload,
+        clock.today,
+        clock.lang,
+    );
+    if issues.iter().any(Issue::is_error) {
+        return rejected(issues, files);
+    }
+    // A form that declares registration terms (roles) is decided as a registration.
+    if let Some(def) = def {
+        if let Some(read) = registration::terms(def, &item.payload, clock.lang) {
+            let terms = match read {
+                Ok(t) => t,
+                Err(issues) => return rejected(issues, files),
+            };
+            let due = match registration::amount_due(def, &terms, clock.today, clock.lang) {
+                Ok(d) => d,
+                Err(issue) => return rejected(vec![issue], files),
+            };
+            return Decision {
+                outcome: ItemOutcome::Accepted {
+                    reference: ids::reference("REG"),
+                },
+                registration: Some(NewRegistration {
+                    terms,
+                    amount_due: due,
+                    pay_before: ymd(clock.today + Duration::days(30)),
+                    registered_on: ymd(clock.today),
+                }),
+                files,
+            };
+        }
+    }
+    let prefix = match item.form_id.as_str() {
+        validation::CONSULTATION => "KONS",
+        validation::DATA_UPDATE => "UPD",
+        _ => "SUB",
+    };
+    Decision {
+        outcome: ItemOutcome::Accepted {
+            reference: ids::reference(prefix),
+        },
+        registration: None,
+        files,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(owner: &str, hash: [u8; 32], answer: ItemOutcome) -> Seen {
+        Seen {
+            owner: owner.into(),
+            payload_hash: hash.to_vec(),
+            answer,
+        }
+    }
+
+    #[test]
+    fn an_id_seen_before_gets_its_first_answer_or_a_conflict() {
+        let h = ids::sha256(b"payload");
+        let accepted = ItemOutcome::Accepted {
+            reference: "KONS-1".into(),
+        };
+        assert_eq!(
+            replay(seen("a", h, accepted.clone()), "a", &h),
+            ItemOutcome::Duplicate {
+                reference: "KONS-1".into()
+            }
+        );
+        let conflict = ItemOutcome::Conflict {
+            code: CONFLICT.into(),
+        };
+        assert_eq!(replay(seen("a", h, accepted.clone()), "b", &h), conflict);
+        assert_eq!(
+            replay(seen("a", h, accepted), "a", &ids::sha256(b"other")),
+            conflict
+        );
+        let rejected = invalid_id(Lang::En);
+        assert_eq!(replay(seen("a", h, rejected.clone()), "a", &h), rejected);
+    }
+
+    #[test]
+    fn a_registration_is_decided_with_its_terms_and_files_are_listed() {
+        let clock = Clock::now(Lang::En);
+        let item = SubmissionItem {
+            id: "r1".into(),
+            form_id: validation::REGISTRATION.into(),
+            form_version: 1,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            payload: serde_json::Value::Object(rantau_core::forms::samples::sample_registration()),
+        };
+        let prepared = prepare(std::slice::from_ref(&item), &clock);
+        let decision = prepared[0].decision.clone().unwrap();
+        assert!(
+            matches!(&decision.outcome, ItemOutcome::Accepted { reference } if reference.starts_with("REG-"))
+        );
+        let reg = decision.registration.unwrap();
+        assert_eq!(reg.registered_on, ymd(clock.today));
+        assert_eq!(reg.pay_before, ymd(clock.today + Duration::days(30)));
+        let long_id = SubmissionItem {
+            id: "x".repeat(101),
+            ..item
+        };
+        assert!(prepare(&[long_id], &clock)[0].decision.is_none());
+    }
+}

@@ -1,0 +1,48 @@
+//! `POST /v1/submissions/batch`: decide every item, then store the batch
+//! exactly once in one repository call.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::HeaderMap;
+use axum::Json;
+use rantau_core::protocol::wire::{BatchRequest, BatchResponse};
+
+use crate::decisions::ingest::{prepare, Clock};
+use crate::decisions::validation;
+use crate::error::Error;
+use crate::http::body::{json_body, MAX_BATCH_ITEMS};
+use crate::http::error::ApiError;
+use crate::http::extract::Participant;
+use crate::http::AppState;
+
+/// `POST /v1/submissions/batch`.
+pub async fn submit_batch(
+    State(state): State<AppState>,
+    Participant(participant): Participant,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<BatchResponse>, ApiError> {
+    let req: BatchRequest = json_body(&headers, body).await?;
+    if req.items.len() > MAX_BATCH_ITEMS {
+        return Err(ApiError::new(
+            "batch.too_many_items",
+            format!("a batch holds at most {MAX_BATCH_ITEMS} items"),
+        ));
+    }
+    let lang = validation::request_lang(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let clock = Clock::now(lang);
+    // Validation first (CPU work, off the async threads and outside any
+    // transaction); then one short transaction in storage.
+    let (items, prepared, clock) = tokio::task::spawn_blocking(move || {
+        let prepared = prepare(&req.items, &clock);
+        (req.items, prepared, clock)
+    })
+    .await
+    .map_err(|e| ApiError::from(Error::Runtime(e.to_string())))?;
+    let results = state
+        .storage
+        .store_batch(participant, items, prepared, clock)
+        .await?;
+    Ok(Json(BatchResponse { results }))
+}

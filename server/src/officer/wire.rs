@@ -1,0 +1,93 @@
+//! The officers' API bodies, shared by the route handlers, the client and
+//! the storage layer (which fills [`SubmissionSummary`] rows).
+
+use rantau_core::base::lang::Localized;
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/admin/payments` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PaymentRequest {
+    /// Membership number the payment is for.
+    pub kpj: String,
+    /// Amount paid, in rupiah.
+    pub amount: u64,
+    /// Day of payment (`YYYY-MM-DD`).
+    pub paid_on: String,
+}
+
+/// `POST /v1/admin/consultations/{id}/reply` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReplyRequest {
+    /// The answer text.
+    pub body: String,
+    /// Desk or role answering (never a personal name); a default is used if absent.
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// `POST /v1/admin/registrations/{id}/reject` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RejectRequest {
+    /// Why, in Indonesian and English.
+    pub reason: Localized,
+}
+
+/// `POST /v1/admin/contributions` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ContributionRequest {
+    /// Membership number.
+    pub kpj: String,
+    /// `jkk_jkm` or `jht`.
+    pub programme: String,
+    /// Month covered (`YYYY-MM`).
+    pub period: String,
+    /// Amount in rupiah.
+    pub amount: u64,
+}
+
+/// One row of `GET /v1/admin/submissions`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubmissionSummary {
+    /// Submission id.
+    pub id: String,
+    /// Who sent it.
+    pub participant_id: String,
+    /// Form id.
+    pub form_id: String,
+    /// Form version.
+    pub form_version: u32,
+    /// `accepted`, `rejected` or `officer_rejected`.
+    pub status: String,
+    /// Server reference, when accepted.
+    pub reference: Option<String>,
+    /// KPJ number (registrations).
+    pub kpj: Option<String>,
+    /// Payment code (registrations).
+    pub payment_code: Option<String>,
+    /// Amount due (registrations).
+    pub amount_due: Option<u64>,
+    /// When the server first received it (unix ms).
+    pub received_at: i64,
+    /// The answers as sent.
+    pub payload: serde_json::Value,
+    /// Files (document pages) the submission names.
+    #[serde(default)]
+    pub files_expected: u32,
+    /// Of those, the files this participant has uploaded completely (hash verified).
+    /// The submission is complete when both numbers are equal.
+    #[serde(default)]
+    pub files_complete: u32,
+}
+
+/// `GET /v1/admin/submissions` body: one page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubmissionList {
+    /// Oldest first.
+    pub submissions: Vec<SubmissionSummary>,
+    /// Give it back as `cursor` for the next page (opaque).
+    #[serde(default)]
+    pub next_cursor: String,
+    /// More submissions follow this page.
+    #[serde(default)]
+    pub has_more: bool,
+}

@@ -1,0 +1,512 @@
+//! The storage seam: every query and transaction of the server lives below
+//! this module, behind [`Storage`]. Handlers decide and answer; they call
+//! these async methods with domain types and never see a database driver or
+//! SQL (a test, `server/tests/storage_seam.rs`, checks that no file outside
+//! `storage/` names one).
+//!
+//! Each method is one unit of work: whatever must be atomic (a batch stored
+//! exactly once by submission id, the KPJ numbers and payment codes it issues,
+//! the events it appends, a chunk's quota reservation, an attachment's
+//! completion, an officer's decision and its event) happens inside one call,
+//! so no caller ever holds a transaction. Decisions that must run inside a
+//! transaction are passed in as pure functions or closures
+//! ([`crate::decisions::ingest::replay`], [`crate::decisions::devices::admit`],
+//! the officer closures below), which a backend calls wherever its transaction is.
+//!
+//! SQLite (SQLCipher, one connection behind a mutex) is the first backend; its
+//! blocking calls run on tokio's blocking pool. A PostgreSQL backend becomes
+//! another [`Database`] variant with native async calls; handlers do not change.
+//!
+//! **The change feed and late commits.** [`Storage::changes`] promises: a page
+//! after a cursor holds only committed events, and no event that commits later
+//! can take a position at or before a cursor already handed out (else a device
+//! that pulled past it would never see it). SQLite gives that for free: its one
+//! writer commits in position order. On PostgreSQL a plain sequence does not (a
+//! transaction that took 5 may commit after one that took 6 was read, and 5 is
+//! skipped); the API still fits two known ways out, both inside the backend:
+//! - positions handed out at commit order: each appending transaction takes the
+//!   next number from a one-row counter (`UPDATE … RETURNING`), whose row lock
+//!   it holds until it commits, so the next appender waits and numbers follow
+//!   commit order; the cursor stays this `i64`. It serialises appends only,
+//!   not the rest of a batch.
+//! - or each event keeps its inserting transaction id (`pg_current_xact_id()`),
+//!   pages are ordered by (transaction id, position) and hold only ids below
+//!   `pg_snapshot_xmin(pg_current_snapshot())`: a transaction still open holds
+//!   back everything after it. The cursor then carries the transaction id too;
+//!   on the wire it is already an opaque string (`next_cursor`), so only the
+//!   cursor type of this method and its parsing in `http/changes.rs` change.
+
+pub mod files;
+pub mod key;
+pub mod sqlite;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rantau_core::forms::RegistrationTerms;
+use rantau_core::protocol::wire::{AttachmentStatus, Event, EventKind, ItemResult, SubmissionItem};
+
+use crate::decisions::ingest::{Clock, Prepared};
+use crate::error::{Error, Result};
+use crate::limits::DocumentQuota;
+use crate::officer::SubmissionSummary;
+use files::FileStore;
+use key::DataKey;
+use sqlite::SqliteDb;
+
+/// Where the server keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbLocation {
+    /// A private in-memory database (tests, benchmarks); gone when the server stops.
+    Memory,
+    /// A SQLite file, created if missing.
+    File(PathBuf),
+}
+
+/// The server's repository: records in a database, document bytes in a
+/// [`FileStore`]. Cheap to clone (shared handles).
+#[derive(Clone)]
+pub struct Storage {
+    db: Database,
+    files: Arc<FileStore>,
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage").finish_non_exhaustive()
+    }
+}
+
+/// The database backends.
+#[derive(Clone)]
+enum Database {
+    /// SQLCipher on one connection; calls run on the blocking pool.
+    Sqlite(Arc<SqliteDb>),
+}
+
+/// An enrollment attempt, with everything generated up front so the backend
+/// only checks and writes.
+#[derive(Debug, Clone)]
+pub struct EnrollAttempt {
+    /// The device id (trimmed, 1..=100 characters).
+    pub device_id: String,
+    /// The device's label.
+    pub label: String,
+    /// SHA-256 of the device secret presented, if any.
+    pub presented_secret: Option<[u8; 32]>,
+    /// SHA-256 of the bearer token presented, if any.
+    pub presented_token: Option<[u8; 32]>,
+    /// The id a new participant gets.
+    pub new_participant: String,
+    /// SHA-256 of the secret given if this enrollment makes or claims one.
+    pub new_secret_hash: [u8; 32],
+    /// SHA-256 of the token this enrollment issues.
+    pub token_hash: [u8; 32],
+    /// Unix milliseconds.
+    pub now: i64,
+}
+
+/// What an enrollment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Enrolled {
+    /// A token was issued (and the device's earlier tokens revoked).
+    Yes {
+        /// The participant it acts for.
+        participant: String,
+        /// True when the attempt's new secret was stored (give it to the device).
+        secret_issued: bool,
+    },
+    /// Refused; nothing was written.
+    Refused,
+}
+
+/// One verified chunk of an attachment upload.
+#[derive(Debug, Clone)]
+pub struct ChunkUpload {
+    /// The uploader.
+    pub participant: String,
+    /// The attachment's SHA-256 (hex).
+    pub sha: String,
+    /// The whole file's size in bytes.
+    pub size: u64,
+    /// The chunk's index.
+    pub idx: u32,
+    /// The chunk's bytes (checked against their hash already).
+    pub data: Vec<u8>,
+    /// The quotas a new attachment is reserved against.
+    pub quota: DocumentQuota,
+    /// Unix milliseconds.
+    pub now: i64,
+}
+
+/// What became of a chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkStored {
+    /// Stored (or stored again).
+    Stored,
+    /// The attachment is complete already; nothing was written.
+    AlreadyComplete,
+    /// The attachment is held with another size.
+    SizeMismatch,
+    /// A new attachment would pass the participant's quota.
+    OverParticipantQuota,
+    /// A new attachment would pass the server's documents quota.
+    OverServerQuota,
+}
+
+/// What completing an attachment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Completion {
+    /// No such attachment for this participant.
+    NotFound,
+    /// Chunks are missing.
+    Incomplete,
+    /// The assembled bytes are not the ones named; every chunk was dropped.
+    HashMismatch,
+    /// Complete (now or before).
+    Complete(AttachmentStatus),
+}
+
+/// A registration found by KPJ, for an officer's decision.
+#[derive(Debug, Clone)]
+pub struct KpjRegistration {
+    /// Its participant.
+    pub participant: String,
+    /// The terms that move protection windows (no JHT amount, no destination).
+    pub terms: RegistrationTerms,
+    /// Day of the registration decision.
+    pub registered_on: NaiveDate,
+    /// Still accepted (an officer has not rejected it).
+    pub accepted: bool,
+}
+
+/// A submission as an officer's decision sees it.
+#[derive(Debug, Clone)]
+pub struct SubmissionState {
+    /// Its participant.
+    pub participant: String,
+    /// Its form.
+    pub form_id: String,
+    /// `accepted`, `rejected` or `officer_rejected`.
+    pub status: String,
+}
+
+/// An officer's decision on a submission.
+#[derive(Debug, Clone)]
+pub struct SubmissionDecision {
+    /// The event for the participant's feed.
+    pub event: EventKind,
+    /// Mark the submission `officer_rejected`.
+    pub reject: bool,
+}
+
+/// One page of the officers' submission list.
+#[derive(Debug, Clone)]
+pub struct SubmissionPage {
+    /// Oldest first.
+    pub submissions: Vec<SubmissionSummary>,
+    /// Position of the last row given (the next page's cursor).
+    pub last: i64,
+    /// More rows follow.
+    pub has_more: bool,
+}
+
+impl Storage {
+    /// Opens the data at `location`: the database (created and migrated when
+    /// needed, encrypted with the key) and the document files. The key is a
+    /// fresh one in memory, else the key file's (`key_file`, or `<db>.key`
+    /// beside the database; made when missing and the database holds nothing
+    /// yet). Blocking: call it from a blocking thread.
+    pub fn open(location: &DbLocation, key_file: Option<&Path>) -> Result<Storage> {
+        let key = data_key(location, key_file)?;
+        Storage::open_with_key(location, &key)
+    }
+
+    /// Opens the data at `location` with `key` (blocking).
+    pub fn open_with_key(location: &DbLocation, key: &DataKey) -> Result<Storage> {
+        Ok(Storage {
+            db: Database::Sqlite(Arc::new(SqliteDb::open(location, key)?)),
+            files: Arc::new(FileStore::for_db(location, key)?),
+        })
+    }
+
+    /// Runs blocking SQLite work on tokio's blocking pool.
+    async fn sqlite<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&SqliteDb, &FileStore) -> Result<T> + Send + 'static,
+    {
+        let Database::Sqlite(db) = &self.db;
+        let (db, files) = (Arc::clone(db), Arc::clone(&self.files));
+        tokio::task::spawn_blocking(move || f(&db, &files))
+            .await
+            .map_err(|e| Error::Runtime(e.to_string()))?
+    }
+
+    /// The participant of a live (not revoked) token; `None` for an unknown or
+    /// revoked one. Records the token's last use (coarsely: not every read is a write).
+    pub async fn authenticate(&self, token_hash: [u8; 32], now: i64) -> Result<Option<String>> {
+        self.sqlite(move |db, _| sqlite::devices::token_participant(db, token_hash, now))
+            .await
+    }
+
+    /// Enrolls a device in one transaction: finds it, decides with
+    /// [`crate::decisions::devices::admit`], makes the participant and secret
+    /// when allowed, revokes the device's earlier tokens and stores the new one.
+    pub async fn enroll(&self, attempt: EnrollAttempt) -> Result<Enrolled> {
+        self.sqlite(move |db, _| sqlite::devices::enroll(db, &attempt))
+            .await
+    }
+
+    /// Stores a batch exactly once and returns one answer per item, in order, in
+    /// one transaction: a new id is stored with its prepared decision (and, for
+    /// a registration, unique KPJ and payment numbers and its event); an id
+    /// answered before gets [`crate::decisions::ingest::replay`]'s answer.
+    /// Two identical batches racing each other get identical answers.
+    pub async fn store_batch(
+        &self,
+        participant: String,
+        items: Vec<SubmissionItem>,
+        prepared: Vec<Prepared>,
+        clock: Clock,
+    ) -> Result<Vec<ItemResult>> {
+        self.sqlite(move |db, _| {
+            db.write(|tx| {
+                sqlite::submissions::store_batch(tx, &participant, &items, prepared, &clock)
+            })
+        })
+        .await
+    }
+
+    /// Up to `limit` events of `participant` after the cursor `after`, oldest
+    /// first, and whether more are waiting. See the module docs for what a
+    /// backend must promise about transactions that commit late.
+    pub async fn changes(
+        &self,
+        participant: String,
+        after: i64,
+        limit: usize,
+    ) -> Result<(Vec<Event>, bool)> {
+        self.sqlite(move |db, _| db.read(|c| sqlite::events::since(c, &participant, after, limit)))
+            .await
+    }
+
+    /// What the participant's upload of `sha` holds, if anything.
+    pub async fn attachment_status(
+        &self,
+        participant: String,
+        sha: String,
+    ) -> Result<Option<AttachmentStatus>> {
+        self.sqlite(move |db, _| db.read(|c| sqlite::attachments::status(c, &participant, &sha)))
+            .await
+    }
+
+    /// Stores one verified chunk: finds or reserves the attachment (the quota
+    /// check and the reservation are one step), writes the bytes, then records
+    /// the chunk (a recorded chunk always has its bytes). Uploads of one file
+    /// are serialised.
+    pub async fn put_chunk(&self, chunk: ChunkUpload) -> Result<ChunkStored> {
+        self.sqlite(move |db, files| sqlite::attachments::put_chunk(db, files, &chunk))
+            .await
+    }
+
+    /// Joins an attachment's chunks and checks the whole hash: complete when it
+    /// matches, every chunk dropped when it does not.
+    pub async fn complete_attachment(
+        &self,
+        participant: String,
+        sha: String,
+        now: i64,
+    ) -> Result<Completion> {
+        self.sqlite(move |db, files| {
+            sqlite::attachments::complete(db, files, &participant, &sha, now)
+        })
+        .await
+    }
+
+    /// An officer's decision about the registration of `kpj`: `decide` sees it
+    /// (or `None`) and returns the event to append at `at`, or its refusal; one
+    /// transaction, so the registration cannot change in between.
+    pub async fn event_for_kpj<E, F>(
+        &self,
+        kpj: String,
+        at: String,
+        decide: F,
+    ) -> Result<Result<Event, E>>
+    where
+        E: Send + 'static,
+        F: FnOnce(Option<KpjRegistration>) -> Result<EventKind, E> + Send + 'static,
+    {
+        self.sqlite(move |db, _| {
+            db.write(|tx| sqlite::officer::event_for_kpj(tx, &kpj, at, decide))
+        })
+        .await
+    }
+
+    /// An officer's decision about submission `id`: `decide` sees it (or
+    /// `None`) and returns the event (and whether to mark the submission
+    /// rejected), or its refusal; one transaction.
+    pub async fn event_for_submission<E, F>(
+        &self,
+        id: String,
+        at: String,
+        decide: F,
+    ) -> Result<Result<Event, E>>
+    where
+        E: Send + 'static,
+        F: FnOnce(Option<SubmissionState>) -> Result<SubmissionDecision, E> + Send + 'static,
+    {
+        self.sqlite(move |db, _| {
+            db.write(|tx| sqlite::officer::event_for_submission(tx, &id, at, decide))
+        })
+        .await
+    }
+
+    /// One page of submissions (optionally of one form) after position `after`,
+    /// oldest first; rows received while an officer pages are neither given
+    /// twice nor skipped.
+    pub async fn list_submissions(
+        &self,
+        form_id: Option<String>,
+        after: i64,
+        limit: usize,
+    ) -> Result<SubmissionPage> {
+        self.sqlite(move |db, _| {
+            db.read(|c| sqlite::officer::list(c, form_id.as_deref(), after, limit))
+        })
+        .await
+    }
+}
+
+/// The data key for `db`: a fresh one in memory, else the key file's (made when
+/// missing and the database holds nothing yet).
+fn data_key(db: &DbLocation, key_file: Option<&Path>) -> Result<DataKey> {
+    match db {
+        DbLocation::Memory => Ok(DataKey::generate()),
+        DbLocation::File(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if !parent.exists() {
+                    files::create_private_dir(parent)?;
+                }
+            }
+            let key_path = key_file
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| key::default_key_path(path));
+            key::load_or_create(&key_path, !sqlite::has_data(path)?)
+        }
+    }
+}
+
+/// The repository's contract, through its API only (a second backend must pass
+/// the same tests).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decisions::ingest::prepare;
+    use rantau_core::protocol::wire::ItemOutcome;
+    use rantau_core::Lang;
+
+    async fn enrolled(storage: &Storage, device: &str) -> String {
+        let attempt = EnrollAttempt {
+            device_id: device.into(),
+            label: String::new(),
+            presented_secret: None,
+            presented_token: None,
+            new_participant: format!("p-{device}"),
+            new_secret_hash: [1; 32],
+            token_hash: crate::decisions::ids::sha256(device.as_bytes()),
+            now: 0,
+        };
+        match storage.enroll(attempt).await.unwrap() {
+            Enrolled::Yes {
+                participant,
+                secret_issued,
+            } => {
+                assert!(secret_issued);
+                participant
+            }
+            Enrolled::Refused => panic!("a new device is refused"),
+        }
+    }
+
+    fn registration(id: &str) -> SubmissionItem {
+        SubmissionItem {
+            id: id.into(),
+            form_id: crate::decisions::validation::REGISTRATION.into(),
+            form_version: 1,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            payload: serde_json::Value::Object(rantau_core::forms::samples::sample_registration()),
+        }
+    }
+
+    fn reference(o: &ItemOutcome) -> &str {
+        match o {
+            ItemOutcome::Accepted { reference } | ItemOutcome::Duplicate { reference } => reference,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_batch_sent_twice_at_once_is_stored_once_with_one_answer() {
+        let storage = Storage::open(&DbLocation::Memory, None).unwrap();
+        let p = enrolled(&storage, "d").await;
+        let items: Vec<_> = (0..10).map(|n| registration(&format!("r{n}"))).collect();
+        let clock = Clock::now(Lang::En);
+        // Each send decides on its own (its own references); storage keeps one.
+        let send = || {
+            let (s, p, items, clock) = (storage.clone(), p.clone(), items.clone(), clock.clone());
+            tokio::spawn(async move {
+                let prepared = prepare(&items, &clock);
+                s.store_batch(p, items, prepared, clock).await.unwrap()
+            })
+        };
+        let (a, b) = tokio::join!(send(), send());
+        let (a, b) = (a.unwrap(), b.unwrap());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(reference(&x.outcome), reference(&y.outcome));
+            let firsts = [&x.outcome, &y.outcome]
+                .iter()
+                .filter(|o| matches!(o, ItemOutcome::Accepted { .. }))
+                .count();
+            assert_eq!(firsts, 1, "{x:?} {y:?}");
+        }
+        let (events, more) = storage.changes(p, 0, 100).await.unwrap();
+        assert_eq!(events.len(), 10, "one decision event per registration");
+        assert!(!more);
+        let mut numbers = std::collections::HashSet::new();
+        for e in events {
+            let EventKind::RegistrationDecided {
+                kpj, payment_code, ..
+            } = e.kind
+            else {
+                panic!("{:?}", e.kind)
+            };
+            assert!(numbers.insert(kpj) && numbers.insert(payment_code));
+        }
+    }
+
+    #[tokio::test]
+    async fn the_feed_pages_in_order_and_only_for_its_participant() {
+        let storage = Storage::open(&DbLocation::Memory, None).unwrap();
+        let (a, b) = (enrolled(&storage, "a").await, enrolled(&storage, "b").await);
+        for (p, n) in [(&a, 3), (&b, 2)] {
+            let items: Vec<_> = (0..n).map(|i| registration(&format!("{p}-{i}"))).collect();
+            let clock = Clock::now(Lang::En);
+            let prepared = prepare(&items, &clock);
+            storage
+                .store_batch(p.clone(), items, prepared, clock)
+                .await
+                .unwrap();
+        }
+        let (first, more) = storage.changes(a.clone(), 0, 2).await.unwrap();
+        assert!(more);
+        let after = first[1].seq;
+        let (rest, more) = storage.changes(a.clone(), after, 2).await.unwrap();
+        assert!(!more);
+        assert_eq!(rest.len(), 1);
+        assert!(first[0].seq < first[1].seq && first[1].seq < rest[0].seq);
+        let (theirs, _) = storage.changes(b, 0, 10).await.unwrap();
+        assert_eq!(theirs.len(), 2);
+    }
+}
