@@ -16,14 +16,29 @@
 //!
 //! [`fuzzing`] holds the bodies of the fuzz targets; it stands outside the layers.
 
+// The store and the sync engine are private to the core: front-ends go through
+// `app`, which re-exports the few of their types a front-end needs. The feature
+// `internals` opens them for the engine's own test suite and benchmarks (crash,
+// network and storage faults, soak), which must drive them directly.
+#![cfg_attr(
+    not(feature = "internals"),
+    allow(dead_code, unused_imports, private_interfaces)
+)]
+
 pub mod app;
 pub mod base;
 pub mod domain;
 pub mod forms;
 pub mod fuzzing;
 pub mod protocol;
+#[cfg(feature = "internals")]
 pub mod store;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod store;
+#[cfg(feature = "internals")]
 pub mod sync;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod sync;
 
 pub use base::error::{Error, ErrorKind, Result};
 

@@ -149,7 +149,8 @@ impl Profile {
         &self.path
     }
 
-    /// The underlying store (for the sync engine and inquiries).
+    /// The underlying store, for the engine's test suite (feature `internals`).
+    #[cfg(feature = "internals")]
     pub fn store(&self) -> &Store {
         &self.store
     }
