@@ -40,7 +40,7 @@ impl std::fmt::Debug for Hub {
 }
 
 /// Locks `m`, also after a panic elsewhere (the state stays usable; at worst a stale line).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 

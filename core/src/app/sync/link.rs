@@ -5,7 +5,8 @@
 
 use std::sync::Mutex;
 
-use crate::base::error::{Error, Result};
+use super::hub::lock;
+use crate::base::error::Result;
 use crate::base::lang::Lang;
 use crate::sync::SyncConfig;
 
@@ -32,11 +33,11 @@ impl ServerLink {
 
     /// Trusts only the root certificates in `pem` from the next sync on, instead of
     /// the phone's trust store: for a test or staging server with its own authority.
-    /// Host names and expiry are still checked. Errors: [`Error::InvalidRoots`]
+    /// Host names and expiry are still checked. Errors: [`crate::Error::InvalidRoots`]
     /// when `pem` holds no certificate (checked now, not at the next sync).
     pub fn trust_only_roots(&self, pem: &str) -> Result<()> {
         SyncConfig::new("https://localhost")?.trust_only_roots_pem(pem.as_bytes())?;
-        *lock(&self.roots)? = Some(pem.to_string());
+        *lock(&self.roots) = Some(pem.to_string());
         // The kept client trusted other roots.
         self.forget();
         Ok(())
@@ -44,15 +45,15 @@ impl ServerLink {
 
     /// The engine's settings for a run against `url`, messages in `lang`; the
     /// client is reused while the address stays the same. Errors:
-    /// [`Error::InvalidUrl`], [`Error::InsecureUrl`].
+    /// [`crate::Error::InvalidUrl`], [`crate::Error::InsecureUrl`].
     pub fn config(&self, url: &str, lang: Lang) -> Result<SyncConfig> {
-        let mut slot = lock(&self.config)?;
+        let mut slot = lock(&self.config);
         let mut config = match slot.as_ref() {
             Some((kept, config)) if kept == url => config.clone(),
             _ => {
                 let mut config = SyncConfig::new(url)?;
                 config.device_label = self.device_label.clone();
-                if let Some(pem) = lock(&self.roots)?.as_deref() {
+                if let Some(pem) = lock(&self.roots).as_deref() {
                     config.trust_only_roots_pem(pem.as_bytes())?;
                 }
                 *slot = Some((url.to_string(), config.clone()));
@@ -65,22 +66,14 @@ impl ServerLink {
 
     /// Drops the kept client (the profile was closed, or the roots changed).
     pub fn forget(&self) {
-        if let Ok(mut slot) = self.config.lock() {
-            *slot = None;
-        }
+        *lock(&self.config) = None;
     }
-}
-
-/// A poisoned lock only means a panic elsewhere while it was held; the settings
-/// inside stay whole, but the caller is told rather than handed them.
-fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
-    m.lock()
-        .map_err(|_| Error::MalformedStoredData("server link lock poisoned".into()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     #[test]
     fn a_link_refuses_bad_roots_and_plain_http_to_the_internet() {
