@@ -9,6 +9,7 @@ pub mod checks;
 pub mod directory;
 pub mod form;
 pub mod inquiry;
+mod lock;
 pub mod outbox;
 pub mod profile;
 pub mod sync;

@@ -3,7 +3,7 @@
 //! Every method is one user action and one transaction.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -13,10 +13,11 @@ use crate::base::issue::Issue;
 use crate::base::lang::Lang;
 use crate::domain::tariff::FeeQuote;
 use crate::forms::{self, Answers, Context, FormDefinition, Input, SetOutcome};
-use crate::store::drafts::{self, DraftRow};
+use crate::store::drafts::{self, DraftRow, LastWritten};
 use crate::store::outbox::{self, OutboxState, SubmissionRow};
 
 use super::form::{self, FormInfo};
+use super::lock::lock;
 use super::outbox::{bucketed, Bucket, OutboxItem, OutboxSummary};
 use super::sync::Hub;
 use crate::store::{attachments, profiles, Key, OpenMode, Store};
@@ -41,6 +42,8 @@ pub struct Profile {
     clock: Clock,
     /// The sync state this profile shares with every other handle on it.
     hub: Arc<Hub>,
+    /// The draft the last autosave wrote, so the next one need not decode it again.
+    last_written: Mutex<LastWritten>,
 }
 
 /// A draft as the user sees it: its answers and every current issue.
@@ -130,6 +133,7 @@ impl Profile {
             store,
             lang: RwLock::new(Lang::default()),
             clock: Arc::new(Utc::now),
+            last_written: Mutex::new(LastWritten::default()),
         })
     }
 
@@ -269,8 +273,8 @@ impl Profile {
     /// Autosave: sets one field, persists the draft and returns that field's issues
     /// and the fields whose visibility changed. One call, one transaction.
     pub fn set_field(&self, draft_id: &str, path: &str, input: Input) -> Result<SetOutcome> {
-        self.set_field_answers(draft_id, path, input)
-            .map(|(o, _)| o)
+        self.autosave(draft_id, path, input, |_| ())
+            .map(|(o, ())| o)
     }
 
     /// [`Profile::set_field`], also returning the draft's answers afterwards.
@@ -280,14 +284,31 @@ impl Profile {
         path: &str,
         input: Input,
     ) -> Result<(SetOutcome, Answers)> {
+        self.autosave(draft_id, path, input, Answers::clone)
+    }
+
+    /// One autosave; `keep` takes what the caller needs of the answers afterwards.
+    fn autosave<T>(
+        &self,
+        draft_id: &str,
+        path: &str,
+        input: Input,
+        keep: impl FnOnce(&Answers) -> T,
+    ) -> Result<(SetOutcome, T)> {
         let ctx = self.context();
         let now = self.now_ms();
         self.store.write(|tx| {
-            let mut row = self.load_draft(tx, draft_id)?;
+            // Taken inside the store's lock (the only order it is ever taken in).
+            let mut last = lock(&self.last_written);
+            let mut row = match drafts::get_draft_to_update(tx, draft_id, &mut last)? {
+                Some(row) => row,
+                None => self.load_draft(tx, draft_id)?,
+            };
             let def = Self::definition(&row.form_id, row.form_version)?;
             let outcome = forms::set_field(def, &mut row.answers, path, input, &ctx)?;
-            drafts::save_answers(tx, draft_id, &row.answers, now)?;
-            Ok((outcome, row.answers))
+            let kept = keep(&row.answers);
+            drafts::save_answers_keeping(tx, draft_id, row.answers, now, &mut last)?;
+            Ok((outcome, kept))
         })
     }
 

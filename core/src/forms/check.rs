@@ -120,6 +120,14 @@ pub(crate) fn check(def: &FormDefinition) -> Result<Index, String> {
                 return Err(format!("duplicate field id \"{}\"", field.id));
             }
             check_field(def, field, None, &mut index)?;
+            let conditions = field
+                .fields
+                .iter()
+                .chain([field])
+                .flat_map(|f| f.show_if.iter().chain(&f.required_if));
+            index
+                .in_conditions
+                .extend(conditions.flat_map(|c| c.fields()).map(str::to_string));
             let mut sub_ids = HashSet::new();
             for (s, sub) in field.fields.iter().enumerate() {
                 if !sub_ids.insert(sub.id.as_str()) {

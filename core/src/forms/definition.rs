@@ -2,7 +2,7 @@
 //! Deserializing always runs the structural checks in `check.rs`, so a
 //! `FormDefinition` value is known to be well formed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +51,10 @@ pub(crate) struct Index {
     pub(crate) patterns: HashMap<String, regex_lite::Regex>,
     /// Role → the id of the (top-level) field that declares it.
     pub(crate) roles: BTreeMap<Role, String>,
+    /// Every id some field's `show_if` or `required_if` reads: a change to any other
+    /// field cannot show, hide or require another field, so an autosave skips the
+    /// visibility comparison and a screen redraws that field alone.
+    pub(crate) in_conditions: HashSet<String>,
 }
 
 /// The document as written; [`FormDefinition`] is this plus the checks.
@@ -353,6 +357,12 @@ impl FormDefinition {
     /// Top-level fields in page order.
     pub fn top_fields(&self) -> impl Iterator<Item = &Field> {
         self.pages.iter().flat_map(|p| p.fields.iter())
+    }
+
+    /// Whether some field's `show_if` or `required_if` reads `id` (a top-level or
+    /// sub-field id): only then can its value show, hide or require another field.
+    pub(crate) fn in_a_condition(&self, id: &str) -> bool {
+        self.index.in_conditions.contains(id)
     }
 
     /// The choices of a choice field (resolving a named list).

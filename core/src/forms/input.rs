@@ -184,7 +184,8 @@ pub fn set_field(
     if field.kind == Kind::Repeat {
         return set_group(def, answers, path, field, input);
     }
-    let before = visibility_map(def, answers);
+    // Most fields show or hide nothing: their autosave skips both visibility maps.
+    let before = may_show_or_hide(def, field).then(|| visibility_map(def, answers));
     let mut found = Vec::new();
     let value = to_value(field, path, input, &mut found)?;
     let stored = match &value {
@@ -238,8 +239,20 @@ pub fn set_field(
         stored,
         issues,
         rechecked,
-        visibility: diff(&before, &visibility_map(def, answers)),
+        visibility: before
+            .map(|before| diff(&before, &visibility_map(def, answers)))
+            .unwrap_or_default(),
     })
+}
+
+/// Whether setting `field` can show or hide a field: some condition reads it, or
+/// reads a field whose value is rewritten when it changes (see [`dependents`]).
+fn may_show_or_hide(def: &FormDefinition, field: &Field) -> bool {
+    def.in_a_condition(&field.id)
+        || def
+            .top_fields()
+            .flat_map(|f| std::iter::once(f).chain(&f.fields))
+            .any(|f| def.in_a_condition(&f.id) && f.reads().contains(&field.id.as_str()))
 }
 
 /// Stores `v` (or removes the value when null), creating the item if needed.
@@ -808,6 +821,42 @@ mod tests {
                 prop_assert!(o.is_ok(), "{}", path);
                 let mut empty = Answers::new();
                 prop_assert!(set_field(def, &mut empty, path, Input::Text(s.clone()), &ctx()).is_ok());
+            }
+        }
+
+        #[test]
+        fn reported_visibility_flips_are_every_flip(
+            steps in proptest::collection::vec((0usize..256, 0usize..8, "\\PC{0,12}"), 1..40),
+        ) {
+            // The autosave skips the visibility maps for fields no `show_if` can see;
+            // whatever it skips, it reports exactly the flips a full comparison finds.
+            for def in crate::forms::builtin::builtin() {
+                let mut paths: Vec<(String, &Field)> = Vec::new();
+                for f in def.top_fields() {
+                    match f.kind {
+                        Kind::Repeat => paths.extend(f.fields.iter().map(|s| (format!("{}[0].{}", f.id, s.id), s))),
+                        Kind::Note | Kind::Document => {}
+                        _ => paths.push((f.id.clone(), f)),
+                    }
+                }
+                let sample = sample_registration();
+                let mut a = Answers::new();
+                for (which, how, typed) in &steps {
+                    let (path, field) = &paths[which % paths.len()];
+                    let choices = def.choices_of(field);
+                    let input = match how {
+                        0 => Input::Clear,
+                        1..=3 if !choices.is_empty() => Input::Text(choices[how % choices.len()].value.clone()),
+                        4 | 5 => match sample.get(path.as_str()) {
+                            Some(Value::String(v)) => Input::Text(v.clone()),
+                            _ => Input::Text(typed.clone()),
+                        },
+                        _ => Input::Text(typed.clone()),
+                    };
+                    let before = visibility_map(def, &a);
+                    let Ok(o) = set_field(def, &mut a, path, input, &ctx()) else { continue };
+                    prop_assert_eq!(&o.visibility, &diff(&before, &visibility_map(def, &a)), "{} {}", def.id, path);
+                }
             }
         }
 

@@ -38,7 +38,7 @@ pub use definition::{
 };
 pub use documents::{document_files, is_document_field};
 pub use input::{remove_repeat_item, set_field, Input, SetOutcome, VisibilityChange};
-pub use path::item_path;
+pub use path::{is_top_level, item_path};
 pub use refers_to::refers_to;
 pub use role::Role;
 pub use terms::{RegistrationTerms, TermsError};

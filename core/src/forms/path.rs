@@ -59,6 +59,11 @@ pub(crate) fn field_key(path: &str) -> Option<String> {
     }
 }
 
+/// Whether `path` names a top-level field (not a field of a repeat item).
+pub fn is_top_level(path: &str) -> bool {
+    matches!(parse_path(path), Some(Path::Top(_)))
+}
+
 /// The path of `field` in item `index` of repeat group `group`: `heirs[0].name`.
 pub fn item_path(group: &str, index: usize, field: &str) -> String {
     format!("{group}[{index}].{field}")

@@ -105,6 +105,64 @@ pub fn get_draft(conn: &Connection, id: &str) -> Result<Option<DraftRow>> {
         .transpose()
 }
 
+/// The answers of the draft an autosave last wrote, kept with the exact text it
+/// stored. The next autosave still reads the row (the store stays the truth) but
+/// decodes the JSON again only when the stored text is not that text: no staleness
+/// is possible, and a keystroke skips a parse of the whole draft.
+#[derive(Default)]
+pub struct LastWritten {
+    id: String,
+    text: String,
+    answers: Map<String, Value>,
+}
+
+impl std::fmt::Debug for LastWritten {
+    // Hand-written: answers hold personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LastWritten").field("id", &self.id).finish()
+    }
+}
+
+/// Draft `id` to update: like [`get_draft`], taking the answers from `last` when the
+/// stored text is the one it holds (the cache is emptied; [`save_answers_keeping`]
+/// fills it again).
+pub fn get_draft_to_update(
+    conn: &Connection,
+    id: &str,
+    last: &mut LastWritten,
+) -> Result<Option<DraftRow>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM drafts WHERE id = ?1"))?;
+    let Some((mut row, text)) = stmt.query_row([id], raw).optional()? else {
+        return Ok(None);
+    };
+    let last = std::mem::take(last);
+    if last.id == id && last.text == text {
+        row.answers = last.answers;
+        Ok(Some(row))
+    } else {
+        finish((row, text)).map(Some)
+    }
+}
+
+/// [`save_answers`], then keeps `answers` with the text written in `last` for the
+/// next [`get_draft_to_update`].
+pub fn save_answers_keeping(
+    tx: &Transaction<'_>,
+    id: &str,
+    answers: Map<String, Value>,
+    updated_at: i64,
+    last: &mut LastWritten,
+) -> Result<()> {
+    let text = encode(&answers)?;
+    update_answers(tx, id, &text, updated_at)?;
+    *last = LastWritten {
+        id: id.to_string(),
+        text,
+        answers,
+    };
+    Ok(())
+}
+
 /// Replaces the answers of draft `id` (autosave). Missing draft → [`Error::DraftNotFound`].
 pub fn save_answers(
     tx: &Transaction<'_>,
@@ -112,9 +170,13 @@ pub fn save_answers(
     answers: &Map<String, Value>,
     updated_at: i64,
 ) -> Result<()> {
+    update_answers(tx, id, &encode(answers)?, updated_at)
+}
+
+fn update_answers(tx: &Transaction<'_>, id: &str, text: &str, updated_at: i64) -> Result<()> {
     let mut stmt =
         tx.prepare_cached("UPDATE drafts SET answers = ?2, updated_at = ?3 WHERE id = ?1")?;
-    if stmt.execute(params![id, encode(answers)?, updated_at])? == 0 {
+    if stmt.execute(params![id, text, updated_at])? == 0 {
         return Err(Error::DraftNotFound(id.to_string()));
     }
     Ok(())
@@ -173,6 +235,60 @@ mod tests {
         assert!(store.write(|tx| delete_draft(tx, "d1")).unwrap());
         assert!(!store.write(|tx| delete_draft(tx, "d1")).unwrap());
         assert_eq!(store.read(|c| get_draft(c, "d1")).unwrap(), None);
+    }
+
+    #[test]
+    fn an_autosave_decodes_again_only_when_the_stored_text_changed() {
+        let (_dir, store) = temp_store();
+        store
+            .write(|tx| insert_draft(tx, &draft("d1", 10)))
+            .unwrap();
+        let mut last = LastWritten::default();
+        let mut a = Map::new();
+        a.insert("name".into(), json!("Ani"));
+        store
+            .write(|tx| save_answers_keeping(tx, "d1", a.clone(), 20, &mut last))
+            .unwrap();
+        assert_eq!((last.id.as_str(), &last.answers), ("d1", &a));
+
+        // The row still holds what was kept: the kept answers are used (a marker
+        // proves no decode happened), and the cache is emptied by the taking.
+        let mut doctored = LastWritten {
+            id: "d1".into(),
+            text: last.text.clone(),
+            answers: Map::from_iter([("marker".to_string(), json!(1))]),
+        };
+        let row = store
+            .read(|c| get_draft_to_update(c, "d1", &mut doctored))
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.answers.keys().collect::<Vec<_>>(), ["marker"]);
+        assert!(doctored.id.is_empty() && doctored.answers.is_empty());
+
+        // Another writer changed the row: it is decoded from the store.
+        let mut b = a.clone();
+        b.insert("name".into(), json!("Budi"));
+        store.write(|tx| save_answers(tx, "d1", &b, 30)).unwrap();
+        let row = store
+            .read(|c| get_draft_to_update(c, "d1", &mut last))
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.answers, row.updated_at), (b, 30));
+
+        // A cache of another draft is not used, and a missing draft is None.
+        let mut other = LastWritten {
+            id: "d2".into(),
+            text: last.text.clone(),
+            answers: Map::new(),
+        };
+        let row = store
+            .read(|c| get_draft_to_update(c, "d1", &mut other))
+            .unwrap();
+        assert_eq!(row.map(|r| r.answers.len()), Some(1));
+        assert!(store
+            .read(|c| get_draft_to_update(c, "nope", &mut LastWritten::default()))
+            .unwrap()
+            .is_none());
     }
 
     #[test]

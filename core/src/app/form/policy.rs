@@ -84,6 +84,20 @@ impl IssuePolicy {
     pub fn shown(&mut self, paths: impl IntoIterator<Item = String>) {
         self.showing = paths.into_iter().collect();
     }
+
+    /// Records whether `path` shows an issue, after only its field was drawn again.
+    pub fn shown_at(&mut self, path: &str, showing: bool) {
+        if showing {
+            self.showing.insert(path.to_string());
+        } else {
+            self.showing.remove(path);
+        }
+    }
+
+    /// The path being typed in now, if any.
+    pub fn typing_in(&self) -> Option<&str> {
+        self.typing.as_deref()
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! One open draft on a form screen: the core keeps the page, what the worker has
 //! touched and every issue, and answers each user action with the whole
-//! [`FormScreen`] to draw. A keystroke is one autosave (one transaction) plus the
-//! page rebuilt from memory; turning a page, attaching a file or sending re-checks
-//! the whole draft.
+//! [`FormScreen`] to draw. A keystroke is one autosave (one transaction) plus its
+//! field drawn again (the page rebuilt from memory when more changed); turning a
+//! page, attaching a file or sending re-checks the whole draft.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -113,6 +113,7 @@ impl DraftSession {
     pub fn input(&mut self, profile: &Profile, path: &str, input: Input) -> Result<FormUpdate> {
         let (outcome, answers) = profile.set_field_answers(&self.draft_id, path, input)?;
         self.answers = answers;
+        let others_changed = !outcome.rechecked.is_empty() || !outcome.visibility.is_empty();
         for p in outcome.rechecked.iter().chain([&outcome.path]) {
             self.issues.remove(p);
         }
@@ -126,16 +127,49 @@ impl DraftSession {
                 self.hidden.insert(v.path);
             }
         }
-        self.contribution = profile.quote(self.def, &self.answers);
-        let typed = self.def.field(path).is_some_and(|f| is_typed(f.kind));
-        if typed {
+        let quote = profile.quote(self.def, &self.answers);
+        // Nothing but this field can have changed on the screen when it is a
+        // top-level field (an item's field also changes its group's slot), no other
+        // field's issues were re-checked, nothing was shown or hidden, the quote is
+        // the same, no condition reads this field and no other field was being typed in.
+        let field = self.def.field(path);
+        let alone = forms::is_top_level(path)
+            && !others_changed
+            && quote == self.contribution
+            && self.policy.typing_in().is_none_or(|p| p == path)
+            && field.is_some_and(|f| !self.def.in_a_condition(&f.id));
+        self.contribution = quote;
+        if field.is_some_and(|f| is_typed(f.kind)) {
             self.policy.typing(path);
         } else {
             self.policy.left(path);
         }
+        let lang = profile.lang();
+        if let Some(slot) = field
+            .filter(|_| alone)
+            .and_then(|f| self.redraw(f, path, lang))
+        {
+            return Ok(FormUpdate::Field { slot });
+        }
         let before = self.shown.take();
-        let now = self.build(profile.lang());
+        let now = self.build(lang);
         Ok(FormUpdate::between(before.as_ref(), now, path))
+    }
+
+    /// The field at `path` drawn again into the screen last built, when only it can
+    /// have changed: a keystroke's common case, without building the whole screen.
+    /// None when that field is not on the screen, or when its count of errors
+    /// changed (the page strip counts them): then the whole screen is built.
+    fn redraw(&mut self, field: &Field, path: &str, lang: Lang) -> Option<FieldSlot> {
+        let slot = self.slot(field, path, lang);
+        let old = self.shown.as_mut().and_then(|s| s.field_mut(path))?;
+        let errors = |s: &FieldSlot| s.issues.iter().filter(|i| i.is_error()).count();
+        if errors(old) != errors(&slot) {
+            return None;
+        }
+        *old = slot.clone();
+        self.policy.shown_at(path, !slot.issues.is_empty());
+        Some(slot)
     }
 
     /// The worker left the field at `path` (focus moved away): its issues show
@@ -595,6 +629,45 @@ mod tests {
             fields > 0 && screens > 0,
             "{fields} fields, {screens} screens"
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+        /// Any walk through a registration (typing, picking, clearing, leaving
+        /// fields, turning pages, in any order): after every input the screen held
+        /// by applying the replies is the one the core builds, whether the reply
+        /// came from the one-field redraw or from the whole screen.
+        #[test]
+        fn any_walk_keeps_the_held_screen_true(
+            steps in proptest::collection::vec((0usize..512, 0usize..8, "[0-9A-Za-z .+-]{0,14}"), 1..30),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let p = profile(dir.path());
+            let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+            s.screen(&p);
+            let sample = samples::sample_registration();
+            let inputs = samples::as_inputs(&sample);
+            for (which, how, typed_text) in steps {
+                let (path, sample_input) = &inputs[which % inputs.len()];
+                let page = s.page_of(path) as u32;
+                if s.page as u32 != page && how == 7 {
+                    s.go_to(&p, page).unwrap();
+                }
+                let input = match how {
+                    0 => Input::Clear,
+                    1 => text(&typed_text),
+                    2 => {
+                        s.leave(&p, path).unwrap();
+                        continue;
+                    }
+                    _ => sample_input.clone(),
+                };
+                let mut held = s.shown.clone().unwrap_or_else(|| s.screen(&p));
+                let Ok(update) = s.input(&p, path, input) else { continue };
+                held.apply(update);
+                proptest::prop_assert_eq!(held, s.screen(&p), "after an input at {}", path);
+            }
+        }
     }
 
     fn codes(slot: &FieldSlot) -> Vec<&str> {

@@ -3,7 +3,8 @@
 //! labels and choices, which the JVM would decode on every key); when anything
 //! else on the screen changed (a field shown or hidden, another field's issues,
 //! the quote, the page strip) the whole screen comes instead. The core decides
-//! which, by comparing the screen before and after.
+//! which: from what the autosave reports when it can (the common keystroke), else
+//! by comparing the screen before and after.
 
 use super::screen::{FieldSlot, FormScreen};
 
@@ -41,32 +42,32 @@ impl FormScreen {
     pub fn apply(&mut self, update: FormUpdate) {
         match update {
             FormUpdate::Screen { screen } => *self = screen,
-            FormUpdate::Field { slot } => replace(&mut self.fields, slot),
-        }
-    }
-}
-
-fn replace(fields: &mut [FieldSlot], slot: FieldSlot) {
-    let mut slot = Some(slot);
-    replace_in(fields, &mut slot);
-}
-
-/// Puts `slot` where its path is; returns once placed.
-fn replace_in(fields: &mut [FieldSlot], slot: &mut Option<FieldSlot>) {
-    for f in fields.iter_mut() {
-        let Some(path) = slot.as_ref().map(|s| s.path.clone()) else {
-            return;
-        };
-        if f.path == path {
-            if let Some(s) = slot.take() {
-                *f = s;
+            FormUpdate::Field { slot } => {
+                if let Some(f) = self.field_mut(&slot.path) {
+                    *f = slot;
+                }
             }
-            return;
-        }
-        for item in &mut f.items {
-            replace_in(&mut item.fields, slot);
         }
     }
+}
+
+impl FormScreen {
+    /// The field at `path` (at any depth), to draw again in place.
+    pub(crate) fn field_mut(&mut self, path: &str) -> Option<&mut FieldSlot> {
+        find_mut(&mut self.fields, path)
+    }
+}
+
+fn find_mut<'a>(fields: &'a mut [FieldSlot], path: &str) -> Option<&'a mut FieldSlot> {
+    fields.iter_mut().find_map(|f| {
+        if f.path == path {
+            Some(f)
+        } else {
+            f.items
+                .iter_mut()
+                .find_map(|i| find_mut(&mut i.fields, path))
+        }
+    })
 }
 
 /// The field at `path` in `now`, when `now` differs from `before` in it alone.

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use super::status::{Raw, SyncStatus};
+use crate::app::lock::lock;
 use crate::base::lang::Lang;
 
 /// Told of every change of a profile's sync state, already worded (Kotlin
@@ -37,11 +38,6 @@ impl std::fmt::Debug for Hub {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Hub").finish_non_exhaustive()
     }
-}
-
-/// Locks `m`, also after a panic elsewhere (the state stays usable; at worst a stale line).
-pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);

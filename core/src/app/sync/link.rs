@@ -5,7 +5,7 @@
 
 use std::sync::Mutex;
 
-use super::hub::lock;
+use crate::app::lock::lock;
 use crate::base::error::Result;
 use crate::base::lang::Lang;
 use crate::sync::SyncConfig;
