@@ -39,7 +39,6 @@ pub enum Finalized {
 }
 
 /// An open draft and what the worker has done on its screen.
-#[derive(Debug)]
 pub struct DraftSession {
     def: &'static FormDefinition,
     draft_id: String,
@@ -58,6 +57,19 @@ pub struct DraftSession {
     policy: IssuePolicy,
     /// The screen last built: a keystroke's reply carries only what differs from it.
     shown: Option<FormScreen>,
+}
+
+impl std::fmt::Debug for DraftSession {
+    // Hand-written: the answers and issues hold personal data; a log shows counts.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DraftSession")
+            .field("form", &self.def.id)
+            .field("draft_id", &self.draft_id)
+            .field("page", &self.page)
+            .field("answers", &format_args!("<{} answers>", self.answers.len()))
+            .field("issues", &format_args!("<{} paths>", self.issues.len()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl DraftSession {
@@ -629,6 +641,18 @@ mod tests {
             fields > 0 && screens > 0,
             "{fields} fields, {screens} screens"
         );
+    }
+
+    #[test]
+    fn debug_output_shows_no_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        s.screen(&p);
+        s.input(&p, "full_name", text("Siti Rahayu")).unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("Siti"), "{shown}");
+        assert!(shown.contains("1 answers"), "{shown}");
     }
 
     proptest::proptest! {
