@@ -202,6 +202,13 @@ impl RantauProfile {
         self.with(|p| Ok(p.reopen_rejected(&submission_id)?.id))
     }
 
+    /// Takes a finalized form that never left the phone back to a draft with the
+    /// same id (to open with [`RantauProfile::open_draft`]); refused once any of it
+    /// may have reached the server (`submission.already_left`).
+    pub fn withdraw(&self, submission_id: String) -> Res<String> {
+        self.with(|p| Ok(p.withdraw(&submission_id)?.id))
+    }
+
     /// The worker's "send again" on a submission that needs help after many failed
     /// attempts; any other submission is left as it is. Returns it in its bucket.
     pub fn send_again(&self, submission_id: String) -> Res<OutboxItem> {

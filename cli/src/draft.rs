@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use rantau_core::app::outbox::OutboxItem;
 use rantau_core::app::profile::{DraftView, Profile};
+use rantau_core::base::messages;
 use rantau_core::forms::{self, FormDefinition, Input, Kind};
 use rantau_core::{Error, Lang, Result};
 
@@ -97,6 +98,16 @@ pub enum DraftCmd {
 pub enum OutboxCmd {
     /// List finalized forms and their sending state.
     List,
+    /// Take a finalized form that has not left the phone back to a draft.
+    Withdraw {
+        /// Submission id (see `outbox list`).
+        submission: String,
+    },
+    /// Send again a form that needs your action after many failed attempts.
+    SendAgain {
+        /// Submission id (see `outbox list`).
+        submission: String,
+    },
 }
 
 /// Runs a `form` command.
@@ -484,6 +495,22 @@ pub fn run_outbox(env: &Env, cmd: OutboxCmd) -> Result<ExitCode> {
     let profile: Profile = env.open()?;
     match cmd {
         OutboxCmd::List => print_outbox(env, &profile.outbox()?),
+        OutboxCmd::Withdraw { submission } => {
+            let d = profile.withdraw(&submission)?;
+            if env.json {
+                out::json(&d);
+            } else {
+                out::line(format!(
+                    "{}: {}",
+                    messages::render("outbox.taken_back", env.lang, &[]),
+                    d.id
+                ));
+            }
+        }
+        OutboxCmd::SendAgain { submission } => {
+            let item = profile.send_again(&submission)?;
+            print_outbox(env, std::slice::from_ref(&item));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -280,6 +280,47 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
     );
     assert_eq!(again.status.code(), Some(2));
     assert_eq!(json(&again)["error"], "draft.finalized");
+
+    // Not sent yet: taken back to a draft with the same id, edited, finalized again.
+    assert_eq!(outbox[0]["can_take_back"], true);
+    let back = rantau(h, &["--profile", "siti", "outbox", "withdraw", &draft]);
+    let said = String::from_utf8_lossy(&back.stdout);
+    assert!(back.status.success(), "{said}");
+    assert!(
+        said.contains("Ditarik kembali menjadi draf") && said.contains(&draft),
+        "{said}"
+    );
+    let set = rantau(
+        h,
+        &[
+            "--profile",
+            "siti",
+            "draft",
+            "set",
+            &draft,
+            "full_name",
+            "Siti Aminah",
+        ],
+    );
+    assert!(set.status.success());
+    let fin = rantau(h, &["--profile", "siti", "draft", "finalize", &draft]);
+    assert!(
+        fin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fin.stdout)
+    );
+    let gone = rantau(
+        h,
+        &[
+            "--profile",
+            "siti",
+            "--json",
+            "outbox",
+            "withdraw",
+            "no-such-id",
+        ],
+    );
+    assert_eq!(json(&gone)["error"], "submission.not_found");
 }
 
 #[test]

@@ -147,6 +147,7 @@ pub fn row(id: &str, form_id: &str, created_at: i64, payload: Value) -> Submissi
         last_error: None,
         depends_on: None,
         updated_at: created_at,
+        left_at: None,
     }
 }
 

@@ -81,6 +81,7 @@ fn core_device(base: &str, dev: usize, n: usize, seed: u64, tight: bool, seen: &
                 last_error: None,
                 depends_on: None,
                 updated_at: 0,
+                left_at: None,
             }
         })
         .collect();

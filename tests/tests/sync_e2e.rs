@@ -133,7 +133,7 @@ async fn enroll_push_pull_and_inquire() {
         .expect("card after the decision");
     assert_eq!(card.kpj.len(), 11);
     assert_eq!(card.submission_id, reg);
-    let pay = inquiry::payment_instructions(&store, rantau_core::Lang::En)
+    let pay = inquiry::payment_instructions(&store, None, rantau_core::Lang::En)
         .unwrap()
         .expect("payment instructions");
     assert!(pay.amount_due > 0);
@@ -175,7 +175,7 @@ async fn enroll_push_pull_and_inquire() {
         m.status
     );
     assert!(
-        inquiry::payment_instructions(&store, rantau_core::Lang::Id)
+        inquiry::payment_instructions(&store, None, rantau_core::Lang::Id)
             .unwrap()
             .unwrap()
             .paid

@@ -143,6 +143,9 @@ pub struct OutboxItem {
     pub retry_at: Option<i64>,
     /// Finalized at (unix ms).
     pub created_at: i64,
+    /// It never left the phone: the worker may take it back to a draft
+    /// ([`crate::app::profile::Profile::withdraw`]).
+    pub can_take_back: bool,
 }
 
 impl OutboxItem {
@@ -156,6 +159,7 @@ impl OutboxItem {
             _ => None,
         };
         OutboxItem {
+            can_take_back: row.state == OutboxState::Queued && row.left_at.is_none(),
             status: bucket.label(lang),
             detail,
             title,
@@ -283,6 +287,7 @@ mod tests {
             last_error: None,
             depends_on: None,
             updated_at: 1,
+            left_at: None,
         }
     }
 

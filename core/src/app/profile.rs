@@ -410,6 +410,7 @@ impl Profile {
                 last_error: None,
                 depends_on,
                 updated_at: now,
+                left_at: None,
             };
             outbox::insert_submission(tx, &row)?;
             drafts::delete_draft(tx, &draft.id)?;
@@ -511,6 +512,37 @@ impl Profile {
         let def = Self::definition(&row.form_id, row.form_version)?;
         Ok(self.view(def, row))
     }
+
+    /// Takes a finalized form back to a draft with the same id and its answers and
+    /// files, while it has never left the phone: queued, no request carrying it or
+    /// one of its files ever started, no other form on its way waiting for it. One
+    /// transaction: after a crash it is either still in the outbox or a draft again,
+    /// never both, never lost. Errors: [`Error::SubmissionNotFound`],
+    /// [`Error::AlreadyLeft`], [`Error::NeededByAnother`].
+    pub fn withdraw(&self, submission_id: &str) -> Result<DraftView> {
+        let now = self.now_ms();
+        let row = self.store.write_durable(|tx| {
+            let sub = outbox::take_back(tx, submission_id)?;
+            let answers = match sub.payload {
+                serde_json::Value::Object(map) => map,
+                _ => return Err(Error::MalformedStoredData("submission payload".into())),
+            };
+            let row = DraftRow {
+                // The same id: the server never saw it, and the file links stay.
+                id: sub.id,
+                form_id: sub.form_id,
+                form_version: sub.form_version,
+                created_at: sub.created_at,
+                updated_at: now,
+                answers,
+                reopened_from: None,
+            };
+            drafts::insert_draft(tx, &row)?;
+            Ok(row)
+        })?;
+        let def = Self::definition(&row.form_id, row.form_version)?;
+        Ok(self.view(def, row))
+    }
 }
 
 #[cfg(test)]
@@ -573,6 +605,91 @@ mod tests {
             Err(Error::AlreadyFinalized(_))
         ));
         assert!(matches!(p.finalize(&id), Err(Error::AlreadyFinalized(_))));
+    }
+
+    #[test]
+    fn a_form_that_never_left_the_phone_can_be_taken_back_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        let draft = p.new_draft("pmi-registration").unwrap();
+        for (path, input) in samples::as_inputs(&samples::sample_registration()) {
+            p.set_field(&draft.id, &path, input).unwrap();
+        }
+        let before = p.draft(&draft.id).unwrap().answers;
+        let item = p.finalize(&draft.id).unwrap();
+
+        let back = p.withdraw(&item.id).unwrap();
+        assert_eq!(back.id, draft.id, "the same id: its files stay linked");
+        assert!(
+            back.issues.iter().all(|i| !i.is_error()),
+            "{:?}",
+            back.issues
+        );
+        assert_eq!(back.answers.len(), before.len());
+        assert!(p.outbox().unwrap().is_empty());
+        assert!(matches!(
+            p.withdraw(&item.id),
+            Err(Error::SubmissionNotFound(_))
+        ));
+
+        // Sent again: once any request carrying it started, it stays in the outbox.
+        let item = p.finalize(&draft.id).unwrap();
+        p.store
+            .write(|tx| outbox::mark_sending(tx, std::slice::from_ref(&item.id), 5))
+            .unwrap();
+        p.store.write(outbox::requeue_sending).unwrap();
+        assert!(matches!(p.withdraw(&item.id), Err(Error::AlreadyLeft(_))));
+        assert_eq!(p.outbox().unwrap().len(), 1);
+        assert!(p.drafts().unwrap().is_empty());
+    }
+
+    #[test]
+    fn payment_channels_follow_the_registrations_destination() {
+        use crate::protocol::wire::{Event, EventKind};
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        let malaysia = |p: &Profile| {
+            p.payment_instructions()
+                .unwrap()
+                .unwrap()
+                .channels
+                .iter()
+                .any(|c| c.name.contains("Malaysia"))
+        };
+        for (destination, phone, shown) in [
+            ("HK", "+852 9123 4567", false),
+            ("MY", "+60 12-345 6789", true),
+        ] {
+            let d = p.new_draft("pmi-registration").unwrap();
+            for (path, input) in samples::as_inputs(&samples::sample_registration()) {
+                p.set_field(&d.id, &path, input).unwrap();
+            }
+            p.set_field(
+                &d.id,
+                "destination_country",
+                Input::Text(destination.into()),
+            )
+            .unwrap();
+            p.set_field(&d.id, "phone_abroad", Input::Text(phone.into()))
+                .unwrap();
+            let item = p.finalize(&d.id).unwrap();
+            let decided = Event {
+                seq: 1,
+                at: "2026-11-20T09:00:00Z".into(),
+                kind: EventKind::RegistrationDecided {
+                    submission_id: item.id,
+                    reference: "REG-1".into(),
+                    kpj: "12345678901".into(),
+                    payment_code: "98765432109".into(),
+                    amount_due: 370_000,
+                    pay_before: "2026-12-01".into(),
+                },
+            };
+            p.store
+                .write(|tx| crate::sync::apply_event(tx, &decided, Lang::En, 1))
+                .unwrap();
+            assert_eq!(malaysia(&p), shown, "a worker in {destination}");
+        }
     }
 
     #[test]

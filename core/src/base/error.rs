@@ -116,6 +116,14 @@ pub enum Error {
     /// The draft was finalized already and is frozen.
     #[error("draft {0} is finalized and can no longer be edited")]
     AlreadyFinalized(String),
+    /// The submission may have reached the server (a request carrying it or one of
+    /// its files was started), or was answered: it can no longer be taken back.
+    #[error("submission {0} has already left the phone")]
+    AlreadyLeft(String),
+    /// Another submission on its way waits for this one (a consultation for its
+    /// registration): that one must be taken back first.
+    #[error("submission {0} is needed by another one on its way")]
+    NeededByAnother(String),
     /// Finalize refused: the answers have errors. The issues are for the user.
     #[error("the form has {} error(s)", .0.iter().filter(|i| i.is_error()).count())]
     Invalid(Vec<Issue>),
@@ -230,6 +238,8 @@ impl Error {
             | Error::UnknownField(_)
             | Error::WrongValueType { .. }
             | Error::AlreadyFinalized(_)
+            | Error::AlreadyLeft(_)
+            | Error::NeededByAnother(_)
             | Error::InvalidUrl(_)
             | Error::InsecureUrl(_)
             | Error::InvalidRoots(_)
@@ -267,6 +277,8 @@ impl Error {
             Error::DraftNotFound(_) => "draft.not_found",
             Error::SubmissionNotFound(_) => "submission.not_found",
             Error::AlreadyFinalized(_) => "draft.finalized",
+            Error::AlreadyLeft(_) => "submission.already_left",
+            Error::NeededByAnother(_) => "submission.needed_by_another",
             Error::Invalid(_) => "form.invalid",
             Error::InvalidUrl(_) => "sync.invalid_url",
             Error::InsecureUrl(_) => "sync.insecure_url",

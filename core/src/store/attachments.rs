@@ -288,6 +288,18 @@ pub fn mark_uploaded(tx: &Transaction<'_>, id: &str, now: i64) -> Result<()> {
     Ok(())
 }
 
+/// A file's bytes are about to be sent: every submission that names it may reach
+/// the server from now on, so none of them can be taken back (`left_at` is set).
+pub fn mark_submissions_left(tx: &Transaction<'_>, attachment_id: &str, now: i64) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE submissions SET left_at = ?2
+         WHERE left_at IS NULL
+           AND id IN (SELECT draft_id FROM draft_attachments WHERE attachment_id = ?1)",
+    )?
+    .execute(params![attachment_id, now])?;
+    Ok(())
+}
+
 /// Files still to upload: `(submission id, file)` for every link of a submission that
 /// is queued, sending, waiting or accepted and whose file the server does not hold yet.
 /// Oldest submission first.

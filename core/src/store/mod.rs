@@ -81,6 +81,7 @@ pub(crate) mod test_support {
             last_error: None,
             depends_on: None,
             updated_at: created_at,
+            left_at: None,
         }
     }
 }

@@ -99,6 +99,9 @@ pub struct SubmissionRow {
     pub depends_on: Option<String>,
     /// Last state change, unix ms.
     pub updated_at: i64,
+    /// When a request carrying it (or one of its files) was first started, unix ms;
+    /// None: it never left the phone and may be taken back ([`take_back`]).
+    pub left_at: Option<i64>,
 }
 
 impl std::fmt::Debug for SubmissionRow {
@@ -120,7 +123,7 @@ impl std::fmt::Debug for SubmissionRow {
 }
 
 const COLUMNS: &str = "id, form_id, form_version, created_at, payload, state, attempts, \
-     next_attempt_at, reference, issues, last_error, depends_on, updated_at";
+     next_attempt_at, reference, issues, last_error, depends_on, updated_at, left_at";
 
 struct Raw {
     row: SubmissionRow,
@@ -145,6 +148,7 @@ fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
             last_error: r.get(10)?,
             depends_on: r.get(11)?,
             updated_at: r.get(12)?,
+            left_at: r.get(13)?,
         },
         payload: r.get(4)?,
         state: r.get(5)?,
@@ -179,7 +183,7 @@ fn encode<T: Serialize>(value: &T) -> Result<String> {
 /// Inserts a submission (finalize does this in the same transaction as the draft's removal).
 pub fn insert_submission(tx: &Transaction<'_>, s: &SubmissionRow) -> Result<()> {
     let mut stmt = tx.prepare_cached(&format!(
-        "INSERT INTO submissions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        "INSERT INTO submissions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
     ))?;
     stmt.execute(params![
         s.id,
@@ -195,6 +199,7 @@ pub fn insert_submission(tx: &Transaction<'_>, s: &SubmissionRow) -> Result<()> 
         s.last_error,
         s.depends_on,
         s.updated_at,
+        s.left_at,
     ])?;
     Ok(())
 }
@@ -236,10 +241,11 @@ pub fn due_for_send(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Sub
 }
 
 /// Moves the queued or waiting submissions among `ids` to `sending`; others are
-/// left alone. Returns how many moved.
+/// left alone. Returns how many moved. From here on each may have reached the
+/// server (`left_at` is set), so none can be taken back.
 pub fn mark_sending(tx: &Transaction<'_>, ids: &[String], now: i64) -> Result<usize> {
     let mut stmt = tx.prepare_cached(
-        "UPDATE submissions SET state = 'sending', updated_at = ?2
+        "UPDATE submissions SET state = 'sending', updated_at = ?2, left_at = coalesce(left_at, ?2)
          WHERE id = ?1 AND state IN ('queued', 'waiting')",
     )?;
     let mut moved = 0;
@@ -395,13 +401,44 @@ pub fn requeue_sending(tx: &Transaction<'_>) -> Result<usize> {
 /// certificate, a redirect), so for the outbox nothing happened. Returns how many.
 pub fn restore_unsent(tx: &Transaction<'_>, rows: &[SubmissionRow]) -> Result<usize> {
     let mut stmt = tx.prepare_cached(
-        "UPDATE submissions SET state = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'sending'",
+        "UPDATE submissions SET state = ?2, updated_at = ?3, left_at = ?4
+         WHERE id = ?1 AND state = 'sending'",
     )?;
     let mut restored = 0;
     for row in rows {
-        restored += stmt.execute(params![row.id, row.state.as_str(), row.updated_at])?;
+        restored += stmt.execute(params![
+            row.id,
+            row.state.as_str(),
+            row.updated_at,
+            row.left_at
+        ])?;
     }
     Ok(restored)
+}
+
+/// Takes submission `id` out of the outbox, for the worker to edit it again as a
+/// draft: only while it is queued, has never left the phone (`left_at` is None:
+/// no request carrying it or one of its files was ever started) and no other
+/// submission on its way waits for it. Returns the row removed.
+/// Errors: [`Error::SubmissionNotFound`]; [`Error::AlreadyLeft`] (on its way, or
+/// answered); [`Error::NeededByAnother`].
+pub fn take_back(tx: &Transaction<'_>, id: &str) -> Result<SubmissionRow> {
+    let row = get_submission(tx, id)?.ok_or_else(|| Error::SubmissionNotFound(id.to_string()))?;
+    if row.state != OutboxState::Queued || row.left_at.is_some() {
+        return Err(Error::AlreadyLeft(id.to_string()));
+    }
+    let waiting: i64 = tx
+        .prepare_cached(
+            "SELECT count(*) FROM submissions
+             WHERE depends_on = ?1 AND state IN ('queued', 'sending', 'waiting', 'needs_attention')",
+        )?
+        .query_row([id], |r| r.get(0))?;
+    if waiting > 0 {
+        return Err(Error::NeededByAnother(id.to_string()));
+    }
+    tx.prepare_cached("DELETE FROM submissions WHERE id = ?1")?
+        .execute([id])?;
+    Ok(row)
 }
 
 /// The user asks to try a `needs_attention` submission again: back to `queued`
@@ -702,6 +739,58 @@ mod tests {
         let a = store.read(|c| get_submission(c, "a")).unwrap().unwrap();
         assert_eq!((a.state, a.attempts), (OutboxState::Queued, 0));
         assert!(!store.write(|tx| retry_submission(tx, "a", 101)).unwrap());
+    }
+
+    #[test]
+    fn only_a_queued_submission_that_never_left_can_be_taken_back() {
+        let (_dir, store) = temp_store();
+        for (id, t) in [("reg", 1), ("consult", 2), ("sent", 3), ("file", 4)] {
+            store
+                .write(|tx| insert_submission(tx, &submission(id, t)))
+                .unwrap();
+        }
+        store
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE submissions SET depends_on = 'reg' WHERE id = 'consult'",
+                    [],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let back = |id: &str| store.write(|tx| take_back(tx, id));
+
+        // A consultation waits for the registration: that one goes first.
+        assert!(matches!(back("reg"), Err(Error::NeededByAnother(_))));
+        assert_eq!(back("consult").unwrap().id, "consult");
+        assert_eq!(back("reg").unwrap().id, "reg");
+        assert!(matches!(back("reg"), Err(Error::SubmissionNotFound(_))));
+
+        // Once a batch carrying it was started, even if it is queued again after a crash.
+        store
+            .write(|tx| mark_sending(tx, &["sent".to_string()], 5))
+            .unwrap();
+        store.write(requeue_sending).unwrap();
+        assert!(matches!(back("sent"), Err(Error::AlreadyLeft(_))));
+
+        // Once one of its files started on its way.
+        let photo = b"%PDF-1.4 take back".to_vec();
+        store
+            .write(|tx| {
+                crate::store::attachments::put_attachment(tx, &photo, "application/pdf", 1)?;
+                let id = crate::domain::document::content_id(&photo);
+                crate::store::attachments::link(tx, "file", "ktp_photo", &id, 1)?;
+                crate::store::attachments::mark_submissions_left(tx, &id, 6)
+            })
+            .unwrap();
+        assert!(matches!(back("file"), Err(Error::AlreadyLeft(_))));
+        let left: Vec<Option<i64>> = store
+            .read(list_submissions)
+            .unwrap()
+            .iter()
+            .map(|r| r.left_at)
+            .collect();
+        assert_eq!(left, [Some(5), Some(6)]);
     }
 
     #[test]

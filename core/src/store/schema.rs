@@ -7,13 +7,16 @@
 //!   `submissions_due` on `submissions(state, next_attempt_at)`.
 //! - v3: `attachments`, `attachment_chunks` and `draft_attachments` (document files,
 //!   encrypted with the rest of the profile).
+//! - v4: `submissions.left_at`: when a request carrying the submission or one of
+//!   its files was first started. NULL means it never left the phone, so the worker
+//!   may still take it back to a draft; rows from before v4 count as sent.
 
 use rusqlite::{Connection, Transaction};
 
 use crate::{Error, Result};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The current schema (version [`VERSION`]), used for a fresh database. Each
 /// statement must read exactly like the one the ladder creates, because SQLite keeps
@@ -41,7 +44,7 @@ CREATE TABLE submissions (
     issues           TEXT NOT NULL DEFAULT '[]',
     last_error       TEXT,
     depends_on       TEXT,
-    updated_at       INTEGER NOT NULL
+    updated_at       INTEGER NOT NULL, left_at INTEGER
 );
 CREATE TABLE meta (
     key    TEXT PRIMARY KEY NOT NULL,
@@ -152,6 +155,14 @@ CREATE TABLE draft_attachments (
 CREATE INDEX draft_attachments_file ON draft_attachments (attachment_id);
 ";
 
+/// v3 → v4. Nobody can tell whether a submission stored before v4 ever left the
+/// phone (a crash mid-send puts it back to queued), so every one counts as sent:
+/// none of them can be taken back.
+const V3_TO_V4: &str = "
+ALTER TABLE submissions ADD COLUMN left_at INTEGER;
+UPDATE submissions SET left_at = updated_at;
+";
+
 /// Version 2, frozen: the schema of the second release (v1 plus [`V1_TO_V2`]).
 /// Only the fixture generator uses it; never edit it.
 pub fn v2_schema() -> String {
@@ -207,6 +218,7 @@ fn upgrade_from(tx: &Transaction<'_>, version: u32) -> Result<()> {
     match version {
         1 => tx.execute_batch(V1_TO_V2)?,
         2 => tx.execute_batch(V2_TO_V3)?,
+        3 => tx.execute_batch(V3_TO_V4)?,
         // Unreachable through `migrate` (0 and VERSION are handled there); a
         // data error rather than a panic in case a caller misuses it.
         other => {
@@ -393,6 +405,8 @@ mod fixture_tests {
             last_error: None,
             depends_on: None,
             updated_at: at,
+            // Upgraded from before v4: counted as sent, never taken back.
+            left_at: Some(at),
         };
         let mut waiting = base(
             "9b2f8c1e-0000-4000-8000-00000000000b",

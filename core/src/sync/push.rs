@@ -302,6 +302,7 @@ mod tests {
             last_error: None,
             depends_on: None,
             updated_at: 0,
+            left_at: None,
         }
     }
 

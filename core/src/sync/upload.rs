@@ -182,6 +182,8 @@ pub(crate) async fn upload(
             }
             Err(e) => return Err(e),
         };
+        // Before the first byte: its submissions can no longer be taken back.
+        store.write(|tx| attachments::mark_submissions_left(tx, &file.id, now_ms()))?;
         let mut fruitless = 0;
         let mut attempts = 0;
         loop {

@@ -3,7 +3,8 @@
 //! stdout after every call returns, so the harness knows what was promised.
 //!
 //! Modes: `loop` (until killed), `final` (finish drafts, sync everything, print
-//! `done`), `fill` (until storage fails, then `--recover` and prove nothing was lost).
+//! `done`), `fill` (until storage fails, then `--recover` and prove nothing was lost),
+//! `flip` (finalize one form and take it back, over and over, until killed).
 
 // A test program: it reports on stdout, and aborting on a broken invariant is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -33,7 +34,7 @@ struct Args {
 
 fn args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
-    let mode = it.next().ok_or("mode: loop | final | fill")?;
+    let mode = it.next().ok_or("mode: loop | final | fill | flip")?;
     let (mut dir, mut server, mut seed, mut recover, mut attach) = (None, None, 0, None, 100);
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -347,6 +348,45 @@ fn report_state(p: &Profile) {
     }
 }
 
+/// Finalizes one registration and takes it back, again and again: the harness kills
+/// it anywhere and checks the form is always in exactly one place, whole. Picks up
+/// the form where the last run left it (in the outbox or as a draft).
+fn run_flip(a: &Args) -> ExitCode {
+    let p = must("open", open(&a.dir));
+    say("opened");
+    let queued = must("outbox", p.outbox()).into_iter().next().map(|i| i.id);
+    let drafted = leftover_drafts(&p).into_iter().next();
+    let (mut id, mut in_outbox) = match (queued, drafted) {
+        (Some(id), None) => (id, true),
+        (None, Some(id)) => (id, false),
+        (None, None) => {
+            let id = must("new", new_draft(&p));
+            let serde_json::Value::Object(answers) = registration_payload(person_of(&id)) else {
+                return ExitCode::from(2);
+            };
+            for (path, input) in samples::as_inputs(&answers) {
+                must("set", set(&p, &id, &path, input));
+            }
+            (id, false)
+        }
+        (Some(a), Some(b)) => {
+            eprintln!("crash_client: {a} is in the outbox and {b} is a draft");
+            return ExitCode::from(4);
+        }
+    };
+    for _ in 0..100_000 {
+        if in_outbox {
+            say(&format!("begin withdraw {id}"));
+            id = must("withdraw", p.withdraw(&id)).id;
+            say(&format!("withdrawn {id}"));
+        } else {
+            must("finalize", finalize(&p, &id));
+        }
+        in_outbox = !in_outbox;
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let a = match args() {
         Ok(a) => a,
@@ -376,6 +416,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             "fill" => run_fill(&a).await,
+            "flip" => run_flip(&a),
             other => {
                 eprintln!("crash_client: unknown mode {other}");
                 ExitCode::from(2)

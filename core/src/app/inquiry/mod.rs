@@ -69,7 +69,9 @@ mod tests {
             ("12345678901", "REG-1")
         );
         assert_eq!(card.fetched_at, 1_000);
-        let pay = payment_instructions(&store, Lang::Id).unwrap().unwrap();
+        let pay = payment_instructions(&store, None, Lang::Id)
+            .unwrap()
+            .unwrap();
         assert_eq!(pay.payment_code, "98765432109");
         assert_eq!(pay.amount_due, 370_000);
         assert!(!pay.paid);
@@ -90,7 +92,7 @@ mod tests {
             )],
         );
         assert!(
-            payment_instructions(&store, Lang::Id)
+            payment_instructions(&store, None, Lang::Id)
                 .unwrap()
                 .unwrap()
                 .paid

@@ -22,6 +22,17 @@ pub struct Channel {
     pub name: Localized,
     /// How to use it.
     pub how: Localized,
+    /// The destination countries (ISO codes) where it can be used in person; empty:
+    /// anywhere (online banking, an ATM network, the family paying at home).
+    pub only_in: &'static [&'static str],
+}
+
+impl Channel {
+    /// Whether a worker placed in `destination` (unknown: `None`) can use it.
+    pub fn serves(&self, destination: Option<&str>) -> bool {
+        self.only_in.is_empty()
+            || destination.is_none_or(|d| self.only_in.iter().any(|c| c.eq_ignore_ascii_case(d)))
+    }
 }
 
 /// A place or way to pay with the payment code, in the worker's language.
@@ -59,6 +70,8 @@ pub struct PaymentInstructions {
 }
 
 /// The payment channels (public information from the agency's "how to pay" page).
+/// A channel bound to one country says so in `only_in`, so a worker elsewhere is
+/// never sent to it.
 pub fn payment_channels() -> Vec<Channel> {
     vec![
         Channel {
@@ -67,6 +80,7 @@ pub fn payment_channels() -> Vec<Channel> {
                 "Bayar dengan kode pembayaran (virtual account) di teller, ATM atau internet banking bank mitra.",
                 "Pay with the payment code (virtual account) at a partner bank's teller, ATM or online banking.",
             ),
+            only_in: &[],
         },
         Channel {
             name: Localized::new("Bank Mandiri (remitansi) di Malaysia", "Bank Mandiri remittance branches in Malaysia"),
@@ -74,6 +88,7 @@ pub fn payment_channels() -> Vec<Channel> {
                 "Tunjukkan kode pembayaran di salah satu cabang remitansi Bank Mandiri di Malaysia; tidak perlu kartu identitas.",
                 "Show the payment code at a Bank Mandiri remittance branch in Malaysia; no ID is needed.",
             ),
+            only_in: &["MY"],
         },
         Channel {
             name: Localized::new("BNI", "BNI"),
@@ -81,6 +96,7 @@ pub fn payment_channels() -> Vec<Channel> {
                 "Bayar dengan kode pembayaran melalui kantor, ATM atau aplikasi BNI.",
                 "Pay with the payment code at a BNI office, ATM or the BNI app.",
             ),
+            only_in: &[],
         },
         Channel {
             name: Localized::new("BRI", "BRI"),
@@ -88,12 +104,18 @@ pub fn payment_channels() -> Vec<Channel> {
                 "Bayar dengan kode pembayaran melalui kantor, ATM atau aplikasi BRI.",
                 "Pay with the payment code at a BRI office, ATM or the BRI app.",
             ),
+            only_in: &[],
         },
     ]
 }
 
-/// The payment instructions in `lang`, if a registration was decided. Reads the store only.
-pub fn payment_instructions(store: &Store, lang: Lang) -> Result<Option<PaymentInstructions>> {
+/// The payment instructions in `lang`, if a registration was decided, with the
+/// channels a worker placed in `destination` can use. Reads the store only.
+pub fn payment_instructions(
+    store: &Store,
+    destination: Option<&str>,
+    lang: Lang,
+) -> Result<Option<PaymentInstructions>> {
     let (found, payments) = store.read(|c| {
         Ok((
             get_cache(c, PAYMENT_INSTRUCTIONS, CURRENT)?,
@@ -120,6 +142,7 @@ pub fn payment_instructions(store: &Store, lang: Lang) -> Result<Option<PaymentI
         paid,
         channels: payment_channels()
             .iter()
+            .filter(|c| c.serves(destination))
             .map(|c| PaymentChannel {
                 name: c.name.get(lang).to_string(),
                 how: c.how.get(lang).to_string(),
@@ -146,5 +169,34 @@ mod tests {
         assert!(channels
             .iter()
             .all(|c| !c.name.id.is_empty() && !c.how.en.is_empty()));
+    }
+
+    #[test]
+    fn a_worker_is_shown_only_the_channels_of_their_destination() {
+        let names = |d: Option<&str>| -> Vec<String> {
+            payment_channels()
+                .into_iter()
+                .filter(|c| c.serves(d))
+                .map(|c| c.name.en)
+                .collect()
+        };
+        let malaysia_only = &"Bank Mandiri remittance branches in Malaysia".to_string();
+        assert!(!names(Some("HK")).contains(malaysia_only), "Hong Kong");
+        assert!(!names(Some("TW")).contains(malaysia_only), "Taiwan");
+        assert!(names(Some("MY")).contains(malaysia_only));
+        assert!(
+            names(Some("my")).contains(malaysia_only),
+            "codes in any case"
+        );
+        assert!(
+            names(None).contains(malaysia_only),
+            "unknown: every channel"
+        );
+        for d in ["HK", "TW", "MY", "SA"] {
+            assert!(
+                names(Some(d)).len() >= 3,
+                "online and ATM channels serve {d}"
+            );
+        }
     }
 }

@@ -6,6 +6,8 @@ use crate::app::inquiry::{
     self, Card, Contribution, Membership, PaymentInstructions, StatusCard, Thread,
 };
 use crate::base::error::Result;
+use crate::forms::Role;
+use crate::store::outbox;
 
 impl Profile {
     /// Membership as derived today from the cache and the outbox; `None` when
@@ -29,9 +31,22 @@ impl Profile {
         inquiry::card(&self.store)
     }
 
-    /// How to pay, once a registration was decided.
+    /// How to pay, once a registration was decided: the channels a worker in the
+    /// registration's destination country can use.
     pub fn payment_instructions(&self) -> Result<Option<PaymentInstructions>> {
-        inquiry::payment_instructions(&self.store, self.lang())
+        let destination = self.destination()?;
+        inquiry::payment_instructions(&self.store, destination.as_deref(), self.lang())
+    }
+
+    /// The destination country of the newest registration in the outbox, read
+    /// through its form's destination role.
+    fn destination(&self) -> Result<Option<String>> {
+        let rows = self.store.read(outbox::list_submissions)?;
+        Ok(rows.iter().rev().find_map(|r| {
+            let def = Self::definition(&r.form_id, r.form_version).ok()?;
+            let field = def.field_with_role(Role::Destination)?;
+            r.payload.get(&field.id)?.as_str().map(str::to_string)
+        }))
     }
 
     /// Contributions recorded by the agency, newest period first.

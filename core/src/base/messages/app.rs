@@ -4,6 +4,21 @@
 /// Messages the app API renders (bucket labels, sync states, form notes).
 pub static MESSAGES: &[super::Entry] = &[
     (
+        "submission.already_left",
+        "Formulir ini sudah mulai dikirim, jadi tidak bisa ditarik kembali menjadi draf.",
+        "This form has already started on its way, so it can no longer be taken back to a draft.",
+    ),
+    (
+        "submission.needed_by_another",
+        "Formulir lain yang menunggu dikirim bergantung pada formulir ini. Tarik kembali formulir itu lebih dulu.",
+        "Another form waiting to be sent depends on this one. Take that one back first.",
+    ),
+    (
+        "outbox.taken_back",
+        "Ditarik kembali menjadi draf. Ubah lalu kirim lagi bila sudah siap.",
+        "Taken back to a draft. Change it, then send it again when it is ready.",
+    ),
+    (
         "outbox.waiting_to_send",
         "Menunggu dikirim",
         "Waiting to send",

@@ -70,7 +70,17 @@ class MainStoryTest {
             assertEquals(Bucket.WAITING_TO_SEND, reg.bucket)
             assertTrue(app.drafts().isEmpty())
 
-            val question = app.finalize(app.draftWith("consultation", consultationInputs(reg.id)).screen().draftId)
+            var question = app.finalize(app.draftWith("consultation", consultationInputs(reg.id)).screen().draftId)
+            assertEquals(2, app.outboxFlow().first().size)
+
+            // Not sent yet: either can be taken back, the registration only after the
+            // question that waits for it; the same id comes back as a draft and goes again.
+            assertTrue(app.outbox().all { it.canTakeBack })
+            assertEquals("submission.needed_by_another", assertThrows<RantauException> { runBlocking { app.withdraw(reg.id) } }.code)
+            assertEquals(question.id, app.withdraw(question.id))
+            assertEquals(listOf(question.id), app.drafts().map { it.id })
+            assertEquals(1, app.outbox().size)
+            question = app.finalize(question.id)
             assertEquals(2, app.outboxFlow().first().size)
 
             // Sync: enroll, push both in one go, pull the decision.
@@ -80,6 +90,8 @@ class MainStoryTest {
             assertTrue(done.lastResult.orEmpty().startsWith("2 accepted"), done.lastResult)
             assertTrue(app.attachments(reg.id).all { it.uploaded }, "the KTP photo reached the server")
             assertTrue(app.outbox().all { it.bucket == Bucket.ACCEPTED && it.reference != null })
+            assertTrue(app.outbox().none { it.canTakeBack })
+            assertEquals("submission.already_left", assertThrows<RantauException> { runBlocking { app.withdraw(question.id) } }.code)
             val card = nn(app.card())
             assertEquals(11, card.kpj.length)
             val pay = nn(app.paymentInstructions())

@@ -197,6 +197,13 @@ class Rantau private constructor(
     /** Fix and resubmit a rejected submission: a new draft with its answers; returns its id (open it with [FormSession.resume]). */
     suspend fun reopenRejected(submissionId: String): String = change { it.reopenRejected(submissionId) }
 
+    /**
+     * Takes a finalized form that never left the phone back to a draft with the same id
+     * (open it with [FormSession.resume]); once any of it may have reached the server it
+     * stays ([RantauException.InvalidInput] `submission.already_left`).
+     */
+    suspend fun withdraw(submissionId: String): String = change { it.withdraw(submissionId) }
+
     /** The home screen's status card, from the local cache. */
     suspend fun statusCard(): StatusCard = call { it.statusCard() }
 
