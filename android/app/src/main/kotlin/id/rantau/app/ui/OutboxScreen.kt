@@ -20,6 +20,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.Rantau
+import id.rantau.code
 import id.rantau.app.R
 import id.rantau.core.OutboxItem
 import id.rantau.core.Bucket
