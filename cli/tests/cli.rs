@@ -283,6 +283,76 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
 }
 
 #[test]
+fn values_are_typed_as_people_write_them_and_shown_the_core_s_way() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(rantau(h, &["profile", "create", "a"]).status.success());
+    let draft = json(&rantau(
+        h,
+        &[
+            "--profile",
+            "a",
+            "--json",
+            "draft",
+            "new",
+            "pmi-registration",
+        ],
+    ))["draft"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let set = |args: &[&str]| {
+        let mut all = vec!["--profile", "a"];
+        all.extend_from_slice(args);
+        let out = rantau(h, &all);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    // A date without separators: stored ISO, shown DD-MM-YYYY.
+    let (code, out) = set(&["draft", "set", &draft, "birth_date", "17081995"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("birth_date = 17-08-1995"), "{out}");
+    let (_, out) = set(&["--json", "draft", "set", &draft, "birth_date", "7.8.1995"]);
+    assert_eq!(json_of(&out)["stored"], "1995-08-07");
+    // A choice by its label or a short spelling; a country as workers write it.
+    let (_, out) = set(&["draft", "set", &draft, "sex", "P"]);
+    assert!(out.contains("sex = Perempuan"), "{out}");
+    let (_, out) = set(&["--lang", "en", "draft", "set", &draft, "sex", "laki laki"]);
+    assert!(out.contains("sex = Male"), "{out}");
+    let (_, out) = set(&["draft", "set", &draft, "destination_country", "Hongkong"]);
+    assert!(out.contains("destination_country = Hong Kong"), "{out}");
+    // A refused choice says what is accepted.
+    let (code, out) = set(&["draft", "set", &draft, "sex", "X"]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("Laki-laki, Perempuan"), "{out}");
+    // A foreign number in the Indonesian field is sent to the field abroad.
+    let (code, out) = set(&[
+        "--lang",
+        "en",
+        "draft",
+        "set",
+        &draft,
+        "phone_id",
+        "+852 9123 4567",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("not a number from Indonesia")
+            && out.contains("Mobile number in the destination country"),
+        "{out}"
+    );
+    // `draft show` writes dates the same way.
+    let (_, out) = set(&["draft", "show", &draft]);
+    assert!(out.contains("07-08-1995"), "{out}");
+}
+
+fn json_of(s: &str) -> Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
+}
+
+#[test]
 fn finalize_with_errors_lists_them_in_indonesian() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
