@@ -206,6 +206,7 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
         ("passport_number", "c1234567"),
         ("passport_expiry", &expiry),
         ("scheme", "p3mi"),
+        ("placement_phase", "sebelum"),
         ("placement_company", "PT Contoh"),
         ("employer_name", "Chan Tai Man"),
         ("job", "domestic_worker"),
@@ -247,6 +248,44 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
         &["--profile", "siti", "--json", "draft", "show", &draft],
     ));
     assert_eq!(shown["answers"]["phone_abroad"], "+85291234567");
+    assert_eq!(shown["answers"]["placement_phase"], "pre_placement");
+    // Before placement the KTP and the family card are required (Permenaker 4/2023).
+    let issue_paths = |v: &Value| -> Vec<String> {
+        v["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let paths = issue_paths(&shown);
+    assert!(
+        paths.contains(&"ktp_photo".to_string()) && paths.contains(&"kk_photo".to_string()),
+        "{paths:?}"
+    );
+    for (field, text) in [("ktp_photo", "KTP"), ("kk_photo", "KK")] {
+        let file = h.join(format!("{field}.jpg"));
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        bytes.extend_from_slice(text.as_bytes());
+        std::fs::write(&file, bytes).unwrap();
+        let out = rantau(
+            h,
+            &[
+                "--profile",
+                "siti",
+                "draft",
+                "attach",
+                &draft,
+                field,
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     assert_eq!(shown["contribution"]["total_due"], 370_000);
 
     let fin = rantau(

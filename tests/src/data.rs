@@ -111,6 +111,7 @@ pub fn registration_payload(i: usize) -> Value {
         "passport_number": format!("{}{:07}", pick(&["B", "C", "X"], i, 22), mix(i, 23) % 10_000_000),
         "passport_expiry": format!("{}-{:02}-{:02}", now + 4 + (mix(i, 24) % 5) as i32, 1 + mix(i, 25) % 12, 1 + mix(i, 26) % 28),
         "scheme": "p3mi",
+        "placement_phase": "pre_placement",
         "placement_company": format!("PT {} Jaya Abadi", pick(LAST, i, 27)),
         "destination_country": pick(COUNTRIES, i, 28),
         "employer_name": format!("{} {}", pick(LAST, i, 29), pick(&["Sdn Bhd", "Ltd", "Co.", "Family"], i, 30)),
@@ -127,8 +128,20 @@ pub fn registration_payload(i: usize) -> Value {
         "emergency_relationship": "spouse",
         "emergency_phone": format!("+62857{:08}", mix(i, 37) % 100_000_000),
         "data_true": true,
-        "data_processing": true
+        "data_processing": true,
+        "ktp_photo": [document_id("ktp_photo")],
+        "kk_photo": [document_id("kk_photo")]
     })
+}
+
+/// The content id of the sample document for `field` (a registration before
+/// placement names its KTP and family card; the files are the samples').
+fn document_id(field: &str) -> String {
+    rantau_core::forms::samples::sample_documents()
+        .into_iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, bytes)| rantau_core::domain::document::content_id(&bytes))
+        .unwrap_or_default()
 }
 
 /// A queued submission row.

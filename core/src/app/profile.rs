@@ -537,6 +537,9 @@ mod tests {
         for (path, input) in samples::as_inputs(&samples::sample_registration()) {
             p.set_field(&d.id, &path, input).unwrap();
         }
+        for (field, bytes) in samples::sample_documents() {
+            p.attach(&d.id, &field, &bytes, None).unwrap();
+        }
         d.id
     }
 

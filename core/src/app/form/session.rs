@@ -830,6 +830,9 @@ mod tests {
         for (path, input) in samples::as_inputs(&samples::sample_registration()) {
             s.input(&p, &path, input).unwrap();
         }
+        for (field, bytes) in samples::sample_documents() {
+            s.attach(&p, &field, &bytes, None).unwrap();
+        }
         match s.finalize(&p).unwrap() {
             Finalized::Queued { item } => {
                 assert_eq!(item.bucket, crate::app::outbox::Bucket::WaitingToSend);

@@ -60,6 +60,7 @@ class MainStoryTest {
                 draft.attach("ktp_photo", "hello".toByteArray(), null)
             }
             assertEquals("attachment.unsupported_type", notAPhoto.code)
+            attachRegistrationDocuments(draft)
 
             val quote = nn(draft.screen().contribution)
             val fee = quote.quote
