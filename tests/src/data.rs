@@ -134,6 +134,32 @@ pub fn registration_payload(i: usize) -> Value {
     })
 }
 
+/// Finalizes a registration (synthetic person `i`) with the sample documents its
+/// payload names ([`registration_payload`]), stored and linked as the profile facade
+/// does, so the sync uploads them. Returns the submission id.
+pub fn finalize_registration_with_samples(store: &Store, i: usize) -> String {
+    use rantau_core::store::attachments;
+    let id = uuid::Uuid::new_v4().to_string();
+    let r = row(
+        &id,
+        "pmi-registration",
+        1_790_000_000_000 + i as i64,
+        registration_payload(i),
+    );
+    let done = store.write(|tx| {
+        for (field, bytes) in rantau_core::forms::samples::sample_documents() {
+            let mime = rantau_core::domain::document::check_file(&bytes)?;
+            let (file, _) = attachments::put_attachment(tx, &bytes, mime, 1)?;
+            attachments::link(tx, &id, &field, &file.id, 1)?;
+        }
+        insert_submission(tx, &r)
+    });
+    if let Err(e) = done {
+        panic!("finalize with sample documents: {e}");
+    }
+    id
+}
+
 /// The content id of the sample document for `field` (a registration before
 /// placement names its KTP and family card; the files are the samples').
 fn document_id(field: &str) -> String {
@@ -235,14 +261,17 @@ pub fn fake_jpeg(len: usize, seed: u64) -> Vec<u8> {
     out
 }
 
-/// Finalizes a registration (synthetic person `i`) whose `ktp_photo` is `file`, stored
-/// and linked as the profile facade does at attach + finalize. Returns (submission id, file id).
+/// Finalizes a registration (synthetic person `i`) whose `ktp_photo` and `kk_photo`
+/// are both `file` (one scan of both cards, so the submission carries exactly that
+/// one file), stored and linked as the profile facade does at attach + finalize.
+/// Returns (submission id, file id).
 pub fn finalize_registration_with_file(store: &Store, i: usize, file: &[u8]) -> (String, String) {
     use rantau_core::store::attachments;
     let id = uuid::Uuid::new_v4().to_string();
     let sha = rantau_core::domain::document::content_id(file);
     let mut payload = registration_payload(i);
     payload["ktp_photo"] = json!([sha]);
+    payload["kk_photo"] = json!([sha]);
     let r = row(
         &id,
         "pmi-registration",
@@ -253,6 +282,7 @@ pub fn finalize_registration_with_file(store: &Store, i: usize, file: &[u8]) -> 
         let mime = rantau_core::domain::document::check_file(file)?;
         attachments::put_attachment(tx, file, mime, 1)?;
         attachments::link(tx, &id, "ktp_photo", &sha, 1)?;
+        attachments::link(tx, &id, "kk_photo", &sha, 1)?;
         insert_submission(tx, &r)
     });
     if let Err(e) = done {
