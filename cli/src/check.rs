@@ -18,7 +18,7 @@ pub enum CheckCmd {
     Nik {
         /// The NIK.
         nik: String,
-        /// Declared birth date (YYYY-MM-DD).
+        /// Declared birth date (DD-MM-YYYY, e.g. 17-08-1995; also 17081995 or 1995-08-17).
         #[arg(long)]
         dob: Option<String>,
         /// Declared sex: M (laki-laki) or F (perempuan).

@@ -199,6 +199,15 @@ pub fn run(env: &Env) -> Result<ExitCode> {
         info.size / 1024,
         t(lang, "disimpan terenkripsi", "stored encrypted")
     ));
+    // Before placement the family card is required too (Permenaker 4/2023).
+    let card = synthetic_jpeg(120 * 1024);
+    let info = profile.attach(&draft, "kk_photo", &card, Some("image/jpeg"))?;
+    out::line(format!(
+        "    kk_photo = {} ({} KB, {}) ✓",
+        t(lang, "foto Kartu Keluarga", "family card photo"),
+        info.size / 1024,
+        t(lang, "disimpan terenkripsi", "stored encrypted")
+    ));
 
     let view = profile.draft(&draft)?;
     if let Some(q) = &view.contribution {

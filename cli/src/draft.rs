@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use rantau_core::app::form::display;
 use rantau_core::app::outbox::OutboxItem;
 use rantau_core::app::profile::{DraftView, Profile};
 use rantau_core::base::messages;
@@ -184,7 +185,7 @@ fn kind_name(kind: Kind, lang: Lang) -> &'static str {
     match kind {
         Kind::Text => t(lang, "teks", "text"),
         Kind::Number => t(lang, "angka", "number"),
-        Kind::Date => t(lang, "tanggal TTTT-BB-HH", "date YYYY-MM-DD"),
+        Kind::Date => t(lang, "tanggal HH-BB-TTTT", "date DD-MM-YYYY"),
         Kind::SingleChoice => t(lang, "pilih satu", "pick one"),
         Kind::MultiChoice => t(
             lang,
@@ -276,7 +277,7 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
                     "{} {} = {}",
                     t(lang, "Tersimpan:", "Saved:"),
                     outcome.path,
-                    display(&outcome.stored)
+                    shown(def, &outcome.path, &outcome.stored, lang)
                 ));
                 for i in &outcome.issues {
                     out::line(out::issue_line(i));
@@ -407,11 +408,17 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn display(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "—".into(),
-        other => other.to_string(),
+/// A stored value as the core writes it for people (dates DD-MM-YYYY, choices by
+/// label); what the core cannot place (an unknown path) as stored.
+fn shown(def: &FormDefinition, path: &str, v: &serde_json::Value, lang: Lang) -> String {
+    let field = def.field(path);
+    match field.and_then(|f| display::display(def, f, Some(v), lang)) {
+        Some(s) => s,
+        None => match v {
+            serde_json::Value::String(s) if field.is_none() => s.clone(),
+            serde_json::Value::Null | serde_json::Value::String(_) => "—".into(),
+            other => other.to_string(),
+        },
     }
 }
 
@@ -430,7 +437,11 @@ pub fn show_draft(env: &Env, d: &DraftView) {
             .and_then(|f| f.field(k))
             .map(|f| f.label.get(lang))
             .unwrap_or(k);
-        out::line(format!("  {label}: {}", display(v)));
+        let value = match def {
+            Some(def) => shown(def, k, v, lang),
+            None => v.to_string(),
+        };
+        out::line(format!("  {label}: {value}"));
     }
     let errors = d.issues.iter().filter(|i| i.is_error()).count();
     out::line(format!(

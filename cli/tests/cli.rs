@@ -206,6 +206,7 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
         ("passport_number", "c1234567"),
         ("passport_expiry", &expiry),
         ("scheme", "p3mi"),
+        ("placement_phase", "sebelum"),
         ("placement_company", "PT Contoh"),
         ("employer_name", "Chan Tai Man"),
         ("job", "domestic_worker"),
@@ -247,6 +248,44 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
         &["--profile", "siti", "--json", "draft", "show", &draft],
     ));
     assert_eq!(shown["answers"]["phone_abroad"], "+85291234567");
+    assert_eq!(shown["answers"]["placement_phase"], "pre_placement");
+    // Before placement the KTP and the family card are required (Permenaker 4/2023).
+    let issue_paths = |v: &Value| -> Vec<String> {
+        v["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let paths = issue_paths(&shown);
+    assert!(
+        paths.contains(&"ktp_photo".to_string()) && paths.contains(&"kk_photo".to_string()),
+        "{paths:?}"
+    );
+    for (field, text) in [("ktp_photo", "KTP"), ("kk_photo", "KK")] {
+        let file = h.join(format!("{field}.jpg"));
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        bytes.extend_from_slice(text.as_bytes());
+        std::fs::write(&file, bytes).unwrap();
+        let out = rantau(
+            h,
+            &[
+                "--profile",
+                "siti",
+                "draft",
+                "attach",
+                &draft,
+                field,
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     assert_eq!(shown["contribution"]["total_due"], 370_000);
 
     let fin = rantau(
@@ -321,6 +360,76 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
         ],
     );
     assert_eq!(json(&gone)["error"], "submission.not_found");
+}
+
+#[test]
+fn values_are_typed_as_people_write_them_and_shown_the_core_s_way() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(rantau(h, &["profile", "create", "a"]).status.success());
+    let draft = json(&rantau(
+        h,
+        &[
+            "--profile",
+            "a",
+            "--json",
+            "draft",
+            "new",
+            "pmi-registration",
+        ],
+    ))["draft"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let set = |args: &[&str]| {
+        let mut all = vec!["--profile", "a"];
+        all.extend_from_slice(args);
+        let out = rantau(h, &all);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    // A date without separators: stored ISO, shown DD-MM-YYYY.
+    let (code, out) = set(&["draft", "set", &draft, "birth_date", "17081995"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("birth_date = 17-08-1995"), "{out}");
+    let (_, out) = set(&["--json", "draft", "set", &draft, "birth_date", "7.8.1995"]);
+    assert_eq!(json_of(&out)["stored"], "1995-08-07");
+    // A choice by its label or a short spelling; a country as workers write it.
+    let (_, out) = set(&["draft", "set", &draft, "sex", "P"]);
+    assert!(out.contains("sex = Perempuan"), "{out}");
+    let (_, out) = set(&["--lang", "en", "draft", "set", &draft, "sex", "laki laki"]);
+    assert!(out.contains("sex = Male"), "{out}");
+    let (_, out) = set(&["draft", "set", &draft, "destination_country", "Hongkong"]);
+    assert!(out.contains("destination_country = Hong Kong"), "{out}");
+    // A refused choice says what is accepted.
+    let (code, out) = set(&["draft", "set", &draft, "sex", "X"]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("Laki-laki, Perempuan"), "{out}");
+    // A foreign number in the Indonesian field is sent to the field abroad.
+    let (code, out) = set(&[
+        "--lang",
+        "en",
+        "draft",
+        "set",
+        &draft,
+        "phone_id",
+        "+852 9123 4567",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("not a number from Indonesia")
+            && out.contains("Mobile number in the destination country"),
+        "{out}"
+    );
+    // `draft show` writes dates the same way.
+    let (_, out) = set(&["draft", "show", &draft]);
+    assert!(out.contains("07-08-1995"), "{out}");
+}
+
+fn json_of(s: &str) -> Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
 }
 
 #[test]

@@ -15,6 +15,9 @@ fn fill(profile: &Profile) -> String {
     for (path, input) in samples::as_inputs(&samples::sample_registration()) {
         profile.set_field(&draft.id, &path, input).unwrap();
     }
+    for (field, bytes) in samples::sample_documents() {
+        profile.attach(&draft.id, &field, &bytes, None).unwrap();
+    }
     draft.id
 }
 

@@ -249,7 +249,8 @@ async fn a_submission_is_complete_when_its_files_are() {
             .unwrap();
         (sub.status, sub.files_expected, sub.files_complete)
     };
-    assert_eq!(files().await, ("accepted".to_string(), 1, 0));
+    // The KTP above and the sample's family card (required before placement).
+    assert_eq!(files().await, ("accepted".to_string(), 2, 0));
     assert_eq!(put(&c, &s, &token, &data, 0, &data).await.0, 204);
     assert_eq!(
         files().await.2,
@@ -257,5 +258,15 @@ async fn a_submission_is_complete_when_its_files_are() {
         "chunks alone do not make the file complete"
     );
     assert_eq!(post_complete(&c, &s, &token, &sha).await.status(), 200);
-    assert_eq!(files().await, ("accepted".to_string(), 1, 1));
+    assert_eq!(files().await, ("accepted".to_string(), 2, 1));
+    let (_, kk) = rantau_core::forms::samples::sample_documents()
+        .into_iter()
+        .find(|(f, _)| f == "kk_photo")
+        .unwrap();
+    assert_eq!(put(&c, &s, &token, &kk, 0, &kk).await.0, 204);
+    assert_eq!(
+        post_complete(&c, &s, &token, &hex_sha(&kk)).await.status(),
+        200
+    );
+    assert_eq!(files().await, ("accepted".to_string(), 2, 2));
 }

@@ -111,6 +111,7 @@ pub fn registration_payload(i: usize) -> Value {
         "passport_number": format!("{}{:07}", pick(&["B", "C", "X"], i, 22), mix(i, 23) % 10_000_000),
         "passport_expiry": format!("{}-{:02}-{:02}", now + 4 + (mix(i, 24) % 5) as i32, 1 + mix(i, 25) % 12, 1 + mix(i, 26) % 28),
         "scheme": "p3mi",
+        "placement_phase": "pre_placement",
         "placement_company": format!("PT {} Jaya Abadi", pick(LAST, i, 27)),
         "destination_country": pick(COUNTRIES, i, 28),
         "employer_name": format!("{} {}", pick(LAST, i, 29), pick(&["Sdn Bhd", "Ltd", "Co.", "Family"], i, 30)),
@@ -127,8 +128,46 @@ pub fn registration_payload(i: usize) -> Value {
         "emergency_relationship": "spouse",
         "emergency_phone": format!("+62857{:08}", mix(i, 37) % 100_000_000),
         "data_true": true,
-        "data_processing": true
+        "data_processing": true,
+        "ktp_photo": [document_id("ktp_photo")],
+        "kk_photo": [document_id("kk_photo")]
     })
+}
+
+/// Finalizes a registration (synthetic person `i`) with the sample documents its
+/// payload names ([`registration_payload`]), stored and linked as the profile facade
+/// does, so the sync uploads them. Returns the submission id.
+pub fn finalize_registration_with_samples(store: &Store, i: usize) -> String {
+    use rantau_core::store::attachments;
+    let id = uuid::Uuid::new_v4().to_string();
+    let r = row(
+        &id,
+        "pmi-registration",
+        1_790_000_000_000 + i as i64,
+        registration_payload(i),
+    );
+    let done = store.write(|tx| {
+        for (field, bytes) in rantau_core::forms::samples::sample_documents() {
+            let mime = rantau_core::domain::document::check_file(&bytes)?;
+            let (file, _) = attachments::put_attachment(tx, &bytes, mime, 1)?;
+            attachments::link(tx, &id, &field, &file.id, 1)?;
+        }
+        insert_submission(tx, &r)
+    });
+    if let Err(e) = done {
+        panic!("finalize with sample documents: {e}");
+    }
+    id
+}
+
+/// The content id of the sample document for `field` (a registration before
+/// placement names its KTP and family card; the files are the samples').
+fn document_id(field: &str) -> String {
+    rantau_core::forms::samples::sample_documents()
+        .into_iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, bytes)| rantau_core::domain::document::content_id(&bytes))
+        .unwrap_or_default()
 }
 
 /// A queued submission row.
@@ -223,14 +262,17 @@ pub fn fake_jpeg(len: usize, seed: u64) -> Vec<u8> {
     out
 }
 
-/// Finalizes a registration (synthetic person `i`) whose `ktp_photo` is `file`, stored
-/// and linked as the profile facade does at attach + finalize. Returns (submission id, file id).
+/// Finalizes a registration (synthetic person `i`) whose `ktp_photo` and `kk_photo`
+/// are both `file` (one scan of both cards, so the submission carries exactly that
+/// one file), stored and linked as the profile facade does at attach + finalize.
+/// Returns (submission id, file id).
 pub fn finalize_registration_with_file(store: &Store, i: usize, file: &[u8]) -> (String, String) {
     use rantau_core::store::attachments;
     let id = uuid::Uuid::new_v4().to_string();
     let sha = rantau_core::domain::document::content_id(file);
     let mut payload = registration_payload(i);
     payload["ktp_photo"] = json!([sha]);
+    payload["kk_photo"] = json!([sha]);
     let r = row(
         &id,
         "pmi-registration",
@@ -241,6 +283,7 @@ pub fn finalize_registration_with_file(store: &Store, i: usize, file: &[u8]) -> 
         let mime = rantau_core::domain::document::check_file(file)?;
         attachments::put_attachment(tx, file, mime, 1)?;
         attachments::link(tx, &id, "ktp_photo", &sha, 1)?;
+        attachments::link(tx, &id, "kk_photo", &sha, 1)?;
         insert_submission(tx, &r)
     });
     if let Err(e) = done {

@@ -125,8 +125,8 @@ impl Client {
 struct Ledger {
     /// Last saved value per (draft, path).
     autosaves: HashMap<(String, String), Value>,
-    /// Files attached per draft.
-    attached: HashMap<String, HashSet<String>>,
+    /// Files attached per draft: (document field, file id).
+    attached: HashMap<String, HashSet<(String, String)>>,
     finalized: HashSet<String>,
     /// Drafts whose `new_draft` returned (a create killed before returning may add more).
     created: HashSet<String>,
@@ -148,9 +148,9 @@ impl Ledger {
                     self.uncertain.remove(&key);
                     self.autosaves.insert(key, v);
                 }
-                Line::Attached(d, _, id) => {
+                Line::Attached(d, field, id) => {
                     self.touched.insert(d.clone());
-                    self.attached.entry(d).or_default().insert(id);
+                    self.attached.entry(d).or_default().insert((field, id));
                 }
                 Line::Finalized(id) => {
                     self.touched.insert(id.clone());
@@ -219,13 +219,13 @@ fn check_promises(
             continue;
         }
         let root = doc(d);
-        let field = value_at(&root, "ktp_photo").cloned().unwrap_or(Value::Null);
-        for id in ids {
+        for (field, id) in ids {
+            let pages = value_at(&root, field).cloned().unwrap_or(Value::Null);
             assert!(
-                field
+                pages
                     .as_array()
                     .is_some_and(|a| a.contains(&Value::from(id.as_str()))),
-                "{ctx}: attachment {id} of {d} lost"
+                "{ctx}: attachment {id} ({field}) of {d} lost"
             );
         }
     }

@@ -17,15 +17,13 @@ use std::time::{Duration, Instant};
 
 use rantau_core::app::inquiry;
 use rantau_core::store::attachments::{self, pending_uploads};
-use rantau_core::store::outbox::{
-    insert_submission, list_submissions, retry_submission, OutboxState, MAX_ATTEMPTS,
-};
+use rantau_core::store::outbox::{list_submissions, retry_submission, OutboxState, MAX_ATTEMPTS};
 use rantau_core::store::Store;
 use rantau_core::sync::{self, Backoff, NoObserver, SyncConfig, SyncReport};
 use rantau_server::DbLocation;
 use rantau_tests::data::{
     client_store, fake_jpeg, finalize_consultation, finalize_registration_with_file,
-    registration_payload, row,
+    finalize_registration_with_samples,
 };
 use rantau_tests::proxy::{Counts, Fault, Proxy, RandomFaults, Rng};
 use rantau_tests::server::{admin_post, start, stored_file, submissions};
@@ -118,15 +116,7 @@ fn finalize_wave(
             expected.documents.insert(sha, file);
             id
         } else {
-            let id = uuid::Uuid::new_v4().to_string();
-            let r = row(
-                &id,
-                "pmi-registration",
-                1_790_000_000_000 + *person as i64,
-                registration_payload(*person),
-            );
-            device.store.write(|tx| insert_submission(tx, &r)).unwrap();
-            id
+            finalize_registration_with_samples(&device.store, *person)
         };
         registrations.push(id);
     }

@@ -569,7 +569,31 @@ mod tests {
         for (path, input) in samples::as_inputs(&samples::sample_registration()) {
             p.set_field(&d.id, &path, input).unwrap();
         }
+        for (field, bytes) in samples::sample_documents() {
+            p.attach(&d.id, &field, &bytes, None).unwrap();
+        }
         d.id
+    }
+
+    #[test]
+    fn a_passport_expiring_before_the_contract_ends_warns_but_does_not_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path(), &Key::generate());
+        let id = fill(&p);
+        let o = p
+            .set_field(&id, "passport_expiry", Input::Text("01-01-2027".into()))
+            .unwrap();
+        assert_eq!(
+            o.issues
+                .iter()
+                .map(|i| (i.code.as_str(), i.severity))
+                .collect::<Vec<_>>(),
+            [(
+                "passport.expires_before_contract_end",
+                crate::Severity::Warning
+            )]
+        );
+        p.finalize(&id).unwrap();
     }
 
     #[test]

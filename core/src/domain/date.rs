@@ -5,14 +5,56 @@ use chrono::{Datelike, Months, NaiveDate};
 
 use crate::base::issue::Problem;
 
-/// Parses `YYYY-MM-DD`, `DD-MM-YYYY` or `DD/MM/YYYY` (day and month may have one
-/// digit). Anything else, or a day that does not exist, is `date.invalid`.
+/// The one way the core writes a date for a person to read: `17-08-1995`
+/// (day, month, year: the order Indonesians write and the order typed input
+/// is read in). Stored values stay ISO `YYYY-MM-DD`.
+pub const DISPLAY_FORMAT: &str = "%d-%m-%Y";
+
+/// `date` as the core shows it: `DD-MM-YYYY`.
+pub fn display(date: NaiveDate) -> String {
+    date.format(DISPLAY_FORMAT).to_string()
+}
+
+/// Parses a date as people type it. Day first: `17-08-1995`, `17/08/1995`,
+/// `17.08.1995`, `17 08 1995`, with one-digit day and month (`7-8-1995`), or the
+/// eight digits with no separator (`17081995`); or year first: ISO `1995-08-17`
+/// and `19950817`. Anything else, or a day that does not exist, is `date.invalid`.
+///
+/// Eight bare digits are read day first (the way the worker writes the date) and
+/// year first only when that reading is not a date with a year from 1900 to 2100;
+/// both cannot succeed at once, since a year-first reading has a month (01–12)
+/// where a day-first reading has the century (19, 20, 21).
 pub fn parse_date(input: &str) -> Result<NaiveDate, Problem> {
-    parse_parts(input.trim()).ok_or_else(|| Problem::error("date.invalid"))
+    let s = input.trim();
+    let parsed = if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        parse_compact(s)
+    } else {
+        parse_parts(s)
+    };
+    parsed.ok_or_else(|| Problem::error("date.invalid"))
+}
+
+/// The years a date without separators may have: wider would let `20110512` be
+/// read as 20-11-0512.
+const COMPACT_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+fn parse_compact(s: &str) -> Option<NaiveDate> {
+    if s.len() != 8 {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+    let ymd = |y: u32, m: u32, d: u32| {
+        let y = i32::try_from(y)
+            .ok()
+            .filter(|y| COMPACT_YEARS.contains(y))?;
+        NaiveDate::from_ymd_opt(y, m, d)
+    };
+    ymd(n(4..8)?, n(2..4)?, n(0..2)?).or_else(|| ymd(n(0..4)?, n(4..6)?, n(6..8)?))
 }
 
 fn parse_parts(s: &str) -> Option<NaiveDate> {
-    let sep = if s.contains('/') { '/' } else { '-' };
+    // One separator throughout: `17-08/1995` is a typo, not a date.
+    let sep = ['-', '/', '.', ' '].into_iter().find(|c| s.contains(*c))?;
     let parts: Vec<&str> = s.split(sep).collect();
     let [a, b, c] = parts.as_slice() else {
         return None;
@@ -24,6 +66,7 @@ fn parse_parts(s: &str) -> Option<NaiveDate> {
         return None;
     }
     let small = |p: &str| p.len() <= 2;
+    // Year first only as ISO writes it (with `-`): `1995/08/17` is no one's habit here.
     let (y, m, d) = if sep == '-' && a.len() == 4 && small(b) && small(c) {
         (*a, *b, *c)
     } else if c.len() == 4 && small(a) && small(b) {
@@ -90,6 +133,34 @@ mod tests {
     }
 
     #[test]
+    fn parse_date_accepts_what_people_type() {
+        let want = d(1995, 8, 17);
+        for typed in [
+            "17081995",
+            "19950817",
+            "17-08-1995",
+            "17/08/1995",
+            "17.08.1995",
+            "17 08 1995",
+            "1995-08-17",
+            " 17.8.1995 ",
+        ] {
+            assert_eq!(parse_date(typed), Ok(want), "{typed}");
+        }
+        assert_eq!(parse_date("7-8-1995"), Ok(d(1995, 8, 7)));
+        assert_eq!(parse_date("7.8.1995"), Ok(d(1995, 8, 7)));
+        // Day first wins; year first only when day first is no date.
+        assert_eq!(parse_date("01022003"), Ok(d(2003, 2, 1)));
+        assert_eq!(parse_date("20110512"), Ok(d(2011, 5, 12)));
+    }
+
+    #[test]
+    fn display_is_day_month_year() {
+        assert_eq!(display(d(1995, 8, 7)), "07-08-1995");
+        assert_eq!(parse_date(&display(d(2026, 12, 31))), Ok(d(2026, 12, 31)));
+    }
+
+    #[test]
     fn parse_date_rejects_impossible_or_ambiguous_input() {
         for bad in [
             "",
@@ -98,7 +169,12 @@ mod tests {
             "1990/12/31",
             "90-12-31",
             "31-12-90",
-            "31.12.1990",
+            "31.12-1990",
+            "1781995",
+            "170895",
+            "171995",
+            "00000000",
+            "31129999",
             "1990-12-31-1",
             "abc",
             "１９９０-12-31",
@@ -143,6 +219,17 @@ mod tests {
             prop_assert_eq!(parse_date(&date.format("%Y-%m-%d").to_string()), Ok(date));
             prop_assert_eq!(parse_date(&date.format("%d-%m-%Y").to_string()), Ok(date));
             prop_assert_eq!(parse_date(&date.format("%d/%m/%Y").to_string()), Ok(date));
+            prop_assert_eq!(parse_date(&date.format("%d.%m.%Y").to_string()), Ok(date));
+            prop_assert_eq!(parse_date(&date.format("%-d-%-m-%Y").to_string()), Ok(date));
+            prop_assert_eq!(parse_date(&display(date)), Ok(date));
+        }
+
+        #[test]
+        fn parse_date_reads_eight_digits_either_way(days in 0i64..73_000) {
+            // 1900-01-01 .. 2099: every date of the compact range, both orders.
+            let date = d(1900, 1, 1) + chrono::Duration::days(days);
+            prop_assert_eq!(parse_date(&date.format("%d%m%Y").to_string()), Ok(date));
+            prop_assert_eq!(parse_date(&date.format("%Y%m%d").to_string()), Ok(date));
         }
 
         #[test]

@@ -234,7 +234,7 @@ impl Nik {
             if !same {
                 out.push(
                     Problem::error("nik.birth_date_mismatch")
-                        .with("declared", b.format("%d-%m-%Y").to_string())
+                        .with("declared", super::date::display(b))
                         .with("nik", format!("{:02}-{:02}-{:02}", f.day, f.month, f.yy)),
                 );
             }

@@ -240,7 +240,7 @@ impl TariffTable {
         on: NaiveDate,
     ) -> std::result::Result<FeeQuote, Problem> {
         let tariff = self.tariff_on(on).ok_or_else(|| {
-            Problem::error("tariff.not_available").with("date", on.format("%d-%m-%Y").to_string())
+            Problem::error("tariff.not_available").with("date", super::date::display(on))
         })?;
         if months == 0 || months > tariff.max_months {
             return Err(

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::choice_match;
 use super::definition::{
     Choice, Choices, DefinitionDoc, Field, FormDefinition, Index, Kind, PhoneCountry, RuleCheck,
     FORMAT_VERSION,
@@ -70,6 +71,32 @@ fn choice_list(list: &[Choice], what: &str) -> Result<(), String> {
             return Err(format!("{what}: duplicate choice value \"{}\"", c.value));
         }
         text(&c.label, &format!("{what}, choice \"{}\"", c.value))?;
+    }
+    // What is typed selects a choice by key (value, labels, aliases): a key shared by
+    // two choices would make the answer depend on the list's order.
+    let mut owner: HashMap<String, &str> = HashMap::new();
+    for c in list {
+        for s in choice_match::spellings(c) {
+            let k = choice_match::key(s);
+            if k.is_empty() {
+                if c.aliases.iter().any(|a| a == s) {
+                    return Err(format!(
+                        "{what}, choice \"{}\": alias \"{s}\" has no letter or digit",
+                        c.value
+                    ));
+                }
+                continue;
+            }
+            match owner.insert(k, &c.value) {
+                Some(other) if other != c.value => {
+                    return Err(format!(
+                        "{what}: \"{s}\" would select both \"{other}\" and \"{}\"",
+                        c.value
+                    ));
+                }
+                _ => {}
+            }
+        }
     }
     Ok(())
 }
@@ -211,7 +238,18 @@ fn check_field(
     )?;
     only(!f.fields.is_empty(), &[Kind::Repeat], "fields")?;
     only(f.item_label.is_some(), &[Kind::Repeat], "item_label")?;
+    only(f.keyboard.is_some(), &[Kind::Text], "keyboard")?;
     only(f.phone_country.is_some(), &[Kind::Phone], "phone_country")?;
+    only(
+        f.foreign_numbers.is_some(),
+        &[Kind::Phone],
+        "foreign_numbers",
+    )?;
+    if f.foreign_numbers.is_some() && !matches!(f.phone_country, Some(PhoneCountry::Fixed(_))) {
+        return Err(format!(
+            "{at}: foreign_numbers needs a fixed phone_country (numbers of other countries are refused)"
+        ));
+    }
     only(f.destinations_only, &[Kind::Country], "destinations_only")?;
     only(f.nik_check.is_some(), &[Kind::Nik], "nik_check")?;
     only(f.document.is_some(), &[Kind::Document], "document")?;
@@ -316,7 +354,8 @@ fn check_field(
         text(l, &format!("{at} item_label"))?;
     }
     if let Some(PhoneCountry::Fixed(c)) = &f.phone_country {
-        if super::dom::find_country(c).is_none() {
+        // A code, not a name: the phone parser takes the code as written.
+        if !super::dom::is_country_code(c) {
             return Err(format!("{at}: unknown phone country \"{c}\""));
         }
     }
@@ -379,6 +418,20 @@ fn check_references(def: &FormDefinition, index: &Index) -> Result<(), String> {
                             "{at}: phone_country names \"{c}\", which is not a country field"
                         ))
                     }
+                }
+            }
+            if let Some(other) = &f.foreign_numbers {
+                // A top-level phone field other than this one: the message names its label.
+                let ok = group.is_none()
+                    && other != &f.id
+                    && matches!(index.fields.get(other.as_str()), Some((_, _, None)))
+                    && def
+                        .field_by_key_in(index, other)
+                        .is_some_and(|o| o.kind == Kind::Phone);
+                if !ok {
+                    return Err(format!(
+                        "{at}: foreign_numbers names \"{other}\", which is not another top-level phone field"
+                    ));
                 }
             }
             if let Some(n) = &f.nik_check {
@@ -778,6 +831,77 @@ mod tests {
         ));
         let def = FormDefinition::from_json(&minimal(json!(fields)).to_string());
         assert!(def.is_ok(), "{def:?}");
+    }
+
+    #[test]
+    fn a_spelling_may_select_one_choice_only() {
+        let list = |c: Value| with(field("s", "single_choice"), "choices", c);
+        // An alias equal to another choice's label, ignoring case and spaces.
+        let clash = json!([
+            {"value": "M", "label": {"id": "Laki-laki", "en": "Male"}, "aliases": ["L"]},
+            {"value": "F", "label": {"id": "Perempuan", "en": "Female"}, "aliases": ["laki laki"]}
+        ]);
+        let e = error_of(minimal(json!([list(clash)])));
+        assert!(e.contains("would select both \"M\" and \"F\""), "{e}");
+        let empty = json!([{"value": "a", "label": {"id": "A", "en": "A"}, "aliases": ["--"]}]);
+        assert!(error_of(minimal(json!([list(empty)]))).contains("no letter or digit"));
+        // One choice may repeat its own spellings (a label equal to an alias).
+        let own =
+            json!([{"value": "yes", "label": {"id": "Ya", "en": "Yes"}, "aliases": ["ya", "y"]}]);
+        let def = FormDefinition::from_json(&minimal(json!([list(own)])).to_string());
+        assert!(def.is_ok(), "{def:?}");
+    }
+
+    #[test]
+    fn keyboard_is_for_text_and_foreign_numbers_for_a_fixed_phone() {
+        let f = with(field("n", "number"), "keyboard", json!("digits"));
+        assert!(error_of(minimal(json!([f]))).contains("\"keyboard\" does not apply"));
+        let f = with(field("t", "text"), "keyboard", json!("shouting"));
+        assert!(error_of(minimal(json!([f]))).contains("unknown variant"));
+        let abroad = field("abroad", "phone");
+        let home = |to: &str, country: Value| {
+            with(
+                with(field("home", "phone"), "phone_country", country),
+                "foreign_numbers",
+                json!(to),
+            )
+        };
+        let fixed = json!({"fixed": "ID"});
+        let ok = minimal(json!([home("abroad", fixed.clone()), abroad.clone()]));
+        assert!(FormDefinition::from_json(&ok.to_string()).is_ok());
+        for (to, why) in [
+            ("home", "not another"),
+            ("ghost", "not another"),
+            ("t", "not another"),
+        ] {
+            let doc = minimal(json!([
+                home(to, fixed.clone()),
+                abroad.clone(),
+                field("t", "text")
+            ]));
+            assert!(error_of(doc).contains(why), "{to}");
+        }
+        let c = field("c", "country");
+        let doc = minimal(json!([home("abroad", json!({"field": "c"})), abroad, c]));
+        assert!(error_of(doc).contains("needs a fixed phone_country"));
+    }
+
+    #[test]
+    fn a_rule_shows_on_its_field_that_comes_last_in_the_form() {
+        let date = |id: &str| field(id, "date");
+        let mut doc = minimal(json!([date("b")]));
+        if let Some(pages) = doc["pages"].as_array_mut() {
+            pages
+                .push(json!({"id": "q", "title": {"id": "H2", "en": "P2"}, "fields": [date("a")]}));
+        }
+        // `later` (b) sits on the first page, `earlier` (a) on the second.
+        doc["rules"] = json!([{"code": "x.order", "check": {"date_order": {"earlier": "a", "later": "b"}},
+            "message": {"id": "Salah", "en": "Wrong"}}]);
+        let def = FormDefinition::from_json(&doc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(def.issue_path(&def.rules[0]), "a");
+        doc["rules"][0]["path"] = json!("b");
+        let def = FormDefinition::from_json(&doc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(def.issue_path(&def.rules[0]), "b", "an explicit path wins");
     }
 
     proptest! {

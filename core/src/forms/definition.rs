@@ -103,6 +103,17 @@ pub enum DocumentType {
     Contract,
 }
 
+/// How a text field's value is typed, when it is not free text: the app picks
+/// the keyboard from it (free text capitalises sentences, never every word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextKeyboard {
+    /// Digits only, kept as text because leading zeros matter (a bank account).
+    Digits,
+    /// A person's name: every word capitalised.
+    Name,
+}
+
 /// One option of a choice list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,6 +122,11 @@ pub struct Choice {
     pub value: String,
     /// What the user sees.
     pub label: Localized,
+    /// Other spellings that select this choice when typed (`P` for Perempuan,
+    /// `mandiri`); the value and both labels always do. Compared ignoring case,
+    /// spaces and punctuation; no two choices of a list may share one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// A field's choices: a named list of the form, or a list written inline.
@@ -190,6 +206,9 @@ pub struct Field {
     /// Text: the message when `pattern` does not match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern_message: Option<Localized>,
+    /// Text: typed as digits or as a name, not free text (the keyboard to open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyboard: Option<TextKeyboard>,
     /// Number: smallest value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
@@ -226,6 +245,10 @@ pub struct Field {
     /// Phone: the country of numbers typed without `+`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_country: Option<PhoneCountry>,
+    /// Phone with a fixed country: a number of another country is refused, and
+    /// the message sends it to this (top-level phone) field, e.g. the number abroad.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign_numbers: Option<String>,
     /// Country: only placement destinations.
     #[serde(default, skip_serializing_if = "is_false")]
     pub destinations_only: bool,
@@ -315,14 +338,6 @@ impl Rule {
             RuleCheck::DateOrder(d) => vec![d.earlier.as_str(), d.later.as_str()],
         }
     }
-
-    /// Where the issue is shown.
-    pub fn issue_path(&self) -> &str {
-        match (&self.path, &self.check) {
-            (Some(p), _) => p,
-            (None, RuleCheck::DateOrder(d)) => &d.later,
-        }
-    }
 }
 
 impl FormDefinition {
@@ -352,6 +367,21 @@ impl FormDefinition {
     /// The field that declares `role`, if this form has one (always top-level).
     pub fn field_with_role(&self, role: Role) -> Option<&Field> {
         self.field_by_key(self.index.roles.get(&role)?)
+    }
+
+    /// Where `rule`'s issue is shown: its `path`, else whichever of its fields
+    /// comes last in the form. A worker filling the form in order is on that
+    /// field's page when the rule can first fail, so the message appears where
+    /// they are, not on a page already left.
+    pub fn issue_path<'a>(&'a self, rule: &'a Rule) -> &'a str {
+        if let Some(p) = &rule.path {
+            return p;
+        }
+        let position = |id: &str| self.index.fields.get(id).copied();
+        rule.fields()
+            .into_iter()
+            .max_by_key(|id| position(id))
+            .unwrap_or_default()
     }
 
     /// Top-level fields in page order.

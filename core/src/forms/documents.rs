@@ -104,6 +104,48 @@ mod tests {
         ));
     }
 
+    /// Permenaker 4/2023: before placement the KTP and the family card, during
+    /// placement the passport and the employment contract. As data: `required_if`
+    /// on the registration's phase.
+    #[test]
+    fn the_registration_requires_the_documents_of_its_phase() {
+        let reg = builtin_form("pmi-registration", Some(1)).unwrap();
+        let ctx = Context {
+            today: crate::forms::samples::sample_today(),
+            lang: crate::Lang::En,
+        };
+        let required = |answers: &Answers| -> Vec<String> {
+            let mut v: Vec<String> = validate(reg, answers, &ctx)
+                .into_iter()
+                .filter(|i| i.code == "field.required" && is_document_field(reg, &i.path))
+                .map(|i| i.path)
+                .collect();
+            v.sort();
+            v
+        };
+        let mut before = crate::forms::samples::sample_registration();
+        assert!(
+            validate(reg, &before, &ctx).is_empty(),
+            "the sample is complete"
+        );
+        before.remove("ktp_photo");
+        before.remove("kk_photo");
+        assert_eq!(required(&before), ["kk_photo", "ktp_photo"]);
+        let mut during = before.clone();
+        during.insert("placement_phase".into(), json!("placement"));
+        assert_eq!(required(&during), ["contract_file", "passport_photo"]);
+        let id = json!(["e".repeat(64)]);
+        during.insert("passport_photo".into(), id.clone());
+        during.insert("contract_file".into(), id);
+        assert!(required(&during).is_empty());
+        // Without the phase the form is not complete either: it is required.
+        let mut unknown = before;
+        unknown.remove("placement_phase");
+        assert!(validate(reg, &unknown, &ctx)
+            .iter()
+            .any(|i| i.code == "field.required" && i.path == "placement_phase"));
+    }
+
     #[test]
     fn required_if_applies_to_document_fields() {
         let json = r#"{"format": 1, "id": "t", "version": 1, "title": {"id": "T", "en": "T"},

@@ -9,9 +9,14 @@ use crate::Problem;
 /// A valid value in its normalized text form, with any warnings.
 pub(crate) type Normalized = Result<(String, Vec<Problem>), Problem>;
 
-/// Parses a date (`YYYY-MM-DD`, `DD-MM-YYYY`, `DD/MM/YYYY`).
+/// Parses a date as people type it (`17-08-1995`, `17081995`, `1995-08-17`…).
 pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, Problem> {
     domain::date::parse_date(s)
+}
+
+/// A date as the core shows it (`DD-MM-YYYY`).
+pub(crate) fn show_date(d: NaiveDate) -> String {
+    domain::date::display(d)
 }
 
 /// Completed years between `birth` and `on`.
@@ -52,15 +57,37 @@ pub(crate) fn phone(s: &str, country: &str) -> Normalized {
     domain::phone::Phone::parse(s, country).map(|c| (c.value.e164().to_string(), c.warnings))
 }
 
-/// A country by ISO alpha-2 code, or by its name in either language (what a
-/// text box gets): (code, is a placement destination).
+/// The ISO code of the country a valid phone number belongs to, read with
+/// `country` for a number typed without `+`; `None` when it is not a valid
+/// number there, or its country is outside our numbering plans.
+pub(crate) fn phone_region(s: &str, country: &str) -> Option<String> {
+    let checked = domain::phone::Phone::parse(s, country).ok()?;
+    checked.value.region().map(str::to_string)
+}
+
+/// A country's name in `lang`, or the code itself when it is unknown.
+pub(crate) fn country_name(code: &str, lang: crate::Lang) -> String {
+    domain::country::find(code).map_or_else(|| code.to_string(), |c| c.name.get(lang).to_string())
+}
+
+/// A country by ISO alpha-2 code, its name in either language or a spelling the
+/// country directory lists (`Hongkong`, `Saudi`), whatever the case and spacing
+/// (what a text box gets): (code, is a placement destination).
 pub(crate) fn find_country(code_or_name: &str) -> Option<(&'static str, bool)> {
-    let wanted = code_or_name.trim();
-    domain::country::find(wanted)
-        .or_else(|| {
-            domain::country::countries().iter().find(|c| {
-                c.name.id.eq_ignore_ascii_case(wanted) || c.name.en.eq_ignore_ascii_case(wanted)
-            })
-        })
-        .map(|c| (c.code.as_str(), c.destination))
+    domain::country::find_typed(code_or_name).map(|c| (c.code.as_str(), c.destination))
+}
+
+/// Whether `code` is the ISO alpha-2 code of a known country (any case).
+pub(crate) fn is_country_code(code: &str) -> bool {
+    domain::country::find(code).is_some()
+}
+
+/// The countries a country field accepts, by name in `lang`, for a refusal's message.
+pub(crate) fn country_names(destinations_only: bool, lang: crate::Lang) -> String {
+    domain::country::countries()
+        .iter()
+        .filter(|c| c.destination || !destinations_only)
+        .map(|c| c.name.get(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

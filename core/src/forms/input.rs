@@ -216,7 +216,7 @@ pub fn set_field(
             def.rules
                 .iter()
                 .filter(|r| r.fields().contains(&field.id.as_str()))
-                .map(|r| r.issue_path().to_string()),
+                .map(|r| def.issue_path(r).to_string()),
         );
     }
     rechecked.retain(|p| p != path);

@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use super::answers::Scope;
+use super::choice_match::{accepted, find_choice};
 use super::context::Context;
-use super::definition::{Field, Kind, PhoneCountry};
+use super::definition::{Choice, Field, Kind, PhoneCountry};
 use super::dom;
 use super::finding::Finding;
 use crate::Problem;
@@ -97,17 +98,13 @@ pub(crate) fn check_value(
         Kind::Number => check_number(field, v, s),
         Kind::Date => check_date(field, s, ctx),
         Kind::SingleChoice => {
-            match scope
-                .def
-                .choices_of(field)
-                .iter()
-                .find(|c| c.value.eq_ignore_ascii_case(s))
-            {
+            let choices = scope.def.choices_of(field);
+            match find_choice(choices, s) {
                 Some(c) => Checked::from_parts(Value::String(c.value.clone()), Vec::new()),
-                None => Checked::invalid(Problem::error("choice.unknown").with("value", s)),
+                None => Checked::invalid(unknown_choice(choices, s, ctx)),
             }
         }
-        Kind::MultiChoice => check_multi(field, scope, v),
+        Kind::MultiChoice => check_multi(field, scope, v, ctx),
         Kind::Phone => {
             let country = match &field.phone_country {
                 None => Some("ID".to_string()),
@@ -118,6 +115,9 @@ pub(crate) fn check_value(
                     .map(|c| c.trim().to_ascii_uppercase()),
             };
             let international = s.starts_with('+') || s.starts_with("00");
+            if let Some(refused) = foreign_number(field, scope, s, ctx) {
+                return Ok(Checked::invalid(refused));
+            }
             match country {
                 Some(c) => normalized(dom::phone(s, &c)),
                 // Typed with its country code, the number needs no country field.
@@ -140,7 +140,14 @@ pub(crate) fn check_value(
         Kind::Passport => normalized(dom::passport(s)),
         Kind::Kpj => normalized(dom::kpj(s)),
         Kind::Country => match dom::find_country(s) {
-            None => Checked::invalid(Problem::error("field.country_unknown").with("value", s)),
+            None => Checked::invalid(
+                Problem::error("field.country_unknown")
+                    .with("value", s)
+                    .with(
+                        "accepted",
+                        dom::country_names(field.destinations_only, ctx.lang),
+                    ),
+            ),
             Some((_, false)) if field.destinations_only => {
                 Checked::invalid(Problem::error("field.country_not_destination"))
             }
@@ -164,6 +171,50 @@ pub(crate) fn check_value(
             normalized: Some(v.clone()),
             findings: Vec::new(),
         },
+    })
+}
+
+/// A fixed-country phone field that sends foreign numbers elsewhere
+/// (`foreign_numbers`): `field.phone_belongs_elsewhere` when `s` is a valid number
+/// of another country — typed with its country code, or, typed without, valid in
+/// the other field's country (the destination) and not in this field's. The
+/// message names this field's country and the other field's label. Anything
+/// else is left to the ordinary phone check.
+fn foreign_number(field: &Field, scope: &Scope<'_>, s: &str, ctx: &Context) -> Option<Problem> {
+    let (Some(PhoneCountry::Fixed(home)), Some(other_id)) =
+        (&field.phone_country, &field.foreign_numbers)
+    else {
+        return None;
+    };
+    let home = home.to_ascii_uppercase();
+    let other = scope.def.field_by_key(other_id)?;
+    let region = dom::phone_region(s, &home);
+    let foreign = match region {
+        Some(r) => r != home,
+        None => {
+            // Not a number of this field's country (or outside our plans): is it
+            // one of the other field's country, typed the way people there write it?
+            let there = match &other.phone_country {
+                Some(PhoneCountry::Fixed(c)) => Some(c.to_ascii_uppercase()),
+                Some(PhoneCountry::Field(f)) => scope
+                    .raw(f)
+                    .and_then(Value::as_str)
+                    .and_then(dom::find_country)
+                    .map(|(c, _)| c.to_string()),
+                None => None,
+            };
+            // A valid number with no region: a country outside our plans, typed with its code.
+            let unplanned = dom::phone(s, &home).is_ok();
+            let valid_there = there.is_some_and(|c| {
+                c != home && dom::phone_region(s, &c).as_deref() == Some(c.as_str())
+            });
+            unplanned || valid_there
+        }
+    };
+    foreign.then(|| {
+        Problem::error("field.phone_belongs_elsewhere")
+            .with("country", dom::country_name(&home, ctx.lang))
+            .with("field", other.label.get(ctx.lang))
     })
 }
 
@@ -328,26 +379,26 @@ fn check_document(field: &Field, v: &Value) -> Checked {
     Checked::from_parts(Value::Array(files), found)
 }
 
-fn check_multi(field: &Field, scope: &Scope<'_>, v: &Value) -> Checked {
+/// `choice.unknown` for `typed`, listing what the list accepts in the user's language.
+fn unknown_choice(choices: &[Choice], typed: &str, ctx: &Context) -> Problem {
+    Problem::error("choice.unknown")
+        .with("value", typed)
+        .with("accepted", accepted(choices, ctx.lang))
+}
+
+fn check_multi(field: &Field, scope: &Scope<'_>, v: &Value, ctx: &Context) -> Checked {
     let choices = scope.def.choices_of(field);
     let mut picked: Vec<Value> = Vec::new();
     let mut found: Vec<Finding> = Vec::new();
     for item in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
-        match choices
-            .iter()
-            .find(|c| c.value.eq_ignore_ascii_case(item.trim()))
-        {
+        match find_choice(choices, item) {
             Some(c) => {
                 let value = Value::String(c.value.clone());
                 if !picked.contains(&value) {
                     picked.push(value);
                 }
             }
-            None => found.push(
-                Problem::error("choice.unknown")
-                    .with("value", item.trim())
-                    .into(),
-            ),
+            None => found.push(unknown_choice(choices, item.trim(), ctx).into()),
         }
     }
     if let Some(min) = field.min_items.filter(|m| picked.len() < *m as usize) {
@@ -365,4 +416,213 @@ fn check_multi(field: &Field, scope: &Scope<'_>, v: &Value) -> Checked {
         );
     }
     Checked::from_parts(Value::Array(picked), found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::builtin::builtin_form;
+    use super::super::definition::FormDefinition;
+    use super::super::input::{set_field, Input, SetOutcome};
+    use super::super::samples::{sample_registration, sample_today};
+    use super::super::Answers;
+    use super::*;
+    use crate::base::lang::Lang;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn reg() -> &'static FormDefinition {
+        builtin_form("pmi-registration", Some(1)).unwrap_or_else(|| panic!("missing"))
+    }
+
+    fn set_in(a: &mut Answers, path: &str, typed: &str, lang: Lang) -> SetOutcome {
+        let ctx = Context {
+            today: sample_today(),
+            lang,
+        };
+        set_field(reg(), a, path, Input::Text(typed.to_string()), &ctx)
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn set(a: &mut Answers, path: &str, typed: &str) -> SetOutcome {
+        set_in(a, path, typed, Lang::En)
+    }
+
+    fn codes(o: &SetOutcome) -> Vec<&str> {
+        o.issues.iter().map(|i| i.code.as_str()).collect()
+    }
+
+    /// The built-in registration's field with `role`, or of `kind` with a property.
+    fn field_where(pred: impl Fn(&Field) -> bool) -> &'static Field {
+        reg()
+            .top_fields()
+            .find(|f| pred(f))
+            .unwrap_or_else(|| panic!("no such field"))
+    }
+
+    #[test]
+    fn choices_take_labels_and_the_usual_spellings() {
+        let sex = &field_where(|f| f.nik_check.is_some()).nik_check;
+        let sex = sex.as_ref().and_then(|n| n.sex.clone()).unwrap_or_default();
+        let mut a = Answers::new();
+        for (typed, want) in [
+            ("P", "F"),
+            ("Perempuan", "F"),
+            ("perempuan ", "F"),
+            ("L", "M"),
+            ("Laki-laki", "M"),
+            ("laki laki", "M"),
+            ("Female", "F"),
+            ("m", "M"),
+        ] {
+            let o = set(&mut a, &sex, typed);
+            assert_eq!(
+                (o.stored.clone(), codes(&o)),
+                (json!(want), vec![]),
+                "{typed}"
+            );
+        }
+        let jht = field_where(|f| f.role == Some(crate::forms::Role::JhtOptIn));
+        for (typed, want) in [("ya", "yes"), ("Tidak", "no"), ("YES", "yes"), ("no", "no")] {
+            assert_eq!(set(&mut a, &jht.id, typed).stored, json!(want), "{typed}");
+        }
+        let scheme = field_where(|f| f.role == Some(crate::forms::Role::Scheme));
+        assert_eq!(
+            set(&mut a, &scheme.id, "mandiri").stored,
+            json!("individual")
+        );
+        assert_eq!(
+            set(&mut a, &scheme.id, "G to G").stored,
+            json!("government")
+        );
+    }
+
+    #[test]
+    fn a_refused_choice_lists_what_is_accepted_in_both_languages() {
+        let sex = field_where(|f| {
+            f.kind == Kind::SingleChoice
+                && reg()
+                    .choices_of(f)
+                    .iter()
+                    .any(|c| c.label.id == "Perempuan")
+        });
+        let mut a = Answers::new();
+        let id = set_in(&mut a, &sex.id, "X", Lang::Id);
+        assert_eq!(codes(&id), ["choice.unknown"]);
+        assert!(
+            id.issues[0].message.contains("Laki-laki, Perempuan"),
+            "{}",
+            id.issues[0].message
+        );
+        let en = set_in(&mut a, &sex.id, "X", Lang::En);
+        assert!(
+            en.issues[0].message.contains("Male, Female"),
+            "{}",
+            en.issues[0].message
+        );
+        assert!(!en.issues[0].message.contains('{'));
+    }
+
+    #[test]
+    fn destinations_take_the_usual_spellings_and_a_refusal_lists_them() {
+        let dest = field_where(|f| f.role == Some(crate::forms::Role::Destination));
+        let mut a = Answers::new();
+        for (typed, want) in [
+            ("Hongkong", "HK"),
+            ("HONG KONG", "HK"),
+            ("taiwan", "TW"),
+            ("Malaysia", "MY"),
+            ("Saudi", "SA"),
+        ] {
+            assert_eq!(set(&mut a, &dest.id, typed).stored, json!(want), "{typed}");
+        }
+        let o = set_in(&mut a, &dest.id, "Atlantis", Lang::Id);
+        assert_eq!(codes(&o), ["field.country_unknown"]);
+        assert!(o.issues[0].message.contains("Hong Kong, Taiwan, Malaysia"));
+        assert!(!o.issues[0].message.contains("Indonesia"));
+    }
+
+    /// The Indonesian phone field (it sends foreign numbers elsewhere) and that field.
+    fn home_and_abroad() -> (&'static Field, &'static Field) {
+        let home = field_where(|f| f.foreign_numbers.is_some());
+        let abroad = reg()
+            .field(home.foreign_numbers.as_deref().unwrap_or_default())
+            .unwrap_or_else(|| panic!("no field abroad"));
+        (home, abroad)
+    }
+
+    #[test]
+    fn a_foreign_number_in_the_indonesian_field_is_sent_to_the_field_abroad() {
+        let (home, abroad) = home_and_abroad();
+        let mut a = Answers::new();
+        let o = set_in(&mut a, &home.id, "+852 9123 4567", Lang::Id);
+        assert_eq!(codes(&o), ["field.phone_belongs_elsewhere"]);
+        assert_eq!(o.stored, json!("+852 9123 4567"), "kept as typed");
+        let msg = &o.issues[0].message;
+        assert!(
+            msg.contains(abroad.label.id.as_str()) && msg.contains("Indonesia"),
+            "{msg}"
+        );
+        let en = set_in(&mut a, &home.id, "00852 9123 4567", Lang::En);
+        assert!(en.issues[0].message.contains(abroad.label.en.as_str()));
+        // Typed the way people in Hong Kong write it, once Hong Kong is the destination.
+        let dest = field_where(|f| f.role == Some(crate::forms::Role::Destination));
+        set(&mut a, &dest.id, "HK");
+        assert_eq!(
+            codes(&set(&mut a, &home.id, "9123 4567")),
+            ["field.phone_belongs_elsewhere"]
+        );
+        // Indonesian numbers, however written, are welcome.
+        for typed in ["0812-3456-7890", "+62 812 3456 7890", "6281234567890"] {
+            let o = set(&mut a, &home.id, typed);
+            assert_eq!(
+                (o.stored.clone(), codes(&o)),
+                (json!("+6281234567890"), vec![]),
+                "{typed}"
+            );
+        }
+        // The field abroad, and a fixed-country field without `foreign_numbers`, take it.
+        assert_eq!(
+            codes(&set(&mut a, &abroad.id, "+852 9123 4567")),
+            Vec::<&str>::new()
+        );
+        let other = field_where(|f| {
+            f.kind == Kind::Phone
+                && f.foreign_numbers.is_none()
+                && matches!(f.phone_country, Some(PhoneCountry::Fixed(_)))
+        });
+        assert_eq!(
+            codes(&set(&mut a, &other.id, "+852 9123 4567")),
+            Vec::<&str>::new()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn the_indonesian_field_stores_only_indonesian_numbers(
+            digits in "[0-9 +-]{0,18}",
+            dest in prop::sample::select(vec!["HK", "TW", "MY", "SG", "SA"]),
+        ) {
+            let (home, _) = home_and_abroad();
+            let mut a = sample_registration();
+            let d = field_where(|f| f.role == Some(crate::forms::Role::Destination));
+            a.insert(d.id.clone(), json!(dest));
+            let o = set(&mut a, &home.id, &digits);
+            if !o.issues.iter().any(|i| i.is_error()) && !o.stored.is_null() {
+                let stored = o.stored.as_str().unwrap_or_default();
+                prop_assert!(stored.starts_with("+62"), "{} stored as {}", digits, stored);
+            }
+        }
+
+        #[test]
+        fn any_label_of_any_choice_selects_it(lang_id in any::<bool>(), pick in 0usize..64) {
+            for f in reg().top_fields().filter(|f| f.kind == Kind::SingleChoice) {
+                let choices = reg().choices_of(f);
+                let c = &choices[pick % choices.len()];
+                let label = if lang_id { &c.label.id } else { &c.label.en };
+                let mut a = Answers::new();
+                let o = set(&mut a, &f.id, &label.to_uppercase());
+                prop_assert_eq!(&o.stored, &json!(c.value), "{}", label);
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@
 mod answers;
 mod builtin;
 mod check;
+mod choice_match;
 mod condition;
 mod context;
 mod contribution;
@@ -29,12 +30,13 @@ mod validate;
 
 pub use answers::{hidden_paths, item_count, required_now, value_at, Answers};
 pub use builtin::{builtin, builtin_form};
+pub use choice_match::find_choice;
 pub use condition::Condition;
 pub use context::Context;
 pub use contribution::contribution;
 pub use definition::{
     Choice, Choices, DateOrder, DocumentType, Field, FormDefinition, Kind, NikCheck, Page,
-    PhoneCountry, Rule, RuleCheck, FORMAT_VERSION,
+    PhoneCountry, Rule, RuleCheck, TextKeyboard, FORMAT_VERSION,
 };
 pub use documents::{document_files, is_document_field};
 pub use input::{remove_repeat_item, set_field, Input, SetOutcome, VisibilityChange};

@@ -28,8 +28,8 @@ pub(crate) fn check_rule(def: &FormDefinition, rule: &Rule, answers: &Answers) -
                 severity: rule.severity,
                 message: rule.message.clone(),
                 params: vec![
-                    ("earlier", earlier.format("%d-%m-%Y").to_string()),
-                    ("later", later.format("%d-%m-%Y").to_string()),
+                    ("earlier", dom::show_date(earlier)),
+                    ("later", dom::show_date(later)),
                 ],
             })
         }
@@ -40,7 +40,7 @@ pub(crate) fn check_rule(def: &FormDefinition, rule: &Rule, answers: &Answers) -
 pub(crate) fn check_rules(def: &FormDefinition, answers: &Answers) -> Vec<(String, Finding)> {
     def.rules
         .iter()
-        .filter_map(|r| check_rule(def, r, answers).map(|f| (r.issue_path().to_string(), f)))
+        .filter_map(|r| check_rule(def, r, answers).map(|f| (def.issue_path(r).to_string(), f)))
         .collect()
 }
 
@@ -53,7 +53,7 @@ pub(crate) fn rules_involving(
     def.rules
         .iter()
         .filter(|r| r.fields().contains(&id))
-        .filter_map(|r| check_rule(def, r, answers).map(|f| (r.issue_path().to_string(), f)))
+        .filter_map(|r| check_rule(def, r, answers).map(|f| (def.issue_path(r).to_string(), f)))
         .collect()
 }
 

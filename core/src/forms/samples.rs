@@ -1,10 +1,12 @@
 //! Sample answers for tests, benchmarks and the CLI demo: a complete, valid
-//! registration of a fictional worker (the NIK encodes her birth date and sex).
+//! registration of a fictional worker (the NIK encodes her birth date and sex),
+//! with the document pages it names.
 
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 use super::answers::Answers;
+use crate::domain::document::{content_id, is_content_id};
 
 /// The day the samples are valid on (ages and tariffs are computed against it).
 pub fn sample_today() -> NaiveDate {
@@ -18,9 +20,32 @@ fn object(v: Value) -> Answers {
     }
 }
 
+/// The document pages of [`sample_registration`]: (document field id, file bytes).
+/// She registers before placement, so her KTP and family card are required
+/// (Permenaker 4/2023). A profile needs the files themselves to finalize: attach
+/// them (`Profile::attach`) after typing [`as_inputs`]; the answers name them by
+/// content id.
+pub fn sample_documents() -> Vec<(String, Vec<u8>)> {
+    // The smallest files the document policy accepts: a JPEG's first bytes.
+    let jpeg = |text: &[u8]| [0xFF, 0xD8, 0xFF].iter().chain(text).copied().collect();
+    vec![
+        ("ktp_photo".to_string(), jpeg(b" sample KTP, front")),
+        ("kk_photo".to_string(), jpeg(b" sample family card")),
+    ]
+}
+
 /// A complete, valid `pmi-registration` v1 (fictional person), stored the way
-/// `set_field` stores it (normalized).
+/// `set_field` stores it (normalized), naming the files of [`sample_documents`].
 pub fn sample_registration() -> Answers {
+    let mut answers = typed_registration();
+    for (field, bytes) in sample_documents() {
+        answers.insert(field, json!([content_id(&bytes)]));
+    }
+    answers
+}
+
+/// The registration's typed answers (no documents).
+fn typed_registration() -> Answers {
     object(json!({
         "nik": "3515145708950001",
         "full_name": "Sri Wahyuni",
@@ -38,6 +63,7 @@ pub fn sample_registration() -> Answers {
         "passport_number": "C1234567",
         "passport_expiry": "2030-01-15",
         "scheme": "p3mi",
+        "placement_phase": "pre_placement",
         "placement_company": "PT Contoh Penempatan",
         "destination_country": "HK",
         "employer_name": "Chan Tai Man",
@@ -70,7 +96,9 @@ pub fn sample_consultation() -> Answers {
 }
 
 /// The answers as the inputs a user would type, in form order, with repeat
-/// items addressed as `group[i].field` — for benchmarks and the demo.
+/// items addressed as `group[i].field` — for benchmarks and the demo. Document
+/// answers (lists of content ids) are left out: a user attaches the files
+/// ([`sample_documents`]), which puts their ids in the answers.
 pub fn as_inputs(answers: &Answers) -> Vec<(String, super::Input)> {
     use super::Input;
     fn scalar(v: &Value) -> Option<Input> {
@@ -90,6 +118,9 @@ pub fn as_inputs(answers: &Answers) -> Vec<(String, super::Input)> {
     let mut out = Vec::new();
     for (key, value) in answers {
         match value {
+            Value::Array(items)
+                if !items.is_empty()
+                    && items.iter().all(|i| i.as_str().is_some_and(is_content_id)) => {}
             Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
                 for (i, item) in items.iter().enumerate() {
                     if let Value::Object(fields) = item {

@@ -337,6 +337,26 @@ mod tests {
         );
     }
 
+    /// A passport that expires before the contract ends is a warning, not a block:
+    /// membership follows the NIK, a passport is renewed abroad at the embassy as
+    /// a matter of routine, and refusing the registration would leave the worker
+    /// without JKK/JKM protection while the passport is renewed.
+    #[test]
+    fn an_expiring_passport_warns_and_the_registration_can_still_be_sent() {
+        let mut a = sample_registration();
+        a.insert("passport_expiry".into(), json!("2027-01-01"));
+        let issues = validate(reg(), &a, &ctx());
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].code, "passport.expires_before_contract_end");
+        assert_eq!(issues[0].severity, crate::Severity::Warning);
+        assert!(issues.iter().all(|i| !i.is_error()));
+        assert!(
+            issues[0].message.contains("01-01-2027"),
+            "{}",
+            issues[0].message
+        );
+    }
+
     #[test]
     fn contract_end_not_after_start_is_reported() {
         let found = codes_after(|a| {

@@ -103,7 +103,8 @@ fn open(dir: &Path) -> rantau_core::Result<Profile> {
 }
 
 /// Fills every field of a registration draft (its person follows from its id),
-/// sometimes saving a half-typed value first, sometimes attaching a KTP photo.
+/// sometimes saving a half-typed value first, sometimes attaching a KTP photo, and
+/// always the documents a registration needs.
 /// Stops at the first error and returns it (storage-fault mode needs it).
 fn fill(p: &Profile, draft: &str, rng: &mut Rng, attach_percent: u64) -> rantau_core::Result<()> {
     let person = person_of(draft);
@@ -129,6 +130,15 @@ fn fill(p: &Profile, draft: &str, rng: &mut Rng, attach_percent: u64) -> rantau_
         say(&format!("begin attach {draft} ktp_photo"));
         let info = p.attach(draft, "ktp_photo", &photo, Some("image/jpeg"))?;
         say(&format!("attached {draft} ktp_photo {}", info.id));
+    }
+    // The documents a registration before placement must carry (Permenaker 4/2023):
+    // small scans where no photo was taken, so every draft can be finalized.
+    for (field, bytes) in samples::sample_documents() {
+        if p.attachments(draft, Some(&field))?.is_empty() {
+            say(&format!("begin attach {draft} {field}"));
+            let info = p.attach(draft, &field, &bytes, Some("image/jpeg"))?;
+            say(&format!("attached {draft} {field} {}", info.id));
+        }
     }
     Ok(())
 }

@@ -1,8 +1,7 @@
-//! A stored answer as the worker reads it: dates written the way people write
-//! them in the profile's language, choices and countries by their labels, a tick
+//! A stored answer as the worker reads it: dates as DD-MM-YYYY, choices and countries by their labels, a tick
 //! as "Ya"/"Yes", documents by their page count.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::base::lang::Lang;
@@ -10,21 +9,10 @@ use crate::base::messages;
 use crate::domain::country;
 use crate::forms::{Field, FormDefinition, Kind};
 
-const MONTHS_ID: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
-];
-const MONTHS_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// `2026-08-15` → "15 Agu 2026" (id) / "15 Aug 2026" (en).
-pub fn date(d: NaiveDate, lang: Lang) -> String {
-    let months = match lang {
-        Lang::Id => &MONTHS_ID,
-        Lang::En => &MONTHS_EN,
-    };
-    let month = months.get(d.month0() as usize).copied().unwrap_or("?");
-    format!("{} {} {}", d.day(), month, d.year())
+/// `2026-08-15` → "15-08-2026": one convention in both languages, the order the
+/// worker types dates in (see [`crate::domain::date::display`]).
+pub fn date(d: NaiveDate) -> String {
+    crate::domain::date::display(d)
 }
 
 /// The text an input box holds for `value` ("" when empty).
@@ -52,7 +40,7 @@ pub fn display(
     };
     Some(match (field.kind, value) {
         (Kind::Date, Value::String(s)) => {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(|_| s.clone(), |d| date(d, lang))
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(|_| s.clone(), date)
         }
         (Kind::Country, Value::String(code)) => {
             country::find(code).map_or_else(|| code.clone(), |c| c.name.get(lang).to_string())
@@ -99,8 +87,7 @@ mod tests {
     #[test]
     fn dates_read_the_way_people_write_them() {
         let d = NaiveDate::from_ymd_opt(2026, 8, 15).unwrap_or_default();
-        assert_eq!(date(d, Lang::Id), "15 Agu 2026");
-        assert_eq!(date(d, Lang::En), "15 Aug 2026");
+        assert_eq!(date(d), "15-08-2026");
     }
 
     #[test]

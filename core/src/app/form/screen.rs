@@ -15,9 +15,11 @@ use crate::forms::{DocumentType, Kind};
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Keyboard {
-    /// Ordinary text.
+    /// Free text: capitalise sentences at most, never every word.
     Text,
-    /// Digits only (NIK, KPJ, whole numbers).
+    /// A person's name: every word capitalised.
+    Name,
+    /// Digits only (NIK, KPJ, whole numbers, a bank account).
     Digits,
     /// A number with a decimal point.
     Decimal,

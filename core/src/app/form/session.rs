@@ -20,7 +20,7 @@ use crate::base::issue::{Issue, Severity};
 use crate::base::lang::Lang;
 use crate::base::messages;
 use crate::domain::tariff::FeeQuote;
-use crate::forms::{self, Answers, Field, FormDefinition, Input, Kind};
+use crate::forms::{self, Answers, Field, FormDefinition, Input, Kind, TextKeyboard};
 
 /// What sending a form led to.
 #[derive(Debug, Clone, Serialize)]
@@ -560,6 +560,12 @@ fn keyboard(f: &Field) -> Keyboard {
         Kind::Phone => Keyboard::Phone,
         Kind::Email => Keyboard::Email,
         Kind::Passport => Keyboard::Capitals,
+        // Digits kept as text (a bank account: leading zeros count), a person's name.
+        Kind::Text => match f.keyboard {
+            Some(TextKeyboard::Digits) => Keyboard::Digits,
+            Some(TextKeyboard::Name) => Keyboard::Name,
+            None => Keyboard::Text,
+        },
         _ => Keyboard::Text,
     }
 }
@@ -718,6 +724,36 @@ mod tests {
     }
 
     #[test]
+    fn keyboards_follow_the_kind_and_the_text_hint() {
+        let def = forms::builtin_form("pmi-registration", None).unwrap();
+        let kb = |id: &str| keyboard(def.field(id).unwrap());
+        assert_eq!(
+            kb("account_number"),
+            Keyboard::Digits,
+            "digits kept as text"
+        );
+        assert_eq!(kb("full_name"), Keyboard::Name);
+        assert_eq!(kb("heirs.name"), Keyboard::Name);
+        assert_eq!(
+            kb("address"),
+            Keyboard::Text,
+            "free text: no capital on every word"
+        );
+        assert_eq!(kb("birth_place"), Keyboard::Text);
+        assert_eq!(kb("phone_id"), Keyboard::Phone);
+        for def in forms::builtin() {
+            for f in def
+                .top_fields()
+                .flat_map(|f| std::iter::once(f).chain(&f.fields))
+            {
+                if f.kind == Kind::Number {
+                    assert!(matches!(keyboard(f), Keyboard::Digits | Keyboard::Decimal));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_format_error_appears_when_the_field_is_left_and_goes_while_fixing() {
         let dir = tempfile::tempdir().unwrap();
         let p = profile(dir.path());
@@ -772,7 +808,7 @@ mod tests {
         let date = typed(&mut s, &p, "birth_date", text("1999-02-03"));
         assert_eq!(
             slot(&date, "birth_date").display.as_deref(),
-            Some("3 Feb 1999")
+            Some("03-02-1999")
         );
         assert_eq!(slot(&date, "birth_date").text, "1999-02-03");
     }
@@ -817,6 +853,9 @@ mod tests {
         assert!(screen.pages[0].errors > 0);
         for (path, input) in samples::as_inputs(&samples::sample_registration()) {
             s.input(&p, &path, input).unwrap();
+        }
+        for (field, bytes) in samples::sample_documents() {
+            s.attach(&p, &field, &bytes, None).unwrap();
         }
         match s.finalize(&p).unwrap() {
             Finalized::Queued { item } => {

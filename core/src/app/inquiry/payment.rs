@@ -136,7 +136,7 @@ pub fn payment_instructions(
         amount_due: b.amount_due,
         amount_due_text: rupiah(b.amount_due),
         pay_before_text: NaiveDate::parse_from_str(&b.pay_before, "%Y-%m-%d")
-            .map(|d| display::date(d, lang))
+            .map(display::date)
             .unwrap_or_else(|_| b.pay_before.clone()),
         pay_before: b.pay_before,
         paid,

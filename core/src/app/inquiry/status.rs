@@ -50,7 +50,7 @@ pub struct StatusCard {
 
 /// A day as the worker writes it.
 pub fn day(d: NaiveDate) -> String {
-    d.format("%d-%m-%Y").to_string()
+    crate::domain::date::display(d)
 }
 
 /// The phase in the worker's words.

@@ -249,10 +249,20 @@ mod tests {
 
     fn filled(p: &Profile) -> String {
         let d = p.new_draft("pmi-registration").unwrap();
+        // Typed answers only: each test attaches the documents it is about.
         for (path, input) in samples::as_inputs(&samples::sample_registration()) {
             p.set_field(&d.id, &path, input).unwrap();
         }
         d.id
+    }
+
+    /// [`filled`], with the documents a registration before placement needs.
+    fn complete(p: &Profile) -> String {
+        let d = filled(p);
+        for (field, bytes) in samples::sample_documents() {
+            p.attach(&d, &field, &bytes, None).unwrap();
+        }
+        d
     }
 
     fn file_count(p: &Profile) -> i64 {
@@ -408,7 +418,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = profile(dir.path());
         let d = filled(&p);
+        // Before placement both the KTP and the family card are required.
         let ktp = p.attach(&d, "ktp_photo", &jpeg(20_000, 3), None).unwrap();
+        match p.finalize(&d) {
+            Err(Error::Invalid(issues)) => assert_eq!(
+                (issues[0].path.as_str(), issues[0].code.as_str()),
+                ("kk_photo", "field.required")
+            ),
+            other => panic!("{other:?}"),
+        }
+        p.attach(&d, "kk_photo", &jpeg(5_000, 4), None).unwrap();
         p.finalize(&d).unwrap();
         assert_eq!(
             p.submission_payload(&d).unwrap()["ktp_photo"],
@@ -417,7 +436,7 @@ mod tests {
         let files = p.attachments(&d, None).unwrap();
         assert_eq!(
             files.len(),
-            1,
+            2,
             "the submission keeps its files until uploaded"
         );
         assert!(matches!(
@@ -427,6 +446,7 @@ mod tests {
 
         // An id typed by hand names no stored file: finalize refuses it.
         let d2 = filled(&p);
+        p.attach(&d2, "ktp_photo", &jpeg(20_000, 3), None).unwrap();
         p.set_field(&d2, "kk_photo", Input::List(vec!["f".repeat(64)]))
             .unwrap();
         match p.finalize(&d2) {
@@ -439,7 +459,7 @@ mod tests {
     fn a_reopened_rejected_submission_keeps_its_files() {
         let dir = tempfile::tempdir().unwrap();
         let p = profile(dir.path());
-        let d = filled(&p);
+        let d = complete(&p);
         let photo = jpeg(5000, 8);
         p.attach(&d, "passport_photo", &photo, None).unwrap();
         p.finalize(&d).unwrap();

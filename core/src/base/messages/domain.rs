@@ -92,8 +92,8 @@ pub static MESSAGES: &[super::Entry] = &[
     // --- dates -------------------------------------------------------------
     (
         "date.invalid",
-        "Tanggal tidak valid. Tulis seperti ini: 31-12-1990 (tanggal-bulan-tahun) atau 1990-12-31.",
-        "This date is not valid. Write it like this: 31-12-1990 (day-month-year) or 1990-12-31.",
+        "Tanggal tidak valid. Tulis tanggal-bulan-tahun, misalnya 17-08-1995, 17/08/1995, 17.8.1995 atau 17081995 (juga 1995-08-17).",
+        "This date is not valid. Write day-month-year, e.g. 17-08-1995, 17/08/1995, 17.8.1995 or 17081995 (also 1995-08-17).",
     ),
     // --- tariff ------------------------------------------------------------
     (

@@ -45,9 +45,14 @@ pub static MESSAGES: &[super::Entry] = &[
         "Choose the country first, or write the number with its country code (+…).",
     ),
     (
+        "field.phone_belongs_elsewhere",
+        "Ini bukan nomor dari {country}. Di sini tulis nomor HP {country}; nomor dari negara lain diisi di \"{field}\".",
+        "This is not a number from {country}. Write your mobile number in {country} here; a number from another country goes in \"{field}\".",
+    ),
+    (
         "field.country_unknown",
-        "Negara \"{value}\" tidak dikenal.",
-        "Unknown country \"{value}\".",
+        "Negara \"{value}\" tidak dikenal. Tulis salah satu: {accepted}.",
+        "Unknown country \"{value}\". Write one of: {accepted}.",
     ),
     (
         "field.country_not_destination",
@@ -83,8 +88,8 @@ pub static MESSAGES: &[super::Entry] = &[
     ("number.too_large", "Paling besar {max}.", "At most {max}."),
     (
         "choice.unknown",
-        "Pilihan \"{value}\" tidak tersedia.",
-        "\"{value}\" is not one of the choices.",
+        "Pilihan \"{value}\" tidak tersedia. Pilih salah satu: {accepted}.",
+        "\"{value}\" is not one of the choices. Choose one of: {accepted}.",
     ),
     (
         "choice.too_few",

@@ -56,6 +56,7 @@ class DraftScreenTest {
         assertEquals(0u, (refused as Finalized.NeedsFixes).screen.page)
 
         for ((path, input) in registrationInputs()) draft.typed(path, input)
+        attachRegistrationDocuments(draft)
         val queued = draft.finalize()
         assertTrue(queued is Finalized.Queued, queued.toString())
         val item = (queued as Finalized.Queued).item

@@ -71,6 +71,7 @@ fun registrationInputs(today: LocalDate = LocalDate.now()): List<Pair<String, Fi
         "passport_number" to t("C1234567"),
         "passport_expiry" to day(today.plusYears(5)),
         "scheme" to t("p3mi"),
+        "placement_phase" to t("pre_placement"),
         "placement_company" to t("PT Contoh Penempatan"),
         "employer_name" to t("Chan Tai Man"),
         "job" to t("domestic_worker"),
@@ -89,6 +90,16 @@ fun registrationInputs(today: LocalDate = LocalDate.now()): List<Pair<String, Fi
         "data_true" to FieldInput.Bool(true),
         "data_processing" to FieldInput.Bool(true),
     )
+}
+
+/** Small scans of the documents a registration before placement needs (Permenaker 4/2023): KTP and family card. */
+val registrationDocuments: List<Pair<String, ByteArray>> = listOf("ktp_photo" to scan(1), "kk_photo" to scan(2))
+
+private fun scan(seed: Int) = ByteArray(64) { i -> if (i < 3) byteArrayOf(-1, -40, -1)[i] else (i * seed).toByte() }
+
+/** Attaches [registrationDocuments] to [draft], so a filled registration can be finalized. */
+fun attachRegistrationDocuments(draft: RantauDraft) {
+    for ((field, bytes) in registrationDocuments) draft.attach(field, bytes, "image/jpeg")
 }
 
 /** A consultation about registration [registrationId]. */

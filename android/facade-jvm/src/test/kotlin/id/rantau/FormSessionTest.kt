@@ -150,6 +150,7 @@ class FormSessionTest {
         assertEquals(1, attached.attachments.size)
         val removed = s.removeAttachment("ktp_photo", attached.attachments.single().id).slot("ktp_photo")
         assertTrue(removed.attachments.isEmpty() && removed.canAttach)
+        for ((field, bytes) in registrationDocuments) s.attach(field, bytes, "image/jpeg")
         val before = s.goTo(UInt.MAX_VALUE)
         assertNotNull(before.contribution, "the contribution summary before finalize")
         assertTrue(before.pages.all { it.errors == 0u }, before.pages.toString())

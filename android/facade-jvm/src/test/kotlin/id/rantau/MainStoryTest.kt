@@ -60,6 +60,7 @@ class MainStoryTest {
                 draft.attach("ktp_photo", "hello".toByteArray(), null)
             }
             assertEquals("attachment.unsupported_type", notAPhoto.code)
+            attachRegistrationDocuments(draft)
 
             val quote = nn(draft.screen().contribution)
             val fee = quote.quote
@@ -96,7 +97,7 @@ class MainStoryTest {
             assertEquals(11, card.kpj.length)
             val pay = nn(app.paymentInstructions())
             assertTrue(!pay.paid && pay.amountDue > 0u && pay.channels.isNotEmpty())
-            assertTrue(pay.amountDueText.startsWith("Rp ") && !pay.payBeforeText.contains('-'), pay.payBeforeText)
+            assertTrue(pay.amountDueText.startsWith("Rp ") && Regex("""\d{2}-\d{2}-\d{4}""").matches(pay.payBeforeText), pay.payBeforeText)
 
             // The officer records the payment and answers.
             server.officer("pay", "--kpj", pay.kpj, "--amount", pay.amountDue.toString())

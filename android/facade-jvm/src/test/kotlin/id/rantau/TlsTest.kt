@@ -62,7 +62,7 @@ class TlsTest {
     fun stop() = server.close()
 
     private suspend fun Rantau.finalizeRegistration(): String =
-        finalize(draftWith("pmi-registration", registrationInputs()).screen().draftId).id
+        finalize(draftWith("pmi-registration", registrationInputs()).also { attachRegistrationDocuments(it) }.screen().draftId).id
 
     @Test
     fun syncsThroughHttpsWithTheTestAuthority() = runBlocking {

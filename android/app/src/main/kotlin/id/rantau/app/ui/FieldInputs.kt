@@ -116,9 +116,10 @@ fun IssueText(issue: Issue) {
 
 private fun label(slot: FieldSlot) = if (slot.required) "${slot.label} *" else slot.label
 
-/** The keyboard the core asks for. Free text capitalises sentences, not every word: addresses and names of places are typed as written. */
+/** The keyboard the core asks for. Free text capitalises sentences, not every word: addresses and names of places are typed as written; only a person's name capitalises every word. */
 private fun keyboardOptions(keyboard: Keyboard): KeyboardOptions = when (keyboard) {
     Keyboard.TEXT -> KeyboardOptions(capitalization = KeyboardCapitalization.Sentences)
+    Keyboard.NAME -> KeyboardOptions(capitalization = KeyboardCapitalization.Words)
     Keyboard.DIGITS -> KeyboardOptions(keyboardType = KeyboardType.Number)
     Keyboard.DECIMAL -> KeyboardOptions(keyboardType = KeyboardType.Decimal)
     Keyboard.PHONE -> KeyboardOptions(keyboardType = KeyboardType.Phone)
