@@ -79,6 +79,9 @@ fn a_form_taken_back_and_sent_again_under_kills_is_always_in_one_place_and_whole
         for (path, input) in rantau_core::forms::samples::as_inputs(&answers) {
             p.set_field(&d.id, &path, input).unwrap();
         }
+        for (field, bytes) in rantau_core::forms::samples::sample_documents() {
+            p.attach(&d.id, &field, &bytes, None).unwrap();
+        }
         let item = p.finalize(&d.id).unwrap();
         let whole = p.submission_payload(&item.id).unwrap();
         assert_eq!(p.withdraw(&item.id).unwrap().id, d.id);

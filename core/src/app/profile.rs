@@ -635,15 +635,13 @@ mod tests {
     fn a_form_that_never_left_the_phone_can_be_taken_back_once() {
         let dir = tempfile::tempdir().unwrap();
         let p = profile(dir.path(), &Key::generate());
-        let draft = p.new_draft("pmi-registration").unwrap();
-        for (path, input) in samples::as_inputs(&samples::sample_registration()) {
-            p.set_field(&draft.id, &path, input).unwrap();
-        }
-        let before = p.draft(&draft.id).unwrap().answers;
-        let item = p.finalize(&draft.id).unwrap();
+        let draft_id = fill(&p);
+        let before = p.draft(&draft_id).unwrap().answers;
+        let item = p.finalize(&draft_id).unwrap();
 
         let back = p.withdraw(&item.id).unwrap();
-        assert_eq!(back.id, draft.id, "the same id: its files stay linked");
+        assert_eq!(back.id, draft_id, "the same id: its files stay linked");
+        assert_eq!(p.attachments(&draft_id, None).unwrap().len(), 2);
         assert!(
             back.issues.iter().all(|i| !i.is_error()),
             "{:?}",
@@ -657,7 +655,7 @@ mod tests {
         ));
 
         // Sent again: once any request carrying it started, it stays in the outbox.
-        let item = p.finalize(&draft.id).unwrap();
+        let item = p.finalize(&draft_id).unwrap();
         p.store
             .write(|tx| outbox::mark_sending(tx, std::slice::from_ref(&item.id), 5))
             .unwrap();
@@ -684,19 +682,12 @@ mod tests {
             ("HK", "+852 9123 4567", false),
             ("MY", "+60 12-345 6789", true),
         ] {
-            let d = p.new_draft("pmi-registration").unwrap();
-            for (path, input) in samples::as_inputs(&samples::sample_registration()) {
-                p.set_field(&d.id, &path, input).unwrap();
-            }
-            p.set_field(
-                &d.id,
-                "destination_country",
-                Input::Text(destination.into()),
-            )
-            .unwrap();
-            p.set_field(&d.id, "phone_abroad", Input::Text(phone.into()))
+            let d = fill(&p);
+            p.set_field(&d, "destination_country", Input::Text(destination.into()))
                 .unwrap();
-            let item = p.finalize(&d.id).unwrap();
+            p.set_field(&d, "phone_abroad", Input::Text(phone.into()))
+                .unwrap();
+            let item = p.finalize(&d).unwrap();
             let decided = Event {
                 seq: 1,
                 at: "2026-11-20T09:00:00Z".into(),

@@ -377,6 +377,9 @@ fn run_flip(a: &Args) -> ExitCode {
             for (path, input) in samples::as_inputs(&answers) {
                 must("set", set(&p, &id, &path, input));
             }
+            for (field, bytes) in samples::sample_documents() {
+                must("attach", p.attach(&id, &field, &bytes, None).map(|_| ()));
+            }
             (id, false)
         }
         (Some(a), Some(b)) => {
