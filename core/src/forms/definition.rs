@@ -273,8 +273,9 @@ impl Field {
         self.max_length.map_or(default, |m| m as usize)
     }
 
-    /// Fields this field's own check reads (phone country, NIK cross-check).
-    pub(crate) fn reads(&self) -> Vec<&str> {
+    /// Fields this field's own check reads (phone country, NIK cross-check); see
+    /// [`FormDefinition::reads`] for what it reads through another field.
+    fn own_reads(&self) -> Vec<&str> {
         let mut out = Vec::new();
         if let Some(PhoneCountry::Field(f)) = &self.phone_country {
             out.push(f.as_str());
@@ -382,6 +383,22 @@ impl FormDefinition {
             .into_iter()
             .max_by_key(|id| position(id))
             .unwrap_or_default()
+    }
+
+    /// Fields `field`'s own check reads: its phone country, its NIK cross-check,
+    /// and for a phone with `foreign_numbers` the country of that other phone field
+    /// (a number typed the way people there write it is sent there), so a change
+    /// to any of them checks `field` again.
+    pub(crate) fn reads<'a>(&'a self, field: &'a Field) -> Vec<&'a str> {
+        let mut out = field.own_reads();
+        let other = field
+            .foreign_numbers
+            .as_deref()
+            .and_then(|o| self.field_by_key(o));
+        if let Some(PhoneCountry::Field(c)) = other.and_then(|o| o.phone_country.as_ref()) {
+            out.push(c.as_str());
+        }
+        out
     }
 
     /// Top-level fields in page order.

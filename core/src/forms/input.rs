@@ -252,7 +252,7 @@ fn may_show_or_hide(def: &FormDefinition, field: &Field) -> bool {
         || def
             .top_fields()
             .flat_map(|f| std::iter::once(f).chain(&f.fields))
-            .any(|f| def.in_a_condition(&f.id) && f.reads().contains(&field.id.as_str()))
+            .any(|f| def.in_a_condition(&f.id) && def.reads(f).contains(&field.id.as_str()))
 }
 
 /// Stores `v` (or removes the value when null), creating the item if needed.
@@ -304,7 +304,7 @@ fn dependents<'d>(
     let mut updates = Vec::new();
     let top = Scope::top(def, answers);
     for field in def.top_fields() {
-        if group.is_none() && field.reads().contains(&changed.id.as_str()) {
+        if group.is_none() && def.reads(field).contains(&changed.id.as_str()) {
             let (_, update) = recheck(field, &field.id, &top, &field.id, ctx);
             paths.push(field.id.clone());
             updates.extend(update.map(|v| (None, field, v)));
@@ -323,7 +323,8 @@ fn dependents<'d>(
             let relevant = same_item || (group.is_none() && !sibling);
             let scope = Scope::item(def, answers, field, i);
             for sub in &field.fields {
-                if relevant && sub.id != changed.id && sub.reads().contains(&changed.id.as_str()) {
+                if relevant && sub.id != changed.id && def.reads(sub).contains(&changed.id.as_str())
+                {
                     let key = format!("{}.{}", field.id, sub.id);
                     let path = item_path(&field.id, i, &sub.id);
                     let (_, update) = recheck(sub, &key, &scope, &path, ctx);

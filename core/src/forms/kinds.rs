@@ -564,9 +564,19 @@ mod tests {
         );
         let en = set_in(&mut a, &home.id, "00852 9123 4567", Lang::En);
         assert!(en.issues[0].message.contains(abroad.label.en.as_str()));
-        // Typed the way people in Hong Kong write it, once Hong Kong is the destination.
+        // Typed the way people in Hong Kong write it: before a destination is chosen an
+        // invalid Indonesian number; choosing Hong Kong checks the field again.
         let dest = field_where(|f| f.role == Some(crate::forms::Role::Destination));
-        set(&mut a, &dest.id, "HK");
+        assert_eq!(
+            codes(&set(&mut a, &home.id, "9123 4567")),
+            ["phone.invalid"]
+        );
+        let o = set(&mut a, &dest.id, "HK");
+        assert!(o.rechecked.contains(&home.id), "{:?}", o.rechecked);
+        assert!(o
+            .issues
+            .iter()
+            .any(|i| i.path == home.id && i.code == "field.phone_belongs_elsewhere"));
         assert_eq!(
             codes(&set(&mut a, &home.id, "9123 4567")),
             ["field.phone_belongs_elsewhere"]
