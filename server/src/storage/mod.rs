@@ -88,6 +88,10 @@ enum Database {
     Postgres(Arc<PgDb>),
 }
 
+/// How long a token's `last_used_at` may lag (every backend): refreshing it on
+/// every request would make every read a write.
+pub const LAST_USED_GRANULARITY_MS: i64 = 60_000;
+
 /// An enrollment attempt, with everything generated up front so the backend
 /// only checks and writes.
 #[derive(Debug, Clone)]

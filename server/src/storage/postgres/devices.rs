@@ -9,8 +9,7 @@ use tokio_postgres::Transaction;
 use crate::decisions::devices::{admit, Admission, KnownDevice};
 use crate::error::Result;
 use crate::storage::postgres::{lock, PgDb};
-use crate::storage::sqlite::devices::LAST_USED_GRANULARITY_MS;
-use crate::storage::{EnrollAttempt, Enrolled};
+use crate::storage::{EnrollAttempt, Enrolled, LAST_USED_GRANULARITY_MS};
 
 /// Enrolls a device (see [`crate::storage::Storage::enroll`]).
 pub async fn enroll(db: &PgDb, a: &EnrollAttempt) -> Result<Enrolled> {
