@@ -225,6 +225,54 @@ async fn one_batch_sent_twice_at_once_is_stored_once_with_one_answer() {
     }
 }
 
+/// Batches sharing ids in opposite orders, at once: each id is stored once, and
+/// neither batch fails (on PostgreSQL, rows are locked in id order, so the two
+/// wait for each other instead of deadlocking). An id twice in one batch is
+/// answered as a duplicate the second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_ids_in_any_order_at_once_are_stored_once_without_deadlock() {
+    for b in backends("shared_ids_in_any_order_at_once").await {
+        let p = enrolled(&b.storage, "orders").await;
+        let forward: Vec<_> = (0..12).map(|n| registration(&format!("x{n:02}"))).collect();
+        let backward: Vec<_> = forward.iter().rev().cloned().collect();
+        let tasks: Vec<_> = (0..4)
+            .map(|t| {
+                let items = if t % 2 == 0 {
+                    forward.clone()
+                } else {
+                    backward.clone()
+                };
+                let (s, p) = (b.storage.clone(), p.clone());
+                tokio::spawn(async move { store(&s, &p, items).await })
+            })
+            .collect();
+        let mut accepted = 0;
+        for t in tasks {
+            for a in t.await.unwrap() {
+                match a.outcome {
+                    ItemOutcome::Accepted { .. } => accepted += 1,
+                    ItemOutcome::Duplicate { .. } => {}
+                    other => panic!("{}: {other:?}", b.name),
+                }
+            }
+        }
+        assert_eq!(accepted, 12, "{}", b.name);
+        let (events, _) = b.storage.changes(p.clone(), 0, 100).await.unwrap();
+        assert_eq!(events.len(), 12, "{}", b.name);
+        let twice = store(&b.storage, &p, vec![registration("y"), registration("y")]).await;
+        assert!(matches!(twice[0].outcome, ItemOutcome::Accepted { .. }));
+        assert_eq!(
+            twice[1].outcome,
+            ItemOutcome::Duplicate {
+                reference: reference(&twice[0].outcome).to_string()
+            },
+            "{}",
+            b.name
+        );
+        b.finish().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_registrations_get_unique_numbers() {
     for b in backends("concurrent_registrations_get_unique_numbers").await {
