@@ -253,17 +253,15 @@ impl Storage {
     /// fuzzing harness). A PostgreSQL location is refused: it needs
     /// [`Storage::connect`].
     pub fn open(location: &DbLocation, key_file: Option<&Path>) -> Result<Storage> {
+        // Refused before a key file is made for it.
+        sqlite_only(location)?;
         let key = data_key(location, key_file)?;
         Storage::open_with_key(location, &key)
     }
 
     /// Opens the SQLite data at `location` with `key` (blocking).
     pub fn open_with_key(location: &DbLocation, key: &DataKey) -> Result<Storage> {
-        if matches!(location, DbLocation::Postgres { .. }) {
-            return Err(Error::Runtime(
-                "a PostgreSQL database is opened with Storage::connect".into(),
-            ));
-        }
+        sqlite_only(location)?;
         Ok(Storage {
             db: Database::Sqlite(Arc::new(SqliteDb::open(location, key)?)),
             files: Arc::new(FileStore::for_db(location, key)?),
@@ -507,6 +505,16 @@ fn data_key(db: &DbLocation, key_file: Option<&Path>) -> Result<DataKey> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| key::default_key_path(&beside));
     key::load_or_create(&key_path, fresh)
+}
+
+/// Refuses a PostgreSQL location where only SQLite can be opened (blocking code).
+fn sqlite_only(location: &DbLocation) -> Result<()> {
+    match location {
+        DbLocation::Postgres { .. } => Err(Error::Runtime(
+            "a PostgreSQL database is opened with Storage::connect".into(),
+        )),
+        DbLocation::Memory | DbLocation::File(_) => Ok(()),
+    }
 }
 
 /// True when `dir` is missing or holds nothing.

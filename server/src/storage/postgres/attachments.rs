@@ -8,12 +8,12 @@
 use std::sync::Arc;
 
 use rantau_core::protocol::wire::{chunk_count, AttachmentStatus, ATTACHMENT_CHUNK_SIZE};
-use tokio_postgres::{GenericClient, Transaction};
+use tokio_postgres::GenericClient;
 
 use crate::error::{Error, Result};
 use crate::limits::DocumentQuota;
 use crate::storage::files::FileStore;
-use crate::storage::postgres::{lock, to_i64, to_u64, PgDb};
+use crate::storage::postgres::{lock, to_i64, to_u64, PgDb, Tx};
 use crate::storage::{ChunkStored, ChunkUpload, Completion};
 
 /// `(size, complete)` of the participant's attachment, if any.
@@ -32,15 +32,15 @@ async fn row(c: &impl GenericClient, participant: &str, sha: &str) -> Result<Opt
 
 /// Where a chunk stands against the attachment's row, reserving the row (and
 /// its quota) when there is none.
-async fn find_or_reserve(tx: &Transaction<'_>, c: &ChunkUpload) -> Result<ChunkStored> {
+async fn find_or_reserve(tx: &Tx<'_>, c: &ChunkUpload) -> Result<ChunkStored> {
     let (participant, sha) = (c.participant.as_str(), c.sha.as_str());
-    if let Some(found) = row(tx, participant, sha).await? {
+    if let Some(found) = row(&**tx, participant, sha).await? {
         return Ok(against(found, c.size));
     }
     tx.execute("SELECT pg_advisory_xact_lock($1, 0)", &[&lock::RESERVE])
         .await?;
     // Under the lock: another server may have reserved it meanwhile.
-    if let Some(found) = row(tx, participant, sha).await? {
+    if let Some(found) = row(&**tx, participant, sha).await? {
         return Ok(against(found, c.size));
     }
     reserve(tx, participant, sha, c.size, c.quota, c.now).await
@@ -58,7 +58,7 @@ fn against((held_size, complete): (u64, bool), size: u64) -> ChunkStored {
 /// Checks both quotas (every attachment held or being uploaded counts) and
 /// inserts the row; the caller holds the reservation lock.
 async fn reserve(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     participant: &str,
     sha: &str,
     size: u64,

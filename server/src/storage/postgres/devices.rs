@@ -4,11 +4,9 @@
 //! an advisory lock on its id, as SQLite's one writer serialised them: the
 //! second sees the participant the first made instead of failing on it.
 
-use tokio_postgres::Transaction;
-
 use crate::decisions::devices::{admit, Admission, KnownDevice};
 use crate::error::Result;
-use crate::storage::postgres::{lock, PgDb};
+use crate::storage::postgres::{lock, PgDb, Tx};
 use crate::storage::{EnrollAttempt, Enrolled, LAST_USED_GRANULARITY_MS};
 
 /// Enrolls a device (see [`crate::storage::Storage::enroll`]).
@@ -89,12 +87,7 @@ pub async fn enroll(db: &PgDb, a: &EnrollAttempt) -> Result<Enrolled> {
 }
 
 /// Stores the hash of `participant`'s device secret.
-async fn store_secret(
-    tx: &Transaction<'_>,
-    participant: &str,
-    hash: &[u8; 32],
-    now: i64,
-) -> Result<()> {
+async fn store_secret(tx: &Tx<'_>, participant: &str, hash: &[u8; 32], now: i64) -> Result<()> {
     tx.execute(
         "INSERT INTO device_secrets (participant_id, hash, created_at) VALUES ($1, $2, $3)",
         &[&participant, &&hash[..], &now],

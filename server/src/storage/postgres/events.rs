@@ -2,25 +2,26 @@
 //! (from [`super::positions`]), read back per participant after a cursor.
 
 use rantau_core::protocol::wire::{Event, EventKind};
-use tokio_postgres::Transaction;
 
 use crate::error::Result;
-use crate::storage::postgres::PgDb;
+use crate::storage::postgres::{PgDb, Tx};
 
 /// Writes one event at position `seq` (taken from the counter).
 pub(crate) async fn insert(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     seq: i64,
     participant: &str,
     at: &str,
     kind: &EventKind,
 ) -> Result<()> {
     let body = serde_json::to_string(kind)?;
-    tx.execute(
-        "INSERT INTO events (seq, participant_id, at, body) VALUES ($1, $2, $3, $4)",
-        &[&seq, &participant, &at, &body],
-    )
-    .await?;
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO events (seq, participant_id, at, body) VALUES ($1, $2, $3, $4)",
+        )
+        .await?;
+    tx.execute(&insert, &[&seq, &participant, &at, &body])
+        .await?;
     Ok(())
 }
 
@@ -35,12 +36,12 @@ pub async fn since(
 ) -> Result<(Vec<Event>, bool)> {
     let client = db.client().await?;
     let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-    let rows = client
-        .query(
+    let page = client
+        .prepare_cached(
             "SELECT seq, at, body FROM events WHERE participant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            &[&participant, &after, &fetch],
         )
         .await?;
+    let rows = client.query(&page, &[&participant, &after, &fetch]).await?;
     let mut events = Vec::with_capacity(rows.len());
     for row in rows {
         let body: String = row.try_get(2)?;

@@ -4,9 +4,8 @@
 //! through a fixed permutation of the 11-digit range so that consecutive
 //! registrations do not get consecutive, guessable numbers.
 
-use tokio_postgres::Transaction;
-
 use crate::error::{Error, Result};
+use crate::storage::postgres::Tx;
 
 /// How many 11-digit numbers there are (first digit 1-9): the sequence's range.
 const RANGE: u128 = 90_000_000_000;
@@ -23,11 +22,11 @@ fn permute(n: u64) -> String {
 }
 
 /// Issues a fresh number.
-pub(crate) async fn issue(tx: &Transaction<'_>) -> Result<String> {
-    let n: i64 = tx
-        .query_one("SELECT nextval('issued_numbers')", &[])
-        .await?
-        .get(0);
+pub(crate) async fn issue(tx: &Tx<'_>) -> Result<String> {
+    let next = tx
+        .prepare_cached("SELECT nextval('issued_numbers')")
+        .await?;
+    let n: i64 = tx.query_one(&next, &[]).await?.get(0);
     let n = u64::try_from(n).map_err(|_| Error::Malformed("negative issued number".into()))?;
     Ok(permute(n))
 }

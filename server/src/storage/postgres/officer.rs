@@ -7,18 +7,17 @@ use chrono::NaiveDate;
 use rantau_core::domain::tariff::Scheme;
 use rantau_core::forms::RegistrationTerms;
 use rantau_core::protocol::wire::{Event, EventKind};
-use tokio_postgres::Transaction;
 
 use crate::error::{Error, Result};
 use crate::officer::SubmissionSummary;
 use crate::storage::postgres::positions::{self, Pending};
-use crate::storage::postgres::{to_u64, PgDb};
+use crate::storage::postgres::{to_u64, PgDb, Tx};
 use crate::storage::{KpjRegistration, SubmissionDecision, SubmissionPage, SubmissionState};
 
 /// Positions one event, then commits.
 async fn emit_and_commit(
     db: &PgDb,
-    tx: deadpool_postgres::Transaction<'_>,
+    tx: Tx<'_>,
     participant: String,
     at: String,
     kind: EventKind,
@@ -41,7 +40,7 @@ async fn emit_and_commit(
 }
 
 /// The registration of `kpj`, read back into terms; its submission row locked.
-async fn registration_by_kpj(tx: &Transaction<'_>, kpj: &str) -> Result<Option<KpjRegistration>> {
+async fn registration_by_kpj(tx: &Tx<'_>, kpj: &str) -> Result<Option<KpjRegistration>> {
     let Some(row) = tx
         .query_opt(
             "SELECT r.participant_id, r.scheme, r.registered_on, r.departure_date, r.contract_start, r.contract_end, s.status

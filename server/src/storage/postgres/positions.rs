@@ -10,7 +10,7 @@
 use rantau_core::protocol::wire::{Event, EventKind};
 
 use crate::error::Result;
-use crate::storage::postgres::{events, PgDb};
+use crate::storage::postgres::{events, PgDb, Tx};
 
 /// An event decided inside a transaction, waiting for its position.
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ pub(crate) struct Pending {
 /// last, right before commit.
 pub(crate) async fn assign(
     db: &PgDb,
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &Tx<'_>,
     submissions: &[String],
     pending: Vec<Pending>,
 ) -> Result<Vec<Event>> {
@@ -37,21 +37,17 @@ pub(crate) async fn assign(
         return Ok(Vec::new());
     }
     db.pause(HoldPoint::BeforeCounter).await;
-    let last: i64 = tx
-        .query_one(
-            "UPDATE positions SET n = n + $1 RETURNING n",
-            &[&(k as i64)],
-        )
-        .await?
-        .get(0);
+    let take = tx
+        .prepare_cached("UPDATE positions SET n = n + $1 RETURNING n")
+        .await?;
+    let last: i64 = tx.query_one(&take, &[&(k as i64)]).await?.get(0);
     db.pause(HoldPoint::AfterCounter).await;
     let mut next = last - k as i64 + 1;
-    for id in submissions {
-        tx.execute(
-            "UPDATE submissions SET pos = $1 WHERE id = $2",
-            &[&next, id],
-        )
+    let place = tx
+        .prepare_cached("UPDATE submissions SET pos = $1 WHERE id = $2")
         .await?;
+    for id in submissions {
+        tx.execute(&place, &[&next, id]).await?;
         next += 1;
     }
     let mut out = Vec::with_capacity(pending.len());

@@ -7,7 +7,6 @@
 //! position, in the same transaction as the submission.
 
 use rantau_core::protocol::wire::{ItemOutcome, ItemResult, SubmissionItem};
-use tokio_postgres::Transaction;
 
 use crate::decisions::ingest::{
     invalid_id, registration_decided, replay, Clock, Decision, NewRegistration, Prepared, Seen,
@@ -15,7 +14,7 @@ use crate::decisions::ingest::{
 use crate::decisions::registration;
 use crate::error::{Error, Result};
 use crate::storage::postgres::positions::{self, Pending};
-use crate::storage::postgres::{numbers, PgDb};
+use crate::storage::postgres::{numbers, PgDb, Tx};
 
 /// What one transaction has written so far and still has to position.
 #[derive(Default)]
@@ -71,7 +70,7 @@ pub async fn store_batch(
 }
 
 async fn store_item(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     participant: &str,
     index: usize,
     item: &SubmissionItem,
@@ -85,12 +84,12 @@ async fn store_item(
     if insert(tx, participant, item, &prep.hash, &decision, clock).await? {
         store_new(tx, participant, index, item, decision, clock, written).await
     } else {
-        let row = tx
-            .query_one(
+        let stored = tx
+            .prepare_cached(
                 "SELECT participant_id, payload_hash, answer FROM submissions WHERE id = $1",
-                &[&item.id],
             )
             .await?;
+        let row = tx.query_one(&stored, &[&item.id]).await?;
         let answer: String = row.try_get(2)?;
         Ok(replay(
             Seen {
@@ -107,7 +106,7 @@ async fn store_item(
 /// Inserts the submission unless its id is stored (by anyone, committed or
 /// committing: then this waits for that transaction). True when inserted.
 async fn insert(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     participant: &str,
     item: &SubmissionItem,
     hash: &[u8; 32],
@@ -117,12 +116,17 @@ async fn insert(
     let (status, reference) = outcome_columns(&decision.outcome);
     let payload = serde_json::to_string(&item.payload)?;
     let answer = serde_json::to_string(&decision.outcome)?;
-    let inserted = tx
-        .execute(
+    let insert = tx
+        .prepare_cached(
             "INSERT INTO submissions (id, participant_id, form_id, form_version, payload_hash, payload, created_at,
                                       received_at, status, answer, reference)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (id) DO NOTHING",
+        )
+        .await?;
+    let inserted = tx
+        .execute(
+            &insert,
             &[
                 &item.id,
                 &participant,
@@ -150,7 +154,7 @@ fn outcome_columns(outcome: &ItemOutcome) -> (&'static str, Option<&str>) {
 }
 
 async fn store_new(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     participant: &str,
     index: usize,
     item: &SubmissionItem,
@@ -159,12 +163,15 @@ async fn store_new(
     written: &mut Written,
 ) -> Result<ItemOutcome> {
     written.submissions.push((index, item.id.clone()));
-    for sha in &decision.files {
-        tx.execute(
-            "INSERT INTO submission_files (submission_id, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&item.id, sha],
-        )
-        .await?;
+    if !decision.files.is_empty() {
+        let file = tx
+            .prepare_cached(
+                "INSERT INTO submission_files (submission_id, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .await?;
+        for sha in &decision.files {
+            tx.execute(&file, &[&item.id, sha]).await?;
+        }
     }
     let (_, reference) = outcome_columns(&decision.outcome);
     if let (Some(reg), Some(reference)) = (&decision.registration, reference) {
@@ -179,7 +186,7 @@ async fn store_new(
 }
 
 async fn register(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     participant: &str,
     submission_id: &str,
     reference: &str,
@@ -189,10 +196,15 @@ async fn register(
     let payment_code = numbers::issue(tx).await?;
     let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let terms = &reg.terms;
-    tx.execute(
+    let insert = tx
+        .prepare_cached(
         "INSERT INTO registrations (submission_id, participant_id, kpj, payment_code, amount_due, pay_before, scheme,
                                     registered_on, departure_date, contract_start, contract_end)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .await?;
+    tx.execute(
+        &insert,
         &[
             &submission_id,
             &participant,
