@@ -34,7 +34,13 @@ enum Command {
         /// database must exist; its tables are made on start). Prefer the
         /// RANTAU_DATABASE variable to a URL with a password: `ps` shows
         /// arguments.
-        #[arg(long, env = "RANTAU_DATABASE", value_name = "URL")]
+        // hide_env_values: `--help` would print the variable's URL, password and all.
+        #[arg(
+            long,
+            env = "RANTAU_DATABASE",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
         database: Option<String>,
         /// With PostgreSQL: the folder for document bytes (created 0700 when
         /// missing; the key file defaults to `<files>.key` beside it).

@@ -161,6 +161,16 @@ fn serve_takes_postgres_from_a_url_and_says_when_it_is_unreachable() {
     let mut c = bin(&["serve", "--addr", "127.0.0.1:0", "--database", url]);
     c.env("RANTAU_ADMIN_TOKEN", TOKEN);
     assert!(refused(c).contains("--files DIR is required"));
+    // The help names the variable, never its value.
+    let help = bin(&["serve", "--help"])
+        .env("RANTAU_DATABASE", url)
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("RANTAU_DATABASE") && !help.contains("hunter2secret"),
+        "{help}"
+    );
     let mut c = bin(&[
         "serve",
         "--addr",
