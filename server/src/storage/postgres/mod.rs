@@ -1,8 +1,9 @@
 //! The PostgreSQL backend: a pool of `tokio-postgres` connections
 //! (`deadpool-postgres`), migrated on start, and the queries of each concept in
 //! a file of their own, with the same semantics as the SQLite backend. Every
-//! call is native async; each [`super::Storage`] method is one transaction at
-//! READ COMMITTED.
+//! call is native async; whatever a [`super::Storage`] method must do
+//! atomically is one transaction at READ COMMITTED (the same steps SQLite
+//! makes atomic with `BEGIN IMMEDIATE`).
 //!
 //! What SQLite's one writer gave for free is made explicit here:
 //! - a submission id is stored once by `INSERT … ON CONFLICT (id) DO NOTHING`: a
