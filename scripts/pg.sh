@@ -41,7 +41,10 @@ install_if_missing() {
   [ "$(id -u)" -eq 0 ] || die "PostgreSQL 15 is missing ($PG_BIN); install postgresql-15 as root"
   echo "pg.sh: installing postgresql-15" >&2
   apt-get update -qq >&2
-  # The package's own cluster is not wanted: only its binaries.
+  # Only the binaries are wanted: postgresql-common first, told not to make (and
+  # start) a `main` cluster of its own when postgresql-15 arrives.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-common >&2
+  sed -ri 's/^#?\s*(create_main_cluster)\s*=.*$/\1 = false/' /etc/postgresql-common/createcluster.conf
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-15 >&2
   [ -x "$PG_BIN/initdb" ] || die "postgresql-15 installed but $PG_BIN/initdb is missing"
 }
