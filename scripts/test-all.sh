@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Rantau: format and clippy lints, Rust unit/property/end-to-end
-# tests, the Kotlin tests on the JVM, a type check of the app's screens, the library
-# size budget, and a short fuzz smoke run. Installs what it needs on a fresh machine.
+# tests (the server's on SQLite and on a throwaway PostgreSQL), the Kotlin tests on
+# the JVM, a type check of the app's screens, the library size budget, and a short
+# fuzz smoke run. Installs what it needs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,9 +32,13 @@ kill_tree() {
   for child in $(pgrep -P "$1"); do kill_tree "$child"; done
   kill "$1" 2>/dev/null || true
 }
+# The throwaway PostgreSQL cluster of the storage tests (scripts/pg.sh), stopped and
+# removed on any exit, failures included.
+pg_dir=$(mktemp -d /tmp/rantau-pg.XXXXXX)
 cleanup() {
   local pid
   for pid in $(jobs -p); do kill_tree "$pid"; done
+  bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || rmdir "$pg_dir" 2>/dev/null || true
   rm -rf "$bg"
 }
 trap cleanup EXIT
@@ -50,6 +55,14 @@ builds=$!
   CARGO_TARGET_DIR="$size_target" nice -n 19 cargo build --quiet --locked -p rantau-ffi --release
 ) >"$bg/release.log" 2>&1 &
 release=$!
+# PostgreSQL for the server's storage tests: installed when missing (apt-get, mostly
+# waiting on downloads) and started now, in the background; the test step waits for
+# it. Not niced: the server it starts would inherit the lowest priority and answer
+# the tests slowly beside the build.
+(
+  bash scripts/pg.sh start "$pg_dir" >"$bg/pg.url"
+) >"$bg/postgres.log" 2>&1 &
+postgres=$!
 (
   for pom in android/facade-jvm/pom.xml android/app-check/pom.xml; do
     # Best effort: a miss here is fetched again by the step itself.
@@ -84,7 +97,18 @@ export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 # Every random test runs from a seed fixed in the repository (.cargo/config.toml,
 # tests/tests/crash.rs, scripts/fuzz-ci.sh): the same commit gets the same verdict.
 # Fresh seeds are scripts/explore.sh's job, not the gate's.
+# The server's storage contract tests run on SQLite and on PostgreSQL (each test in a
+# database of its own in this cluster); then the end-to-end API, attachment and device
+# tests run once more with their servers on PostgreSQL.
+await "$postgres" postgres
+RANTAU_TEST_POSTGRES=$(cat "$bg/pg.url")
+export RANTAU_TEST_POSTGRES
 cargo test --workspace --locked
+
+step "the server's end-to-end API tests again, on PostgreSQL"
+# --workspace, not -p rantau-server: the same feature set as the build above, so these
+# test binaries are reused (with -p, the core and the server were rebuilt: 2 minutes).
+RANTAU_TEST_SERVER_DB=postgres cargo test --workspace --locked --test api --test attachments --test devices
 
 step "benchmarks, once each in test mode (a broken benchmark fails here)"
 cargo test --workspace --locked --bench '*'

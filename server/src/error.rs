@@ -12,6 +12,10 @@ pub enum Error {
     /// storage layer converts it, so nothing else names a database driver).
     #[error("database error: {0}")]
     Storage(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// The database cannot be reached (down, restarting, or every pooled
+    /// connection busy past the wait): the request may succeed later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// File system or socket failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
@@ -68,6 +72,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Storage(_) => "server.storage",
+            Error::Unavailable(_) => "server.unavailable",
             Error::Io(_) => "server.io",
             Error::SchemaTooNew { .. } => "server.schema_too_new",
             Error::Malformed(_) => "server.malformed_data",

@@ -1,6 +1,6 @@
 //! Rantau's reference server: the v1 sync API (enroll, batch submissions with
 //! exactly-once answers, change feed, forms and reference data) and the officer
-//! endpoints, over its own SQLite database.
+//! endpoints, over its own SQLite database or a PostgreSQL one.
 //!
 //! The split: [`http`] (routes, extractors, bodies, errors as answers) parses
 //! and answers; [`decisions`] decides (validation, registration, ids, each
@@ -38,7 +38,8 @@ pub use storage::DbLocation;
 pub struct ServerConfig {
     /// Where the data lives.
     pub db: DbLocation,
-    /// The data key's file for a database file; `None` is `<db>.key` beside it.
+    /// The data key's file for a database file (or PostgreSQL's documents
+    /// folder); `None` is `<db>.key` (`<files>.key`) beside it.
     /// Created (0600) with a new key when missing and there is no data yet; an
     /// in-memory server uses a key of its own that is never written.
     pub key_file: Option<std::path::PathBuf>,
@@ -118,13 +119,7 @@ impl Drop for RunningServer {
 
 /// Opens the database, binds `config.addr` and serves until shut down.
 pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
-    let db_location = config.db.clone();
-    let key_file = config.key_file.clone();
-    let storage = tokio::task::spawn_blocking(move || {
-        storage::Storage::open(&db_location, key_file.as_deref())
-    })
-    .await
-    .map_err(|e| Error::Runtime(e.to_string()))??;
+    let storage = storage::Storage::connect(&config.db, config.key_file.as_deref()).await?;
     let stats = Arc::new(stats::Stats::default());
     let state = http::AppState {
         storage,

@@ -25,9 +25,27 @@ struct Cli {
 enum Command {
     /// Serve the v1 API.
     Serve {
-        /// SQLite file (created if missing); in memory when absent.
-        #[arg(long)]
+        /// SQLite file (created if missing); in memory when neither this nor
+        /// --database is given.
+        #[arg(long, conflicts_with = "database")]
         db: Option<PathBuf>,
+        /// The database: a SQLite path or `sqlite:PATH` URL (the default
+        /// backend), or a `postgres://USER[:PASSWORD]@HOST:PORT/DB` URL (the
+        /// database must exist; its tables are made on start). Prefer the
+        /// RANTAU_DATABASE variable to a URL with a password: `ps` shows
+        /// arguments.
+        // hide_env_values: `--help` would print the variable's URL, password and all.
+        #[arg(
+            long,
+            env = "RANTAU_DATABASE",
+            hide_env_values = true,
+            value_name = "URL"
+        )]
+        database: Option<String>,
+        /// With PostgreSQL: the folder for document bytes (created 0700 when
+        /// missing; the key file defaults to `<files>.key` beside it).
+        #[arg(long, value_name = "DIR", requires = "database")]
+        files: Option<PathBuf>,
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
@@ -135,7 +153,7 @@ enum OfficerAction {
 }
 
 fn serve(
-    db: Option<PathBuf>,
+    db: DbLocation,
     addr: SocketAddr,
     admin_token: String,
     key_file: Option<PathBuf>,
@@ -146,7 +164,6 @@ fn serve(
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let db = db.map(DbLocation::File).unwrap_or(DbLocation::Memory);
         let server = rantau_server::spawn(ServerConfig {
             db,
             key_file,
@@ -243,6 +260,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve {
             db,
+            database,
+            files,
             addr,
             token,
             key_file,
@@ -255,9 +274,18 @@ fn main() -> ExitCode {
                 documents_total: documents_quota.unwrap_or(defaults.documents_total),
                 ..defaults
             };
-            token
-                .load()
-                .and_then(|admin_token| serve(db, addr, admin_token, key_file, limits))
+            let location = match (db, database) {
+                (Some(path), _) => Ok(DbLocation::File(path)),
+                (None, Some(database)) => {
+                    DbLocation::parse(&database, files).map_err(|e| e.to_string())
+                }
+                (None, None) => Ok(DbLocation::Memory),
+            };
+            location.and_then(|db| {
+                token
+                    .load()
+                    .and_then(|admin_token| serve(db, addr, admin_token, key_file, limits))
+            })
         }
         Command::Officer {
             server,

@@ -17,8 +17,9 @@ use common::enroll;
 
 const ADMIN: &str = "admin-secret";
 
-async fn server() -> RunningServer {
-    spawn(ServerConfig::ephemeral(ADMIN)).await.unwrap()
+/// A server on the backend the run asks for (see `common::backend`).
+async fn server() -> common::backend::TestServer {
+    common::backend::server(ServerConfig::ephemeral(ADMIN)).await
 }
 
 fn item(id: &str, form: &str, payload: Value) -> Value {

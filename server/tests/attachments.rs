@@ -5,7 +5,7 @@
 
 use rantau_core::protocol::wire::{AttachmentStatus, ErrorBody, ATTACHMENT_CHUNK_SIZE};
 use rantau_server::officer::SubmissionList;
-use rantau_server::{spawn, RunningServer, ServerConfig};
+use rantau_server::{RunningServer, ServerConfig};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -74,7 +74,7 @@ fn file(len: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn chunks_in_any_order_complete_into_a_verified_file() {
-    let s = spawn(ServerConfig::ephemeral(ADMIN)).await.unwrap();
+    let s = common::backend::server(ServerConfig::ephemeral(ADMIN)).await;
     let c = client();
     let token = enroll(&c, &s, "d1").await;
     let data = file(2 * ATTACHMENT_CHUNK_SIZE + 100);
@@ -127,7 +127,7 @@ async fn chunks_in_any_order_complete_into_a_verified_file() {
 
 #[tokio::test]
 async fn bad_chunks_and_sizes_are_refused_with_their_codes() {
-    let s = spawn(ServerConfig::ephemeral(ADMIN)).await.unwrap();
+    let s = common::backend::server(ServerConfig::ephemeral(ADMIN)).await;
     let c = client();
     let token = enroll(&c, &s, "d1").await;
     let data = file(ATTACHMENT_CHUNK_SIZE + 10);
@@ -214,7 +214,7 @@ async fn bad_chunks_and_sizes_are_refused_with_their_codes() {
 
 #[tokio::test]
 async fn a_submission_is_complete_when_its_files_are() {
-    let s = spawn(ServerConfig::ephemeral(ADMIN)).await.unwrap();
+    let s = common::backend::server(ServerConfig::ephemeral(ADMIN)).await;
     let c = client();
     let token = enroll(&c, &s, "d1").await;
     let data = file(500);

@@ -13,7 +13,9 @@ const TOKEN: &str = "cli-token-0123456789abcdef0123456789";
 /// `rantau-server <args>` with no admin token in its environment.
 fn bin(args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
-    c.args(args).env_remove("RANTAU_ADMIN_TOKEN");
+    c.args(args)
+        .env_remove("RANTAU_ADMIN_TOKEN")
+        .env_remove("RANTAU_DATABASE");
     c
 }
 
@@ -133,4 +135,108 @@ fn the_officer_refuses_plain_http_to_another_host() {
     c.env("RANTAU_ADMIN_TOKEN", TOKEN);
     let err = refused(c);
     assert!(err.contains("must use https"), "{err}");
+}
+
+#[test]
+fn serve_takes_postgres_from_a_url_and_says_when_it_is_unreachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    // Nothing listens on port 1: no PostgreSQL is needed to see the refusal.
+    let url = "postgres://rantau:hunter2secret@127.0.0.1:1/rantau";
+    let mut c = bin(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--database",
+        url,
+        "--files",
+    ]);
+    c.arg(&docs).env("RANTAU_ADMIN_TOKEN", TOKEN);
+    let err = refused(c);
+    assert!(err.contains("database unavailable"), "{err}");
+    assert!(
+        !err.contains("hunter2secret"),
+        "the password is echoed: {err}"
+    );
+    let mut c = bin(&["serve", "--addr", "127.0.0.1:0", "--database", url]);
+    c.env("RANTAU_ADMIN_TOKEN", TOKEN);
+    assert!(refused(c).contains("--files DIR is required"));
+    // The help names the variable, never its value.
+    let help = bin(&["serve", "--help"])
+        .env("RANTAU_DATABASE", url)
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("RANTAU_DATABASE") && !help.contains("hunter2secret"),
+        "{help}"
+    );
+    let mut c = bin(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--database",
+        "x.db",
+        "--files",
+    ]);
+    c.arg(&docs).env("RANTAU_ADMIN_TOKEN", TOKEN);
+    assert!(refused(c).contains("--files is for PostgreSQL"));
+}
+
+/// `serve --database postgres://…` on a fresh database of the test cluster
+/// (`RANTAU_TEST_POSTGRES`); skipped, and said so, without one.
+#[test]
+fn serve_runs_on_postgres_with_its_documents_in_a_folder() {
+    let Ok(admin_url) = std::env::var("RANTAU_TEST_POSTGRES") else {
+        eprintln!("serve_runs_on_postgres: skipped (RANTAU_TEST_POSTGRES is not set)");
+        return;
+    };
+    let name = format!("rantau_cli_{}", uuid::Uuid::new_v4().simple());
+    let admin = |sql: String| {
+        let admin_url = admin_url.clone();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let (client, conn) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(conn);
+                client.batch_execute(&sql).await.unwrap();
+            })
+    };
+    admin(format!("CREATE DATABASE \"{name}\""));
+    let (base, _) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
+    let (server_part, _) = base.rsplit_once('/').unwrap();
+    let url = format!("{server_part}/{name}");
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = bin(&["serve", "--addr", "127.0.0.1:0", "--files"])
+        .arg(dir.path().join("docs"))
+        .env("RANTAU_DATABASE", &url)
+        .env("RANTAU_ADMIN_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let server = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(server.starts_with("http://127.0.0.1:"), "{line}");
+    let list = bin(&["officer", "--server", &server, "list"])
+        .env("RANTAU_ADMIN_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    admin(format!("DROP DATABASE \"{name}\" WITH (FORCE)"));
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    // The key sits beside the documents' folder.
+    assert!(dir.path().join("docs.key").exists());
 }

@@ -11,10 +11,9 @@ use serde_json::{json, Value};
 mod common;
 use common::{client, enroll, enroll_again};
 
-async fn server() -> RunningServer {
-    spawn(ServerConfig::ephemeral("devices-admin"))
-        .await
-        .unwrap()
+/// A server on the backend the run asks for (see `common::backend`).
+async fn server() -> common::backend::TestServer {
+    common::backend::server(ServerConfig::ephemeral("devices-admin")).await
 }
 
 /// `POST /v1/devices` with `body` (and a bearer token when given): status and body.

@@ -1,5 +1,6 @@
 //! The storage seam holds: outside `server/src/storage/` no source file names
-//! the database driver (`rusqlite`), reaches into a backend (`sqlite::`), or
+//! a database driver (`rusqlite`, `tokio_postgres`, `deadpool_postgres`), reaches
+//! into a backend (`sqlite::`, `postgres::`), or
 //! holds SQL in a string literal. Handlers and decisions talk to
 //! `storage::Storage` only, so a second backend (PostgreSQL) needs no change
 //! above it. Comments are not scanned: they may name SQL to explain it.
@@ -17,7 +18,13 @@ const SQL: &[&str] = &[
 
 /// Names that mean a file uses a backend directly: the driver, or a backend's
 /// module (its connection and transaction types are only reachable through them).
-const BACKEND: &[&str] = &["rusqlite", "sqlite::"];
+const BACKEND: &[&str] = &[
+    "rusqlite",
+    "sqlite::",
+    "tokio_postgres",
+    "deadpool_postgres",
+    "postgres::",
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap() {
@@ -96,6 +103,8 @@ fn the_check_catches_what_it_is_for() {
     assert!(offence("use rusqlite::params;").is_some());
     assert!(offence("    crate::storage::sqlite::devices::enroll(db, a)").is_some());
     assert!(offence("fn f(tx: &rusqlite::Transaction) {}").is_some());
+    assert!(offence("use tokio_postgres::Transaction;").is_some());
+    assert!(offence("    crate::storage::postgres::events::since(db, p, 0, 1)").is_some());
     // Not SQL: identifiers, comments, ordinary text.
     assert!(offence(r#"    validation::DATA_UPDATE => "UPD","#).is_none());
     assert!(offence("    // SELECT is explained here").is_none());

@@ -1,7 +1,8 @@
 //! The HTTP answer for an error: a status, a stable code (the [`CODES`] table,
 //! which `openapi.json` repeats) and a message in a `wire::ErrorBody`, with
 //! `Retry-After` where the client should wait. An internal [`Error`] becomes
-//! a 500 whose details are logged, never sent.
+//! a 500 whose details are logged, never sent; an unreachable database a 503
+//! `storage.unavailable` with `Retry-After`.
 
 use axum::http::header::{CONNECTION, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
@@ -27,6 +28,10 @@ pub struct ApiError {
     /// Seconds for a `Retry-After` header (429 answers).
     pub retry_after: Option<u64>,
 }
+
+/// Seconds a client is asked to wait when the database is unreachable: a
+/// restart or a fail-over takes seconds, not hours.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 10;
 
 /// Seconds a phone is asked to wait when the server has no room for documents.
 pub const STORAGE_FULL_RETRY_AFTER: u64 = 3_600;
@@ -65,6 +70,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("request.timeout", 408),
     ("enroll.busy", 503),
     ("storage.full", 507),
+    ("storage.unavailable", 503),
     ("server.internal", 500),
 ];
 
@@ -135,6 +141,17 @@ impl ApiError {
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         // Logged here, once: the client only sees the code.
+        if let Error::Unavailable(_) = e {
+            // Not a bug: the database is away; the client tries again later.
+            tracing::warn!(code = e.code(), error = %e, "database unavailable");
+            return ApiError {
+                retry_after: Some(UNAVAILABLE_RETRY_AFTER),
+                ..ApiError::new(
+                    "storage.unavailable",
+                    "the database is unavailable; try again later",
+                )
+            };
+        }
         tracing::error!(code = e.code(), error = %e, "internal error");
         ApiError::new("server.internal", "internal server error")
     }
@@ -176,6 +193,17 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), CODES.len(), "duplicate code");
+    }
+
+    #[test]
+    fn an_unreachable_database_is_a_503_to_retry_not_a_500() {
+        let e = ApiError::from(Error::Unavailable("connection refused".into()));
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.code, "storage.unavailable");
+        assert_eq!(e.retry_after, Some(UNAVAILABLE_RETRY_AFTER));
+        assert!(!e.message.contains("refused"), "details stay in the log");
+        let other = ApiError::from(Error::Malformed("x".into()));
+        assert_eq!(other.status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]

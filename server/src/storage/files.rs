@@ -9,11 +9,13 @@
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
 
 use rand::RngCore;
 use ring::{aead, hkdf};
 use sha2::{Digest, Sha256};
+// Async-aware: the PostgreSQL backend holds an upload's lock across awaits; the
+// SQLite backend, on the blocking pool, takes it with `blocking_lock`.
+use tokio::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
 use crate::storage::key::{DataKey, Secret};
@@ -71,35 +73,50 @@ impl FileStore {
                     locks: stripes(),
                 })
             }
-            DbLocation::File(path) => {
-                let root = files_root(path);
-                create_private_dir(&root)?;
-                #[cfg(unix)]
-                {
-                    // A folder an older server made 0755 is narrowed too.
-                    use std::os::unix::fs::PermissionsExt;
-                    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o700))?;
-                }
-                Ok(FileStore {
-                    root,
-                    key,
-                    _temp: None,
-                    locks: stripes(),
-                })
-            }
+            DbLocation::File(path) => FileStore::in_dir(files_root(path), key),
+            // PostgreSQL keeps its documents' folder on the command line.
+            DbLocation::Postgres { files, .. } => FileStore::in_dir(files.clone(), key),
         }
+    }
+
+    /// The store in the folder `root` (created 0700 when missing, narrowed to
+    /// 0700 when wider), sealing under `key` (the documents key).
+    fn in_dir(root: PathBuf, key: Secret) -> Result<FileStore> {
+        create_private_dir(&root)?;
+        #[cfg(unix)]
+        {
+            // A folder an older server made 0755 is narrowed too.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(FileStore {
+            root,
+            key,
+            _temp: None,
+            locks: stripes(),
+        })
     }
 
     /// Holds off every other chunk write and assembly of this upload until dropped.
     /// Two tries of one phone (or a retry racing its first attempt) may send the
     /// same file at once; without it their renames and the assembly collide (a 500,
     /// or a file assembled while its parts are being replaced).
+    /// From blocking code only (tokio's blocking pool), never on a runtime thread.
     pub fn lock(&self, participant: &str, sha: &str) -> MutexGuard<'_, ()> {
+        self.stripe(participant, sha).blocking_lock()
+    }
+
+    /// [`FileStore::lock`] for async code: waits without blocking a thread.
+    pub async fn lock_async(&self, participant: &str, sha: &str) -> MutexGuard<'_, ()> {
+        self.stripe(participant, sha).lock().await
+    }
+
+    fn stripe(&self, participant: &str, sha: &str) -> &Mutex<()> {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (participant, sha).hash(&mut h);
-        let stripe = &self.locks[(h.finish() as usize) % self.locks.len()];
-        // Poisoned: a panic while holding it; the files are checked by hash anyway.
-        stripe.lock().unwrap_or_else(|p| p.into_inner())
+        // A tokio mutex is never poisoned: a panic while holding it just releases
+        // it, and the files are checked by hash anyway.
+        &self.locks[(h.finish() as usize) % self.locks.len()]
     }
 
     /// The directory all files live under.

@@ -1,6 +1,9 @@
 //! Helpers shared by the server's integration tests (each test file is its own crate
 //! and includes this module).
 
+#[allow(dead_code)] // not every test crate runs on both backends
+pub mod backend;
+
 use rantau_core::protocol::wire::EnrollResponse;
 use rantau_server::RunningServer;
 use serde_json::json;

@@ -9,9 +9,7 @@ use crate::error::{Error, Result};
 use crate::storage::sqlite::SqliteDb;
 use crate::storage::{EnrollAttempt, Enrolled};
 
-/// How long a token's `last_used_at` may lag: refreshing it on every request
-/// would make every read a write.
-pub const LAST_USED_GRANULARITY_MS: i64 = 60_000;
+pub use crate::storage::LAST_USED_GRANULARITY_MS;
 
 /// Enrolls a device (see [`crate::storage::Storage::enroll`]).
 pub fn enroll(db: &SqliteDb, a: &EnrollAttempt) -> Result<Enrolled> {

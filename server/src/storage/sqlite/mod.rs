@@ -45,6 +45,9 @@ impl SqliteDb {
             // Never on disk: nothing to encrypt.
             DbLocation::Memory => Connection::open_in_memory()?,
             DbLocation::File(path) => open::open_file(path, key)?,
+            DbLocation::Postgres { .. } => {
+                return Err(Error::Runtime("not a SQLite location".into()))
+            }
         };
         schema::configure(&conn, matches!(location, DbLocation::File(_)))?;
         schema::migrate(&mut conn)?;

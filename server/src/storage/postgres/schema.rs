@@ -1,0 +1,151 @@
+//! The PostgreSQL schema and its ladder: a one-row `schema_version` table and
+//! numbered steps, each applied in the one transaction that also records the
+//! new version (DDL is transactional in PostgreSQL). Servers starting together
+//! take an advisory lock first; a database newer than this code is refused and
+//! left untouched.
+//!
+//! The ladder is its own (version 1 here holds what SQLite reached in three
+//! steps), plus what commit-ordered positions need: the `positions` counter and
+//! a `pos` column on submissions.
+
+use crate::error::{Error, Result};
+use crate::storage::postgres::{lock, Client};
+
+/// The schema version this code writes.
+pub const VERSION: i32 = 1;
+
+/// Version 1: participants, device secrets and tokens; submissions (the
+/// idempotency record) with their files and registrations; the issued-numbers
+/// sequence; the change feed and the positions counter; attachments and their
+/// chunks.
+const V1: &str = "
+CREATE TABLE participants (
+    id          TEXT PRIMARY KEY,
+    device_id   TEXT NOT NULL UNIQUE,
+    label       TEXT NOT NULL,
+    created_at  BIGINT NOT NULL
+);
+CREATE TABLE device_secrets (
+    participant_id  TEXT PRIMARY KEY REFERENCES participants(id),
+    hash            BYTEA NOT NULL,
+    created_at      BIGINT NOT NULL
+);
+CREATE TABLE tokens (
+    hash            BYTEA PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    created_at      BIGINT NOT NULL,
+    last_used_at    BIGINT,
+    revoked_at      BIGINT
+);
+CREATE INDEX tokens_participant ON tokens(participant_id);
+-- One row: the last position handed out. Taken (and its row lock held) by the
+-- last statement of every transaction that adds rows to a paged list.
+CREATE TABLE positions (
+    one  BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+    n    BIGINT NOT NULL
+);
+INSERT INTO positions (one, n) VALUES (TRUE, 0);
+CREATE TABLE submissions (
+    id              TEXT PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    form_id         TEXT NOT NULL,
+    form_version    BIGINT NOT NULL,
+    payload_hash    BYTEA NOT NULL,
+    payload         TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    received_at     BIGINT NOT NULL,
+    status          TEXT NOT NULL,
+    answer          TEXT NOT NULL,
+    reference       TEXT UNIQUE,
+    -- Set from the positions counter before commit: never NULL once visible.
+    pos             BIGINT UNIQUE
+);
+CREATE INDEX submissions_form ON submissions(form_id, pos);
+CREATE TABLE registrations (
+    submission_id   TEXT PRIMARY KEY REFERENCES submissions(id),
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    kpj             TEXT NOT NULL UNIQUE,
+    payment_code    TEXT NOT NULL UNIQUE,
+    amount_due      BIGINT NOT NULL,
+    pay_before      TEXT NOT NULL,
+    scheme          TEXT NOT NULL,
+    registered_on   TEXT NOT NULL,
+    departure_date  TEXT,
+    contract_start  TEXT,
+    contract_end    TEXT
+);
+-- KPJ numbers and payment codes: one draw each, permuted into 11 digits.
+CREATE SEQUENCE issued_numbers AS BIGINT MINVALUE 0 MAXVALUE 89999999999 START 0 NO CYCLE;
+CREATE TABLE events (
+    seq             BIGINT PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    at              TEXT NOT NULL,
+    body            TEXT NOT NULL
+);
+CREATE INDEX events_participant ON events(participant_id, seq);
+CREATE TABLE attachments (
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    sha256          TEXT NOT NULL,
+    size            BIGINT NOT NULL,
+    complete        BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at      BIGINT NOT NULL,
+    completed_at    BIGINT,
+    PRIMARY KEY (participant_id, sha256)
+);
+CREATE TABLE attachment_chunks (
+    participant_id  TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    idx             BIGINT NOT NULL,
+    PRIMARY KEY (participant_id, sha256, idx)
+);
+CREATE TABLE submission_files (
+    submission_id  TEXT NOT NULL REFERENCES submissions(id),
+    sha256         TEXT NOT NULL,
+    PRIMARY KEY (submission_id, sha256)
+);
+";
+
+/// The steps, in order: `STEPS[n]` takes version n to n + 1.
+const STEPS: &[&str] = &[V1];
+
+/// Brings the database up to [`VERSION`], one step at a time, in one transaction.
+pub async fn migrate(client: &mut Client) -> Result<()> {
+    let tx = client.transaction().await?;
+    // Two servers starting on one empty database: the second waits, then finds
+    // the first's work done.
+    tx.execute("SELECT pg_advisory_xact_lock($1, 0)", &[&lock::MIGRATE])
+        .await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (
+             one      BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+             version  INTEGER NOT NULL
+         )",
+    )
+    .await?;
+    let found: i32 = tx
+        .query_opt("SELECT version FROM schema_version", &[])
+        .await?
+        .map_or(0, |r| r.get(0));
+    if found > VERSION {
+        // Dropping the transaction rolls it back: nothing was changed.
+        return Err(Error::SchemaTooNew {
+            found: u32::try_from(found).unwrap_or(u32::MAX),
+            supported: VERSION as u32,
+        });
+    }
+    for step in found..VERSION {
+        let sql = usize::try_from(step)
+            .ok()
+            .and_then(|s| STEPS.get(s))
+            .ok_or_else(|| Error::Malformed(format!("no upgrade from schema {step}")))?;
+        tx.batch_execute(sql).await?;
+    }
+    tx.execute(
+        "INSERT INTO schema_version (one, version) VALUES (TRUE, $1)
+         ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version",
+        &[&VERSION],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

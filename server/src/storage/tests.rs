@@ -1,0 +1,701 @@
+//! The repository's contract, through its API only, on every backend: SQLite
+//! always; PostgreSQL too when `RANTAU_TEST_POSTGRES` holds a URL (of a
+//! database whose user may create databases: each test makes a fresh database
+//! of its own and drops it at the end, so tests run in parallel). Without it the
+//! PostgreSQL runs say they were skipped, and pass.
+
+use super::*;
+use crate::decisions::ingest::prepare;
+use rantau_core::protocol::wire::ItemOutcome;
+use rantau_core::Lang;
+use sha2::Digest;
+
+/// The variable naming the test cluster's URL.
+const PG_ENV: &str = "RANTAU_TEST_POSTGRES";
+
+/// One backend under test.
+struct Backend {
+    name: &'static str,
+    storage: Storage,
+    scratch: Option<Scratch>,
+}
+
+/// A PostgreSQL database made for one test, and its documents folder.
+struct Scratch {
+    admin_url: String,
+    dbname: String,
+    _files: tempfile::TempDir,
+}
+
+impl Backend {
+    /// Drops the test's database (closing the pool first). A failed test skips
+    /// this; its database stays in the throwaway cluster.
+    async fn finish(self) {
+        let Backend {
+            storage, scratch, ..
+        } = self;
+        if let Database::Postgres(db) = &storage.db {
+            db.close();
+        }
+        drop(storage);
+        if let Some(s) = scratch {
+            let admin = admin_client(&s.admin_url).await;
+            admin
+                .batch_execute(&format!("DROP DATABASE \"{}\" WITH (FORCE)", s.dbname))
+                .await
+                .unwrap();
+        }
+    }
+
+    fn pg(&self) -> &PgDb {
+        match &self.storage.db {
+            Database::Postgres(db) => db,
+            Database::Sqlite(_) => panic!("{} is not PostgreSQL", self.name),
+        }
+    }
+}
+
+async fn admin_client(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("{PG_ENV}: cannot connect: {e}"));
+    tokio::spawn(conn);
+    client
+}
+
+/// `url` naming database `dbname` instead of its own.
+fn with_dbname(url: &str, dbname: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let authority = rest.split('/').next().unwrap();
+    format!("{scheme}://{authority}/{dbname}{query}")
+}
+
+/// A fresh PostgreSQL backend, or `None` (said on stderr) without the variable.
+async fn postgres(test: &str) -> Option<Backend> {
+    let Ok(admin_url) = std::env::var(PG_ENV) else {
+        eprintln!("{test}: PostgreSQL run skipped ({PG_ENV} is not set)");
+        return None;
+    };
+    let dbname = format!("rantau_test_{}", uuid::Uuid::new_v4().simple());
+    admin_client(&admin_url)
+        .await
+        .batch_execute(&format!("CREATE DATABASE \"{dbname}\""))
+        .await
+        .unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let location = DbLocation::Postgres {
+        url: PgUrl::parse(&with_dbname(&admin_url, &dbname)).unwrap(),
+        files: files.path().join("documents"),
+    };
+    let storage = Storage::connect(&location, None).await.unwrap();
+    Some(Backend {
+        name: "postgres",
+        storage,
+        scratch: Some(Scratch {
+            admin_url,
+            dbname,
+            _files: files,
+        }),
+    })
+}
+
+/// Every backend: SQLite in memory, and PostgreSQL when configured.
+async fn backends(test: &str) -> Vec<Backend> {
+    let mut all = vec![Backend {
+        name: "sqlite",
+        storage: Storage::connect(&DbLocation::Memory, None).await.unwrap(),
+        scratch: None,
+    }];
+    all.extend(postgres(test).await);
+    all
+}
+
+async fn enrolled(storage: &Storage, device: &str) -> String {
+    match storage.enroll(attempt(device, None, None)).await.unwrap() {
+        Enrolled::Yes {
+            participant,
+            secret_issued,
+        } => {
+            assert!(secret_issued);
+            participant
+        }
+        Enrolled::Refused => panic!("a new device is refused"),
+    }
+}
+
+fn attempt(device: &str, secret: Option<[u8; 32]>, token: Option<[u8; 32]>) -> EnrollAttempt {
+    EnrollAttempt {
+        device_id: device.into(),
+        label: String::new(),
+        presented_secret: secret,
+        presented_token: token,
+        new_participant: format!("p-{device}-{}", uuid::Uuid::new_v4().simple()),
+        new_secret_hash: crate::decisions::ids::sha256(format!("secret-{device}").as_bytes()),
+        token_hash: crate::decisions::ids::sha256(uuid::Uuid::new_v4().as_bytes()),
+        now: 0,
+    }
+}
+
+fn registration(id: &str) -> SubmissionItem {
+    SubmissionItem {
+        id: id.into(),
+        form_id: crate::decisions::validation::REGISTRATION.into(),
+        form_version: 1,
+        created_at: "2026-01-01T00:00:00Z".into(),
+        payload: serde_json::Value::Object(rantau_core::forms::samples::sample_registration()),
+    }
+}
+
+fn reference(o: &ItemOutcome) -> &str {
+    match o {
+        ItemOutcome::Accepted { reference } | ItemOutcome::Duplicate { reference } => reference,
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn store(storage: &Storage, p: &str, items: Vec<SubmissionItem>) -> Vec<ItemResult> {
+    let clock = Clock::now(Lang::En);
+    let prepared = prepare(&items, &clock);
+    storage
+        .store_batch(p.to_string(), items, prepared, clock)
+        .await
+        .unwrap()
+}
+
+/// The KPJ and payment code of each registration event.
+fn numbers(events: &[Event]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::RegistrationDecided {
+                kpj, payment_code, ..
+            } => (kpj.clone(), payment_code.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_batch_sent_twice_at_once_is_stored_once_with_one_answer() {
+    for b in backends("one_batch_sent_twice_at_once").await {
+        let storage = &b.storage;
+        let p = enrolled(storage, "d").await;
+        let items: Vec<_> = (0..10).map(|n| registration(&format!("r{n}"))).collect();
+        let clock = Clock::now(Lang::En);
+        // Each send decides on its own (its own references); storage keeps one.
+        let send = || {
+            let (s, p, items, clock) = (storage.clone(), p.clone(), items.clone(), clock.clone());
+            tokio::spawn(async move {
+                let prepared = prepare(&items, &clock);
+                s.store_batch(p, items, prepared, clock).await.unwrap()
+            })
+        };
+        let (x, y) = tokio::join!(send(), send());
+        let (x, y) = (x.unwrap(), y.unwrap());
+        for (x, y) in x.iter().zip(&y) {
+            assert_eq!(reference(&x.outcome), reference(&y.outcome), "{}", b.name);
+            let firsts = [&x.outcome, &y.outcome]
+                .iter()
+                .filter(|o| matches!(o, ItemOutcome::Accepted { .. }))
+                .count();
+            assert_eq!(firsts, 1, "{}: {x:?} {y:?}", b.name);
+        }
+        let (events, more) = storage.changes(p.clone(), 0, 100).await.unwrap();
+        assert_eq!(events.len(), 10, "{}: one event per registration", b.name);
+        assert!(!more);
+        let mut seen = std::collections::HashSet::new();
+        for (kpj, code) in numbers(&events) {
+            assert!(seen.insert(kpj) && seen.insert(code), "{}", b.name);
+        }
+        // Sent again later: the same answers, as duplicates.
+        let again = store(storage, &p, items.clone()).await;
+        for (first, later) in x.iter().zip(&again) {
+            assert_eq!(
+                later.outcome,
+                ItemOutcome::Duplicate {
+                    reference: reference(&first.outcome).to_string()
+                }
+            );
+        }
+        b.finish().await;
+    }
+}
+
+/// Batches sharing ids in opposite orders, at once: each id is stored once, and
+/// neither batch fails (on PostgreSQL, rows are locked in id order, so the two
+/// wait for each other instead of deadlocking). An id twice in one batch is
+/// answered as a duplicate the second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_ids_in_any_order_at_once_are_stored_once_without_deadlock() {
+    for b in backends("shared_ids_in_any_order_at_once").await {
+        let p = enrolled(&b.storage, "orders").await;
+        let forward: Vec<_> = (0..12).map(|n| registration(&format!("x{n:02}"))).collect();
+        let backward: Vec<_> = forward.iter().rev().cloned().collect();
+        let tasks: Vec<_> = (0..4)
+            .map(|t| {
+                let items = if t % 2 == 0 {
+                    forward.clone()
+                } else {
+                    backward.clone()
+                };
+                let (s, p) = (b.storage.clone(), p.clone());
+                tokio::spawn(async move { store(&s, &p, items).await })
+            })
+            .collect();
+        let mut accepted = 0;
+        for t in tasks {
+            for a in t.await.unwrap() {
+                match a.outcome {
+                    ItemOutcome::Accepted { .. } => accepted += 1,
+                    ItemOutcome::Duplicate { .. } => {}
+                    other => panic!("{}: {other:?}", b.name),
+                }
+            }
+        }
+        assert_eq!(accepted, 12, "{}", b.name);
+        let (events, _) = b.storage.changes(p.clone(), 0, 100).await.unwrap();
+        assert_eq!(events.len(), 12, "{}", b.name);
+        let twice = store(&b.storage, &p, vec![registration("y"), registration("y")]).await;
+        assert!(matches!(twice[0].outcome, ItemOutcome::Accepted { .. }));
+        assert_eq!(
+            twice[1].outcome,
+            ItemOutcome::Duplicate {
+                reference: reference(&twice[0].outcome).to_string()
+            },
+            "{}",
+            b.name
+        );
+        b.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_registrations_get_unique_numbers() {
+    for b in backends("concurrent_registrations_get_unique_numbers").await {
+        let mut participants = Vec::new();
+        for d in 0..4 {
+            participants.push(enrolled(&b.storage, &format!("dev{d}")).await);
+        }
+        let tasks: Vec<_> = (0..8)
+            .map(|t| {
+                let (s, p) = (b.storage.clone(), participants[t % 4].clone());
+                tokio::spawn(async move {
+                    let items = (0..5).map(|n| registration(&format!("t{t}-{n}"))).collect();
+                    store(&s, &p, items).await
+                })
+            })
+            .collect();
+        for t in tasks {
+            let answers = t.await.unwrap();
+            assert!(answers
+                .iter()
+                .all(|a| matches!(a.outcome, ItemOutcome::Accepted { .. })));
+        }
+        let mut all = Vec::new();
+        for p in &participants {
+            let (events, more) = b.storage.changes(p.clone(), 0, 100).await.unwrap();
+            assert!(!more);
+            all.extend(numbers(&events));
+        }
+        assert_eq!(all.len(), 40, "{}", b.name);
+        let mut seen = std::collections::HashSet::new();
+        for (kpj, code) in all {
+            assert_eq!((kpj.len(), code.len()), (11, 11));
+            assert!(
+                seen.insert(kpj) && seen.insert(code),
+                "{}: a number issued twice",
+                b.name
+            );
+        }
+        b.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feed_pages_in_order_and_only_for_its_participant() {
+    for b in backends("the_feed_pages_in_order").await {
+        let storage = &b.storage;
+        let (x, y) = (enrolled(storage, "a").await, enrolled(storage, "b").await);
+        for (p, n) in [(&x, 3), (&y, 2)] {
+            let items = (0..n).map(|i| registration(&format!("{p}-{i}"))).collect();
+            store(storage, p, items).await;
+        }
+        let (first, more) = storage.changes(x.clone(), 0, 2).await.unwrap();
+        assert!(more);
+        let after = first[1].seq;
+        let (rest, more) = storage.changes(x.clone(), after, 2).await.unwrap();
+        assert!(!more);
+        assert_eq!(rest.len(), 1);
+        assert!(first[0].seq < first[1].seq && first[1].seq < rest[0].seq);
+        let (theirs, _) = storage.changes(y, 0, 10).await.unwrap();
+        assert_eq!(theirs.len(), 2, "{}", b.name);
+        b.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrollment_issues_one_secret_and_revokes_older_tokens() {
+    for b in backends("enrollment_issues_one_secret").await {
+        let s = &b.storage;
+        // One new device enrolling twice at once: one participant, one secret.
+        let go = || {
+            let s = s.clone();
+            tokio::spawn(async move { s.enroll(attempt("twin", None, None)).await.unwrap() })
+        };
+        let (one, two) = tokio::join!(go(), go());
+        let outcomes = [one.unwrap(), two.unwrap()];
+        let issued = outcomes
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o,
+                    Enrolled::Yes {
+                        secret_issued: true,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(issued, 1, "{}: {outcomes:?}", b.name);
+        assert!(
+            outcomes.contains(&Enrolled::Refused),
+            "{}: {outcomes:?}",
+            b.name
+        );
+
+        let first = attempt("phone", None, None);
+        let Enrolled::Yes { participant, .. } = s.enroll(first.clone()).await.unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            s.authenticate(first.token_hash, 1)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(participant.as_str())
+        );
+        // Without its secret the device is refused; with it, a new token and
+        // the old one revoked.
+        assert_eq!(
+            s.enroll(attempt("phone", None, None)).await.unwrap(),
+            Enrolled::Refused
+        );
+        let again = attempt("phone", Some(first.new_secret_hash), None);
+        assert_eq!(
+            s.enroll(again.clone()).await.unwrap(),
+            Enrolled::Yes {
+                participant: participant.clone(),
+                secret_issued: false
+            }
+        );
+        assert_eq!(s.authenticate(first.token_hash, 2).await.unwrap(), None);
+        assert_eq!(
+            s.authenticate(again.token_hash, 3).await.unwrap(),
+            Some(participant)
+        );
+        b.finish().await;
+    }
+}
+
+/// A chunk upload of `data` (one chunk) for `p`.
+fn chunk(p: &str, data: &[u8], sha: &str, quota: crate::limits::DocumentQuota) -> ChunkUpload {
+    ChunkUpload {
+        participant: p.to_string(),
+        sha: sha.to_string(),
+        size: data.len() as u64,
+        idx: 0,
+        data: data.to_vec(),
+        quota,
+        now: 5,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_reserve_quota_complete_and_refuse_a_wrong_hash() {
+    for b in backends("attachments_reserve_quota").await {
+        let s = &b.storage;
+        let p = enrolled(s, "docs").await;
+        let quota = crate::limits::DocumentQuota {
+            participant: 100,
+            total: 150,
+        };
+        let data = b"%PDF-1.4 sixty bytes or so of a document, for the test here.".to_vec();
+        let sha = hex::encode(sha2::Sha256::digest(&data));
+        assert_eq!(
+            s.attachment_status(p.clone(), sha.clone()).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            s.put_chunk(chunk(&p, &data, &sha, quota)).await.unwrap(),
+            ChunkStored::Stored
+        );
+        let held = s
+            .attachment_status(p.clone(), sha.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((held.chunks_received, held.complete), (vec![0], false));
+        // Another file would pass the participant's 100 bytes.
+        let other = vec![7u8; 50];
+        let other_sha = hex::encode(sha2::Sha256::digest(&other));
+        assert_eq!(
+            s.put_chunk(chunk(&p, &other, &other_sha, quota))
+                .await
+                .unwrap(),
+            ChunkStored::OverParticipantQuota
+        );
+        let mut wrong_size = chunk(&p, &data, &sha, quota);
+        wrong_size.size += 1;
+        assert_eq!(
+            s.put_chunk(wrong_size).await.unwrap(),
+            ChunkStored::SizeMismatch
+        );
+        let Completion::Complete(done) = s
+            .complete_attachment(p.clone(), sha.clone(), 9)
+            .await
+            .unwrap()
+        else {
+            panic!("{}", b.name)
+        };
+        assert!(done.complete);
+        assert_eq!(
+            s.put_chunk(chunk(&p, &data, &sha, quota)).await.unwrap(),
+            ChunkStored::AlreadyComplete
+        );
+        // Bytes that are not the named file: every chunk dropped.
+        let named = hex::encode(sha2::Sha256::digest(b"something else"));
+        let q = crate::limits::DocumentQuota {
+            participant: 1000,
+            total: 1000,
+        };
+        s.put_chunk(chunk(&p, &other, &named, q)).await.unwrap();
+        assert_eq!(
+            s.complete_attachment(p.clone(), named.clone(), 9)
+                .await
+                .unwrap(),
+            Completion::HashMismatch
+        );
+        assert_eq!(s.attachment_status(p.clone(), named).await.unwrap(), None);
+        assert_eq!(
+            s.complete_attachment(p, "0".repeat(64), 9).await.unwrap(),
+            Completion::NotFound
+        );
+        b.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officers_decide_in_one_transaction_and_page_the_list() {
+    for b in backends("officers_decide").await {
+        let s = &b.storage;
+        let p = enrolled(s, "reg").await;
+        store(
+            s,
+            &p,
+            (0..3).map(|n| registration(&format!("o{n}"))).collect(),
+        )
+        .await;
+        let (events, _) = s.changes(p.clone(), 0, 10).await.unwrap();
+        let (kpj, _) = numbers(&events)[0].clone();
+        let paid = s
+            .event_for_kpj(kpj.clone(), "2026-02-01T00:00:00Z".into(), |found| {
+                let reg = found.ok_or("none")?;
+                assert!(reg.accepted);
+                Ok::<_, &str>(EventKind::ContributionRecorded {
+                    kpj: "k".into(),
+                    programme: "jht".into(),
+                    period: "2026-01".into(),
+                    amount: 1,
+                })
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(paid.seq > events[2].seq, "{}", b.name);
+        let refused = s
+            .event_for_kpj("00000000000".into(), "x".into(), |found| {
+                assert!(found.is_none());
+                Err::<EventKind, _>("no such registration")
+            })
+            .await
+            .unwrap();
+        assert!(refused.is_err());
+        let rejected = s
+            .event_for_submission("o1".into(), "2026-02-02T00:00:00Z".into(), |found| {
+                let found = found.ok_or("none")?;
+                assert_eq!(found.status, "accepted");
+                Ok::<_, &str>(SubmissionDecision {
+                    event: EventKind::ConsultationReplied {
+                        submission_id: "o1".into(),
+                        reply_id: "r".into(),
+                        body: "no".into(),
+                        from: "desk".into(),
+                    },
+                    reject: true,
+                })
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(rejected.seq > paid.seq);
+        let (feed, _) = s.changes(p.clone(), 0, 10).await.unwrap();
+        assert_eq!(feed.len(), 5, "{}", b.name);
+        // The list: two pages, oldest first, the rejection shown.
+        let first = s.list_submissions(None, 0, 2).await.unwrap();
+        assert!(first.has_more);
+        let rest = s
+            .list_submissions(
+                Some(crate::decisions::validation::REGISTRATION.into()),
+                first.last,
+                2,
+            )
+            .await
+            .unwrap();
+        assert!(!rest.has_more);
+        let ids: Vec<_> = first
+            .submissions
+            .iter()
+            .chain(&rest.submissions)
+            .map(|x| x.id.as_str())
+            .collect();
+        assert_eq!(ids, ["o0", "o1", "o2"], "{}", b.name);
+        assert_eq!(first.submissions[1].status, "officer_rejected");
+        assert!(first.submissions[0].kpj.is_some());
+        assert!(s
+            .list_submissions(Some("consultation".into()), 0, 10)
+            .await
+            .unwrap()
+            .submissions
+            .is_empty());
+        b.finish().await;
+    }
+}
+
+/// The change feed's promise under late commits (PostgreSQL only: SQLite's one
+/// writer cannot commit out of order). A transaction starts appending first and
+/// is held after writing its rows, before taking positions; another commits
+/// meanwhile and the feed is read past it. When the first commits, its event
+/// comes after the cursor handed out: nothing skipped, nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_that_commits_late_is_not_skipped_by_the_feed() {
+    let Some(b) = postgres("a_transaction_that_commits_late_is_not_skipped").await else {
+        return;
+    };
+    let s = b.storage.clone();
+    let p = enrolled(&s, "late").await;
+    let (reached, release) = b.pg().hold_next(postgres::HoldPoint::BeforeCounter);
+    let first = {
+        let (s, p) = (s.clone(), p.clone());
+        tokio::spawn(async move { store(&s, &p, vec![registration("started-first")]).await })
+    };
+    reached.await.unwrap();
+    store(&s, &p, vec![registration("committed-first")]).await;
+    let (page, _) = s.changes(p.clone(), 0, 10).await.unwrap();
+    assert_eq!(page.len(), 1, "only the committed event");
+    let cursor = page[0].seq;
+    release.send(()).unwrap();
+    first.await.unwrap();
+    let (after, more) = s.changes(p.clone(), cursor, 10).await.unwrap();
+    assert_eq!(after.len(), 1, "the late commit comes after the cursor");
+    assert!(!more);
+    let (all, _) = s.changes(p.clone(), 0, 10).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!([all[0].seq, all[1].seq], [cursor, after[0].seq]);
+    // The officers' list is positioned the same way.
+    let listed = s.list_submissions(None, 0, 10).await.unwrap().submissions;
+    let ids: Vec<_> = listed.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(ids, ["committed-first", "started-first"]);
+    b.finish().await;
+}
+
+/// Held after taking its positions, a transaction keeps the counter: a later
+/// appender waits for its commit, so positions follow commit order and a reader
+/// meanwhile sees neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_appender_waits_for_the_one_holding_the_counter() {
+    let Some(b) = postgres("an_appender_waits_for_the_one_holding_the_counter").await else {
+        return;
+    };
+    let s = b.storage.clone();
+    let p = enrolled(&s, "order").await;
+    let (reached, release) = b.pg().hold_next(postgres::HoldPoint::AfterCounter);
+    let spawn_store = |id: &'static str| {
+        let (s, p) = (s.clone(), p.clone());
+        tokio::spawn(async move { store(&s, &p, vec![registration(id)]).await })
+    };
+    let first = spawn_store("holds-counter");
+    reached.await.unwrap();
+    let second = spawn_store("waits");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "the second appender waits for the counter"
+    );
+    assert!(s.changes(p.clone(), 0, 10).await.unwrap().0.is_empty());
+    release.send(()).unwrap();
+    first.await.unwrap();
+    second.await.unwrap();
+    let (all, more) = s.changes(p.clone(), 0, 10).await.unwrap();
+    assert!(!more);
+    let ids: Vec<_> = all
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::RegistrationDecided { submission_id, .. } => submission_id.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(ids, ["holds-counter", "waits"]);
+    assert!(s.changes(p, all[1].seq, 10).await.unwrap().0.is_empty());
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn a_newer_postgres_schema_is_refused_and_left_untouched() {
+    let Some(b) = postgres("a_newer_postgres_schema_is_refused").await else {
+        return;
+    };
+    b.pg()
+        .execute_for_tests("UPDATE schema_version SET version = version + 1")
+        .await
+        .unwrap();
+    let Some(scratch) = &b.scratch else { panic!() };
+    let location = DbLocation::Postgres {
+        url: PgUrl::parse(&with_dbname(&scratch.admin_url, &scratch.dbname)).unwrap(),
+        files: scratch._files.path().join("documents"),
+    };
+    let err = Storage::connect(&location, None).await.unwrap_err();
+    assert_eq!(err.code(), "server.schema_too_new");
+    let mut client = b.pg().client().await.unwrap();
+    let version: i32 = client
+        .query_one("SELECT version FROM schema_version", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(version, postgres::schema::VERSION + 1);
+    // Migrating again at the current version changes nothing.
+    b.pg()
+        .execute_for_tests("UPDATE schema_version SET version = version - 1")
+        .await
+        .unwrap();
+    postgres::schema::migrate(&mut client).await.unwrap();
+    drop(client);
+    b.finish().await;
+}
+
+/// A database that is not there is an error that says so (answered 503), not a
+/// panic; needs no PostgreSQL server.
+#[tokio::test]
+async fn an_unreachable_database_is_unavailable() {
+    let files = tempfile::tempdir().unwrap();
+    let location = DbLocation::Postgres {
+        // Port 1 on loopback: nothing listens there.
+        url: PgUrl::parse("postgres://rantau@127.0.0.1:1/rantau").unwrap(),
+        files: files.path().join("documents"),
+    };
+    let err = Storage::connect(&location, None).await.unwrap_err();
+    assert_eq!(err.code(), "server.unavailable", "{err}");
+}
