@@ -190,24 +190,24 @@ pub fn run(env: &Env) -> Result<ExitCode> {
         )
     ));
 
-    // A phone photo of the KTP: stored encrypted inside the profile, sent later in chunks.
-    let photo = synthetic_jpeg(180 * 1024);
-    let info = profile.attach(&draft, "ktp_photo", &photo, Some("image/jpeg"))?;
-    out::line(format!(
-        "    ktp_photo = {} ({} KB, {}) ✓",
-        t(lang, "foto KTP", "KTP photo"),
-        info.size / 1024,
-        t(lang, "disimpan terenkripsi", "stored encrypted")
-    ));
-    // Before placement the family card is required too (Permenaker 4/2023).
-    let card = synthetic_jpeg(120 * 1024);
-    let info = profile.attach(&draft, "kk_photo", &card, Some("image/jpeg"))?;
-    out::line(format!(
-        "    kk_photo = {} ({} KB, {}) ✓",
-        t(lang, "foto Kartu Keluarga", "family card photo"),
-        info.size / 1024,
-        t(lang, "disimpan terenkripsi", "stored encrypted")
-    ));
+    // Phone photos of the KTP and, before placement, the family card (Permenaker
+    // 4/2023): stored encrypted inside the profile, sent later in chunks.
+    for (field, kib, what) in [
+        ("ktp_photo", 180, t(lang, "foto KTP", "KTP photo")),
+        (
+            "kk_photo",
+            120,
+            t(lang, "foto Kartu Keluarga", "family card photo"),
+        ),
+    ] {
+        let photo = synthetic_jpeg(kib * 1024);
+        let info = profile.attach(&draft, field, &photo, Some("image/jpeg"))?;
+        out::line(format!(
+            "    {field} = {what} ({} KB, {}) ✓",
+            info.size / 1024,
+            t(lang, "disimpan terenkripsi", "stored encrypted")
+        ));
+    }
 
     let view = profile.draft(&draft)?;
     if let Some(q) = &view.contribution {

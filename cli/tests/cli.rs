@@ -19,6 +19,22 @@ fn rantau(home: &Path, args: &[&str]) -> Output {
         .expect("run rantau")
 }
 
+/// A new registration draft in profile `profile`; its id.
+fn new_registration(home: &Path, profile: &str) -> String {
+    let out = rantau(
+        home,
+        &[
+            "--profile",
+            profile,
+            "--json",
+            "draft",
+            "new",
+            "pmi-registration",
+        ],
+    );
+    json(&out)["draft"].as_str().unwrap().to_string()
+}
+
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
@@ -168,20 +184,7 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     assert!(rantau(h, &["profile", "create", "siti"]).status.success());
-    let draft = json(&rantau(
-        h,
-        &[
-            "--profile",
-            "siti",
-            "--json",
-            "draft",
-            "new",
-            "pmi-registration",
-        ],
-    ))["draft"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let draft = new_registration(h, "siti");
 
     let today = chrono::Utc::now().date_naive();
     let start = today + chrono::Days::new(30);
@@ -367,20 +370,7 @@ fn values_are_typed_as_people_write_them_and_shown_the_core_s_way() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     assert!(rantau(h, &["profile", "create", "a"]).status.success());
-    let draft = json(&rantau(
-        h,
-        &[
-            "--profile",
-            "a",
-            "--json",
-            "draft",
-            "new",
-            "pmi-registration",
-        ],
-    ))["draft"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let draft = new_registration(h, "a");
     let set = |args: &[&str]| {
         let mut all = vec!["--profile", "a"];
         all.extend_from_slice(args);

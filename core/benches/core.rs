@@ -21,6 +21,15 @@ fn fill(profile: &Profile) -> String {
     draft.id
 }
 
+/// A name that differs from the one stored before, so each iteration writes.
+fn typed_name(n: u64) -> &'static str {
+    if n % 2 == 0 {
+        "Siti Rahayu"
+    } else {
+        "Siti Rahayu Putri"
+    }
+}
+
 fn autosave(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let profile = Profile::create(dir.path(), "bench", &Key::generate()).unwrap();
@@ -29,11 +38,7 @@ fn autosave(c: &mut Criterion) {
     c.bench_function("autosave_set_validate_persist", |b| {
         b.iter(|| {
             n += 1;
-            let name = if n % 2 == 0 {
-                "Siti Rahayu"
-            } else {
-                "Siti Rahayu Putri"
-            };
+            let name = typed_name(n);
             profile
                 .set_field(&draft, "full_name", Input::Text(name.into()))
                 .unwrap()
@@ -54,11 +59,7 @@ fn keystroke(c: &mut Criterion) {
     c.bench_function("keystroke_draft_session_input", |b| {
         b.iter(|| {
             n += 1;
-            let name = if n % 2 == 0 {
-                "Siti Rahayu"
-            } else {
-                "Siti Rahayu Putri"
-            };
+            let name = typed_name(n);
             let update = session
                 .input(&profile, "full_name", Input::Text(name.into()))
                 .unwrap();

@@ -492,10 +492,7 @@ impl Profile {
             if sub.state != OutboxState::Rejected {
                 return Err(Error::AlreadyFinalized(submission_id.to_string()));
             }
-            let answers = match sub.payload {
-                serde_json::Value::Object(map) => map,
-                _ => return Err(Error::MalformedStoredData("submission payload".into())),
-            };
+            let answers = payload_answers(sub.payload)?;
             let row = DraftRow {
                 id: uuid::Uuid::new_v4().to_string(),
                 form_id: sub.form_id,
@@ -523,10 +520,7 @@ impl Profile {
         let now = self.now_ms();
         let row = self.store.write_durable(|tx| {
             let sub = outbox::take_back(tx, submission_id)?;
-            let answers = match sub.payload {
-                serde_json::Value::Object(map) => map,
-                _ => return Err(Error::MalformedStoredData("submission payload".into())),
-            };
+            let answers = payload_answers(sub.payload)?;
             let row = DraftRow {
                 // The same id: the server never saw it, and the file links stay.
                 id: sub.id,
@@ -542,6 +536,14 @@ impl Profile {
         })?;
         let def = Self::definition(&row.form_id, row.form_version)?;
         Ok(self.view(def, row))
+    }
+}
+
+/// A submission's frozen payload as a draft's answers (it is always an object).
+fn payload_answers(payload: serde_json::Value) -> Result<Answers> {
+    match payload {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => Err(Error::MalformedStoredData("submission payload".into())),
     }
 }
 
