@@ -91,26 +91,78 @@ pub async fn server(mut config: ServerConfig) -> TestServer {
     if config.db == DbLocation::Memory && std::env::var(MODE_ENV).as_deref() == Ok("postgres") {
         let admin_url =
             std::env::var(PG_ENV).unwrap_or_else(|_| panic!("{MODE_ENV}=postgres needs {PG_ENV}"));
-        let name = format!("rantau_api_{}", uuid::Uuid::new_v4().simple());
-        admin(&admin_url)
-            .await
-            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .unwrap();
-        let files = tempfile::tempdir().unwrap();
-        config.db = DbLocation::parse(
-            &with_dbname(&admin_url, &name),
-            Some(files.path().join("docs")),
-        )
-        .unwrap();
-        db = Some(ScratchDb {
-            admin_url,
-            name,
-            _files: files,
-        });
+        let (location, scratch) = postgres_db(&admin_url).await;
+        config.db = location;
+        db = Some(scratch);
     }
     TestServer {
         server: spawn(config).await.unwrap(),
         db,
     }
+}
+
+/// A fresh PostgreSQL database in the cluster `RANTAU_TEST_POSTGRES` names, and a
+/// documents folder, for servers that share them (replicas); `None` (and a line
+/// saying the test was skipped) when the variable is unset. Dropped with the value.
+#[allow(clippy::print_stderr)] // the line that says a test was skipped
+pub async fn shared_postgres(test: &str) -> Option<SharedDb> {
+    let Ok(admin_url) = std::env::var(PG_ENV) else {
+        eprintln!("{test}: skipped, {PG_ENV} is not set (the gate sets it)");
+        return None;
+    };
+    let (location, scratch) = postgres_db(&admin_url).await;
+    let url = with_dbname(&admin_url, &scratch.name);
+    Some(SharedDb {
+        location,
+        url,
+        _scratch: scratch,
+    })
+}
+
+/// A database several servers share: see [`shared_postgres`].
+pub struct SharedDb {
+    /// What each server's configuration names.
+    pub location: DbLocation,
+    /// The database's URL (for the test's own SQL).
+    pub url: String,
+    _scratch: ScratchDb,
+}
+
+impl SharedDb {
+    /// A connection of the test's own to the shared database.
+    pub async fn connect(&self) -> tokio_postgres::Client {
+        admin(&self.url).await
+    }
+
+    /// The documents folder the servers share.
+    pub fn files(&self) -> std::path::PathBuf {
+        match &self.location {
+            DbLocation::Postgres { files, .. } => files.clone(),
+            other => panic!("not PostgreSQL: {other:?}"),
+        }
+    }
+}
+
+/// Makes database `rantau_api_<uuid>` in the cluster at `admin_url`.
+async fn postgres_db(admin_url: &str) -> (DbLocation, ScratchDb) {
+    let name = format!("rantau_api_{}", uuid::Uuid::new_v4().simple());
+    admin(admin_url)
+        .await
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let location = DbLocation::parse(
+        &with_dbname(admin_url, &name),
+        Some(files.path().join("docs")),
+    )
+    .unwrap();
+    (
+        location,
+        ScratchDb {
+            admin_url: admin_url.to_string(),
+            name,
+            _files: files,
+        },
+    )
 }
