@@ -1,26 +1,34 @@
 //! The change feed's queries: events with their commit-ordered positions
 //! (from [`super::positions`]), read back per participant after a cursor.
 
-use rantau_core::protocol::wire::{Event, EventKind};
+use rantau_core::protocol::wire::Event;
 
 use crate::error::Result;
 use crate::storage::postgres::{PgDb, Tx};
 
-/// Writes one event at position `seq` (taken from the counter).
-pub(crate) async fn insert(
-    tx: &Tx<'_>,
-    seq: i64,
-    participant: &str,
-    at: &str,
-    kind: &EventKind,
-) -> Result<()> {
-    let body = serde_json::to_string(kind)?;
+/// Writes events (with their positions, taken from the counter) and whose
+/// feed each is in, with one statement.
+pub(crate) async fn insert_all(tx: &Tx<'_>, events: &[(String, Event)]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut seqs = Vec::with_capacity(events.len());
+    let mut participants = Vec::with_capacity(events.len());
+    let mut ats = Vec::with_capacity(events.len());
+    let mut bodies = Vec::with_capacity(events.len());
+    for (participant, e) in events {
+        seqs.push(e.seq);
+        participants.push(participant.as_str());
+        ats.push(e.at.as_str());
+        bodies.push(serde_json::to_string(&e.kind)?);
+    }
     let insert = tx
         .prepare_cached(
-            "INSERT INTO events (seq, participant_id, at, body) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO events (seq, participant_id, at, body)
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[])",
         )
         .await?;
-    tx.execute(&insert, &[&seq, &participant, &at, &body])
+    tx.execute(&insert, &[&seqs, &participants, &ats, &bodies])
         .await?;
     Ok(())
 }

@@ -21,14 +21,20 @@ fn permute(n: u64) -> String {
     format!("{}", 10_000_000_000u128 + x)
 }
 
-/// Issues a fresh number.
-pub(crate) async fn issue(tx: &Tx<'_>) -> Result<String> {
+/// Issues `k` fresh numbers with one statement.
+pub(crate) async fn issue_many(tx: &Tx<'_>, k: usize) -> Result<Vec<String>> {
     let next = tx
-        .prepare_cached("SELECT nextval('issued_numbers')")
+        .prepare_cached("SELECT nextval('issued_numbers') FROM generate_series(1, $1::bigint)")
         .await?;
-    let n: i64 = tx.query_one(&next, &[]).await?.get(0);
-    let n = u64::try_from(n).map_err(|_| Error::Malformed("negative issued number".into()))?;
-    Ok(permute(n))
+    let rows = tx.query(&next, &[&(k as i64)]).await?;
+    rows.iter()
+        .map(|r| {
+            let n: i64 = r.try_get(0)?;
+            let n =
+                u64::try_from(n).map_err(|_| Error::Malformed("negative issued number".into()))?;
+            Ok(permute(n))
+        })
+        .collect()
 }
 
 #[cfg(test)]

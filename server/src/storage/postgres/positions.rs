@@ -42,24 +42,33 @@ pub(crate) async fn assign(
         .await?;
     let last: i64 = tx.query_one(&take, &[&(k as i64)]).await?.get(0);
     db.pause(HoldPoint::AfterCounter).await;
-    let mut next = last - k as i64 + 1;
-    let place = tx
-        .prepare_cached("UPDATE submissions SET pos = $1 WHERE id = $2")
-        .await?;
-    for id in submissions {
-        tx.execute(&place, &[&next, id]).await?;
-        next += 1;
+    let first = last - k as i64 + 1;
+    // One statement for the submissions' positions, one for the events.
+    if !submissions.is_empty() {
+        let positions: Vec<i64> = (first..).take(submissions.len()).collect();
+        let place = tx
+            .prepare_cached(
+                "UPDATE submissions SET pos = u.pos FROM UNNEST($1::text[], $2::bigint[]) AS u(id, pos)
+                 WHERE submissions.id = u.id",
+            )
+            .await?;
+        tx.execute(&place, &[&submissions, &positions]).await?;
     }
-    let mut out = Vec::with_capacity(pending.len());
-    for p in pending {
-        events::insert(tx, next, &p.participant, &p.at, &p.kind).await?;
-        out.push(Event {
-            seq: next,
-            at: p.at,
-            kind: p.kind,
-        });
-        next += 1;
-    }
+    let out: Vec<(String, Event)> = (first + submissions.len() as i64..)
+        .zip(pending)
+        .map(|(seq, p)| {
+            (
+                p.participant,
+                Event {
+                    seq,
+                    at: p.at,
+                    kind: p.kind,
+                },
+            )
+        })
+        .collect();
+    events::insert_all(tx, &out).await?;
+    let out = out.into_iter().map(|(_, e)| e).collect();
     Ok(out)
 }
 
