@@ -93,8 +93,11 @@ impl Harness {
             Ok(rt) => rt,
             Err(e) => panic!("no runtime: {e}"),
         };
+        let storage = runtime
+            .block_on(Storage::connect(&fuzzed_database(&runtime), None))
+            .unwrap_or_else(|e| panic!("{e}"));
         let state = AppState {
-            storage: Storage::open(&DbLocation::Memory, None).unwrap_or_else(|e| panic!("{e}")),
+            storage,
             admin_hash: ids::sha256(ADMIN_TOKEN.as_bytes()),
             catalog: Arc::new(Catalog::builtin().unwrap_or_else(|e| panic!("{e}"))),
             // Rate limits are tested in tests/limits.rs; here every input must reach its handler.
@@ -167,6 +170,38 @@ impl Harness {
             .replace("$LAST", &last)
             .into_bytes()
     }
+}
+
+/// The fuzzed server's database: in memory (SQLite), or with
+/// `RANTAU_TEST_SERVER_DB=postgres` a fresh database in the cluster
+/// `RANTAU_TEST_POSTGRES` names (the gate runs the invariants both ways). The
+/// harness lives as long as the process, so the database and its documents'
+/// folder stay; the gate's cluster is thrown away after the run.
+fn fuzzed_database(runtime: &tokio::runtime::Runtime) -> DbLocation {
+    if std::env::var("RANTAU_TEST_SERVER_DB").as_deref() != Ok("postgres") {
+        return DbLocation::Memory;
+    }
+    let admin_url = std::env::var("RANTAU_TEST_POSTGRES")
+        .unwrap_or_else(|_| panic!("RANTAU_TEST_SERVER_DB=postgres needs RANTAU_TEST_POSTGRES"));
+    let name = format!("rantau_fuzz_{}", uuid::Uuid::new_v4().simple());
+    runtime.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("RANTAU_TEST_POSTGRES: {e}"));
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .unwrap_or_else(|e| panic!("RANTAU_TEST_POSTGRES: {e}"));
+    });
+    let base = admin_url.split('?').next().unwrap_or_default();
+    let authority = base
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .unwrap_or_default();
+    let files = std::env::temp_dir().join(&name);
+    DbLocation::parse(&format!("postgres://{authority}/{name}"), Some(files))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn harness() -> &'static Harness {

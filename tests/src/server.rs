@@ -10,6 +10,80 @@ use rantau_server::{DbLocation, RunningServer, ServerConfig};
 /// The admin token of test servers.
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 
+/// Selects PostgreSQL for [`file_or_postgres`] (the gate runs the soak both ways).
+const MODE_ENV: &str = "RANTAU_TEST_SERVER_DB";
+/// A PostgreSQL URL whose user may create databases.
+const PG_ENV: &str = "RANTAU_TEST_POSTGRES";
+
+/// Where a test server keeps its data: a SQLite file in `dir`, or, with
+/// `RANTAU_TEST_SERVER_DB=postgres`, a fresh database in the cluster
+/// `RANTAU_TEST_POSTGRES` names (documents in `dir`), dropped with the guard.
+pub fn file_or_postgres(dir: &std::path::Path) -> (DbLocation, Option<PostgresDb>) {
+    if std::env::var(MODE_ENV).as_deref() != Ok("postgres") {
+        return (DbLocation::File(dir.join("server.db")), None);
+    }
+    let admin_url =
+        std::env::var(PG_ENV).unwrap_or_else(|_| panic!("{MODE_ENV}=postgres needs {PG_ENV}"));
+    let name = format!("rantau_e2e_{}", uuid::Uuid::new_v4().simple());
+    postgres_admin(&admin_url, &format!("CREATE DATABASE \"{name}\""));
+    let url = with_dbname(&admin_url, &name);
+    let location = DbLocation::parse(&url, Some(dir.join("documents")))
+        .unwrap_or_else(|e| panic!("{PG_ENV}: {e}"));
+    (location, Some(PostgresDb { admin_url, name }))
+}
+
+/// A database made for one test; dropped (its connections closed) with this.
+#[derive(Debug)]
+pub struct PostgresDb {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PostgresDb {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        postgres_admin(&self.admin_url, &sql);
+    }
+}
+
+/// Runs `sql` on the cluster at `url`, on a thread with a runtime of its own
+/// (callers may be inside one).
+fn postgres_admin(url: &str, sql: &str) {
+    let (url, sql) = (url.to_string(), sql.to_string());
+    let done = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        rt.block_on(async move {
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .map_err(|e| e.to_string())?;
+            tokio::spawn(conn);
+            client.batch_execute(&sql).await.map_err(|e| e.to_string())
+        })
+    })
+    .join();
+    match done {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!("{PG_ENV}: {e}"),
+        Err(_) => panic!("{PG_ENV}: the admin thread panicked"),
+    }
+}
+
+/// `url` naming database `name` instead of its own.
+fn with_dbname(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let (scheme, rest) = base
+        .split_once("://")
+        .unwrap_or_else(|| panic!("{PG_ENV}: not a URL"));
+    let authority = rest.split('/').next().unwrap_or_default();
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
 /// Starts a server on a free loopback port with `db`.
 pub async fn start(db: DbLocation) -> RunningServer {
     let config = ServerConfig {

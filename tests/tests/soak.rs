@@ -21,7 +21,7 @@ use rantau_core::store::outbox::{self, insert_submission, OutboxState, Submissio
 use rantau_core::store::{Key, OpenMode, Store};
 use rantau_core::sync::{sync, NoObserver, SyncConfig};
 use rantau_server::officer::SubmissionList;
-use rantau_server::{spawn_blocking, DbLocation, Limits, Rate, ServerConfig};
+use rantau_server::{spawn_blocking, Limits, Rate, ServerConfig};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -383,8 +383,15 @@ fn many_devices_at_once_store_every_submission_exactly_once() {
     };
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
+    // SQLite by default; PostgreSQL when the gate's second run asks for it.
+    let (db, postgres) = rantau_tests::server::file_or_postgres(dir.path());
+    let backend = if postgres.is_some() {
+        "PostgreSQL"
+    } else {
+        "a SQLite file"
+    };
     let server = spawn_blocking(ServerConfig {
-        db: DbLocation::File(dir.path().join("server.db")),
+        db,
         limits,
         ..ServerConfig::ephemeral(ADMIN)
     })
@@ -471,7 +478,7 @@ fn many_devices_at_once_store_every_submission_exactly_once() {
     let stats = server.stats();
     let raw = raw.lock().unwrap();
     print_report(&format!(
-        "soak: {devices} devices ({} core engine, {core_runs} sync runs; {} raw), {expected} submissions, \
+        "soak on {backend}: {devices} devices ({} core engine, {core_runs} sync runs; {} raw), {expected} submissions, \
          server held {}, lost {lost}, doubled {doubled}, wrong references {wrong_ref}; \
          {} requests ({} raw), {} × 429, {} × 408, {} × 5xx; {:.1} s (SOAK_SEED={seed})",
         core_devices.len(),
