@@ -26,6 +26,11 @@ impl Deref for TestServer {
 }
 
 impl TestServer {
+    /// The URL of the server's own PostgreSQL database, when it runs on one.
+    pub fn postgres_url(&self) -> Option<String> {
+        self.db.as_ref().map(ScratchDb::url)
+    }
+
     /// Stops the server (then drops its database).
     pub async fn shutdown(self) -> rantau_server::Result<()> {
         let TestServer { server, db } = self;
@@ -37,10 +42,22 @@ impl TestServer {
 
 /// A database made for one test server; dropped (connections closed by force)
 /// when this is.
-struct ScratchDb {
+pub struct ScratchDb {
     admin_url: String,
     name: String,
     _files: tempfile::TempDir,
+}
+
+impl ScratchDb {
+    /// Its URL.
+    pub fn url(&self) -> String {
+        with_dbname(&self.admin_url, &self.name)
+    }
+
+    /// Its documents folder (not made yet).
+    pub fn files(&self) -> std::path::PathBuf {
+        self._files.path().join("docs")
+    }
 }
 
 impl Drop for ScratchDb {
@@ -84,30 +101,41 @@ fn with_dbname(url: &str, name: &str) -> String {
     format!("{scheme}://{authority}/{name}{query}")
 }
 
+/// True when the run asks for servers on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var(MODE_ENV).as_deref() == Ok("postgres")
+}
+
+/// A fresh PostgreSQL database of its own when the run asks for PostgreSQL
+/// (for a server started another way: the binary); `None` on SQLite runs.
+pub async fn scratch_database() -> Option<ScratchDb> {
+    if !on_postgres() {
+        return None;
+    }
+    let admin_url =
+        std::env::var(PG_ENV).unwrap_or_else(|_| panic!("{MODE_ENV}=postgres needs {PG_ENV}"));
+    let name = format!("rantau_api_{}", uuid::Uuid::new_v4().simple());
+    admin(&admin_url)
+        .await
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
+    Some(ScratchDb {
+        admin_url,
+        name,
+        _files: tempfile::tempdir().unwrap(),
+    })
+}
+
 /// Spawns `config`; an in-memory database becomes a fresh PostgreSQL one when
 /// the tests are asked to run on PostgreSQL.
 pub async fn server(mut config: ServerConfig) -> TestServer {
     let mut db = None;
-    if config.db == DbLocation::Memory && std::env::var(MODE_ENV).as_deref() == Ok("postgres") {
-        let admin_url =
-            std::env::var(PG_ENV).unwrap_or_else(|_| panic!("{MODE_ENV}=postgres needs {PG_ENV}"));
-        let name = format!("rantau_api_{}", uuid::Uuid::new_v4().simple());
-        admin(&admin_url)
-            .await
-            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .unwrap();
-        let files = tempfile::tempdir().unwrap();
-        config.db = DbLocation::parse(
-            &with_dbname(&admin_url, &name),
-            Some(files.path().join("docs")),
-        )
-        .unwrap();
-        db = Some(ScratchDb {
-            admin_url,
-            name,
-            _files: files,
-        });
+    if config.db == DbLocation::Memory {
+        db = scratch_database().await;
+        if let Some(scratch) = &db {
+            config.db = DbLocation::parse(&scratch.url(), Some(scratch.files())).unwrap();
+        }
     }
     TestServer {
         server: spawn(config).await.unwrap(),

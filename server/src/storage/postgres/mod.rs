@@ -121,6 +121,22 @@ impl PgDb {
         self.pool.get().await.map_err(Error::from)
     }
 
+    /// The schema version the database holds now.
+    pub(crate) async fn schema_version(&self) -> Result<i32> {
+        schema::current(&self.client().await?).await
+    }
+
+    /// The pool's connections now: most, open, idle, and requests waiting for one.
+    pub(crate) fn pool_status(&self) -> crate::storage::PoolStatus {
+        let s = self.pool.status();
+        crate::storage::PoolStatus {
+            max_size: s.max_size,
+            size: s.size,
+            available: s.available,
+            waiting: s.waiting,
+        }
+    }
+
     /// Closes every connection (new checkouts fail).
     pub fn close(&self) {
         self.pool.close();
