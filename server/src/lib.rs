@@ -108,9 +108,7 @@ impl RunningServer {
         }
         Ok(())
     }
-}
 
-impl RunningServer {
     /// [`RunningServer::shutdown`], waiting at most `grace` for the requests
     /// in flight: `Ok(true)` when all finished, `Ok(false)` when the grace
     /// period ended first (those requests end with the runtime).

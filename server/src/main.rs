@@ -199,7 +199,14 @@ fn serve_request(
         (None, Some(database), files) => {
             DbLocation::parse(database, files.clone()).map_err(|e| e.to_string())?
         }
-        (None, None, Some(_)) => return Err("--files needs --database postgres://…".into()),
+        (None, None, Some(_)) => {
+            let lang = rantau_server::messages::operator_lang();
+            let code = "config.files_without_database";
+            return Err(format!(
+                "{code}: {}",
+                rantau_server::messages::render(code, lang, &[])
+            ));
+        }
         (None, None, None) => DbLocation::Memory,
     };
     let admin_token = token.load_from(settings.admin_token_file.as_deref())?;
@@ -221,21 +228,47 @@ fn serve_request(
     })
 }
 
-/// Waits for SIGTERM (what orchestrators send) or SIGINT (Ctrl-C); says which.
-async fn stop_signal() -> Result<&'static str, String> {
+/// SIGTERM (what orchestrators send) and SIGINT (Ctrl-C), listened to from
+/// before the server binds: one sent as soon as it says it listens is not lost,
+/// nor does it kill the process before the requests in flight finish.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r.map(|()| "SIGINT").map_err(|e| e.to_string()),
-            _ = term.recv() => Ok("SIGTERM"),
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    /// Installs the handlers (inside the runtime).
+    fn install() -> Result<StopSignals, String> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                term: signal(SignalKind::terminate()).map_err(|e| e.to_string())?,
+                int: signal(SignalKind::interrupt()).map_err(|e| e.to_string())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
-        Ok("Ctrl-C")
+
+    /// Waits for either; says which.
+    async fn wait(&mut self) -> Result<&'static str, String> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => Ok("SIGTERM"),
+                _ = self.int.recv() => Ok("SIGINT"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+            Ok("Ctrl-C")
+        }
     }
 }
 
@@ -246,6 +279,7 @@ fn serve(request: ServeRequest) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let out = runtime.block_on(async move {
+        let mut signals = StopSignals::install()?;
         let server = rantau_server::spawn(config)
             .await
             .map_err(|e| e.to_string())?;
@@ -254,7 +288,7 @@ fn serve(request: ServeRequest) -> Result<(), String> {
             "rantau-server listening on {}",
             server.base_url()
         );
-        let signal = stop_signal().await?;
+        let signal = signals.wait().await?;
         tracing::info!(
             signal,
             grace_secs = grace.as_secs(),

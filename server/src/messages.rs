@@ -81,6 +81,11 @@ pub static MESSAGES: &[rantau_core::base::messages::Entry] = &[
         "the configuration file {file} is not valid: {detail}",
     ),
     (
+        "config.files_without_database",
+        "files (--files) hanya untuk PostgreSQL: berikan juga database (--database postgres://…).",
+        "files (--files) is for PostgreSQL: give database (--database postgres://…) too.",
+    ),
+    (
         "registration.tariff",
         "Iuran tidak dapat dihitung: {reason}",
         "The contribution cannot be computed: {reason}",

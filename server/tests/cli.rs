@@ -362,6 +362,15 @@ fn a_bad_config_file_or_variable_is_refused_clearly() {
         .env_remove("LC_MESSAGES");
     assert!(refused(c).contains("config.unreadable"));
 
+    let mut c = bin(&["serve", "--addr", "127.0.0.1:0", "--files", "/tmp/docs"]);
+    c.env("RANTAU_ADMIN_TOKEN", TOKEN)
+        .env("LC_ALL", "id_ID.UTF-8");
+    let err = refused(c);
+    assert!(
+        err.contains("config.files_without_database") && err.contains("hanya untuk PostgreSQL"),
+        "{err}"
+    );
+
     let mut c = bin(&["serve", "--addr", "127.0.0.1:0"]);
     c.env("RANTAU_ADMIN_TOKEN", TOKEN)
         .env("RANTAU_SHUTDOWN_GRACE", "soon");

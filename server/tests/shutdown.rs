@@ -1,4 +1,4 @@
-//! Graceful shutdown of the real `rantau-server` binary: on SIGTERM it stops
+//! Graceful shutdown of the real `rantau-server` binary: on SIGTERM (or SIGINT) it stops
 //! accepting, lets a batch already being received finish and answer, stores
 //! it, and exits 0; a request still held past the grace period does not keep
 //! it from exiting. On PostgreSQL too with `RANTAU_TEST_SERVER_DB=postgres`.
@@ -130,9 +130,10 @@ fn begin_batch(addr: SocketAddr, token: &str, len: usize) -> TcpStream {
     s
 }
 
-fn sigterm(child: &Child) {
+/// Sends `signal` (`TERM`, `INT`) to the process.
+fn kill(child: &Child, signal: &str) {
     let ok = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(ok.success());
@@ -202,7 +203,7 @@ fn sigterm_lets_a_batch_in_flight_finish_and_store_then_exits_0() {
     let (first, rest) = body.split_at(body.len() / 2);
     stream.write_all(first).unwrap();
 
-    sigterm(&child);
+    kill(&child, "TERM");
     assert!(
         refused_within(addr, Duration::from_secs(10)),
         "still accepting after SIGTERM\n{}",
@@ -243,7 +244,7 @@ fn sigterm_lets_a_batch_in_flight_finish_and_store_then_exits_0() {
     let mut stored = stored_ids(addr);
     stored.sort();
     assert_eq!(stored, ids);
-    sigterm(&again);
+    kill(&again, "TERM");
     let status = exit_within(&mut again, Duration::from_secs(20));
     assert_eq!(status.and_then(|s| s.code()), Some(0), "{}", data.log());
 }
@@ -258,7 +259,8 @@ fn a_request_held_past_the_grace_period_does_not_keep_the_server_up() {
     let mut stream = begin_batch(addr, &device.token, body.len());
     stream.write_all(&body[..body.len() / 2]).unwrap();
     let start = Instant::now();
-    sigterm(&child);
+    // Ctrl-C stops it the same way.
+    kill(&child, "INT");
     let status = exit_within(&mut child, Duration::from_secs(15));
     assert_eq!(
         status.and_then(|s| s.code()),
