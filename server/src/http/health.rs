@@ -68,8 +68,7 @@ impl ReadyCache {
 /// `GET /readyz`: ready for traffic.
 pub async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
-    let now = Instant::now();
-    let verdict = match state.ready.fresh(now) {
+    let verdict = match state.ready.fresh(Instant::now()) {
         Some(v) => v,
         None => {
             let v = match state.storage.ready().await {
@@ -85,7 +84,9 @@ pub async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> Respon
                     Verdict::Unreachable
                 }
             };
-            state.ready.keep(now, v);
+            // Stamped when the answer came: a slow database must not leave
+            // every probe asking it again.
+            state.ready.keep(Instant::now(), v);
             v
         }
     };
@@ -141,8 +142,7 @@ mod tests {
         );
         // A version no server writes yet.
         storage.set_schema_version_for_tests(999).await.unwrap();
-        // Within the cache's second the last verdict stands; then the new one.
-        assert_eq!(get(&app, "/readyz", "id").await.0, StatusCode::OK);
+        // Past the cache's second, the new verdict.
         tokio::time::sleep(READY_TTL).await;
         let (status, id) = get(&app, "/readyz", "id").await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -158,6 +158,16 @@ mod tests {
         );
         // Alive all the same: restarting would not fix the schema.
         assert_eq!(get(&app, "/healthz", "en").await.0, StatusCode::OK);
+    }
+
+    #[test]
+    fn a_verdict_serves_for_one_ttl_then_the_database_is_asked_again() {
+        let cache = ReadyCache::default();
+        let t0 = Instant::now();
+        assert_eq!(cache.fresh(t0), None);
+        cache.keep(t0, Verdict::Unreachable);
+        assert_eq!(cache.fresh(t0 + READY_TTL / 2), Some(Verdict::Unreachable));
+        assert_eq!(cache.fresh(t0 + READY_TTL), None);
     }
 
     #[test]
