@@ -12,6 +12,7 @@
 //! demo) with [`spawn_blocking`]; both bind first, so port 0 works.
 
 pub mod admin_token;
+pub mod config;
 pub mod decisions;
 pub mod error;
 #[doc(hidden)]
@@ -107,6 +108,16 @@ impl RunningServer {
         }
         Ok(())
     }
+
+    /// [`RunningServer::shutdown`], waiting at most `grace` for the requests
+    /// in flight: `Ok(true)` when all finished, `Ok(false)` when the grace
+    /// period ended first (those requests end with the runtime).
+    pub async fn shutdown_within(self, grace: std::time::Duration) -> Result<bool> {
+        match tokio::time::timeout(grace, self.shutdown()).await {
+            Ok(done) => done.map(|()| true),
+            Err(_) => Ok(false),
+        }
+    }
 }
 
 impl Drop for RunningServer {
@@ -121,12 +132,15 @@ impl Drop for RunningServer {
 pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
     let storage = storage::Storage::connect(&config.db, config.key_file.as_deref()).await?;
     let stats = Arc::new(stats::Stats::default());
+    let metrics = Arc::new(http::metrics::Metrics::new(storage.pool_status().is_some()));
     let state = http::AppState {
         storage,
         admin_hash: decisions::ids::sha256(config.admin_token.as_bytes()),
         catalog: Arc::new(http::published::Catalog::builtin()?),
         limiter: Arc::new(limits::Limiter::new(&config.limits)),
         stats: Arc::clone(&stats),
+        metrics,
+        ready: Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;

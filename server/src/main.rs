@@ -5,9 +5,11 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use rantau_core::base::lang::Localized;
+use rantau_server::config::ServeSettings;
 use rantau_server::officer::{
     ContributionRequest, OfficerClient, PaymentRequest, RejectRequest, ReplyRequest,
 };
@@ -23,11 +25,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the v1 API.
+    /// Serve the v1 API. Each setting comes from its flag, else its RANTAU_*
+    /// variable, else the --config file (keys: the flags' names), else its default.
     Serve {
+        /// A TOML file of these settings, keys named as the flags
+        /// (`addr = "0.0.0.0:8080"`, `admin-token-file = "…"`); unknown keys are refused.
+        #[arg(long, env = "RANTAU_CONFIG", value_name = "FILE")]
+        config: Option<PathBuf>,
         /// SQLite file (created if missing); in memory when neither this nor
         /// --database is given.
-        #[arg(long, conflicts_with = "database")]
+        #[arg(long, env = "RANTAU_DB", conflicts_with = "database")]
         db: Option<PathBuf>,
         /// The database: a SQLite path or `sqlite:PATH` URL (the default
         /// backend), or a `postgres://USER[:PASSWORD]@HOST:PORT/DB` URL (the
@@ -44,23 +51,33 @@ enum Command {
         database: Option<String>,
         /// With PostgreSQL: the folder for document bytes (created 0700 when
         /// missing; the key file defaults to `<files>.key` beside it).
-        #[arg(long, value_name = "DIR", requires = "database")]
+        #[arg(long, env = "RANTAU_FILES", value_name = "DIR")]
         files: Option<PathBuf>,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "RANTAU_ADDR")]
+        addr: Option<SocketAddr>,
         #[command(flatten)]
         token: TokenArgs,
         /// The data key's file (64 hex digits; made 0600 when missing and the
         /// database is new). Default: `<db>.key` beside the database.
-        #[arg(long)]
+        #[arg(long, env = "RANTAU_KEY_FILE")]
         key_file: Option<PathBuf>,
-        /// A reverse proxy (IP or CIDR) whose X-Forwarded-For is believed; repeat for several.
-        #[arg(long = "trusted-proxy", value_name = "CIDR")]
+        /// A reverse proxy (IP or CIDR) whose X-Forwarded-For is believed; repeat
+        /// for several (comma-separated in RANTAU_TRUSTED_PROXY).
+        #[arg(
+            long = "trusted-proxy",
+            env = "RANTAU_TRUSTED_PROXY",
+            value_name = "CIDR",
+            value_delimiter = ','
+        )]
         trusted_proxies: Vec<rantau_server::Cidr>,
         /// Most bytes of documents the server holds, all devices together.
-        #[arg(long)]
+        #[arg(long, env = "RANTAU_DOCUMENTS_QUOTA")]
         documents_quota: Option<u64>,
+        /// Seconds requests in flight get to finish after SIGTERM or SIGINT
+        /// before the server exits anyway [default: 25].
+        #[arg(long, env = "RANTAU_SHUTDOWN_GRACE", value_name = "SECONDS")]
+        shutdown_grace: Option<u64>,
     },
     /// Officer actions against a running server.
     Officer {
@@ -80,7 +97,7 @@ enum Command {
 #[derive(clap::Args)]
 struct TokenArgs {
     /// A file holding only the admin token (mode 600).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "RANTAU_ADMIN_TOKEN_FILE", value_name = "FILE")]
     admin_token_file: Option<PathBuf>,
     /// Refused with an explanation: kept so that old scripts fail clearly.
     #[arg(long, hide = true, value_name = "TOKEN")]
@@ -89,14 +106,15 @@ struct TokenArgs {
 
 impl TokenArgs {
     fn load(&self) -> Result<String, String> {
+        self.load_from(self.admin_token_file.as_deref())
+    }
+
+    /// The token from `file` (where the settings say it is), else the variable.
+    fn load_from(&self, file: Option<&std::path::Path>) -> Result<String, String> {
         if self.admin_token.is_some() {
             return Err(admin_token::TokenError::OnCommandLine.to_string());
         }
-        admin_token::load(
-            self.admin_token_file.as_deref(),
-            std::env::var(admin_token::ENV).ok(),
-        )
-        .map_err(|e| e.to_string())
+        admin_token::load(file, std::env::var(admin_token::ENV).ok()).map_err(|e| e.to_string())
     }
 }
 
@@ -152,35 +170,148 @@ enum OfficerAction {
     },
 }
 
-fn serve(
-    db: DbLocation,
-    addr: SocketAddr,
-    admin_token: String,
-    key_file: Option<PathBuf>,
-    limits: rantau_server::Limits,
-) -> Result<(), String> {
+/// What `serve` was asked, from every source.
+struct ServeRequest {
+    config: ServerConfig,
+    grace: Duration,
+}
+
+/// Merges flags and environment (`flags`) over the config file, over the defaults.
+fn serve_request(
+    flags: ServeSettings,
+    config_file: Option<PathBuf>,
+    token: &TokenArgs,
+) -> Result<ServeRequest, String> {
+    let file = match config_file {
+        Some(path) => ServeSettings::from_file(&path)
+            .map_err(|e| e.render(rantau_server::messages::operator_lang()))?,
+        None => ServeSettings::default(),
+    };
+    let settings = flags.over(file);
+    let db = match (&settings.db, &settings.database, &settings.files) {
+        (Some(_), _, Some(_)) => {
+            return Err(
+                "--files is for PostgreSQL; a SQLite database keeps documents beside its file"
+                    .into(),
+            )
+        }
+        (Some(path), _, None) => DbLocation::File(path.clone()),
+        (None, Some(database), files) => {
+            DbLocation::parse(database, files.clone()).map_err(|e| e.to_string())?
+        }
+        (None, None, Some(_)) => {
+            let lang = rantau_server::messages::operator_lang();
+            let code = "config.files_without_database";
+            return Err(format!(
+                "{code}: {}",
+                rantau_server::messages::render(code, lang, &[])
+            ));
+        }
+        (None, None, None) => DbLocation::Memory,
+    };
+    let admin_token = token.load_from(settings.admin_token_file.as_deref())?;
+    let defaults = rantau_server::Limits::default();
+    let limits = rantau_server::Limits {
+        trusted_proxies: settings.trusted_proxy.clone(),
+        documents_total: settings.documents_quota.unwrap_or(defaults.documents_total),
+        ..defaults
+    };
+    Ok(ServeRequest {
+        config: ServerConfig {
+            db,
+            key_file: settings.key_file.clone(),
+            addr: settings.addr_or_default(),
+            admin_token,
+            limits,
+        },
+        grace: settings.grace_or_default(),
+    })
+}
+
+/// SIGTERM (what orchestrators send) and SIGINT (Ctrl-C), listened to from
+/// before the server binds: one sent as soon as it says it listens is not lost,
+/// nor does it kill the process before the requests in flight finish.
+struct StopSignals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    /// Installs the handlers (inside the runtime).
+    fn install() -> Result<StopSignals, String> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                term: signal(SignalKind::terminate()).map_err(|e| e.to_string())?,
+                int: signal(SignalKind::interrupt()).map_err(|e| e.to_string())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
+        }
+    }
+
+    /// Waits for either; says which.
+    async fn wait(&mut self) -> Result<&'static str, String> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => Ok("SIGTERM"),
+                _ = self.int.recv() => Ok("SIGINT"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+            Ok("Ctrl-C")
+        }
+    }
+}
+
+fn serve(request: ServeRequest) -> Result<(), String> {
+    let ServeRequest { config, grace } = request;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(async move {
-        let server = rantau_server::spawn(ServerConfig {
-            db,
-            key_file,
-            addr,
-            admin_token,
-            limits,
-        })
-        .await
-        .map_err(|e| e.to_string())?;
+    let out = runtime.block_on(async move {
+        let mut signals = StopSignals::install()?;
+        let server = rantau_server::spawn(config)
+            .await
+            .map_err(|e| e.to_string())?;
         let _ = writeln!(
             std::io::stdout(),
             "rantau-server listening on {}",
             server.base_url()
         );
-        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
-        server.shutdown().await.map_err(|e| e.to_string())
-    })
+        let signal = signals.wait().await?;
+        tracing::info!(
+            signal,
+            grace_secs = grace.as_secs(),
+            "stopping: no new connections; requests in flight may finish"
+        );
+        if server
+            .shutdown_within(grace)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            tracing::info!("stopped: every request in flight finished");
+        } else {
+            tracing::warn!(
+                grace_secs = grace.as_secs(),
+                "stopped: the grace period ended; requests still in flight were cut"
+            );
+        }
+        Ok(())
+    });
+    // A request cut at the grace period may still hold a blocking-pool thread
+    // (a SQLite transaction, which rolls back): do not wait for it.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    out
 }
 
 fn officer(server: &str, token: &str, action: OfficerAction) -> Result<(), String> {
@@ -259,6 +390,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve {
+            config,
             db,
             database,
             files,
@@ -267,25 +399,20 @@ fn main() -> ExitCode {
             key_file,
             trusted_proxies,
             documents_quota,
+            shutdown_grace,
         } => {
-            let defaults = rantau_server::Limits::default();
-            let limits = rantau_server::Limits {
-                trusted_proxies,
-                documents_total: documents_quota.unwrap_or(defaults.documents_total),
-                ..defaults
+            let flags = ServeSettings {
+                db,
+                database,
+                files,
+                addr,
+                admin_token_file: token.admin_token_file.clone(),
+                key_file,
+                trusted_proxy: trusted_proxies,
+                documents_quota,
+                shutdown_grace,
             };
-            let location = match (db, database) {
-                (Some(path), _) => Ok(DbLocation::File(path)),
-                (None, Some(database)) => {
-                    DbLocation::parse(&database, files).map_err(|e| e.to_string())
-                }
-                (None, None) => Ok(DbLocation::Memory),
-            };
-            location.and_then(|db| {
-                token
-                    .load()
-                    .and_then(|admin_token| serve(db, addr, admin_token, key_file, limits))
-            })
+            serve_request(flags, config, &token).and_then(serve)
         }
         Command::Officer {
             server,

@@ -61,6 +61,31 @@ pub static MESSAGES: &[rantau_core::base::messages::Entry] = &[
         "The server has no room for documents now. They stay on the phone and will be sent later.",
     ),
     (
+        "storage.unavailable",
+        "Basis data server sedang tidak dapat dijangkau. Coba lagi nanti.",
+        "The server's database cannot be reached now. Try again later.",
+    ),
+    (
+        "storage.schema_mismatch",
+        "Skema basis data (versi {found}) tidak sesuai dengan versi server ini ({expected}).",
+        "The database schema (version {found}) does not match this server's ({expected}).",
+    ),
+    (
+        "config.unreadable",
+        "Berkas konfigurasi {file} tidak dapat dibaca: {detail}",
+        "cannot read the configuration file {file}: {detail}",
+    ),
+    (
+        "config.invalid",
+        "Berkas konfigurasi {file} tidak valid: {detail}",
+        "the configuration file {file} is not valid: {detail}",
+    ),
+    (
+        "config.files_without_database",
+        "files (--files) hanya untuk PostgreSQL: berikan juga database (--database postgres://…).",
+        "files (--files) is for PostgreSQL: give database (--database postgres://…) too.",
+    ),
+    (
         "registration.tariff",
         "Iuran tidak dapat dihitung: {reason}",
         "The contribution cannot be computed: {reason}",
@@ -82,6 +107,21 @@ pub fn render(code: &str, lang: Lang, params: &[(&str, String)]) -> String {
         message = message.replace(&format!("{{{name}}}"), value);
     }
     message
+}
+
+/// The language of an operator's terminal: Indonesian when the locale
+/// (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first one set) is `id…`, else English.
+pub fn operator_lang() -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    if locale.starts_with("id") {
+        Lang::Id
+    } else {
+        Lang::En
+    }
 }
 
 /// Renders `code` for the field at `path` as an error in `lang`.

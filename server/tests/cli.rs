@@ -240,3 +240,140 @@ fn serve_runs_on_postgres_with_its_documents_in_a_folder() {
     // The key sits beside the documents' folder.
     assert!(dir.path().join("docs.key").exists());
 }
+
+/// Starts `c` (a `serve`), returns it and the address it printed.
+fn started(mut c: Command) -> (std::process::Child, String) {
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    (child, url)
+}
+
+/// A private token file and a config file with `body` in a fresh folder.
+fn config_dir(body: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("admin.token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let config = dir.path().join("rantau.toml");
+    let db = dir.path().join("c.db");
+    std::fs::write(
+        &config,
+        format!(
+            "admin-token-file = {:?}\ndb = {:?}\n{body}",
+            token_file.to_str().unwrap(),
+            db.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    (dir, config)
+}
+
+#[test]
+fn serve_takes_its_settings_from_a_file_the_environment_and_flags_in_that_order() {
+    // 127.0.0.0/8 is all loopback on Linux: the printed address shows which source won.
+    let (dir, config) = config_dir("addr = \"127.0.0.2:0\"\nshutdown-grace = 5\n");
+    let mut from_file = bin(&["serve", "--config"]);
+    from_file.arg(&config);
+    let (mut child, url) = started(from_file);
+    assert!(url.starts_with("http://127.0.0.2:"), "{url}");
+    // The file's database and token were used: the officer's list answers.
+    let list = bin(&["officer", "--server", &url, "list"])
+        .env("RANTAU_ADMIN_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(dir.path().join("c.db").exists());
+
+    let mut env_over_file = bin(&["serve"]);
+    env_over_file
+        .env("RANTAU_CONFIG", &config)
+        .env("RANTAU_ADDR", "127.0.0.3:0");
+    let (mut child, url) = started(env_over_file);
+    assert!(url.starts_with("http://127.0.0.3:"), "{url}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let mut flag_over_env = bin(&["serve", "--addr", "127.0.0.4:0", "--config"]);
+    flag_over_env.arg(&config).env("RANTAU_ADDR", "127.0.0.3:0");
+    let (mut child, url) = started(flag_over_env);
+    assert!(url.starts_with("http://127.0.0.4:"), "{url}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_bad_config_file_or_variable_is_refused_clearly() {
+    let (_dir, config) = config_dir("addr = \"127.0.0.1:0\"\nadr = \"127.0.0.1:1\"\n");
+    let mut c = bin(&["serve", "--config"]);
+    c.arg(&config)
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    let err = refused(c);
+    assert!(err.contains("config.invalid"), "{err}");
+    assert!(
+        err.contains("line 4") && err.contains("unknown field `adr`"),
+        "{err}"
+    );
+    assert!(err.contains("is not valid"), "{err}");
+    // The same in Indonesian for an Indonesian locale.
+    let mut c = bin(&["serve", "--config"]);
+    c.arg(&config).env("LC_ALL", "id_ID.UTF-8");
+    assert!(refused(c).contains("tidak valid"));
+
+    let (_dir, config) = config_dir("shutdown-grace = \"soon\"\n");
+    let mut c = bin(&["serve", "--config"]);
+    c.arg(&config)
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    let err = refused(c);
+    assert!(
+        err.contains("config.invalid") && err.contains("line 3"),
+        "{err}"
+    );
+
+    let mut c = bin(&["serve", "--config", "/nowhere/rantau.toml"]);
+    c.env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    assert!(refused(c).contains("config.unreadable"));
+
+    let mut c = bin(&["serve", "--addr", "127.0.0.1:0", "--files", "/tmp/docs"]);
+    c.env("RANTAU_ADMIN_TOKEN", TOKEN)
+        .env("LC_ALL", "id_ID.UTF-8");
+    let err = refused(c);
+    assert!(
+        err.contains("config.files_without_database") && err.contains("hanya untuk PostgreSQL"),
+        "{err}"
+    );
+
+    let mut c = bin(&["serve", "--addr", "127.0.0.1:0"]);
+    c.env("RANTAU_ADMIN_TOKEN", TOKEN)
+        .env("RANTAU_SHUTDOWN_GRACE", "soon");
+    let err = refused(c);
+    assert!(err.contains("invalid value 'soon'"), "{err}");
+}

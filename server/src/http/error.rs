@@ -71,6 +71,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("enroll.busy", 503),
     ("storage.full", 507),
     ("storage.unavailable", 503),
+    ("storage.schema_mismatch", 503),
     ("server.internal", 500),
 ];
 
@@ -129,6 +130,35 @@ impl ApiError {
         ApiError::new(
             "request.timeout",
             messages::render("request.timeout", lang, &[]),
+        )
+    }
+
+    /// 503 `storage.unavailable` for a readiness probe: the database cannot be
+    /// reached; `Retry-After` and a message in `lang`.
+    pub fn not_ready_unavailable(lang: Lang) -> Self {
+        ApiError {
+            retry_after: Some(UNAVAILABLE_RETRY_AFTER),
+            ..ApiError::new(
+                "storage.unavailable",
+                messages::render("storage.unavailable", lang, &[]),
+            )
+        }
+    }
+
+    /// 503 `storage.schema_mismatch` for a readiness probe: the database holds
+    /// schema `found`, this code writes `expected`. No `Retry-After`: waiting
+    /// does not help, a deployment does.
+    pub fn schema_mismatch(found: u32, expected: u32, lang: Lang) -> Self {
+        ApiError::new(
+            "storage.schema_mismatch",
+            messages::render(
+                "storage.schema_mismatch",
+                lang,
+                &[
+                    ("found", found.to_string()),
+                    ("expected", expected.to_string()),
+                ],
+            ),
         )
     }
 

@@ -11,11 +11,22 @@ use axum::response::{IntoResponse, Response};
 
 use super::extract::{lang_of, LogSlot};
 use crate::http::error::ApiError;
+use crate::http::metrics::Metrics;
 use crate::stats::Stats;
 
-/// Logs one line per request and counts its status; never the body, never a token.
+/// Where each answer is counted: the tests' counters and the metrics.
+#[derive(Debug, Clone)]
+pub struct Observers {
+    /// Answer counters.
+    pub stats: Arc<Stats>,
+    /// The `/metrics` page's metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+/// Logs one line per request and counts it (status; for the metrics also its
+/// route template and latency); never the body, never a token.
 pub async fn log_requests(
-    State(stats): State<Arc<Stats>>,
+    State(observers): State<Observers>,
     mut req: Request,
     next: Next,
 ) -> Response {
@@ -29,7 +40,11 @@ pub async fn log_requests(
     let slot = LogSlot::default();
     req.extensions_mut().insert(slot.clone());
     let response = next.run(req).await;
-    stats.answered(response.status().as_u16());
+    let status = response.status().as_u16();
+    observers.stats.answered(status);
+    observers
+        .metrics
+        .request(&method, &route, status, start.elapsed());
     let participant = slot
         .0
         .lock()
@@ -71,8 +86,9 @@ pub async fn method_not_allowed() -> ApiError {
 }
 
 /// Turns a panic into a JSON 500 (it is a bug; the process keeps serving) and counts it.
-pub fn panic_response(stats: &Stats) -> Response {
+pub fn panic_response(observers: &Observers) -> Response {
     tracing::error!("handler panicked");
-    stats.panicked();
+    observers.stats.panicked();
+    observers.metrics.panicked();
     ApiError::new("server.internal", "internal server error").into_response()
 }

@@ -1,7 +1,7 @@
 //! The HTTP side: the router, the extractors (authentication, rate limits),
 //! bounded and gzip-aware bodies, middleware (request log, deadline, JSON
-//! errors for unknown routes and panics), the accept loop, and one file of
-//! handlers per group of device routes. Handlers parse, call the decisions
+//! errors for unknown routes and panics), the accept loop, the probes and
+//! metrics for operators, and one file of handlers per group of device routes. Handlers parse, call the decisions
 //! and the storage repository, and answer; they never hold a transaction.
 
 pub mod attachments;
@@ -11,6 +11,8 @@ pub mod changes;
 pub mod devices;
 pub mod error;
 pub mod extract;
+pub mod health;
+pub mod metrics;
 pub mod middleware;
 pub mod proxy;
 pub mod published;
@@ -20,6 +22,7 @@ pub mod submissions;
 
 use std::sync::Arc;
 
+use crate::http::metrics::Metrics;
 use crate::http::published::Catalog;
 use crate::limits::Limiter;
 use crate::stats::Stats;
@@ -38,4 +41,24 @@ pub struct AppState {
     pub limiter: Arc<Limiter>,
     /// Answer counters.
     pub stats: Arc<Stats>,
+    /// What `/metrics` shows.
+    pub metrics: Arc<Metrics>,
+    /// The last readiness verdict (`/readyz` asks the database once a second at most).
+    pub ready: Arc<health::ReadyCache>,
+}
+
+/// A state over `storage` with default limits, for handler tests.
+#[cfg(test)]
+pub(crate) fn test_state(storage: Storage) -> AppState {
+    let metrics = Arc::new(Metrics::new(storage.pool_status().is_some()));
+    AppState {
+        storage,
+        admin_hash: crate::decisions::ids::sha256(b"test-admin-token"),
+        #[allow(clippy::unwrap_used)]
+        catalog: Arc::new(Catalog::builtin().unwrap()),
+        limiter: Arc::new(Limiter::new(&crate::limits::Limits::default())),
+        stats: Arc::default(),
+        metrics,
+        ready: Arc::default(),
+    }
 }

@@ -9,7 +9,9 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 
-use crate::http::{attachments, catalog, changes, devices, middleware, submissions, AppState};
+use crate::http::{
+    attachments, catalog, changes, devices, health, metrics, middleware, submissions, AppState,
+};
 use crate::officer::routes as admin;
 
 /// A router that remembers its `(method, path)` pairs.
@@ -31,7 +33,7 @@ impl Routes {
     }
 }
 
-/// Every route of the v1 API.
+/// Every route of the v1 API, and the operators' probes and metrics.
 pub fn routes() -> Routes {
     Routes {
         router: Router::new(),
@@ -103,6 +105,9 @@ pub fn routes() -> Routes {
         "/v1/admin/submissions",
         on(MethodFilter::GET, admin::list),
     )
+    .add("get", "/healthz", on(MethodFilter::GET, health::healthz))
+    .add("get", "/readyz", on(MethodFilter::GET, health::readyz))
+    .add("get", "/metrics", on(MethodFilter::GET, metrics::metrics))
 }
 
 /// The `(method, path)` pairs the router serves (lowercase method, OpenAPI path syntax).
@@ -111,10 +116,13 @@ pub fn route_list() -> Vec<(&'static str, &'static str)> {
 }
 
 /// The full application: routes, JSON fallbacks, panic guard, gzip responses, the
-/// request deadline (`request_timeout`), request log and counters (outermost).
+/// request deadline (`request_timeout`), request log, counters and metrics (outermost).
 pub fn app(state: AppState, request_timeout: Duration) -> Router {
-    let stats = Arc::clone(&state.stats);
-    let panics = Arc::clone(&state.stats);
+    let observers = middleware::Observers {
+        stats: Arc::clone(&state.stats),
+        metrics: Arc::clone(&state.metrics),
+    };
+    let panics = observers.clone();
     routes()
         .router
         .fallback(middleware::not_found)
@@ -129,7 +137,7 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
             middleware::deadline,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            stats,
+            observers,
             middleware::log_requests,
         ))
 }

@@ -30,6 +30,9 @@ pub async fn submit_batch(
             format!("a batch holds at most {MAX_BATCH_ITEMS} items"),
         ));
     }
+    // Ingest latency: the server's own work, not the client's upload.
+    let started = std::time::Instant::now();
+    let submissions = req.items.len();
     let lang = validation::request_lang(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let clock = Clock::now(lang);
     // Validation first (CPU work, off the async threads and outside any
@@ -44,5 +47,6 @@ pub async fn submit_batch(
         .storage
         .store_batch(participant, items, prepared, clock)
         .await?;
+    state.metrics.batch(submissions, started.elapsed());
     Ok(Json(BatchResponse { results }))
 }

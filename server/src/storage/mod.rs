@@ -219,6 +219,39 @@ pub struct SubmissionPage {
     pub has_more: bool,
 }
 
+/// Whether the database can serve this code's requests ([`Storage::ready`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// Reachable, at the schema version this code writes.
+    Ready,
+    /// Reachable, but at another schema version: a newer server migrated a
+    /// shared database, or someone changed it by hand.
+    SchemaMismatch {
+        /// The version the database holds.
+        found: u32,
+        /// The version this code writes.
+        expected: u32,
+    },
+}
+
+/// A connection pool's state at one moment (PostgreSQL's; SQLite has one
+/// connection behind a mutex, which is no pool).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Most connections the pool opens.
+    pub max_size: usize,
+    /// Connections open now.
+    pub size: usize,
+    /// Open connections idle now.
+    pub available: usize,
+    /// Requests waiting for a connection.
+    pub waiting: usize,
+}
+
+/// Longest a readiness check waits for the database: a probe that hangs is
+/// worse than one that says "not ready" (a pool checkout alone may wait 10 s).
+pub const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 impl Storage {
     /// Opens the data at `location`: the database (created and migrated when
     /// needed, encrypted with the key) and the document files. The key is a
@@ -278,6 +311,64 @@ impl Storage {
         tokio::task::spawn_blocking(move || f(&db, &files))
             .await
             .map_err(|e| Error::Runtime(e.to_string()))?
+    }
+
+    /// Asks the database for its schema version (one trivial query) and
+    /// compares it with this code's. An unreachable database, or one that does
+    /// not answer within [`READY_WAIT`], is [`Error::Unavailable`].
+    pub async fn ready(&self) -> Result<Readiness> {
+        let found = async {
+            let versions: Result<(u32, u32)> = match &self.db {
+                Database::Sqlite(db) => {
+                    let found = self
+                        .sqlite(db, |db, _| db.read(sqlite::schema::current))
+                        .await?;
+                    Ok((found, sqlite::schema::VERSION))
+                }
+                Database::Postgres(db) => {
+                    let found = db.schema_version().await?;
+                    let expected = postgres::schema::VERSION;
+                    // Never negative: the ladder starts at 0.
+                    let as_u32 = |v: i32| u32::try_from(v).unwrap_or(0);
+                    Ok((as_u32(found), as_u32(expected)))
+                }
+            };
+            versions
+        };
+        let (found, expected) = tokio::time::timeout(READY_WAIT, found)
+            .await
+            .map_err(|_| Error::Unavailable("the database did not answer in time".into()))??;
+        Ok(if found == expected {
+            Readiness::Ready
+        } else {
+            Readiness::SchemaMismatch { found, expected }
+        })
+    }
+
+    /// The connection pool now; `None` for SQLite, which has no pool.
+    pub fn pool_status(&self) -> Option<PoolStatus> {
+        match &self.db {
+            Database::Sqlite(_) => None,
+            Database::Postgres(db) => Some(db.pool_status()),
+        }
+    }
+
+    /// Records schema `version` without migrating, so readiness sees a
+    /// database another server changed.
+    #[cfg(test)]
+    pub(crate) async fn set_schema_version_for_tests(&self, version: u32) -> Result<()> {
+        match &self.db {
+            Database::Sqlite(db) => {
+                self.sqlite(db, move |db, _| {
+                    db.read(|c| sqlite::schema::set_version_for_tests(c, version))
+                })
+                .await
+            }
+            Database::Postgres(db) => {
+                db.execute_for_tests(&format!("UPDATE schema_version SET version = {version}"))
+                    .await
+            }
+        }
     }
 
     /// The participant of a live (not revoked) token; `None` for an unknown or

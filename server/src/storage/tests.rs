@@ -686,6 +686,43 @@ async fn a_newer_postgres_schema_is_refused_and_left_untouched() {
     b.finish().await;
 }
 
+#[tokio::test]
+async fn readiness_compares_the_schema_with_this_code() {
+    for b in backends("readiness_compares_the_schema").await {
+        let s = &b.storage;
+        assert_eq!(s.ready().await.unwrap(), Readiness::Ready, "{}", b.name);
+        let expected = match &s.db {
+            Database::Sqlite(_) => sqlite::schema::VERSION,
+            Database::Postgres(_) => postgres::schema::VERSION as u32,
+        };
+        s.set_schema_version_for_tests(expected + 1).await.unwrap();
+        assert_eq!(
+            s.ready().await.unwrap(),
+            Readiness::SchemaMismatch {
+                found: expected + 1,
+                expected
+            },
+            "{}",
+            b.name
+        );
+        match s.pool_status() {
+            None => assert_eq!(b.name, "sqlite"),
+            Some(pool) => {
+                assert_eq!(b.name, "postgres");
+                assert!(pool.size >= 1 && pool.size <= pool.max_size, "{pool:?}");
+                assert_eq!(pool.waiting, 0);
+            }
+        }
+        // A database the server cannot reach is not ready, and says why.
+        if let Database::Postgres(db) = &s.db {
+            db.close();
+            let err = s.ready().await.unwrap_err();
+            assert_eq!(err.code(), "server.unavailable", "{err}");
+        }
+        b.finish().await;
+    }
+}
+
 /// A database that is not there is an error that says so (answered 503), not a
 /// panic; needs no PostgreSQL server.
 #[tokio::test]

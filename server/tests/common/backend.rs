@@ -26,6 +26,11 @@ impl Deref for TestServer {
 }
 
 impl TestServer {
+    /// The URL of the server's own PostgreSQL database, when it runs on one.
+    pub fn postgres_url(&self) -> Option<String> {
+        self.db.as_ref().map(ScratchDb::url)
+    }
+
     /// Stops the server (then drops its database).
     pub async fn shutdown(self) -> rantau_server::Result<()> {
         let TestServer { server, db } = self;
@@ -37,10 +42,22 @@ impl TestServer {
 
 /// A database made for one test server; dropped (connections closed by force)
 /// when this is.
-struct ScratchDb {
+pub struct ScratchDb {
     admin_url: String,
     name: String,
     _files: tempfile::TempDir,
+}
+
+impl ScratchDb {
+    /// Its URL.
+    pub fn url(&self) -> String {
+        with_dbname(&self.admin_url, &self.name)
+    }
+
+    /// Its documents folder (not made yet).
+    pub fn files(&self) -> std::path::PathBuf {
+        self._files.path().join("docs")
+    }
 }
 
 impl Drop for ScratchDb {
@@ -84,37 +101,50 @@ fn with_dbname(url: &str, name: &str) -> String {
     format!("{scheme}://{authority}/{name}{query}")
 }
 
-/// Spawns `config`; an in-memory database becomes a fresh PostgreSQL one when
-/// the tests are asked to run on PostgreSQL.
-pub async fn server(mut config: ServerConfig) -> TestServer {
-    let mut db = None;
-    if config.db == DbLocation::Memory && std::env::var(MODE_ENV).as_deref() == Ok("postgres") {
-        let admin_url =
-            std::env::var(PG_ENV).unwrap_or_else(|_| panic!("{MODE_ENV}=postgres needs {PG_ENV}"));
-        let (location, scratch) = postgres_db(&admin_url).await;
-        config.db = location;
-        db = Some(scratch);
+/// True when the run asks for servers on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var(MODE_ENV).as_deref() == Ok("postgres")
+}
+
+/// A fresh PostgreSQL database of its own when the run asks for PostgreSQL
+/// (for a server started another way: the binary); `None` on SQLite runs.
+pub async fn scratch_database() -> Option<ScratchDb> {
+    if !on_postgres() {
+        return None;
     }
-    TestServer {
-        server: spawn(config).await.unwrap(),
-        db,
+    let admin_url =
+        std::env::var(PG_ENV).unwrap_or_else(|_| panic!("{MODE_ENV}=postgres needs {PG_ENV}"));
+    Some(create(admin_url).await)
+}
+
+/// Makes database `rantau_api_<uuid>` in the cluster at `admin_url`.
+async fn create(admin_url: String) -> ScratchDb {
+    let name = format!("rantau_api_{}", uuid::Uuid::new_v4().simple());
+    admin(&admin_url)
+        .await
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
+    ScratchDb {
+        admin_url,
+        name,
+        _files: tempfile::tempdir().unwrap(),
     }
 }
 
-/// A fresh PostgreSQL database in the cluster `RANTAU_TEST_POSTGRES` names, and a
-/// documents folder, for servers that share them (replicas); `None` (and a line
-/// saying the test was skipped) when the variable is unset. Dropped with the value.
+/// A fresh PostgreSQL database (and documents folder) that several servers
+/// share (replicas), whatever backend the run asks for; `None` (and a line
+/// saying the test was skipped) when `RANTAU_TEST_POSTGRES` is unset.
 #[allow(clippy::print_stderr)] // the line that says a test was skipped
 pub async fn shared_postgres(test: &str) -> Option<SharedDb> {
     let Ok(admin_url) = std::env::var(PG_ENV) else {
         eprintln!("{test}: skipped, {PG_ENV} is not set (the gate sets it)");
         return None;
     };
-    let (location, scratch) = postgres_db(&admin_url).await;
-    let url = with_dbname(&admin_url, &scratch.name);
+    let scratch = create(admin_url).await;
     Some(SharedDb {
-        location,
-        url,
+        location: DbLocation::parse(&scratch.url(), Some(scratch.files())).unwrap(),
+        url: scratch.url(),
         _scratch: scratch,
     })
 }
@@ -136,33 +166,22 @@ impl SharedDb {
 
     /// The documents folder the servers share.
     pub fn files(&self) -> std::path::PathBuf {
-        match &self.location {
-            DbLocation::Postgres { files, .. } => files.clone(),
-            other => panic!("not PostgreSQL: {other:?}"),
-        }
+        self._scratch.files()
     }
 }
 
-/// Makes database `rantau_api_<uuid>` in the cluster at `admin_url`.
-async fn postgres_db(admin_url: &str) -> (DbLocation, ScratchDb) {
-    let name = format!("rantau_api_{}", uuid::Uuid::new_v4().simple());
-    admin(admin_url)
-        .await
-        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .unwrap();
-    let files = tempfile::tempdir().unwrap();
-    let location = DbLocation::parse(
-        &with_dbname(admin_url, &name),
-        Some(files.path().join("docs")),
-    )
-    .unwrap();
-    (
-        location,
-        ScratchDb {
-            admin_url: admin_url.to_string(),
-            name,
-            _files: files,
-        },
-    )
+/// Spawns `config`; an in-memory database becomes a fresh PostgreSQL one when
+/// the tests are asked to run on PostgreSQL.
+pub async fn server(mut config: ServerConfig) -> TestServer {
+    let mut db = None;
+    if config.db == DbLocation::Memory {
+        db = scratch_database().await;
+        if let Some(scratch) = &db {
+            config.db = DbLocation::parse(&scratch.url(), Some(scratch.files())).unwrap();
+        }
+    }
+    TestServer {
+        server: spawn(config).await.unwrap(),
+        db,
+    }
 }

@@ -26,6 +26,7 @@ mod numbers;
 pub(crate) mod officer;
 mod positions;
 pub(crate) mod schema;
+pub mod scratch;
 pub(crate) mod submissions;
 
 use std::time::Duration;
@@ -119,6 +120,22 @@ impl PgDb {
     /// A connection from the pool.
     pub(crate) async fn client(&self) -> Result<Client> {
         self.pool.get().await.map_err(Error::from)
+    }
+
+    /// The schema version the database holds now.
+    pub(crate) async fn schema_version(&self) -> Result<i32> {
+        schema::current(&self.client().await?).await
+    }
+
+    /// The pool's connections now: most, open, idle, and requests waiting for one.
+    pub(crate) fn pool_status(&self) -> crate::storage::PoolStatus {
+        let s = self.pool.status();
+        crate::storage::PoolStatus {
+            max_size: s.max_size,
+            size: s.size,
+            available: s.available,
+            waiting: s.waiting,
+        }
     }
 
     /// Closes every connection (new checkouts fail).

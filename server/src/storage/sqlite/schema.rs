@@ -117,6 +117,18 @@ pub fn configure(conn: &Connection, file: bool) -> Result<()> {
     Ok(())
 }
 
+/// The version the database holds now (a trivial read: readiness asks it).
+pub fn current(conn: &Connection) -> Result<u32> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Sets the recorded version without migrating: a test's way to make the
+/// database look written by another server.
+#[cfg(test)]
+pub fn set_version_for_tests(conn: &Connection, version: u32) -> Result<()> {
+    Ok(conn.pragma_update(None, "user_version", version)?)
+}
+
 /// Brings the database up to [`VERSION`], one step at a time.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

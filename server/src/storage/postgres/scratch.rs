@@ -1,0 +1,33 @@
+//! Throwaway databases for tests and the fuzz harness: one fresh database in a
+//! cluster whose user may create databases. Kept here so that SQL and the
+//! driver stay inside `storage/` (a test checks it).
+
+use tokio_postgres::NoTls;
+
+use crate::error::{Error, Result};
+
+/// Creates database `name` (letters, digits and `_` only) in the cluster at
+/// `admin_url` and returns the URL naming it instead of the admin's database.
+#[doc(hidden)]
+pub async fn create_database(admin_url: &str, name: &str) -> Result<String> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(Error::Malformed(format!("not a database name: {name}")));
+    }
+    let (client, conn) = tokio_postgres::connect(admin_url, NoTls)
+        .await
+        .map_err(|e| Error::Malformed(format!("cannot connect: {e}")))?;
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .map_err(|e| Error::Malformed(format!("cannot create {name}: {e}")))?;
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin_url, String::new()),
+    };
+    let (scheme, rest) = base
+        .split_once("://")
+        .ok_or_else(|| Error::Malformed("not a URL".into()))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    Ok(format!("{scheme}://{authority}/{name}{query}"))
+}
