@@ -187,9 +187,7 @@ fn fuzzed_database(runtime: &tokio::runtime::Runtime) -> DbLocation {
         .unwrap_or_else(|_| panic!("RANTAU_TEST_SERVER_DB=postgres needs RANTAU_TEST_POSTGRES"));
     let name = format!("rantau_fuzz_{}", uuid::Uuid::new_v4().simple());
     let url = runtime
-        .block_on(crate::storage::postgres::scratch::create_database(
-            &admin_url, &name,
-        ))
+        .block_on(crate::storage::create_database(&admin_url, &name))
         .unwrap_or_else(|e| panic!("RANTAU_TEST_POSTGRES: {e}"));
     let files = std::env::temp_dir().join(&name);
     DbLocation::parse(&url, Some(files)).unwrap_or_else(|e| panic!("{e}"))

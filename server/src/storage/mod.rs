@@ -44,6 +44,8 @@ pub mod files;
 pub mod key;
 mod location;
 pub mod postgres;
+#[doc(hidden)]
+pub use postgres::scratch::create_database;
 pub mod sqlite;
 #[cfg(test)]
 mod tests;
