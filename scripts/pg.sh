@@ -6,6 +6,8 @@
 #                             database `rantau`, print its URL on stdout:
 #                             postgres://rantau@127.0.0.1:PORT/rantau
 #   scripts/pg.sh stop DIR    stop it and remove DIR
+#   scripts/pg.sh pause DIR   stop it cleanly, keeping its data (a database outage)
+#   scripts/pg.sh resume DIR  start a paused cluster again, on the same port
 #
 # Both are idempotent: `start` on a running cluster prints its URL again, `stop` on a
 # missing one does nothing. Built for speed, not durability (fsync and synchronous
@@ -21,7 +23,7 @@ USER_NAME=rantau
 
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
-usage() { die "usage: $0 start|stop DIR"; }
+usage() { die "usage: $0 start|stop|pause|resume DIR"; }
 
 [ $# -eq 2 ] || usage
 cmd=$1
@@ -68,6 +70,14 @@ free_port() {
   die "no free port found"
 }
 
+# Starts the cluster in $dir on port $1 and waits until it accepts connections.
+pg_start() {
+  local port=$1
+  as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    >/dev/null
+}
+
 start() {
   install_if_missing
   if [ -f "$dir/$MARKER" ] && running; then
@@ -94,9 +104,7 @@ start() {
   local port
   for _ in 1 2 3; do
     port=$(free_port)
-    if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-      >/dev/null; then
+    if pg_start "$port"; then
       echo "$port" >"$dir/port"
       as_owner "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U "$USER_NAME" "$DB"
       url
@@ -118,8 +126,24 @@ stop() {
   rm -rf "$dir"
 }
 
+pause() {
+  [ -f "$dir/$MARKER" ] || die "$dir is not a cluster of ours"
+  # Fast, not immediate: a clean stop, as a restart or maintenance would be (with
+  # synchronous_commit off, an immediate stop could lose commits already answered).
+  running && as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+  return 0
+}
+
+resume() {
+  [ -f "$dir/$MARKER" ] || die "$dir is not a cluster of ours"
+  running && return 0
+  pg_start "$(cat "$dir/port")" || die "PostgreSQL did not start again (log: $dir/server.log)"
+}
+
 case "$cmd" in
   start) start ;;
   stop) stop ;;
+  pause) pause ;;
+  resume) resume ;;
   *) usage ;;
 esac
