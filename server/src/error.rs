@@ -30,6 +30,10 @@ pub enum Error {
     /// A stored row could not be decoded.
     #[error("stored data is malformed: {0}")]
     Malformed(String),
+    /// A text the client sent holds a character the database cannot store or
+    /// look up (PostgreSQL text has no NUL): the client's mistake, not the server's.
+    #[error("a text holds a character the database cannot store")]
+    TextNotStorable,
     /// The core refused something (a bug in the server's use of it).
     #[error("core error: {0}")]
     Core(#[from] rantau_core::Error),
@@ -76,6 +80,7 @@ impl Error {
             Error::Io(_) => "server.io",
             Error::SchemaTooNew { .. } => "server.schema_too_new",
             Error::Malformed(_) => "server.malformed_data",
+            Error::TextNotStorable => "request.invalid_text",
             Error::Core(_) => "server.core",
             Error::Runtime(_) => "server.runtime",
             Error::InvalidServerUrl(_) => "officer.invalid_url",

@@ -46,6 +46,11 @@ pub static MESSAGES: &[rantau_core::base::messages::Entry] = &[
         "This device is already enrolled and its secret does not match. Restore the profile from its backup or contact an officer.",
     ),
     (
+        "request.invalid_text",
+        "Teks dalam permintaan memuat karakter yang tidak dapat disimpan (karakter NUL).",
+        "A text in the request holds a character that cannot be stored (a NUL character).",
+    ),
+    (
         "request.timeout",
         "Permintaan terlalu lama dikirim dan dihentikan. Coba lagi.",
         "The request took too long to arrive and was stopped. Try again.",

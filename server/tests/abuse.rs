@@ -20,6 +20,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+#[allow(dead_code)] // only the backend helper is used here
+mod common;
+
 const ADMIN: &str = "abuse-admin-token";
 const CHUNK: usize = 16 * 1024;
 
@@ -161,6 +164,8 @@ struct Answer {
 
 struct World {
     server: BlockingServer,
+    /// The server's PostgreSQL database on a PostgreSQL run (kept until the end).
+    _db: Option<common::backend::ScratchDb>,
     http: Client,
     ops: Vec<Op>,
     vocab: Vec<String>,
@@ -331,11 +336,11 @@ fn registration() -> Value {
 /// its KPJ), a complete file and a half-uploaded one.
 fn world() -> World {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let server = spawn_blocking(ServerConfig {
+    let (config, db) = common::backend::blocking_config(ServerConfig {
         limits: no_limits(),
         ..ServerConfig::ephemeral(ADMIN)
-    })
-    .unwrap();
+    });
+    let server = spawn_blocking(config).unwrap();
     let http = Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
@@ -409,6 +414,7 @@ fn world() -> World {
     let mut vocab = BTreeSet::new();
     vocabulary(&doc["components"], &mut vocab);
     World {
+        _db: db,
         ops: operations(&doc),
         vocab: vocab.into_iter().collect(),
         server,

@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use rantau_core::protocol::wire::ErrorBody;
-use rantau_server::{spawn, Limits, Rate, RunningServer, ServerConfig};
+use rantau_server::{Limits, Rate, RunningServer, ServerConfig};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -30,13 +30,12 @@ const fn tight(burst: u32) -> Rate {
     }
 }
 
-async fn server(limits: Limits) -> RunningServer {
-    spawn(ServerConfig {
+async fn server(limits: Limits) -> common::backend::TestServer {
+    common::backend::server(ServerConfig {
         limits,
         ..ServerConfig::ephemeral(ADMIN)
     })
     .await
-    .unwrap()
 }
 
 fn wide() -> Limits {

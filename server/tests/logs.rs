@@ -7,8 +7,11 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use rantau_core::protocol::wire::EnrollResponse;
-use rantau_server::{spawn, ServerConfig};
+use rantau_server::ServerConfig;
 use serde_json::{json, Value};
+
+#[allow(dead_code)] // only the backend helper is used here
+mod common;
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -41,7 +44,7 @@ async fn request_log_has_route_status_and_participant_but_no_personal_data() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let server = spawn(ServerConfig::ephemeral("log-admin")).await.unwrap();
+    let server = common::backend::server(ServerConfig::ephemeral("log-admin")).await;
     let c = reqwest::Client::new();
     let dev: EnrollResponse = c
         .post(format!("{}/v1/devices", server.base_url()))

@@ -13,10 +13,14 @@ use rantau_server::officer::{
 use rantau_server::{spawn_blocking, ServerConfig};
 use serde_json::json;
 
+#[allow(dead_code)] // only the backend helper is used here
+mod common;
+
 #[test]
 fn officer_decisions_reach_only_their_participant() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let server = spawn_blocking(ServerConfig::ephemeral("officer-token")).unwrap();
+    let (config, _db) = common::backend::blocking_config(ServerConfig::ephemeral("officer-token"));
+    let server = spawn_blocking(config).unwrap();
     let base = server.base_url();
     let http = reqwest::blocking::Client::new();
     let enroll = |device: &str| -> EnrollResponse {

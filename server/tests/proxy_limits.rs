@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use rantau_core::protocol::wire::{ErrorBody, ATTACHMENT_CHUNK_SIZE};
-use rantau_server::{spawn, Limits, Rate, RunningServer, ServerConfig};
+use rantau_server::{Limits, Rate, RunningServer, ServerConfig};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -41,13 +41,12 @@ fn wide() -> Limits {
     }
 }
 
-async fn server(limits: Limits) -> RunningServer {
-    spawn(ServerConfig {
+async fn server(limits: Limits) -> common::backend::TestServer {
+    common::backend::server(ServerConfig {
         limits,
         ..ServerConfig::ephemeral(ADMIN)
     })
     .await
-    .unwrap()
 }
 
 fn loopback_is_the_proxy() -> Vec<rantau_server::Cidr> {

@@ -50,6 +50,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("body.wrong_content_type", 415),
     ("batch.too_many_items", 413),
     ("query.invalid", 400),
+    ("request.invalid_text", 400),
     ("path.invalid", 400),
     ("cursor.invalid", 400),
     ("route.not_found", 404),
@@ -181,6 +182,12 @@ impl From<Error> for ApiError {
                     "the database is unavailable; try again later",
                 )
             };
+        }
+        if let Error::TextNotStorable = e {
+            return ApiError::new(
+                "request.invalid_text",
+                messages::render("request.invalid_text", Lang::En, &[]),
+            );
         }
         tracing::error!(code = e.code(), error = %e, "internal error");
         ApiError::new("server.internal", "internal server error")

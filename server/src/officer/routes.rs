@@ -140,6 +140,15 @@ pub async fn record_contribution(
     Ok(Json(event))
 }
 
+/// The submission id of a path. One with a NUL is refused here, as on every
+/// backend: no id holds one, and PostgreSQL cannot even look it up.
+fn submission_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    id.ok()
+        .map(|Path(id)| id)
+        .filter(|id| !id.contains('\0'))
+        .ok_or_else(|| ApiError::new("path.invalid", "the submission id in the path is not valid"))
+}
+
 /// `POST /v1/admin/consultations/{submission_id}/reply`.
 pub async fn reply(
     State(state): State<AppState>,
@@ -148,8 +157,7 @@ pub async fn reply(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Event>, ApiError> {
-    let Path(id) = id
-        .map_err(|_| ApiError::new("path.invalid", "the submission id in the path is not valid"))?;
+    let id = submission_id(id)?;
     let req: ReplyRequest = json_body(&headers, body).await?;
     if req.body.trim().is_empty() || req.body.chars().count() > 10_000 {
         return Err(ApiError::invalid("body must be 1 to 10000 characters"));
@@ -184,8 +192,7 @@ pub async fn reject(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Event>, ApiError> {
-    let Path(id) = id
-        .map_err(|_| ApiError::new("path.invalid", "the submission id in the path is not valid"))?;
+    let id = submission_id(id)?;
     let req: RejectRequest = json_body(&headers, body).await?;
     if req.reason.id.trim().is_empty() || req.reason.en.trim().is_empty() {
         return Err(ApiError::invalid("reason needs both id and en texts"));
@@ -214,8 +221,11 @@ pub async fn list(
     _: Officer,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<SubmissionList>, ApiError> {
-    let Query(q) =
-        query.map_err(|_| ApiError::new("query.invalid", "the query string is not valid"))?;
+    let Query(q) = query
+        .ok()
+        // No form id holds a NUL (and PostgreSQL cannot compare one).
+        .filter(|Query(q)| !q.form_id.as_deref().is_some_and(|f| f.contains('\0')))
+        .ok_or_else(|| ApiError::new("query.invalid", "the query string is not valid"))?;
     let after: i64 = match q.cursor.as_deref().map(str::trim) {
         None | Some("") => 0,
         Some(c) => c.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| {

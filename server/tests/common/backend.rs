@@ -170,6 +170,28 @@ impl SharedDb {
     }
 }
 
+/// For servers started with `spawn_blocking` (outside a runtime): `config` with
+/// its in-memory database replaced by a fresh PostgreSQL one when the run asks
+/// for PostgreSQL, and that database (keep it until the server stops).
+pub fn blocking_config(mut config: ServerConfig) -> (ServerConfig, Option<ScratchDb>) {
+    if config.db != DbLocation::Memory || !on_postgres() {
+        return (config, None);
+    }
+    let scratch = std::thread::spawn(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(scratch_database())
+    })
+    .join()
+    .unwrap();
+    if let Some(s) = &scratch {
+        config.db = DbLocation::parse(&s.url(), Some(s.files())).unwrap();
+    }
+    (config, scratch)
+}
+
 /// Spawns `config`; an in-memory database becomes a fresh PostgreSQL one when
 /// the tests are asked to run on PostgreSQL.
 pub async fn server(mut config: ServerConfig) -> TestServer {

@@ -1,7 +1,7 @@
 //! Helpers shared by the server's integration tests (each test file is its own crate
 //! and includes this module).
 
-#[allow(dead_code)] // not every test crate runs on both backends
+#[allow(dead_code)] // each test crate uses a part of it
 pub mod backend;
 
 use rantau_core::protocol::wire::EnrollResponse;

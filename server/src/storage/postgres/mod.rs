@@ -181,6 +181,10 @@ impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Self {
         if unavailable(&e) {
             Error::Unavailable(e.to_string())
+        } else if e.code() == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE) {
+            // A NUL in a text parameter (an id in a path, a query, a label): SQLite
+            // would store or miss it; PostgreSQL refuses the statement.
+            Error::TextNotStorable
         } else {
             Error::Storage(Box::new(e))
         }
