@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use rantau_core::app::form::{DraftSession, FieldInput, Finalized, FormScreen, FormUpdate};
+use rantau_core::app::form::{DraftSession, FieldInput, Finalized, FormScreen, FormUpdate, Review};
 use rantau_core::app::profile::Profile;
 
 use crate::error::{guard, RantauError, Res};
@@ -103,6 +103,12 @@ impl RantauDraft {
     /// Removes file `attachment_id` from the document field at `path`.
     pub fn remove_attachment(&self, path: String, attachment_id: String) -> Res<FormScreen> {
         self.with(|s, p| s.remove_attachment(p, &path, &attachment_id))
+    }
+
+    /// Every answer by page, labelled and readable, to check before
+    /// [`finalize`](Self::finalize) (the confirm).
+    pub fn review(&self) -> Res<Review> {
+        self.with(|s, p| Ok(s.review(p)))
     }
 
     /// Sends the form to the outbox, or shows every issue on the first page with one.

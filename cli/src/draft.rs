@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use rantau_core::app::form::display;
+use rantau_core::app::form::{display, DraftSession, Review};
 use rantau_core::app::outbox::OutboxItem;
 use rantau_core::app::profile::{DraftView, Profile};
 use rantau_core::base::messages;
@@ -53,6 +53,11 @@ pub enum DraftCmd {
     },
     /// List drafts.
     List,
+    /// Every answer by page, as it will be sent: check it before finalize.
+    Review {
+        /// Draft id.
+        draft: String,
+    },
     /// Finalize: validate, freeze and queue for sending.
     Finalize {
         /// Draft id.
@@ -316,6 +321,14 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
                 }
             }
         }
+        DraftCmd::Review { draft } => {
+            let review = DraftSession::resume(&profile, &draft)?.review(&profile);
+            if env.json {
+                out::json(&review);
+            } else {
+                print_review(lang, &review);
+            }
+        }
         DraftCmd::Finalize { draft } => {
             let item = profile.finalize(&draft)?;
             if env.json {
@@ -524,4 +537,39 @@ pub fn run_outbox(env: &Env, cmd: OutboxCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The review: each page's title (with the page number to go back to), then its
+/// answers, label and value; the contribution due; how to send.
+fn print_review(lang: Lang, review: &Review) {
+    out::line(format!(
+        "{} — {}",
+        review.title,
+        t(lang, "periksa sebelum dikirim", "check before sending")
+    ));
+    for page in &review.pages {
+        out::line(format!(
+            "\n{} ({} {})",
+            page.title,
+            t(lang, "halaman", "page"),
+            page.page + 1
+        ));
+        for line in &page.lines {
+            out::line(format!("  {}: {}", line.label, line.value));
+        }
+    }
+    if let Some(q) = &review.contribution {
+        out::line(format!("\n{}", q.title));
+        for l in q.lines.iter().chain([&q.total]) {
+            out::line(format!("  {}: {}", l.label, l.amount));
+        }
+    }
+    out::line(format!(
+        "\n{}",
+        t(
+            lang,
+            "Ubah jawaban dengan `rantau draft set`; kirim dengan `rantau draft finalize`.",
+            "Change an answer with `rantau draft set`; send with `rantau draft finalize`."
+        )
+    ));
 }

@@ -252,6 +252,28 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
     ));
     assert_eq!(shown["answers"]["phone_abroad"], "+85291234567");
     assert_eq!(shown["answers"]["placement_phase"], "pre_placement");
+    // The review reads as the worker wrote it: labels, names, DD-MM-YYYY; no codes.
+    let review = rantau(h, &["--profile", "siti", "draft", "review", &draft]);
+    assert!(review.status.success());
+    let review = String::from_utf8_lossy(&review.stdout);
+    for shown in [
+        "Perempuan",
+        "Hong Kong",
+        "17-08-1995",
+        "Sri Wahyuni",
+        " 1 · ",
+    ] {
+        assert!(review.contains(shown), "{shown} missing from:\n{review}");
+    }
+    for code in [
+        "domestic_worker",
+        "pre_placement",
+        "p3mi",
+        "heirs[0]",
+        "1995-08-17",
+    ] {
+        assert!(!review.contains(code), "{code} shown in:\n{review}");
+    }
     // Before placement the KTP and the family card are required (Permenaker 4/2023).
     let issue_paths = |v: &Value| -> Vec<String> {
         v["issues"]

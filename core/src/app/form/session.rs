@@ -278,6 +278,20 @@ impl DraftSession {
         Ok(self.build(profile.lang()))
     }
 
+    /// Every answer, by page, as the worker checks it before sending (then
+    /// [`finalize`](Self::finalize) is the explicit confirm).
+    pub fn review(&self, profile: &Profile) -> super::Review {
+        let lang = profile.lang();
+        super::review::review(
+            self.def,
+            &self.draft_id,
+            &self.answers,
+            &self.hidden,
+            self.contribution.clone().map(|q| QuoteView::of(q, lang)),
+            lang,
+        )
+    }
+
     /// Sends the form to the outbox, or shows every issue on the first page that
     /// has one.
     pub fn finalize(&mut self, profile: &Profile) -> Result<Finalized> {

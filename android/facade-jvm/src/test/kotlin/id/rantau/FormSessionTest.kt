@@ -155,6 +155,17 @@ class FormSessionTest {
         assertNotNull(before.contribution, "the contribution summary before finalize")
         assertTrue(before.pages.all { it.errors == 0u }, before.pages.toString())
 
+        // The review before the confirm: every page with answers, labels and readable values.
+        val review = s.review()
+        assertNotNull(review.contribution)
+        val lines = review.pages.flatMap { it.lines }
+        val name = lines.single { it.path == "full_name" }
+        assertTrue(name.label.isNotBlank() && name.label != "full_name", name.toString())
+        assertTrue(lines.none { it.value == "F" || it.value.startsWith("{") }, lines.toString())
+        // "Change" goes back to the line's page.
+        val page = review.pages.first { p -> p.lines.any { it.path == "full_name" } }.page
+        assertEquals(page, s.goTo(page).page)
+
         val done = s.finalize()
         assertTrue(done is FinalizeOutcome.Queued, done.toString())
         assertEquals(Bucket.WAITING_TO_SEND, (done as FinalizeOutcome.Queued).item.bucket)

@@ -6,6 +6,7 @@ import id.rantau.core.OutboxItem
 import id.rantau.core.FieldInput
 import id.rantau.core.FieldSlot
 import id.rantau.core.FormUpdate
+import id.rantau.core.Review
 import id.rantau.ffi.RantauDraft
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -103,6 +104,12 @@ class FormSession private constructor(
 
     /** The page before. */
     suspend fun previous(): FormScreen = show { it.previous() }
+
+    /**
+     * Every answer by page, labelled and readable, for the review screen; its
+     * "send" button is [finalize], a line's "change" is [goTo] its page.
+     */
+    suspend fun review(): Review = order.withLock { app.onIo { draft.review() } }
 
     /**
      * Sends the form to the outbox ([FinalizeOutcome.Queued]; [Rantau.outboxFlow]

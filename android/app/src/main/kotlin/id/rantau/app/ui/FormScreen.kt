@@ -34,6 +34,7 @@ import id.rantau.app.R
 import id.rantau.code
 import id.rantau.core.ChoiceItem
 import id.rantau.core.QuoteView
+import id.rantau.core.Review
 import id.rantau.core.Lang
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.errorMessage
@@ -72,6 +73,8 @@ fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, o
         return
     }
     val screen by s.state.collectAsState()
+    // Set by "check answers" on the last page: the review, then the confirm.
+    var review by remember { mutableStateOf<Review?>(null) }
     val scope = rememberCoroutineScope()
     // Each action is one call; launched in the order made, the session saves them in that order.
     val act: Act = { action ->
@@ -83,6 +86,17 @@ fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, o
                 errorMessage(e.code, language)
             }
         }
+    }
+    review?.let { r ->
+        ReviewView(
+            r,
+            failure,
+            onChange = { page -> act { goTo(page); review = null } },
+            // The core may still refuse (a rule across pages): then its page with the issue shows.
+            onConfirm = { act { if (finalize() is FinalizeOutcome.Queued) onDone(true) else review = null } },
+            onBack = { review = null },
+        )
+        return
     }
     Page(screen.title, onBack = { onDone(false) }) {
         PageTabs(screen, onSelect = { page -> act { goTo(page) } })
@@ -100,9 +114,7 @@ fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, o
             if (!screen.isLastPage) {
                 Button(onClick = { act { next() } }) { Text(stringResource(R.string.next)) }
             } else {
-                Button(onClick = {
-                    act { if (finalize() is FinalizeOutcome.Queued) onDone(true) }
-                }) { Text(stringResource(R.string.finalize)) }
+                Button(onClick = { act { review = review() } }) { Text(stringResource(R.string.review)) }
             }
         }
     }
@@ -132,7 +144,7 @@ private fun PageTabs(screen: DraftScreen, onSelect: (UInt) -> Unit) {
 
 /** Before finalize: the contribution due, as the core words it. */
 @Composable
-private fun Summary(quote: QuoteView) {
+internal fun Summary(quote: QuoteView) {
     Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
         Column(Modifier.padding(16.dp)) {
             Text(quote.title, style = MaterialTheme.typography.titleMedium)
