@@ -42,10 +42,14 @@ enum Command {
             value_name = "URL"
         )]
         database: Option<String>,
-        /// With PostgreSQL: the folder for document bytes (created 0700 when
-        /// missing; the key file defaults to `<files>.key` beside it).
-        #[arg(long, value_name = "DIR", requires = "database")]
-        files: Option<PathBuf>,
+        /// Where document bytes go: with PostgreSQL, a folder (created 0700
+        /// when missing; the key file defaults to `<files>.key` beside it) or an
+        /// S3-compatible bucket `s3://BUCKET/PREFIX` (then `--key-file` is
+        /// required); with SQLite, only a bucket (else they stay beside the
+        /// database). A bucket is reached with the AWS_* variables
+        /// (docs/objects.md).
+        #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX", requires = "database")]
+        files: Option<String>,
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
@@ -277,7 +281,7 @@ fn main() -> ExitCode {
             let location = match (db, database) {
                 (Some(path), _) => Ok(DbLocation::File(path)),
                 (None, Some(database)) => {
-                    DbLocation::parse(&database, files).map_err(|e| e.to_string())
+                    DbLocation::parse(&database, files.as_deref()).map_err(|e| e.to_string())
                 }
                 (None, None) => Ok(DbLocation::Memory),
             };

@@ -89,7 +89,7 @@ async fn postgres(test: &str) -> Option<Backend> {
     let files = tempfile::tempdir().unwrap();
     let location = DbLocation::Postgres {
         url: PgUrl::parse(&with_dbname(&admin_url, &dbname)).unwrap(),
-        files: files.path().join("documents"),
+        files: Documents::Folder(files.path().join("documents")),
     };
     let storage = Storage::connect(&location, None).await.unwrap();
     Some(Backend {
@@ -665,7 +665,7 @@ async fn a_newer_postgres_schema_is_refused_and_left_untouched() {
     let Some(scratch) = &b.scratch else { panic!() };
     let location = DbLocation::Postgres {
         url: PgUrl::parse(&with_dbname(&scratch.admin_url, &scratch.dbname)).unwrap(),
-        files: scratch._files.path().join("documents"),
+        files: Documents::Folder(scratch._files.path().join("documents")),
     };
     let err = Storage::connect(&location, None).await.unwrap_err();
     assert_eq!(err.code(), "server.schema_too_new");
@@ -694,7 +694,7 @@ async fn an_unreachable_database_is_unavailable() {
     let location = DbLocation::Postgres {
         // Port 1 on loopback: nothing listens there.
         url: PgUrl::parse("postgres://rantau@127.0.0.1:1/rantau").unwrap(),
-        files: files.path().join("documents"),
+        files: Documents::Folder(files.path().join("documents")),
     };
     let err = Storage::connect(&location, None).await.unwrap_err();
     assert_eq!(err.code(), "server.unavailable", "{err}");

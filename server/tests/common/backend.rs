@@ -100,7 +100,7 @@ pub async fn server(mut config: ServerConfig) -> TestServer {
         let files = tempfile::tempdir().unwrap();
         config.db = DbLocation::parse(
             &with_dbname(&admin_url, &name),
-            Some(files.path().join("docs")),
+            files.path().join("docs").to_str(),
         )
         .unwrap();
         db = Some(ScratchDb {
