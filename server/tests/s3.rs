@@ -132,30 +132,50 @@ impl S3 {
     }
 }
 
-/// A `rantau-server serve` process: SQLite in `dir`, documents in the bucket.
+/// A `rantau-server serve` process with its documents in the bucket.
 struct Rantau {
     child: Child,
     url: String,
 }
 
 impl Rantau {
+    /// SQLite in `dir` (its key beside it).
     fn start(s3: &S3, dir: &Path, place: &BucketUrl) -> Rantau {
+        Rantau::spawn(s3, dir, place, db(dir).to_str().unwrap(), None)
+    }
+
+    /// The database `database` (a path or a URL), the key in `key_file` when
+    /// given; its log goes to `dir/server.log`.
+    fn spawn(
+        s3: &S3,
+        dir: &Path,
+        place: &BucketUrl,
+        database: &str,
+        key_file: Option<&Path>,
+    ) -> Rantau {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(dir.join("server.log"))
             .unwrap();
-        let mut child = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--database"])
-            .arg(db(dir))
-            .args(["--files", &place.to_string()])
+        let mut command = Command::new(BIN);
+        command
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--files",
+                &place.to_string(),
+            ])
+            .env("RANTAU_DATABASE", database)
             .env("RANTAU_ADMIN_TOKEN", TOKEN)
-            .env_remove("RANTAU_DATABASE")
             .envs(s3.vars())
             .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .unwrap();
+            .stderr(log);
+        if let Some(key_file) = key_file {
+            command.arg("--key-file").arg(key_file);
+        }
+        let mut child = command.spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -187,9 +207,21 @@ fn db(dir: &Path) -> PathBuf {
     dir.join("server.db")
 }
 
-/// The document `sha` as the bucket holds it, opened with the server's key.
+/// The document `sha` as the bucket holds it, opened with the key of the
+/// SQLite server in `dir`.
 fn stored(s3: &S3, place: &BucketUrl, dir: &Path, sha: &str) -> Option<Vec<u8>> {
     read_document_in(s3.objects(place), &default_key_path(&db(dir)), sha).unwrap()
+}
+
+/// Runs `sql` on the PostgreSQL server of `url`.
+async fn pg_admin(url: &str, sql: &str) {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let conn = tokio::spawn(conn);
+    client.batch_execute(sql).await.unwrap();
+    drop(client);
+    let _ = conn.await;
 }
 
 /// Every object key under the test's prefix.
@@ -329,4 +361,57 @@ async fn a_server_killed_before_complete_completes_once_after_a_restart() {
     assert_eq!(keys(&s3, &place).await.len(), 1, "and not stored");
     assert_eq!(stored(&s3, &place, dir.path(), &sha), Some(data));
     third.kill();
+}
+
+#[tokio::test]
+async fn two_replicas_on_postgres_share_the_bucket_and_complete_once() {
+    let Some(s3) = S3::get("two_replicas_on_postgres") else {
+        return;
+    };
+    let Ok(admin_url) = std::env::var("RANTAU_TEST_POSTGRES") else {
+        #[allow(clippy::print_stderr)] // the note that says a test is skipped
+        {
+            eprintln!("two_replicas_on_postgres: skipped (RANTAU_TEST_POSTGRES is not set)");
+        }
+        return;
+    };
+    let name = format!("rantau_s3_{}", uuid::Uuid::new_v4().simple());
+    pg_admin(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
+    let (base, _) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
+    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    let (dir, place) = (tempfile::tempdir().unwrap(), s3.place());
+    let key_file = dir.path().join("documents.key");
+    // The first replica makes the key (the bucket prefix is empty); the second reads it.
+    let a = Rantau::spawn(&s3, dir.path(), &place, &url, Some(&key_file));
+    let b = Rantau::spawn(&s3, dir.path(), &place, &url, Some(&key_file));
+    let c = common::client();
+    let token = common::enroll(&c, &a.url, "d1").await.token;
+    let data = file(4 * ATTACHMENT_CHUNK_SIZE + 3);
+    let sha = hex_sha(&data);
+    // Chunks go to either replica, as a load balancer would send them.
+    for (idx, chunk) in chunks(&data).into_iter().enumerate() {
+        let to = if idx % 2 == 0 { &a.url } else { &b.url };
+        assert_eq!(put(&c, to, &token, &data, idx, chunk).await.0, 204);
+    }
+    // `complete` reaches both at once (a retry racing the first try).
+    let (on_a, on_b) = tokio::join!(
+        post_complete(&c, &a.url, &token, &sha),
+        post_complete(&c, &b.url, &token, &sha)
+    );
+    assert_eq!((on_a.status().as_u16(), on_b.status().as_u16()), (200, 200));
+    let on_a: AttachmentStatus = on_a.json().await.unwrap();
+    let on_b: AttachmentStatus = on_b.json().await.unwrap();
+    assert!(on_a.complete && on_b.complete);
+    assert_eq!(on_a, on_b);
+    let left = keys(&s3, &place).await;
+    assert_eq!(left.len(), 1, "one file, no chunk: {left:?}");
+    let read = read_document_in(s3.objects(&place), &key_file, &sha).unwrap();
+    assert_eq!(read, Some(data));
+    a.kill();
+    b.kill();
+    pg_admin(
+        &admin_url,
+        &format!("DROP DATABASE \"{name}\" WITH (FORCE)"),
+    )
+    .await;
 }
