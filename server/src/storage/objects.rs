@@ -16,11 +16,14 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::prefix::PrefixStore;
 use object_store::ObjectStore;
+use object_store::{BackoffConfig, ClientConfigKey, RetryConfig};
 
 use crate::error::{Error, Result};
 
@@ -180,7 +183,23 @@ impl Objects {
         };
         let mut builder = builder
             .with_bucket_name(&url.bucket)
-            .with_allow_http(allow_http);
+            .with_allow_http(allow_http)
+            // A device waits on every chunk: a few quick retries, then an error
+            // it retries itself (the crate's default retries for 3 minutes).
+            .with_retry(RetryConfig {
+                backoff: BackoffConfig::default(),
+                max_retries: 3,
+                retry_timeout: Duration::from_secs(20),
+            });
+        for (key, default) in [
+            (ClientConfigKey::ConnectTimeout, "5s"),
+            (ClientConfigKey::Timeout, "30s"),
+        ] {
+            let key = AmazonS3ConfigKey::Client(key);
+            if builder.get_config_value(&key).is_none() {
+                builder = builder.with_config(key, default);
+            }
+        }
         if builder
             .get_config_value(&AmazonS3ConfigKey::Region)
             .is_none()
@@ -279,6 +298,39 @@ mod tests {
             .with_access_key_id("k")
             .with_secret_access_key("s");
         assert!(Objects::bucket_with(&url, local).is_ok());
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_bucket_fails_soon_with_its_code() {
+        // A port nothing listens on: refused at once, retried briefly, then an error.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let url = BucketUrl::parse("s3://docs/p").unwrap();
+        let objects = Objects::bucket_with_vars(
+            &url,
+            [
+                ("AWS_ENDPOINT_URL", endpoint.as_str()),
+                ("AWS_ACCESS_KEY_ID", "k"),
+                ("AWS_SECRET_ACCESS_KEY", "s"),
+            ],
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        let err = objects.is_empty().await.unwrap_err();
+        assert_eq!(err.code(), "server.objects");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            Objects::bucket_with_vars(&url, [("AWS_NOT_A_SETTING", "x")]).is_err(),
+            "an unknown setting is refused"
+        );
     }
 
     #[tokio::test]
