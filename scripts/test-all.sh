@@ -119,9 +119,11 @@ export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 await "$postgres" postgres
 RANTAU_TEST_POSTGRES=$(cat "$bg/pg.url")
 export RANTAU_TEST_POSTGRES
-# The documents-in-S3 tests run against s3s-fs on a loopback port of its choosing
-# (read from its log), a bucket folder of its own; the URL carries the test
-# credentials and the bucket.
+# Built first, run once s3s-fs is there: the build never waits for its install.
+cargo test --workspace --locked --no-run
+# The documents-in-S3 tests (server/tests/s3.rs) run against s3s-fs on a loopback
+# port of its choosing (read from its log), a bucket folder of its own; the URL
+# carries the test credentials and the bucket.
 await "$s3s" s3s
 mkdir "$s3_dir/rantau"
 RUST_LOG=info "$(command -v s3s-fs)" --host 127.0.0.1 --port 0 \
