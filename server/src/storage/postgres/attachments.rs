@@ -151,7 +151,7 @@ pub async fn put_chunk(db: &PgDb, files: &Arc<FileStore>, c: ChunkUpload) -> Res
     if found != ChunkStored::Stored {
         return Ok(found);
     }
-    // File first, then the chunk's row: a chunk row always points at a file on disk.
+    // Object first, then the chunk's row: a chunk row always points at stored bytes.
     files
         .write_chunk(&c.participant, &c.sha, c.idx, &c.data)
         .await?;

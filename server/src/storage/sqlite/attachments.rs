@@ -117,7 +117,7 @@ pub fn put_chunk(db: &SqliteDb, files: &FileStore, c: &ChunkUpload) -> Result<Ch
     if found != ChunkStored::Stored {
         return Ok(found);
     }
-    // File first, then the chunk's row: a chunk row always points at a file on disk.
+    // Object first, then the chunk's row: a chunk row always points at stored bytes.
     block_on(files.write_chunk(participant, sha, c.idx, &c.data))?;
     db.write(|tx| {
         tx.prepare_cached(
