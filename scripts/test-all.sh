@@ -35,14 +35,30 @@ kill_tree() {
 # The throwaway PostgreSQL cluster of the storage tests (scripts/pg.sh), stopped and
 # removed on any exit, failures included.
 pg_dir=$(mktemp -d /tmp/rantau-pg.XXXXXX)
+# The S3 server's folder (s3s-fs, started before the tests), removed on any exit.
+s3_dir=$(mktemp -d /tmp/rantau-s3.XXXXXX)
+s3_pid=
 cleanup() {
   local pid
   for pid in $(jobs -p); do kill_tree "$pid"; done
+  if [[ -n "$s3_pid" ]]; then kill "$s3_pid" 2>/dev/null || true; fi
   bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || rmdir "$pg_dir" 2>/dev/null || true
-  rm -rf "$bg"
+  rm -rf "$bg" "$s3_dir"
 }
 trap cleanup EXIT
 size_target="${CARGO_TARGET_DIR:-$PWD/target}/size-check"
+# The S3 server of the object-storage tests (server/tests/s3.rs): s3s-fs, pinned (0.15
+# and later need a newer Rust), a debug build (~25 crates fewer to optimise; it only
+# stores a few test files). Installed before the deny and fuzz builds: the test step
+# waits for it.
+S3S_FS_VERSION=0.14.0
+(
+  set -e
+  if ! s3s-fs --version 2>/dev/null | grep -qF "$S3S_FS_VERSION"; then
+    nice -n 19 cargo install s3s-fs --version "$S3S_FS_VERSION" --locked --debug --features binary
+  fi
+) >"$bg/s3s.log" 2>&1 &
+s3s=$!
 (
   set -e
   nice -n 19 bash scripts/deny.sh --install-only
@@ -103,6 +119,24 @@ export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 await "$postgres" postgres
 RANTAU_TEST_POSTGRES=$(cat "$bg/pg.url")
 export RANTAU_TEST_POSTGRES
+# Built first, run once s3s-fs is there: the build never waits for its install.
+cargo test --workspace --locked --no-run
+# The documents-in-S3 tests (server/tests/s3.rs) run against s3s-fs on a loopback
+# port of its choosing (read from its log), a bucket folder of its own; the URL
+# carries the test credentials and the bucket.
+await "$s3s" s3s
+mkdir "$s3_dir/rantau"
+RUST_LOG=info "$(command -v s3s-fs)" --host 127.0.0.1 --port 0 \
+  --access-key rantau-ci --secret-key rantau-ci-secret "$s3_dir" >"$bg/s3s-server.log" 2>&1 &
+s3_pid=$!
+s3_url=
+for _ in $(seq 200); do
+  s3_url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$bg/s3s-server.log" | head -1 || true)
+  [[ -n "$s3_url" ]] && break
+  sleep 0.1
+done
+if [[ -z "$s3_url" ]]; then echo "s3s-fs did not start:" >&2; cat "$bg/s3s-server.log" >&2; exit 1; fi
+export RANTAU_TEST_S3="http://rantau-ci:rantau-ci-secret@${s3_url#http://}/rantau"
 cargo test --workspace --locked
 
 step "the server's end-to-end API, probe/metrics and shutdown tests and the soak again, on PostgreSQL"

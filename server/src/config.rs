@@ -46,8 +46,8 @@ pub struct ServeSettings {
     pub db: Option<PathBuf>,
     /// A SQLite path or URL, or a PostgreSQL URL (`--database`).
     pub database: Option<String>,
-    /// PostgreSQL's documents folder (`--files`).
-    pub files: Option<PathBuf>,
+    /// Where documents go (`--files`): a folder (PostgreSQL) or `s3://BUCKET/PREFIX`.
+    pub files: Option<String>,
     /// Listen address (`--addr`).
     pub addr: Option<SocketAddr>,
     /// The admin token's file (`--admin-token-file`).
@@ -193,7 +193,7 @@ mod tests {
         assert_eq!(s.trusted_proxy[1].to_string(), "10.0.1.0/24");
         assert_eq!(s.documents_quota, Some(1000));
         assert_eq!(s.grace_or_default(), Duration::from_secs(7));
-        assert_eq!(s.files, Some(PathBuf::from("/srv/docs")));
+        assert_eq!(s.files.as_deref(), Some("/srv/docs"));
     }
 
     #[test]

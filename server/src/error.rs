@@ -54,6 +54,10 @@ pub enum Error {
     /// Sealing or opening a stored document failed (wrong key, or a damaged file).
     #[error("stored document: {0}")]
     Crypto(String),
+    /// The documents' object storage refused or failed (unreachable, denied,
+    /// misconfigured), or its `--files` URL or endpoint is not usable.
+    #[error("object storage: {0}")]
+    Objects(String),
     /// The officer client's server address is not an http(s) URL.
     #[error("invalid server address: {0}")]
     InvalidServerUrl(String),
@@ -90,7 +94,14 @@ impl Error {
             Error::WrongKey => "server.wrong_key",
             Error::NotEncrypted => "server.not_encrypted",
             Error::Crypto(_) => "server.crypto",
+            Error::Objects(_) => "server.objects",
         }
+    }
+}
+
+impl From<object_store::Error> for Error {
+    fn from(e: object_store::Error) -> Self {
+        Error::Objects(e.to_string())
     }
 }
 

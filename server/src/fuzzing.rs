@@ -190,7 +190,7 @@ fn fuzzed_database(runtime: &tokio::runtime::Runtime) -> DbLocation {
         .block_on(crate::storage::create_database(&admin_url, &name))
         .unwrap_or_else(|e| panic!("RANTAU_TEST_POSTGRES: {e}"));
     let files = std::env::temp_dir().join(&name);
-    DbLocation::parse(&url, Some(files)).unwrap_or_else(|e| panic!("{e}"))
+    DbLocation::parse(&url, files.to_str()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn harness() -> &'static Harness {

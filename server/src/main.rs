@@ -49,10 +49,14 @@ enum Command {
             value_name = "URL"
         )]
         database: Option<String>,
-        /// With PostgreSQL: the folder for document bytes (created 0700 when
-        /// missing; the key file defaults to `<files>.key` beside it).
-        #[arg(long, env = "RANTAU_FILES", value_name = "DIR")]
-        files: Option<PathBuf>,
+        /// Where document bytes go: with PostgreSQL, a folder (created 0700
+        /// when missing; the key file defaults to `<files>.key` beside it) or an
+        /// S3-compatible bucket `s3://BUCKET/PREFIX` (then `--key-file` is
+        /// required); with SQLite, only a bucket (else they stay beside the
+        /// database). A bucket is reached with the AWS_* variables
+        /// (docs/objects.md).
+        #[arg(long, env = "RANTAU_FILES", value_name = "DIR|s3://BUCKET/PREFIX")]
+        files: Option<String>,
         /// Address to listen on [default: 127.0.0.1:8080].
         #[arg(long, env = "RANTAU_ADDR")]
         addr: Option<SocketAddr>,
@@ -189,15 +193,14 @@ fn serve_request(
     };
     let settings = flags.over(file);
     let db = match (&settings.db, &settings.database, &settings.files) {
-        (Some(_), _, Some(_)) => {
-            return Err(
-                "--files is for PostgreSQL; a SQLite database keeps documents beside its file"
-                    .into(),
-            )
+        // A SQLite file keeps documents beside it, or in a bucket (not another folder).
+        (Some(path), _, Some(files)) => {
+            let path = path.to_str().ok_or("the database path is not UTF-8")?;
+            DbLocation::parse(path, Some(files)).map_err(|e| e.to_string())?
         }
         (Some(path), _, None) => DbLocation::File(path.clone()),
         (None, Some(database), files) => {
-            DbLocation::parse(database, files.clone()).map_err(|e| e.to_string())?
+            DbLocation::parse(database, files.as_deref()).map_err(|e| e.to_string())?
         }
         (None, None, Some(_)) => {
             let lang = rantau_server::messages::operator_lang();

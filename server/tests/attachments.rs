@@ -7,69 +7,16 @@ use rantau_core::protocol::wire::{AttachmentStatus, ErrorBody, ATTACHMENT_CHUNK_
 use rantau_server::officer::SubmissionList;
 use rantau_server::{RunningServer, ServerConfig};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 mod common;
 use common::client;
+use common::uploads::{file, hex_sha, post_complete, put};
 
 const ADMIN: &str = "admin-secret";
-
-fn hex_sha(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
-}
 
 /// Enrolls `device` and returns its token.
 async fn enroll(c: &reqwest::Client, s: &RunningServer, device: &str) -> String {
     common::enroll(c, s, device).await.token
-}
-
-async fn put(
-    c: &reqwest::Client,
-    s: &RunningServer,
-    token: &str,
-    file: &[u8],
-    idx: usize,
-    body: &[u8],
-) -> (u16, String) {
-    let r = c
-        .put(format!(
-            "{}/v1/attachments/{}/chunks/{idx}",
-            s.base_url(),
-            hex_sha(file)
-        ))
-        .bearer_auth(token)
-        .header("x-chunk-sha256", hex_sha(body))
-        .header("x-attachment-size", file.len().to_string())
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let code = if status == 204 {
-        String::new()
-    } else {
-        r.json::<ErrorBody>().await.unwrap().code
-    };
-    (status, code)
-}
-
-async fn post_complete(
-    c: &reqwest::Client,
-    s: &RunningServer,
-    token: &str,
-    sha: &str,
-) -> reqwest::Response {
-    c.post(format!("{}/v1/attachments/{sha}/complete", s.base_url()))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-fn file(len: usize) -> Vec<u8> {
-    let mut v: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
-    v[..5].copy_from_slice(b"%PDF-");
-    v
 }
 
 #[tokio::test]

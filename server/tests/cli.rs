@@ -160,7 +160,11 @@ fn serve_takes_postgres_from_a_url_and_says_when_it_is_unreachable() {
     );
     let mut c = bin(&["serve", "--addr", "127.0.0.1:0", "--database", url]);
     c.env("RANTAU_ADMIN_TOKEN", TOKEN);
-    assert!(refused(c).contains("--files DIR is required"));
+    let err = refused(c);
+    assert!(
+        err.contains("--files DIR or s3://BUCKET/PREFIX is required"),
+        "{err}"
+    );
     // The help names the variable, never its value.
     let help = bin(&["serve", "--help"])
         .env("RANTAU_DATABASE", url)
@@ -180,7 +184,11 @@ fn serve_takes_postgres_from_a_url_and_says_when_it_is_unreachable() {
         "--files",
     ]);
     c.arg(&docs).env("RANTAU_ADMIN_TOKEN", TOKEN);
-    assert!(refused(c).contains("--files is for PostgreSQL"));
+    let err = refused(c);
+    assert!(
+        err.contains("--files with SQLite takes only an s3:// bucket"),
+        "{err}"
+    );
 }
 
 /// `serve --database postgres://…` on a fresh database of the test cluster

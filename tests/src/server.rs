@@ -27,7 +27,7 @@ pub fn file_or_postgres(dir: &std::path::Path) -> (DbLocation, Option<PostgresDb
     let name = format!("rantau_e2e_{}", uuid::Uuid::new_v4().simple());
     postgres_admin(&admin_url, &format!("CREATE DATABASE \"{name}\""));
     let url = with_dbname(&admin_url, &name);
-    let location = DbLocation::parse(&url, Some(dir.join("documents")))
+    let location = DbLocation::parse(&url, dir.join("documents").to_str())
         .unwrap_or_else(|e| panic!("{PG_ENV}: {e}"));
     (location, Some(PostgresDb { admin_url, name }))
 }

@@ -167,7 +167,7 @@ fn the_database_stopped_mid_traffic_loses_nothing_acknowledged() {
     let url = pg("start", &cluster.0);
     let files = tempfile::tempdir().unwrap();
     let server = spawn_blocking(ServerConfig {
-        db: DbLocation::parse(&url, Some(files.path().join("documents"))).unwrap(),
+        db: DbLocation::parse(&url, files.path().join("documents").to_str()).unwrap(),
         ..ServerConfig::ephemeral(ADMIN)
     })
     .unwrap();

@@ -1,25 +1,34 @@
 //! Where the server keeps its data, as given on the command line: SQLite (the
 //! default: a path or a `sqlite:` URL, or memory) or PostgreSQL (a
-//! `postgres://` URL, with a folder for the document bytes, which stay files).
+//! `postgres://` URL), and where the document bytes go: beside a SQLite file,
+//! or the folder or `s3://` bucket `--files` names ([`Documents`]).
 
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
+use crate::storage::objects::{BucketUrl, Documents};
 
 /// Where the server keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbLocation {
     /// A private in-memory database (tests, benchmarks); gone when the server stops.
     Memory,
-    /// A SQLite file, created if missing.
+    /// A SQLite file, created if missing; documents in the folder beside it.
     File(PathBuf),
+    /// A SQLite file, created if missing; documents in an S3-compatible bucket.
+    FileAndBucket {
+        /// The database file.
+        path: PathBuf,
+        /// Where the documents are.
+        bucket: BucketUrl,
+    },
     /// A PostgreSQL database (created beforehand, migrated on start); the
     /// document bytes live in `files`.
     Postgres {
         /// The connection URL.
         url: PgUrl,
-        /// The documents' folder (created 0700 when missing).
-        files: PathBuf,
+        /// The documents' folder (created 0700 when missing) or bucket.
+        files: Documents,
     },
 }
 
@@ -73,31 +82,46 @@ fn redacted(url: &str) -> String {
 
 impl DbLocation {
     /// The location `--database` names: a `postgres://` URL (then `files` is
-    /// required: where document bytes go), a `sqlite:` URL or a plain path (a
-    /// SQLite file; `sqlite::memory:` is memory).
-    pub fn parse(database: &str, files: Option<PathBuf>) -> Result<DbLocation> {
+    /// required: the folder or `s3://` bucket for document bytes), a `sqlite:`
+    /// URL or a plain path (a SQLite file, documents beside it or in the
+    /// bucket `files` names; `sqlite::memory:` is memory).
+    pub fn parse(database: &str, files: Option<&str>) -> Result<DbLocation> {
+        let files = files.map(Documents::parse).transpose()?;
         if is_postgres_url(database) {
             let files = files.ok_or_else(|| {
-                Error::Malformed("--files DIR is required with a PostgreSQL database".into())
+                Error::Malformed(
+                    "--files DIR or s3://BUCKET/PREFIX is required with a PostgreSQL database"
+                        .into(),
+                )
             })?;
             return Ok(DbLocation::Postgres {
                 url: PgUrl::parse(database)?,
                 files,
             });
         }
-        if files.is_some() {
-            return Err(Error::Malformed(
-                "--files is for PostgreSQL; a SQLite database keeps documents beside its file"
-                    .into(),
-            ));
-        }
         let path = database
             .strip_prefix("sqlite://")
             .unwrap_or(database.strip_prefix("sqlite:").unwrap_or(database));
-        match path {
-            "" => Err(Error::Malformed("no database path".into())),
-            ":memory:" => Ok(DbLocation::Memory),
-            path => Ok(DbLocation::File(PathBuf::from(path))),
+        match (path, files) {
+            ("", _) => Err(Error::Malformed("no database path".into())),
+            (":memory:", None) => Ok(DbLocation::Memory),
+            (path, None) => Ok(DbLocation::File(PathBuf::from(path))),
+            (":memory:", Some(_)) | (_, Some(Documents::Folder(_))) => Err(Error::Malformed(
+                "a SQLite database keeps documents beside its file; --files with SQLite takes only an s3:// bucket"
+                    .into(),
+            )),
+            (path, Some(Documents::Bucket(bucket))) => Ok(DbLocation::FileAndBucket {
+                path: PathBuf::from(path),
+                bucket,
+            }),
+        }
+    }
+
+    /// The SQLite file, for a SQLite location on disk.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        match self {
+            DbLocation::File(path) | DbLocation::FileAndBucket { path, .. } => Some(path),
+            DbLocation::Memory | DbLocation::Postgres { .. } => None,
         }
     }
 }
@@ -120,10 +144,31 @@ mod tests {
             DbLocation::parse("sqlite::memory:", None).unwrap(),
             DbLocation::Memory
         );
-        let pg = DbLocation::parse("postgres://u:secret@127.0.0.1:5432/r", Some("f".into()));
-        assert!(matches!(pg, Ok(DbLocation::Postgres { .. })));
+        let pg = DbLocation::parse("postgres://u:secret@127.0.0.1:5432/r", Some("f"));
+        assert!(matches!(
+            pg,
+            Ok(DbLocation::Postgres {
+                files: Documents::Folder(_),
+                ..
+            })
+        ));
+        let pg = DbLocation::parse("postgres://127.0.0.1/r", Some("s3://docs/rantau"));
+        assert!(matches!(
+            pg,
+            Ok(DbLocation::Postgres {
+                files: Documents::Bucket(_),
+                ..
+            })
+        ));
         assert!(DbLocation::parse("postgres://127.0.0.1/r", None).is_err());
-        assert!(DbLocation::parse("x.db", Some("f".into())).is_err());
+        assert!(DbLocation::parse("x.db", Some("f")).is_err());
+        assert!(DbLocation::parse("sqlite::memory:", Some("s3://docs")).is_err());
+        let with_bucket = DbLocation::parse("x.db", Some("s3://docs/p")).unwrap();
+        assert_eq!(
+            with_bucket.sqlite_file(),
+            Some(std::path::Path::new("x.db"))
+        );
+        assert!(matches!(with_bucket, DbLocation::FileAndBucket { .. }));
     }
 
     #[test]

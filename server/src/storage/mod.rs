@@ -43,6 +43,7 @@
 pub mod files;
 pub mod key;
 mod location;
+pub mod objects;
 pub mod postgres;
 #[doc(hidden)]
 pub use postgres::scratch::create_database;
@@ -64,6 +65,7 @@ use crate::officer::SubmissionSummary;
 use files::FileStore;
 use key::DataKey;
 pub use location::{DbLocation, PgUrl};
+use objects::{Documents, Objects};
 use postgres::PgDb;
 use sqlite::SqliteDb;
 
@@ -263,11 +265,26 @@ impl Storage {
     /// open runs on the blocking pool.
     pub async fn connect(location: &DbLocation, key_file: Option<&Path>) -> Result<Storage> {
         let (location, key_file) = (location.clone(), key_file.map(Path::to_path_buf));
+        // A bucket has no folder to see whether it is new; its listing says,
+        // and reaches it once before the server answers anything.
+        let bucket_empty = match &location {
+            DbLocation::Postgres {
+                files: Documents::Bucket(bucket),
+                ..
+            } => Some(Objects::bucket(bucket)?.is_empty().await?),
+            DbLocation::FileAndBucket { bucket, .. } => {
+                Objects::bucket(bucket)?.is_empty().await?;
+                None
+            }
+            _ => None,
+        };
         let key = {
             let location = location.clone();
-            tokio::task::spawn_blocking(move || data_key(&location, key_file.as_deref()))
-                .await
-                .map_err(|e| Error::Runtime(e.to_string()))??
+            tokio::task::spawn_blocking(move || {
+                data_key(&location, key_file.as_deref(), bucket_empty)
+            })
+            .await
+            .map_err(|e| Error::Runtime(e.to_string()))??
         };
         match &location {
             DbLocation::Postgres { url, .. } => {
@@ -290,7 +307,7 @@ impl Storage {
     pub fn open(location: &DbLocation, key_file: Option<&Path>) -> Result<Storage> {
         // Refused before a key file is made for it.
         sqlite_only(location)?;
-        let key = data_key(location, key_file)?;
+        let key = data_key(location, key_file, None)?;
         Storage::open_with_key(location, &key)
     }
 
@@ -582,12 +599,33 @@ impl Storage {
 
 /// The data key for `db`: a fresh one in memory, else the key file's (made when
 /// missing and there is no data yet: no database file, or an empty documents
-/// folder for PostgreSQL, whose rows hold nothing sealed).
-fn data_key(db: &DbLocation, key_file: Option<&Path>) -> Result<DataKey> {
+/// folder or bucket (`bucket_empty`) for PostgreSQL, whose rows hold nothing
+/// sealed). A bucket has no "beside": PostgreSQL with one needs `key_file`.
+fn data_key(
+    db: &DbLocation,
+    key_file: Option<&Path>,
+    bucket_empty: Option<bool>,
+) -> Result<DataKey> {
     let (beside, fresh) = match db {
         DbLocation::Memory => return Ok(DataKey::generate()),
-        DbLocation::File(path) => (path.clone(), !sqlite::has_data(path)?),
-        DbLocation::Postgres { files, .. } => (files.clone(), folder_is_empty(files)?),
+        DbLocation::File(path) | DbLocation::FileAndBucket { path, .. } => {
+            (path.clone(), !sqlite::has_data(path)?)
+        }
+        DbLocation::Postgres {
+            files: Documents::Folder(files),
+            ..
+        } => (files.clone(), folder_is_empty(files)?),
+        DbLocation::Postgres {
+            files: Documents::Bucket(_),
+            ..
+        } => {
+            let key_file = key_file.ok_or_else(|| {
+                Error::KeyFile(
+                    "--key-file is required with PostgreSQL and documents in a bucket".into(),
+                )
+            })?;
+            (key_file.to_path_buf(), bucket_empty.unwrap_or(false))
+        }
     };
     if let Some(parent) = beside.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.exists() {
@@ -606,7 +644,7 @@ fn sqlite_only(location: &DbLocation) -> Result<()> {
         DbLocation::Postgres { .. } => Err(Error::Runtime(
             "a PostgreSQL database is opened with Storage::connect".into(),
         )),
-        DbLocation::Memory | DbLocation::File(_) => Ok(()),
+        DbLocation::Memory | DbLocation::File(_) | DbLocation::FileAndBucket { .. } => Ok(()),
     }
 }
 

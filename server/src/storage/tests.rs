@@ -89,7 +89,7 @@ async fn postgres(test: &str) -> Option<Backend> {
     let files = tempfile::tempdir().unwrap();
     let location = DbLocation::Postgres {
         url: PgUrl::parse(&with_dbname(&admin_url, &dbname)).unwrap(),
-        files: files.path().join("documents"),
+        files: Documents::Folder(files.path().join("documents")),
     };
     let storage = Storage::connect(&location, None).await.unwrap();
     Some(Backend {
@@ -489,6 +489,42 @@ async fn attachments_reserve_quota_complete_and_refuse_a_wrong_hash() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completion_cut_after_the_file_was_written_completes_on_the_retry() {
+    for b in backends("a_completion_cut_after_the_file").await {
+        let s = &b.storage;
+        let p = enrolled(s, "cut").await;
+        let quota = crate::limits::DocumentQuota {
+            participant: 1000,
+            total: 1000,
+        };
+        for (n, drop_chunks) in [(1u8, false), (2, true)] {
+            let data = vec![n; 300];
+            let sha = hex::encode(sha2::Sha256::digest(&data));
+            s.put_chunk(chunk(&p, &data, &sha, quota)).await.unwrap();
+            // The crash: the assembled file is written, the record is not (and, the
+            // second time, another replica already dropped the chunks).
+            let digest = s.files.assemble(&p, &sha, 1).await.unwrap();
+            assert_eq!(hex::encode(digest), sha);
+            if drop_chunks {
+                s.files.discard_parts(&p, &sha).await.unwrap();
+            }
+            let held = s.attachment_status(p.clone(), sha.clone()).await.unwrap();
+            assert!(!held.unwrap().complete, "{}: not recorded yet", b.name);
+            let Completion::Complete(done) = s
+                .complete_attachment(p.clone(), sha.clone(), 9)
+                .await
+                .unwrap()
+            else {
+                panic!("{}: the retry does not complete", b.name)
+            };
+            assert!(done.complete);
+            assert_eq!(s.files.read(&p, &sha).await.unwrap(), data, "{}", b.name);
+        }
+        b.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn officers_decide_in_one_transaction_and_page_the_list() {
     for b in backends("officers_decide").await {
         let s = &b.storage;
@@ -665,7 +701,7 @@ async fn a_newer_postgres_schema_is_refused_and_left_untouched() {
     let Some(scratch) = &b.scratch else { panic!() };
     let location = DbLocation::Postgres {
         url: PgUrl::parse(&with_dbname(&scratch.admin_url, &scratch.dbname)).unwrap(),
-        files: scratch._files.path().join("documents"),
+        files: Documents::Folder(scratch._files.path().join("documents")),
     };
     let err = Storage::connect(&location, None).await.unwrap_err();
     assert_eq!(err.code(), "server.schema_too_new");
@@ -731,7 +767,7 @@ async fn an_unreachable_database_is_unavailable() {
     let location = DbLocation::Postgres {
         // Port 1 on loopback: nothing listens there.
         url: PgUrl::parse("postgres://rantau@127.0.0.1:1/rantau").unwrap(),
-        files: files.path().join("documents"),
+        files: Documents::Folder(files.path().join("documents")),
     };
     let err = Storage::connect(&location, None).await.unwrap_err();
     assert_eq!(err.code(), "server.unavailable", "{err}");

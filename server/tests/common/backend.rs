@@ -143,7 +143,7 @@ pub async fn shared_postgres(test: &str) -> Option<SharedDb> {
     };
     let scratch = create(admin_url).await;
     Some(SharedDb {
-        location: DbLocation::parse(&scratch.url(), Some(scratch.files())).unwrap(),
+        location: DbLocation::parse(&scratch.url(), scratch.files().to_str()).unwrap(),
         url: scratch.url(),
         _scratch: scratch,
     })
@@ -187,7 +187,7 @@ pub fn blocking_config(mut config: ServerConfig) -> (ServerConfig, Option<Scratc
     .join()
     .unwrap();
     if let Some(s) = &scratch {
-        config.db = DbLocation::parse(&s.url(), Some(s.files())).unwrap();
+        config.db = DbLocation::parse(&s.url(), s.files().to_str()).unwrap();
     }
     (config, scratch)
 }
@@ -199,7 +199,7 @@ pub async fn server(mut config: ServerConfig) -> TestServer {
     if config.db == DbLocation::Memory {
         db = scratch_database().await;
         if let Some(scratch) = &db {
-            config.db = DbLocation::parse(&scratch.url(), Some(scratch.files())).unwrap();
+            config.db = DbLocation::parse(&scratch.url(), scratch.files().to_str()).unwrap();
         }
     }
     TestServer {

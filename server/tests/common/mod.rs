@@ -3,6 +3,8 @@
 
 #[allow(dead_code)] // each test crate uses a part of it
 pub mod backend;
+#[allow(dead_code)] // not every test crate uploads documents
+pub mod uploads;
 
 use rantau_core::protocol::wire::EnrollResponse;
 use rantau_server::RunningServer;
@@ -15,9 +17,13 @@ pub fn client() -> reqwest::Client {
 }
 
 /// Enrolls `device` and returns the server's answer; the enrollment must succeed.
-pub async fn enroll(c: &reqwest::Client, s: &RunningServer, device: &str) -> EnrollResponse {
+pub async fn enroll(
+    c: &reqwest::Client,
+    s: &(impl uploads::Base + ?Sized),
+    device: &str,
+) -> EnrollResponse {
     let r = c
-        .post(format!("{}/v1/devices", s.base_url()))
+        .post(format!("{}/v1/devices", s.base()))
         .json(&json!({"device_id": device, "label": "test"}))
         .send()
         .await

@@ -1,7 +1,8 @@
 //! Attachment uploads' records: the attachment (size, complete) per
 //! participant, the chunks received so far, and the quota reservation that a
-//! new attachment makes. The bytes are in the [`FileStore`] (written on the
-//! blocking pool); one upload's records and bytes change under its lock.
+//! new attachment makes. The bytes are in the [`FileStore`]; one upload's
+//! records and bytes change under its lock in this process, and its objects
+//! are safe to race with another replica's (see `files.rs`).
 //! Reservations take an advisory lock, so the sums they check and the row
 //! that counts against them are one step, as under SQLite's one writer.
 
@@ -136,17 +137,6 @@ pub async fn status_of(
     status(&**db.client().await?, participant, sha).await
 }
 
-/// Runs file work on the blocking pool.
-async fn on_files<T: Send + 'static>(
-    files: &Arc<FileStore>,
-    f: impl FnOnce(&FileStore) -> Result<T> + Send + 'static,
-) -> Result<T> {
-    let files = Arc::clone(files);
-    tokio::task::spawn_blocking(move || f(&files))
-        .await
-        .map_err(|e| Error::Runtime(e.to_string()))?
-}
-
 /// Stores one chunk (see [`crate::storage::Storage::put_chunk`]).
 pub async fn put_chunk(db: &PgDb, files: &Arc<FileStore>, c: ChunkUpload) -> Result<ChunkStored> {
     let _upload = files.lock_async(&c.participant, &c.sha).await;
@@ -161,13 +151,10 @@ pub async fn put_chunk(db: &PgDb, files: &Arc<FileStore>, c: ChunkUpload) -> Res
     if found != ChunkStored::Stored {
         return Ok(found);
     }
-    // File first, then the chunk's row: a chunk row always points at a file on disk.
-    let (participant, sha, idx) = (c.participant.clone(), c.sha.clone(), c.idx);
-    let data = c.data;
-    on_files(files, move |f| {
-        f.write_chunk(&participant, &sha, idx, &data)
-    })
-    .await?;
+    // Object first, then the chunk's row: a chunk row always points at stored bytes.
+    files
+        .write_chunk(&c.participant, &c.sha, c.idx, &c.data)
+        .await?;
     db.client()
         .await?
         .execute(
@@ -198,8 +185,9 @@ pub async fn complete(
     if current.chunks_received.len() as u32 != count {
         return Ok(Completion::Incomplete);
     }
-    let (p, s) = (participant.to_string(), sha.to_string());
-    let digest = on_files(files, move |f| f.assemble(&p, &s, count)).await?;
+    // The file is written before the record and the chunks dropped after it: a
+    // crash anywhere leaves what a retry needs (see files.rs).
+    let digest = files.assemble(participant, sha, count).await?;
     let mut client = db.client().await?;
     let tx = client.transaction().await?;
     let matches = hex::encode(digest) == sha;
@@ -210,8 +198,6 @@ pub async fn complete(
         )
         .await?;
     } else {
-        let (p, s) = (participant.to_string(), sha.to_string());
-        on_files(files, move |f| f.discard_parts(&p, &s)).await?;
         tx.execute(
             "DELETE FROM attachments WHERE participant_id = $1 AND sha256 = $2",
             &[&participant, &sha],
@@ -225,7 +211,12 @@ pub async fn complete(
     .await?;
     tx.commit().await?;
     if !matches {
+        files.discard_parts(participant, sha).await?;
         return Ok(Completion::HashMismatch);
+    }
+    if let Err(e) = files.discard_parts(participant, sha).await {
+        // Recorded complete already: left-over chunks are only space.
+        tracing::warn!(code = e.code(), error = %e, "chunks of a completed upload not removed");
     }
     Ok(Completion::Complete(AttachmentStatus {
         chunks_received: (0..count).collect(),

@@ -15,9 +15,10 @@
 //! - a new attachment's quota check and reservation, and a device's
 //!   enrollment, are serialised by transaction-scoped advisory locks.
 //!
-//! Document bytes stay in the [`crate::storage::files::FileStore`] folder; one
-//! upload's chunks and assembly are serialised by its in-process lock, so one
-//! server process serves a documents folder.
+//! Document bytes are in the [`crate::storage::files::FileStore`]: a folder
+//! (one server process per folder: an upload's chunks and assembly are
+//! serialised by its in-process lock) or a bucket several replicas share (its
+//! chunk objects and assembly are safe to race: see `files.rs`).
 
 pub(crate) mod attachments;
 pub(crate) mod devices;

@@ -1,14 +1,15 @@
 //! Attachment uploads' records: the attachment (size, complete) per
 //! participant, the chunks received so far, and the quota reservation that a
-//! new attachment makes. The bytes are in the [`FileStore`]; one upload's
-//! records and bytes change under its lock.
+//! new attachment makes. The bytes are in the [`FileStore`] (its async calls
+//! driven from this blocking code); one upload's records and bytes change under
+//! its lock in this process, and its objects are safe to race with another's.
 
 use rantau_core::protocol::wire::{chunk_count, AttachmentStatus, ATTACHMENT_CHUNK_SIZE};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::error::{Error, Result};
 use crate::limits::DocumentQuota;
-use crate::storage::files::FileStore;
+use crate::storage::files::{block_on, FileStore};
 use crate::storage::sqlite::SqliteDb;
 use crate::storage::{ChunkStored, ChunkUpload, Completion};
 
@@ -116,8 +117,8 @@ pub fn put_chunk(db: &SqliteDb, files: &FileStore, c: &ChunkUpload) -> Result<Ch
     if found != ChunkStored::Stored {
         return Ok(found);
     }
-    // File first, then the chunk's row: a chunk row always points at a file on disk.
-    files.write_chunk(participant, sha, c.idx, &c.data)?;
+    // Object first, then the chunk's row: a chunk row always points at stored bytes.
+    block_on(files.write_chunk(participant, sha, c.idx, &c.data))?;
     db.write(|tx| {
         tx.prepare_cached(
             "INSERT OR IGNORE INTO attachment_chunks (participant_id, sha256, idx) VALUES (?1, ?2, ?3)",
@@ -146,9 +147,10 @@ pub fn complete(
     if current.chunks_received.len() as u32 != count {
         return Ok(Completion::Incomplete);
     }
-    let digest = files.assemble(participant, sha, count)?;
+    // The file is written before the record and the chunks dropped after it: a
+    // crash anywhere leaves what a retry needs (see files.rs).
+    let digest = block_on(files.assemble(participant, sha, count))?;
     if hex::encode(digest) != sha {
-        files.discard_parts(participant, sha)?;
         db.write(|tx| {
             tx.execute(
                 "DELETE FROM attachment_chunks WHERE participant_id = ?1 AND sha256 = ?2",
@@ -160,6 +162,7 @@ pub fn complete(
             )?;
             Ok::<_, Error>(())
         })?;
+        block_on(files.discard_parts(participant, sha))?;
         return Ok(Completion::HashMismatch);
     }
     db.write(|tx| {
@@ -173,6 +176,10 @@ pub fn complete(
         )?;
         Ok::<_, Error>(())
     })?;
+    if let Err(e) = block_on(files.discard_parts(participant, sha)) {
+        // Recorded complete already: left-over chunks are only space.
+        tracing::warn!(code = e.code(), error = %e, "chunks of a completed upload not removed");
+    }
     Ok(Completion::Complete(AttachmentStatus {
         chunks_received: (0..count).collect(),
         complete: true,

@@ -44,12 +44,14 @@ impl SqliteDb {
         let mut conn = match location {
             // Never on disk: nothing to encrypt.
             DbLocation::Memory => Connection::open_in_memory()?,
-            DbLocation::File(path) => open::open_file(path, key)?,
+            DbLocation::File(path) | DbLocation::FileAndBucket { path, .. } => {
+                open::open_file(path, key)?
+            }
             DbLocation::Postgres { .. } => {
                 return Err(Error::Runtime("not a SQLite location".into()))
             }
         };
-        schema::configure(&conn, matches!(location, DbLocation::File(_)))?;
+        schema::configure(&conn, location.sqlite_file().is_some())?;
         schema::migrate(&mut conn)?;
         Ok(SqliteDb {
             conn: Mutex::new(conn),
