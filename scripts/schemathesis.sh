@@ -30,7 +30,13 @@ install() {
   fi
   rm -rf "$VENV"
   mkdir -p "$(dirname "$VENV")"
-  nice -n 19 python3 -m venv "$VENV"
+  if ! nice -n 19 python3 -m venv "$VENV" 2>/dev/null; then
+    # Debian splits venv (ensurepip) out of python3; root installs it like the gate's JDK.
+    [ "$(id -u)" -eq 0 ] || die "python3 -m venv failed: install python3-venv"
+    rm -rf "$VENV"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    nice -n 19 python3 -m venv "$VENV"
+  fi
   nice -n 19 "$VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$VERSION"
 }
 
