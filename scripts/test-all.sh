@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Rantau: format and clippy lints, Rust unit/property/end-to-end
-# tests (the server's on SQLite and on a throwaway PostgreSQL), the Kotlin tests on
+# tests (the server's on SQLite and on a throwaway PostgreSQL), schemathesis against
+# a real server on both backends, the Kotlin tests on
 # the JVM, a type check of the app's screens, the library size budget, and a short
 # fuzz smoke run. Installs what it needs on a fresh machine.
 set -euo pipefail
@@ -86,6 +87,12 @@ postgres=$!
   done
 ) >"$bg/maven.log" 2>&1 &
 maven=$!
+# The venv of the schemathesis step (pip, mostly waiting on downloads; made once and
+# kept in ~/.cache).
+(
+  nice -n 19 bash scripts/schemathesis.sh --install-only
+) >"$bg/schemathesis.log" 2>&1 &
+schemathesis=$!
 # Waits for background job $1 (named $2); on failure prints its log and fails.
 await() {
   if ! wait "$1"; then
@@ -146,6 +153,12 @@ RANTAU_TEST_SERVER_DB=postgres cargo test --workspace --locked --test api --test
 # The server fuzz harness's invariants (exactly once, answers replayed) on PostgreSQL:
 # its seed corpus and its fixed-seed property test, only (a filter on the libraries' tests).
 RANTAU_TEST_SERVER_DB=postgres cargo test --workspace --locked --lib fuzzing
+
+step "schemathesis: generated requests against a real server and its OpenAPI document, on SQLite then PostgreSQL"
+# No 5xx, no status or body the document does not list; fixed seed and examples.
+await "$schemathesis" schemathesis
+bash scripts/schemathesis.sh sqlite
+bash scripts/schemathesis.sh postgres
 
 step "benchmarks, once each in test mode (a broken benchmark fails here)"
 cargo test --workspace --locked --bench '*'

@@ -145,12 +145,17 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let observers = http::middleware::Observers {
+        stats: Arc::clone(&state.stats),
+        metrics: Arc::clone(&state.metrics),
+    };
     let app = http::routes::app(state, config.limits.request_timeout);
     let task = tokio::spawn(http::serve::serve(
         listener,
         app,
         config.limits.header_timeout,
         config.limits.max_connections,
+        observers,
         rx,
     ));
     tracing::info!(%addr, "rantau-server listening");

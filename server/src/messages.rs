@@ -56,6 +56,26 @@ pub static MESSAGES: &[rantau_core::base::messages::Entry] = &[
         "The request took too long to arrive and was stopped. Try again.",
     ),
     (
+        "body.too_large",
+        "Isi permintaan lebih besar dari {bytes} bita.",
+        "The request body is larger than {bytes} bytes.",
+    ),
+    (
+        "request.bad_content_length",
+        "Panjang isi (Content-Length) permintaan tidak valid.",
+        "The request's Content-Length is not valid.",
+    ),
+    (
+        "submission.invalid_created_at",
+        "Waktu pembuatan kiriman (created_at) harus berupa tanggal dan jam RFC 3339, misalnya 2026-01-31T08:00:00Z.",
+        "The submission's created_at must be an RFC 3339 date and time, e.g. 2026-01-31T08:00:00Z.",
+    ),
+    (
+        "body.bad_gzip",
+        "Isi permintaan ditandai gzip (Content-Encoding: gzip) tetapi tidak dikompresi gzip.",
+        "The request body is marked gzip (Content-Encoding: gzip) but is not gzip-compressed.",
+    ),
+    (
         "enroll.busy",
         "Server sedang menerima terlalu banyak pendaftaran perangkat. Coba lagi dalam {seconds} detik.",
         "The server is enrolling too many devices right now. Try again in {seconds} seconds.",

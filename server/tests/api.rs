@@ -744,3 +744,246 @@ async fn concurrent_retries_of_one_submission_store_it_once() {
         "one registration decided"
     );
 }
+
+/// Sends `head` (and `body`) on a fresh connection and reads the whole answer
+/// (the server closes the connection after each of these).
+async fn raw(s: &RunningServer, head: &str, body: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    tcp.write_all(body).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tcp.read_to_end(&mut answer),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("answered at once, not held to the request deadline"))
+    .unwrap();
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_cap_is_413_at_once_and_a_bad_one_is_counted() {
+    let s = server().await;
+    let c = client();
+    let dev = enroll(&c, &s, "device-length").await;
+    let before = s.stats();
+    // 2 MiB declared, 10 bytes sent: refused from the header, not after 60 s.
+    let head = format!(
+        "POST /v1/submissions/batch HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\naccept-language: en\r\ncontent-length: 2097152\r\n\r\n",
+        dev.token
+    );
+    let (status, text) = raw(&s, &head, b"{\"items\":").await;
+    assert_eq!(status, 413, "{text}");
+    let body: ErrorBody = serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body.code, "body.too_large");
+    assert!(body.message.contains("1048576 bytes"), "{}", body.message);
+    assert!(
+        text.to_ascii_lowercase().contains("connection: close"),
+        "{text}"
+    );
+    // Negative and overflowing lengths: hyper answers a bare 400 before the router
+    // (see http::serve); the request is still counted like every other one.
+    for length in ["-1", "99999999999999999999999"] {
+        let head =
+            format!("POST /v1/devices HTTP/1.1\r\nhost: x\r\ncontent-length: {length}\r\n\r\n");
+        let (status, text) = raw(&s, &head, b"{}").await;
+        assert_eq!(status, 400, "{length}: {text}");
+    }
+    let after = s.stats();
+    assert_eq!(after.requests, before.requests + 3, "{before:?} {after:?}");
+    assert_eq!(after.server_errors, before.server_errors);
+    let metrics = c
+        .get(format!("{}/metrics", s.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"rantau_http_requests_total{method="other",route="unparsed",status="400"} 2"#,
+        r#"status="413"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "missing {line}:\n{metrics}");
+    }
+}
+
+#[tokio::test]
+async fn plain_bodies_marked_gzip_empty_limits_and_encoded_chunks_are_coded_4xx() {
+    let s = server().await;
+    let c = client();
+    let dev = enroll(&c, &s, "device-input").await;
+    let url = format!("{}/v1/submissions/batch", s.base_url());
+    for plain in [&b""[..], br#"{"items":[]}"#] {
+        let r = c
+            .post(&url)
+            .bearer_auth(&dev.token)
+            .header("content-type", "application/json")
+            .header("content-encoding", "gzip")
+            .body(plain.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            error_of(r).await,
+            (400, "body.bad_gzip".into()),
+            "{plain:?}"
+        );
+    }
+    for (path, token) in [
+        ("/v1/changes", dev.token.as_str()),
+        ("/v1/admin/submissions", ADMIN),
+    ] {
+        for query in ["limit=", "limit=%20", "limit=1.5"] {
+            let r = c
+                .get(format!("{}{path}?{query}", s.base_url()))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                error_of(r).await,
+                (400, "query.invalid".into()),
+                "{path}?{query}"
+            );
+        }
+        // Absent is still the default page.
+        let r = c
+            .get(format!("{}{path}", s.base_url()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    // A chunk is hashed as sent: a compressed one is refused before its hash.
+    let r = c
+        .put(format!(
+            "{}/v1/attachments/{}/chunks/0",
+            s.base_url(),
+            "a".repeat(64)
+        ))
+        .bearer_auth(&dev.token)
+        .header("content-type", "application/octet-stream")
+        .header("content-encoding", "gzip")
+        .header("x-attachment-size", "3")
+        .header("x-chunk-sha256", "b".repeat(64))
+        .body("abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(r).await, (415, "body.unsupported_encoding".into()));
+}
+
+#[tokio::test]
+async fn an_item_whose_created_at_is_not_a_time_is_rejected_once_and_for_all() {
+    let s = server().await;
+    let c = client();
+    let dev = enroll(&c, &s, "device-created-at").await;
+    let bad = |id: &str, created_at: &str| {
+        let mut v = item(id, "consultation", consultation("when"));
+        v["created_at"] = json!(created_at);
+        v
+    };
+    let good = item("ca-good", "consultation", consultation("when"));
+    // One broken item does not hold the rest of the batch back.
+    let outcomes = batch(
+        &c,
+        &s,
+        &dev.token,
+        vec![bad("ca-bad", "not a date"), good.clone()],
+    )
+    .await;
+    let ItemOutcome::Rejected { issues } = &outcomes[0] else {
+        panic!("{outcomes:?}");
+    };
+    assert_eq!(issues[0].code, "submission.invalid_created_at");
+    assert_eq!(issues[0].path, "created_at");
+    let ItemOutcome::Accepted { reference } = &outcomes[1] else {
+        panic!("{outcomes:?}");
+    };
+    // Exactly once: the rejection is answered again for its id, and an accepted id
+    // keeps its first answer even when a retry carries a broken created_at.
+    let again = batch(
+        &c,
+        &s,
+        &dev.token,
+        vec![bad("ca-bad", "not a date"), bad("ca-good", "2026-02-30")],
+    )
+    .await;
+    assert_eq!(again[0], outcomes[0]);
+    assert_eq!(
+        again[1],
+        ItemOutcome::Duplicate {
+            reference: reference.clone()
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_document_states_the_limits_the_server_enforces() {
+    let doc: Value = serde_json::from_str(rantau_server::http::catalog::OPENAPI).unwrap();
+    let param = |path: &str, method: &str, name: &str| -> Value {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{method} {path} {name}"))["schema"]
+            .clone()
+    };
+    let max_idx =
+        rantau_core::protocol::wire::chunk_count(rantau_server::http::attachments::MAX_FILE_BYTES)
+            - 1;
+    assert_eq!(
+        param("/v1/attachments/{sha256}/chunks/{idx}", "put", "idx")["maximum"],
+        max_idx
+    );
+    assert_eq!(
+        param("/v1/changes", "get", "limit")["maximum"],
+        rantau_server::http::changes::MAX_LIMIT
+    );
+    assert_eq!(
+        param("/v1/admin/submissions", "get", "limit")["maximum"],
+        rantau_server::officer::routes::MAX_PAGE
+    );
+    // Every cursor the pattern allows parses (18 digits stay under i64::MAX).
+    for path in ["/v1/changes", "/v1/admin/submissions"] {
+        let cursor = param(path, "get", "cursor");
+        assert_eq!(cursor["pattern"], "^[0-9]{0,18}$", "{path}");
+    }
+    assert!(rantau_server::http::changes::parse_cursor(Some(&"9".repeat(18))).is_some());
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["SubmissionItem"]["properties"]["created_at"]["maxLength"],
+        rantau_server::decisions::ingest::MAX_CREATED_AT
+    );
+    assert_eq!(
+        schemas["SubmissionItem"]["properties"]["form_version"]["maximum"],
+        u32::MAX
+    );
+    assert_eq!(
+        schemas["BatchRequest"]["properties"]["items"]["maxItems"],
+        rantau_server::http::body::MAX_BATCH_ITEMS
+    );
+    for name in ["PaymentRequest", "ContributionRequest"] {
+        assert_eq!(
+            schemas[name]["properties"]["amount"]["maximum"],
+            u64::MAX,
+            "{name}"
+        );
+    }
+    assert_eq!(
+        schemas["ContributionRequest"]["properties"]["period"]["pattern"],
+        "^[0-9]{4}-(0[1-9]|1[0-2])$"
+    );
+}

@@ -126,7 +126,18 @@ pub fn prepare(items: &[SubmissionItem], clock: &Clock) -> Vec<Prepared> {
 }
 
 fn valid_id(id: &str) -> bool {
-    !id.trim().is_empty() && id.len() <= 100
+    // Characters, as the document's maxLength and the message count them.
+    !id.trim().is_empty() && id.chars().count() <= 100
+}
+
+/// Longest `created_at` accepted: an RFC 3339 time with nanoseconds and an
+/// offset has 35 characters.
+pub const MAX_CREATED_AT: usize = 40;
+
+/// `created_at` is an RFC 3339 date and time (the app sends UTC with
+/// milliseconds, `2026-01-31T08:00:00.000Z`).
+fn valid_created_at(created_at: &str) -> bool {
+    created_at.len() <= MAX_CREATED_AT && chrono::DateTime::parse_from_rfc3339(created_at).is_ok()
 }
 
 /// The answer to an item whose id cannot be stored (empty or too long).
@@ -184,6 +195,21 @@ fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
         registration: None,
         files,
     };
+    // A batch-level 400 would hold the other items of the outbox back forever for
+    // one broken item; as an item's rejection it is stored and answered again like
+    // any other, and an id already answered keeps its first answer (storage
+    // replays before looking at this decision).
+    if !valid_created_at(&item.created_at) {
+        return rejected(
+            vec![error_issue(
+                "submission.invalid_created_at",
+                "created_at",
+                clock.lang,
+                &[],
+            )],
+            files,
+        );
+    }
     let issues = validation::validate(
         &item.form_id,
         item.form_version,
@@ -291,6 +317,30 @@ mod tests {
             id: "x".repeat(101),
             ..item
         };
-        assert!(prepare(&[long_id], &clock)[0].decision.is_none());
+        assert!(prepare(std::slice::from_ref(&long_id), &clock)[0]
+            .decision
+            .is_none());
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+            "2026-01-01",
+            "2026-01-01T00:00:00",
+        ] {
+            let item = SubmissionItem {
+                id: "r2".into(),
+                created_at: bad.into(),
+                ..long_id.clone()
+            };
+            let decision = prepare(&[item], &clock)[0].decision.clone().unwrap();
+            let ItemOutcome::Rejected { issues } = decision.outcome else {
+                panic!("{bad:?} accepted");
+            };
+            assert_eq!(issues[0].code, "submission.invalid_created_at", "{bad:?}");
+            assert_eq!(issues[0].path, "created_at");
+        }
+        for good in ["2023-11-14T22:13:20.000Z", "2026-01-31T08:00:00+07:00"] {
+            assert!(valid_created_at(good), "{good}");
+        }
     }
 }

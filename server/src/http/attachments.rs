@@ -6,7 +6,7 @@
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_ENCODING};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use rantau_core::protocol::wire::{
@@ -14,7 +14,7 @@ use rantau_core::protocol::wire::{
     CHUNK_SHA256_HEADER,
 };
 
-use crate::http::body::check_content_type;
+use crate::http::body::{check_content_type, unsupported_encoding};
 use crate::http::error::ApiError;
 use crate::http::extract::Participant;
 use crate::http::AppState;
@@ -96,6 +96,12 @@ pub async fn put_chunk(
             ))
         })?;
     check_content_type(&headers, |t| t == "application/octet-stream")?;
+    // A chunk is hashed as sent: a compressed one could only fail its hash later.
+    if header(&headers, CONTENT_ENCODING.as_str())
+        .is_some_and(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"))
+    {
+        return Err(unsupported_encoding());
+    }
     let lang = validation::request_lang(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let data = axum::body::to_bytes(body, ATTACHMENT_CHUNK_SIZE)
         .await

@@ -9,6 +9,8 @@ use axum::http::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::http::error::ApiError;
+use crate::http::extract::lang_of;
+use crate::messages;
 
 /// Largest request body on the wire (compressed or not).
 pub const MAX_WIRE_BODY: usize = 1 << 20;
@@ -20,10 +22,17 @@ pub const MAX_BATCH_ITEMS: usize = 100;
 /// Reads a request body: at most [`MAX_WIRE_BODY`] on the wire, gunzipped when
 /// `Content-Encoding: gzip` (at most [`MAX_BODY`] out, so a zip bomb stops early).
 pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+    let lang = lang_of(headers);
     let too_large = || {
         ApiError::new(
             "body.too_large",
-            format!("the request body is larger than {MAX_BODY} bytes"),
+            messages::render("body.too_large", lang, &[("bytes", MAX_BODY.to_string())]),
+        )
+    };
+    let bad_gzip = || {
+        ApiError::new(
+            "body.bad_gzip",
+            messages::render("body.bad_gzip", lang, &[]),
         )
     };
     let raw = axum::body::to_bytes(body, MAX_WIRE_BODY)
@@ -35,26 +44,34 @@ pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiEr
     match encoding.as_deref() {
         None | Some("") | Some("identity") => Ok(raw.to_vec()),
         Some("gzip") | Some("x-gzip") => {
+            // A plain (or empty) body marked gzip: without this, an empty one
+            // inflated to nothing and was judged as an empty JSON document.
+            if !raw.starts_with(&GZIP_MAGIC) {
+                return Err(bad_gzip());
+            }
             let mut out = Vec::new();
             flate2::read::GzDecoder::new(&raw[..])
                 .take(MAX_BODY as u64 + 1)
                 .read_to_end(&mut out)
-                .map_err(|_| {
-                    ApiError::new(
-                        "body.bad_gzip",
-                        "the gzip request body cannot be decompressed",
-                    )
-                })?;
+                .map_err(|_| bad_gzip())?;
             if out.len() > MAX_BODY {
                 return Err(too_large());
             }
             Ok(out)
         }
-        Some(_) => Err(ApiError::new(
-            "body.unsupported_encoding",
-            "only gzip and identity request encodings are accepted",
-        )),
+        Some(_) => Err(unsupported_encoding()),
     }
+}
+
+/// The first two bytes of every gzip member (RFC 1952).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// 415 `body.unsupported_encoding`.
+pub fn unsupported_encoding() -> ApiError {
+    ApiError::new(
+        "body.unsupported_encoding",
+        "only gzip and identity request encodings are accepted",
+    )
 }
 
 /// Parses JSON: syntax errors → `body.malformed_json`, shape errors → `body.invalid`.
@@ -162,6 +179,13 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.code, "body.bad_gzip");
+        for plain in [&b""[..], br#"{"items":[]}"#] {
+            let err = read_body(&headers(Some("gzip")), Body::from(plain))
+                .await
+                .unwrap_err();
+            assert_eq!(err.code, "body.bad_gzip", "{plain:?}");
+            assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST);
+        }
         let err = read_body(&headers(Some("br")), Body::from("x"))
             .await
             .unwrap_err();

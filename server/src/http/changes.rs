@@ -42,8 +42,9 @@ pub async fn changes(
         query.map_err(|_| ApiError::new("query.invalid", "the query string is not valid"))?;
     let after = parse_cursor(q.cursor.as_deref())
         .ok_or_else(|| ApiError::new("cursor.invalid", "the cursor is not one this server gave"))?;
+    // Absent is the default page; present, even empty (`limit=`), it must be a number.
     let limit = match q.limit.as_deref().map(str::trim) {
-        None | Some("") => DEFAULT_LIMIT,
+        None => DEFAULT_LIMIT,
         Some(l) => l
             .parse::<usize>()
             .ok()

@@ -33,7 +33,8 @@ pub async fn enroll(
     let presented_token = optional_bearer_hash(&headers);
     let req: EnrollRequest = json_body(&headers, body).await?;
     let device_id = req.device_id.trim().to_string();
-    if device_id.is_empty() || device_id.len() > 100 {
+    // Characters, not bytes: the document's maxLength counts characters.
+    if device_id.is_empty() || device_id.chars().count() > 100 {
         return Err(ApiError::invalid("device_id must be 1 to 100 characters"));
     }
     if req.label.chars().count() > 100 {

@@ -69,6 +69,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("chunk.out_of_range", 422),
     ("request.rate_limited", 429),
     ("request.timeout", 408),
+    ("request.bad_content_length", 400),
     ("enroll.busy", 503),
     ("storage.full", 507),
     ("storage.unavailable", 503),
@@ -131,6 +132,15 @@ impl ApiError {
         ApiError::new(
             "request.timeout",
             messages::render("request.timeout", lang, &[]),
+        )
+    }
+
+    /// 400 `request.bad_content_length`: a `Content-Length` that is not a
+    /// non-negative number of bytes a `u64` holds; a message in `lang`.
+    pub fn bad_content_length(lang: Lang) -> Self {
+        ApiError::new(
+            "request.bad_content_length",
+            messages::render("request.bad_content_length", lang, &[]),
         )
     }
 

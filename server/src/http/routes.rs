@@ -116,7 +116,7 @@ pub fn route_list() -> Vec<(&'static str, &'static str)> {
 }
 
 /// The full application: routes, JSON fallbacks, panic guard, gzip responses, the
-/// request deadline (`request_timeout`), request log, counters and metrics (outermost).
+/// request deadline (`request_timeout`), the declared body length's check, request log, counters and metrics (outermost).
 pub fn app(state: AppState, request_timeout: Duration) -> Router {
     let observers = middleware::Observers {
         stats: Arc::clone(&state.stats),
@@ -136,6 +136,9 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
             request_timeout,
             middleware::deadline,
         ))
+        // Outside the deadline (an over-long declared body is refused at once) and
+        // inside the request log (the refusal is logged and counted).
+        .layer(axum::middleware::from_fn(middleware::declared_length))
         .layer(axum::middleware::from_fn_with_state(
             observers,
             middleware::log_requests,

@@ -2,6 +2,15 @@
 //! next waits in the listen backlog), a deadline on request headers (slow or idle
 //! clients are cut), the peer's address handed to the router for the rate limits,
 //! and a graceful shutdown that waits for the requests in flight.
+//!
+//! A request head hyper cannot parse never reaches the router: hyper answers it
+//! itself (400, or 431/414 for an over-long head or URI) with an empty body and
+//! closes the connection. That includes a negative or overflowing
+//! `Content-Length`, refused while the head is parsed (hyper's
+//! `proto::h1::role::Server::parse`, `Parse::Header(ContentLengthInvalid)`), before
+//! any service or layer exists for the request; hyper 1 has no hook to replace that
+//! answer, so it carries no error code. What this module can do is count and log
+//! it like every other request (route `unparsed`), from the connection's error.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,6 +18,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
+use axum::http::Method;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -17,6 +27,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 
+use crate::http::middleware::Observers;
+
 /// Serves `app` on `listener` until `stop` fires (or its sender is dropped), then
 /// lets open connections finish their request and returns.
 pub async fn serve(
@@ -24,6 +36,7 @@ pub async fn serve(
     app: Router,
     header_timeout: Duration,
     max_connections: usize,
+    observers: Observers,
     mut stop: oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
     // Connections hold a receiver: when all are gone, every connection has ended.
@@ -49,6 +62,7 @@ pub async fn serve(
                         app: app.clone(),
                         remote,
                         header_timeout,
+                        observers: observers.clone(),
                         stopping: stopping_rx.clone(),
                         _closed: closed_rx.clone(),
                         _slot: permit,
@@ -74,6 +88,7 @@ struct Connection {
     app: Router,
     remote: SocketAddr,
     header_timeout: Duration,
+    observers: Observers,
     stopping: watch::Receiver<bool>,
     _closed: watch::Receiver<()>,
     // Given back when the connection ends.
@@ -113,7 +128,60 @@ impl Connection {
             }
         };
         if let Err(e) = result {
-            tracing::debug!(error = %e, "connection ended with an error");
+            match automatic_status(&e) {
+                Some(status) => unparsed(&self.observers, status, &e),
+                None => tracing::debug!(error = %e, "connection ended with an error"),
+            }
         }
     }
 }
+
+/// The status hyper answered on its own for a request head it could not parse
+/// (see the module's documentation), or `None` when it answered nothing.
+pub fn automatic_status(e: &hyper::Error) -> Option<u16> {
+    if !e.is_parse() {
+        return None;
+    }
+    let text = e.to_string();
+    if e.is_parse_too_large() {
+        return Some(if text.contains("URI too long") {
+            414
+        } else {
+            431
+        });
+    }
+    // hyper sends nothing for these: an HTTP/2 preface or its own bug.
+    if text.contains("HTTP2 preface") || text.contains("internal error") {
+        return None;
+    }
+    Some(400)
+}
+
+/// Counts and logs a request hyper answered itself, as the request log does for
+/// the router's answers (no route, no participant: the head was not readable).
+fn unparsed(observers: &Observers, status: u16, e: &hyper::Error) {
+    observers.stats.answered(status);
+    let method = Method::from_bytes(b"UNPARSED").unwrap_or_default();
+    observers
+        .metrics
+        .request(&method, UNPARSED, status, Duration::ZERO);
+    // A bad Content-Length gets the code the router would give it (CODES); other
+    // unreadable heads have no code of their own: the error text says what it was.
+    let code = if e.to_string().contains("content-length") {
+        "request.bad_content_length"
+    } else {
+        ""
+    };
+    tracing::info!(
+        method = "?",
+        route = UNPARSED,
+        status,
+        code,
+        error = %e,
+        participant = "",
+        "request"
+    );
+}
+
+/// The route label of requests whose head hyper could not parse.
+pub const UNPARSED: &str = "unparsed";

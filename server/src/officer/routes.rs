@@ -232,8 +232,9 @@ pub async fn list(
             ApiError::new("cursor.invalid", "the cursor is not one this server gave")
         })?,
     };
+    // Absent is the default page; present, even empty (`limit=`), it must be a number.
     let limit = match q.limit.as_deref().map(str::trim) {
-        None | Some("") => DEFAULT_PAGE,
+        None => DEFAULT_PAGE,
         Some(l) => l
             .parse::<usize>()
             .ok()
