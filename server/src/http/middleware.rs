@@ -82,9 +82,9 @@ pub async fn deadline(State(limit): State<Duration>, req: Request, next: Next) -
 /// (a short body with a huge declared length was a 60 s 408). An unreadable
 /// length is 400 `request.bad_content_length` (hyper refuses most of those
 /// itself, see [`crate::http::serve`]). The connection is closed after either:
-/// the unread body must not be taken for the next request. Whatever of the body
-/// is already arriving is read and dropped first (see [`discard`]): closing a
-/// socket with unread bytes resets it, and the client would lose the answer.
+/// the unread body must not be taken for the next request. What of the body
+/// still arrives is read and dropped by the connection's lingering close (see
+/// [`crate::http::serve`]), so the client gets the answer.
 pub async fn declared_length(req: Request, next: Next) -> Response {
     let Some(value) = req.headers().get(CONTENT_LENGTH) else {
         return next.run(req).await;
@@ -106,36 +106,11 @@ pub async fn declared_length(req: Request, next: Next) -> Response {
         ),
         None => ApiError::bad_content_length(lang),
     };
-    discard(req.into_body()).await;
     let mut response = error.into_response();
     response
         .headers_mut()
         .insert(CONNECTION, HeaderValue::from_static("close"));
     response
-}
-
-/// Most bytes of a refused body read and dropped before answering.
-const DISCARD_AT_MOST: usize = 16 << 20;
-/// A refused body that stops arriving for this long is not waited for.
-const DISCARD_IDLE: Duration = Duration::from_millis(200);
-/// Nor is one that takes longer than this in all.
-const DISCARD_TOTAL: Duration = Duration::from_secs(3);
-
-/// Reads and drops what arrives of a refused body: until it ends, stalls for
-/// [`DISCARD_IDLE`] (a short body under a huge declared length), or passes
-/// [`DISCARD_AT_MOST`] bytes or [`DISCARD_TOTAL`].
-async fn discard(body: axum::body::Body) {
-    use futures_util::StreamExt;
-    let deadline = tokio::time::Instant::now() + DISCARD_TOTAL;
-    let mut stream = body.into_data_stream();
-    let mut read = 0usize;
-    while read < DISCARD_AT_MOST {
-        let idle = tokio::time::Instant::now() + DISCARD_IDLE;
-        match tokio::time::timeout_at(idle.min(deadline), stream.next()).await {
-            Ok(Some(Ok(bytes))) => read += bytes.len(),
-            _ => return,
-        }
-    }
 }
 
 /// Unknown route.

@@ -1,6 +1,6 @@
 //! The HTTP side: the router, the extractors (authentication, rate limits),
 //! bounded and gzip-aware bodies, middleware (request log, deadline, JSON
-//! errors for unknown routes and panics), the accept loop, the probes and
+//! errors for unknown routes and panics, `Connection: close` after an unread body), the accept loop, the probes and
 //! metrics for operators, and one file of handlers per group of device routes. Handlers parse, call the decisions
 //! and the storage repository, and answer; they never hold a transaction.
 
@@ -19,6 +19,7 @@ pub mod published;
 pub mod routes;
 pub mod serve;
 pub mod submissions;
+pub mod unread_body;
 
 use std::sync::Arc;
 

@@ -10,7 +10,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 
 use crate::http::{
-    attachments, catalog, changes, devices, health, metrics, middleware, submissions, AppState,
+    attachments, catalog, changes, devices, health, metrics, middleware, submissions, unread_body,
+    AppState,
 };
 use crate::officer::routes as admin;
 
@@ -136,6 +137,8 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
             request_timeout,
             middleware::deadline,
         ))
+        // Outside the deadline: a body cut by it was not read to its end either.
+        .layer(axum::middleware::from_fn(unread_body::close_when_unread))
         // Outside the deadline (an over-long declared body is refused at once) and
         // inside the request log (the refusal is logged and counted).
         .layer(axum::middleware::from_fn(middleware::declared_length))

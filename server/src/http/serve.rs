@@ -11,6 +11,15 @@
 //! any service or layer exists for the request; hyper 1 has no hook to replace that
 //! answer, so it carries no error code. What this module can do is count and log
 //! it like every other request (route `unparsed`), from the connection's error.
+//!
+//! A connection ends with a lingering close (as nginx's `lingering_close`): the
+//! answer is sent, the write side is shut, and what the client still sends is read
+//! and dropped for a while before the socket is closed. Closing a socket with
+//! unread bytes makes the kernel reset the connection, and a client still sending
+//! the body of a refused request (a 401 before the body is read, a 413 from the
+//! declared length, a chunk refused for its encoding) lost the answer in the
+//! reset: reqwest reported "error sending request", a client that writes the
+//! whole body before reading (OkHttp) fails its write.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,6 +32,7 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
@@ -100,9 +110,10 @@ impl Connection {
         let _ = stream.set_nodelay(true);
         let remote = self.remote;
         let app = self.app.clone();
+        // Boxed: `poll_without_shutdown` needs an `Unpin` future.
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo(remote));
-            app.clone().oneshot(req.map(Body::new))
+            Box::pin(app.clone().oneshot(req.map(Body::new)))
         });
         let mut builder = http1::Builder::new();
         builder
@@ -110,28 +121,57 @@ impl Connection {
             // Covers the wait for the next request on a kept-alive connection too.
             .header_read_timeout(self.header_timeout)
             .keep_alive(true);
-        let conn = builder.serve_connection(TokioIo::new(stream), service);
-        tokio::pin!(conn);
+        // Without shutdown: the socket comes back for the lingering close.
+        let mut conn = builder.serve_connection(TokioIo::new(stream), service);
         let stopping = async {
             // The guard `wait_for` returns is not Send: drop it before awaiting again.
             let _ = self.stopping.wait_for(|s| *s).await.map(|_| ());
         };
         let finished = tokio::select! {
-            result = conn.as_mut() => Some(result),
+            result = std::future::poll_fn(|cx| conn.poll_without_shutdown(cx)) => Some(result),
             _ = stopping => None,
         };
         let result = match finished {
             Some(result) => result,
             None => {
-                conn.as_mut().graceful_shutdown();
-                conn.await
+                std::pin::Pin::new(&mut conn).graceful_shutdown();
+                std::future::poll_fn(|cx| conn.poll_without_shutdown(cx)).await
             }
         };
-        if let Err(e) = result {
-            match automatic_status(&e) {
-                Some(status) => unparsed(&self.observers, status, &e),
+        if let Err(e) = &result {
+            match automatic_status(e) {
+                Some(status) => unparsed(&self.observers, status, e),
                 None => tracing::debug!(error = %e, "connection ended with an error"),
             }
+        }
+        linger(conn.into_parts().io.into_inner()).await;
+    }
+}
+
+/// Most bytes read and dropped in a lingering close.
+const LINGER_AT_MOST: usize = 16 << 20;
+/// A client that sends nothing for this long after the answer is not waited for.
+const LINGER_IDLE: Duration = Duration::from_secs(1);
+/// Nor is one that is still sending after this long.
+const LINGER_TOTAL: Duration = Duration::from_secs(10);
+
+/// Shuts the write side (the answer is complete: the client reads it and then the
+/// end) and reads and drops what still arrives until the client closes, stops
+/// sending for [`LINGER_IDLE`], or passes [`LINGER_AT_MOST`] bytes or
+/// [`LINGER_TOTAL`]; then the socket is closed with nothing unread, in the usual
+/// case, so the kernel ends it with a FIN instead of a reset.
+async fn linger(mut stream: TcpStream) {
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let deadline = tokio::time::Instant::now() + LINGER_TOTAL;
+    let mut buf = vec![0u8; 64 << 10];
+    let mut read = 0usize;
+    while read < LINGER_AT_MOST {
+        let idle = tokio::time::Instant::now() + LINGER_IDLE;
+        match tokio::time::timeout_at(idle.min(deadline), stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => read += n,
+            _ => return,
         }
     }
 }
