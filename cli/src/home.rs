@@ -83,6 +83,23 @@ impl Env {
         }
     }
 
+    /// The key for a profile about to be made: the one given (`$RANTAU_KEY`,
+    /// `--key-file`, a key file left by a run cut short), else a new one saved to
+    /// `<home>/<profile>.key` (0600), whose path is returned too.
+    pub fn key_or_new(&self) -> Result<(Key, Option<PathBuf>)> {
+        match self.key() {
+            Ok(k) => Ok((k, None)),
+            Err(Error::ProfileNotFound(_)) => {
+                let key = Key::generate();
+                let file = self.default_key_file();
+                std::fs::create_dir_all(&self.home)?;
+                write_private(&file, key.to_hex().as_str())?;
+                Ok((key, Some(file)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Opens the selected profile in the selected language.
     pub fn open(&self) -> Result<rantau_core::app::profile::Profile> {
         let p = rantau_core::app::profile::Profile::open(&self.home, &self.profile, &self.key()?)?;
@@ -115,20 +132,7 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
     match cmd {
         ProfileCmd::Create { name } => {
             let env = env.for_profile(&name);
-            let (key, saved) = match env.key() {
-                Ok(k) => (k, None),
-                Err(Error::ProfileNotFound(_)) => {
-                    let key = Key::generate();
-                    let file = env.default_key_file();
-                    if file.exists() {
-                        return Err(Error::ProfileExists(name));
-                    }
-                    std::fs::create_dir_all(&env.home)?;
-                    write_private(&file, key.to_hex().as_str())?;
-                    (key, Some(file))
-                }
-                Err(e) => return Err(e),
-            };
+            let (key, saved) = env.key_or_new()?;
             let profile = rantau_core::app::profile::Profile::create(&env.home, &name, &key)?;
             if env.json {
                 out::json(
@@ -289,7 +293,11 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
         Error::UnsupportedAttachmentType
         | Error::AttachmentNotFound(_)
         | Error::TooManyPages { .. }
-        | Error::DeviceSecretMismatch => {
+        | Error::DeviceSecretMismatch
+        | Error::WeakPassphrase { .. }
+        | Error::WrongPassphrase
+        | Error::DamagedBackup(_)
+        | Error::BackupTooNew { .. } => {
             return rantau_core::base::messages::render(e.code(), lang, &[])
         }
         Error::Interrupted => t(

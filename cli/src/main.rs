@@ -1,6 +1,7 @@
 //! `rantau`: the terminal front-end over the Rantau core. Indonesian by default
 //! (`--lang en` for English). Staff and scripts use `--json`.
 
+mod backup;
 mod check;
 mod demo;
 mod draft;
@@ -84,6 +85,11 @@ enum Command {
         #[command(subcommand)]
         action: inquiry::ConsultCmd,
     },
+    /// Backups: the profile in one passphrase-protected file, for a new phone.
+    Backup {
+        #[command(subcommand)]
+        action: backup::BackupCmd,
+    },
     /// The whole story end to end, on an embedded server on loopback.
     Demo,
 }
@@ -109,6 +115,7 @@ fn main() -> ExitCode {
         Command::Status => inquiry::status_cmd(&env),
         Command::Card => inquiry::card_cmd(&env),
         Command::Consult { action } => inquiry::consult_cmd(&env, action),
+        Command::Backup { action } => backup::run(&env, action),
         Command::Demo => demo::run(&env),
     };
     match result {

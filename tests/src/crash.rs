@@ -7,6 +7,9 @@ use serde_json::Value;
 /// The fixed profile key of crash tests (never a real key).
 pub const KEY_HEX: &str = "63726173682d746573742d6b65792d6e6f742d7265616c2d3030303030303031";
 
+/// The passphrase of the crash tests' backups (never a real one).
+pub const BACKUP_PASSPHRASE: &str = "kopi susu di Hong Kong";
+
 /// The profile name the crash client uses.
 pub const PROFILE: &str = "crash";
 

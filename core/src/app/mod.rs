@@ -18,3 +18,4 @@ pub mod sync;
 // the profiles in a folder. The store itself stays behind the app API.
 pub use crate::store::profiles::list_profiles;
 pub use crate::store::Key;
+pub use profile::backup;

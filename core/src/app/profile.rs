@@ -22,6 +22,7 @@ use super::outbox::{bucketed, Bucket, OutboxItem, OutboxSummary};
 use super::sync::Hub;
 use crate::store::{attachments, profiles, Key, OpenMode, Store};
 
+pub mod backup;
 mod documents;
 mod inquiries;
 mod syncing;

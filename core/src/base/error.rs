@@ -173,6 +173,29 @@ pub enum Error {
     #[error("the trusted root certificates cannot be read: {0}")]
     InvalidRoots(String),
 
+    // --- backups -----------------------------------------------------------
+    /// The passphrase is too short to protect a backup file.
+    #[error("a backup passphrase needs at least {min} characters")]
+    WeakPassphrase {
+        /// Fewest characters accepted.
+        min: u32,
+    },
+    /// The passphrase does not open this backup, or the file was changed after it
+    /// was written (the two cannot be told apart: that is the point).
+    #[error("the passphrase does not open this backup, or the file was changed")]
+    WrongPassphrase,
+    /// Not a Rantau backup, or one that was cut short.
+    #[error("not a whole Rantau backup: {0}")]
+    DamagedBackup(String),
+    /// The backup was written by a newer version of the app.
+    #[error("the backup was written by a newer version (format {found}, this app reads up to {supported})")]
+    BackupTooNew {
+        /// Format (or schema) version found in the file.
+        found: u32,
+        /// Highest version this code reads.
+        supported: u32,
+    },
+
     // --- long work ---------------------------------------------------------
     /// The operation was interrupted on request; nothing was lost.
     #[error("interrupted")]
@@ -213,7 +236,7 @@ impl Error {
             | Error::SubmissionNotFound(_)
             | Error::ProfileNotFound(_)
             | Error::AttachmentNotFound(_) => ErrorKind::NotFound,
-            Error::WrongKey => ErrorKind::WrongKey,
+            Error::WrongKey | Error::WrongPassphrase => ErrorKind::WrongKey,
             Error::NotADatabase(_)
             | Error::SchemaTooNew { .. }
             | Error::StorageFull
@@ -245,7 +268,10 @@ impl Error {
             | Error::InvalidRoots(_)
             | Error::AttachmentTooLarge { .. }
             | Error::TooManyPages { .. }
-            | Error::UnsupportedAttachmentType => ErrorKind::InvalidInput,
+            | Error::UnsupportedAttachmentType
+            | Error::WeakPassphrase { .. }
+            | Error::DamagedBackup(_)
+            | Error::BackupTooNew { .. } => ErrorKind::InvalidInput,
         }
     }
 
@@ -290,6 +316,10 @@ impl Error {
             Error::Tls(_) => "sync.tls",
             Error::Redirect { .. } => "sync.redirect",
             Error::InvalidRoots(_) => "sync.invalid_roots",
+            Error::WeakPassphrase { .. } => "backup.weak_passphrase",
+            Error::WrongPassphrase => "backup.wrong_passphrase",
+            Error::DamagedBackup(_) => "backup.damaged",
+            Error::BackupTooNew { .. } => "backup.too_new",
             Error::Interrupted => "interrupted",
         }
     }

@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod cache;
 pub mod drafts;
+pub mod dump;
 pub mod interrupt;
 pub mod key;
 pub mod keycheck;

@@ -73,6 +73,43 @@ pub fn set_aside(dir: &Path, name: &str, stamp: i64) -> Result<PathBuf> {
     Ok(kept)
 }
 
+/// Where a profile being restored from a backup is built before it takes its name
+/// (`<name>.db.importing`: never listed as a profile, so a restore cut short
+/// leaves no half profile behind).
+pub fn import_path(dir: &Path, name: &str) -> Result<PathBuf> {
+    let db = profile_path(dir, name)?;
+    Ok(with_suffix(&db, ".importing"))
+}
+
+/// Removes the database at `db` with its sidecars, whichever exist.
+pub fn remove_files(db: &Path) -> Result<()> {
+    for suffix in ["-wal", "-shm", ".keycheck", ""] {
+        match fs::remove_file(with_suffix(db, suffix)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Moves the closed database at `from` (with its sidecars) to `to`, sidecars first
+/// and the database last: the rename of the database is the one step that makes
+/// it appear, and the folder is flushed after it.
+pub fn move_into_place(from: &Path, to: &Path) -> Result<()> {
+    for suffix in ["-wal", "-shm", ".keycheck", ""] {
+        match fs::rename(with_suffix(from, suffix), with_suffix(to, suffix)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound || suffix.is_empty() => {
+                return Err(e.into())
+            }
+            _ => {}
+        }
+    }
+    if let Some(parent) = to.parent() {
+        fs::File::open(parent)?.sync_all()?;
+    }
+    Ok(())
+}
+
 /// `path` with `suffix` appended to its file name (`a.db` + `-wal` = `a.db-wal`).
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();

@@ -19,7 +19,7 @@ use rantau_core::forms::{samples, Input};
 use rantau_core::store::Key;
 use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncState};
 use rantau_core::{Error, Lang};
-use rantau_tests::crash::{person_of, Rng, KEY_HEX, PROFILE, TYPO_FIELDS};
+use rantau_tests::crash::{person_of, Rng, BACKUP_PASSPHRASE, KEY_HEX, PROFILE, TYPO_FIELDS};
 use rantau_tests::data::{fake_jpeg, registration_payload};
 
 struct Args {
@@ -30,12 +30,17 @@ struct Args {
     recover: Option<String>,
     /// Percent of drafts that get a photo (fill mode).
     attach: u64,
+    /// The backup file (backup modes).
+    file: Option<PathBuf>,
 }
 
 fn args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
-    let mode = it.next().ok_or("mode: loop | final | fill | flip")?;
+    let mode = it
+        .next()
+        .ok_or("mode: loop | final | fill | flip | backup-export | backup-import")?;
     let (mut dir, mut server, mut seed, mut recover, mut attach) = (None, None, 0, None, 100);
+    let mut file = None;
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
@@ -44,6 +49,7 @@ fn args() -> Result<Args, String> {
             "--seed" => seed = value.parse().map_err(|_| "--seed takes a number")?,
             "--recover" => recover = Some(value),
             "--attach" => attach = value.parse().map_err(|_| "--attach takes a percentage")?,
+            "--file" => file = Some(PathBuf::from(value)),
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -54,6 +60,7 @@ fn args() -> Result<Args, String> {
         seed,
         recover,
         attach,
+        file,
     })
 }
 
@@ -400,6 +407,33 @@ fn run_flip(a: &Args) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Writes the profile in `--dir` to the backup `--file` (killed anywhere by the harness).
+fn run_backup_export(a: &Args) -> ExitCode {
+    let Some(file) = &a.file else {
+        return ExitCode::from(2);
+    };
+    let p = must("open", Profile::open(&a.dir, PROFILE, &must("key", Key::from_hex(KEY_HEX))));
+    say("opened");
+    must("export", p.export_backup(file, BACKUP_PASSPHRASE));
+    say("exported");
+    ExitCode::SUCCESS
+}
+
+/// Restores the backup `--file` as the profile in `--dir` (killed anywhere by the harness).
+fn run_backup_import(a: &Args) -> ExitCode {
+    let Some(file) = &a.file else {
+        return ExitCode::from(2);
+    };
+    say("started");
+    let key = must("key", Key::from_hex(KEY_HEX));
+    must(
+        "import",
+        Profile::import_backup(&a.dir, PROFILE, &key, file, BACKUP_PASSPHRASE),
+    );
+    say("imported");
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let a = match args() {
         Ok(a) => a,
@@ -430,6 +464,8 @@ fn main() -> ExitCode {
             }
             "fill" => run_fill(&a).await,
             "flip" => run_flip(&a),
+            "backup-export" => run_backup_export(&a),
+            "backup-import" => run_backup_import(&a),
             other => {
                 eprintln!("crash_client: unknown mode {other}");
                 ExitCode::from(2)

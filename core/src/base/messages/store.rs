@@ -4,6 +4,26 @@
 /// Messages for store problems the user can see (the codes of the store's `Error`s).
 pub static MESSAGES: &[super::Entry] = &[
     (
+        "backup.weak_passphrase",
+        "Kata sandi cadangan minimal 10 karakter. Pakai kalimat yang mudah Anda ingat.",
+        "A backup passphrase needs at least 10 characters. Use a sentence you will remember.",
+    ),
+    (
+        "backup.wrong_passphrase",
+        "Kata sandi tidak cocok dengan cadangan ini, atau berkasnya sudah berubah. Tidak ada yang diubah.",
+        "The passphrase does not open this backup, or the file was changed. Nothing was changed.",
+    ),
+    (
+        "backup.damaged",
+        "Berkas ini bukan cadangan Rantau yang utuh (mungkin terpotong). Tidak ada yang diubah.",
+        "This file is not a whole Rantau backup (it may be cut short). Nothing was changed.",
+    ),
+    (
+        "backup.too_new",
+        "Cadangan ini dibuat oleh versi aplikasi yang lebih baru. Perbarui aplikasi, lalu pulihkan lagi.",
+        "This backup was written by a newer version of the app. Update the app, then restore again.",
+    ),
+    (
         "store.wrong_key",
         "Kunci tidak dapat membuka profil ini.",
         "The key does not open this profile.",
