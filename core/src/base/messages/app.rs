@@ -159,6 +159,68 @@ pub static MESSAGES: &[super::Entry] = &[
         "Perbaiki {count} isian sebelum mengirim",
         "Fix {count} answer(s) before sending",
     ),
+    ("next.title", "Apa selanjutnya?", "What happens next?"),
+    ("next.send_title", "Menunggu dikirim", "Waiting to be sent"),
+    (
+        "next.send",
+        "Formulir ini sudah siap dikirim. Formulir terkirim sendiri begitu ponsel tersambung ke internet. Sebelum terkirim, Anda masih bisa menariknya kembali untuk diubah.",
+        "This form is ready to send. It goes by itself as soon as the phone is online. Until then you can still take it back to change it.",
+    ),
+    ("next.kpj_title", "Nomor KPJ", "Your KPJ number"),
+    (
+        "next.kpj",
+        "Nomor kepesertaan (KPJ) Anda datang setelah formulir ini terkirim dan diterima. Nomor itu tampil di Kartu.",
+        "Your membership number (KPJ) comes after this form is sent and accepted. It appears on the Card.",
+    ),
+    ("next.payment_title", "Kode pembayaran", "Payment code"),
+    (
+        "next.payment_in",
+        "Bersama KPJ, Anda menerima kode pembayaran. Iuran yang dibayar sekitar {amount}; jumlah pasti tertera bersama kode itu. Di {country}, bayar dengan kode itu di:",
+        "With the KPJ you get a payment code. The contribution is about {amount}; the exact amount comes with the code. In {country}, pay with that code at:",
+    ),
+    (
+        "next.payment",
+        "Bersama KPJ, Anda menerima kode pembayaran. Iuran yang dibayar sekitar {amount}; jumlah pasti tertera bersama kode itu. Bayar dengan kode itu di:",
+        "With the KPJ you get a payment code. The contribution is about {amount}; the exact amount comes with the code. Pay with that code at:",
+    ),
+    ("next.protection_title", "Perlindungan", "Protection"),
+    (
+        "next.protection_on_payment",
+        "Perlindungan berlaku setelah iuran dibayar dan tercatat; tanggalnya tampil di Status.",
+        "Protection starts once the contribution is paid and recorded; its dates appear under Status.",
+    ),
+    (
+        "next.protection_pre_placement",
+        "Iuran ini termasuk perlindungan sebelum bekerja.",
+        "This contribution includes protection before you start work.",
+    ),
+    (
+        "next.protection_placement",
+        "Perlindungan selama bekerja mulai {date}.",
+        "Protection while you work starts on {date}.",
+    ),
+    ("next.reply_title", "Balasan", "The reply"),
+    (
+        "next.reply",
+        "Petugas membalas setelah formulir ini terkirim. Balasannya tampil di Konsultasi.",
+        "An officer replies after this form is sent. The reply appears under Consultations.",
+    ),
+    ("next.result_title", "Hasilnya", "The result"),
+    (
+        "next.result",
+        "Setelah terkirim, petugas memeriksa perubahan ini. Hasilnya tampil pada formulir ini di daftar formulir Anda.",
+        "Once sent, an officer checks this change. The result shows on this form in your list of forms.",
+    ),
+    (
+        "draft.confirm_needed",
+        "Periksa jawaban di atas. Bila sudah benar, kirim dengan menambahkan --confirm.",
+        "Check the answers above. When they are right, send with --confirm added.",
+    ),
+    (
+        "draft.resumed",
+        "Melanjutkan pendaftaran yang belum selesai",
+        "Continuing your unfinished registration",
+    ),
     ("status.not_registered", "Belum terdaftar", "Not registered"),
     (
         "status.pending",
