@@ -4,12 +4,12 @@
 //! (the payment channels that serve it), and when protection starts (on payment, as
 //! the server's decision puts windows in force only with a payment; the phases from
 //! the tariff and the terms). A consultation: the reply after sending, and where it
-//! appears. Any other form: where its result appears.
+//! appears. Any other form: where its result appears. The payment step carries
+//! its channels, so a screen lists them right under it.
 
 use serde::Serialize;
 
 use crate::app::inquiry::{payment_channels, PaymentChannel};
-use crate::base::lang::Lang;
 use crate::base::messages::render;
 use crate::domain::country;
 use crate::domain::tariff::rupiah;
@@ -28,6 +28,9 @@ pub struct NextStep {
     pub title: String,
     /// What happens, in the worker's words.
     pub text: String,
+    /// Where to pay with the payment code, for a worker in the registration's
+    /// destination (the payment step only; empty otherwise).
+    pub channels: Vec<PaymentChannel>,
 }
 
 /// What happens after a form was finalized.
@@ -40,9 +43,6 @@ pub struct WhatNext {
     pub title: String,
     /// The steps, in the order they happen.
     pub steps: Vec<NextStep>,
-    /// Where to pay with the payment code, for a worker in the registration's
-    /// destination (empty for a form that is not a registration).
-    pub channels: Vec<PaymentChannel>,
 }
 
 /// What happens after submission `submission_id` of `def` with `answers` (its
@@ -57,9 +57,9 @@ pub fn what_next(
     let step = |title: &str, text: String| NextStep {
         title: render(title, lang, &[]),
         text,
+        channels: Vec::new(),
     };
     let mut steps = vec![step("next.send_title", render("next.send", lang, &[]))];
-    let mut channels = Vec::new();
     if let Some(terms) = RegistrationTerms::read(def, answers) {
         let terms = terms.ok();
         let destination = terms.as_ref().and_then(|t| t.destination.clone());
@@ -79,15 +79,17 @@ pub fn what_next(
             ),
             None => render("next.payment", lang, &[("amount", amount_text)]),
         };
-        steps.push(step("next.payment_title", payment));
-        channels = payment_channels()
-            .iter()
-            .filter(|c| c.serves(destination.as_deref()))
-            .map(|c| PaymentChannel {
-                name: c.name.get(lang).to_string(),
-                how: c.how.get(lang).to_string(),
-            })
-            .collect();
+        steps.push(NextStep {
+            channels: payment_channels()
+                .iter()
+                .filter(|c| c.serves(destination.as_deref()))
+                .map(|c| PaymentChannel {
+                    name: c.name.get(lang).to_string(),
+                    how: c.how.get(lang).to_string(),
+                })
+                .collect(),
+            ..step("next.payment_title", payment)
+        });
         let mut protection = vec![render("next.protection_on_payment", lang, &[])];
         if amount.as_ref().is_some_and(|q| q.pre_placement > 0) {
             protection.push(render("next.protection_pre_placement", lang, &[]));
@@ -109,13 +111,13 @@ pub fn what_next(
         submission_id: submission_id.to_string(),
         title: render("next.title", lang, &[]),
         steps,
-        channels,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::lang::Lang;
     use crate::forms::{builtin_form, samples};
 
     fn ctx(lang: Lang) -> Context {
@@ -130,6 +132,10 @@ mod tests {
         let mut answers = samples::sample_registration();
         answers.insert("destination_country".into(), destination.into());
         what_next(def, "s1", &answers, &ctx(lang))
+    }
+
+    fn channels(w: &WhatNext) -> Vec<&PaymentChannel> {
+        w.steps.iter().flat_map(|s| &s.channels).collect()
     }
 
     fn text(w: &WhatNext) -> String {
@@ -152,7 +158,7 @@ mod tests {
             // The sample has no departure date: placement starts with the contract.
             assert!(all.contains("01-07-2025"), "{all}");
             assert!(!all.contains("next."), "every text from the catalog: {all}");
-            assert!(!w.channels.is_empty());
+            assert!(!channels(&w).is_empty());
         }
         let id = text(&registration_to("HK", Lang::Id));
         assert!(id.contains("setelah iuran dibayar"), "{id}");
@@ -160,12 +166,12 @@ mod tests {
 
     #[test]
     fn hong_kong_shows_hong_kong_channels_not_malaysias() {
-        let malaysian = |w: &WhatNext| w.channels.iter().any(|c| c.name.contains("Malaysia"));
+        let malaysian = |w: &WhatNext| channels(w).iter().any(|c| c.name.contains("Malaysia"));
         let hk = registration_to("HK", Lang::En);
-        assert!(!malaysian(&hk), "{:?}", hk.channels);
+        assert!(!malaysian(&hk), "{:?}", channels(&hk));
         assert!(!text(&hk).contains("Malaysia"));
         let my = registration_to("MY", Lang::En);
-        assert!(malaysian(&my), "{:?}", my.channels);
+        assert!(malaysian(&my), "{:?}", channels(&my));
         assert!(text(&my).contains("Malaysia"));
     }
 
@@ -173,7 +179,7 @@ mod tests {
     fn a_consultation_says_the_reply_comes_after_sending_and_where() {
         let def = builtin_form("consultation", None).expect("built-in");
         let w = what_next(def, "c1", &samples::sample_consultation(), &ctx(Lang::Id));
-        assert!(w.channels.is_empty());
+        assert!(channels(&w).is_empty());
         let all = text(&w);
         assert!(
             all.contains("Balasan") && all.contains("Konsultasi"),
