@@ -78,9 +78,19 @@ pub static MESSAGES: &[super::Entry] = &[
         "Sending {sent} of {total} forms",
     ),
     (
+        "sync.step_sending.one",
+        "Mengirim {sent} dari {total} formulir",
+        "Sending {sent} of {total} form",
+    ),
+    (
         "sync.step_uploading",
         "Mengunggah dokumen ({done} dari {total} berkas)",
         "Uploading documents ({done} of {total} files)",
+    ),
+    (
+        "sync.step_uploading.one",
+        "Mengunggah dokumen ({done} dari {total} berkas)",
+        "Uploading a document ({done} of {total} file)",
     ),
     (
         "sync.step_receiving",
@@ -151,13 +161,19 @@ pub static MESSAGES: &[super::Entry] = &[
         "Halaman {page} dari {pages}",
         "Page {page} of {pages}",
     ),
-    ("form.pages_attached", "{count} halaman", "{count} page(s)"),
+    ("form.pages_attached", "{count} halaman", "{count} pages"),
+    ("form.pages_attached.one", "{count} halaman", "{count} page"),
     ("form.yes", "Ya", "Yes"),
     ("form.no", "Tidak", "No"),
     (
         "form.fix_before_sending",
         "Perbaiki {count} isian sebelum mengirim",
-        "Fix {count} answer(s) before sending",
+        "Fix {count} answers before sending",
+    ),
+    (
+        "form.fix_before_sending.one",
+        "Perbaiki {count} isian sebelum mengirim",
+        "Fix {count} answer before sending",
     ),
     ("next.title", "Apa selanjutnya?", "What happens next?"),
     ("next.send_title", "Menunggu dikirim", "Waiting to be sent"),
@@ -215,6 +231,11 @@ pub static MESSAGES: &[super::Entry] = &[
         "draft.confirm_needed",
         "Periksa jawaban di atas. Bila sudah benar, kirim dengan menambahkan --confirm.",
         "Check the answers above. When they are right, send with --confirm added.",
+    ),
+    (
+        "lang.unknown",
+        "Bahasa \"{lang}\" tidak dikenal. Pilih id (Bahasa Indonesia) atau en (English).",
+        "Unknown language \"{lang}\". Choose id (Bahasa Indonesia) or en (English).",
     ),
     (
         "draft.resumed",
@@ -275,6 +296,8 @@ pub static MESSAGES: &[super::Entry] = &[
     ),
     ("status.age_just_now", "baru saja", "just now"),
     ("status.age_minutes", "{n} menit lalu", "{n} minutes ago"),
+    ("status.age_minutes.one", "{n} menit lalu", "{n} minute ago"),
     ("status.age_hours", "{n} jam lalu", "{n} hours ago"),
+    ("status.age_hours.one", "{n} jam lalu", "{n} hour ago"),
     ("status.age_days", "{n} hari lalu", "{n} days ago"),
 ];
