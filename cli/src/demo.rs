@@ -239,8 +239,8 @@ pub fn run(env: &Env) -> Result<ExitCode> {
         5,
         t(
             lang,
-            "Finalisasi: diperiksa, dibekukan, masuk kotak keluar — masih tanpa internet:",
-            "Finalize: checked, frozen, queued in the outbox — still offline:",
+            "Dikonfirmasi: diperiksa, dikunci, sudah siap dikirim — masih tanpa internet:",
+            "Confirmed: checked, locked, ready to send — still offline:",
         ),
     );
     let reg = profile.finalize(&draft)?;

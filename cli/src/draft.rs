@@ -323,12 +323,13 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
                 out::line(t(lang, "Tidak ada draf.", "No drafts."));
             } else {
                 for d in list {
+                    let answers = match d.answered {
+                        1 => t(lang, "jawaban", "answer"),
+                        _ => t(lang, "jawaban", "answers"),
+                    };
                     out::line(format!(
-                        "  {}  {}  ({} {})",
-                        d.id,
-                        d.title,
-                        d.answered,
-                        t(lang, "jawaban", "answers")
+                        "  {}  {}  ({} {answers})",
+                        d.id, d.title, d.answered
                     ));
                 }
             }
@@ -498,10 +499,13 @@ pub fn show_draft(env: &Env, d: &DraftView) {
         out::line(format!("  {label}: {value}"));
     }
     let errors = d.issues.iter().filter(|i| i.is_error()).count();
+    let noun = match errors {
+        1 => t(lang, "kesalahan", "error"),
+        _ => t(lang, "kesalahan", "errors"),
+    };
     out::line(format!(
-        "{} ({errors} {})",
+        "{} ({errors} {noun})",
         t(lang, "Pemeriksaan", "Checks"),
-        t(lang, "kesalahan", "errors")
     ));
     out::issues(lang, &d.issues);
     if let Some(q) = &d.contribution {
@@ -537,7 +541,11 @@ pub fn print_outbox(env: &Env, items: &[OutboxItem]) {
         return;
     }
     if items.is_empty() {
-        out::line(t(lang, "Kotak keluar kosong.", "The outbox is empty."));
+        out::line(t(
+            lang,
+            "Belum ada formulir yang siap dikirim.",
+            "No form is ready to send yet.",
+        ));
     }
     for i in items {
         let reference = i

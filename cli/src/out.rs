@@ -66,7 +66,7 @@ pub fn error(env: &Env, e: &rantau_core::Error) {
         return;
     }
     let msg = crate::home::error_text(lang, e);
-    eprintln!("{}: {msg} [{}]", t(lang, "Galat", "Error"), e.code());
+    eprintln!("{}: {msg} [{}]", t(lang, "Gagal", "Error"), e.code());
     if let rantau_core::Error::Invalid(list) = e {
         for i in list {
             eprintln!("{}", issue_line(i));

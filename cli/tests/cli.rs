@@ -543,7 +543,7 @@ fn finalize_with_errors_lists_them_in_indonesian() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("Formulir belum dapat difinalkan") && err.contains("[form.invalid]"),
+        err.contains("Formulir belum bisa dikirim") && err.contains("[form.invalid]"),
         "{err}"
     );
 }
@@ -665,4 +665,24 @@ async fn sync_over_https_trusts_the_ca_file_and_refuses_another_authority() {
     // Enrollment and the change feed, both over TLS.
     assert!(json(&ok)["requests"].as_u64().unwrap() >= 2);
     assert!(proxy.completed() >= 1);
+}
+
+#[test]
+fn an_unknown_language_is_a_coded_error_in_both_languages() {
+    let home = tempfile::tempdir().unwrap();
+    let out = rantau(home.path(), &["--lang", "fr", "form", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing done in a guessed language");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[lang.unknown]")
+            && err.contains("tidak dikenal")
+            && err.contains("Unknown language"),
+        "{err}"
+    );
+    let out = rantau(home.path(), &["--lang", "xx", "--json", "form", "list"]);
+    assert_eq!(json(&out)["error"], "lang.unknown");
+    assert!(rantau(home.path(), &["--lang", "EN", "form", "list"])
+        .status
+        .success());
 }
