@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::app::inquiry::{payment_channels, PaymentChannel};
+use crate::app::inquiry::{channels_for, PaymentChannel};
 use crate::base::messages::render;
 use crate::domain::country;
 use crate::domain::tariff::rupiah;
@@ -65,30 +65,25 @@ pub fn what_next(
         let destination = terms.as_ref().and_then(|t| t.destination.clone());
         steps.push(step("next.kpj_title", render("next.kpj", lang, &[])));
         let amount = forms::contribution(def, answers, ctx);
-        let amount_text = amount
-            .as_ref()
-            .map_or_else(String::new, |q| rupiah(q.total_due));
-        let payment = match destination.as_deref().and_then(country::find) {
-            Some(c) => render(
-                "next.payment_in",
+        let mut payment = vec![render("next.payment", lang, &[])];
+        if let Some(q) = &amount {
+            payment.push(render(
+                "next.amount",
                 lang,
-                &[
-                    ("amount", amount_text),
-                    ("country", c.name.get(lang).to_string()),
-                ],
+                &[("amount", rupiah(q.total_due))],
+            ));
+        }
+        payment.push(match destination.as_deref().and_then(country::find) {
+            Some(c) => render(
+                "next.pay_at_in",
+                lang,
+                &[("country", c.name.get(lang).to_string())],
             ),
-            None => render("next.payment", lang, &[("amount", amount_text)]),
-        };
+            None => render("next.pay_at", lang, &[]),
+        });
         steps.push(NextStep {
-            channels: payment_channels()
-                .iter()
-                .filter(|c| c.serves(destination.as_deref()))
-                .map(|c| PaymentChannel {
-                    name: c.name.get(lang).to_string(),
-                    how: c.how.get(lang).to_string(),
-                })
-                .collect(),
-            ..step("next.payment_title", payment)
+            channels: channels_for(destination.as_deref(), lang),
+            ..step("next.payment_title", payment.join(" "))
         });
         let mut protection = vec![render("next.protection_on_payment", lang, &[])];
         if amount.as_ref().is_some_and(|q| q.pre_placement > 0) {

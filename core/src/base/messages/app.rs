@@ -190,15 +190,21 @@ pub static MESSAGES: &[super::Entry] = &[
     ),
     ("next.payment_title", "Kode pembayaran", "Payment code"),
     (
-        "next.payment_in",
-        "Bersama KPJ, Anda menerima kode pembayaran. Iuran yang dibayar sekitar {amount}; jumlah pasti tertera bersama kode itu. Di {country}, bayar dengan kode itu di:",
-        "With the KPJ you get a payment code. The contribution is about {amount}; the exact amount comes with the code. In {country}, pay with that code at:",
+        "next.payment",
+        "Bersama KPJ, Anda menerima kode pembayaran.",
+        "With the KPJ you get a payment code.",
     ),
     (
-        "next.payment",
-        "Bersama KPJ, Anda menerima kode pembayaran. Iuran yang dibayar sekitar {amount}; jumlah pasti tertera bersama kode itu. Bayar dengan kode itu di:",
-        "With the KPJ you get a payment code. The contribution is about {amount}; the exact amount comes with the code. Pay with that code at:",
+        "next.amount",
+        "Iuran yang dibayar sekitar {amount}; jumlah pasti tertera bersama kode itu.",
+        "The contribution is about {amount}; the exact amount comes with the code.",
     ),
+    (
+        "next.pay_at_in",
+        "Di {country}, bayar dengan kode itu di:",
+        "In {country}, pay with that code at:",
+    ),
+    ("next.pay_at", "Bayar dengan kode itu di:", "Pay with that code at:"),
     ("next.protection_title", "Perlindungan", "Protection"),
     (
         "next.protection_on_payment",
