@@ -244,6 +244,7 @@ pub fn run(env: &Env) -> Result<ExitCode> {
         ),
     );
     let reg = profile.finalize(&draft)?;
+    crate::draft::print_what_next(&profile.what_next(&reg.id)?);
     let consult = profile.new_draft("consultation")?.id;
     let mut question = samples::sample_consultation();
     question.insert("category".into(), Value::String("registration".into()));

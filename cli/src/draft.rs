@@ -625,7 +625,7 @@ fn print_review(lang: Lang, review: &Review) {
 
 /// What happens next: each step's heading and text, the payment step's channels
 /// right under it.
-fn print_what_next(next: &WhatNext) {
+pub fn print_what_next(next: &WhatNext) {
     out::line(format!("\n{}", next.title));
     for step in &next.steps {
         out::line(format!("  {}: {}", step.title, step.text));

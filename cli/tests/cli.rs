@@ -590,6 +590,7 @@ fn demo_tells_the_whole_story_and_counts_exactly_once() {
         "AKTIF",
         "Konsultasi dijawab",
         "tepat satu kali",
+        "Apa selanjutnya?",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
