@@ -8,6 +8,7 @@ use std::sync::{Arc, RwLock};
 
 use rantau_core::app::form::{ChoiceItem, DraftSession, FormInfo};
 use rantau_core::app::inquiry::{Card, Contribution, PaymentInstructions, StatusCard, Thread};
+use rantau_core::app::next::WhatNext;
 use rantau_core::app::outbox::{OutboxItem, OutboxSummary};
 use rantau_core::app::profile::{AttachmentInfo, DraftSummary, Profile};
 use rantau_core::app::sync::{
@@ -147,8 +148,15 @@ impl RantauProfile {
         Ok(RantauDraft::new(self, session))
     }
 
-    /// Opens draft `draft_id` on its form screen (after a restart, or a reopened
-    /// rejected submission).
+    /// "Register": opens the worker's unfinished registration on the page last
+    /// changed, or starts one; any other form starts a new draft (the core decides).
+    pub fn start_or_resume_draft(self: Arc<Self>, form_id: String) -> Res<Arc<RantauDraft>> {
+        let session = self.with(|p| DraftSession::start_or_resume(p, &form_id))?;
+        Ok(RantauDraft::new(self, session))
+    }
+
+    /// Opens draft `draft_id` on its form screen, on the page last changed (after a
+    /// restart, or a reopened rejected submission).
     pub fn open_draft(self: Arc<Self>, draft_id: String) -> Res<Arc<RantauDraft>> {
         let session = self.with(|p| DraftSession::resume(p, &draft_id))?;
         Ok(RantauDraft::new(self, session))
@@ -174,6 +182,12 @@ impl RantauProfile {
     /// otherwise the frozen submission is queued (durably) and the draft removed.
     pub fn finalize(&self, draft_id: String) -> Res<OutboxItem> {
         self.with(|p| p.finalize(&draft_id))
+    }
+
+    /// What happens after submission `submission_id` was finalized, in the
+    /// worker's words (for a registration: where to pay in its destination).
+    pub fn what_next(&self, submission_id: String) -> Res<WhatNext> {
+        self.with(|p| p.what_next(&submission_id))
     }
 
     /// The outbox, oldest first, each submission in the bucket a screen shows.

@@ -239,11 +239,12 @@ pub fn run(env: &Env) -> Result<ExitCode> {
         5,
         t(
             lang,
-            "Finalisasi: diperiksa, dibekukan, masuk kotak keluar — masih tanpa internet:",
-            "Finalize: checked, frozen, queued in the outbox — still offline:",
+            "Dikonfirmasi: diperiksa, dikunci, sudah siap dikirim — masih tanpa internet:",
+            "Confirmed: checked, locked, ready to send — still offline:",
         ),
     );
     let reg = profile.finalize(&draft)?;
+    crate::draft::print_what_next(&profile.what_next(&reg.id)?);
     let consult = profile.new_draft("consultation")?.id;
     let mut question = samples::sample_consultation();
     question.insert("category".into(), Value::String("registration".into()));

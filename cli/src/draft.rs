@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use rantau_core::app::form::{display, DraftSession, Review};
+use rantau_core::app::next::WhatNext;
 use rantau_core::app::outbox::OutboxItem;
 use rantau_core::app::profile::{DraftView, Profile};
 use rantau_core::base::messages;
@@ -29,7 +30,8 @@ pub enum FormCmd {
 /// `rantau draft …`
 #[derive(Subcommand)]
 pub enum DraftCmd {
-    /// Start a new draft of a form; prints its id.
+    /// Start a draft of a form; prints its id. A registration you have not finished
+    /// is continued instead of starting another.
     New {
         /// Form id.
         form: String,
@@ -58,10 +60,14 @@ pub enum DraftCmd {
         /// Draft id.
         draft: String,
     },
-    /// Finalize: validate, freeze and queue for sending.
+    /// Finalize: shows the review; with --confirm, validates, freezes and queues for
+    /// sending, then says what happens next.
     Finalize {
         /// Draft id.
         draft: String,
+        /// Send it: you have checked the review.
+        #[arg(long)]
+        confirm: bool,
     },
     /// Delete a draft.
     Delete {
@@ -248,11 +254,17 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
     let lang = env.lang;
     match cmd {
         DraftCmd::New { form } => {
-            let d = profile.new_draft(&form)?;
+            let (d, resumed) = profile.start_or_resume(&form)?;
             if env.json {
                 out::json(
-                    &serde_json::json!({"draft": d.id, "form_id": d.form_id, "form_version": d.form_version}),
+                    &serde_json::json!({"draft": d.id, "form_id": d.form_id, "form_version": d.form_version, "resumed": resumed}),
                 );
+            } else if resumed {
+                out::line(format!(
+                    "{}: {}",
+                    messages::render("draft.resumed", lang, &[]),
+                    d.id
+                ));
             } else {
                 out::line(format!("{}: {}", t(lang, "Draf baru", "New draft"), d.id));
             }
@@ -311,12 +323,13 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
                 out::line(t(lang, "Tidak ada draf.", "No drafts."));
             } else {
                 for d in list {
+                    let answers = match d.answered {
+                        1 => t(lang, "jawaban", "answer"),
+                        _ => t(lang, "jawaban", "answers"),
+                    };
                     out::line(format!(
-                        "  {}  {}  ({} {})",
-                        d.id,
-                        d.title,
-                        d.answered,
-                        t(lang, "jawaban", "answers")
+                        "  {}  {}  ({} {answers})",
+                        d.id, d.title, d.answered
                     ));
                 }
             }
@@ -329,21 +342,50 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
                 print_review(lang, &review);
             }
         }
-        DraftCmd::Finalize { draft } => {
-            let item = profile.finalize(&draft)?;
+        DraftCmd::Finalize {
+            draft,
+            confirm: false,
+        } => {
+            // The confirm is explicit: without it, the review and a refusal.
+            let review = DraftSession::resume(&profile, &draft)?.review(&profile);
+            let code = "draft.confirm_needed";
+            let message = messages::render(code, lang, &[]);
             if env.json {
-                out::json(&item);
+                out::json(
+                    &serde_json::json!({"review": review, "error": code, "message": message}),
+                );
+            } else {
+                print_review(lang, &review);
+                out::refusal(&message, code);
+            }
+            return Ok(ExitCode::from(1));
+        }
+        DraftCmd::Finalize {
+            draft,
+            confirm: true,
+        } => {
+            let item = profile.finalize(&draft)?;
+            let next = profile.what_next(&item.id)?;
+            if env.json {
+                // The outbox entry as before, with what happens next beside its fields.
+                #[derive(serde::Serialize)]
+                struct Sent<'a> {
+                    #[serde(flatten)]
+                    item: &'a OutboxItem,
+                    next: &'a WhatNext,
+                }
+                out::json(&Sent {
+                    item: &item,
+                    next: &next,
+                });
             } else {
                 out::line(format!(
                     "{} {} — {}",
-                    t(
-                        lang,
-                        "Final dan masuk antrean kirim:",
-                        "Finalized and queued:"
-                    ),
+                    t(lang, "Sudah siap dikirim:", "Ready to send:"),
                     item.id,
                     item.status
                 ));
+                print_what_next(&next);
             }
         }
         DraftCmd::Delete { draft } => {
@@ -457,10 +499,13 @@ pub fn show_draft(env: &Env, d: &DraftView) {
         out::line(format!("  {label}: {value}"));
     }
     let errors = d.issues.iter().filter(|i| i.is_error()).count();
+    let noun = match errors {
+        1 => t(lang, "kesalahan", "error"),
+        _ => t(lang, "kesalahan", "errors"),
+    };
     out::line(format!(
-        "{} ({errors} {})",
+        "{} ({errors} {noun})",
         t(lang, "Pemeriksaan", "Checks"),
-        t(lang, "kesalahan", "errors")
     ));
     out::issues(lang, &d.issues);
     if let Some(q) = &d.contribution {
@@ -496,7 +541,11 @@ pub fn print_outbox(env: &Env, items: &[OutboxItem]) {
         return;
     }
     if items.is_empty() {
-        out::line(t(lang, "Kotak keluar kosong.", "The outbox is empty."));
+        out::line(t(
+            lang,
+            "Belum ada formulir yang siap dikirim.",
+            "No form is ready to send yet.",
+        ));
     }
     for i in items {
         let reference = i
@@ -568,8 +617,20 @@ fn print_review(lang: Lang, review: &Review) {
         "\n{}",
         t(
             lang,
-            "Ubah jawaban dengan `rantau draft set`; kirim dengan `rantau draft finalize`.",
-            "Change an answer with `rantau draft set`; send with `rantau draft finalize`."
+            "Ubah jawaban dengan `rantau draft set`; kirim dengan `rantau draft finalize ID --confirm`.",
+            "Change an answer with `rantau draft set`; send with `rantau draft finalize ID --confirm`."
         )
     ));
+}
+
+/// What happens next: each step's heading and text, the payment step's channels
+/// right under it.
+pub fn print_what_next(next: &WhatNext) {
+    out::line(format!("\n{}", next.title));
+    for step in &next.steps {
+        out::line(format!("  {}: {}", step.title, step.text));
+        for c in &step.channels {
+            out::line(format!("    - {}: {}", c.name, c.how));
+        }
+    }
 }

@@ -275,13 +275,13 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
         }
         Error::AlreadyFinalized(_) => t(
             lang,
-            "Formulir ini sudah final dan tidak dapat diubah lagi.",
-            "This form is finalized and can no longer be changed.",
+            "Formulir ini sudah siap dikirim dan tidak bisa diubah lagi.",
+            "This form is ready to send and can no longer be changed.",
         ),
         Error::Invalid(_) => t(
             lang,
-            "Formulir belum dapat difinalkan. Perbaiki kesalahan berikut:",
-            "The form cannot be finalized yet. Fix these errors:",
+            "Formulir belum bisa dikirim. Perbaiki dulu isian berikut:",
+            "The form cannot be sent yet. Fix these answers first:",
         ),
         Error::AttachmentTooLarge { size, max } => {
             return rantau_core::base::messages::render(

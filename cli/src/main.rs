@@ -96,7 +96,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let lang = Lang::parse(&cli.lang).unwrap_or_default();
+    // An unknown language is refused, not silently read as Indonesian.
+    let Some(lang) = Lang::parse(&cli.lang) else {
+        out::unknown_language(&cli.lang, cli.json);
+        return ExitCode::from(2);
+    };
     let env = home::Env::new(
         cli.home.clone(),
         cli.profile.clone(),

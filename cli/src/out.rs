@@ -66,11 +66,35 @@ pub fn error(env: &Env, e: &rantau_core::Error) {
         return;
     }
     let msg = crate::home::error_text(lang, e);
-    eprintln!("{}: {msg} [{}]", t(lang, "Galat", "Error"), e.code());
+    eprintln!("{}: {msg} [{}]", t(lang, "Gagal", "Error"), e.code());
     if let rantau_core::Error::Invalid(list) = e {
         for i in list {
             eprintln!("{}", issue_line(i));
         }
+    }
+}
+
+/// A refusal that is not an error of the core (a confirm not given): the
+/// message in the user's language with its code, to stderr.
+#[allow(clippy::print_stderr)]
+pub fn refusal(message: &str, code: &str) {
+    eprintln!("{message} [{code}]");
+}
+
+/// `--lang` (or `$RANTAU_LANG`) names no language the app speaks: said in both,
+/// since which one the user reads is what is unknown.
+#[allow(clippy::print_stderr)]
+pub fn unknown_language(typed: &str, json: bool) {
+    let code = "lang.unknown";
+    let say =
+        |lang| rantau_core::base::messages::render(code, lang, &[("lang", typed.to_string())]);
+    let (id, en) = (say(Lang::Id), say(Lang::En));
+    if json {
+        self::json(
+            &serde_json::json!({ "error": code, "message": format!("{id} / {en}"), "issues": [] }),
+        );
+    } else {
+        eprintln!("{id} [{code}]\n{en}");
     }
 }
 

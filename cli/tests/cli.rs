@@ -185,6 +185,8 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
     let h = home.path();
     assert!(rantau(h, &["profile", "create", "siti"]).status.success());
     let draft = new_registration(h, "siti");
+    // "Register" again: the unfinished registration, not another one.
+    assert_eq!(new_registration(h, "siti"), draft);
 
     let today = chrono::Utc::now().date_naive();
     let start = today + chrono::Days::new(30);
@@ -313,15 +315,71 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
     }
     assert_eq!(shown["contribution"]["total_due"], 370_000);
 
+    // Without --confirm: the review, and a refusal that says how to send.
+    let unconfirmed = rantau(h, &["--profile", "siti", "draft", "finalize", &draft]);
+    assert_eq!(unconfirmed.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&unconfirmed.stdout);
+    assert!(
+        said.contains("Sri Wahyuni") && said.contains("--confirm"),
+        "{said}"
+    );
+    let refused = String::from_utf8_lossy(&unconfirmed.stderr);
+    assert!(
+        refused.contains("--confirm") && refused.contains("draft.confirm_needed"),
+        "{refused}"
+    );
+    let refused_en = rantau(
+        h,
+        &[
+            "--profile",
+            "siti",
+            "--lang",
+            "en",
+            "--json",
+            "draft",
+            "finalize",
+            &draft,
+        ],
+    );
+    assert_eq!(refused_en.status.code(), Some(1));
+    let v = json(&refused_en);
+    assert_eq!(v["error"], "draft.confirm_needed");
+    assert!(v["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Check the answers"));
+    assert!(v["review"]["pages"]
+        .as_array()
+        .is_some_and(|p| !p.is_empty()));
+    assert!(
+        json(&rantau(
+            h,
+            &["--profile", "siti", "--json", "outbox", "list"]
+        ))
+        .as_array()
+        .is_some_and(Vec::is_empty),
+        "nothing queued without the confirm"
+    );
+
     let fin = rantau(
         h,
-        &["--profile", "siti", "--json", "draft", "finalize", &draft],
+        &[
+            "--profile",
+            "siti",
+            "--json",
+            "draft",
+            "finalize",
+            &draft,
+            "--confirm",
+        ],
     );
     assert!(
         fin.status.success(),
         "{}",
         String::from_utf8_lossy(&fin.stdout)
     );
+    let next = &json(&fin)["next"];
+    assert_eq!(next["submission_id"], draft.as_str());
     let outbox = json(&rantau(
         h,
         &["--profile", "siti", "--json", "outbox", "list"],
@@ -367,12 +425,34 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
         ],
     );
     assert!(set.status.success());
-    let fin = rantau(h, &["--profile", "siti", "draft", "finalize", &draft]);
+    let fin = rantau(
+        h,
+        &[
+            "--profile",
+            "siti",
+            "draft",
+            "finalize",
+            &draft,
+            "--confirm",
+        ],
+    );
     assert!(
         fin.status.success(),
         "{}",
         String::from_utf8_lossy(&fin.stdout)
     );
+    // What happens next, in the worker's words: KPJ, where to pay in Hong Kong, protection.
+    let said = String::from_utf8_lossy(&fin.stdout);
+    for shown in [
+        "Apa selanjutnya?",
+        "KPJ",
+        "Di Hong Kong",
+        "BNI",
+        "setelah iuran dibayar",
+    ] {
+        assert!(said.contains(shown), "{shown} missing from:\n{said}");
+    }
+    assert!(!said.contains("Malaysia"), "{said}");
     let gone = rantau(
         h,
         &[
@@ -456,11 +536,14 @@ fn finalize_with_errors_lists_them_in_indonesian() {
         .as_str()
         .unwrap()
         .to_string();
-    let out = rantau(h, &["--profile", "a", "draft", "finalize", &draft]);
+    let out = rantau(
+        h,
+        &["--profile", "a", "draft", "finalize", &draft, "--confirm"],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("Formulir belum dapat difinalkan") && err.contains("[form.invalid]"),
+        err.contains("Formulir belum bisa dikirim") && err.contains("[form.invalid]"),
         "{err}"
     );
 }
@@ -507,6 +590,7 @@ fn demo_tells_the_whole_story_and_counts_exactly_once() {
         "AKTIF",
         "Konsultasi dijawab",
         "tepat satu kali",
+        "Apa selanjutnya?",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
@@ -582,4 +666,24 @@ async fn sync_over_https_trusts_the_ca_file_and_refuses_another_authority() {
     // Enrollment and the change feed, both over TLS.
     assert!(json(&ok)["requests"].as_u64().unwrap() >= 2);
     assert!(proxy.completed() >= 1);
+}
+
+#[test]
+fn an_unknown_language_is_a_coded_error_in_both_languages() {
+    let home = tempfile::tempdir().unwrap();
+    let out = rantau(home.path(), &["--lang", "fr", "form", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing done in a guessed language");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[lang.unknown]")
+            && err.contains("tidak dikenal")
+            && err.contains("Unknown language"),
+        "{err}"
+    );
+    let out = rantau(home.path(), &["--lang", "xx", "--json", "form", "list"]);
+    assert_eq!(json(&out)["error"], "lang.unknown");
+    assert!(rantau(home.path(), &["--lang", "EN", "form", "list"])
+        .status
+        .success());
 }

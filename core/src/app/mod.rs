@@ -1,7 +1,7 @@
 //! The top floor: the one API every front-end uses (the FFI, the CLI, the
 //! end-to-end tests). [`profile`] opens a worker's encrypted profile and runs
 //! drafts, finalize and the outbox; [`form`] is the form screen of one open draft;
-//! [`outbox`] puts each submission in the bucket a screen shows; [`inquiry`] reads
+//! [`next`] says what happens after a form is finalized; [`outbox`] puts each submission in the bucket a screen shows; [`inquiry`] reads
 //! the cached answers; [`sync`] runs syncs and keeps each profile's sync state;
 //! [`checks`] and [`directory`] need no profile.
 
@@ -10,6 +10,7 @@ pub mod directory;
 pub mod form;
 pub mod inquiry;
 mod lock;
+pub mod next;
 pub mod outbox;
 pub mod profile;
 pub mod sync;

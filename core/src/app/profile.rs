@@ -18,6 +18,7 @@ use crate::store::outbox::{self, OutboxState, SubmissionRow};
 
 use super::form::{self, FormInfo};
 use super::lock::lock;
+use super::next::{self, WhatNext};
 use super::outbox::{bucketed, Bucket, OutboxItem, OutboxSummary};
 use super::sync::Hub;
 use crate::store::{attachments, profiles, Key, OpenMode, Store};
@@ -260,6 +261,38 @@ impl Profile {
         }
     }
 
+    /// "Register" and the like: the worker's unfinished draft of `form_id` (the
+    /// most recently changed) when the form is one a worker fills once, a
+    /// registration; otherwise, or when there is none, a new draft. The second
+    /// value is true when an unfinished draft was resumed.
+    pub fn start_or_resume(&self, form_id: &str) -> Result<(DraftView, bool)> {
+        let def = forms::builtin_form(form_id, None)
+            .ok_or_else(|| Error::UnknownForm(form_id.to_string()))?;
+        if forms::RegistrationTerms::declared_by(def) {
+            // The store lists them most recently changed first.
+            let rows = self.store.read(drafts::list_drafts)?;
+            if let Some(row) = rows.into_iter().find(|r| r.form_id == def.id) {
+                let def = Self::definition(&row.form_id, row.form_version)?;
+                return Ok((self.view(def, row), true));
+            }
+        }
+        Ok((self.new_draft(form_id)?, false))
+    }
+
+    /// The page of draft `draft_id` the worker last changed something on.
+    pub(crate) fn last_page(&self, draft_id: &str) -> Result<u32> {
+        self.store
+            .read(|conn| drafts::last_page(conn, draft_id))?
+            .ok_or_else(|| Error::DraftNotFound(draft_id.to_string()))
+    }
+
+    /// Remembers `page` as the page of draft `draft_id` the worker last changed
+    /// something on: the draft opens there again.
+    pub(crate) fn set_last_page(&self, draft_id: &str, page: u32) -> Result<()> {
+        self.store
+            .write(|tx| drafts::set_last_page(tx, draft_id, page))
+    }
+
     /// Loads a draft, or says why it cannot be edited.
     fn load_draft(&self, conn: &rusqlite::Connection, id: &str) -> Result<DraftRow> {
         match drafts::get_draft(conn, id)? {
@@ -457,6 +490,19 @@ impl Profile {
         let row = row.ok_or_else(|| Error::SubmissionNotFound(id.to_string()))?;
         let bucket = Bucket::of(&row, |_| dep);
         Ok(self.outbox_item(row, bucket))
+    }
+
+    /// What happens after submission `id` was finalized, in the worker's words:
+    /// built from its form and frozen answers (for a registration, the payment
+    /// channels of its destination country).
+    pub fn what_next(&self, id: &str) -> Result<WhatNext> {
+        let row = self
+            .store
+            .read(|conn| outbox::get_submission(conn, id))?
+            .ok_or_else(|| Error::SubmissionNotFound(id.to_string()))?;
+        let def = Self::definition(&row.form_id, row.form_version)?;
+        let answers = payload_answers(row.payload)?;
+        Ok(next::what_next(def, &row.id, &answers, &self.context()))
     }
 
     /// The worker's "send again" on a submission that needs help after

@@ -49,6 +49,23 @@ pub fn render(code: &str, lang: Lang, params: &[(&'static str, String)]) -> Stri
     out
 }
 
+/// Renders `code` for `count` things: the entry `{code}.one` when `count` is 1
+/// and the catalog has one (English says "1 page", "2 pages"; Indonesian reads the
+/// same either way), else `code`.
+pub fn render_count(
+    code: &str,
+    count: u64,
+    lang: Lang,
+    params: &[(&'static str, String)],
+) -> String {
+    let one = format!("{code}.one");
+    if count == 1 && lookup(&one).is_some() {
+        render(&one, lang, params)
+    } else {
+        render(code, lang, params)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +100,36 @@ mod tests {
                     placeholders(en),
                     "{code}: placeholders differ"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn a_count_of_one_takes_the_singular_where_there_is_one() {
+        let pages = |n: u64| {
+            render_count(
+                "form.pages_attached",
+                n,
+                Lang::En,
+                &[("count", n.to_string())],
+            )
+        };
+        assert_eq!(pages(1), "1 page");
+        assert_eq!(pages(2), "2 pages");
+        assert_eq!(pages(0), "0 pages");
+        let id = render_count("form.pages_attached", 1, Lang::Id, &[("count", "1".into())]);
+        assert_eq!(id, "1 halaman");
+        // A code without a singular renders as it is.
+        assert_eq!(render_count("form.yes", 1, Lang::En, &[]), "Yes");
+    }
+
+    #[test]
+    fn every_singular_has_its_plural() {
+        for table in tables() {
+            for (code, _, _) in table.iter() {
+                if let Some(base) = code.strip_suffix(".one") {
+                    assert!(lookup(base).is_some(), "{code} without {base}");
+                }
             }
         }
     }

@@ -145,6 +145,13 @@ impl RegistrationTerms {
         contract_months(self.contract_start, self.contract_end)
     }
 
+    /// The first day of placement protection: the day of departure when known,
+    /// else the contract's first day (the one rule the server's decision and the
+    /// app's "what happens next" both read).
+    pub fn placement_starts(&self) -> NaiveDate {
+        self.departure_date.unwrap_or(self.contract_start)
+    }
+
     /// The fee for these terms on `on`, from the built-in tariff.
     pub fn quote(&self, on: NaiveDate) -> Result<FeeQuote, TermsError> {
         let months = self.months().ok_or(TermsError::ContractOrder)?;

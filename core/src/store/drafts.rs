@@ -193,6 +193,23 @@ pub fn list_drafts(conn: &Connection) -> Result<Vec<DraftRow>> {
     rows.into_iter().map(finish).collect()
 }
 
+/// Remembers `page` as the page of draft `id` the worker last changed something on.
+pub fn set_last_page(tx: &Transaction<'_>, id: &str, page: u32) -> Result<()> {
+    let mut stmt = tx.prepare_cached("UPDATE drafts SET last_page = ?2 WHERE id = ?1")?;
+    if stmt.execute(params![id, page])? == 0 {
+        return Err(Error::DraftNotFound(id.to_string()));
+    }
+    Ok(())
+}
+
+/// The page of draft `id` the worker last changed something on (0 when none was
+/// remembered); `None` when there is no such draft.
+pub fn last_page(conn: &Connection, id: &str) -> Result<Option<u32>> {
+    let mut stmt = conn.prepare_cached("SELECT last_page FROM drafts WHERE id = ?1")?;
+    let page: Option<i64> = stmt.query_row([id], |r| r.get(0)).optional()?;
+    Ok(page.map(|p| u32::try_from(p).unwrap_or(0)))
+}
+
 /// Deletes draft `id`; false if there was none.
 pub fn delete_draft(tx: &Transaction<'_>, id: &str) -> Result<bool> {
     let mut stmt = tx.prepare_cached("DELETE FROM drafts WHERE id = ?1")?;

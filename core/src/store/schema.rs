@@ -10,13 +10,15 @@
 //! - v4: `submissions.left_at`: when a request carrying the submission or one of
 //!   its files was first started. NULL means it never left the phone, so the worker
 //!   may still take it back to a draft; rows from before v4 count as sent.
+//! - v5: `drafts.last_page`: the page the worker last changed something on, where
+//!   the draft opens again (0, the first page, for drafts from before v5).
 
 use rusqlite::{Connection, Transaction};
 
 use crate::{Error, Result};
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// The current schema (version [`VERSION`]), used for a fresh database. Each
 /// statement must read exactly like the one the ladder creates, because SQLite keeps
@@ -29,7 +31,7 @@ CREATE TABLE drafts (
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL,
     answers        TEXT NOT NULL,
-    reopened_from  TEXT
+    reopened_from  TEXT, last_page INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE submissions (
     id               TEXT PRIMARY KEY NOT NULL,
@@ -163,6 +165,11 @@ ALTER TABLE submissions ADD COLUMN left_at INTEGER;
 UPDATE submissions SET left_at = updated_at;
 ";
 
+/// v4 → v5. A draft from before opens on its first page, as it did.
+const V4_TO_V5: &str = "
+ALTER TABLE drafts ADD COLUMN last_page INTEGER NOT NULL DEFAULT 0;
+";
+
 /// Version 2, frozen: the schema of the second release (v1 plus [`V1_TO_V2`]).
 /// Only the fixture generator uses it; never edit it.
 pub fn v2_schema() -> String {
@@ -219,6 +226,7 @@ fn upgrade_from(tx: &Transaction<'_>, version: u32) -> Result<()> {
         1 => tx.execute_batch(V1_TO_V2)?,
         2 => tx.execute_batch(V2_TO_V3)?,
         3 => tx.execute_batch(V3_TO_V4)?,
+        4 => tx.execute_batch(V4_TO_V5)?,
         // Unreachable through `migrate` (0 and VERSION are handled there); a
         // data error rather than a panic in case a caller misuses it.
         other => {

@@ -77,7 +77,7 @@ pub fn protection(terms: &RegistrationTerms, registered_on: NaiveDate) -> Vec<Ph
             out.push(window(Phase::PrePlacement, registered_on, end));
         }
     }
-    let start = terms.departure_date.unwrap_or(terms.contract_start);
+    let start = terms.placement_starts();
     if let Some(end) = terms.contract_end.checked_add_months(Months::new(1)) {
         out.push(window(Phase::Placement, start, end));
     }

@@ -55,8 +55,9 @@ pub fn display(
         (Kind::Consent, Value::Bool(b)) => {
             messages::render(if *b { "form.yes" } else { "form.no" }, lang, &[])
         }
-        (Kind::Document, Value::Array(pages)) => messages::render(
+        (Kind::Document, Value::Array(pages)) => messages::render_count(
             "form.pages_attached",
+            pages.len() as u64,
             lang,
             &[("count", pages.len().to_string())],
         ),

@@ -13,6 +13,7 @@ use super::policy::IssuePolicy;
 use super::quote::QuoteView;
 use super::screen::{ChoiceItem, FieldSlot, FormScreen, Keyboard, PageTab, RepeatItem};
 use super::update::FormUpdate;
+use crate::app::next::WhatNext;
 use crate::app::outbox::OutboxItem;
 use crate::app::profile::{AttachmentInfo, DraftView, Profile};
 use crate::base::error::{Error, Result};
@@ -30,6 +31,8 @@ pub enum Finalized {
     Queued {
         /// The new outbox entry.
         item: OutboxItem,
+        /// What happens next, to show at once.
+        next: WhatNext,
     },
     /// Not yet: every issue is shown, on the first page that has one.
     NeedsFixes {
@@ -54,6 +57,8 @@ pub struct DraftSession {
     /// The page each top-level field is on.
     page_of: HashMap<String, usize>,
     page: usize,
+    /// The page the store remembers as last changed (the draft opens there).
+    remembered: usize,
     policy: IssuePolicy,
     /// The screen last built: a keystroke's reply carries only what differs from it.
     shown: Option<FormScreen>,
@@ -79,10 +84,19 @@ impl DraftSession {
         Self::resume(profile, &draft.id)
     }
 
+    /// "Register": opens the worker's unfinished registration, or starts one when
+    /// there is none; any other form starts a new draft
+    /// ([`Profile::start_or_resume`] decides).
+    pub fn start_or_resume(profile: &Profile, form_id: &str) -> Result<DraftSession> {
+        let (draft, _) = profile.start_or_resume(form_id)?;
+        Self::resume(profile, &draft.id)
+    }
+
     /// Opens draft `draft_id` (after a restart, or a reopened rejected submission)
-    /// on its first page, with no issue shown yet.
+    /// on the page the worker last changed something on, with no issue shown yet.
     pub fn resume(profile: &Profile, draft_id: &str) -> Result<DraftSession> {
         let view = profile.draft(draft_id)?;
+        let last = profile.last_page(draft_id)? as usize;
         let def = Profile::definition(&view.form_id, view.form_version)?;
         let page_of = def
             .pages
@@ -100,7 +114,8 @@ impl DraftSession {
             attachments: BTreeMap::new(),
             contribution: None,
             page_of,
-            page: 0,
+            page: last.min(def.pages.len().saturating_sub(1)),
+            remembered: last,
             policy: IssuePolicy::default(),
             shown: None,
         };
@@ -125,6 +140,7 @@ impl DraftSession {
     pub fn input(&mut self, profile: &Profile, path: &str, input: Input) -> Result<FormUpdate> {
         let (outcome, answers) = profile.set_field_answers(&self.draft_id, path, input)?;
         self.answers = answers;
+        self.edited(profile, path)?;
         let others_changed = !outcome.rechecked.is_empty() || !outcome.visibility.is_empty();
         for p in outcome.rechecked.iter().chain([&outcome.path]) {
             self.issues.remove(p);
@@ -230,6 +246,7 @@ impl DraftSession {
         if field.max_items.is_none_or(|m| n < m as usize) {
             self.pending_items.insert(group.to_string(), n + 1);
         }
+        self.edited(profile, group)?;
         Ok(self.build(profile.lang()))
     }
 
@@ -247,6 +264,7 @@ impl DraftSession {
         if let Some(p) = self.pending_items.get_mut(group) {
             *p = p.saturating_sub(1);
         }
+        self.edited(profile, group)?;
         self.reload(profile)?;
         Ok(self.build(profile.lang()))
     }
@@ -260,6 +278,7 @@ impl DraftSession {
         mime_hint: Option<&str>,
     ) -> Result<FormScreen> {
         profile.attach(&self.draft_id, path, bytes, mime_hint)?;
+        self.edited(profile, path)?;
         self.policy.left(path);
         self.reload(profile)?;
         Ok(self.build(profile.lang()))
@@ -273,6 +292,7 @@ impl DraftSession {
         attachment_id: &str,
     ) -> Result<FormScreen> {
         profile.remove_attachment(&self.draft_id, path, attachment_id)?;
+        self.edited(profile, path)?;
         self.policy.left(path);
         self.reload(profile)?;
         Ok(self.build(profile.lang()))
@@ -297,7 +317,10 @@ impl DraftSession {
     pub fn finalize(&mut self, profile: &Profile) -> Result<Finalized> {
         self.policy.attempted_finalize();
         match profile.finalize(&self.draft_id) {
-            Ok(item) => Ok(Finalized::Queued { item }),
+            Ok(item) => {
+                let next = profile.what_next(&item.id)?;
+                Ok(Finalized::Queued { item, next })
+            }
             Err(Error::Invalid(issues)) => {
                 self.set_issues(issues);
                 if let Some(first) = self.first_page_with_errors() {
@@ -309,6 +332,18 @@ impl DraftSession {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// The worker changed the field at `path`: its page is where the draft opens
+    /// next time. Written only when that page changes, so a keystroke costs no
+    /// second transaction.
+    fn edited(&mut self, profile: &Profile, path: &str) -> Result<()> {
+        let page = self.page_of(path);
+        if page != self.remembered {
+            profile.set_last_page(&self.draft_id, page as u32)?;
+            self.remembered = page;
+        }
+        Ok(())
     }
 
     /// Re-reads the draft and its files (after a change made in one transaction
@@ -872,12 +907,56 @@ mod tests {
             s.attach(&p, &field, &bytes, None).unwrap();
         }
         match s.finalize(&p).unwrap() {
-            Finalized::Queued { item } => {
+            Finalized::Queued { item, next } => {
                 assert_eq!(item.bucket, crate::app::outbox::Bucket::WaitingToSend);
                 assert_eq!(item.status, "Menunggu dikirim");
+                assert_eq!(next.submission_id, item.id);
+                assert!(
+                    next.steps.iter().any(|s| !s.channels.is_empty()),
+                    "a registration says where to pay"
+                );
+                assert_eq!(next, p.what_next(&item.id).unwrap());
             }
             Finalized::NeedsFixes { screen } => panic!("still {:?}", screen.fields),
         }
+    }
+
+    #[test]
+    fn register_opens_the_unfinished_registration_on_the_page_last_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start_or_resume(&p, "pmi-registration").unwrap();
+        assert_eq!(s.screen(&p).page, 0, "a new draft opens on its first page");
+        // An answer on a later page, then a look at another page without a change.
+        let (path, input) = samples::as_inputs(&samples::sample_registration())
+            .into_iter()
+            .find(|(path, _)| s.page_of(path) == 2)
+            .expect("the sample answers page 3");
+        s.go_to(&p, 2).unwrap();
+        s.input(&p, &path, input).unwrap();
+        s.go_to(&p, 3).unwrap();
+        let id = s.draft_id().to_string();
+        drop(s);
+
+        let mut again = DraftSession::start_or_resume(&p, "pmi-registration").unwrap();
+        assert_eq!(again.draft_id(), id, "the same registration, not another");
+        assert_eq!(
+            again.screen(&p).page,
+            2,
+            "where the worker last changed something"
+        );
+        assert_eq!(p.drafts().unwrap().len(), 1);
+        assert!(p.start_or_resume("pmi-registration").unwrap().1);
+
+        // A consultation is asked anew each time; a deleted registration starts afresh.
+        let c1 = DraftSession::start_or_resume(&p, "consultation").unwrap();
+        let c2 = DraftSession::start_or_resume(&p, "consultation").unwrap();
+        assert_ne!(c1.draft_id(), c2.draft_id());
+        p.delete_draft(&id).unwrap();
+        let (fresh, resumed) = p.start_or_resume("pmi-registration").unwrap();
+        assert!(!resumed);
+        assert_ne!(fresh.id, id);
+        assert!(matches!(p.last_page(&id), Err(Error::DraftNotFound(_))));
     }
 
     #[test]

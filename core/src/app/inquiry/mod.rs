@@ -13,7 +13,8 @@ pub use card::{card, Card};
 pub use contributions::{contributions, Contribution};
 pub use membership::{derive_status, membership, Decision, Membership, MembershipStatus, Window};
 pub use payment::{
-    payment_channels, payment_instructions, Channel, PaymentChannel, PaymentInstructions,
+    channels_for, payment_channels, payment_instructions, Channel, PaymentChannel,
+    PaymentInstructions,
 };
 pub use status::{age, day, phase_label, status_card, StatusCard, WindowLine};
 pub use threads::{threads, Reply, Thread};

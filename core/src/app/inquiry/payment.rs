@@ -109,6 +109,18 @@ pub fn payment_channels() -> Vec<Channel> {
     ]
 }
 
+/// The channels a worker placed in `destination` (unknown: `None`) can use, in `lang`.
+pub fn channels_for(destination: Option<&str>, lang: Lang) -> Vec<PaymentChannel> {
+    payment_channels()
+        .iter()
+        .filter(|c| c.serves(destination))
+        .map(|c| PaymentChannel {
+            name: c.name.get(lang).to_string(),
+            how: c.how.get(lang).to_string(),
+        })
+        .collect()
+}
+
 /// The payment instructions in `lang`, if a registration was decided, with the
 /// channels a worker placed in `destination` can use. Reads the store only.
 pub fn payment_instructions(
@@ -140,14 +152,7 @@ pub fn payment_instructions(
             .unwrap_or_else(|_| b.pay_before.clone()),
         pay_before: b.pay_before,
         paid,
-        channels: payment_channels()
-            .iter()
-            .filter(|c| c.serves(destination))
-            .map(|c| PaymentChannel {
-                name: c.name.get(lang).to_string(),
-                how: c.how.get(lang).to_string(),
-            })
-            .collect(),
+        channels: channels_for(destination, lang),
         fetched_at,
     }))
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::base::lang::Lang;
-use crate::base::messages::render;
+use crate::base::messages::{render, render_count};
 use crate::protocol::wire::Phase;
 
 use super::{Membership, MembershipStatus};
@@ -79,7 +79,7 @@ pub fn age(fetched_at: Option<i64>, now_ms: i64, lang: Lang) -> String {
         m if m < 48 * 60 => ("status.age_hours", m / 60),
         m => ("status.age_days", m / (24 * 60)),
     };
-    render(code, lang, &[("n", n.to_string())])
+    render_count(code, n.unsigned_abs(), lang, &[("n", n.to_string())])
 }
 
 /// The card for `membership` (`None`: nothing known yet) at `now_ms`.
@@ -184,6 +184,10 @@ mod tests {
         assert_eq!(age(Some(0), 5 * min, Lang::Id), "5 menit lalu");
         assert_eq!(age(Some(0), 47 * 60 * min, Lang::En), "47 hours ago");
         assert_eq!(age(Some(0), 49 * 60 * min, Lang::En), "2 days ago");
+        // One is singular in English.
+        assert_eq!(age(Some(0), min, Lang::En), "1 minute ago");
+        assert_eq!(age(Some(0), 61 * min, Lang::En), "1 hour ago");
+        assert_eq!(age(Some(0), 61 * min, Lang::Id), "1 jam lalu");
         assert_eq!(age(None, 0, Lang::Id), "belum pernah diperbarui");
     }
 }

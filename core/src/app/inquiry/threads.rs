@@ -2,15 +2,13 @@
 
 use std::collections::HashMap;
 
+use crate::app::next::CONSULTATION;
 use crate::app::outbox::{bucketed, Bucket};
 use crate::protocol::cached::{ThreadBody, THREAD};
 use crate::store::cache::list_cache;
 use crate::store::outbox::list_submissions;
 use crate::store::Store;
 use crate::{Error, Result};
-
-/// The consultation form's id.
-const CONSULTATION: &str = "consultation";
 
 /// One officer reply.
 #[derive(Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::gate::WaitReason;
 use crate::app::inquiry::age;
 use crate::base::lang::Lang;
-use crate::base::messages::render;
+use crate::base::messages::{render, render_count};
 use crate::sync::{SyncReport, SyncState};
 
 /// What a run is doing now.
@@ -188,8 +188,9 @@ impl Raw {
         let headline = match (self.running, step, waiting) {
             (true, SyncStep::Idle, _) => render("sync.running", lang, &[]),
             (true, SyncStep::Enrolling, _) => render("sync.step_enrolling", lang, &[]),
-            (true, SyncStep::Sending { sent, total }, _) => render(
+            (true, SyncStep::Sending { sent, total }, _) => render_count(
                 "sync.step_sending",
+                total.into(),
                 lang,
                 &[("sent", sent.to_string()), ("total", total.to_string())],
             ),
@@ -201,8 +202,9 @@ impl Raw {
                     ..
                 },
                 _,
-            ) => render(
+            ) => render_count(
                 "sync.step_uploading",
+                files_total.into(),
                 lang,
                 &[
                     ("done", files_done.to_string()),

@@ -78,9 +78,19 @@ pub static MESSAGES: &[super::Entry] = &[
         "Sending {sent} of {total} forms",
     ),
     (
+        "sync.step_sending.one",
+        "Mengirim {sent} dari {total} formulir",
+        "Sending {sent} of {total} form",
+    ),
+    (
         "sync.step_uploading",
         "Mengunggah dokumen ({done} dari {total} berkas)",
         "Uploading documents ({done} of {total} files)",
+    ),
+    (
+        "sync.step_uploading.one",
+        "Mengunggah dokumen ({done} dari {total} berkas)",
+        "Uploading a document ({done} of {total} file)",
     ),
     (
         "sync.step_receiving",
@@ -151,13 +161,92 @@ pub static MESSAGES: &[super::Entry] = &[
         "Halaman {page} dari {pages}",
         "Page {page} of {pages}",
     ),
-    ("form.pages_attached", "{count} halaman", "{count} page(s)"),
+    ("form.pages_attached", "{count} halaman", "{count} pages"),
+    ("form.pages_attached.one", "{count} halaman", "{count} page"),
     ("form.yes", "Ya", "Yes"),
     ("form.no", "Tidak", "No"),
     (
         "form.fix_before_sending",
         "Perbaiki {count} isian sebelum mengirim",
-        "Fix {count} answer(s) before sending",
+        "Fix {count} answers before sending",
+    ),
+    (
+        "form.fix_before_sending.one",
+        "Perbaiki {count} isian sebelum mengirim",
+        "Fix {count} answer before sending",
+    ),
+    ("next.title", "Apa selanjutnya?", "What happens next?"),
+    ("next.send_title", "Menunggu dikirim", "Waiting to be sent"),
+    (
+        "next.send",
+        "Formulir ini sudah siap dikirim. Formulir terkirim sendiri begitu ponsel tersambung ke internet. Sebelum terkirim, Anda masih bisa menariknya kembali untuk diubah.",
+        "This form is ready to send. It goes by itself as soon as the phone is online. Until then you can still take it back to change it.",
+    ),
+    ("next.kpj_title", "Nomor KPJ", "Your KPJ number"),
+    (
+        "next.kpj",
+        "Nomor kepesertaan (KPJ) Anda datang setelah formulir ini terkirim dan diterima. Nomor itu tampil di Kartu.",
+        "Your membership number (KPJ) comes after this form is sent and accepted. It appears on the Card.",
+    ),
+    ("next.payment_title", "Kode pembayaran", "Payment code"),
+    (
+        "next.payment",
+        "Bersama KPJ, Anda menerima kode pembayaran.",
+        "With the KPJ you get a payment code.",
+    ),
+    (
+        "next.amount",
+        "Iuran yang dibayar sekitar {amount}; jumlah pasti tertera bersama kode itu.",
+        "The contribution is about {amount}; the exact amount comes with the code.",
+    ),
+    (
+        "next.pay_at_in",
+        "Di {country}, bayar dengan kode itu di:",
+        "In {country}, pay with that code at:",
+    ),
+    ("next.pay_at", "Bayar dengan kode itu di:", "Pay with that code at:"),
+    ("next.protection_title", "Perlindungan", "Protection"),
+    (
+        "next.protection_on_payment",
+        "Perlindungan berlaku setelah iuran dibayar dan tercatat; tanggalnya tampil di Status.",
+        "Protection starts once the contribution is paid and recorded; its dates appear under Status.",
+    ),
+    (
+        "next.protection_pre_placement",
+        "Iuran ini termasuk perlindungan sebelum bekerja.",
+        "This contribution includes protection before you start work.",
+    ),
+    (
+        "next.protection_placement",
+        "Perlindungan selama bekerja mulai {date}.",
+        "Protection while you work starts on {date}.",
+    ),
+    ("next.reply_title", "Balasan", "The reply"),
+    (
+        "next.reply",
+        "Petugas membalas setelah formulir ini terkirim. Balasannya tampil di Konsultasi.",
+        "An officer replies after this form is sent. The reply appears under Consultations.",
+    ),
+    ("next.result_title", "Hasilnya", "The result"),
+    (
+        "next.result",
+        "Setelah terkirim, petugas memeriksa perubahan ini. Hasilnya tampil pada formulir ini di daftar formulir Anda.",
+        "Once sent, an officer checks this change. The result shows on this form in your list of forms.",
+    ),
+    (
+        "draft.confirm_needed",
+        "Periksa jawaban di atas. Bila sudah benar, kirim dengan menambahkan --confirm.",
+        "Check the answers above. When they are right, send with --confirm added.",
+    ),
+    (
+        "lang.unknown",
+        "Bahasa \"{lang}\" tidak dikenal. Pilih id (Bahasa Indonesia) atau en (English).",
+        "Unknown language \"{lang}\". Choose id (Bahasa Indonesia) or en (English).",
+    ),
+    (
+        "draft.resumed",
+        "Melanjutkan pendaftaran yang belum selesai",
+        "Continuing your unfinished registration",
     ),
     ("status.not_registered", "Belum terdaftar", "Not registered"),
     (
@@ -213,6 +302,8 @@ pub static MESSAGES: &[super::Entry] = &[
     ),
     ("status.age_just_now", "baru saja", "just now"),
     ("status.age_minutes", "{n} menit lalu", "{n} minutes ago"),
+    ("status.age_minutes.one", "{n} menit lalu", "{n} minute ago"),
     ("status.age_hours", "{n} jam lalu", "{n} hours ago"),
+    ("status.age_hours.one", "{n} jam lalu", "{n} hour ago"),
     ("status.age_days", "{n} hari lalu", "{n} days ago"),
 ];

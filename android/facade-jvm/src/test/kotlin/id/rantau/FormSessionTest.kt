@@ -166,11 +166,37 @@ class FormSessionTest {
         val page = review.pages.first { p -> p.lines.any { it.path == "full_name" } }.page
         assertEquals(page, s.goTo(page).page)
 
+        // The confirm, then what happens next: in the worker's words, from the core.
         val done = s.finalize()
         assertTrue(done is FinalizeOutcome.Queued, done.toString())
         assertEquals(Bucket.WAITING_TO_SEND, (done as FinalizeOutcome.Queued).item.bucket)
         assertEquals(done.item.id, withTimeout(5_000) { app.outboxFlow().first { it.isNotEmpty() } }.single().id)
         assertTrue(app.drafts().isEmpty())
+        val next = done.next
+        assertEquals(done.item.id, next.submissionId)
+        assertEquals(next, app.whatNext(done.item.id), "the same later, from the outbox")
+        val said = next.steps.joinToString("\n") { "${it.title}: ${it.text}" }
+        assertTrue("KPJ" in said && "Hong Kong" in said && "paid" in said, said)
+        val channels = next.steps.flatMap { it.channels }
+        assertTrue(channels.isNotEmpty() && channels.none { "Malaysia" in it.name }, channels.toString())
+    }
+
+    @Test
+    fun registerResumesTheUnfinishedRegistrationAndADraftCanBeDeleted() = withApp { app ->
+        val s = FormSession.startOrResume(app, "pmi-registration")
+        s.setText("full_name", "Sri Wahyuni")
+        val again = FormSession.startOrResume(app, "pmi-registration")
+        assertEquals(s.draftId, again.draftId, "Register opens the unfinished registration")
+        assertEquals(1, app.drafts().size)
+        val ask1 = FormSession.startOrResume(app, "consultation")
+        val ask2 = FormSession.startOrResume(app, "consultation")
+        assertTrue(ask1.draftId != ask2.draftId, "a question is asked anew")
+
+        app.deleteDraft(s.draftId)
+        assertEquals(setOf(ask1.draftId, ask2.draftId), app.drafts().map { it.id }.toSet())
+        val gone = assertThrows<RantauException.NotFound> { runBlocking { app.openDraft(s.draftId) } }
+        assertEquals("draft.not_found", gone.code)
+        assertTrue(FormSession.startOrResume(app, "pmi-registration").draftId != s.draftId, "deleted: a new one")
     }
 
     @Test
@@ -185,8 +211,9 @@ class FormSessionTest {
         }
         Rantau.open(dir, "w", key).use { app ->
             val s = FormSession.resume(app, draftId)
-            assertEquals("Sri Wahyuni", s.state.value.slot("full_name").text)
-            assertEquals("Suminah", s.goToPageOf("heirs").slot("heirs[0].name").text)
+            // It opens where the worker last changed something: the heirs' page.
+            assertEquals("Suminah", s.state.value.slot("heirs[0].name").text)
+            assertEquals("Sri Wahyuni", s.goToPageOf("full_name").slot("full_name").text)
         }
     }
 

@@ -7,6 +7,7 @@ import id.rantau.core.FieldInput
 import id.rantau.core.FieldSlot
 import id.rantau.core.FormUpdate
 import id.rantau.core.Review
+import id.rantau.core.WhatNext
 import id.rantau.ffi.RantauDraft
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -16,8 +17,8 @@ import kotlinx.coroutines.sync.withLock
 
 /** The answer of [FormSession.finalize]. */
 sealed interface FinalizeOutcome {
-    /** Frozen and queued: it leaves with the next sync; the draft is gone. */
-    data class Queued(val item: OutboxItem) : FinalizeOutcome
+    /** Frozen and queued: it leaves with the next sync; the draft is gone. [next] is what happens next, to show at once. */
+    data class Queued(val item: OutboxItem, val next: WhatNext) : FinalizeOutcome
 
     /** Not yet: the core shows every issue, on the first page that has one ([screen], also in [FormSession.state]). */
     data class NeedsFixes(val screen: FormScreen) : FinalizeOutcome
@@ -54,7 +55,13 @@ class FormSession private constructor(
         /** Starts a new draft of [formId] on its first page. */
         suspend fun start(app: Rantau, formId: String): FormSession = open(app, app.startDraft(formId))
 
-        /** Continues draft [draftId] (after a restart, or a reopened rejected submission). */
+        /**
+         * "Register": the worker's unfinished registration on the page last changed, or a new one;
+         * any other form starts a new draft. The core decides which.
+         */
+        suspend fun startOrResume(app: Rantau, formId: String): FormSession = open(app, app.startOrResumeDraft(formId))
+
+        /** Continues draft [draftId] on the page last changed (after a restart, or a reopened rejected submission). */
         suspend fun resume(app: Rantau, draftId: String): FormSession = open(app, app.openDraft(draftId))
 
         private suspend fun open(app: Rantau, draft: RantauDraft) =
@@ -117,7 +124,7 @@ class FormSession private constructor(
      */
     suspend fun finalize(): FinalizeOutcome = order.withLock {
         when (val done = app.onIo(changesOutbox = true) { draft.finalize() }) {
-            is Finalized.Queued -> FinalizeOutcome.Queued(done.item)
+            is Finalized.Queued -> FinalizeOutcome.Queued(done.item, done.next)
             is Finalized.NeedsFixes -> {
                 screen.value = done.screen
                 FinalizeOutcome.NeedsFixes(done.screen)

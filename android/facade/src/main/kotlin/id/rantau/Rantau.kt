@@ -20,6 +20,7 @@ import id.rantau.core.SyncSettings
 import id.rantau.core.SyncStatus
 import id.rantau.core.SyncListener
 import id.rantau.core.Thread
+import id.rantau.core.WhatNext
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
@@ -170,7 +171,7 @@ class Rantau private constructor(
     /** Drafts, most recently changed first. */
     suspend fun drafts(): List<DraftSummary> = call { it.drafts() }
 
-    /** Deletes a draft. */
+    /** Deletes a draft and its files (a finalized form throws [RantauException.InvalidInput] `draft.finalized`). */
     suspend fun deleteDraft(draftId: String) = call { it.deleteDraft(draftId) }
 
     /** Finalize; errors in the answers throw [RantauException.Validation] with every issue. */
@@ -179,7 +180,10 @@ class Rantau private constructor(
     /** Starts a draft of [formId] on its form screen (the core's draft session); [FormSession] wraps it for a screen. */
     suspend fun startDraft(formId: String): RantauDraft = call { it.startDraft(formId) }
 
-    /** Opens draft [draftId] on its form screen. */
+    /** "Register": the unfinished registration or a new one (other forms: a new draft); [FormSession.startOrResume] wraps it. */
+    suspend fun startOrResumeDraft(formId: String): RantauDraft = call { it.startOrResumeDraft(formId) }
+
+    /** Opens draft [draftId] on its form screen, on the page last changed. */
     suspend fun openDraft(draftId: String): RantauDraft = call { it.openDraft(draftId) }
 
     /**
@@ -190,6 +194,9 @@ class Rantau private constructor(
 
     /** How many submissions are in each bucket, with the home screen's line. */
     suspend fun outboxSummary(): OutboxSummary = call { it.outboxSummary() }
+
+    /** What happens after submission [submissionId] was finalized, in the worker's words. */
+    suspend fun whatNext(submissionId: String): WhatNext = call { it.whatNext(submissionId) }
 
     /** The outbox, oldest first. */
     suspend fun outbox(): List<OutboxItem> = call { it.outbox() }

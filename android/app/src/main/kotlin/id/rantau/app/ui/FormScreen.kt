@@ -35,6 +35,7 @@ import id.rantau.code
 import id.rantau.core.ChoiceItem
 import id.rantau.core.QuoteView
 import id.rantau.core.Review
+import id.rantau.core.WhatNext
 import id.rantau.core.Lang
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.errorMessage
@@ -57,7 +58,8 @@ fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, o
         try {
             session = when {
                 draftId != null -> FormSession.resume(app, draftId)
-                formId != null -> FormSession.start(app, formId)
+                // The core decides: "Register" opens the unfinished registration, a question starts anew.
+                formId != null -> FormSession.startOrResume(app, formId)
                 else -> null
             }
             countries = Countries(all = app.countries(false), destinations = app.countries(true))
@@ -75,6 +77,8 @@ fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, o
     val screen by s.state.collectAsState()
     // Set by "check answers" on the last page: the review, then the confirm.
     var review by remember { mutableStateOf<Review?>(null) }
+    // Set once the confirm queued the form: what happens next.
+    var whatNext by remember { mutableStateOf<WhatNext?>(null) }
     val scope = rememberCoroutineScope()
     // Each action is one call; launched in the order made, the session saves them in that order.
     val act: Act = { action ->
@@ -87,13 +91,24 @@ fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, o
             }
         }
     }
+    whatNext?.let { next ->
+        WhatNextView(next, onDone = { onDone(true) })
+        return
+    }
     review?.let { r ->
         ReviewView(
             r,
             failure,
             onChange = { page -> act { goTo(page); review = null } },
             // The core may still refuse (a rule across pages): then its page with the issue shows.
-            onConfirm = { act { if (finalize() is FinalizeOutcome.Queued) onDone(true) else review = null } },
+            onConfirm = {
+                act {
+                    when (val done = finalize()) {
+                        is FinalizeOutcome.Queued -> whatNext = done.next
+                        is FinalizeOutcome.NeedsFixes -> review = null
+                    }
+                }
+            },
             onBack = { review = null },
         )
         return

@@ -1,10 +1,12 @@
 package id.rantau.app.ui
 
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Button
 import androidx.compose.material3.Card
 import androidx.compose.material3.LinearProgressIndicator
@@ -22,6 +24,7 @@ import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import android.content.Intent
 import android.provider.Settings
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
@@ -39,6 +42,8 @@ import id.rantau.core.DraftSummary
 fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchProfile: () -> Unit) {
     var status by remember { mutableStateOf<StatusCard?>(null) }
     var drafts by remember { mutableStateOf<List<DraftSummary>>(emptyList()) }
+    // The draft the worker asked to delete, until they confirm or cancel.
+    var deleting by remember { mutableStateOf<DraftSummary?>(null) }
     val outbox by remember(app) { app.outboxSummaryFlow() }.collectAsState(initial = null)
     val sync by app.syncStatus.collectAsState()
     val scope = rememberCoroutineScope()
@@ -57,6 +62,22 @@ fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchPr
     LaunchedEffect(outbox) {
         status = app.statusCard()
         drafts = app.drafts()
+    }
+    deleting?.let { d ->
+        AlertDialog(
+            onDismissRequest = { deleting = null },
+            text = { Text(stringResource(R.string.delete_draft_question, d.title)) },
+            confirmButton = {
+                TextButton(onClick = {
+                    scope.launch {
+                        app.deleteDraft(d.id)
+                        drafts = app.drafts()
+                        deleting = null
+                    }
+                }) { Text(stringResource(R.string.delete_draft)) }
+            },
+            dismissButton = { TextButton(onClick = { deleting = null }) { Text(stringResource(R.string.cancel)) } },
+        )
     }
     Page(stringResource(R.string.app_name)) {
         Column(Modifier.verticalScroll(rememberScrollState())) {
@@ -85,8 +106,11 @@ fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchPr
                 }
             }
             for (d in drafts) {
-                OutlinedButton(onClick = { go(Screen.Form(draftId = d.id)) }, modifier = Modifier.fillMaxWidth()) {
-                    Text(stringResource(R.string.continue_draft, d.title, d.answered.toInt()))
+                Row(verticalAlignment = Alignment.CenterVertically) {
+                    OutlinedButton(onClick = { go(Screen.Form(draftId = d.id)) }, modifier = Modifier.weight(1f)) {
+                        Text(stringResource(R.string.continue_draft, d.title, d.answered.toInt()))
+                    }
+                    TextButton(onClick = { deleting = d }) { Text(stringResource(R.string.delete_draft)) }
                 }
             }
             OutlinedButton(onClick = { go(Screen.Outbox) }, modifier = Modifier.fillMaxWidth()) { Text(stringResource(R.string.outbox)) }
