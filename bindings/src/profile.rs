@@ -14,6 +14,7 @@ use rantau_core::app::profile::{AttachmentInfo, DraftSummary, Profile};
 use rantau_core::app::sync::{
     Network, NoObserver, ServerLink, SyncListener, SyncSettings, SyncStatus,
 };
+use rantau_core::app::backup::{self, BackupSummary};
 use rantau_core::app::{directory, Key};
 use rantau_core::Lang;
 
@@ -49,17 +50,50 @@ pub fn set_aside_damaged_profile(dir: String, name: String, key: Vec<u8>) -> Res
     })
 }
 
+/// Opens the backup file `from` with `passphrase` and tells what it holds, restoring
+/// nothing: shown before a restore. Errors: `WrongKey` (`backup.wrong_passphrase`:
+/// the passphrase, or a changed file), `InvalidInput` (`backup.damaged`,
+/// `backup.too_new`).
+#[uniffi::export]
+pub fn inspect_backup(from: String, passphrase: String) -> Res<BackupSummary> {
+    guard(|| Ok(backup::inspect(Path::new(&from), &passphrase)?))
+}
+
+/// Saves the damaged profile file at `path` (one set aside, see
+/// [`set_aside_damaged_profile`]) to the backup file `to`, as far as `key` (32 raw
+/// bytes) reads it; the damaged file is only read.
+#[uniffi::export]
+pub fn export_damaged_profile(
+    path: String,
+    key: Vec<u8>,
+    to: String,
+    passphrase: String,
+) -> Res<BackupSummary> {
+    guard(|| {
+        Ok(backup::export_damaged(
+            Path::new(&path),
+            &Key::from_slice(&key)?,
+            Path::new(&to),
+            &passphrase,
+        )?)
+    })
+}
+
 impl RantauProfile {
+    fn wrap(p: Profile) -> Arc<Self> {
+        Arc::new(RantauProfile {
+            inner: RwLock::new(Some(Arc::new(p))),
+            link: ServerLink::new("rantau-android"),
+        })
+    }
+
     fn open_or_create(dir: &str, name: &str, key: &Key, create: bool) -> Res<Arc<Self>> {
         let p = if create {
             Profile::create(Path::new(dir), name, key)?
         } else {
             Profile::open(Path::new(dir), name, key)?
         };
-        Ok(Arc::new(RantauProfile {
-            inner: RwLock::new(Some(Arc::new(p))),
-            link: ServerLink::new("rantau-android"),
-        }))
+        Ok(Self::wrap(p))
     }
 
     pub(crate) fn get(&self) -> Res<Arc<Profile>> {
@@ -106,6 +140,38 @@ impl RantauProfile {
     #[uniffi::constructor]
     pub fn with_key_bytes(dir: String, name: String, key: Vec<u8>, create: bool) -> Res<Arc<Self>> {
         guard(|| Self::open_or_create(&dir, &name, &Key::from_slice(&key)?, create))
+    }
+
+    /// Restores the backup file `from` as the new profile `name` in `dir`, encrypted
+    /// with `key` (32 raw bytes), and opens it. Nothing is made unless the whole
+    /// file opens with `passphrase`; run again after it was cut short, it finishes
+    /// (or opens what it restored). Errors as [`inspect_backup`], and `InvalidInput`
+    /// `profile.exists` for another profile of that name.
+    #[uniffi::constructor]
+    pub fn import_backup(
+        dir: String,
+        name: String,
+        key: Vec<u8>,
+        from: String,
+        passphrase: String,
+    ) -> Res<Arc<Self>> {
+        guard(|| {
+            let (p, _) = Profile::import_backup(
+                Path::new(&dir),
+                &name,
+                &Key::from_slice(&key)?,
+                Path::new(&from),
+                &passphrase,
+            )?;
+            Ok(Self::wrap(p))
+        })
+    }
+
+    /// Writes this profile (drafts, outbox, documents, the device's credentials) to
+    /// the backup file `to`, protected by `passphrase` (at least 10 characters:
+    /// `InvalidInput` `backup.weak_passphrase`).
+    pub fn export_backup(&self, to: String, passphrase: String) -> Res<BackupSummary> {
+        self.with(|p| p.export_backup(Path::new(&to), &passphrase))
     }
 
     /// Closes the profile: stops a running sync at its next step and releases the

@@ -1,6 +1,7 @@
 package id.rantau
 
 import id.rantau.core.AttachmentInfo
+import id.rantau.core.BackupSummary
 import id.rantau.core.Card
 import id.rantau.core.ChoiceItem
 import id.rantau.core.Contribution
@@ -14,6 +15,7 @@ import id.rantau.core.PaymentInstructions
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.RantauDraft
 import id.rantau.ffi.RantauProfile
+import id.rantau.ffi.exportDamagedProfile
 import id.rantau.ffi.setAsideDamagedProfile
 import id.rantau.core.Network
 import id.rantau.core.SyncSettings
@@ -86,6 +88,37 @@ class Rantau private constructor(
             key: ByteArray,
             io: CoroutineDispatcher = Dispatchers.IO,
         ): File = withContext(io) { File(setAsideDamagedProfile(dir.path, name, key)) }
+
+        /**
+         * Restores the backup file [from] as the new profile [name] in [dir] with [key] (32 raw
+         * bytes) and opens it: the new phone's "restore". Forms that were on their way are still
+         * delivered exactly once. A wrong passphrase or a changed file throws
+         * [RantauException.WrongKey] (`backup.wrong_passphrase`); a cut or foreign file
+         * [RantauException.InvalidInput] (`backup.damaged`, `backup.too_new`); nothing is made.
+         */
+        suspend fun importBackup(
+            dir: File,
+            name: String,
+            key: ByteArray,
+            from: File,
+            passphrase: String,
+            io: CoroutineDispatcher = Dispatchers.IO,
+        ): Rantau = withContext(io) {
+            Rantau(RantauProfile.importBackup(dir.path, name, key, from.path, passphrase), io, identity(dir, name))
+        }
+
+        /** What the backup file [from] holds, checked with [passphrase]; restores nothing. */
+        suspend fun inspectBackup(from: File, passphrase: String, io: CoroutineDispatcher = Dispatchers.IO): BackupSummary =
+            withContext(io) { id.rantau.ffi.inspectBackup(from.path, passphrase) }
+
+        /** Saves a damaged profile [file] that was set aside to the backup [to], as far as it reads. */
+        suspend fun exportDamaged(
+            file: File,
+            key: ByteArray,
+            to: File,
+            passphrase: String,
+            io: CoroutineDispatcher = Dispatchers.IO,
+        ): BackupSummary = withContext(io) { exportDamagedProfile(file.path, key, to.path, passphrase) }
 
         /** A new random profile key (hex); generate once, then keep it wrapped by the Keystore. */
         fun generateKeyHex(): String = id.rantau.ffi.generateKeyHex()
@@ -173,6 +206,9 @@ class Rantau private constructor(
 
     /** Deletes a draft and its files (a finalized form throws [RantauException.InvalidInput] `draft.finalized`). */
     suspend fun deleteDraft(draftId: String) = call { it.deleteDraft(draftId) }
+
+    /** Writes this profile to the backup file [to], protected by [passphrase] (10 characters or more). */
+    suspend fun exportBackup(to: File, passphrase: String): BackupSummary = call { it.exportBackup(to.path, passphrase) }
 
     /** Finalize; errors in the answers throw [RantauException.Validation] with every issue. */
     suspend fun finalize(draftId: String): OutboxItem = change { it.finalize(draftId) }
