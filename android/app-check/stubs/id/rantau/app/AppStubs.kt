@@ -1,4 +1,4 @@
-// Signatures of the app's Android-bound objects (Photos.kt, ProfileKey.kt,
+// Signatures of the app's Android-bound objects (Photos.kt, ProfileKey.kt, Backups.kt,
 // SyncWorker.kt, SecureWindow.kt in android/app), which need WorkManager, the
 // Keystore, Bitmap and the activity's window and so are not compiled here. Keep these
 // in step with them: the screens are checked against these signatures.
@@ -6,6 +6,7 @@ package id.rantau.app
 
 import android.content.Context
 import android.net.Uri
+import java.io.File
 
 object Photos {
     fun newCaptureUri(context: Context): Uri = throw UnsupportedOperationException("stub")
@@ -13,6 +14,12 @@ object Photos {
     fun discardCaptures(context: Context) {}
     fun compressed(context: Context, uri: Uri): ByteArray? = throw UnsupportedOperationException("stub")
     fun read(context: Context, uri: Uri): Pair<ByteArray, String?>? = throw UnsupportedOperationException("stub")
+}
+
+object Backups {
+    fun scratch(context: Context): File = throw UnsupportedOperationException("stub")
+    fun copyOut(context: Context, file: File, uri: Uri): Boolean = throw UnsupportedOperationException("stub")
+    fun copyIn(context: Context, uri: Uri, file: File): Boolean = throw UnsupportedOperationException("stub")
 }
 
 object ProfileKey {

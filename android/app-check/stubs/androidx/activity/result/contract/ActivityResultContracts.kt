@@ -8,4 +8,6 @@ abstract class ActivityResultContract<I, O>
 class ActivityResultContracts {
     class TakePicture : ActivityResultContract<Uri, Boolean>()
     class GetContent : ActivityResultContract<String, Uri?>()
+    class CreateDocument(mimeType: String) : ActivityResultContract<String, Uri?>()
+    class OpenDocument : ActivityResultContract<Array<String>, Uri?>()
 }

@@ -1,11 +1,15 @@
 package id.rantau.app.ui
 
+import androidx.activity.compose.rememberLauncherForActivityResult
+import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
 import androidx.compose.material3.Button
 import androidx.compose.material3.FilterChip
+import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
@@ -13,14 +17,27 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
+import id.rantau.Rantau
+import id.rantau.code
+import id.rantau.app.Backups
+import id.rantau.app.ProfileKey
 import id.rantau.app.R
 import id.rantau.core.Lang
+import id.rantau.ffi.RantauException
+import id.rantau.ffi.errorMessage
 import id.rantau.ffi.listProfiles
+import kotlinx.coroutines.launch
 import java.io.File
+import java.io.IOException
+import java.security.GeneralSecurityException
 
 /**
  * Lang, then whose phone this is: one profile per worker (a shared family
@@ -45,5 +62,62 @@ fun ProfileScreen(profilesDir: File, language: Lang, onLanguage: (Lang) -> Unit,
         Button(onClick = { onChosen(clean) }, enabled = clean.isNotEmpty() && clean !in existing) {
             Text(stringResource(R.string.create_profile))
         }
+        RestoreSection(profilesDir, clean.takeIf { it.isNotEmpty() && it !in existing }, language, onChosen)
     }
+}
+
+/**
+ * A new phone: the backup file the worker picks is restored as the new profile [name].
+ * The passphrase is checked before a key is made for the name, so a wrong one leaves
+ * nothing behind; then the core restores it (whole, or nothing).
+ */
+@Composable
+private fun RestoreSection(profilesDir: File, name: String?, language: Lang, onChosen: (String) -> Unit) {
+    val context = LocalContext.current
+    val scope = rememberCoroutineScope()
+    var passphrase by remember { mutableStateOf("") }
+    var unreadable by remember { mutableStateOf(false) }
+    var keyUnavailable by remember { mutableStateOf(false) }
+    var refused by remember { mutableStateOf<String?>(null) }
+    val pick = rememberLauncherForActivityResult(ActivityResultContracts.OpenDocument()) { uri ->
+        val target = name
+        if (uri != null && target != null) scope.launch {
+            unreadable = false
+            keyUnavailable = false
+            refused = null
+            val scratch = Backups.scratch(context)
+            try {
+                if (!Backups.copyIn(context, uri, scratch)) {
+                    unreadable = true
+                    return@launch
+                }
+                Rantau.inspectBackup(scratch, passphrase)
+                val key = ProfileKey.get(context, target).first
+                Rantau.importBackup(profilesDir, target, key, scratch, passphrase).close()
+                onChosen(target)
+            } catch (e: RantauException) {
+                refused = errorMessage(e.code, language)
+            } catch (e: GeneralSecurityException) {
+                keyUnavailable = true
+            } catch (e: IOException) {
+                keyUnavailable = true
+            } finally {
+                scratch.delete()
+            }
+        }
+    }
+    Text(stringResource(R.string.restore_title), style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 16.dp))
+    OutlinedTextField(
+        value = passphrase,
+        onValueChange = { passphrase = it },
+        label = { Text(stringResource(R.string.backup_passphrase)) },
+        visualTransformation = PasswordVisualTransformation(),
+        keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password),
+    )
+    OutlinedButton(onClick = { pick.launch(arrayOf("*/*")) }, enabled = name != null && passphrase.isNotBlank()) {
+        Text(stringResource(R.string.restore_choose))
+    }
+    if (unreadable) Text(stringResource(R.string.restore_not_read), color = MaterialTheme.colorScheme.error)
+    if (keyUnavailable) Text(stringResource(R.string.key_unavailable), color = MaterialTheme.colorScheme.error)
+    refused?.let { Text(it, color = MaterialTheme.colorScheme.error) }
 }
