@@ -115,8 +115,29 @@ fn phone_parse(c: &mut Criterion) {
     });
 }
 
+/// Opening a backup (a profile with a finalized registration and a draft): almost
+/// all of it is Argon2id at the cost backups are written with (64 MiB, 3 passes,
+/// 1 lane), which is what a restore and a passphrase check cost the worker.
+fn backup_open(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = Profile::create(dir.path(), "bench", &Key::generate()).unwrap();
+    let id = fill(&profile);
+    profile.finalize(&id).unwrap();
+    fill(&profile);
+    let file = dir.path().join("bench.backup");
+    let pass = "kopi susu di Hong Kong";
+    profile.export_backup(&file, pass).unwrap();
+    let mut group = c.benchmark_group("backup");
+    group.sample_size(10);
+    group.bench_function("inspect_argon2id_64MiB_t3", |b| {
+        b.iter(|| rantau_core::app::backup::inspect(&file, pass).unwrap().in_flight)
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    backup_open,
     autosave,
     keystroke,
     finalize,
