@@ -45,7 +45,7 @@ pub async fn store_batch(
 
     let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; n];
     // The first copy of each usable id may be new; later copies answer as it does.
-    let mut fresh: Vec<(usize, Decision, [u8; 32])> = Vec::new();
+    let mut fresh: Vec<Fresh> = Vec::new();
     let mut again: Vec<(usize, [u8; 32])> = Vec::new();
     let mut ids = HashSet::new();
     for i in order {
@@ -54,9 +54,12 @@ pub async fn store_batch(
             .ok_or_else(|| Error::Malformed("a batch item was prepared twice".into()))?;
         match prep.decision {
             None => outcomes[i] = Some(invalid_id(clock.lang)),
-            Some(decision) if ids.insert(items[i].id.as_str()) => {
-                fresh.push((i, decision, prep.hash))
-            }
+            Some(decision) if ids.insert(items[i].id.as_str()) => fresh.push(Fresh {
+                index: i,
+                decision,
+                hash: prep.hash,
+                payload: prep.payload,
+            }),
             Some(_) => again.push((i, prep.hash)),
         }
     }
@@ -67,7 +70,13 @@ pub async fn store_batch(
     // New submissions: (index in the batch, id); their events, in id order.
     let mut written: Vec<(usize, String)> = Vec::with_capacity(inserted.len());
     let mut events = Vec::new();
-    for (i, decision, hash) in fresh {
+    for Fresh {
+        index: i,
+        decision,
+        hash,
+        ..
+    } in fresh
+    {
         let id = items[i].id.as_str();
         let Some(numbers) = inserted.remove(id) else {
             again.push((i, hash));
@@ -105,6 +114,15 @@ pub async fn store_batch(
             })
         })
         .collect()
+}
+
+/// An item whose id may be new: its index in the batch, its decision, hash
+/// and payload as stored (from its [`Prepared`]).
+struct Fresh {
+    index: usize,
+    decision: Decision,
+    hash: [u8; 32],
+    payload: String,
 }
 
 /// The KPJ number and payment code of a new registration.
@@ -156,11 +174,11 @@ static INSERT_NEW: LazyLock<String> = LazyLock::new(|| {
 /// the files they name and, for registrations, their registration rows and
 /// numbers. Returns the ids it inserted, each with its numbers when it is a
 /// registration.
-async fn insert_new(
+async fn insert_new<'a>(
     tx: &Tx<'_>,
     participant: &str,
-    items: &[SubmissionItem],
-    fresh: &[(usize, Decision, [u8; 32])],
+    items: &'a [SubmissionItem],
+    fresh: &'a [Fresh],
     clock: &Clock,
 ) -> Result<HashMap<String, Option<Numbers>>> {
     if fresh.is_empty() {
@@ -169,14 +187,20 @@ async fn insert_new(
     let mut rows = Submissions::with_capacity(fresh.len());
     let mut files: (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     let mut regs = Registrations::default();
-    for (i, decision, hash) in fresh {
-        let item = &items[*i];
+    for Fresh {
+        index,
+        decision,
+        hash,
+        payload,
+    } in fresh
+    {
+        let item = &items[*index];
         let (status, reference) = outcome_columns(&decision.outcome);
         rows.ids.push(item.id.as_str());
         rows.forms.push(item.form_id.as_str());
         rows.versions.push(i64::from(item.form_version));
         rows.hashes.push(&hash[..]);
-        rows.payloads.push(serde_json::to_string(&item.payload)?);
+        rows.payloads.push(payload.as_str());
         rows.created.push(item.created_at.as_str());
         rows.statuses.push(status);
         rows.answers.push(serde_json::to_string(&decision.outcome)?);
@@ -286,7 +310,7 @@ struct Submissions<'a> {
     forms: Vec<&'a str>,
     versions: Vec<i64>,
     hashes: Vec<&'a [u8]>,
-    payloads: Vec<String>,
+    payloads: Vec<&'a str>,
     created: Vec<&'a str>,
     statuses: Vec<&'static str>,
     answers: Vec<String>,
