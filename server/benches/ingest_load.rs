@@ -76,22 +76,10 @@ async fn replica(args: &[&str]) -> Replica {
 
 /// A fresh database in the cluster at `admin_url`; its URL.
 async fn fresh_postgres(admin_url: &str) -> String {
-    let (client, conn) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
     let name = format!("rantau_bench_{}", uuid::Uuid::new_v4().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+    rantau_server::storage::create_database(admin_url, &name)
         .await
-        .unwrap();
-    let (base, query) = match admin_url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (admin_url, String::new()),
-    };
-    let (scheme, rest) = base.split_once("://").unwrap();
-    let authority = rest.split('/').next().unwrap();
-    format!("{scheme}://{authority}/{name}{query}")
+        .unwrap()
 }
 
 fn registration(id: &str) -> Value {

@@ -376,9 +376,9 @@ async fn two_replicas_on_postgres_share_the_bucket_and_complete_once() {
         return;
     };
     let name = format!("rantau_s3_{}", uuid::Uuid::new_v4().simple());
-    pg_admin(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
-    let (base, _) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
-    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    let url = rantau_server::storage::create_database(&admin_url, &name)
+        .await
+        .unwrap();
     let (dir, place) = (tempfile::tempdir().unwrap(), s3.place());
     let key_file = dir.path().join("documents.key");
     // The first replica makes the key (the bucket prefix is empty); the second reads it.
