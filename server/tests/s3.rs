@@ -204,7 +204,12 @@ fn chunks(data: &[u8]) -> Vec<&[u8]> {
     data.chunks(ATTACHMENT_CHUNK_SIZE).collect()
 }
 
-async fn completed(c: &reqwest::Client, s: &ServerProcess, token: &str, sha: &str) -> AttachmentStatus {
+async fn completed(
+    c: &reqwest::Client,
+    s: &ServerProcess,
+    token: &str,
+    sha: &str,
+) -> AttachmentStatus {
     let r = post_complete(c, &s.url, token, sha).await;
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()

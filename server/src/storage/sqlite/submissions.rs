@@ -61,7 +61,15 @@ fn store_item(
             &prep.hash,
         ));
     }
-    store_new(tx, participant, item, &prep.hash, &prep.payload, decision, clock)
+    store_new(
+        tx,
+        participant,
+        item,
+        &prep.hash,
+        &prep.payload,
+        decision,
+        clock,
+    )
 }
 
 fn store_new(
