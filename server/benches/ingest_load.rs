@@ -12,12 +12,17 @@
 //! do: the server's per-address limit is not what is measured.
 #![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+#[allow(dead_code)] // the tests' helper; not all of it is used here
+#[path = "../tests/common/process.rs"]
+mod process;
+use process::ServerProcess;
 
 const BATCH: usize = 50;
 const ADMIN: &str = "ingest-load-bench-admin-token-0123456789";
@@ -31,67 +36,23 @@ struct Load {
     only_batches: Option<usize>,
 }
 
-/// A server process; killed when dropped.
-struct Replica {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_addr() -> SocketAddr {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap()
-}
-
-/// Starts `rantau-server serve` with `args` and waits until it answers.
-async fn replica(args: &[&str]) -> Replica {
-    let addr = free_addr();
-    let child = Command::new(env!("CARGO_BIN_EXE_rantau-server"))
-        .arg("serve")
-        .args(["--addr", &addr.to_string()])
+/// Starts `rantau-server serve` with `args`; it answers once it has printed
+/// its address.
+fn replica(args: &[&str]) -> ServerProcess {
+    let mut command = process::serve();
+    command
         .args(args)
         .env("RANTAU_ADMIN_TOKEN", ADMIN)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let r = Replica {
-        child,
-        base: format!("http://{addr}"),
-    };
-    let c = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while c.get(format!("{}/v1/forms", r.base)).send().await.is_err() {
-        assert!(Instant::now() < deadline, "the server never answered");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    r
+        .stderr(Stdio::null());
+    ServerProcess::start(command, None)
 }
 
 /// A fresh database in the cluster at `admin_url`; its URL.
 async fn fresh_postgres(admin_url: &str) -> String {
-    let (client, conn) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
     let name = format!("rantau_bench_{}", uuid::Uuid::new_v4().simple());
-    client
-        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+    rantau_server::storage::create_database(admin_url, &name)
         .await
-        .unwrap();
-    let (base, query) = match admin_url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (admin_url, String::new()),
-    };
-    let (scheme, rest) = base.split_once("://").unwrap();
-    let authority = rest.split('/').next().unwrap();
-    format!("{scheme}://{authority}/{name}{query}")
+        .unwrap()
 }
 
 fn registration(id: &str) -> Value {
@@ -215,8 +176,8 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         {
             let db = dir.path().join("ingest.db");
-            let r = replica(&["--db", path(&db)]).await;
-            run("SQLite file", std::slice::from_ref(&r.base), load).await;
+            let r = replica(&["--db", path(&db)]);
+            run("SQLite file", std::slice::from_ref(&r.url), load).await;
         }
         let Ok(admin_url) = std::env::var("RANTAU_TEST_POSTGRES") else {
             println!("PostgreSQL rows skipped: RANTAU_TEST_POSTGRES is not set");
@@ -227,9 +188,9 @@ fn main() {
             let files = dir.path().join(format!("files-{replicas}"));
             let mut started = Vec::new();
             for _ in 0..replicas {
-                started.push(replica(&["--database", &url, "--files", path(&files)]).await);
+                started.push(replica(&["--database", &url, "--files", path(&files)]));
             }
-            let bases: Vec<String> = started.iter().map(|r| r.base.clone()).collect();
+            let bases: Vec<String> = started.iter().map(|r| r.url.clone()).collect();
             run(&format!("PostgreSQL, {replicas} replica(s)"), &bases, load).await;
         }
     });

@@ -214,10 +214,12 @@ fn serve_runs_on_postgres_with_its_documents_in_a_folder() {
                 client.batch_execute(&sql).await.unwrap();
             })
     };
-    admin(format!("CREATE DATABASE \"{name}\""));
-    let (base, _) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
-    let (server_part, _) = base.rsplit_once('/').unwrap();
-    let url = format!("{server_part}/{name}");
+    let url = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(rantau_server::storage::create_database(&admin_url, &name))
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut child = bin(&["serve", "--addr", "127.0.0.1:0", "--files"])
         .arg(dir.path().join("docs"))

@@ -11,8 +11,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use rantau_core::protocol::wire::{
@@ -24,6 +23,7 @@ use serde_json::{json, Value};
 
 mod common;
 use common::backend::{shared_postgres, SharedDb};
+use common::process::ServerProcess;
 use common::{client, enroll};
 
 /// At least 32 characters: the `serve` command refuses shorter tokens.
@@ -397,63 +397,15 @@ async fn wait_for_lock_wait(db: &SharedDb) {
     }
 }
 
-/// A `rantau-server serve` process on the shared database; killed when dropped.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts a replica process and waits until it answers.
-async fn process(db: &SharedDb) -> Process {
-    let addr = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap()
-    };
-    let child = Command::new(env!("CARGO_BIN_EXE_rantau-server"))
-        .args([
-            "serve",
-            "--addr",
-            &addr.to_string(),
-            "--database",
-            &db.url,
-            "--files",
-        ])
+/// A `rantau-server serve` process on the shared database.
+fn process(db: &SharedDb) -> ServerProcess {
+    let mut command = common::process::serve();
+    command
+        .args(["--database", &db.url, "--files"])
         .arg(db.files())
         .env("RANTAU_ADMIN_TOKEN", ADMIN)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let p = Process {
-        child,
-        base: format!("http://{addr}"),
-    };
-    wait_until_serving(addr).await;
-    p
-}
-
-async fn wait_until_serving(addr: SocketAddr) {
-    let c = client();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while c
-        .get(format!("http://{addr}/v1/forms"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the replica at {addr} never answered"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        .stderr(Stdio::null());
+    ServerProcess::start(command, None)
 }
 
 /// A replica killed (SIGKILL) while its batch's transaction is open: the client's
@@ -464,11 +416,11 @@ async fn a_replica_killed_mid_batch_leaves_the_retry_to_another_exactly_once() {
     let Some(db) = shared_postgres("a_replica_killed_mid_batch").await else {
         return;
     };
-    let mut doomed = process(&db).await;
-    let survivor = process(&db).await;
+    let doomed = process(&db);
+    let survivor = process(&db);
     let c = client();
     let r = c
-        .post(format!("{}/v1/devices", doomed.base))
+        .post(format!("{}/v1/devices", doomed.url))
         .json(&json!({"device_id": "device-kill", "label": "test"}))
         .send()
         .await
@@ -486,36 +438,35 @@ async fn a_replica_killed_mid_batch_leaves_the_retry_to_another_exactly_once() {
     let first = {
         let (c, base, token, items) = (
             c.clone(),
-            doomed.base.clone(),
+            doomed.url.clone(),
             dev.token.clone(),
             items.clone(),
         );
         tokio::spawn(async move { send(&c, &base, &token, &items).await })
     };
     wait_for_lock_wait(&db).await;
-    doomed.child.kill().unwrap(); // SIGKILL
-    doomed.child.wait().unwrap();
+    doomed.kill();
     assert!(
         first.await.unwrap().is_err(),
         "the killed replica never answered"
     );
     hold.rollback().await.unwrap();
     // The client's retry, on the other replica: the killed one's transaction is gone.
-    let again = send(&c, &survivor.base, &dev.token, &items).await.unwrap();
+    let again = send(&c, &survivor.url, &dev.token, &items).await.unwrap();
     assert!(
         again
             .iter()
             .all(|o| matches!(o, ItemOutcome::Accepted { .. })),
         "{again:?}"
     );
-    let list = listed(&c, &survivor.base).await;
+    let list = listed(&c, &survivor.url).await;
     let held = counts(&list);
     assert_eq!(held.len(), 6);
     assert!(held.values().all(|&n| n == 1));
     // And once more, as a client that never heard the answer would: the same answers.
-    let replay = send(&c, &survivor.base, &dev.token, &items).await.unwrap();
+    let replay = send(&c, &survivor.url, &dev.token, &items).await.unwrap();
     for (a, b) in again.iter().zip(&replay) {
         assert_eq!(reference(a), reference(b));
     }
-    assert_eq!(listed(&c, &survivor.base).await.submissions.len(), 6);
+    assert_eq!(listed(&c, &survivor.url).await.submissions.len(), 6);
 }

@@ -10,7 +10,6 @@
 // Test helpers outside #[test] fns: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,10 +22,10 @@ use rantau_server::storage::key::default_key_path;
 use rantau_server::storage::objects::{BucketUrl, Objects};
 
 mod common;
+use common::process::ServerProcess;
 use common::uploads::{file, hex_sha, post_complete, put, status};
 
 const ENV: &str = "RANTAU_TEST_S3";
-const BIN: &str = env!("CARGO_BIN_EXE_rantau-server");
 const TOKEN: &str = "s3-test-token-0123456789abcdef012345";
 
 /// The S3 server the tests use, and how to reach it.
@@ -132,75 +131,39 @@ impl S3 {
     }
 }
 
-/// A `rantau-server serve` process with its documents in the bucket.
-struct Rantau {
-    child: Child,
-    url: String,
+/// A `rantau-server serve` process with its documents in the bucket: SQLite in
+/// `dir` (its key beside it).
+fn start_server(s3: &S3, dir: &Path, place: &BucketUrl) -> ServerProcess {
+    spawn_server(s3, dir, place, db(dir).to_str().unwrap(), None)
 }
 
-impl Rantau {
-    /// SQLite in `dir` (its key beside it).
-    fn start(s3: &S3, dir: &Path, place: &BucketUrl) -> Rantau {
-        Rantau::spawn(s3, dir, place, db(dir).to_str().unwrap(), None)
+/// A `rantau-server serve` process on the database `database` (a path or a
+/// URL), its documents in the bucket, the key in `key_file` when given; its log
+/// goes to `dir/server.log`.
+fn spawn_server(
+    s3: &S3,
+    dir: &Path,
+    place: &BucketUrl,
+    database: &str,
+    key_file: Option<&Path>,
+) -> ServerProcess {
+    let log_path = dir.join("server.log");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .unwrap();
+    let mut command = common::process::serve();
+    command
+        .args(["--files", &place.to_string()])
+        .env("RANTAU_DATABASE", database)
+        .env("RANTAU_ADMIN_TOKEN", TOKEN)
+        .envs(s3.vars())
+        .stderr(log);
+    if let Some(key_file) = key_file {
+        command.arg("--key-file").arg(key_file);
     }
-
-    /// The database `database` (a path or a URL), the key in `key_file` when
-    /// given; its log goes to `dir/server.log`.
-    fn spawn(
-        s3: &S3,
-        dir: &Path,
-        place: &BucketUrl,
-        database: &str,
-        key_file: Option<&Path>,
-    ) -> Rantau {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("server.log"))
-            .unwrap();
-        let mut command = Command::new(BIN);
-        command
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--files",
-                &place.to_string(),
-            ])
-            .env("RANTAU_DATABASE", database)
-            .env("RANTAU_ADMIN_TOKEN", TOKEN)
-            .envs(s3.vars())
-            .stdout(Stdio::piped())
-            .stderr(log);
-        if let Some(key_file) = key_file {
-            command.arg("--key-file").arg(key_file);
-        }
-        let mut child = command.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line.trim().rsplit(' ').next().unwrap_or("").to_string();
-        assert!(
-            url.starts_with("http://127.0.0.1:"),
-            "the server did not start: {line:?}; its log: {}",
-            std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
-        );
-        Rantau { child, url }
-    }
-
-    /// SIGKILL: no shutdown, nothing flushed or finished.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Rantau {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    ServerProcess::start(command, Some(&log_path))
 }
 
 fn db(dir: &Path) -> PathBuf {
@@ -241,7 +204,12 @@ fn chunks(data: &[u8]) -> Vec<&[u8]> {
     data.chunks(ATTACHMENT_CHUNK_SIZE).collect()
 }
 
-async fn completed(c: &reqwest::Client, s: &Rantau, token: &str, sha: &str) -> AttachmentStatus {
+async fn completed(
+    c: &reqwest::Client,
+    s: &ServerProcess,
+    token: &str,
+    sha: &str,
+) -> AttachmentStatus {
     let r = post_complete(c, &s.url, token, sha).await;
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
@@ -253,7 +221,7 @@ async fn a_document_goes_to_the_bucket_sealed_and_comes_back() {
         return;
     };
     let (dir, place) = (tempfile::tempdir().unwrap(), s3.place());
-    let server = Rantau::start(&s3, dir.path(), &place);
+    let server = start_server(&s3, dir.path(), &place);
     let c = common::client();
     let token = common::enroll(&c, &server.url, "d1").await.token;
     let data = file(2 * ATTACHMENT_CHUNK_SIZE + 100);
@@ -292,7 +260,7 @@ async fn a_new_server_process_resumes_an_upload_from_its_reported_chunks() {
     let data = file(3 * ATTACHMENT_CHUNK_SIZE + 7);
     let sha = hex_sha(&data);
     let parts = chunks(&data);
-    let first = Rantau::start(&s3, dir.path(), &place);
+    let first = start_server(&s3, dir.path(), &place);
     let token = common::enroll(&c, &first.url, "d1").await.token;
     // The phone sends two chunks, then the connection (and the server) go away.
     for idx in [0, 1] {
@@ -302,7 +270,7 @@ async fn a_new_server_process_resumes_an_upload_from_its_reported_chunks() {
         );
     }
     first.kill();
-    let second = Rantau::start(&s3, dir.path(), &place);
+    let second = start_server(&s3, dir.path(), &place);
     let held = status(&c, &second.url, &token, &sha).await;
     assert_eq!(
         (held.chunks_received.clone(), held.complete),
@@ -329,7 +297,7 @@ async fn a_server_killed_before_complete_completes_once_after_a_restart() {
     let c = common::client();
     let data = file(2 * ATTACHMENT_CHUNK_SIZE + 1);
     let sha = hex_sha(&data);
-    let first = Rantau::start(&s3, dir.path(), &place);
+    let first = start_server(&s3, dir.path(), &place);
     let token = common::enroll(&c, &first.url, "d1").await.token;
     for (idx, chunk) in chunks(&data).into_iter().enumerate() {
         assert_eq!(put(&c, &first.url, &token, &data, idx, chunk).await.0, 204);
@@ -337,7 +305,7 @@ async fn a_server_killed_before_complete_completes_once_after_a_restart() {
     // Every chunk is stored; the server dies before the phone's `complete`.
     first.kill();
     assert_eq!(keys(&s3, &place).await.len(), 3, "three chunk objects wait");
-    let second = Rantau::start(&s3, dir.path(), &place);
+    let second = start_server(&s3, dir.path(), &place);
     let held = status(&c, &second.url, &token, &sha).await;
     assert_eq!((held.chunks_received.len(), held.complete), (3, false));
     let done = completed(&c, &second, &token, &sha).await;
@@ -350,7 +318,7 @@ async fn a_server_killed_before_complete_completes_once_after_a_restart() {
     assert_eq!(stored(&s3, &place, dir.path(), &sha), Some(data.clone()));
     // A third server process still has it complete, and a late chunk changes nothing.
     second.kill();
-    let third = Rantau::start(&s3, dir.path(), &place);
+    let third = start_server(&s3, dir.path(), &place);
     assert!(status(&c, &third.url, &token, &sha).await.complete);
     let late = put(&c, &third.url, &token, &data, 0, chunks(&data)[0]).await;
     assert_eq!(
@@ -376,14 +344,14 @@ async fn two_replicas_on_postgres_share_the_bucket_and_complete_once() {
         return;
     };
     let name = format!("rantau_s3_{}", uuid::Uuid::new_v4().simple());
-    pg_admin(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
-    let (base, _) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
-    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    let url = rantau_server::storage::create_database(&admin_url, &name)
+        .await
+        .unwrap();
     let (dir, place) = (tempfile::tempdir().unwrap(), s3.place());
     let key_file = dir.path().join("documents.key");
     // The first replica makes the key (the bucket prefix is empty); the second reads it.
-    let a = Rantau::spawn(&s3, dir.path(), &place, &url, Some(&key_file));
-    let b = Rantau::spawn(&s3, dir.path(), &place, &url, Some(&key_file));
+    let a = spawn_server(&s3, dir.path(), &place, &url, Some(&key_file));
+    let b = spawn_server(&s3, dir.path(), &place, &url, Some(&key_file));
     let c = common::client();
     let token = common::enroll(&c, &a.url, "d1").await.token;
     let data = file(4 * ATTACHMENT_CHUNK_SIZE + 3);

@@ -6,19 +6,19 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use rantau_core::protocol::wire::{BatchResponse, EnrollResponse, ItemOutcome};
 use serde_json::{json, Value};
 
-#[allow(dead_code)] // only the scratch databases are used here
+#[allow(dead_code)] // only the scratch databases and the process are used here
 mod common;
+use common::process::ServerProcess;
 
-const BIN: &str = env!("CARGO_BIN_EXE_rantau-server");
 const TOKEN: &str = "shutdown-token-0123456789abcdef0123";
 
 /// Where the binary keeps its data: a SQLite file, or a scratch PostgreSQL
@@ -47,15 +47,14 @@ impl Data {
         self.dir.path().join(name)
     }
 
-    /// Starts `serve` on a free loopback port; returns it and its address.
-    fn serve(&self, extra: &[&str]) -> (Child, SocketAddr) {
-        let mut c = Command::new(BIN);
-        c.args(["serve", "--addr", "127.0.0.1:0", "--admin-token-file"])
+    /// Starts `serve` on a free loopback port.
+    fn serve(&self, extra: &[&str]) -> ServerProcess {
+        let mut c = common::process::serve();
+        c.arg("--admin-token-file")
             .arg(self.path("admin.token"))
             .args(extra)
             .env_remove("RANTAU_ADMIN_TOKEN")
             .env_remove("RANTAU_DATABASE")
-            .stdout(Stdio::piped())
             .stderr(std::fs::File::create(self.path("server.log")).unwrap());
         match &self.pg {
             Some(pg) => c
@@ -64,14 +63,7 @@ impl Data {
                 .arg(pg.files()),
             None => c.arg("--db").arg(self.path("server.db")),
         };
-        let mut child = c.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line.trim().rsplit(' ').next().unwrap();
-        assert!(url.starts_with("http://127.0.0.1:"), "{line}{}", self.log());
-        (child, url.trim_start_matches("http://").parse().unwrap())
+        ServerProcess::start(c, Some(&self.path("server.log")))
     }
 
     fn log(&self) -> String {
@@ -131,7 +123,7 @@ fn begin_batch(addr: SocketAddr, token: &str, len: usize) -> TcpStream {
 }
 
 /// Sends `signal` (`TERM`, `INT`) to the process.
-fn kill(child: &Child, signal: &str) {
+fn signal(child: &Child, signal: &str) {
     let ok = Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
@@ -195,7 +187,8 @@ fn split_response(raw: &[u8]) -> (String, &[u8]) {
 #[test]
 fn sigterm_lets_a_batch_in_flight_finish_and_store_then_exits_0() {
     let data = Data::new();
-    let (mut child, addr) = data.serve(&["--shutdown-grace", "30"]);
+    let mut server = data.serve(&["--shutdown-grace", "30"]);
+    let addr = server.addr();
     let device = enroll(addr);
     let ids: Vec<String> = (0..40).map(|i| format!("shutdown-{i:03}")).collect();
     let body = batch(&ids);
@@ -203,14 +196,14 @@ fn sigterm_lets_a_batch_in_flight_finish_and_store_then_exits_0() {
     let (first, rest) = body.split_at(body.len() / 2);
     stream.write_all(first).unwrap();
 
-    kill(&child, "TERM");
+    signal(&server.child, "TERM");
     assert!(
         refused_within(addr, Duration::from_secs(10)),
         "still accepting after SIGTERM\n{}",
         data.log()
     );
     assert!(
-        child.try_wait().unwrap().is_none(),
+        server.child.try_wait().unwrap().is_none(),
         "exited with a request in flight\n{}",
         data.log()
     );
@@ -226,7 +219,7 @@ fn sigterm_lets_a_batch_in_flight_finish_and_store_then_exits_0() {
         .iter()
         .all(|r| matches!(r.outcome, ItemOutcome::Accepted { .. })));
 
-    let status = exit_within(&mut child, Duration::from_secs(20));
+    let status = exit_within(&mut server.child, Duration::from_secs(20));
     assert_eq!(
         status.and_then(|s| s.code()),
         Some(0),
@@ -240,19 +233,21 @@ fn sigterm_lets_a_batch_in_flight_finish_and_store_then_exits_0() {
     );
 
     // Started again on the same data: the whole batch is there.
-    let (mut again, addr) = data.serve(&[]);
+    let mut again = data.serve(&[]);
+    let addr = again.addr();
     let mut stored = stored_ids(addr);
     stored.sort();
     assert_eq!(stored, ids);
-    kill(&again, "TERM");
-    let status = exit_within(&mut again, Duration::from_secs(20));
+    signal(&again.child, "TERM");
+    let status = exit_within(&mut again.child, Duration::from_secs(20));
     assert_eq!(status.and_then(|s| s.code()), Some(0), "{}", data.log());
 }
 
 #[test]
 fn a_request_held_past_the_grace_period_does_not_keep_the_server_up() {
     let data = Data::new();
-    let (mut child, addr) = data.serve(&["--shutdown-grace", "1"]);
+    let mut server = data.serve(&["--shutdown-grace", "1"]);
+    let addr = server.addr();
     let device = enroll(addr);
     let body = batch(&["held-001".to_string()]);
     // Headers and half the body, then nothing more: a client that stalls.
@@ -260,8 +255,8 @@ fn a_request_held_past_the_grace_period_does_not_keep_the_server_up() {
     stream.write_all(&body[..body.len() / 2]).unwrap();
     let start = Instant::now();
     // Ctrl-C stops it the same way.
-    kill(&child, "INT");
-    let status = exit_within(&mut child, Duration::from_secs(15));
+    signal(&server.child, "INT");
+    let status = exit_within(&mut server.child, Duration::from_secs(15));
     assert_eq!(
         status.and_then(|s| s.code()),
         Some(0),

@@ -25,8 +25,14 @@ pub fn file_or_postgres(dir: &std::path::Path) -> (DbLocation, Option<PostgresDb
     let admin_url =
         std::env::var(PG_ENV).unwrap_or_else(|_| panic!("{MODE_ENV}=postgres needs {PG_ENV}"));
     let name = format!("rantau_e2e_{}", uuid::Uuid::new_v4().simple());
-    postgres_admin(&admin_url, &format!("CREATE DATABASE \"{name}\""));
-    let url = with_dbname(&admin_url, &name);
+    let url = {
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        on_own_runtime(async move {
+            rantau_server::storage::create_database(&admin_url, &name)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    };
     let location = DbLocation::parse(&url, dir.join("documents").to_str())
         .unwrap_or_else(|e| panic!("{PG_ENV}: {e}"));
     (location, Some(PostgresDb { admin_url, name }))
@@ -46,42 +52,36 @@ impl Drop for PostgresDb {
     }
 }
 
-/// Runs `sql` on the cluster at `url`, on a thread with a runtime of its own
-/// (callers may be inside one).
-fn postgres_admin(url: &str, sql: &str) {
-    let (url, sql) = (url.to_string(), sql.to_string());
+/// Runs `work` on a thread with a runtime of its own (callers may be inside
+/// one); an error panics, naming the cluster's variable.
+fn on_own_runtime<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, String>> + Send + 'static,
+) -> T {
     let done = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
+        tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| e.to_string())?;
-        rt.block_on(async move {
-            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-                .await
-                .map_err(|e| e.to_string())?;
-            tokio::spawn(conn);
-            client.batch_execute(&sql).await.map_err(|e| e.to_string())
-        })
+            .map_err(|e| e.to_string())?
+            .block_on(work)
     })
     .join();
     match done {
-        Ok(Ok(())) => {}
+        Ok(Ok(value)) => value,
         Ok(Err(e)) => panic!("{PG_ENV}: {e}"),
         Err(_) => panic!("{PG_ENV}: the admin thread panicked"),
     }
 }
 
-/// `url` naming database `name` instead of its own.
-fn with_dbname(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let (scheme, rest) = base
-        .split_once("://")
-        .unwrap_or_else(|| panic!("{PG_ENV}: not a URL"));
-    let authority = rest.split('/').next().unwrap_or_default();
-    format!("{scheme}://{authority}/{name}{query}")
+/// Runs `sql` on the cluster at `url`.
+fn postgres_admin(url: &str, sql: &str) {
+    let (url, sql) = (url.to_string(), sql.to_string());
+    on_own_runtime(async move {
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(conn);
+        client.batch_execute(&sql).await.map_err(|e| e.to_string())
+    })
 }
 
 /// Starts a server on a free loopback port with `db`.

@@ -31,53 +31,77 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Writes `value` as JSON with object keys sorted at every level, so that two
-/// payloads that differ only in key order hash the same.
+/// payloads that differ only in key order hash the same. (It is also what
+/// `serde_json::to_string` writes for a `Value`, whose maps are sorted: the
+/// stored payload is this text.)
 pub fn canonical_json(value: &serde_json::Value) -> String {
-    let mut out = String::new();
+    let mut out = Vec::with_capacity(1024);
     write_canonical(value, &mut out);
-    out
+    // Only serde_json's output and ASCII punctuation were written: UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-fn write_canonical(value: &serde_json::Value, out: &mut String) {
+/// Appends `value`'s canonical JSON to `out`; strings and scalars are written
+/// by serde_json straight into it (no string per key or value: this runs on
+/// every field of every submission).
+fn write_canonical(value: &serde_json::Value, out: &mut Vec<u8>) {
     use serde_json::Value;
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                if let Some(v) = map.get(k) {
-                    write_canonical(v, out);
-                }
+                write_json(k, out);
+                out.push(b':');
+                write_canonical(v, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_canonical(v, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        scalar => out.push_str(&scalar.to_string()),
+        scalar => write_json(scalar, out),
     }
+}
+
+/// Appends `value` as compact JSON (writing to a Vec cannot fail).
+fn write_json<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    let _ = serde_json::to_writer(out, value);
 }
 
 /// The idempotency hash of a submission: SHA-256 of the canonical JSON of
 /// `{form_id, form_version, payload}` (the client's `created_at` is not part
 /// of what was said, so it is left out).
 pub fn payload_hash(form_id: &str, form_version: u32, payload: &serde_json::Value) -> [u8; 32] {
-    let doc =
-        serde_json::json!({ "form_id": form_id, "form_version": form_version, "payload": payload });
-    sha256(canonical_json(&doc).as_bytes())
+    canonical_payload_hash(form_id, form_version, &canonical_json(payload))
+}
+
+/// [`payload_hash`] from the payload's [`canonical_json`], computed once and
+/// also stored: the document is hashed as it is written, never built.
+pub fn canonical_payload_hash(form_id: &str, form_version: u32, payload_json: &str) -> [u8; 32] {
+    let mut id = Vec::with_capacity(form_id.len() + 2);
+    write_json(form_id, &mut id);
+    let mut h = Sha256::new();
+    // The keys in canonical (sorted) order: form_id, form_version, payload.
+    h.update(b"{\"form_id\":");
+    h.update(&id);
+    h.update(b",\"form_version\":");
+    h.update(form_version.to_string().as_bytes());
+    h.update(b",\"payload\":");
+    h.update(payload_json.as_bytes());
+    h.update(b"}");
+    h.finalize().into()
 }
 
 /// A random 11-digit number with a non-zero first digit.
@@ -121,6 +145,17 @@ mod tests {
             payload_hash("f", 1, &a),
             payload_hash("f", 1, &json!({"b": 2}))
         );
+        // The streamed hash is the hash of the document built and written whole.
+        for (form, v) in [("f", 1), ("pmi-registration", 12), ("q\"\u{e9}\\", 0)] {
+            let doc = json!({ "form_id": form, "form_version": v, "payload": a });
+            assert_eq!(
+                payload_hash(form, v, &a),
+                sha256(canonical_json(&doc).as_bytes())
+            );
+        }
+        // And the canonical text is what serde_json writes for a Value.
+        let tricky = json!({"z": [1.5, -0.0, null, true, {"\u{1}": "\"\n\u{2028}"}], "a": 1e300});
+        assert_eq!(canonical_json(&tricky), tricky.to_string());
     }
 
     #[test]

@@ -50,6 +50,9 @@ impl Clock {
 pub struct Prepared {
     /// The idempotency hash ([`ids::payload_hash`]).
     pub hash: [u8; 32],
+    /// The payload as it is stored: its canonical JSON, written once for the
+    /// hash and the row.
+    pub payload: String,
     /// The answer for a new id; `None` when the id itself is unusable, which
     /// is answered without looking anything up ([`invalid_id`]).
     pub decision: Option<Decision>,
@@ -95,25 +98,36 @@ pub struct Seen {
 /// Validates and decides every item, on up to 4 threads for larger batches.
 /// CPU work: call it off the async threads.
 pub fn prepare(items: &[SubmissionItem], clock: &Clock) -> Vec<Prepared> {
-    let one = |item: &SubmissionItem| Prepared {
-        hash: ids::payload_hash(&item.form_id, item.form_version, &item.payload),
-        decision: valid_id(&item.id).then(|| decide(item, clock)),
+    let one = |item: &SubmissionItem| {
+        let payload = ids::canonical_json(&item.payload);
+        Prepared {
+            hash: ids::canonical_payload_hash(&item.form_id, item.form_version, &payload),
+            payload,
+            decision: valid_id(&item.id).then(|| decide(item, clock)),
+        }
     };
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(4);
+    // Asked once: the standard library reads the cgroup's CPU quota each time.
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let threads = *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(4)
+    });
     if threads < 2 || items.len() < 8 {
         return items.iter().map(one).collect();
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
+        // The first part on this thread: one thread fewer to start per batch.
+        let mut parts = items.chunks(chunk);
+        let first = parts.next().unwrap_or_default();
+        let handles: Vec<_> = parts
             .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
             .collect();
         let mut out = Vec::with_capacity(items.len());
-        for (handle, part) in handles.into_iter().zip(items.chunks(chunk)) {
+        out.extend(first.iter().map(one));
+        for (handle, part) in handles.into_iter().zip(items.chunks(chunk).skip(1)) {
             // A panicking validator is a bug; redo that part here so the batch
             // still gets an answer (and the panic surfaces in tests).
             match handle.join() {

@@ -24,6 +24,7 @@ struct Backend {
 struct Scratch {
     admin_url: String,
     dbname: String,
+    url: String,
     _files: tempfile::TempDir,
 }
 
@@ -63,17 +64,6 @@ async fn admin_client(url: &str) -> tokio_postgres::Client {
     client
 }
 
-/// `url` naming database `dbname` instead of its own.
-fn with_dbname(url: &str, dbname: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let (scheme, rest) = base.split_once("://").unwrap();
-    let authority = rest.split('/').next().unwrap();
-    format!("{scheme}://{authority}/{dbname}{query}")
-}
-
 /// A fresh PostgreSQL backend, or `None` (said on stderr) without the variable.
 async fn postgres(test: &str) -> Option<Backend> {
     let Ok(admin_url) = std::env::var(PG_ENV) else {
@@ -81,14 +71,10 @@ async fn postgres(test: &str) -> Option<Backend> {
         return None;
     };
     let dbname = format!("rantau_test_{}", uuid::Uuid::new_v4().simple());
-    admin_client(&admin_url)
-        .await
-        .batch_execute(&format!("CREATE DATABASE \"{dbname}\""))
-        .await
-        .unwrap();
+    let url = create_database(&admin_url, &dbname).await.unwrap();
     let files = tempfile::tempdir().unwrap();
     let location = DbLocation::Postgres {
-        url: PgUrl::parse(&with_dbname(&admin_url, &dbname)).unwrap(),
+        url: PgUrl::parse(&url).unwrap(),
         files: Documents::Folder(files.path().join("documents")),
     };
     let storage = Storage::connect(&location, None).await.unwrap();
@@ -98,6 +84,7 @@ async fn postgres(test: &str) -> Option<Backend> {
         scratch: Some(Scratch {
             admin_url,
             dbname,
+            url,
             _files: files,
         }),
     })
@@ -700,7 +687,7 @@ async fn a_newer_postgres_schema_is_refused_and_left_untouched() {
         .unwrap();
     let Some(scratch) = &b.scratch else { panic!() };
     let location = DbLocation::Postgres {
-        url: PgUrl::parse(&with_dbname(&scratch.admin_url, &scratch.dbname)).unwrap(),
+        url: PgUrl::parse(&scratch.url).unwrap(),
         files: Documents::Folder(scratch._files.path().join("documents")),
     };
     let err = Storage::connect(&location, None).await.unwrap_err();

@@ -45,13 +45,14 @@ impl TestServer {
 pub struct ScratchDb {
     admin_url: String,
     name: String,
+    url: String,
     _files: tempfile::TempDir,
 }
 
 impl ScratchDb {
     /// Its URL.
     pub fn url(&self) -> String {
-        with_dbname(&self.admin_url, &self.name)
+        self.url.clone()
     }
 
     /// Its documents folder (not made yet).
@@ -90,17 +91,6 @@ async fn admin(url: &str) -> tokio_postgres::Client {
     client
 }
 
-/// `url` naming database `name` instead of its own.
-fn with_dbname(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let (scheme, rest) = base.split_once("://").unwrap();
-    let authority = rest.split('/').next().unwrap();
-    format!("{scheme}://{authority}/{name}{query}")
-}
-
 /// True when the run asks for servers on PostgreSQL.
 pub fn on_postgres() -> bool {
     std::env::var(MODE_ENV).as_deref() == Ok("postgres")
@@ -120,14 +110,13 @@ pub async fn scratch_database() -> Option<ScratchDb> {
 /// Makes database `rantau_api_<uuid>` in the cluster at `admin_url`.
 async fn create(admin_url: String) -> ScratchDb {
     let name = format!("rantau_api_{}", uuid::Uuid::new_v4().simple());
-    admin(&admin_url)
+    let url = rantau_server::storage::create_database(&admin_url, &name)
         .await
-        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{PG_ENV}: {e}"));
     ScratchDb {
         admin_url,
         name,
+        url,
         _files: tempfile::tempdir().unwrap(),
     }
 }

@@ -3,6 +3,8 @@
 
 #[allow(dead_code)] // each test crate uses a part of it
 pub mod backend;
+#[allow(dead_code)] // not every test crate starts the binary
+pub mod process;
 #[allow(dead_code)] // not every test crate uploads documents
 pub mod uploads;
 

@@ -101,23 +101,22 @@ async fn store_secret(tx: &Tx<'_>, participant: &str, hash: &[u8; 32], now: i64)
 /// revoked token.
 pub async fn token_participant(db: &PgDb, hash: [u8; 32], now: i64) -> Result<Option<String>> {
     let client = db.client().await?;
-    let Some(row) = client
-        .query_opt(
+    // Every authenticated request asks this: prepared once per connection, it
+    // is one round trip (an unprepared query is a parse and a plan each time).
+    let lookup = client
+        .prepare_cached(
             "SELECT participant_id, last_used_at FROM tokens WHERE hash = $1 AND revoked_at IS NULL",
-            &[&&hash[..]],
         )
-        .await?
-    else {
+        .await?;
+    let Some(row) = client.query_opt(&lookup, &[&&hash[..]]).await? else {
         return Ok(None);
     };
     let (id, last_used): (String, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
     if last_used.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_MS) {
-        client
-            .execute(
-                "UPDATE tokens SET last_used_at = $1 WHERE hash = $2",
-                &[&now, &&hash[..]],
-            )
+        let touch = client
+            .prepare_cached("UPDATE tokens SET last_used_at = $1 WHERE hash = $2")
             .await?;
+        client.execute(&touch, &[&now, &&hash[..]]).await?;
     }
     Ok(Some(id))
 }

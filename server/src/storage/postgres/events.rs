@@ -1,37 +1,10 @@
-//! The change feed's queries: events with their commit-ordered positions
-//! (from [`super::positions`]), read back per participant after a cursor.
+//! The change feed's queries: events (written with their commit-ordered
+//! positions by [`super::positions`]), read back per participant after a cursor.
 
 use rantau_core::protocol::wire::Event;
 
 use crate::error::Result;
-use crate::storage::postgres::{PgDb, Tx};
-
-/// Writes events (with their positions, taken from the counter) and whose
-/// feed each is in, with one statement.
-pub(crate) async fn insert_all(tx: &Tx<'_>, events: &[(String, Event)]) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let mut seqs = Vec::with_capacity(events.len());
-    let mut participants = Vec::with_capacity(events.len());
-    let mut ats = Vec::with_capacity(events.len());
-    let mut bodies = Vec::with_capacity(events.len());
-    for (participant, e) in events {
-        seqs.push(e.seq);
-        participants.push(participant.as_str());
-        ats.push(e.at.as_str());
-        bodies.push(serde_json::to_string(&e.kind)?);
-    }
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO events (seq, participant_id, at, body)
-             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[])",
-        )
-        .await?;
-    tx.execute(&insert, &[&seqs, &participants, &ats, &bodies])
-        .await?;
-    Ok(())
-}
+use crate::storage::postgres::PgDb;
 
 /// Up to `limit` events of `participant` after `after`, oldest first, and
 /// whether more are waiting. Only committed events are read, and none can

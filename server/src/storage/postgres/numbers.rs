@@ -4,9 +4,6 @@
 //! through a fixed permutation of the 11-digit range so that consecutive
 //! registrations do not get consecutive, guessable numbers.
 
-use crate::error::{Error, Result};
-use crate::storage::postgres::Tx;
-
 /// How many 11-digit numbers there are (first digit 1-9): the sequence's range.
 const RANGE: u128 = 90_000_000_000;
 /// Multiplier of the permutation: prime, and not 2, 3 or 5, so coprime with
@@ -15,27 +12,24 @@ const A: u128 = 6_700_417;
 /// Offset of the permutation.
 const B: u128 = 31_415_926_535;
 
-/// The 11-digit number for sequence value `n` (`n` < `RANGE`).
+/// The 11-digit number for sequence value `n` (`n` < `RANGE`); what [`sql`]
+/// computes in the database.
+#[cfg(test)]
 fn permute(n: u64) -> String {
     let x = (u128::from(n) * A + B) % RANGE;
     format!("{}", 10_000_000_000u128 + x)
 }
 
-/// Issues `k` fresh numbers with one statement.
-pub(crate) async fn issue_many(tx: &Tx<'_>, k: usize) -> Result<Vec<String>> {
-    let next = tx
-        .prepare_cached("SELECT nextval('issued_numbers') FROM generate_series(1, $1::bigint)")
-        .await?;
-    let rows = tx.query(&next, &[&(k as i64)]).await?;
-    rows.iter()
-        .map(|r| {
-            let n: i64 = r.try_get(0)?;
-            let n =
-                u64::try_from(n).map_err(|_| Error::Malformed("negative issued number".into()))?;
-            Ok(permute(n))
-        })
-        .collect()
+/// The SQL expression (text) of the 11-digit number for the sequence value
+/// `n` (a bigint expression): issued inside the statement that stores it, so
+/// issuing costs no round trip of its own. In BIGINT: `n·A + B` < 2^63 for
+/// every `n` < `RANGE`.
+pub(crate) fn sql(n: &str) -> String {
+    format!("(({n} * {A} + {B}) % {RANGE} + 10000000000)::text")
 }
+
+/// The SQL expression drawing the next sequence value.
+pub(crate) const NEXT: &str = "nextval('issued_numbers')";
 
 #[cfg(test)]
 mod tests {
@@ -52,5 +46,23 @@ mod tests {
         }
         let (a, b): (u64, u64) = (permute(7).parse().unwrap(), permute(8).parse().unwrap());
         assert!(a.abs_diff(b) > 1000);
+    }
+
+    /// The database computes what `permute` does, up to the end of the range
+    /// (where BIGINT would overflow first). Needs `RANTAU_TEST_POSTGRES`.
+    #[tokio::test]
+    async fn the_sql_expression_is_the_permutation() {
+        let Ok(url) = std::env::var("RANTAU_TEST_POSTGRES") else {
+            return;
+        };
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        let query = format!("SELECT {}", sql("$1::bigint"));
+        for n in [0, 1, 7, 8, 123_456_789, RANGE as u64 - 1] {
+            let row = client.query_one(&query, &[&(n as i64)]).await.unwrap();
+            assert_eq!(row.get::<_, String>(0), permute(n), "{n}");
+        }
     }
 }

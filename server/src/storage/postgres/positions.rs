@@ -10,7 +10,7 @@
 use rantau_core::protocol::wire::{Event, EventKind};
 
 use crate::error::Result;
-use crate::storage::postgres::{events, PgDb, Tx};
+use crate::storage::postgres::{PgDb, Tx};
 
 /// An event decided inside a transaction, waiting for its position.
 #[derive(Debug, Clone)]
@@ -26,6 +26,10 @@ pub(crate) struct Pending {
 /// Takes positions for the new submissions `submissions` (ids, in order) and
 /// the events, writes them, and returns the events with their seq. Call it
 /// last, right before commit.
+///
+/// One statement: the counter, the submissions' positions and the events in
+/// one round trip, so the counter's row lock (which every appender waits for)
+/// is held for that statement and the commit only.
 pub(crate) async fn assign(
     db: &PgDb,
     tx: &Tx<'_>,
@@ -37,39 +41,55 @@ pub(crate) async fn assign(
         return Ok(Vec::new());
     }
     db.pause(HoldPoint::BeforeCounter).await;
-    let take = tx
-        .prepare_cached("UPDATE positions SET n = n + $1 RETURNING n")
-        .await?;
-    let last: i64 = tx.query_one(&take, &[&(k as i64)]).await?.get(0);
-    db.pause(HoldPoint::AfterCounter).await;
-    let first = last - k as i64 + 1;
-    // One statement for the submissions' positions, one for the events.
-    if !submissions.is_empty() {
-        let positions: Vec<i64> = (first..).take(submissions.len()).collect();
-        let place = tx
-            .prepare_cached(
-                "UPDATE submissions SET pos = u.pos FROM UNNEST($1::text[], $2::bigint[]) AS u(id, pos)
-                 WHERE submissions.id = u.id",
-            )
-            .await?;
-        tx.execute(&place, &[&submissions, &positions]).await?;
+    let mut participants = Vec::with_capacity(pending.len());
+    let mut ats = Vec::with_capacity(pending.len());
+    let mut bodies = Vec::with_capacity(pending.len());
+    for p in &pending {
+        participants.push(p.participant.as_str());
+        ats.push(p.at.as_str());
+        bodies.push(serde_json::to_string(&p.kind)?);
     }
-    let out: Vec<(String, Event)> = (first + submissions.len() as i64..)
+    // `base` is the counter before: the submissions get base+1…, the events
+    // the positions after them, each in the order given (`ord` counts from 1).
+    let take = tx
+        .prepare_cached(
+            "WITH counter AS (UPDATE positions SET n = n + $1 RETURNING n - $1 AS base),
+                  placed AS (
+                      UPDATE submissions SET pos = counter.base + u.ord
+                      FROM counter, UNNEST($2::text[]) WITH ORDINALITY AS u(id, ord)
+                      WHERE submissions.id = u.id),
+                  written AS (
+                      INSERT INTO events (seq, participant_id, at, body)
+                      SELECT counter.base + $3 + u.ord, u.participant, u.at, u.body
+                      FROM counter, UNNEST($4::text[], $5::text[], $6::text[])
+                                    WITH ORDINALITY AS u(participant, at, body, ord))
+             SELECT base FROM counter",
+        )
+        .await?;
+    let base: i64 = tx
+        .query_one(
+            &take,
+            &[
+                &(k as i64),
+                &submissions,
+                &(submissions.len() as i64),
+                &participants,
+                &ats,
+                &bodies,
+            ],
+        )
+        .await?
+        .try_get(0)?;
+    db.pause(HoldPoint::AfterCounter).await;
+    let first_event = base + submissions.len() as i64 + 1;
+    Ok((first_event..)
         .zip(pending)
-        .map(|(seq, p)| {
-            (
-                p.participant,
-                Event {
-                    seq,
-                    at: p.at,
-                    kind: p.kind,
-                },
-            )
+        .map(|(seq, p)| Event {
+            seq,
+            at: p.at,
+            kind: p.kind,
         })
-        .collect();
-    events::insert_all(tx, &out).await?;
-    let out = out.into_iter().map(|(_, e)| e).collect();
-    Ok(out)
+        .collect())
 }
 
 /// Where a test may hold the next appending transaction.

@@ -3,8 +3,12 @@
 //! primary key's: `INSERT … ON CONFLICT (id) DO NOTHING` makes a racing batch
 //! wait for the row's first writer, then it reads the stored answer (a new
 //! statement at READ COMMITTED sees that commit). A registration gets its KPJ
-//! number and payment code from [`numbers`] and its event a commit-ordered
-//! position, in the same transaction as the submission.
+//! number and payment code from [`numbers`] in the statement that stores it,
+//! and its event a commit-ordered position, in the same transaction as the
+//! submission.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use rantau_core::protocol::wire::{ItemOutcome, ItemResult, SubmissionItem};
 
@@ -16,22 +20,13 @@ use crate::error::{Error, Result};
 use crate::storage::postgres::positions::{self, Pending};
 use crate::storage::postgres::{numbers, PgDb, Tx};
 
-/// What one transaction has written so far and still has to position.
-#[derive(Default)]
-struct Written {
-    /// New submissions: (index in the batch, id).
-    submissions: Vec<(usize, String)>,
-    /// Events decided.
-    events: Vec<Pending>,
-}
-
 /// Stores a batch (see [`crate::storage::Storage::store_batch`]) in one
-/// transaction of a few set-based statements, whatever the batch's size: the
-/// new submissions in one `INSERT … SELECT FROM UNNEST`, the stored answers of
-/// the ids seen before in one `SELECT`, the registrations' numbers, rows and
-/// files in one statement each, then the positions. (One statement per row was
-/// six round trips and six executions per registration: PostgreSQL's time, not
-/// the server's, bounded ingest.)
+/// transaction of at most three statements, whatever the batch's size: the
+/// new submissions, their files and their registrations (numbers issued in
+/// it) in one; the stored answers of the ids seen before in one (only when
+/// there are some); then the positions and events in one. Per batch, round
+/// trips and statement executions, not rows, were most of PostgreSQL's and
+/// the server's work.
 pub async fn store_batch(
     db: &PgDb,
     participant: &str,
@@ -50,56 +45,63 @@ pub async fn store_batch(
 
     let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; n];
     // The first copy of each usable id may be new; later copies answer as it does.
-    let mut fresh: Vec<(usize, Decision, [u8; 32])> = Vec::new();
+    let mut fresh: Vec<Fresh> = Vec::new();
     let mut again: Vec<(usize, [u8; 32])> = Vec::new();
-    let mut ids = std::collections::HashSet::new();
+    let mut ids = HashSet::new();
     for i in order {
         let prep = prepared[i]
             .take()
             .ok_or_else(|| Error::Malformed("a batch item was prepared twice".into()))?;
         match prep.decision {
             None => outcomes[i] = Some(invalid_id(clock.lang)),
-            Some(decision) if ids.insert(items[i].id.as_str()) => {
-                fresh.push((i, decision, prep.hash))
-            }
+            Some(decision) if ids.insert(items[i].id.as_str()) => fresh.push(Fresh {
+                index: i,
+                decision,
+                hash: prep.hash,
+                payload: prep.payload,
+            }),
             Some(_) => again.push((i, prep.hash)),
         }
     }
 
     let mut client = db.client().await?;
     let tx = client.transaction().await?;
-    let inserted = insert_new(&tx, participant, items, &fresh, clock).await?;
-    let mut written = Written::default();
-    let mut registered = Vec::new();
-    let mut files: Vec<(&str, &str)> = Vec::new();
-    for (i, decision, hash) in &fresh {
-        let id = items[*i].id.as_str();
-        if !inserted.contains(id) {
-            again.push((*i, *hash));
+    let mut inserted = insert_new(&tx, participant, items, &fresh, clock).await?;
+    // New submissions: (index in the batch, id); their events, in id order.
+    let mut written: Vec<(usize, String)> = Vec::with_capacity(inserted.len());
+    let mut events = Vec::new();
+    for Fresh {
+        index: i,
+        decision,
+        hash,
+        ..
+    } in fresh
+    {
+        let id = items[i].id.as_str();
+        let Some(numbers) = inserted.remove(id) else {
+            again.push((i, hash));
             continue;
+        };
+        written.push((i, id.to_string()));
+        if let (Some(reg), ItemOutcome::Accepted { reference }) =
+            (&decision.registration, &decision.outcome)
+        {
+            let (kpj, payment_code) = numbers
+                .ok_or_else(|| Error::Malformed("a registration was not numbered".into()))?;
+            events.push(Pending {
+                participant: participant.to_string(),
+                at: clock.now_rfc3339.clone(),
+                kind: registration_decided(id, reference, kpj, payment_code, reg),
+            });
         }
-        written.submissions.push((*i, id.to_string()));
-        files.extend(decision.files.iter().map(|sha| (id, sha.as_str())));
-        let (_, reference) = outcome_columns(&decision.outcome);
-        if let (Some(reg), Some(reference)) = (&decision.registration, reference) {
-            registered.push((id, reference, reg));
-        }
-        outcomes[*i] = Some(decision.outcome.clone());
-    }
-    insert_files(&tx, &files).await?;
-    for kind in register(&tx, participant, &registered).await? {
-        written.events.push(Pending {
-            participant: participant.to_string(),
-            at: clock.now_rfc3339.clone(),
-            kind,
-        });
+        outcomes[i] = Some(decision.outcome);
     }
     for (i, hash, seen) in stored_answers(&tx, items, &again).await? {
         outcomes[i] = Some(replay(seen, participant, &hash));
     }
-    written.submissions.sort();
-    let ids: Vec<String> = written.submissions.into_iter().map(|(_, id)| id).collect();
-    positions::assign(db, &tx, &ids, written.events).await?;
+    written.sort();
+    let ids: Vec<String> = written.into_iter().map(|(_, id)| id).collect();
+    positions::assign(db, &tx, &ids, events).await?;
     tx.commit().await?;
     items
         .iter()
@@ -114,45 +116,26 @@ pub async fn store_batch(
         .collect()
 }
 
-/// Inserts the submissions whose ids are not stored (by anyone, committed or
-/// committing: then this waits for that transaction), in the given order.
-/// Returns the ids it inserted.
-async fn insert_new(
-    tx: &Tx<'_>,
-    participant: &str,
-    items: &[SubmissionItem],
-    fresh: &[(usize, Decision, [u8; 32])],
-    clock: &Clock,
-) -> Result<std::collections::HashSet<String>> {
-    if fresh.is_empty() {
-        return Ok(Default::default());
-    }
-    let mut ids = Vec::with_capacity(fresh.len());
-    let mut forms = Vec::with_capacity(fresh.len());
-    let mut versions = Vec::with_capacity(fresh.len());
-    let mut hashes = Vec::with_capacity(fresh.len());
-    let mut payloads = Vec::with_capacity(fresh.len());
-    let mut created = Vec::with_capacity(fresh.len());
-    let mut statuses = Vec::with_capacity(fresh.len());
-    let mut answers = Vec::with_capacity(fresh.len());
-    let mut references = Vec::with_capacity(fresh.len());
-    for (i, decision, hash) in fresh {
-        let item = &items[*i];
-        let (status, reference) = outcome_columns(&decision.outcome);
-        ids.push(item.id.as_str());
-        forms.push(item.form_id.as_str());
-        versions.push(i64::from(item.form_version));
-        hashes.push(&hash[..]);
-        payloads.push(serde_json::to_string(&item.payload)?);
-        created.push(item.created_at.as_str());
-        statuses.push(status);
-        answers.push(serde_json::to_string(&decision.outcome)?);
-        references.push(reference);
-    }
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO submissions (id, participant_id, form_id, form_version, payload_hash, payload, created_at,
-                                      received_at, status, answer, reference)
+/// An item whose id may be new: its index in the batch, its decision, hash
+/// and payload as stored (from its [`Prepared`]).
+struct Fresh {
+    index: usize,
+    decision: Decision,
+    hash: [u8; 32],
+    payload: String,
+}
+
+/// The KPJ number and payment code of a new registration.
+type Numbers = (String, String);
+
+/// The statement of [`insert_new`]: the submissions, then (for the ones it
+/// inserted, as `JOIN new` keeps them) their files and registrations, with
+/// two numbers drawn per registration.
+static INSERT_NEW: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH new AS (
+             INSERT INTO submissions (id, participant_id, form_id, form_version, payload_hash, payload,
+                                      created_at, received_at, status, answer, reference)
              SELECT u.id, $1, u.form_id, u.form_version, u.hash, u.payload, u.created_at, $2, u.status,
                     u.answer, u.reference
              FROM UNNEST($3::text[], $4::text[], $5::bigint[], $6::bytea[], $7::text[], $8::text[],
@@ -161,44 +144,113 @@ async fn insert_new(
                                        answer, reference, ord)
              ORDER BY u.ord
              ON CONFLICT (id) DO NOTHING
-             RETURNING id",
-        )
-        .await?;
-    let rows = tx
+             RETURNING id),
+         files AS (
+             INSERT INTO submission_files (submission_id, sha256)
+             SELECT f.id, f.sha FROM UNNEST($12::text[], $13::text[]) AS f(id, sha) JOIN new ON new.id = f.id
+             ON CONFLICT DO NOTHING),
+         registered AS (
+             INSERT INTO registrations (submission_id, participant_id, kpj, payment_code, amount_due,
+                                        pay_before, scheme, registered_on, departure_date,
+                                        contract_start, contract_end)
+             SELECT r.id, $1, {kpj}, {code}, r.amount, r.pay_before, r.scheme, r.registered_on,
+                    r.departure, r.start, r.end_
+             FROM (SELECT r.*, {next} AS kpj_n, {next} AS code_n
+                   FROM UNNEST($14::text[], $15::bigint[], $16::text[], $17::text[], $18::text[],
+                               $19::text[], $20::text[], $21::text[])
+                        AS r(id, amount, pay_before, scheme, registered_on, departure, start, end_)
+                   JOIN new ON new.id = r.id) AS r
+             RETURNING submission_id, kpj, payment_code)
+         SELECT new.id, registered.kpj, registered.payment_code
+         FROM new LEFT JOIN registered ON registered.submission_id = new.id",
+        kpj = numbers::sql("r.kpj_n"),
+        code = numbers::sql("r.code_n"),
+        next = numbers::NEXT,
+    )
+});
+
+/// Inserts the submissions whose ids are not stored (by anyone, committed or
+/// committing: then this waits for that transaction), in the given order, with
+/// the files they name and, for registrations, their registration rows and
+/// numbers. Returns the ids it inserted, each with its numbers when it is a
+/// registration.
+async fn insert_new<'a>(
+    tx: &Tx<'_>,
+    participant: &str,
+    items: &'a [SubmissionItem],
+    fresh: &'a [Fresh],
+    clock: &Clock,
+) -> Result<HashMap<String, Option<Numbers>>> {
+    if fresh.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut rows = Submissions::with_capacity(fresh.len());
+    let mut files: (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    let mut regs = Registrations::default();
+    for Fresh {
+        index,
+        decision,
+        hash,
+        payload,
+    } in fresh
+    {
+        let item = &items[*index];
+        let (status, reference) = outcome_columns(&decision.outcome);
+        rows.ids.push(item.id.as_str());
+        rows.forms.push(item.form_id.as_str());
+        rows.versions.push(i64::from(item.form_version));
+        rows.hashes.push(&hash[..]);
+        rows.payloads.push(payload.as_str());
+        rows.created.push(item.created_at.as_str());
+        rows.statuses.push(status);
+        rows.answers.push(serde_json::to_string(&decision.outcome)?);
+        rows.references.push(reference);
+        for sha in &decision.files {
+            files.0.push(item.id.as_str());
+            files.1.push(sha.as_str());
+        }
+        if let (Some(reg), Some(_)) = (&decision.registration, reference) {
+            regs.push(item.id.as_str(), reg);
+        }
+    }
+    let insert = tx.prepare_cached(&INSERT_NEW).await?;
+    let found = tx
         .query(
             &insert,
             &[
                 &participant,
                 &clock.now_ms,
-                &ids,
-                &forms,
-                &versions,
-                &hashes,
-                &payloads,
-                &created,
-                &statuses,
-                &answers,
-                &references,
+                &rows.ids,
+                &rows.forms,
+                &rows.versions,
+                &rows.hashes,
+                &rows.payloads,
+                &rows.created,
+                &rows.statuses,
+                &rows.answers,
+                &rows.references,
+                &files.0,
+                &files.1,
+                &regs.ids,
+                &regs.amounts,
+                &regs.pay_before,
+                &regs.schemes,
+                &regs.registered_on,
+                &regs.departures,
+                &regs.starts,
+                &regs.ends,
             ],
         )
         .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
-}
-
-/// Records the document files new submissions name.
-async fn insert_files(tx: &Tx<'_>, files: &[(&str, &str)]) -> Result<()> {
-    if files.is_empty() {
-        return Ok(());
-    }
-    let (ids, shas): (Vec<&str>, Vec<&str>) = files.iter().copied().unzip();
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO submission_files (submission_id, sha256)
-             SELECT * FROM UNNEST($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
-        )
-        .await?;
-    tx.execute(&insert, &[&ids, &shas]).await?;
-    Ok(())
+    found
+        .iter()
+        .map(|r| {
+            let id: String = r.try_get(0)?;
+            let kpj: Option<String> = r.try_get(1)?;
+            let code: Option<String> = r.try_get(2)?;
+            Ok((id, kpj.zip(code)))
+        })
+        .collect()
 }
 
 /// The hash presented with, and the stored owner, hash and answer of, each id in `again` (items seen
@@ -217,7 +269,7 @@ async fn stored_answers(
             "SELECT id, participant_id, payload_hash, answer FROM submissions WHERE id = ANY($1)",
         )
         .await?;
-    let mut by_id = std::collections::HashMap::new();
+    let mut by_id = HashMap::new();
     for row in tx.query(&stored, &[&ids]).await? {
         let id: String = row.try_get(0)?;
         let owner: String = row.try_get(1)?;
@@ -252,84 +304,39 @@ fn outcome_columns(outcome: &ItemOutcome) -> (&'static str, Option<&str>) {
     }
 }
 
-/// Issues the KPJ numbers and payment codes of the new registrations and
-/// records them, in one statement each; their events, in the same order.
-async fn register(
-    tx: &Tx<'_>,
-    participant: &str,
-    registered: &[(&str, &str, &NewRegistration)],
-) -> Result<Vec<rantau_core::protocol::wire::EventKind>> {
-    if registered.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Two numbers a registration: its KPJ, then its payment code.
-    let mut numbers = numbers::issue_many(tx, 2 * registered.len())
-        .await?
-        .into_iter();
-    let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
-    let mut rows = Registrations::default();
-    let mut events = Vec::with_capacity(registered.len());
-    for (submission_id, reference, reg) in registered {
-        let (Some(kpj), Some(payment_code)) = (numbers.next(), numbers.next()) else {
-            return Err(Error::Malformed("too few numbers issued".into()));
-        };
-        let terms = &reg.terms;
-        rows.ids.push(submission_id);
-        rows.kpj.push(kpj.clone());
-        rows.payment_codes.push(payment_code.clone());
-        rows.amounts
-            .push(i64::try_from(reg.amount_due).unwrap_or(i64::MAX));
-        rows.pay_before.push(reg.pay_before.as_str());
-        rows.schemes.push(registration::scheme_name(terms.scheme));
-        rows.registered_on.push(reg.registered_on.as_str());
-        rows.departures.push(terms.departure_date.map(ymd));
-        rows.starts.push(ymd(terms.contract_start));
-        rows.ends.push(ymd(terms.contract_end));
-        events.push(registration_decided(
-            submission_id,
-            reference,
-            kpj,
-            payment_code,
-            reg,
-        ));
-    }
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO registrations (submission_id, participant_id, kpj, payment_code, amount_due, pay_before,
-                                        scheme, registered_on, departure_date, contract_start, contract_end)
-             SELECT u.id, $1, u.kpj, u.code, u.amount, u.pay_before, u.scheme, u.registered_on,
-                    u.departure, u.start, u.end_
-             FROM UNNEST($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[],
-                         $8::text[], $9::text[], $10::text[], $11::text[])
-                  AS u(id, kpj, code, amount, pay_before, scheme, registered_on, departure, start, end_)",
-        )
-        .await?;
-    tx.execute(
-        &insert,
-        &[
-            &participant,
-            &rows.ids,
-            &rows.kpj,
-            &rows.payment_codes,
-            &rows.amounts,
-            &rows.pay_before,
-            &rows.schemes,
-            &rows.registered_on,
-            &rows.departures,
-            &rows.starts,
-            &rows.ends,
-        ],
-    )
-    .await?;
-    Ok(events)
+/// The columns of new submission rows, one array each.
+struct Submissions<'a> {
+    ids: Vec<&'a str>,
+    forms: Vec<&'a str>,
+    versions: Vec<i64>,
+    hashes: Vec<&'a [u8]>,
+    payloads: Vec<&'a str>,
+    created: Vec<&'a str>,
+    statuses: Vec<&'static str>,
+    answers: Vec<String>,
+    references: Vec<Option<&'a str>>,
 }
 
-/// The columns of new registration rows, one array each.
+impl Submissions<'_> {
+    fn with_capacity(n: usize) -> Self {
+        Submissions {
+            ids: Vec::with_capacity(n),
+            forms: Vec::with_capacity(n),
+            versions: Vec::with_capacity(n),
+            hashes: Vec::with_capacity(n),
+            payloads: Vec::with_capacity(n),
+            created: Vec::with_capacity(n),
+            statuses: Vec::with_capacity(n),
+            answers: Vec::with_capacity(n),
+            references: Vec::with_capacity(n),
+        }
+    }
+}
+
+/// The columns of new registration rows (all but their numbers), one array each.
 #[derive(Default)]
 struct Registrations<'a> {
     ids: Vec<&'a str>,
-    kpj: Vec<String>,
-    payment_codes: Vec<String>,
     amounts: Vec<i64>,
     pay_before: Vec<&'a str>,
     schemes: Vec<&'static str>,
@@ -337,4 +344,20 @@ struct Registrations<'a> {
     departures: Vec<Option<String>>,
     starts: Vec<String>,
     ends: Vec<String>,
+}
+
+impl<'a> Registrations<'a> {
+    fn push(&mut self, id: &'a str, reg: &'a NewRegistration) {
+        let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+        let terms = &reg.terms;
+        self.ids.push(id);
+        self.amounts
+            .push(i64::try_from(reg.amount_due).unwrap_or(i64::MAX));
+        self.pay_before.push(reg.pay_before.as_str());
+        self.schemes.push(registration::scheme_name(terms.scheme));
+        self.registered_on.push(reg.registered_on.as_str());
+        self.departures.push(terms.departure_date.map(ymd));
+        self.starts.push(ymd(terms.contract_start));
+        self.ends.push(ymd(terms.contract_end));
+    }
 }

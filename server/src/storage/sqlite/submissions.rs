@@ -61,7 +61,15 @@ fn store_item(
             &prep.hash,
         ));
     }
-    store_new(tx, participant, item, &prep.hash, decision, clock)
+    store_new(
+        tx,
+        participant,
+        item,
+        &prep.hash,
+        &prep.payload,
+        decision,
+        clock,
+    )
 }
 
 fn store_new(
@@ -69,6 +77,7 @@ fn store_new(
     participant: &str,
     item: &SubmissionItem,
     hash: &[u8; 32],
+    payload: &str,
     decision: Decision,
     clock: &Clock,
 ) -> Result<ItemOutcome> {
@@ -76,7 +85,6 @@ fn store_new(
         ItemOutcome::Accepted { reference } => ("accepted", Some(reference.as_str())),
         _ => ("rejected", None),
     };
-    let payload = serde_json::to_string(&item.payload)?;
     let answer = serde_json::to_string(&decision.outcome)?;
     tx.prepare_cached(
         "INSERT INTO submissions (id, participant_id, form_id, form_version, payload_hash, payload, created_at,
