@@ -47,12 +47,13 @@ fn replica(args: &[&str]) -> ServerProcess {
     ServerProcess::start(command, None)
 }
 
-/// A fresh database in the cluster at `admin_url`; its URL.
-async fn fresh_postgres(admin_url: &str) -> String {
+/// A fresh database in the cluster at `admin_url`: its name and URL.
+async fn fresh_postgres(admin_url: &str) -> (String, String) {
     let name = format!("rantau_bench_{}", uuid::Uuid::new_v4().simple());
-    rantau_server::storage::create_database(admin_url, &name)
+    let url = rantau_server::storage::create_database(admin_url, &name)
         .await
-        .unwrap()
+        .unwrap();
+    (name, url)
 }
 
 fn registration(id: &str) -> Value {
@@ -184,7 +185,7 @@ fn main() {
             return;
         };
         for replicas in [1, 2] {
-            let url = fresh_postgres(&admin_url).await;
+            let (name, url) = fresh_postgres(&admin_url).await;
             let files = dir.path().join(format!("files-{replicas}"));
             let mut started = Vec::new();
             for _ in 0..replicas {
@@ -192,6 +193,11 @@ fn main() {
             }
             let bases: Vec<String> = started.iter().map(|r| r.url.clone()).collect();
             run(&format!("PostgreSQL, {replicas} replica(s)"), &bases, load).await;
+            drop(started);
+            // Dropped when done: runs repeated on one cluster filled its disk.
+            rantau_server::storage::drop_database(&admin_url, &name)
+                .await
+                .unwrap();
         }
     });
 }

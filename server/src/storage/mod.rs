@@ -46,7 +46,7 @@ mod location;
 pub mod objects;
 pub mod postgres;
 #[doc(hidden)]
-pub use postgres::scratch::create_database;
+pub use postgres::scratch::{create_database, drop_database};
 pub mod sqlite;
 #[cfg(test)]
 mod tests;

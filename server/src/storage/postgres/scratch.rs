@@ -6,13 +6,34 @@ use tokio_postgres::NoTls;
 
 use crate::error::{Error, Result};
 
+fn check_name(name: &str) -> Result<()> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(Error::Malformed(format!("not a database name: {name}")));
+    }
+    Ok(())
+}
+
+/// Drops database `name` from the cluster at `admin_url` (its connections are
+/// ended first); a missing one is not an error. Benchmarks call it when done, so a
+/// cluster that runs them again and again does not fill its disk.
+#[doc(hidden)]
+pub async fn drop_database(admin_url: &str, name: &str) -> Result<()> {
+    check_name(name)?;
+    let (client, conn) = tokio_postgres::connect(admin_url, NoTls)
+        .await
+        .map_err(|e| Error::Malformed(format!("cannot connect: {e}")))?;
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .map_err(|e| Error::Malformed(format!("cannot drop {name}: {e}")))
+}
+
 /// Creates database `name` (letters, digits and `_` only) in the cluster at
 /// `admin_url` and returns the URL naming it instead of the admin's database.
 #[doc(hidden)]
 pub async fn create_database(admin_url: &str, name: &str) -> Result<String> {
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return Err(Error::Malformed(format!("not a database name: {name}")));
-    }
+    check_name(name)?;
     let (client, conn) = tokio_postgres::connect(admin_url, NoTls)
         .await
         .map_err(|e| Error::Malformed(format!("cannot connect: {e}")))?;
