@@ -170,7 +170,7 @@ async fn a_failed_batch_is_retried_as_a_batch() {
         }
         runs += round_runs;
         let answered = batch_requests(&proxy).1 - answered_before;
-        println!("batched_retries seed={seed}: round {round}: {n} forms, {answered} answered batches (⌈N/50⌉+1 = {}), {round_runs} syncs", n.div_ceil(50) + 1);
+        println!("batched_retries seed={seed}: round {round}: {n} forms, {answered} answered batches (⌈N/50⌉+1 = {}), {round_runs} syncs, {:.1} s", n.div_ceil(50) + 1, started.elapsed().as_secs_f64());
         budget += n.div_ceil(50) + 1;
         answered_total += answered;
     }
@@ -196,7 +196,11 @@ async fn a_failed_batch_is_retried_as_a_batch() {
     }
     assert_eq!(on_server.len(), ids.len(), "seed {seed}: no extra records");
     // The bad link was bad.
-    assert!(c.faults_total() >= MIN_FAULTS, "seed {seed}: only {} faults", c.faults_total());
+    assert!(
+        c.faults_total() >= MIN_FAULTS,
+        "seed {seed}: only {} faults",
+        c.faults_total()
+    );
     // Retries stayed batched.
     assert!(
         tiny_percent <= MAX_TINY_PERCENT,

@@ -435,11 +435,18 @@ mod tests {
             error: crate::Error::Network("connection reset".into()),
             retry_after: None,
         };
-        assert_eq!(wait_all(&store, &lab_config(), &rows, &failure).unwrap(), None);
+        assert_eq!(
+            wait_all(&store, &lab_config(), &rows, &failure).unwrap(),
+            None
+        );
         let after = store.read(outbox::list_submissions).unwrap();
         let times: std::collections::BTreeSet<_> =
             after.iter().map(|r| r.next_attempt_at).collect();
-        assert_eq!(times.len(), 1, "one next-attempt time for the batch: {times:?}");
+        assert_eq!(
+            times.len(),
+            1,
+            "one next-attempt time for the batch: {times:?}"
+        );
         assert!(times.iter().all(Option::is_some));
         for (before, now) in rows.iter().zip(&after) {
             assert_eq!(now.state, OutboxState::Waiting);
@@ -468,7 +475,9 @@ mod tests {
         };
         let until = wait_all(&store, &lab_config(), &rows, &failure).unwrap();
         let after = store.read(outbox::list_submissions).unwrap();
-        assert!(after.iter().all(|r| r.next_attempt_at == until && until.is_some()));
+        assert!(after
+            .iter()
+            .all(|r| r.next_attempt_at == until && until.is_some()));
         for (before, now) in rows.iter().zip(&after) {
             assert_eq!(now.attempts, before.attempts, "{}", now.id);
         }
@@ -496,7 +505,10 @@ mod tests {
         };
         let mut report = SyncReport::default();
         apply_answers(&store, &lab_config(), &rows, answer, &mut report).unwrap();
-        assert_eq!((report.accepted, report.rejected, report.waiting), (1, 1, 18));
+        assert_eq!(
+            (report.accepted, report.rejected, report.waiting),
+            (1, 1, 18)
+        );
         let after = store.read(outbox::list_submissions).unwrap();
         let waiting: Vec<_> = after
             .iter()
