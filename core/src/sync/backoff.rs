@@ -1,6 +1,8 @@
 //! When to retry after a transient failure: full-jitter exponential backoff
 //! (base 2 s, cap 1 h) so that many phones coming back online do not retry in step,
-//! and the server's `Retry-After` when it asks for longer.
+//! and the server's `Retry-After` when it asks for longer. One draw per failed batch,
+//! never per item: its items wait until the same time, so they go out together again
+//! instead of trickling back in batches of one or two.
 
 use std::time::Duration;
 
@@ -67,6 +69,21 @@ impl Backoff {
     ) -> i64 {
         let d = self.delay(attempts, retry_after, rng);
         now_ms.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }
+
+    /// The one next-attempt time for every item of a batch that failed as a whole:
+    /// a single draw whose window is that of the most-tried item (a fresh item
+    /// riding along does not shorten the wait of the others), or `None` for an
+    /// empty batch.
+    pub fn batch_next_attempt_at(
+        &self,
+        now_ms: i64,
+        attempts: impl IntoIterator<Item = u32>,
+        retry_after: Option<Duration>,
+        rng: &mut impl Rng,
+    ) -> Option<i64> {
+        let most = attempts.into_iter().max()?;
+        Some(self.next_attempt_at(now_ms, most, retry_after, rng))
     }
 }
 
@@ -162,6 +179,29 @@ mod tests {
         assert_eq!(
             b.delay(0, Some(Duration::from_secs(1)), &mut rng),
             Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn a_batch_draws_once_from_its_most_tried_item() {
+        use rand::SeedableRng;
+        let b = Backoff {
+            base: Duration::from_millis(10),
+            cap: Duration::from_secs(10),
+        };
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        assert_eq!(b.batch_next_attempt_at(0, [], None, &mut rng), None);
+        // The same draw as a single item with the batch's highest attempt count.
+        let mut a = rand::rngs::StdRng::seed_from_u64(7);
+        let mut c = rand::rngs::StdRng::seed_from_u64(7);
+        assert_eq!(
+            b.batch_next_attempt_at(1_000, [0, 6, 2], None, &mut a),
+            Some(b.next_attempt_at(1_000, 6, None, &mut c))
+        );
+        // Retry-After still wins.
+        assert_eq!(
+            b.batch_next_attempt_at(0, [0, 1], Some(Duration::from_secs(60)), &mut rng),
+            Some(60_000)
         );
     }
 

@@ -134,7 +134,15 @@ fn apply_answers(
         .map(|r| (r.id, r.outcome))
         .collect();
     let now = now_ms();
-    let mut rng = rand::rng();
+    // Items the answer left out wait together, like a failed batch (backoff.rs).
+    let missing_at = config.backoff.batch_next_attempt_at(
+        now,
+        rows.iter()
+            .filter(|r| !by_id.contains_key(&r.id))
+            .map(|r| r.attempts),
+        None,
+        &mut rand::rng(),
+    );
     let mut counts = SyncReport::default();
     store.write(|tx| {
         for row in rows {
@@ -156,9 +164,7 @@ fn apply_answers(
                     counts.conflicts += 1;
                 }
                 None => {
-                    let at = config
-                        .backoff
-                        .next_attempt_at(now, row.attempts, None, &mut rng);
+                    let at = missing_at.unwrap_or(now);
                     outbox::mark_waiting(tx, &row.id, at, "sync.missing_answer", now)?;
                     counts.waiting += 1;
                 }
@@ -174,9 +180,10 @@ fn apply_answers(
     Ok(())
 }
 
-/// Puts every row of a failed batch to wait, with backoff from its own attempts;
-/// when the server asked to wait, for as long as it asked and with no attempt
-/// counted, and then returns until when (unix ms) the last of them waits.
+/// Puts every row of a failed batch to wait until one shared time (one backoff
+/// draw for the batch, so the next due sync sends them together again); when the
+/// server asked to wait, for as long as it asked and with no attempt counted, and
+/// then returns until when (unix ms) they wait. Attempts still count per row.
 fn wait_all(
     store: &Store,
     config: &SyncConfig,
@@ -188,23 +195,25 @@ fn wait_all(
         _ => None,
     };
     let now = now_ms();
-    let mut rng = rand::rng();
-    let mut until = None;
+    let Some(at) = config.backoff.batch_next_attempt_at(
+        now,
+        rows.iter().map(|r| r.attempts),
+        retry_after,
+        &mut rand::rng(),
+    ) else {
+        return Ok(None);
+    };
     store.write(|tx| {
         for row in rows {
-            let at = config
-                .backoff
-                .next_attempt_at(now, row.attempts, retry_after, &mut rng);
             if failure.asked_to_wait() {
                 outbox::mark_deferred(tx, &row.id, at, failure.code(), now)?;
-                until = until.max(Some(at));
             } else {
                 outbox::mark_waiting(tx, &row.id, at, failure.code(), now)?;
             }
         }
         Ok(())
     })?;
-    Ok(until)
+    Ok(failure.asked_to_wait().then_some(at))
 }
 
 /// Runs the push phase.
@@ -373,6 +382,143 @@ mod tests {
         r.depends_on = Some("reg-2".into());
         assert_eq!(dependency(&r).as_deref(), Some("reg-2"));
         assert_eq!(dependency(&row("d", json!({"registration_ref": 5}))), None);
+    }
+
+    /// `n` submissions, the first three already tried, all marked `sending` as the
+    /// push does before the request; returns them as the push read them.
+    fn sent_batch(store: &Store, n: usize) -> Vec<SubmissionRow> {
+        use crate::store::test_support::submission;
+        store
+            .write(|tx| {
+                for i in 0..n {
+                    let mut r = submission(&format!("s{i:03}"), 1_000 + i as i64);
+                    r.attempts = u32::from(i < 3) * (i as u32 + 1);
+                    outbox::insert_submission(tx, &r)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let rows = store
+            .read(|c| outbox::due_for_send(c, now_ms(), MAX_PER_RUN))
+            .unwrap();
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        store
+            .write(|tx| outbox::mark_sending(tx, &ids, now_ms()).map(|_| ()))
+            .unwrap();
+        rows
+    }
+
+    fn lab_config() -> SyncConfig {
+        let mut c = SyncConfig::new("http://127.0.0.1:9").unwrap();
+        c.backoff = crate::sync::Backoff {
+            base: std::time::Duration::from_secs(60),
+            cap: std::time::Duration::from_secs(3600),
+        };
+        c
+    }
+
+    /// Once every `waiting` row is due: the next batch the push would send.
+    fn next_due_batch(store: &Store) -> Vec<String> {
+        let mut pending: VecDeque<_> = store
+            .read(|c| outbox::due_for_send(c, i64::MAX, MAX_PER_RUN))
+            .unwrap()
+            .into();
+        let (rows, _) = next_batch(&mut pending, 50, usize::MAX, |_| Ok(false)).unwrap();
+        rows.into_iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn a_failed_batch_waits_as_one_and_goes_out_as_one_again() {
+        let (_dir, store) = crate::store::test_support::temp_store();
+        let rows = sent_batch(&store, 40);
+        let failure = Failure::Transient {
+            error: crate::Error::Network("connection reset".into()),
+            retry_after: None,
+        };
+        assert_eq!(
+            wait_all(&store, &lab_config(), &rows, &failure).unwrap(),
+            None
+        );
+        let after = store.read(outbox::list_submissions).unwrap();
+        let times: std::collections::BTreeSet<_> =
+            after.iter().map(|r| r.next_attempt_at).collect();
+        assert_eq!(
+            times.len(),
+            1,
+            "one next-attempt time for the batch: {times:?}"
+        );
+        assert!(times.iter().all(Option::is_some));
+        for (before, now) in rows.iter().zip(&after) {
+            assert_eq!(now.state, OutboxState::Waiting);
+            // Attempts still count per item.
+            assert_eq!(now.attempts, before.attempts + 1, "{}", now.id);
+        }
+        // Nothing is due before that time, and then all of it together.
+        let at = after[0].next_attempt_at.unwrap();
+        let early = store
+            .read(|c| outbox::due_for_send(c, at - 1, MAX_PER_RUN))
+            .unwrap();
+        assert!(early.is_empty());
+        assert_eq!(next_due_batch(&store).len(), 40);
+    }
+
+    #[test]
+    fn a_batch_the_server_defers_waits_as_one_with_no_attempt_counted() {
+        let (_dir, store) = crate::store::test_support::temp_store();
+        let rows = sent_batch(&store, 12);
+        let failure = Failure::Transient {
+            error: crate::Error::Server {
+                status: 503,
+                code: "http.503".into(),
+            },
+            retry_after: Some(std::time::Duration::from_secs(7200)),
+        };
+        let until = wait_all(&store, &lab_config(), &rows, &failure).unwrap();
+        let after = store.read(outbox::list_submissions).unwrap();
+        assert!(after
+            .iter()
+            .all(|r| r.next_attempt_at == until && until.is_some()));
+        for (before, now) in rows.iter().zip(&after) {
+            assert_eq!(now.attempts, before.attempts, "{}", now.id);
+        }
+        assert_eq!(next_due_batch(&store).len(), 12);
+    }
+
+    #[test]
+    fn items_left_out_of_an_answer_wait_as_one_and_own_outcomes_stay_their_own() {
+        use crate::protocol::wire::ItemResult;
+        let (_dir, store) = crate::store::test_support::temp_store();
+        let rows = sent_batch(&store, 20);
+        let answer = BatchResponse {
+            results: vec![
+                ItemResult {
+                    id: "s000".into(),
+                    outcome: ItemOutcome::Accepted {
+                        reference: "R-1".into(),
+                    },
+                },
+                ItemResult {
+                    id: "s005".into(),
+                    outcome: ItemOutcome::Rejected { issues: vec![] },
+                },
+            ],
+        };
+        let mut report = SyncReport::default();
+        apply_answers(&store, &lab_config(), &rows, answer, &mut report).unwrap();
+        assert_eq!(
+            (report.accepted, report.rejected, report.waiting),
+            (1, 1, 18)
+        );
+        let after = store.read(outbox::list_submissions).unwrap();
+        let waiting: Vec<_> = after
+            .iter()
+            .filter(|r| r.state == OutboxState::Waiting)
+            .collect();
+        assert_eq!(waiting.len(), 18);
+        assert!(waiting
+            .iter()
+            .all(|r| r.next_attempt_at == waiting[0].next_attempt_at));
+        assert_eq!(next_due_batch(&store).len(), 18);
     }
 
     #[test]
