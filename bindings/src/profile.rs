@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
+use rantau_core::app::backup::{self, BackupSummary};
 use rantau_core::app::form::{ChoiceItem, DraftSession, FormInfo};
 use rantau_core::app::inquiry::{Card, Contribution, PaymentInstructions, StatusCard, Thread};
 use rantau_core::app::next::WhatNext;
@@ -14,7 +15,6 @@ use rantau_core::app::profile::{AttachmentInfo, DraftSummary, Profile};
 use rantau_core::app::sync::{
     Network, NoObserver, ServerLink, SyncListener, SyncSettings, SyncStatus,
 };
-use rantau_core::app::backup::{self, BackupSummary};
 use rantau_core::app::{directory, Key};
 use rantau_core::Lang;
 

@@ -130,7 +130,11 @@ fn backup_open(c: &mut Criterion) {
     let mut group = c.benchmark_group("backup");
     group.sample_size(10);
     group.bench_function("inspect_argon2id_64MiB_t3", |b| {
-        b.iter(|| rantau_core::app::backup::inspect(&file, pass).unwrap().in_flight)
+        b.iter(|| {
+            rantau_core::app::backup::inspect(&file, pass)
+                .unwrap()
+                .in_flight
+        })
     });
     group.finish();
 }

@@ -192,13 +192,18 @@ impl World {
         if let Some(body) = &req.body {
             b = b.body(body.clone());
         }
-        let r = b
-            .send()
-            .unwrap_or_else(|e| {
-                let headers: Vec<_> = req.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                let len = req.body.as_ref().map_or(0, Vec::len);
-                panic!("{} {} {headers:?} ({len} B body): {e:?}", req.method, req.target)
-            });
+        let r = b.send().unwrap_or_else(|e| {
+            let headers: Vec<_> = req
+                .headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
+            let len = req.body.as_ref().map_or(0, Vec::len);
+            panic!(
+                "{} {} {headers:?} ({len} B body): {e:?}",
+                req.method, req.target
+            )
+        });
         let status = r.status().as_u16();
         Answer {
             status,

@@ -518,7 +518,9 @@ async fn a_refused_requests_answer_arrives_while_its_body_is_still_being_sent() 
                 .unwrap_or_else(|e| panic!("{name} #{round}: {e}: {answer}"));
             assert_eq!(err.code, code, "{name} #{round}");
             assert!(
-                answer.to_ascii_lowercase().contains("\r\nconnection: close\r\n"),
+                answer
+                    .to_ascii_lowercase()
+                    .contains("\r\nconnection: close\r\n"),
                 "{name} #{round}: {answer}"
             );
             written.unwrap_or_else(|e| panic!("{name} #{round}: the body met a reset: {e}"));
@@ -545,7 +547,12 @@ async fn an_answer_whose_body_was_left_unread_says_close() {
     .await;
     written.unwrap();
     assert!(unread.starts_with("HTTP/1.1 401"), "{unread}");
-    assert!(unread.to_ascii_lowercase().contains("\r\nconnection: close\r\n"), "{unread}");
+    assert!(
+        unread
+            .to_ascii_lowercase()
+            .contains("\r\nconnection: close\r\n"),
+        "{unread}"
+    );
     // A body read to its end (malformed JSON: read, then refused) keeps it.
     let c = client();
     let r = c

@@ -66,18 +66,28 @@ async fn a_restored_profile_delivers_every_form_in_flight_exactly_once() {
 
     // Phone B: the old phone was lost before it could send them; B sends them.
     let b_dir = tempfile::tempdir().unwrap();
-    let (b, read) =
-        Profile::import_backup(b_dir.path(), "ani", &Key::generate(), &file, BACKUP_PASSPHRASE)
-            .unwrap();
+    let (b, read) = Profile::import_backup(
+        b_dir.path(),
+        "ani",
+        &Key::generate(),
+        &file,
+        BACKUP_PASSPHRASE,
+    )
+    .unwrap();
     assert_eq!(read, written);
     b.sync(&config, WIFI, &NoObserver).await.unwrap();
     // The old phone turns up again and sends the same three; phone C is restored
     // from the same backup and sends them a third time.
     old.sync(&config, WIFI, &NoObserver).await.unwrap();
     let c_dir = tempfile::tempdir().unwrap();
-    let (c, _) =
-        Profile::import_backup(c_dir.path(), "ani", &Key::generate(), &file, BACKUP_PASSPHRASE)
-            .unwrap();
+    let (c, _) = Profile::import_backup(
+        c_dir.path(),
+        "ani",
+        &Key::generate(),
+        &file,
+        BACKUP_PASSPHRASE,
+    )
+    .unwrap();
     c.sync(&config, WIFI, &NoObserver).await.unwrap();
 
     let held = counts(server.addr).await;

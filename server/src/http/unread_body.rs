@@ -124,7 +124,9 @@ mod tests {
         assert!(!closes(&answer(reads.clone(), &len, "hello").await));
         assert!(!closes(&answer(reads, &chunked, "hello").await));
         // Nothing announced, nothing to leave unread.
-        assert!(!closes(&answer(refuses.clone(), &[("content-length", "0")], "").await));
+        assert!(!closes(
+            &answer(refuses.clone(), &[("content-length", "0")], "").await
+        ));
         assert!(!closes(&answer(refuses, &[], "").await));
     }
 }

@@ -412,7 +412,10 @@ fn run_backup_export(a: &Args) -> ExitCode {
     let Some(file) = &a.file else {
         return ExitCode::from(2);
     };
-    let p = must("open", Profile::open(&a.dir, PROFILE, &must("key", Key::from_hex(KEY_HEX))));
+    let p = must(
+        "open",
+        Profile::open(&a.dir, PROFILE, &must("key", Key::from_hex(KEY_HEX))),
+    );
     say("opened");
     must("export", p.export_backup(file, BACKUP_PASSPHRASE));
     say("exported");

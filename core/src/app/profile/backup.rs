@@ -324,9 +324,7 @@ impl Profile {
         let path = profiles::profile_path(dir, name)?;
         if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) {
             let existing = Profile::open(dir, name, key)?;
-            let restored = existing
-                .store
-                .read(|conn| get_meta(conn, RESTORED_FROM))?;
+            let restored = existing.store.read(|conn| get_meta(conn, RESTORED_FROM))?;
             if restored.as_deref() == Some(contents.id.as_str()) {
                 return Ok((existing, summary));
             }
@@ -360,9 +358,19 @@ pub fn inspect(from: &Path, passphrase: &str) -> Result<BackupSummary> {
 /// Writes the damaged profile file at `path` (one that was set aside) to the
 /// backup file `to`, as far as it can be read with `key`: the summary names the
 /// tables that were read only in part. The damaged file is only read.
-pub fn export_damaged(path: &Path, key: &Key, to: &Path, passphrase: &str) -> Result<BackupSummary> {
+pub fn export_damaged(
+    path: &Path,
+    key: &Key,
+    to: &Path,
+    passphrase: &str,
+) -> Result<BackupSummary> {
     checked_passphrase(passphrase)?;
-    export(dump::dump_file(path, key)?, to, passphrase, KdfParams::DEFAULT)
+    export(
+        dump::dump_file(path, key)?,
+        to,
+        passphrase,
+        KdfParams::DEFAULT,
+    )
 }
 
 #[cfg(test)]
@@ -394,7 +402,9 @@ mod tests {
         let names = files(dir);
         assert!(names.contains(&"ani.db".to_string()), "{names:?}");
         assert!(
-            names.iter().all(|n| n.starts_with("ani.db") && !n.contains("importing")),
+            names
+                .iter()
+                .all(|n| n.starts_with("ani.db") && !n.contains("importing")),
             "{names:?}"
         );
     }
@@ -459,11 +469,19 @@ mod tests {
             std::fs::remove_file(&f).unwrap();
             r.map(|_| ()).unwrap_err().code()
         };
-        assert_eq!(try_file(&good, "another passphrase"), "backup.wrong_passphrase");
-        let wrong = inspect(&file, "another passphrase").map(|_| ()).unwrap_err();
+        assert_eq!(
+            try_file(&good, "another passphrase"),
+            "backup.wrong_passphrase"
+        );
+        let wrong = inspect(&file, "another passphrase")
+            .map(|_| ())
+            .unwrap_err();
         assert_eq!(wrong.code(), "backup.wrong_passphrase");
         assert_eq!(inspect(&file, PASS).unwrap().drafts, 1);
-        assert_eq!(try_file(&good[..good.len() - 1], PASS), "backup.wrong_passphrase");
+        assert_eq!(
+            try_file(&good[..good.len() - 1], PASS),
+            "backup.wrong_passphrase"
+        );
         assert_eq!(try_file(&good[..40], PASS), "backup.damaged");
         assert_eq!(try_file(b"PK\x03\x04 a zip", PASS), "backup.damaged");
         for at in [9, 30, 60, good.len() / 2] {
@@ -471,7 +489,12 @@ mod tests {
             changed[at] ^= 1;
             let code = try_file(&changed, PASS);
             assert!(
-                ["backup.wrong_passphrase", "backup.too_new", "backup.damaged"].contains(&code),
+                [
+                    "backup.wrong_passphrase",
+                    "backup.too_new",
+                    "backup.damaged"
+                ]
+                .contains(&code),
                 "{at}: {code}"
             );
         }
