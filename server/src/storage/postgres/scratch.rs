@@ -13,17 +13,23 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// A connection to the cluster at `admin_url`, driven on its own task.
+async fn admin(admin_url: &str) -> Result<tokio_postgres::Client> {
+    let (client, conn) = tokio_postgres::connect(admin_url, NoTls)
+        .await
+        .map_err(|e| Error::Malformed(format!("cannot connect: {e}")))?;
+    tokio::spawn(conn);
+    Ok(client)
+}
+
 /// Drops database `name` from the cluster at `admin_url` (its connections are
 /// ended first); a missing one is not an error. Benchmarks call it when done, so a
 /// cluster that runs them again and again does not fill its disk.
 #[doc(hidden)]
 pub async fn drop_database(admin_url: &str, name: &str) -> Result<()> {
     check_name(name)?;
-    let (client, conn) = tokio_postgres::connect(admin_url, NoTls)
-        .await
-        .map_err(|e| Error::Malformed(format!("cannot connect: {e}")))?;
-    tokio::spawn(conn);
-    client
+    admin(admin_url)
+        .await?
         .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
         .await
         .map_err(|e| Error::Malformed(format!("cannot drop {name}: {e}")))
@@ -34,11 +40,8 @@ pub async fn drop_database(admin_url: &str, name: &str) -> Result<()> {
 #[doc(hidden)]
 pub async fn create_database(admin_url: &str, name: &str) -> Result<String> {
     check_name(name)?;
-    let (client, conn) = tokio_postgres::connect(admin_url, NoTls)
-        .await
-        .map_err(|e| Error::Malformed(format!("cannot connect: {e}")))?;
-    tokio::spawn(conn);
-    client
+    admin(admin_url)
+        .await?
         .batch_execute(&format!("CREATE DATABASE \"{name}\""))
         .await
         .map_err(|e| Error::Malformed(format!("cannot create {name}: {e}")))?;
