@@ -5,7 +5,7 @@
 #
 # Each round draws new seeds for every seeded test — property tests
 # (PROPTEST_RNG_SEED, PROPTEST_CASES), the crash tests (RANTAU_CRASH_SEED and
-# RANTAU_WITHDRAW_SEED, more kills),
+# RANTAU_WITHDRAW_SEED, RANTAU_TYPING_SEED, more kills),
 # the network-fault schedule (NET_FAULTS_SEED) and the soak (SOAK_SEED) — runs the
 # whole Rust suite with them, and prints a table: one row per round with its seeds,
 # its verdict and, for a failure, the command that replays it. Then every fuzz
@@ -36,7 +36,7 @@ cargo test --workspace --locked --no-run -q >/dev/null 2>&1 || {
 failed=0
 table=()
 for round in $(seq 1 "$ROUNDS"); do
-  env_line="PROPTEST_RNG_SEED=$(seed) PROPTEST_CASES=$CASES RANTAU_CRASH_SEED=$(seed) RANTAU_CRASH_KILLS=$KILLS RANTAU_WITHDRAW_SEED=$(seed) RANTAU_WITHDRAW_KILLS=$KILLS NET_FAULTS_SEED=$(seed) SOAK_SEED=$(seed)"
+  env_line="PROPTEST_RNG_SEED=$(seed) PROPTEST_CASES=$CASES RANTAU_CRASH_SEED=$(seed) RANTAU_CRASH_KILLS=$KILLS RANTAU_WITHDRAW_SEED=$(seed) RANTAU_WITHDRAW_KILLS=$KILLS RANTAU_TYPING_SEED=$(seed) RANTAU_TYPING_KILLS=$KILLS NET_FAULTS_SEED=$(seed) SOAK_SEED=$(seed)"
   log="$logs/round-$round.log"
   start=$SECONDS
   # shellcheck disable=SC2086 # env_line is a list of NAME=VALUE words

@@ -174,6 +174,13 @@ impl RantauProfile {
         self.with(|p| p.export_backup(Path::new(&to), &passphrase))
     }
 
+    /// Writes every keystroke's autosave that waits (the core writes them within
+    /// moments on its own thread; every other call, and closing, writes them first).
+    /// For the app going to the background.
+    pub fn flush(&self) -> Res<()> {
+        self.with(|p| p.flush())
+    }
+
     /// Closes the profile: stops a running sync at its next step and releases the
     /// database once no call uses it. Closing twice is fine.
     /// (Named `close_profile`: uniffi's Kotlin classes already have `close()`, which frees the handle.)

@@ -15,6 +15,15 @@ pub const PROFILE: &str = "crash";
 
 pub use crate::rng::Rng;
 
+/// What the client's `type` mode types into the name, before the key's number.
+pub const TYPED_PREFIX: &str = "Ketik ";
+
+/// The number of the key whose text `stored` is (`Ketik 12` → 12), whatever case
+/// the form stored it in.
+pub fn typed_number(stored: &str) -> Option<u64> {
+    stored.rsplit(' ').next()?.parse().ok()
+}
+
 /// The synthetic person of a draft, from its id: a resumed draft gets the same data.
 pub fn person_of(draft_id: &str) -> usize {
     let hex: String = draft_id

@@ -44,8 +44,9 @@ pub struct Profile {
     clock: Clock,
     /// The sync state this profile shares with every other handle on it.
     hub: Arc<Hub>,
-    /// The draft the last autosave wrote, so the next one need not decode it again.
-    last_written: Mutex<LastWritten>,
+    /// The draft the last autosave wrote, so the next one need not decode it again
+    /// (shared with the keystrokes' autosaves queued for the store's writer thread).
+    last_written: Arc<Mutex<LastWritten>>,
 }
 
 /// A draft as the user sees it: its answers and every current issue.
@@ -135,7 +136,7 @@ impl Profile {
             store,
             lang: RwLock::new(Lang::default()),
             clock: Arc::new(Utc::now),
-            last_written: Mutex::new(LastWritten::default()),
+            last_written: Arc::default(),
         })
     }
 
@@ -287,10 +288,25 @@ impl Profile {
     }
 
     /// Remembers `page` as the page of draft `draft_id` the worker last changed
-    /// something on: the draft opens there again.
-    pub(crate) fn set_last_page(&self, draft_id: &str, page: u32) -> Result<()> {
-        self.store
-            .write(|tx| drafts::set_last_page(tx, draft_id, page))
+    /// something on: the draft opens there again. Written a moment later, as a
+    /// keystroke's autosave is ([`Store::write_later`]).
+    pub(crate) fn set_last_page(&self, draft_id: &str, page: u32) {
+        let id = draft_id.to_string();
+        self.store.write_later(Box::new(move |tx| {
+            match drafts::set_last_page(tx, &id, page) {
+                // Deleted or sent meanwhile: there is no draft to open any more.
+                Err(Error::DraftNotFound(_)) => Ok(()),
+                other => other,
+            }
+        }));
+    }
+
+    /// Writes every autosave that waits (keystrokes are written a moment after
+    /// they return, by a background thread). Every other call of the profile does
+    /// this first, and closing it does too; a front-end calls it when the app goes
+    /// to the background, so nothing typed waits while the system may end the app.
+    pub fn flush(&self) -> Result<()> {
+        self.store.flush()
     }
 
     /// Loads a draft, or says why it cannot be edited.
@@ -307,28 +323,6 @@ impl Profile {
     /// Autosave: sets one field, persists the draft and returns that field's issues
     /// and the fields whose visibility changed. One call, one transaction.
     pub fn set_field(&self, draft_id: &str, path: &str, input: Input) -> Result<SetOutcome> {
-        self.autosave(draft_id, path, input, |_| ())
-            .map(|(o, ())| o)
-    }
-
-    /// [`Profile::set_field`], also returning the draft's answers afterwards.
-    pub(crate) fn set_field_answers(
-        &self,
-        draft_id: &str,
-        path: &str,
-        input: Input,
-    ) -> Result<(SetOutcome, Answers)> {
-        self.autosave(draft_id, path, input, Answers::clone)
-    }
-
-    /// One autosave; `keep` takes what the caller needs of the answers afterwards.
-    fn autosave<T>(
-        &self,
-        draft_id: &str,
-        path: &str,
-        input: Input,
-        keep: impl FnOnce(&Answers) -> T,
-    ) -> Result<(SetOutcome, T)> {
         let ctx = self.context();
         let now = self.now_ms();
         self.store.write(|tx| {
@@ -340,10 +334,48 @@ impl Profile {
             };
             let def = Self::definition(&row.form_id, row.form_version)?;
             let outcome = forms::set_field(def, &mut row.answers, path, input, &ctx)?;
-            let kept = keep(&row.answers);
             drafts::save_answers_keeping(tx, draft_id, row.answers, now, &mut last)?;
-            Ok((outcome, kept))
+            Ok(outcome)
         })
+    }
+
+    /// A keystroke's autosave, for the open draft whose `answers` its session
+    /// holds: sets the field in `answers` and returns what
+    /// [`set_field`](Self::set_field) returns, without waiting for the disk; the
+    /// same change is queued for the store ([`Store::write_later`]) and applied
+    /// there to the draft as stored, exactly as `set_field` would.
+    pub(crate) fn set_field_later(
+        &self,
+        def: &'static FormDefinition,
+        draft_id: &str,
+        path: &str,
+        input: Input,
+        answers: &mut Answers,
+    ) -> Result<SetOutcome> {
+        let ctx = self.context();
+        let now = self.now_ms();
+        let outcome = forms::set_field(def, answers, path, input.clone(), &ctx)?;
+        let last = Arc::clone(&self.last_written);
+        let (id, path) = (draft_id.to_string(), path.to_string());
+        self.store.write_later(Box::new(move |tx| {
+            // Taken inside the store's lock (the only order it is ever taken in).
+            let mut last = lock(&last);
+            let Some(mut row) = drafts::get_draft_to_update(tx, &id, &mut last)? else {
+                // Deleted or sent by another handle meanwhile: nowhere to write it.
+                tracing::warn!("a queued autosave found its draft gone");
+                return Ok(());
+            };
+            // The same change that just succeeded on the session's copy; if the
+            // stored draft was changed elsewhere so that it no longer applies, the
+            // session shows the refusal at its next reload, and retrying it here
+            // would block every later write.
+            if let Err(e) = forms::set_field(def, &mut row.answers, &path, input.clone(), &ctx) {
+                tracing::warn!(code = e.code(), "a queued autosave no longer applies");
+                return Ok(());
+            }
+            drafts::save_answers_keeping(tx, &id, row.answers, now, &mut last)
+        }));
+        Ok(outcome)
     }
 
     /// Removes item `index` of the repeat group `group` (e.g. an heir).

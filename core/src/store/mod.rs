@@ -9,6 +9,7 @@ pub mod dump;
 pub mod interrupt;
 pub mod key;
 pub mod keycheck;
+pub mod later;
 pub mod meta;
 pub mod open;
 pub mod outbox;

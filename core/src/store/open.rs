@@ -12,6 +12,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavio
 use crate::store::interrupt::InterruptHandle;
 use crate::store::key::Key;
 use crate::store::keycheck::{self, KeyCheck};
+use crate::store::later::{Later, Op};
 use crate::store::schema;
 use crate::{Error, Result};
 
@@ -52,10 +53,12 @@ pub enum OpenMode {
     Existing,
 }
 
-/// One profile's encrypted database: one writer connection behind a mutex, and an
-/// interrupt handle beside it (outside the mutex, so it works while a call runs).
+/// One profile's encrypted database: one writer connection behind a mutex, an
+/// interrupt handle beside it (outside the mutex, so it works while a call runs),
+/// and the writes that may wait a moment ([`Store::write_later`]).
 pub struct Store {
-    conn: Mutex<Connection>,
+    conn: Arc<Mutex<Connection>>,
+    later: Arc<Later>,
     interrupt: Arc<InterruptHandle>,
     path: PathBuf,
 }
@@ -64,6 +67,18 @@ impl std::fmt::Debug for Store {
     // The path holds the profile name, which may be a person's name.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Drop for Store {
+    /// Closing writes what waits, so a closed profile holds every keystroke.
+    fn drop(&mut self) {
+        self.later.close();
+        if self.has_queued_writes() {
+            if let Err(e) = self.flush() {
+                tracing::warn!(code = e.code(), "queued autosave lost at close");
+            }
+        }
     }
 }
 
@@ -213,7 +228,8 @@ impl Store {
         }
         let interrupt = Arc::new(InterruptHandle::new(conn.get_interrupt_handle()));
         Ok(Store {
-            conn: Mutex::new(conn),
+            conn: Arc::new(Mutex::new(conn)),
+            later: Arc::default(),
             interrupt,
             path: path.to_path_buf(),
         })
@@ -227,23 +243,37 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs `f` with the connection, for reads.
+    /// The connection, with every write that waited written first.
+    fn caught_up(&self) -> Result<MutexGuard<'_, Connection>> {
+        let mut conn = self.lock();
+        self.later.catch_up(&mut conn).map_err(classify)?;
+        Ok(conn)
+    }
+
+    /// Runs `f` with the connection, for reads. A queued write that cannot be
+    /// written now (it stays queued) does not stop a read: the read sees the
+    /// store as it is.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = self.lock();
+        let mut conn = self.lock();
+        if let Err(e) = self.later.catch_up(&mut conn) {
+            let e = classify(e);
+            tracing::warn!(code = e.code(), "queued autosave not written before a read");
+        }
         f(&conn).map_err(classify)
     }
 
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction, committed if `f` returns `Ok`
-    /// and rolled back otherwise.
+    /// and rolled back otherwise. Queued writes are written first (their failure
+    /// is this call's).
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock();
+        let mut conn = self.caught_up()?;
         Self::run_write(&mut conn, f).map_err(classify)
     }
 
     /// Like [`write`](Self::write), but the commit is flushed to storage
     /// (`synchronous=FULL`) before returning: it survives a power loss. For finalize.
     pub fn write_durable<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock();
+        let mut conn = self.caught_up()?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(|e| classify(e.into()))?;
         let outcome = Self::run_write(&mut conn, f);
@@ -251,6 +281,25 @@ impl Store {
         let value = outcome.map_err(classify)?;
         restored.map_err(|e| classify(e.into()))?;
         Ok(value)
+    }
+
+    /// Queues `op` to be written in a moment by a background thread, and returns
+    /// at once without touching the connection: for a keystroke's autosave, which
+    /// must not wait for the disk or for a sync holding the connection. Every
+    /// later [`read`](Self::read), [`write`](Self::write) or
+    /// [`flush`](Self::flush) of this store writes it first; see [`later`](super::later).
+    pub fn write_later(&self, op: Op) {
+        self.later.push(&self.conn, op);
+    }
+
+    /// Writes every queued write now.
+    pub fn flush(&self) -> Result<()> {
+        self.caught_up().map(drop)
+    }
+
+    /// True while a write queued by [`write_later`](Self::write_later) waits.
+    pub fn has_queued_writes(&self) -> bool {
+        self.later.pending()
     }
 
     fn run_write<T>(

@@ -4,7 +4,10 @@
 //!
 //! Modes: `loop` (until killed), `final` (finish drafts, sync everything, print
 //! `done`), `fill` (until storage fails, then `--recover` and prove nothing was lost),
-//! `flip` (finalize one form and take it back, over and over, until killed).
+//! `flip` (finalize one form and take it back, over and over, until killed),
+//! `type` (type into one draft through its screen session, as the app does, until
+//! killed; prints `typed N` after each key returns and `flushed N` after every
+//! tenth key is flushed).
 
 // A test program: it reports on stdout, and aborting on a broken invariant is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -19,7 +22,9 @@ use rantau_core::forms::{samples, Input};
 use rantau_core::store::Key;
 use rantau_core::sync::{self, SyncConfig, SyncObserver, SyncState};
 use rantau_core::{Error, Lang};
-use rantau_tests::crash::{person_of, Rng, BACKUP_PASSPHRASE, KEY_HEX, PROFILE, TYPO_FIELDS};
+use rantau_tests::crash::{
+    person_of, typed_number, Rng, BACKUP_PASSPHRASE, KEY_HEX, PROFILE, TYPED_PREFIX, TYPO_FIELDS,
+};
 use rantau_tests::data::{fake_jpeg, registration_payload};
 
 struct Args {
@@ -38,7 +43,7 @@ fn args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let mode = it
         .next()
-        .ok_or("mode: loop | final | fill | flip | backup-export | backup-import")?;
+        .ok_or("mode: loop | final | fill | flip | type | backup-export | backup-import")?;
     let (mut dir, mut server, mut seed, mut recover, mut attach) = (None, None, 0, None, 100);
     let mut file = None;
     while let Some(flag) = it.next() {
@@ -368,6 +373,37 @@ fn report_state(p: &Profile) {
 /// Finalizes one registration and takes it back, again and again: the harness kills
 /// it anywhere and checks the form is always in exactly one place, whole. Picks up
 /// the form where the last run left it (in the outbox or as a draft).
+/// Types `Ketik 1`, `Ketik 2`, … into the name of the one registration draft,
+/// through the screen session (each key answered from memory, written a moment
+/// later by the store's thread), carrying on from the number stored.
+fn run_type(a: &Args) -> ExitCode {
+    use rantau_core::app::form::DraftSession;
+    let p = must("open", open(&a.dir));
+    let mut s = must(
+        "session",
+        DraftSession::start_or_resume(&p, "pmi-registration"),
+    );
+    let stored = must("draft", p.draft(s.draft_id()));
+    let mut n: u64 = stored
+        .answers
+        .get("full_name")
+        .and_then(|v| v.as_str())
+        .and_then(typed_number)
+        .unwrap_or(0);
+    s.screen(&p);
+    say(&format!("opened {n}"));
+    loop {
+        n += 1;
+        let name = format!("{TYPED_PREFIX}{n}");
+        must("input", s.input(&p, "full_name", Input::Text(name)));
+        say(&format!("typed {n}"));
+        if n % 10 == 0 {
+            must("flush", p.flush());
+            say(&format!("flushed {n}"));
+        }
+    }
+}
+
 fn run_flip(a: &Args) -> ExitCode {
     let p = must("open", open(&a.dir));
     say("opened");
@@ -467,6 +503,7 @@ fn main() -> ExitCode {
             }
             "fill" => run_fill(&a).await,
             "flip" => run_flip(&a),
+            "type" => run_type(&a),
             "backup-export" => run_backup_export(&a),
             "backup-import" => run_backup_import(&a),
             other => {

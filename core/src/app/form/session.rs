@@ -138,9 +138,9 @@ impl DraftSession {
     /// is complete at once. The reply is that field alone when nothing else on the
     /// screen changed, else the whole screen ([`FormUpdate`]).
     pub fn input(&mut self, profile: &Profile, path: &str, input: Input) -> Result<FormUpdate> {
-        let (outcome, answers) = profile.set_field_answers(&self.draft_id, path, input)?;
-        self.answers = answers;
-        self.edited(profile, path)?;
+        let outcome =
+            profile.set_field_later(self.def, &self.draft_id, path, input, &mut self.answers)?;
+        self.edited(profile, path);
         let others_changed = !outcome.rechecked.is_empty() || !outcome.visibility.is_empty();
         for p in outcome.rechecked.iter().chain([&outcome.path]) {
             self.issues.remove(p);
@@ -246,7 +246,7 @@ impl DraftSession {
         if field.max_items.is_none_or(|m| n < m as usize) {
             self.pending_items.insert(group.to_string(), n + 1);
         }
-        self.edited(profile, group)?;
+        self.edited(profile, group);
         Ok(self.build(profile.lang()))
     }
 
@@ -264,7 +264,7 @@ impl DraftSession {
         if let Some(p) = self.pending_items.get_mut(group) {
             *p = p.saturating_sub(1);
         }
-        self.edited(profile, group)?;
+        self.edited(profile, group);
         self.reload(profile)?;
         Ok(self.build(profile.lang()))
     }
@@ -278,7 +278,7 @@ impl DraftSession {
         mime_hint: Option<&str>,
     ) -> Result<FormScreen> {
         profile.attach(&self.draft_id, path, bytes, mime_hint)?;
-        self.edited(profile, path)?;
+        self.edited(profile, path);
         self.policy.left(path);
         self.reload(profile)?;
         Ok(self.build(profile.lang()))
@@ -292,7 +292,7 @@ impl DraftSession {
         attachment_id: &str,
     ) -> Result<FormScreen> {
         profile.remove_attachment(&self.draft_id, path, attachment_id)?;
-        self.edited(profile, path)?;
+        self.edited(profile, path);
         self.policy.left(path);
         self.reload(profile)?;
         Ok(self.build(profile.lang()))
@@ -337,13 +337,12 @@ impl DraftSession {
     /// The worker changed the field at `path`: its page is where the draft opens
     /// next time. Written only when that page changes, so a keystroke costs no
     /// second transaction.
-    fn edited(&mut self, profile: &Profile, path: &str) -> Result<()> {
+    fn edited(&mut self, profile: &Profile, path: &str) {
         let page = self.page_of(path);
         if page != self.remembered {
-            profile.set_last_page(&self.draft_id, page as u32)?;
+            profile.set_last_page(&self.draft_id, page as u32);
             self.remembered = page;
         }
-        Ok(())
     }
 
     /// Re-reads the draft and its files (after a change made in one transaction
@@ -626,6 +625,7 @@ mod tests {
     use crate::store::Key;
     use chrono::{TimeZone, Utc};
     use std::sync::Arc;
+    use std::time::Duration;
 
     fn profile(dir: &std::path::Path) -> Profile {
         Profile::create(dir, "p", &Key::generate())
@@ -969,5 +969,77 @@ mod tests {
             s.input(&p, &path, input).unwrap();
         }
         assert!(s.screen(&p).contribution.is_some());
+    }
+
+    #[test]
+    fn keystrokes_return_while_a_sync_holds_the_store_and_none_is_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Key::generate();
+        let p = Profile::create(dir.path(), "p", &key).unwrap();
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        let id = s.draft_id().to_string();
+        s.screen(&p);
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            // A long store call on another thread (a sync's step) holds the
+            // connection; it lets go after 10 s if nobody releases it (a keystroke
+            // that waited for it would hold this test up until then, and fail it).
+            let store = p.store();
+            let holder = scope.spawn(move || {
+                store.read(|_| {
+                    held_tx.send(()).unwrap();
+                    Ok(release_rx.recv_timeout(Duration::from_secs(10)).is_ok())
+                })
+            });
+            held_rx.recv().unwrap();
+            let names = ["S", "Si", "Sit", "Siti", "Siti A", "Siti Aminah"];
+            for name in names {
+                s.input(&p, "full_name", text(name)).unwrap();
+            }
+            s.input(&p, "sex", text("P")).unwrap();
+            release_tx.send(()).unwrap();
+            let released = holder.join().unwrap().unwrap();
+            assert!(released, "a keystroke waited for the store held by a sync");
+        });
+        // Any later call reads them (written first), in the order typed.
+        let view = p.draft(&id).unwrap();
+        assert_eq!(view.answers["full_name"], "Siti Aminah");
+        assert_eq!(view.answers["sex"], "F");
+        // Keystrokes after that and then closing: closing writes what waits.
+        s.input(&p, "full_name", text("Siti Aminah Binti Ali"))
+            .unwrap();
+        drop(s);
+        drop(p);
+        let p = Profile::open(dir.path(), "p", &key).unwrap();
+        let view = p.draft(&id).unwrap();
+        assert_eq!(view.answers["full_name"], "Siti Aminah Binti Ali");
+    }
+
+    #[test]
+    fn a_keystroke_for_a_draft_deleted_meanwhile_blocks_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Key::generate();
+        let p = Profile::create(dir.path(), "p", &key).unwrap();
+        let other = Profile::open(dir.path(), "p", &key).unwrap();
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        let id = s.draft_id().to_string();
+        // While this handle's connection is held (its queued write cannot run),
+        // another handle deletes the draft.
+        p.store()
+            .read(|_| {
+                s.input(&p, "full_name", text("Siti")).unwrap();
+                other.delete_draft(&id).unwrap();
+                Ok(())
+            })
+            .unwrap();
+        // The queued write finds no draft and is dropped; it does not stay queued
+        // in front of every later write.
+        p.flush().unwrap();
+        assert!(!p.store().has_queued_writes());
+        let d = p.new_draft("pmi-registration").unwrap();
+        p.set_field(&d.id, "full_name", text("Dewi")).unwrap();
+        assert!(matches!(p.draft(&id), Err(Error::DraftNotFound(_))));
+        assert_eq!(other.draft(&d.id).unwrap().answers["full_name"], "Dewi");
     }
 }

@@ -26,10 +26,12 @@ sealed interface FinalizeOutcome {
 
 /**
  * One open draft for a Compose screen: [state] is the core's [FormScreen] to draw,
- * and each user action is one call to the draft ([RantauDraft]) on the profile's IO
- * dispatcher whose answer becomes the next [state] (a keystroke's answer may be its
- * field alone, put in its place by [applied]). The core decides everything on
- * the screen; this class only orders the calls and keeps them off the main thread.
+ * and each user action is one call to the draft ([RantauDraft]) whose answer becomes
+ * the next [state] (a keystroke's answer may be its field alone, put in its place by
+ * [applied]). A keystroke runs on the caller's thread: the core answers it from
+ * memory and writes it a moment later on its own thread, so it never waits for the
+ * disk. Every other action runs on the profile's IO dispatcher. The core decides
+ * everything on the screen; this class only orders the calls.
  * Free of `android.*`, so it is tested on the JVM.
  */
 class FormSession private constructor(
@@ -76,9 +78,12 @@ class FormSession private constructor(
     /**
      * Autosaves one field (a keystroke, a pick, a date, a tick). The core answers with
      * that field alone when nothing else on the screen changed, else the whole screen.
+     * Runs on the caller's thread (the main thread in the app): the core does no I/O
+     * in it (its write is queued, see [Rantau.flush]), so the hop to [Rantau]'s IO
+     * dispatcher would cost more than the call.
      */
     suspend fun input(path: String, input: FieldInput): FormScreen = order.withLock {
-        val update = app.onIo { draft.input(path, input) }
+        val update = app.inMemory { draft.input(path, input) }
         screen.value.applied(update).also { screen.value = it }
     }
 

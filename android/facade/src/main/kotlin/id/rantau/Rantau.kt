@@ -176,7 +176,7 @@ class Rantau private constructor(
 
     /**
      * Runs [block] (a call on one of this profile's drafts, from [FormSession]) on [io]:
-     * a keystroke's autosave never runs on the main thread. [changesOutbox]: the call
+     * what reads or writes the store never runs on the main thread. [changesOutbox]: the call
      * may queue a submission, so [outboxFlow] looks again afterwards.
      */
     internal suspend fun <T> onIo(changesOutbox: Boolean = false, block: () -> T): T =
@@ -188,6 +188,22 @@ class Rantau private constructor(
         } finally {
             if (changesOutbox) changes.update { it + 1 }
         }
+
+    /**
+     * Runs [block] (a keystroke on one of this profile's drafts, from [FormSession]) on
+     * the caller's thread: only for calls the core answers from memory, without I/O.
+     */
+    internal fun <T> inMemory(block: () -> T): T {
+        live()
+        return block()
+    }
+
+    /**
+     * Writes every keystroke the core has queued (it writes them within moments on
+     * its own thread; every other call, and [close], writes them first). For the
+     * app going to the background, when the system may end the process.
+     */
+    suspend fun flush() = call { it.flush() }
 
     /** The language of messages and titles. */
     suspend fun setLanguage(lang: Lang) = call { it.setLanguage(lang) }
