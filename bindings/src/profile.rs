@@ -8,6 +8,7 @@ use std::sync::{Arc, RwLock};
 
 use rantau_core::app::backup::{self, BackupSummary};
 use rantau_core::app::form::{ChoiceItem, DraftSession, FormInfo};
+use rantau_core::app::help::Help;
 use rantau_core::app::inquiry::{Card, Contribution, PaymentInstructions, StatusCard, Thread};
 use rantau_core::app::next::WhatNext;
 use rantau_core::app::outbox::{OutboxItem, OutboxSummary};
@@ -310,6 +311,11 @@ impl RantauProfile {
     /// The membership card, once a registration was decided.
     pub fn card(&self) -> Res<Option<Card>> {
         self.with(Profile::card)
+    }
+
+    /// The numbers to call now in the worker's destination (from their registration).
+    pub fn help(&self) -> Res<Help> {
+        self.with(Profile::help)
     }
 
     /// How to pay, once a registration was decided.

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use rantau_core::app::checks::{self, CheckResult};
 use rantau_core::app::directory::{self, CountryInfo, ServicePoint};
+use rantau_core::app::help::{self, Help};
 use rantau_core::app::{self, Key};
 use rantau_core::domain::tariff::{FeeQuote, Scheme};
 use rantau_core::Lang;
@@ -69,8 +70,14 @@ pub fn service_points(country: String, lang: Lang) -> Vec<ServicePoint> {
     guard(|| Ok(directory::service_points(&country, lang))).unwrap_or_default()
 }
 
-/// Indonesia, then the destinations by number of workers.
+/// The numbers to call now in a country (ISO code, any case; none: only the lines
+/// that answer from anywhere), each with its dial and chat link.
 #[uniffi::export]
+pub fn help_for(country: Option<String>, lang: Lang) -> Res<Help> {
+    guard(|| Ok(help::help_for(country.as_deref(), lang)))
+}
+
+/// Indonesia, then the destinations by number of workers.
 pub fn countries(lang: Lang) -> Vec<CountryInfo> {
     guard(|| Ok(directory::countries(lang))).unwrap_or_default()
 }

@@ -307,6 +307,17 @@ pub fn run_draft(env: &Env, cmd: DraftCmd) -> Result<ExitCode> {
                     };
                     out::line(format!("  → {} {what}", v.path));
                 }
+                // An urgent answer (a work accident): the numbers to call now,
+                // before the form waits for a connection.
+                let urgent = def.field(&outcome.path).is_some_and(|f| {
+                    def.choices_of(f)
+                        .iter()
+                        .any(|c| c.urgent && outcome.stored.as_str() == Some(c.value.as_str()))
+                });
+                if urgent {
+                    out::line("");
+                    crate::inquiry::print_help(env, &profile.help()?);
+                }
             }
             return Ok(if has_error {
                 ExitCode::from(1)

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use rantau_core::app::help::{self, Help};
 use rantau_core::app::profile::Profile;
 
 use rantau_core::app::sync::Network;
@@ -261,6 +262,27 @@ pub fn print_card(env: &Env, profile: &Profile) -> Result<()> {
 }
 
 /// Prints consultation threads with their replies, from the cache.
+/// Prints the numbers to call now, section by section, each with how to reach it.
+pub fn print_help(env: &Env, h: &Help) {
+    if env.json {
+        out::json(h);
+        return;
+    }
+    out::line(&h.title);
+    out::line(&h.advice);
+    for section in &h.sections {
+        out::line(format!("\n{}", section.title));
+        for l in &section.lines {
+            let chat = l
+                .chat
+                .as_deref()
+                .map(|c| format!(" · WhatsApp {c}"))
+                .unwrap_or_default();
+            out::line(format!("  {}: {}{chat}", l.label, l.number));
+        }
+    }
+}
+
 pub fn print_threads(env: &Env, profile: &Profile) -> Result<()> {
     let lang = env.lang;
     let threads = profile.threads()?;
@@ -297,6 +319,13 @@ pub enum ConsultCmd {
     New,
     /// List consultations and replies.
     List,
+    /// The numbers to call now (emergency, labour lines, the mission's hotline,
+    /// WhatsApp) in your destination, or in `--country`.
+    Urgent {
+        /// Country code (HK, MY, TW…) instead of the destination of your registration.
+        #[arg(long)]
+        country: Option<String>,
+    },
 }
 
 /// Runs `rantau sync`.
@@ -350,6 +379,13 @@ pub fn consult_cmd(env: &Env, cmd: ConsultCmd) -> Result<ExitCode> {
             out::line(t(env.lang, "Isi dengan: rantau draft set ID category|subject|message|contact_channel NILAI, lalu rantau draft finalize ID", "Fill with: rantau draft set ID category|subject|message|contact_channel VALUE, then rantau draft finalize ID"));
         }
         ConsultCmd::List => print_threads(env, &profile)?,
+        ConsultCmd::Urgent { country } => {
+            let help = match country {
+                Some(c) => help::help_for(Some(&c), env.lang),
+                None => profile.help()?,
+            };
+            print_help(env, &help);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -687,3 +687,62 @@ fn an_unknown_language_is_a_coded_error_in_both_languages() {
         .status
         .success());
 }
+
+#[test]
+fn an_urgent_consultation_shows_the_numbers_to_call_before_it_is_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    assert!(rantau(home, &["profile", "create", "ani"]).status.success());
+    let reg = new_registration(home, "ani");
+    let set = |draft: &str, path: &str, value: &str| {
+        rantau(
+            home,
+            &["--profile", "ani", "draft", "set", draft, path, value],
+        )
+    };
+    assert!(set(&reg, "destination_country", "Hongkong")
+        .status
+        .success());
+    let out = rantau(home, &["--profile", "ani", "consult", "new", "--json"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let draft = text
+        .split_whitespace()
+        .find(|w| w.len() == 36 && w.matches('-').count() == 4)
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .to_string()
+        })
+        .unwrap_or_else(|| panic!("no draft id in {text}"));
+    // A category that is not urgent: no help printed.
+    let calm =
+        String::from_utf8_lossy(&set(&draft, "category", "Klaim manfaat").stdout).to_string();
+    assert!(!calm.contains("999"), "{calm}");
+    // Urgent: the numbers of the destination, before anything is queued.
+    let urgent = set(&draft, "category", "Kecelakaan kerja");
+    assert!(urgent.status.success());
+    let urgent = String::from_utf8_lossy(&urgent.stdout).to_string();
+    assert!(urgent.contains("Bantuan darurat di Hong Kong"), "{urgent}");
+    assert!(
+        urgent.contains("999") && urgent.contains("+852 5242 2240") && urgent.contains("175"),
+        "{urgent}"
+    );
+    // Asked for directly, for another country, in English.
+    let out = rantau(
+        home,
+        &[
+            "--lang",
+            "en",
+            "--profile",
+            "ani",
+            "consult",
+            "urgent",
+            "--country",
+            "tw",
+        ],
+    );
+    let tw = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        tw.contains("Urgent help in Taiwan") && tw.contains("1955"),
+        "{tw}"
+    );
+}

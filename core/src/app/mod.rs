@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod directory;
 pub mod form;
+pub mod help;
 pub mod inquiry;
 mod lock;
 pub mod next;

@@ -63,6 +63,7 @@ mod tests {
                 en: en.to_string(),
             },
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            urgent: false,
         }
     }
 

@@ -127,6 +127,10 @@ pub struct Choice {
     /// spaces and punctuation; no two choices of a list may share one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// Picking it means the worker may need help now (a work accident, unpaid
+    /// wages): the form screen shows the numbers to call before anything is queued.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub urgent: bool,
 }
 
 /// A field's choices: a named list of the form, or a list written inline.
@@ -410,6 +414,22 @@ impl FormDefinition {
     /// sub-field id): only then can its value show, hide or require another field.
     pub(crate) fn in_a_condition(&self, id: &str) -> bool {
         self.index.in_conditions.contains(id)
+    }
+
+    /// Whether `answers` pick, in a top-level choice field, a choice marked urgent.
+    pub fn urgent_picked(&self, answers: &super::Answers) -> bool {
+        use serde_json::Value;
+        self.top_fields().any(|f| {
+            let urgent = |v: &Value| {
+                v.as_str()
+                    .is_some_and(|v| self.choices_of(f).iter().any(|c| c.urgent && c.value == v))
+            };
+            match answers.get(&f.id) {
+                Some(Value::Array(picked)) => picked.iter().any(urgent),
+                Some(v) => urgent(v),
+                None => false,
+            }
+        })
     }
 
     /// The choices of a choice field (resolving a named list).

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::quote::QuoteView;
+use crate::app::help::Help;
 use crate::app::profile::AttachmentInfo;
 use crate::base::issue::Issue;
 use crate::forms::{DocumentType, Kind};
@@ -156,6 +157,10 @@ pub struct FormScreen {
     pub form_issues: Vec<Issue>,
     /// Contribution due, once the placement answers allow a quote, ready to draw.
     pub contribution: Option<QuoteView>,
+    /// The numbers to call now, while an answer marked urgent is picked (a
+    /// consultation about a work accident): shown before the form is queued,
+    /// for the worker's destination.
+    pub urgent_help: Option<Help>,
     /// A page before this one exists.
     pub can_go_back: bool,
     /// The last page: offer "review and send" instead of "next".

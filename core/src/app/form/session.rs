@@ -13,6 +13,7 @@ use super::policy::IssuePolicy;
 use super::quote::QuoteView;
 use super::screen::{ChoiceItem, FieldSlot, FormScreen, Keyboard, PageTab, RepeatItem};
 use super::update::FormUpdate;
+use crate::app::help;
 use crate::app::next::WhatNext;
 use crate::app::outbox::OutboxItem;
 use crate::app::profile::{AttachmentInfo, DraftView, Profile};
@@ -54,6 +55,10 @@ pub struct DraftSession {
     /// Document pages by field path, in page order.
     attachments: BTreeMap<String, Vec<AttachmentInfo>>,
     contribution: Option<FeeQuote>,
+    /// The worker's destination (its help lines show with an urgent answer).
+    destination: Option<String>,
+    /// An answer marked urgent is picked.
+    urgent: bool,
     /// The page each top-level field is on.
     page_of: HashMap<String, usize>,
     page: usize,
@@ -113,6 +118,8 @@ impl DraftSession {
             pending_items: HashMap::new(),
             attachments: BTreeMap::new(),
             contribution: None,
+            destination: profile.destination()?,
+            urgent: false,
             page_of,
             page: last.min(def.pages.len().saturating_sub(1)),
             remembered: last,
@@ -156,6 +163,7 @@ impl DraftSession {
             }
         }
         let quote = profile.quote(self.def, &self.answers);
+        let urgent = self.def.urgent_picked(&self.answers);
         // Nothing but this field can have changed on the screen when it is a
         // top-level field (an item's field also changes its group's slot), no other
         // field's issues were re-checked, nothing was shown or hidden, the quote is
@@ -164,9 +172,11 @@ impl DraftSession {
         let alone = forms::is_top_level(path)
             && !others_changed
             && quote == self.contribution
+            && urgent == self.urgent
             && self.policy.typing_in().is_none_or(|p| p == path)
             && field.is_some_and(|f| !self.def.in_a_condition(&f.id));
         self.contribution = quote;
+        self.urgent = urgent;
         if field.is_some_and(|f| is_typed(f.kind)) {
             self.policy.typing(path);
         } else {
@@ -359,6 +369,7 @@ impl DraftSession {
         self.answers = view.answers;
         self.hidden = view.hidden.into_iter().collect();
         self.contribution = view.contribution;
+        self.urgent = self.def.urgent_picked(&self.answers);
         self.set_issues(view.issues);
         self.attachments.clear();
         for a in files {
@@ -494,6 +505,9 @@ impl DraftSession {
             fields,
             form_issues,
             contribution: self.contribution.clone().map(|q| QuoteView::of(q, lang)),
+            urgent_help: self
+                .urgent
+                .then(|| help::help_for(self.destination.as_deref(), lang)),
             can_go_back: self.page > 0,
             is_last_page: self.page + 1 >= count,
         };
@@ -1041,5 +1055,33 @@ mod tests {
         p.set_field(&d.id, "full_name", text("Dewi")).unwrap();
         assert!(matches!(p.draft(&id), Err(Error::DraftNotFound(_))));
         assert_eq!(other.draft(&d.id).unwrap().answers["full_name"], "Dewi");
+    }
+
+    #[test]
+    fn an_urgent_category_shows_the_numbers_to_call_in_the_workers_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let reg = p.new_draft("pmi-registration").unwrap();
+        let def = forms::builtin_form("pmi-registration", None).unwrap();
+        let destination = def.field_with_role(forms::Role::Destination).unwrap();
+        p.set_field(&reg.id, &destination.id, text("Hongkong"))
+            .unwrap();
+        let mut s = DraftSession::start(&p, "consultation").unwrap();
+        assert!(s.screen(&p).urgent_help.is_none());
+        // Picked: the whole screen comes back, with the lines of Hong Kong.
+        let screen = typed(&mut s, &p, "category", text("work_accident"));
+        let help = screen.urgent_help.expect("an urgent category shows help");
+        assert_eq!(help.country.as_deref(), Some("HK"));
+        assert_eq!(help.sections[0].lines[0].call.as_deref(), Some("tel:999"));
+        // Typing elsewhere keeps it; a category that is not urgent takes it away.
+        let screen = typed(&mut s, &p, "subject", text("Jari terluka di mesin"));
+        assert!(screen.urgent_help.is_some());
+        let screen = typed(&mut s, &p, "category", text("claim"));
+        assert!(screen.urgent_help.is_none());
+        // Reopened with an urgent answer stored: shown at once.
+        typed(&mut s, &p, "category", text("unpaid_wages"));
+        p.flush().unwrap();
+        let mut again = DraftSession::resume(&p, s.draft_id()).unwrap();
+        assert!(again.screen(&p).urgent_help.is_some());
     }
 }

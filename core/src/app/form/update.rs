@@ -11,6 +11,9 @@ use super::screen::{FieldSlot, FormScreen};
 /// What changed on the form screen after one input.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+// Crosses the FFI by value (a uniffi enum cannot hold a Box) and is moved once per
+// reply; the size difference costs nothing measurable.
+#[allow(clippy::large_enum_variant)]
 pub enum FormUpdate {
     /// Only the field at `slot.path` changed: draw it in place of the one shown
     /// ([`FormScreen::apply`]).
@@ -84,6 +87,7 @@ fn only_change(before: &FormScreen, now: &FormScreen, path: &str) -> Option<Fiel
         fields,
         form_issues,
         contribution,
+        urgent_help,
         can_go_back,
         is_last_page,
     } = now;
@@ -96,6 +100,7 @@ fn only_change(before: &FormScreen, now: &FormScreen, path: &str) -> Option<Fiel
         && *pages == before.pages
         && *form_issues == before.form_issues
         && *contribution == before.contribution
+        && *urgent_help == before.urgent_help
         && *can_go_back == before.can_go_back
         && *is_last_page == before.is_last_page;
     if !frame_same || !same_except(&before.fields, fields, path) {

@@ -2,12 +2,13 @@
 //! the status card, the membership card, how to pay, contributions, consultations.
 
 use super::Profile;
+use crate::app::help::{self, Help};
 use crate::app::inquiry::{
     self, Card, Contribution, Membership, PaymentInstructions, StatusCard, Thread,
 };
 use crate::base::error::Result;
-use crate::forms::Role;
-use crate::store::outbox;
+use crate::forms::{Answers, Role};
+use crate::store::{drafts, outbox};
 
 impl Profile {
     /// Membership as derived today from the cache and the outbox; `None` when
@@ -39,14 +40,33 @@ impl Profile {
     }
 
     /// The destination country of the newest registration in the outbox, read
-    /// through its form's destination role.
-    fn destination(&self) -> Result<Option<String>> {
-        let rows = self.store.read(outbox::list_submissions)?;
-        Ok(rows.iter().rev().find_map(|r| {
-            let def = Self::definition(&r.form_id, r.form_version).ok()?;
+    /// through its form's destination role; else of the registration being filled.
+    pub(crate) fn destination(&self) -> Result<Option<String>> {
+        let of = |form_id: &str, version: u32, answers: &Answers| {
+            let def = Self::definition(form_id, version).ok()?;
             let field = def.field_with_role(Role::Destination)?;
-            r.payload.get(&field.id)?.as_str().map(str::to_string)
-        }))
+            answers.get(&field.id)?.as_str().map(str::to_string)
+        };
+        let rows = self.store.read(outbox::list_submissions)?;
+        let sent = rows
+            .iter()
+            .rev()
+            .find_map(|r| of(&r.form_id, r.form_version, r.payload.as_object()?));
+        if sent.is_some() {
+            return Ok(sent);
+        }
+        // The store lists drafts most recently changed first.
+        let drafts = self.store.read(drafts::list_drafts)?;
+        Ok(drafts
+            .iter()
+            .find_map(|d| of(&d.form_id, d.form_version, &d.answers)))
+    }
+
+    /// The numbers to call now in the worker's destination (from their
+    /// registration; only the lines that answer from anywhere while it is not
+    /// known), in the profile's language.
+    pub fn help(&self) -> Result<Help> {
+        Ok(help::help_for(self.destination()?.as_deref(), self.lang()))
     }
 
     /// Contributions recorded by the agency, newest period first.

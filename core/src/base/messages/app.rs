@@ -175,6 +175,16 @@ pub static MESSAGES: &[super::Entry] = &[
         "Perbaiki {count} isian sebelum mengirim",
         "Fix {count} answer before sending",
     ),
+    ("help.title", "Bantuan darurat", "Urgent help"),
+    ("help.title_in", "Bantuan darurat di {country}", "Urgent help in {country}"),
+    (
+        "help.advice",
+        "Jika Anda dalam bahaya atau terluka, telepon nomor darurat setempat dulu. Untuk gaji tidak dibayar, kecelakaan kerja atau ingin pulang, hubungi hotline perwakilan RI; formulir di aplikasi ini terkirim nanti saat ada internet.",
+        "If you are in danger or hurt, call the local emergency number first. For unpaid wages, a work accident or wanting to go home, call the Indonesian mission's hotline; a form in this app is only sent later, when you are online.",
+    ),
+    ("help.local", "Nomor darurat dan layanan setempat", "Local emergency and labour lines"),
+    ("help.missions", "Perwakilan Indonesia (KBRI, KJRI, KDEI)", "Indonesian missions (embassy, consulates, KDEI)"),
+    ("help.national", "Dari mana saja", "From anywhere"),
     ("next.title", "Apa selanjutnya?", "What happens next?"),
     ("next.send_title", "Menunggu dikirim", "Waiting to be sent"),
     (

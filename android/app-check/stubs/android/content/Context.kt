@@ -17,6 +17,7 @@ class Intent(val action: String, val data: android.net.Uri?) {
 
     companion object {
         const val ACTION_DIAL: String = "android.intent.action.DIAL"
+        const val ACTION_VIEW: String = "android.intent.action.VIEW"
     }
 }
 

@@ -15,6 +15,7 @@ import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
@@ -240,5 +241,23 @@ class FormSessionTest {
                 assertEquals(queued.item.id, seen.single().id)
             }
         }
+    }
+
+    @Test
+    fun anUrgentCategoryShowsTheNumbersToCallInTheDestinationBeforeTheFormIsQueued() = withApp { app ->
+        // A registration for Hong Kong being filled: the core takes the destination from it.
+        val reg = FormSession.start(app, "pmi-registration")
+        reg.input("destination_country", FieldInput.Text("Hongkong"))
+        assertEquals("HK", app.help().country)
+        val s = FormSession.start(app, "consultation")
+        assertNull(s.state.value.urgentHelp)
+        val help = s.input("category", FieldInput.Text("work_accident")).urgentHelp
+        assertNotNull(help, "an urgent category shows the numbers to call")
+        help!!
+        assertEquals("HK", help.country)
+        val first = help.sections.first().lines.first()
+        assertEquals("tel:999", first.call)
+        assertTrue(help.sections.flatMap { it.lines }.any { it.label.contains("KJRI") && it.call == "tel:+85252422240" })
+        assertNull(s.input("category", FieldInput.Text("claim")).urgentHelp)
     }
 }

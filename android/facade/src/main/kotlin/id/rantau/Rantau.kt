@@ -7,6 +7,7 @@ import id.rantau.core.ChoiceItem
 import id.rantau.core.Contribution
 import id.rantau.core.DraftSummary
 import id.rantau.core.FormInfo
+import id.rantau.core.Help
 import id.rantau.core.Lang
 import id.rantau.core.StatusCard
 import id.rantau.core.OutboxItem
@@ -271,6 +272,9 @@ class Rantau private constructor(
 
     /** The membership card, once decided. */
     suspend fun card(): Card? = call { it.card() }
+
+    /** The numbers to call now in the worker's destination (all of Indonesia's lines while it is not known). */
+    suspend fun help(): Help = call { it.help() }
 
     /** How to pay, once decided. */
     suspend fun paymentInstructions(): PaymentInstructions? = call { it.paymentInstructions() }

@@ -118,6 +118,8 @@ fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, o
         Text(screen.pageTitle, style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 8.dp))
         Text(screen.progress, style = MaterialTheme.typography.bodySmall)
         LazyColumn(Modifier.weight(1f)) {
+            // An urgent answer (a work accident): the numbers to call now, before anything is queued.
+            screen.urgentHelp?.let { help -> item { HelpCard(help) } }
             items(screen.fields, key = { it.path }) { slot -> FieldInputView(slot, countries, act) }
             if (screen.isLastPage) screen.contribution?.let { quote -> item { Summary(quote) } }
         }

@@ -133,7 +133,7 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
             Screen.Outbox -> OutboxScreen(open, onFix = { draftId -> go(Screen.Form(draftId = draftId)) }, onBack = back)
             Screen.Card -> CardScreen(open, onBack = back)
             Screen.Consultations -> ConsultationsScreen(open, onNew = { go(Screen.Form(formId = "consultation")) }, onBack = back)
-            Screen.ServicePoints -> ServicePointsScreen(settings.language, onBack = back)
+            Screen.ServicePoints -> ServicePointsScreen(open, settings.language, onBack = back)
             Screen.Settings -> SettingsScreen(settings, open, onLanguage = { lang ->
                 settings.language = lang
                 onLanguage(lang)

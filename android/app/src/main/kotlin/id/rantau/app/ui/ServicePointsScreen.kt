@@ -16,6 +16,7 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
@@ -26,28 +27,40 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.app.R
 import id.rantau.core.Lang
+import id.rantau.Rantau
 import id.rantau.ffi.countries
+import id.rantau.ffi.helpFor
 import id.rantau.ffi.servicePoints
 
-/** Service points by country, each number one tap from the dialer; and the contact centre 175. */
+/**
+ * Help and service points by country: it opens on the worker's destination (the core
+ * reads it from their registration), with the numbers to call now — local emergency
+ * and labour lines, the missions' hotlines, WhatsApp — each one tap away; then the
+ * offices, and the contact centre 175.
+ */
 @Composable
-fun ServicePointsScreen(language: Lang, onBack: () -> Unit) {
+fun ServicePointsScreen(app: Rantau, language: Lang, onBack: () -> Unit) {
     val context = LocalContext.current
     // Destinations with most workers first; the list and the directory ship with the core (offline).
     val destinations = remember(language) { countries(language).filter { it.destination } }
     var country by remember { mutableStateOf(destinations.firstOrNull()?.code ?: "HK") }
+    LaunchedEffect(app) { app.help().country?.let { country = it } }
     val dial = { number: String -> context.startActivity(Intent(Intent.ACTION_DIAL, Uri.parse("tel:$number"))) }
     Page(stringResource(R.string.service_points), onBack = onBack) {
-        Button(onClick = { dial("175") }, modifier = Modifier.fillMaxWidth()) { Text(stringResource(R.string.call_175)) }
-        Text(stringResource(R.string.call_175_abroad), style = MaterialTheme.typography.bodySmall)
         LazyRow {
             items(destinations, key = { it.code }) { c ->
                 FilterChip(selected = c.code == country, onClick = { country = c.code }, label = { Text(c.name) }, modifier = Modifier.padding(end = 4.dp))
             }
         }
+        val help = remember(country, language) { helpFor(country, language) }
         val points = remember(country, language) { servicePoints(country, language) }
         if (points.isEmpty()) Text(stringResource(R.string.no_service_points))
         LazyColumn {
+            item { HelpCard(help) }
+            item {
+                Button(onClick = { dial("175") }, modifier = Modifier.fillMaxWidth()) { Text(stringResource(R.string.call_175)) }
+                Text(stringResource(R.string.call_175_abroad), style = MaterialTheme.typography.bodySmall)
+            }
             items(points, key = { it.id }) { p ->
                 Card(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
                     Column(Modifier.padding(12.dp)) {
