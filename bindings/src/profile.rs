@@ -13,6 +13,7 @@ use rantau_core::app::inquiry::{Card, Contribution, PaymentInstructions, StatusC
 use rantau_core::app::next::WhatNext;
 use rantau_core::app::outbox::{OutboxItem, OutboxSummary};
 use rantau_core::app::profile::{AttachmentInfo, DraftSummary, Profile};
+use rantau_core::app::reminders::Reminder;
 use rantau_core::app::sync::{
     Network, NoObserver, ServerLink, SyncListener, SyncSettings, SyncStatus,
 };
@@ -316,6 +317,12 @@ impl RantauProfile {
     /// The numbers to call now in the worker's destination (from their registration).
     pub fn help(&self) -> Res<Help> {
         self.with(Profile::help)
+    }
+
+    /// The reminders to schedule from today: the payment deadline while unpaid,
+    /// JHT monthly.
+    pub fn reminders(&self) -> Res<Vec<Reminder>> {
+        self.with(Profile::reminders)
     }
 
     /// How to pay, once a registration was decided.

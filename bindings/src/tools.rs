@@ -78,6 +78,7 @@ pub fn help_for(country: Option<String>, lang: Lang) -> Res<Help> {
 }
 
 /// Indonesia, then the destinations by number of workers.
+#[uniffi::export]
 pub fn countries(lang: Lang) -> Vec<CountryInfo> {
     guard(|| Ok(directory::countries(lang))).unwrap_or_default()
 }

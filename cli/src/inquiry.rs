@@ -258,10 +258,16 @@ pub fn print_card(env: &Env, profile: &Profile) -> Result<()> {
             }
         }
     }
+    let reminders = profile.reminders()?;
+    if !reminders.is_empty() {
+        out::line(t(lang, "Pengingat:", "Reminders:"));
+        for r in &reminders {
+            out::line(format!("  {} — {}: {}", r.on_text, r.title, r.text));
+        }
+    }
     Ok(())
 }
 
-/// Prints consultation threads with their replies, from the cache.
 /// Prints the numbers to call now, section by section, each with how to reach it.
 pub fn print_help(env: &Env, h: &Help) {
     if env.json {
@@ -283,6 +289,7 @@ pub fn print_help(env: &Env, h: &Help) {
     }
 }
 
+/// Prints consultation threads with their replies, from the cache.
 pub fn print_threads(env: &Env, profile: &Profile) -> Result<()> {
     let lang = env.lang;
     let threads = profile.threads()?;

@@ -14,6 +14,7 @@ mod lock;
 pub mod next;
 pub mod outbox;
 pub mod profile;
+pub mod reminders;
 pub mod sync;
 
 // What a front-end needs of the store, and nothing more: the profile key, and

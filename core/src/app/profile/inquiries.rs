@@ -6,8 +6,9 @@ use crate::app::help::{self, Help};
 use crate::app::inquiry::{
     self, Card, Contribution, Membership, PaymentInstructions, StatusCard, Thread,
 };
+use crate::app::reminders::{self, Reminder};
 use crate::base::error::Result;
-use crate::forms::{Answers, Role};
+use crate::forms::{Answers, RegistrationTerms, Role};
 use crate::store::{drafts, outbox};
 
 impl Profile {
@@ -60,6 +61,24 @@ impl Profile {
         Ok(drafts
             .iter()
             .find_map(|d| of(&d.form_id, d.form_version, &d.answers)))
+    }
+
+    /// The reminders to schedule from today (the payment deadline while unpaid; JHT
+    /// monthly when the worker's newest registration joined it), in the profile's
+    /// language. The app schedules the whole list again after each sync.
+    pub fn reminders(&self) -> Result<Vec<Reminder>> {
+        let payment = self.payment_instructions()?;
+        let rows = self.store.read(outbox::list_submissions)?;
+        let terms = rows.iter().rev().find_map(|r| {
+            let def = Self::definition(&r.form_id, r.form_version).ok()?;
+            RegistrationTerms::read(def, r.payload.as_object()?)?.ok()
+        });
+        Ok(reminders::schedule(
+            payment.as_ref(),
+            terms.as_ref(),
+            self.today(),
+            self.lang(),
+        ))
     }
 
     /// The numbers to call now in the worker's destination (from their

@@ -175,6 +175,18 @@ pub static MESSAGES: &[super::Entry] = &[
         "Perbaiki {count} isian sebelum mengirim",
         "Fix {count} answer before sending",
     ),
+    ("reminder.pay_title", "Bayar iuran BPJS Ketenagakerjaan", "Pay your BPJS Ketenagakerjaan contribution"),
+    (
+        "reminder.pay",
+        "Bayar {amount} sebelum {date} dengan kode pembayaran {code}, agar perlindungan Anda berlaku.",
+        "Pay {amount} before {date} with payment code {code}, so that your protection starts.",
+    ),
+    ("reminder.jht_title", "Iuran JHT bulan ini", "This month's JHT contribution"),
+    (
+        "reminder.jht",
+        "Iuran Jaminan Hari Tua Anda bulan ini: {amount}.",
+        "Your old-age savings (JHT) contribution this month: {amount}.",
+    ),
     ("help.title", "Bantuan darurat", "Urgent help"),
     ("help.title_in", "Bantuan darurat di {country}", "Urgent help in {country}"),
     (

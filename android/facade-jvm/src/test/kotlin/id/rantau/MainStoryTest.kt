@@ -99,6 +99,11 @@ class MainStoryTest {
             assertTrue(!pay.paid && pay.amountDue > 0u && pay.channels.isNotEmpty())
             assertTrue(pay.amountDueText.startsWith("Rp ") && Regex("""\d{2}-\d{2}-\d{4}""").matches(pay.payBeforeText), pay.payBeforeText)
 
+            // Reminders the app schedules: before the deadline while unpaid, and JHT monthly.
+            val due = app.reminders()
+            assertTrue(due.any { it.id.startsWith("pay-${pay.kpj}-") && it.text.contains(pay.paymentCode) }, due.toString())
+            assertTrue(due.count { it.id.startsWith("jht-") } in 1..12, due.toString())
+
             // The officer records the payment and answers.
             server.officer("pay", "--kpj", pay.kpj, "--amount", pay.amountDue.toString())
             server.officer("reply", "--submission", question.id, "--body", "Perlindungan mulai sejak pembayaran.")
@@ -112,6 +117,7 @@ class MainStoryTest {
             assertTrue(status.windows.isNotEmpty(), "the decision's protection windows are shown")
             assertFalse(status.stale, "just fetched: ${status.updated}")
             assertTrue(nn(app.paymentInstructions()).paid)
+            assertTrue(app.reminders().none { it.id.startsWith("pay-") }, "paid: no payment reminder")
             val thread = app.threads().single { it.submissionId == question.id }
             assertEquals("Perlindungan mulai sejak pembayaran.", thread.replies.single().body)
 

@@ -13,6 +13,7 @@ import id.rantau.core.StatusCard
 import id.rantau.core.OutboxItem
 import id.rantau.core.OutboxSummary
 import id.rantau.core.PaymentInstructions
+import id.rantau.core.Reminder
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.RantauDraft
 import id.rantau.ffi.RantauProfile
@@ -275,6 +276,12 @@ class Rantau private constructor(
 
     /** The numbers to call now in the worker's destination (all of Indonesia's lines while it is not known). */
     suspend fun help(): Help = call { it.help() }
+
+    /**
+     * The reminders to schedule from today (the payment deadline while unpaid, JHT monthly),
+     * worded by the core; each id replaces an alarm scheduled before under it.
+     */
+    suspend fun reminders(): List<Reminder> = call { it.reminders() }
 
     /** How to pay, once decided. */
     suspend fun paymentInstructions(): PaymentInstructions? = call { it.paymentInstructions() }

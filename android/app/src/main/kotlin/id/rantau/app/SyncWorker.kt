@@ -39,6 +39,8 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
                 // The core checks the network against the worker's settings and records
                 // why it waits; the screens show that state (the core shares it).
                 val status = it.sync(BuildConfigUrl.SERVER, Networks.current(applicationContext))
+                // What the sync brought (a payment code, a payment recorded) changes the reminders.
+                Reminders.schedule(applicationContext, it.reminders())
                 if (status.workLeft) Result.retry() else Result.success()
             }
         } catch (e: RantauException.Network) {
