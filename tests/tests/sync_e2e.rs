@@ -128,7 +128,7 @@ async fn enroll_push_pull_and_inquire() {
         .unwrap()
         .is_some_and(|t| !t.is_empty()));
 
-    let card = inquiry::card(&store)
+    let card = inquiry::card(&store, rantau_core::Lang::Id)
         .unwrap()
         .expect("card after the decision");
     assert_eq!(card.kpj.len(), 11);

@@ -64,7 +64,7 @@ mod tests {
     fn decision_fills_card_and_payment_instructions() {
         let (_d, store) = temp_store();
         apply(&store, &[ev(1, decided("reg"))]);
-        let card = card(&store).unwrap().unwrap();
+        let card = card(&store, Lang::Id).unwrap().unwrap();
         assert_eq!(
             (card.kpj.as_str(), card.reference.as_str()),
             ("12345678901", "REG-1")

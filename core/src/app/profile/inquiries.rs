@@ -30,7 +30,7 @@ impl Profile {
 
     /// The membership card, once a registration was decided.
     pub fn card(&self) -> Result<Option<Card>> {
-        inquiry::card(&self.store)
+        inquiry::card(&self.store, self.lang())
     }
 
     /// How to pay, once a registration was decided: the channels a worker in the

@@ -187,6 +187,11 @@ pub static MESSAGES: &[super::Entry] = &[
         "Iuran Jaminan Hari Tua Anda bulan ini: {amount}.",
         "Your old-age savings (JHT) contribution this month: {amount}.",
     ),
+    (
+        "card.share",
+        "Kartu BPJS Ketenagakerjaan\nNomor KPJ: {kpj}\nReferensi pendaftaran: {reference}",
+        "BPJS Ketenagakerjaan card\nKPJ number: {kpj}\nRegistration reference: {reference}",
+    ),
     ("help.title", "Bantuan darurat", "Urgent help"),
     ("help.title_in", "Bantuan darurat di {country}", "Urgent help in {country}"),
     (

@@ -15,9 +15,16 @@ abstract class Context {
 class Intent(val action: String, val data: android.net.Uri?) {
     constructor(action: String) : this(action, null)
 
+    fun putExtra(name: String, value: String): Intent = this
+    fun setType(type: String): Intent = this
+
     companion object {
         const val ACTION_DIAL: String = "android.intent.action.DIAL"
         const val ACTION_VIEW: String = "android.intent.action.VIEW"
+        const val ACTION_SEND: String = "android.intent.action.SEND"
+        const val EXTRA_TEXT: String = "android.intent.extra.TEXT"
+
+        fun createChooser(target: Intent, title: CharSequence?): Intent = target
     }
 }
 

@@ -1,5 +1,11 @@
 package id.rantau.app.ui
 
+import android.content.Intent
+import androidx.compose.foundation.layout.Row
+import androidx.compose.material3.TextButton
+import androidx.compose.ui.platform.LocalClipboardManager
+import androidx.compose.ui.platform.LocalContext
+import androidx.compose.ui.text.AnnotatedString
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
@@ -25,6 +31,7 @@ import id.rantau.core.Card as MemberCard
 /** The membership card and how to pay, from the local cache (works offline). */
 @Composable
 fun CardScreen(app: Rantau, onBack: () -> Unit) {
+    val context = LocalContext.current
     var card by remember { mutableStateOf<MemberCard?>(null) }
     var pay by remember { mutableStateOf<PaymentInstructions?>(null) }
     var cardAge by remember { mutableStateOf("") }
@@ -47,6 +54,14 @@ fun CardScreen(app: Rantau, onBack: () -> Unit) {
                         Text(stringResource(R.string.kpj_number, c.kpj), style = MaterialTheme.typography.headlineSmall)
                         Text(stringResource(R.string.reference, c.reference))
                         Text(stringResource(R.string.data_age, cardAge))
+                        Row {
+                            CopyButton(c.kpj)
+                            // The core words the card as text; the system's share sheet sends or keeps it.
+                            TextButton(onClick = {
+                                val send = Intent(Intent.ACTION_SEND).setType("text/plain").putExtra(Intent.EXTRA_TEXT, c.shareText)
+                                context.startActivity(Intent.createChooser(send, null))
+                            }) { Text(stringResource(R.string.share_card)) }
+                        }
                     }
                 }
             }
@@ -56,7 +71,10 @@ fun CardScreen(app: Rantau, onBack: () -> Unit) {
                         Text(stringResource(if (p.paid) R.string.paid else R.string.how_to_pay), style = MaterialTheme.typography.titleMedium)
                         if (!p.paid) {
                             Text(stringResource(R.string.payment_code, p.paymentCode), style = MaterialTheme.typography.headlineSmall)
+                            CopyButton(p.paymentCode)
                             Text(stringResource(R.string.amount_due, p.amountDueText))
+                            // Digits only: what a banking app's amount box takes.
+                            CopyButton(p.amountDue.toString())
                             Text(stringResource(R.string.pay_before, p.payBeforeText))
                             for (ch in p.channels) {
                                 Text(ch.name, style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
@@ -68,5 +86,14 @@ fun CardScreen(app: Rantau, onBack: () -> Unit) {
                 }
             }
         }
+    }
+}
+
+/** Copies [value] (a KPJ number, a payment code, an amount) for a banking app or a message. */
+@Composable
+private fun CopyButton(value: String) {
+    val clipboard = LocalClipboardManager.current
+    TextButton(onClick = { clipboard.setText(AnnotatedString(value)) }) {
+        Text(stringResource(R.string.copy_value, value))
     }
 }
