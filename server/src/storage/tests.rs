@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::decisions::ingest::prepare;
+use rantau_core::forms::Role;
 use rantau_core::protocol::wire::ItemOutcome;
 use rantau_core::Lang;
 use sha2::Digest;
@@ -779,9 +780,9 @@ async fn an_unreachable_database_is_unavailable() {
 /// `start`..`end` (contract dates; no departure date).
 fn placement(id: &str, n: u32, start: &str, end: &str) -> SubmissionItem {
     let mut payload = rantau_core::forms::samples::sample_registration_of(n);
-    payload.insert("contract_start".into(), serde_json::json!(start));
-    payload.insert("contract_end".into(), serde_json::json!(end));
-    payload.remove("departure_date");
+    payload.insert(field(Role::ContractStart), serde_json::json!(start));
+    payload.insert(field(Role::ContractEnd), serde_json::json!(end));
+    payload.remove(&field(Role::DepartureDate));
     SubmissionItem {
         id: id.into(),
         form_id: crate::decisions::validation::REGISTRATION.into(),
@@ -791,9 +792,18 @@ fn placement(id: &str, n: u32, start: &str, end: &str) -> SubmissionItem {
     }
 }
 
+/// The id of the registration form's field that holds `role` (this file is
+/// scanned as production code by `core/tests/no_field_ids.rs`).
+fn field(role: Role) -> String {
+    rantau_core::forms::builtin_form(crate::decisions::validation::REGISTRATION, Some(1))
+        .and_then(|def| def.field_with_role(role))
+        .map(|f| f.id.clone())
+        .unwrap()
+}
+
 /// The NIK of sample person `n`.
 fn nik_of(n: u32) -> String {
-    rantau_core::forms::samples::sample_registration_of(n)["nik"]
+    rantau_core::forms::samples::sample_registration_of(n)[&field(Role::Nik)]
         .as_str()
         .unwrap()
         .to_string()
