@@ -1064,3 +1064,34 @@ async fn a_postgres_database_before_persons_keeps_its_registrations_as_persons()
         .await
         .unwrap();
 }
+
+/// Two phones registering one person for one placement at the same moment:
+/// exactly one is accepted, the other refused (PostgreSQL: the NIK's lock).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_phones_registering_one_person_at_once_get_one_membership() {
+    for b in backends("two_phones_registering_one_person_at_once").await {
+        let s = &b.storage;
+        let (pa, pb) = (enrolled(s, "a").await, enrolled(s, "b").await);
+        for round in 0..8u32 {
+            let send = |p: String, id: String| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let item = placement(&id, 500 + round, "2025-07-01", "2027-06-30");
+                    store(&s, &p, vec![item]).await.remove(0).outcome
+                })
+            };
+            let (x, y) = tokio::join!(
+                send(pa.clone(), format!("race-a-{round}")),
+                send(pb.clone(), format!("race-b-{round}"))
+            );
+            let outcomes = [x.unwrap(), y.unwrap()];
+            let accepted = outcomes
+                .iter()
+                .filter(|o| matches!(o, ItemOutcome::Accepted { .. }))
+                .count();
+            let refusals = outcomes.iter().filter(|o| refused(o)).count();
+            assert_eq!((accepted, refusals), (1, 1), "{}: {outcomes:?}", b.name);
+        }
+        b.finish().await;
+    }
+}
