@@ -1095,3 +1095,48 @@ async fn two_phones_registering_one_person_at_once_get_one_membership() {
         b.finish().await;
     }
 }
+
+/// A registration an officer rejected holds no placement: the person may
+/// register for it again.
+#[tokio::test]
+async fn a_registration_an_officer_rejected_does_not_hold_the_placement() {
+    for b in backends("a_registration_an_officer_rejected").await {
+        let (s, name) = (&b.storage, b.name);
+        let p = enrolled(s, "a").await;
+        let first = store(
+            s,
+            &p,
+            vec![placement("r1", 600, "2025-07-01", "2027-06-30")],
+        )
+        .await;
+        reference(&first[0].outcome);
+        let again = store(
+            s,
+            &p,
+            vec![placement("r2", 600, "2025-07-01", "2027-06-30")],
+        )
+        .await;
+        assert!(refused(&again[0].outcome), "{name}");
+        s.event_for_submission("r1".into(), "2026-01-02T00:00:00Z".into(), |found| {
+            assert!(found.is_some());
+            Ok::<_, ()>(SubmissionDecision {
+                event: EventKind::RegistrationRejected {
+                    submission_id: "r1".into(),
+                    reason: rantau_core::Localized::new("Ditolak", "Rejected"),
+                },
+                reject: true,
+            })
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        let third = store(
+            s,
+            &p,
+            vec![placement("r3", 600, "2025-07-01", "2027-06-30")],
+        )
+        .await;
+        reference(&third[0].outcome);
+        b.finish().await;
+    }
+}
