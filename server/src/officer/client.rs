@@ -138,6 +138,8 @@ impl OfficerClient {
             .http
             .post(format!("{}/v1/admin/persons/import", self.base))
             .bearer_auth(&self.token)
+            // The bad rows' reasons, in the officer's terminal's language.
+            .header("accept-language", crate::messages::operator_lang().code())
             .json(&ImportRequest {
                 csv: csv.to_string(),
             })
