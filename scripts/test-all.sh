@@ -149,7 +149,7 @@ cargo test --workspace --locked
 step "the server's end-to-end API, probe/metrics and shutdown tests and the soak again, on PostgreSQL"
 # --workspace, not -p rantau-server: the same feature set as the build above, so these
 # test binaries are reused (with -p, the core and the server were rebuilt: 2 minutes).
-RANTAU_TEST_SERVER_DB=postgres cargo test --workspace --locked --test api --test attachments --test devices --test ops --test shutdown --test abuse --test limits --test logs --test officer --test proxy_limits --test soak
+RANTAU_TEST_SERVER_DB=postgres cargo test --workspace --locked --test api --test attachments --test devices --test ops --test shutdown --test abuse --test limits --test logs --test officer --test persons --test proxy_limits --test soak
 # The server fuzz harness's invariants (exactly once, answers replayed) on PostgreSQL:
 # its seed corpus and its fixed-seed property test, only (a filter on the libraries' tests).
 RANTAU_TEST_SERVER_DB=postgres cargo test --workspace --locked --lib fuzzing

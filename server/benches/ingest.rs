@@ -10,11 +10,12 @@ use serde_json::{json, Value};
 
 const BATCH: u64 = 50;
 
-/// Valid answers (the core's samples), so each item runs the full validation.
-fn payload(form: &str) -> Value {
-    use rantau_core::forms::samples::{sample_consultation, sample_registration};
+/// Valid answers (the core's samples), so each item runs the full validation;
+/// registration `n` is of person `n` (a NIK is registered once per placement).
+fn payload(form: &str, n: u64) -> Value {
+    use rantau_core::forms::samples::{sample_consultation, sample_registration_of};
     match form {
-        "pmi-registration" => Value::Object(sample_registration()),
+        "pmi-registration" => Value::Object(sample_registration_of(n as u32)),
         _ => Value::Object(sample_consultation()),
     }
 }
@@ -58,7 +59,7 @@ fn ingest(c: &mut Criterion) {
             let items: Vec<Value> = (start..start + BATCH)
                 .map(|n| {
                     json!({"id": format!("bench-{n}"), "form_id": form, "form_version": 1,
-                    "created_at": "2026-01-01T00:00:00Z", "payload": payload(form)})
+                    "created_at": "2026-01-01T00:00:00Z", "payload": payload(form, n)})
                 })
                 .collect();
             serde_json::to_vec(&json!({"items": items})).unwrap_or_default()
@@ -98,7 +99,7 @@ fn ingest(c: &mut Criterion) {
                 form_id: form.into(),
                 form_version: 1,
                 created_at: "2026-01-01T00:00:00Z".into(),
-                payload: payload(form),
+                payload: payload(form, n),
             })
             .collect();
         group.bench_function(format!("prepare50_{form}"), |b| {
@@ -137,7 +138,7 @@ fn ingest(c: &mut Criterion) {
                         form_id: form.into(),
                         form_version: 1,
                         created_at: "2026-01-01T00:00:00Z".into(),
-                        payload: payload(form),
+                        payload: payload(form, n),
                     })
                     .collect();
                 let prepared = rantau_server::decisions::ingest::prepare(&items, &clock);

@@ -56,8 +56,12 @@ async fn fresh_postgres(admin_url: &str) -> (String, String) {
     (name, url)
 }
 
+/// A registration of a person not registered yet (a NIK is registered once per
+/// placement: the same person again would be refused, and cheaper).
 fn registration(id: &str) -> Value {
-    let mut answers = rantau_core::forms::samples::sample_registration();
+    static PEOPLE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = PEOPLE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut answers = rantau_core::forms::samples::sample_registration_of(n);
     answers.insert("departure_date".into(), json!("2025-07-05"));
     json!({"id": id, "form_id": "pmi-registration", "form_version": 1,
            "created_at": "2026-01-01T00:00:00Z", "payload": answers})

@@ -1,5 +1,5 @@
 //! `rantau-server`: run the reference server (`serve`), or act as an officer
-//! against a running one (`officer pay|reply|reject|contribution|list`).
+//! against a running one (`officer pay|reply|reject|contribution|list|import`).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -171,6 +171,12 @@ enum OfficerAction {
     List {
         #[arg(long)]
         form_id: Option<String>,
+    },
+    /// Import people registered elsewhere from a CSV file (docs/import.md):
+    /// all rows or none; a bad row is reported by its line.
+    Import {
+        /// The CSV file: nik,name,birth_date,kpj,start,end.
+        file: PathBuf,
     },
 }
 
@@ -376,6 +382,24 @@ fn officer(server: &str, token: &str, action: OfficerAction) -> Result<(), Strin
         }
         OfficerAction::List { form_id } => {
             serde_json::to_value(client.list(form_id.as_deref()).map_err(|e| e.to_string())?)
+        }
+        OfficerAction::Import { file } => {
+            let csv = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            match client.import_persons(&csv).map_err(|e| e.to_string())? {
+                Ok(report) => serde_json::to_value(report),
+                Err(rows) => {
+                    let mut out = std::io::stderr();
+                    for row in &rows {
+                        let _ = writeln!(out, "line {}: {}: {}", row.line, row.code, row.reason);
+                    }
+                    return Err(format!(
+                        "{}: nothing imported ({} bad row(s))",
+                        file.display(),
+                        rows.len()
+                    ));
+                }
+            }
         }
     }
     .map_err(|e| e.to_string())?;

@@ -110,6 +110,57 @@ pub static MESSAGES: &[rantau_core::base::messages::Entry] = &[
         "files (--files) hanya untuk PostgreSQL: berikan juga database (--database postgres://…).",
         "files (--files) is for PostgreSQL: give database (--database postgres://…) too.",
     ),
+    // The officers' import of people registered elsewhere (`decisions/import.rs`).
+    (
+        "import.invalid_rows",
+        "Berkas tidak diimpor: ada baris yang salah (lihat daftar). Perbaiki lalu impor lagi seluruh berkas.",
+        "The file was not imported: some rows are wrong (see the list). Fix them and import the whole file again.",
+    ),
+    (
+        "import.empty",
+        "Berkas tidak memuat baris data.",
+        "The file holds no data rows.",
+    ),
+    (
+        "import.header",
+        "Baris pertama harus berupa judul kolom: nik,name,birth_date,kpj,start,end.",
+        "The first line must be the header: nik,name,birth_date,kpj,start,end.",
+    ),
+    (
+        "import.columns",
+        "Baris ini harus memuat tepat 6 kolom (tanda kutip yang tidak ditutup juga salah).",
+        "This row must have exactly 6 columns (an unclosed quote is wrong too).",
+    ),
+    (
+        "import.too_many_rows",
+        "Berkas memuat lebih dari 10.000 baris; bagi menjadi beberapa berkas.",
+        "The file holds more than 10,000 rows; split it into several files.",
+    ),
+    (
+        "import.name",
+        "Nama wajib diisi (paling banyak 200 karakter).",
+        "The name is required (at most 200 characters).",
+    ),
+    (
+        "import.window_order",
+        "Akhir masa penempatan tidak boleh sebelum awalnya.",
+        "The placement window must not end before it starts.",
+    ),
+    (
+        "import.nik_other_kpj",
+        "NIK ini sudah tercatat dengan nomor KPJ lain.",
+        "This NIK is already recorded with another KPJ number.",
+    ),
+    (
+        "import.kpj_other_nik",
+        "Nomor KPJ ini sudah tercatat untuk NIK lain.",
+        "This KPJ number is already recorded for another NIK.",
+    ),
+    (
+        "import.overlaps",
+        "Orang ini sudah punya kepesertaan yang masa penempatannya tumpang tindih dengan baris ini.",
+        "This person already holds a membership whose placement window overlaps this row's.",
+    ),
     (
         "registration.tariff",
         "Iuran tidak dapat dihitung: {reason}",

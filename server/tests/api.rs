@@ -27,7 +27,13 @@ fn item(id: &str, form: &str, payload: Value) -> Value {
 }
 
 fn registration() -> Value {
-    let mut answers = rantau_core::forms::samples::sample_registration();
+    registration_of(0)
+}
+
+/// The registration of sample person `n`: a NIK is registered once per
+/// placement, so a test registering several times names several people.
+fn registration_of(n: u32) -> Value {
+    let mut answers = rantau_core::forms::samples::sample_registration_of(n);
     answers.insert("departure_date".into(), json!("2025-07-05"));
     Value::Object(answers)
 }
@@ -670,7 +676,7 @@ async fn changes_are_paged_in_order() {
     let c = client();
     let dev = enroll(&c, &s, "device-pages").await;
     let items: Vec<Value> = (0..7)
-        .map(|n| item(&format!("reg{n}"), "pmi-registration", registration()))
+        .map(|n| item(&format!("reg{n}"), "pmi-registration", registration_of(n)))
         .collect();
     batch(&c, &s, &dev.token, items).await;
     let mut cursor = String::new();

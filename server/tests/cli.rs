@@ -78,6 +78,40 @@ fn serve_and_officer_commands_work_together() {
     let unknown = officer(TOKEN, &["pay", "--kpj", "12345678901", "--amount", "1000"]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("kpj.not_found"));
 
+    // `officer import`: a file with a bad row imports nothing and names the
+    // line; the good file is imported, and again changes nothing.
+    let header = "nik,name,birth_date,kpj,start,end\n";
+    let good_row = "3515145708950001,Sri Wahyuni,1995-08-17,12345678901,2025-01-01,2027-12-31\n";
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{header}{good_row}12345,Sri,1995-08-17,12345678902,2025-01-01,2027-12-31\n"),
+    )
+    .unwrap();
+    let refused = officer(TOKEN, &["import", bad.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("line 3: nik.length:"), "{stderr}");
+    assert!(
+        stderr.contains("nothing imported (1 bad row(s))"),
+        "{stderr}"
+    );
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, format!("{header}{good_row}")).unwrap();
+    for (added, unchanged) in [(1, 0), (0, 1)] {
+        let out = officer(TOKEN, &["import", good.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            report,
+            serde_json::json!({"rows": 1, "added": added, "unchanged": unchanged})
+        );
+    }
+
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(db.exists());

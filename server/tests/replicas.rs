@@ -47,8 +47,18 @@ fn item(id: &str, form: &str, payload: Value) -> Value {
     json!({"id": id, "form_id": form, "form_version": 1, "created_at": "2026-01-01T00:00:00Z", "payload": payload})
 }
 
+/// The registration `id`, of a person of its own (a NIK is registered once per
+/// placement); the same id always names the same person.
 fn registration(id: &str) -> Value {
-    let mut answers = rantau_core::forms::samples::sample_registration();
+    static PEOPLE: std::sync::Mutex<Option<std::collections::HashMap<String, u32>>> =
+        std::sync::Mutex::new(None);
+    let n = {
+        let mut people = PEOPLE.lock().unwrap();
+        let people = people.get_or_insert_with(Default::default);
+        let next = people.len() as u32;
+        *people.entry(id.to_string()).or_insert(next)
+    };
+    let mut answers = rantau_core::forms::samples::sample_registration_of(n);
     answers.insert("departure_date".into(), json!("2025-07-05"));
     item(id, "pmi-registration", Value::Object(answers))
 }

@@ -134,7 +134,34 @@ pub fn registration_payload(i: usize) -> Value {
     })
 }
 
-/// Finalizes a registration (synthetic person `i`) with the sample documents its
+/// `payload` (a [`registration_payload`]) as the registration of a person no
+/// other registration of this process names: the server registers a NIK once
+/// per placement, and tests finalize person 0, 1, … on every phone. The NIK
+/// keeps its province, birth date and sex (so it still matches the answers);
+/// its regency, district and serial come from a counter that starts at a random
+/// place per process (other processes, such as the crash client, may register
+/// against the same server).
+pub fn as_new_person(mut payload: Value) -> Value {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    static BASE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let base = *BASE.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0 % 90_000_000);
+    let n = base + NEXT.fetch_add(1, Ordering::Relaxed);
+    let serial = n % 9999 + 1;
+    let district = n / 9999 % 99 + 1;
+    let regency = n / 9999 / 99 % 99 + 1;
+    if let Some(nik) = payload["nik"].as_str() {
+        let nik = format!(
+            "{}{regency:02}{district:02}{}{serial:04}",
+            &nik[..2],
+            &nik[6..12]
+        );
+        payload["nik"] = json!(nik);
+    }
+    payload
+}
+
+/// Finalizes a registration (synthetic person `i`, [`as_new_person`]) with the sample documents its
 /// payload names ([`registration_payload`]), stored and linked as the profile facade
 /// does, so the sync uploads them. Returns the submission id.
 pub fn finalize_registration_with_samples(store: &Store, i: usize) -> String {
@@ -144,7 +171,7 @@ pub fn finalize_registration_with_samples(store: &Store, i: usize) -> String {
         &id,
         "pmi-registration",
         1_790_000_000_000 + i as i64,
-        registration_payload(i),
+        as_new_person(registration_payload(i)),
     );
     let done = store.write(|tx| {
         for (field, bytes) in rantau_core::forms::samples::sample_documents() {
@@ -199,7 +226,7 @@ pub fn finalize_registrations(store: &Store, n: usize) -> Vec<String> {
                 &uuid::Uuid::new_v4().to_string(),
                 "pmi-registration",
                 base + i as i64,
-                registration_payload(i),
+                as_new_person(registration_payload(i)),
             )
         })
         .collect();
@@ -270,7 +297,7 @@ pub fn finalize_registration_with_file(store: &Store, i: usize, file: &[u8]) -> 
     use rantau_core::store::attachments;
     let id = uuid::Uuid::new_v4().to_string();
     let sha = rantau_core::domain::document::content_id(file);
-    let mut payload = registration_payload(i);
+    let mut payload = as_new_person(registration_payload(i));
     payload["ktp_photo"] = json!([sha]);
     payload["kk_photo"] = json!([sha]);
     let r = row(

@@ -54,9 +54,12 @@ impl Drop for Cluster {
     }
 }
 
-fn payload(i: usize) -> (&'static str, Value) {
+/// Item `i` of a batch: registrations of person `person` (a NIK is registered
+/// once per placement, so each registration names a person of its own), and
+/// consultations.
+fn payload(i: usize, person: u32) -> (&'static str, Value) {
     if i % 2 == 0 {
-        let mut a = rantau_core::forms::samples::sample_registration();
+        let mut a = rantau_core::forms::samples::sample_registration_of(person);
         a.insert("departure_date".into(), json!("2025-07-05"));
         ("pmi-registration", Value::Object(a))
     } else {
@@ -93,7 +96,7 @@ fn device(base: &str, d: usize, seen: &Seen) {
     for b in 0..BATCHES {
         let items: Vec<Value> = (0..PER_BATCH)
             .map(|i| {
-                let (form, payload) = payload(i);
+                let (form, payload) = payload(i, (d * 1000 + b * 10 + i) as u32);
                 json!({"id": format!("o{d}-{b}-{i}"), "form_id": form, "form_version": 1,
                        "created_at": "2026-01-01T00:00:00Z", "payload": payload})
             })

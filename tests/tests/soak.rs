@@ -34,9 +34,11 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn payload(i: usize) -> (&'static str, Value) {
+/// Item `i`: registrations of person `person` (a NIK is registered once per
+/// placement, so every registration names a person of its own), and consultations.
+fn payload(i: usize, person: usize) -> (&'static str, Value) {
     if i % 3 == 0 {
-        let mut a = rantau_core::forms::samples::sample_registration();
+        let mut a = rantau_core::forms::samples::sample_registration_of(person as u32);
         a.insert("departure_date".into(), json!("2025-07-05"));
         ("pmi-registration", Value::Object(a))
     } else {
@@ -66,7 +68,7 @@ fn core_device(base: &str, dev: usize, n: usize, seed: u64, tight: bool, seen: &
     let mut rng = StdRng::seed_from_u64(seed ^ dev as u64);
     let rows: Vec<SubmissionRow> = (0..n)
         .map(|i| {
-            let (form, payload) = payload(i);
+            let (form, payload) = payload(i, dev * n + i);
             SubmissionRow {
                 id: format!("core-{dev}-{i}"),
                 form_id: form.into(),
@@ -243,7 +245,8 @@ async fn raw_device(
     // Batches of 1–8 items; each sent by two tasks at once, and some again later.
     let items: Vec<Value> = (0..n)
         .map(|i| {
-            let (form, payload) = payload(i);
+            // The raw devices' people come after every core device's.
+            let (form, payload) = payload(i, 500_000 + dev * n + i);
             json!({"id": format!("raw-{dev}-{i}"), "form_id": form, "form_version": 1,
                    "created_at": "2026-01-01T00:00:00Z", "payload": payload})
         })

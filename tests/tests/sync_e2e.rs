@@ -527,6 +527,67 @@ async fn one_rejected_item_does_not_block_the_others() {
     assert_eq!(accepted, ids.iter().cloned().collect());
 }
 
+/// A worker registered already (here, from another phone) who registers again
+/// for the same placement: the item is rejected for the worker to act on, the
+/// one issue worded in the phone's language and telling them to link this phone,
+/// and the registration sent first stays accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_of_someone_registered_already_asks_the_worker_to_link() {
+    let server = start(DbLocation::Memory).await;
+    let url = format!("http://{}", server.addr);
+    let registration = registration_payload(7);
+    let mut phones = Vec::new();
+    for (n, lang) in [
+        (0, rantau_core::Lang::Id),
+        (1, rantau_core::Lang::En),
+        (2, rantau_core::Lang::Id),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = client_store(dir.path());
+        let id = format!("registration-phone-{n}");
+        let r = row(
+            &id,
+            "pmi-registration",
+            1_790_000_000_000 + n,
+            registration.clone(),
+        );
+        store.write(|tx| insert_submission(tx, &r)).unwrap();
+        let mut cfg = config(&url);
+        cfg.lang = lang;
+        let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+        phones.push((dir, store, id, lang, report));
+    }
+    let (_, first, first_id, _, report) = &phones[0];
+    assert_eq!((report.accepted, report.rejected), (1, 0));
+    let row = first
+        .read(|c| rantau_core::store::outbox::get_submission(c, first_id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.state, OutboxState::Accepted);
+    for (_, store, id, lang, report) in &phones[1..] {
+        assert_eq!((report.accepted, report.rejected), (0, 1), "{lang:?}");
+        let row = store
+            .read(|c| rantau_core::store::outbox::get_submission(c, id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.state, OutboxState::Rejected, "{lang:?}");
+        assert_eq!(row.issues.len(), 1);
+        let issue = &row.issues[0];
+        assert_eq!(issue.code, "registration.already_registered");
+        let (_, id_text, en_text) =
+            rantau_core::base::messages::lookup("registration.already_registered").unwrap();
+        let expected = match lang {
+            rantau_core::Lang::Id => id_text,
+            rantau_core::Lang::En => en_text,
+        };
+        assert_eq!(issue.message, *expected);
+        assert!(issue.message.contains("Saya sudah terdaftar"));
+        // Nothing of the registered person in what the phone was told.
+        let kpj_or_name = ["Sri", registration["full_name"].as_str().unwrap()];
+        assert!(kpj_or_name.iter().all(|s| !issue.message.contains(s)));
+    }
+}
+
 #[test]
 fn sync_future_is_send() {
     fn assert_send<T: Send>(_: &T) {}

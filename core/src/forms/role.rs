@@ -31,6 +31,9 @@ pub enum Role {
     /// The registration this form is about (a local submission id or a server
     /// reference): the sync sends that registration first.
     RefersTo,
+    /// Registration: the worker's NIK, the person the server registers (one
+    /// membership per placement window and person).
+    Nik,
 }
 
 /// The value of a [`Role::JhtOptIn`] choice that means "yes, I join JHT".
@@ -38,7 +41,7 @@ pub(crate) const OPTED_IN: &str = "yes";
 
 impl Role {
     /// Every role, in the order the docs list them.
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Scheme,
         Role::ContractStart,
         Role::ContractEnd,
@@ -47,6 +50,7 @@ impl Role {
         Role::JhtAmount,
         Role::Destination,
         Role::RefersTo,
+        Role::Nik,
     ];
 
     /// The name written in a definition.
@@ -61,6 +65,7 @@ impl Role {
             Role::JhtAmount => "jht_amount",
             Role::Destination => "destination",
             Role::RefersTo => "refers_to",
+            Role::Nik => "nik",
         }
     }
 
@@ -78,6 +83,7 @@ impl Role {
             Role::JhtAmount => &[Kind::SingleChoice, Kind::Number],
             Role::Destination => &[Kind::Country],
             Role::RefersTo => &[Kind::Text],
+            Role::Nik => &[Kind::Nik],
         }
     }
 
@@ -88,6 +94,8 @@ impl Role {
         use Role::*;
         match self {
             RefersTo => &[],
+            // The person is who registers: meaningless without the terms.
+            Nik => &[Scheme, ContractStart, ContractEnd],
             Scheme => &[ContractStart, ContractEnd],
             ContractStart => &[Scheme, ContractEnd],
             ContractEnd => &[Scheme, ContractStart],

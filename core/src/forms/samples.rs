@@ -44,6 +44,22 @@ pub fn sample_registration() -> Answers {
     answers
 }
 
+/// [`sample_registration`] for fictional person `n`: the same answers with
+/// another NIK (its serial, the last four digits, and then its district, the
+/// two before the birth date, vary with `n`; `n` = 0 is the sample's own NIK).
+/// The server registers a NIK once per placement window, so tests and
+/// benchmarks that register several times name several people (989,901 of
+/// them before the NIKs repeat).
+pub fn sample_registration_of(n: u32) -> Answers {
+    let mut answers = sample_registration();
+    let serial = n % 9999 + 1;
+    let district = (n / 9999 % 99 + 13) % 99 + 1;
+    if let Some(Value::String(nik)) = answers.get_mut("nik") {
+        *nik = format!("{}{district:02}{}{serial:04}", &nik[..4], &nik[6..12]);
+    }
+    answers
+}
+
 /// The registration's typed answers (no documents).
 fn typed_registration() -> Answers {
     object(json!({

@@ -176,9 +176,12 @@ impl<'a> Http<'a> {
 
     /// Sends and returns the (decompressed) body of a 2xx answer.
     async fn send_raw(&mut self, mut req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
+        // The server words what it answers (a rejection's issues, which the outbox
+        // keeps and shows as they came) in the language asked for.
         req = req
             .header("accept", "application/json")
-            .header("accept-encoding", "gzip");
+            .header("accept-encoding", "gzip")
+            .header("accept-language", self.config.lang.code());
         if let Some(token) = &self.token {
             req = req.bearer_auth(token);
         }

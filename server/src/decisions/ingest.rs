@@ -11,7 +11,8 @@ use rantau_core::forms::{builtin_form, RegistrationTerms};
 use rantau_core::protocol::wire::{EventKind, ItemOutcome, SubmissionItem};
 use rantau_core::{Issue, Lang};
 
-use crate::decisions::{ids, registration, validation};
+use crate::decisions::persons::Registrant;
+use crate::decisions::{ids, persons, registration, validation};
 use crate::messages::error_issue;
 
 /// The conflict code for a reused submission id.
@@ -71,6 +72,27 @@ pub struct Decision {
     pub files: Vec<String>,
 }
 
+impl Decision {
+    /// The person an accepted registration is for (see [`NewRegistration::registrant`]).
+    pub fn registrant(&self) -> Option<&Registrant> {
+        self.registration.as_ref()?.registrant.as_ref()
+    }
+
+    /// This decision once storage found the registrant already registered for
+    /// an overlapping placement: their refusal instead of the acceptance,
+    /// nothing to register. Any other decision is returned as it is.
+    pub fn already_registered(self) -> Decision {
+        match self.registrant() {
+            Some(who) => Decision {
+                outcome: who.refusal.clone(),
+                registration: None,
+                files: self.files,
+            },
+            None => self,
+        }
+    }
+}
+
 /// An accepted registration's terms as the server decided them.
 #[derive(Debug, Clone)]
 pub struct NewRegistration {
@@ -82,6 +104,11 @@ pub struct NewRegistration {
     pub pay_before: String,
     /// Day of the decision (`YYYY-MM-DD`).
     pub registered_on: String,
+    /// The person registering, when the form names one (its NIK role): storage
+    /// refuses the registration with the registrant's refusal when that person
+    /// already holds an overlapping membership, and otherwise records the
+    /// membership (under the person's KPJ when they have one).
+    pub registrant: Option<Registrant>,
 }
 
 /// A stored answer found for a submission id.
@@ -250,6 +277,7 @@ fn decide(item: &SubmissionItem, clock: &Clock) -> Decision {
                     reference: ids::reference("REG"),
                 },
                 registration: Some(NewRegistration {
+                    registrant: persons::registrant(def, &item.payload, &terms, clock.lang),
                     terms,
                     amount_due: due,
                     pay_before: ymd(clock.today + Duration::days(30)),

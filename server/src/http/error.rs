@@ -59,6 +59,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("submission.not_found", 404),
     ("submission.wrong_form", 409),
     ("submission.not_accepted", 409),
+    ("import.invalid_rows", 422),
     ("attachment.not_found", 404),
     ("attachment.too_large", 413),
     ("attachment.quota_exceeded", 413),

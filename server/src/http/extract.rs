@@ -20,7 +20,7 @@ use crate::limits::Limited;
 pub(super) struct LogSlot(pub(super) Arc<Mutex<Option<String>>>);
 
 /// The language the client asked for (Indonesian by default).
-pub(super) fn lang_of(headers: &HeaderMap) -> Lang {
+pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
     validation::request_lang(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
 }
 

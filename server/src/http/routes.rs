@@ -106,6 +106,11 @@ pub fn routes() -> Routes {
         "/v1/admin/submissions",
         on(MethodFilter::GET, admin::list),
     )
+    .add(
+        "post",
+        "/v1/admin/persons/import",
+        on(MethodFilter::POST, admin::import_persons),
+    )
     .add("get", "/healthz", on(MethodFilter::GET, health::healthz))
     .add("get", "/readyz", on(MethodFilter::GET, health::readyz))
     .add("get", "/metrics", on(MethodFilter::GET, metrics::metrics))

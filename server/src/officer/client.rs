@@ -1,5 +1,5 @@
 //! The officer's client for the admin endpoints (used by
-//! `rantau-server officer pay|reply|reject|contribution|list` and by tests):
+//! `rantau-server officer pay|reply|reject|contribution|list|import` and by tests):
 //! a blocking HTTP client; call it from synchronous code only.
 
 use rantau_core::protocol::transport::is_loopback_host;
@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::officer::wire::{
-    ContributionRequest, PaymentRequest, RejectRequest, ReplyRequest, SubmissionList,
+    ContributionRequest, ImportRefusal, ImportReport, ImportRequest, PaymentRequest, RejectRequest,
+    ReplyRequest, RowError, SubmissionList,
 };
 
 /// A client for one server with the admin token.
@@ -125,6 +126,39 @@ impl OfficerClient {
             ),
             req,
         )
+    }
+
+    /// Imports a CSV file of people registered elsewhere: its report, or
+    /// every bad row when the server refused the file (nothing imported).
+    pub fn import_persons(
+        &self,
+        csv: &str,
+    ) -> Result<std::result::Result<ImportReport, Vec<RowError>>> {
+        let resp = self
+            .http
+            .post(format!("{}/v1/admin/persons/import", self.base))
+            .bearer_auth(&self.token)
+            // The bad rows' reasons, in the officer's terminal's language.
+            .header("accept-language", crate::messages::operator_lang().code())
+            .json(&ImportRequest {
+                csv: csv.to_string(),
+            })
+            .send()
+            .map_err(network)?;
+        if resp.status() == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+            let bytes = resp.bytes().map_err(network)?;
+            return match serde_json::from_slice::<ImportRefusal>(&bytes) {
+                Ok(refusal) => Ok(Err(refusal.errors)),
+                Err(_) => {
+                    let body: ErrorBody = serde_json::from_slice(&bytes)?;
+                    Err(Error::Remote {
+                        code: body.code,
+                        message: body.message,
+                    })
+                }
+            };
+        }
+        Self::answer(resp).map(Ok)
     }
 
     /// One page of submissions (optionally of one form) after `cursor` (the

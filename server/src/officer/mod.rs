@@ -1,5 +1,6 @@
 //! The officers' side of the server: the admin routes (payments,
-//! contributions, replies, rejections, the submission list), their bodies, and
+//! contributions, replies, rejections, the submission list, the import of
+//! people registered elsewhere), their bodies, and
 //! the blocking client that `rantau-server officer …` and tests use.
 
 pub mod client;
@@ -8,6 +9,6 @@ pub mod wire;
 
 pub use client::OfficerClient;
 pub use wire::{
-    ContributionRequest, PaymentRequest, RejectRequest, ReplyRequest, SubmissionList,
-    SubmissionSummary,
+    ContributionRequest, ImportRefusal, ImportReport, ImportRequest, PaymentRequest, RejectRequest,
+    ReplyRequest, RowError, SubmissionList, SubmissionSummary,
 };

@@ -1,17 +1,20 @@
 //! Officer routes (admin bearer token): record payments and contributions,
-//! answer consultations, reject registrations, list submissions. Each decision
+//! answer consultations, reject registrations, list submissions, import
+//! people registered elsewhere. Each decision
 //! becomes an event in the participant's change feed, appended by storage in
 //! the same transaction that found what the decision is about.
 
 use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use rantau_core::protocol::wire::{Event, EventKind};
 use serde::Deserialize;
 
+use crate::decisions::import::{self, INVALID_ROWS};
 use crate::decisions::registration::protection;
 use crate::decisions::validation;
 use crate::http::body::json_body;
@@ -19,7 +22,8 @@ use crate::http::error::ApiError;
 use crate::http::extract::Officer;
 use crate::http::AppState;
 use crate::officer::wire::{
-    ContributionRequest, PaymentRequest, RejectRequest, ReplyRequest, SubmissionList,
+    ContributionRequest, ImportRefusal, ImportRequest, PaymentRequest, RejectRequest, ReplyRequest,
+    SubmissionList,
 };
 use crate::storage::{KpjRegistration, SubmissionDecision, SubmissionState};
 
@@ -251,4 +255,42 @@ pub async fn list(
         next_cursor: page.last.to_string(),
         has_more: page.has_more,
     }))
+}
+
+/// `POST /v1/admin/persons/import`: people registered elsewhere, from CSV
+/// (`docs/import.md`). All or nothing: a file with any bad row (unreadable, or
+/// in conflict with the people stored) is refused with every bad row listed
+/// (422 `import.invalid_rows`); importing a file twice changes nothing.
+pub async fn import_persons(
+    State(state): State<AppState>,
+    _: Officer,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let lang = crate::http::extract::lang_of(&headers);
+    let req: ImportRequest = json_body(&headers, body).await?;
+    if req.csv.contains('\0') {
+        return Err(ApiError::new(
+            "request.invalid_text",
+            "the file holds a NUL character",
+        ));
+    }
+    let refused = |errors| {
+        let message = crate::messages::render(INVALID_ROWS, lang, &[]);
+        let body = ImportRefusal {
+            code: INVALID_ROWS.to_string(),
+            message,
+            errors,
+        };
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+    };
+    let rows = match import::parse(&req.csv, lang) {
+        Ok(rows) => rows,
+        Err(errors) => return refused(errors),
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    match state.storage.import_persons(rows, lang, now).await? {
+        Ok(report) => Ok(Json(report).into_response()),
+        Err(errors) => refused(errors),
+    }
 }

@@ -4,6 +4,8 @@
 use rantau_core::base::lang::Localized;
 use serde::{Deserialize, Serialize};
 
+pub use crate::decisions::import::RowError;
+
 /// `POST /v1/admin/payments` body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PaymentRequest {
@@ -90,4 +92,35 @@ pub struct SubmissionList {
     /// More submissions follow this page.
     #[serde(default)]
     pub has_more: bool,
+}
+
+/// `POST /v1/admin/persons/import` body: a CSV file of people registered
+/// elsewhere (format: `docs/import.md`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportRequest {
+    /// The whole file, header row first.
+    pub csv: String,
+}
+
+/// `POST /v1/admin/persons/import` answer: the file was imported whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// Data rows in the file.
+    pub rows: usize,
+    /// Rows that added a person or a membership.
+    pub added: usize,
+    /// Rows held already (the same file imported before): nothing written.
+    pub unchanged: usize,
+}
+
+/// `POST /v1/admin/persons/import` refusal (422 `import.invalid_rows`):
+/// nothing of the file was imported; every bad row is listed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportRefusal {
+    /// `import.invalid_rows`.
+    pub code: String,
+    /// What to do, in the request's language.
+    pub message: String,
+    /// Each bad row: line (the header is 1), code and reason.
+    pub errors: Vec<RowError>,
 }

@@ -58,15 +58,17 @@ use chrono::NaiveDate;
 use rantau_core::forms::RegistrationTerms;
 use rantau_core::protocol::wire::{AttachmentStatus, Event, EventKind, ItemResult, SubmissionItem};
 
+use crate::decisions::import::{ImportRow, RowError};
 use crate::decisions::ingest::{Clock, Prepared};
 use crate::error::{Error, Result};
 use crate::limits::DocumentQuota;
-use crate::officer::SubmissionSummary;
+use crate::officer::{ImportReport, SubmissionSummary};
 use files::FileStore;
 use key::DataKey;
 pub use location::{DbLocation, PgUrl};
 use objects::{Documents, Objects};
 use postgres::PgDb;
+use rantau_core::Lang;
 use sqlite::SqliteDb;
 
 /// The server's repository: records in a database, document bytes in a
@@ -210,6 +212,21 @@ pub struct SubmissionDecision {
     pub event: EventKind,
     /// Mark the submission `officer_rejected`.
     pub reject: bool,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum ImportRefused {
+    /// Rows that conflict with the people stored (or with earlier rows).
+    Rows(Vec<RowError>),
+    /// The database failed.
+    Db(Error),
+}
+
+impl From<Error> for ImportRefused {
+    fn from(e: Error) -> Self {
+        ImportRefused::Db(e)
+    }
 }
 
 /// One page of the officers' submission list.
@@ -443,6 +460,35 @@ impl Storage {
             Database::Postgres(db) => {
                 postgres::submissions::store_batch(db, &participant, &items, prepared, &clock).await
             }
+        }
+    }
+
+    /// Imports people registered elsewhere, checked rows in file order, in one
+    /// transaction: a new NIK becomes a person with its KPJ, a known one gets
+    /// the row's membership window, a membership held already is left as it
+    /// is (importing a file twice changes nothing). A row whose NIK holds
+    /// another KPJ, whose KPJ holds another NIK, or whose window overlaps
+    /// another of the person's refuses the whole file: nothing is written and
+    /// every such row is returned.
+    pub async fn import_persons(
+        &self,
+        rows: Vec<ImportRow>,
+        lang: Lang,
+        now: i64,
+    ) -> Result<std::result::Result<ImportReport, Vec<RowError>>> {
+        let out = match &self.db {
+            Database::Sqlite(db) => {
+                self.sqlite(db, move |db, _| {
+                    Ok(db.write(|tx| sqlite::persons::import(tx, &rows, lang, now)))
+                })
+                .await?
+            }
+            Database::Postgres(db) => postgres::persons::import(db, &rows, lang, now).await,
+        };
+        match out {
+            Ok(done) => Ok(Ok(done)),
+            Err(ImportRefused::Rows(rows)) => Ok(Err(rows)),
+            Err(ImportRefused::Db(e)) => Err(e),
         }
     }
 

@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::decisions::ingest::prepare;
+use rantau_core::forms::Role;
 use rantau_core::protocol::wire::ItemOutcome;
 use rantau_core::Lang;
 use sha2::Digest;
@@ -133,8 +134,23 @@ fn registration(id: &str) -> SubmissionItem {
         form_id: crate::decisions::validation::REGISTRATION.into(),
         form_version: 1,
         created_at: "2026-01-01T00:00:00Z".into(),
-        payload: serde_json::Value::Object(rantau_core::forms::samples::sample_registration()),
+        payload: serde_json::Value::Object(rantau_core::forms::samples::sample_registration_of(
+            person_of(id),
+        )),
     }
+}
+
+/// A person (NIK serial) per registration id: the server registers a NIK once
+/// per placement, and the same id must always carry the same payload.
+fn person_of(id: &str) -> u32 {
+    // Numbered in order of first use, from 1000 (the persons tests use the
+    // ones below).
+    static PEOPLE: std::sync::Mutex<Option<std::collections::HashMap<String, u32>>> =
+        std::sync::Mutex::new(None);
+    let mut people = PEOPLE.lock().unwrap();
+    let people = people.get_or_insert_with(Default::default);
+    let next = 1000 + people.len() as u32;
+    *people.entry(id.to_string()).or_insert(next)
 }
 
 fn reference(o: &ItemOutcome) -> &str {
@@ -758,4 +774,369 @@ async fn an_unreachable_database_is_unavailable() {
     };
     let err = Storage::connect(&location, None).await.unwrap_err();
     assert_eq!(err.code(), "server.unavailable", "{err}");
+}
+
+/// The sample registration of person `n` (its NIK serial) for the placement
+/// `start`..`end` (contract dates; no departure date).
+fn placement(id: &str, n: u32, start: &str, end: &str) -> SubmissionItem {
+    let mut payload = rantau_core::forms::samples::sample_registration_of(n);
+    payload.insert(field(Role::ContractStart), serde_json::json!(start));
+    payload.insert(field(Role::ContractEnd), serde_json::json!(end));
+    payload.remove(&field(Role::DepartureDate));
+    SubmissionItem {
+        id: id.into(),
+        form_id: crate::decisions::validation::REGISTRATION.into(),
+        form_version: 1,
+        created_at: "2026-01-01T00:00:00Z".into(),
+        payload: serde_json::Value::Object(payload),
+    }
+}
+
+/// The id of the registration form's field that holds `role` (this file is
+/// scanned as production code by `core/tests/no_field_ids.rs`).
+fn field(role: Role) -> String {
+    rantau_core::forms::builtin_form(crate::decisions::validation::REGISTRATION, Some(1))
+        .and_then(|def| def.field_with_role(role))
+        .map(|f| f.id.clone())
+        .unwrap()
+}
+
+/// The NIK of sample person `n`.
+fn nik_of(n: u32) -> String {
+    rantau_core::forms::samples::sample_registration_of(n)[&field(Role::Nik)]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The KPJ of each registration event in `p`'s feed.
+async fn kpjs(storage: &Storage, p: &str) -> Vec<String> {
+    let (events, _) = storage.changes(p.to_string(), 0, 100).await.unwrap();
+    numbers(&events).into_iter().map(|(kpj, _)| kpj).collect()
+}
+
+fn refused(o: &ItemOutcome) -> bool {
+    matches!(o, ItemOutcome::Rejected { issues }
+        if issues.len() == 1 && issues[0].code == crate::decisions::persons::ALREADY_REGISTERED)
+}
+
+#[tokio::test]
+async fn a_person_is_registered_once_per_placement_whoever_sends_it() {
+    for b in backends("a_person_is_registered_once_per_placement").await {
+        let (s, name) = (&b.storage, b.name);
+        let (pa, pb, pc) = (
+            enrolled(s, "a").await,
+            enrolled(s, "b").await,
+            enrolled(s, "c").await,
+        );
+        let first = store(s, &pa, vec![placement("ra", 1, "2025-07-01", "2027-06-30")]).await;
+        let reference_a = reference(&first[0].outcome).to_string();
+        let kpj_a = kpjs(s, &pa).await;
+        assert_eq!(kpj_a.len(), 1, "{name}");
+        // Another phone, the same NIK, an overlapping placement: refused.
+        let other = store(s, &pb, vec![placement("rb", 1, "2027-06-30", "2029-06-30")]).await;
+        assert!(refused(&other[0].outcome), "{name}: {:?}", other[0].outcome);
+        // Sent again (a retry): the same answer, as for any id.
+        let again = store(s, &pb, vec![placement("rb", 1, "2027-06-30", "2029-06-30")]).await;
+        assert_eq!(again[0].outcome, other[0].outcome, "{name}");
+        // The first registration re-sent is still itself, not "already registered".
+        let resent = store(s, &pa, vec![placement("ra", 1, "2025-07-01", "2027-06-30")]).await;
+        assert_eq!(
+            resent[0].outcome,
+            ItemOutcome::Duplicate {
+                reference: reference_a.clone()
+            },
+            "{name}"
+        );
+        // The refused phone learnt nothing through its feed.
+        assert!(kpjs(s, &pb).await.is_empty(), "{name}");
+        // A later placement of the same person, from a third phone: the same KPJ.
+        let later = store(s, &pc, vec![placement("rc", 1, "2027-08-01", "2029-07-31")]).await;
+        reference(&later[0].outcome);
+        assert_eq!(kpjs(s, &pc).await, kpj_a, "{name}");
+        // Both placements are held now: one inside either is refused.
+        for (id, start, end) in [
+            ("rd", "2027-07-01", "2027-07-31"),
+            ("re", "2029-07-31", "2030-12-31"),
+        ] {
+            let out = store(s, &pc, vec![placement(id, 1, start, end)]).await;
+            let gap = start == "2027-07-01";
+            assert_eq!(
+                !refused(&out[0].outcome),
+                gap,
+                "{name}: {id} {:?}",
+                out[0].outcome
+            );
+        }
+        // Two registrations of one new person in one batch: the first counts.
+        let batch = store(
+            s,
+            &pa,
+            vec![
+                placement("x1", 2, "2025-07-01", "2027-06-30"),
+                placement("x2", 2, "2026-01-01", "2027-12-31"),
+            ],
+        )
+        .await;
+        reference(&batch[0].outcome);
+        assert!(refused(&batch[1].outcome), "{name}: {:?}", batch[1].outcome);
+        b.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn imported_people_are_refused_alike_and_an_import_is_whole_and_idempotent() {
+    for b in backends("imported_people_are_refused_alike").await {
+        let (s, name) = (&b.storage, b.name);
+        let (pa, pb) = (enrolled(s, "a").await, enrolled(s, "b").await);
+        let row = |n: u32, kpj: &str, start: &str, end: &str| {
+            format!("{},Sri Wahyuni,1995-08-17,{kpj},{start},{end}\n", nik_of(n))
+        };
+        let file = |rows: &[String]| {
+            let csv = format!("nik,name,birth_date,kpj,start,end\n{}", rows.concat());
+            crate::decisions::import::parse(&csv, Lang::En).unwrap()
+        };
+        let import = |rows| async { s.import_persons(rows, Lang::En, 1).await.unwrap() };
+        let three = row(3, "12345678901", "2025-01-01", "2027-12-31");
+        let done = import(file(std::slice::from_ref(&three))).await.unwrap();
+        assert_eq!((done.rows, done.added, done.unchanged), (1, 1, 0), "{name}");
+        let twice = import(file(std::slice::from_ref(&three))).await.unwrap();
+        assert_eq!(
+            (twice.rows, twice.added, twice.unchanged),
+            (1, 0, 1),
+            "{name}"
+        );
+
+        // Refused alike: a person registered here, and one imported.
+        store(s, &pa, vec![placement("r4", 4, "2025-07-01", "2027-06-30")]).await;
+        let here = store(s, &pb, vec![placement("b4", 4, "2025-07-01", "2027-06-30")]).await;
+        let imported = store(s, &pb, vec![placement("b3", 3, "2025-07-01", "2027-06-30")]).await;
+        assert!(refused(&here[0].outcome), "{name}: {:?}", here[0].outcome);
+        assert_eq!(here[0].outcome, imported[0].outcome, "{name}");
+
+        // A file with a bad row imports nothing; every bad row is named.
+        let bad = file(&[
+            row(5, "12345678905", "2025-01-01", "2027-12-31"),
+            row(3, "99999999999", "2028-01-01", "2029-12-31"),
+            row(6, "12345678901", "2025-01-01", "2027-12-31"),
+            row(3, "12345678901", "2026-01-01", "2026-06-30"),
+        ]);
+        let errors = import(bad).await.unwrap_err();
+        let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (3, "import.nik_other_kpj"),
+                (4, "import.kpj_other_nik"),
+                (5, "import.overlaps")
+            ],
+            "{name}"
+        );
+        // Row 2 was not kept: person 5 registers freely, under a KPJ of their own.
+        let five = store(s, &pa, vec![placement("r5", 5, "2025-07-01", "2027-06-30")]).await;
+        reference(&five[0].outcome);
+        assert_ne!(kpjs(s, &pa).await[1], "12345678905", "{name}");
+
+        // A later window for the imported person, then a registration after it:
+        // the imported KPJ is theirs.
+        let later = import(file(&[
+            three.clone(),
+            row(3, "12345678901", "2028-01-01", "2029-12-31"),
+        ]))
+        .await
+        .unwrap();
+        assert_eq!((later.added, later.unchanged), (1, 1), "{name}");
+        let fresh = store(
+            s,
+            &pb,
+            vec![placement("b3-later", 3, "2030-01-01", "2031-12-31")],
+        )
+        .await;
+        reference(&fresh[0].outcome);
+        assert_eq!(kpjs(s, &pb).await, ["12345678901"], "{name}");
+        b.finish().await;
+    }
+}
+
+/// A PostgreSQL database at schema 1 (before persons) with a registration in
+/// it: migrating keeps it and makes its sender a person's device.
+#[tokio::test]
+async fn a_postgres_database_before_persons_keeps_its_registrations_as_persons() {
+    let Ok(admin_url) = std::env::var(PG_ENV) else {
+        eprintln!("a_postgres_database_before_persons: skipped ({PG_ENV} is not set)");
+        return;
+    };
+    let dbname = format!("rantau_test_{}", uuid::Uuid::new_v4().simple());
+    let url = create_database(&admin_url, &dbname).await.unwrap();
+    let old = PgDb::unmigrated_for_tests(&PgUrl::parse(&url).unwrap()).unwrap();
+    postgres::schema::migrate_to_for_tests(&mut old.client().await.unwrap(), 1)
+        .await
+        .unwrap();
+    let payload = crate::decisions::ids::canonical_json(&serde_json::Value::Object(
+        rantau_core::forms::samples::sample_registration_of(7),
+    ));
+    // Two registrations of one NIK (an old server gave each a KPJ), and one
+    // form that registers no one.
+    old.execute_for_tests(&format!(
+        "INSERT INTO participants VALUES ('p1', 'd1', '', 1), ('p2', 'd2', '', 2);
+         UPDATE positions SET n = 3;
+         INSERT INTO submissions (id, participant_id, form_id, form_version, payload_hash, payload, created_at,
+                                  received_at, status, answer, reference, pos)
+         VALUES ('s1', 'p1', 'pmi-registration', 1, '\\x00', '{p}', 't', 10, 'accepted', '{{}}', 'REG-1', 1),
+                ('s2', 'p2', 'pmi-registration', 1, '\\x00', '{p}', 't', 20, 'accepted', '{{}}', 'REG-2', 2),
+                ('s3', 'p2', 'consultation', 1, '\\x00', '{{}}', 't', 30, 'accepted', '{{}}', 'KONS-1', 3);
+         INSERT INTO registrations VALUES
+           ('s1', 'p1', '11111111111', '21111111111', 1, 'x', 'p3mi', '2026-01-01', NULL, '2025-07-01', '2027-06-30'),
+           ('s2', 'p2', '11111111112', '21111111112', 1, 'x', 'p3mi', '2026-01-02', '2025-08-01', '2025-07-01', '2027-06-30');",
+        p = payload.replace('\'', "''")
+    ))
+    .await
+    .unwrap();
+    old.close();
+    let files = tempfile::tempdir().unwrap();
+    let location = DbLocation::Postgres {
+        url: PgUrl::parse(&url).unwrap(),
+        files: Documents::Folder(files.path().join("documents")),
+    };
+    let storage = Storage::connect(&location, None).await.unwrap();
+    assert_eq!(storage.ready().await.unwrap(), Readiness::Ready);
+    let Database::Postgres(db) = &storage.db else {
+        panic!()
+    };
+    let client = db.client().await.unwrap();
+    let persons = client
+        .query("SELECT nik, kpj FROM persons", &[])
+        .await
+        .unwrap();
+    assert_eq!(persons.len(), 1);
+    assert_eq!(persons[0].get::<_, String>(0), nik_of(7));
+    assert_eq!(persons[0].get::<_, String>(1), "11111111111");
+    let devices: Vec<String> = client
+        .query("SELECT participant_id FROM person_devices ORDER BY 1", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(devices, ["p1", "p2"]);
+    let memberships: Vec<(String, String, String, Option<String>)> = client
+        .query(
+            "SELECT kpj, starts, ends, submission_id FROM memberships ORDER BY kpj",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    assert_eq!(
+        memberships,
+        [
+            (
+                "11111111111".into(),
+                "2025-07-01".into(),
+                "2027-06-30".into(),
+                Some("s1".into())
+            ),
+            (
+                "11111111112".into(),
+                "2025-08-01".into(),
+                "2027-06-30".into(),
+                Some("s2".into())
+            ),
+        ]
+    );
+    drop(client);
+    // The migrated person is refused a second registration for that placement.
+    let p = enrolled(&storage, "d3").await;
+    let out = store(
+        &storage,
+        &p,
+        vec![placement("s4", 7, "2026-01-01", "2026-12-31")],
+    )
+    .await;
+    assert!(refused(&out[0].outcome), "{:?}", out[0].outcome);
+    db.close();
+    drop(storage);
+    let admin = admin_client(&admin_url).await;
+    admin
+        .batch_execute(&format!("DROP DATABASE \"{dbname}\" WITH (FORCE)"))
+        .await
+        .unwrap();
+}
+
+/// Two phones registering one person for one placement at the same moment:
+/// exactly one is accepted, the other refused (PostgreSQL: the NIK's lock).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_phones_registering_one_person_at_once_get_one_membership() {
+    for b in backends("two_phones_registering_one_person_at_once").await {
+        let s = &b.storage;
+        let (pa, pb) = (enrolled(s, "a").await, enrolled(s, "b").await);
+        for round in 0..8u32 {
+            let send = |p: String, id: String| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let item = placement(&id, 500 + round, "2025-07-01", "2027-06-30");
+                    store(&s, &p, vec![item]).await.remove(0).outcome
+                })
+            };
+            let (x, y) = tokio::join!(
+                send(pa.clone(), format!("race-a-{round}")),
+                send(pb.clone(), format!("race-b-{round}"))
+            );
+            let outcomes = [x.unwrap(), y.unwrap()];
+            let accepted = outcomes
+                .iter()
+                .filter(|o| matches!(o, ItemOutcome::Accepted { .. }))
+                .count();
+            let refusals = outcomes.iter().filter(|o| refused(o)).count();
+            assert_eq!((accepted, refusals), (1, 1), "{}: {outcomes:?}", b.name);
+        }
+        b.finish().await;
+    }
+}
+
+/// A registration an officer rejected holds no placement: the person may
+/// register for it again.
+#[tokio::test]
+async fn a_registration_an_officer_rejected_does_not_hold_the_placement() {
+    for b in backends("a_registration_an_officer_rejected").await {
+        let (s, name) = (&b.storage, b.name);
+        let p = enrolled(s, "a").await;
+        let first = store(
+            s,
+            &p,
+            vec![placement("r1", 600, "2025-07-01", "2027-06-30")],
+        )
+        .await;
+        reference(&first[0].outcome);
+        let again = store(
+            s,
+            &p,
+            vec![placement("r2", 600, "2025-07-01", "2027-06-30")],
+        )
+        .await;
+        assert!(refused(&again[0].outcome), "{name}");
+        s.event_for_submission("r1".into(), "2026-01-02T00:00:00Z".into(), |found| {
+            assert!(found.is_some());
+            Ok::<_, ()>(SubmissionDecision {
+                event: EventKind::RegistrationRejected {
+                    submission_id: "r1".into(),
+                    reason: rantau_core::Localized::new("Ditolak", "Rejected"),
+                },
+                reject: true,
+            })
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        let third = store(
+            s,
+            &p,
+            vec![placement("r3", 600, "2025-07-01", "2027-06-30")],
+        )
+        .await;
+        reference(&third[0].outcome);
+        b.finish().await;
+    }
 }

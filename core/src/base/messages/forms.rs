@@ -124,6 +124,14 @@ pub static MESSAGES: &[super::Entry] = &[
         "Kolom {field} wajib diisi untuk pendaftaran.",
         "The field {field} is required for a registration.",
     ),
+    // The server's answer to a registration of a NIK that already holds a
+    // membership for an overlapping placement: it says nothing about that
+    // membership, only what the worker can do.
+    (
+        "registration.already_registered",
+        "NIK ini sudah terdaftar untuk masa penempatan ini, jadi tidak perlu mendaftar lagi. Jika ini NIK Anda, pilih \"Saya sudah terdaftar\" untuk menautkan ponsel ini ke kepesertaan Anda. Jika bukan, periksa kembali NIK yang Anda ketik.",
+        "This NIK is already registered for this placement period, so there is no need to register again. If it is your NIK, choose \"I am already registered\" (Saya sudah terdaftar) to link this phone to your membership. If not, check the NIK you typed.",
+    ),
     (
         "registration.invalid_scheme",
         "Skema penempatan tidak dikenal.",

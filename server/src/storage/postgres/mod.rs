@@ -12,8 +12,10 @@
 //! - positions (the change feed's and the officers' list's) come from a one-row
 //!   counter taken as the last step before commit ([`positions`]), so they
 //!   follow commit order;
-//! - a new attachment's quota check and reservation, and a device's
-//!   enrollment, are serialised by transaction-scoped advisory locks.
+//! - a new attachment's quota check and reservation, a device's enrollment,
+//!   and the overlap check and write of one person's memberships (a
+//!   registration, an import) are serialised by transaction-scoped advisory
+//!   locks.
 //!
 //! Document bytes are in the [`crate::storage::files::FileStore`]: a folder
 //! (one server process per folder: an upload's chunks and assembly are
@@ -25,6 +27,7 @@ pub(crate) mod devices;
 pub(crate) mod events;
 mod numbers;
 pub(crate) mod officer;
+pub(crate) mod persons;
 mod positions;
 pub(crate) mod schema;
 pub mod scratch;
@@ -58,6 +61,8 @@ pub(crate) mod lock {
     pub const RESERVE: i32 = 2;
     /// Migrating the schema (second key: 0).
     pub const MIGRATE: i32 = 3;
+    /// Checking and writing one person's memberships (second key: a hash of the NIK).
+    pub const PERSON: i32 = 4;
 }
 
 /// The server's pool of connections to one database.
@@ -86,6 +91,20 @@ impl PgDb {
     /// [`Error::Unavailable`] when the database cannot be reached,
     /// [`Error::SchemaTooNew`] when a newer server wrote it (left untouched).
     pub async fn connect(url: &PgUrl) -> Result<PgDb> {
+        let db = PgDb::pool(url)?;
+        schema::migrate(&mut db.client().await?).await?;
+        Ok(db)
+    }
+
+    /// A pool on `url` that has not migrated anything: a test's way to build a
+    /// database as an older server left it.
+    #[cfg(test)]
+    pub(crate) fn unmigrated_for_tests(url: &PgUrl) -> Result<PgDb> {
+        PgDb::pool(url)
+    }
+
+    /// The pool (no connection is made yet).
+    fn pool(url: &PgUrl) -> Result<PgDb> {
         let mut config: tokio_postgres::Config = url
             .expose()
             .parse()
@@ -109,13 +128,11 @@ impl PgDb {
             .recycle_timeout(Some(CONNECT))
             .build()
             .map_err(|e| Error::Runtime(format!("database pool: {e}")))?;
-        let db = PgDb {
+        Ok(PgDb {
             pool,
             #[cfg(test)]
             hold: std::sync::Mutex::new(None),
-        };
-        schema::migrate(&mut db.client().await?).await?;
-        Ok(db)
+        })
     }
 
     /// A connection from the pool.

@@ -39,12 +39,14 @@ async fn emit_and_commit(
         .ok_or_else(|| Error::Malformed("an event was not positioned".into()))
 }
 
-/// The registration of `kpj`, read back into terms; its submission row locked.
+/// The registration of `kpj` (its latest: a person's later placement keeps
+/// the KPJ), read back into terms; its submission row locked.
 async fn registration_by_kpj(tx: &Tx<'_>, kpj: &str) -> Result<Option<KpjRegistration>> {
     let Some(row) = tx
         .query_opt(
             "SELECT r.participant_id, r.scheme, r.registered_on, r.departure_date, r.contract_start, r.contract_end, s.status
              FROM registrations r JOIN submissions s ON s.id = r.submission_id WHERE r.kpj = $1
+             ORDER BY s.received_at DESC, r.submission_id DESC LIMIT 1
              FOR UPDATE OF s",
             &[&kpj],
         )

@@ -9,10 +9,10 @@
 //! a `pos` column on submissions.
 
 use crate::error::{Error, Result};
-use crate::storage::postgres::{lock, Client};
+use crate::storage::postgres::{lock, persons, Client};
 
 /// The schema version this code writes.
-pub const VERSION: i32 = 1;
+pub const VERSION: i32 = 2;
 
 /// Version 1: participants, device secrets and tokens; submissions (the
 /// idempotency record) with their files and registrations; the issued-numbers
@@ -105,8 +105,45 @@ CREATE TABLE submission_files (
 );
 ";
 
+/// Version 2: the person (SQLite's step 4). A participant stays what a device
+/// acts as; a person is a worker by NIK, with the devices linked to them and
+/// their memberships (placement windows, registered here or imported).
+/// `registrations.kpj` loses its UNIQUE: a person's later placement keeps their
+/// KPJ. [`persons::adopt_registrations`] then fills the new tables from the
+/// registrations already stored.
+const V1_TO_V2: &str = "
+CREATE TABLE persons (
+    id          TEXT PRIMARY KEY,
+    nik         TEXT NOT NULL UNIQUE,
+    kpj         TEXT NOT NULL UNIQUE,
+    name        TEXT,
+    birth_date  TEXT,
+    created_at  BIGINT NOT NULL
+);
+CREATE TABLE person_devices (
+    person_id       TEXT NOT NULL REFERENCES persons(id),
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    linked_at       BIGINT NOT NULL,
+    PRIMARY KEY (person_id, participant_id)
+);
+CREATE INDEX person_devices_participant ON person_devices(participant_id);
+CREATE TABLE memberships (
+    person_id      TEXT NOT NULL REFERENCES persons(id),
+    kpj            TEXT NOT NULL,
+    starts         TEXT NOT NULL,
+    ends           TEXT NOT NULL,
+    source         TEXT NOT NULL,
+    submission_id  TEXT UNIQUE REFERENCES submissions(id),
+    created_at     BIGINT NOT NULL
+);
+CREATE INDEX memberships_person ON memberships(person_id, starts);
+CREATE INDEX memberships_kpj ON memberships(kpj);
+ALTER TABLE registrations DROP CONSTRAINT registrations_kpj_key;
+CREATE INDEX registrations_kpj ON registrations(kpj);
+";
+
 /// The steps, in order: `STEPS[n]` takes version n to n + 1.
-const STEPS: &[&str] = &[V1];
+const STEPS: &[&str] = &[V1, V1_TO_V2];
 
 /// The version the database holds now (0 before the first migration): one
 /// trivial round trip, which readiness asks.
@@ -119,6 +156,17 @@ pub async fn current(client: &Client) -> Result<i32> {
 
 /// Brings the database up to [`VERSION`], one step at a time, in one transaction.
 pub async fn migrate(client: &mut Client) -> Result<()> {
+    migrate_to(client, VERSION).await
+}
+
+/// Brings the database up to `target` only: a test's way to make a database
+/// as an older server left it.
+#[cfg(test)]
+pub(crate) async fn migrate_to_for_tests(client: &mut Client, target: i32) -> Result<()> {
+    migrate_to(client, target).await
+}
+
+async fn migrate_to(client: &mut Client, target: i32) -> Result<()> {
     let tx = client.transaction().await?;
     // Two servers starting on one empty database: the second waits, then finds
     // the first's work done.
@@ -142,17 +190,21 @@ pub async fn migrate(client: &mut Client) -> Result<()> {
             supported: VERSION as u32,
         });
     }
-    for step in found..VERSION {
+    for step in found..target {
         let sql = usize::try_from(step)
             .ok()
             .and_then(|s| STEPS.get(s))
             .ok_or_else(|| Error::Malformed(format!("no upgrade from schema {step}")))?;
         tx.batch_execute(sql).await?;
+        // The step to 2 also turns the stored registrations into persons.
+        if step == 1 {
+            persons::adopt_registrations(&tx).await?;
+        }
     }
     tx.execute(
         "INSERT INTO schema_version (one, version) VALUES (TRUE, $1)
          ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version",
-        &[&VERSION],
+        &[&found.max(target)],
     )
     .await?;
     tx.commit().await?;

@@ -5,7 +5,9 @@
 //! statement at READ COMMITTED sees that commit). A registration gets its KPJ
 //! number and payment code from [`numbers`] in the statement that stores it,
 //! and its event a commit-ordered position, in the same transaction as the
-//! submission.
+//! submission. A registration of a person already registered for an
+//! overlapping placement is refused first, under a lock on the NIK
+//! ([`refuse_registered`]); an accepted one records its membership.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -15,10 +17,11 @@ use rantau_core::protocol::wire::{ItemOutcome, ItemResult, SubmissionItem};
 use crate::decisions::ingest::{
     invalid_id, registration_decided, replay, Clock, Decision, NewRegistration, Prepared, Seen,
 };
+use crate::decisions::persons::Window;
 use crate::decisions::registration;
 use crate::error::{Error, Result};
 use crate::storage::postgres::positions::{self, Pending};
-use crate::storage::postgres::{numbers, PgDb, Tx};
+use crate::storage::postgres::{numbers, persons, PgDb, Tx};
 
 /// Stores a batch (see [`crate::storage::Storage::store_batch`]) in one
 /// transaction of at most three statements, whatever the batch's size: the
@@ -66,6 +69,7 @@ pub async fn store_batch(
 
     let mut client = db.client().await?;
     let tx = client.transaction().await?;
+    refuse_registered(&tx, &mut fresh).await?;
     let mut inserted = insert_new(&tx, participant, items, &fresh, clock).await?;
     // New submissions: (index in the batch, id); their events, in id order.
     let mut written: Vec<(usize, String)> = Vec::with_capacity(inserted.len());
@@ -86,8 +90,14 @@ pub async fn store_batch(
         if let (Some(reg), ItemOutcome::Accepted { reference }) =
             (&decision.registration, &decision.outcome)
         {
-            let (kpj, payment_code) = numbers
+            let (drawn, payment_code) = numbers
                 .ok_or_else(|| Error::Malformed("a registration was not numbered".into()))?;
+            let kpj = match &reg.registrant {
+                Some(who) => {
+                    persons::register(&tx, who, participant, id, &drawn, clock.now_ms).await?
+                }
+                None => drawn,
+            };
             events.push(Pending {
                 participant: participant.to_string(),
                 at: clock.now_rfc3339.clone(),
@@ -114,6 +124,48 @@ pub async fn store_batch(
             })
         })
         .collect()
+}
+
+/// Registrations of persons: locks their NIKs, then turns each whose person
+/// holds an overlapping membership (stored, or accepted earlier in this batch,
+/// in batch order as SQLite decides) into its refusal. A refused item whose id
+/// turns out to be stored already is not inserted and gets its stored answer,
+/// as any other.
+async fn refuse_registered(tx: &Tx<'_>, fresh: &mut [Fresh]) -> Result<()> {
+    let niks: Vec<&str> = fresh
+        .iter()
+        .filter_map(|f| f.decision.registrant())
+        .map(|who| who.nik.as_str())
+        .collect();
+    if niks.is_empty() {
+        return Ok(());
+    }
+    persons::lock_niks(tx, &niks).await?;
+    let mut order: Vec<usize> = (0..fresh.len()).collect();
+    order.sort_by_key(|&k| fresh[k].index);
+    let mut taken: Vec<(String, Window)> = Vec::new();
+    for k in order {
+        let Some(who) = fresh[k].decision.registrant().cloned() else {
+            continue;
+        };
+        let in_batch = taken
+            .iter()
+            .any(|(nik, w)| *nik == who.nik && w.overlaps(&who.window));
+        if in_batch || persons::overlaps(tx, &who.nik, &who.window).await? {
+            let decision = std::mem::replace(
+                &mut fresh[k].decision,
+                Decision {
+                    outcome: who.refusal.clone(),
+                    registration: None,
+                    files: Vec::new(),
+                },
+            );
+            fresh[k].decision = decision.already_registered();
+        } else {
+            taken.push((who.nik, who.window));
+        }
+    }
+    Ok(())
 }
 
 /// An item whose id may be new: its index in the batch, its decision, hash

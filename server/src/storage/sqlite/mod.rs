@@ -9,6 +9,7 @@ pub(crate) mod devices;
 pub(crate) mod events;
 pub(crate) mod officer;
 mod open;
+pub(crate) mod persons;
 pub(crate) mod schema;
 pub(crate) mod submissions;
 

@@ -18,7 +18,8 @@ fn emit(tx: &Transaction, participant: &str, at: String, kind: EventKind) -> Res
     Ok(Event { seq, at, kind })
 }
 
-/// The registration of `kpj`, read back into terms.
+/// The registration of `kpj` (its latest: a person's later placement keeps
+/// the KPJ), read back into terms.
 fn registration_by_kpj(tx: &Transaction, kpj: &str) -> Result<Option<KpjRegistration>> {
     type Row = (
         String,
@@ -31,7 +32,8 @@ fn registration_by_kpj(tx: &Transaction, kpj: &str) -> Result<Option<KpjRegistra
     );
     let row: Option<Row> = tx
         .prepare_cached("SELECT r.participant_id, r.scheme, r.registered_on, r.departure_date, r.contract_start, r.contract_end, s.status
-                         FROM registrations r JOIN submissions s ON s.id = r.submission_id WHERE r.kpj = ?1")?
+                         FROM registrations r JOIN submissions s ON s.id = r.submission_id WHERE r.kpj = ?1
+                         ORDER BY s.received_at DESC, r.submission_id DESC LIMIT 1")?
         .query_row([kpj], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
         .optional()?;
     let Some((participant, scheme, registered, departure, start, end, status)) = row else {

@@ -5,9 +5,10 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
+use crate::storage::sqlite::persons;
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Version 1: participants, tokens, submissions (the idempotency record),
 /// registrations, issued numbers and the change feed.
@@ -102,6 +103,60 @@ ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;
 CREATE INDEX tokens_participant ON tokens(participant_id);
 ";
 
+/// Version 4: the person. A participant stays what a device acts as (tokens,
+/// feed, documents); a person is a worker by NIK, with the devices linked to
+/// them and their memberships (placement windows, from a registration here or
+/// an officer's import). `registrations.kpj` loses its UNIQUE: a person's later
+/// placement keeps their KPJ (SQLite drops a constraint by rebuilding the
+/// table). [`persons::adopt_registrations`] then fills the new tables from the
+/// registrations already stored.
+const V3_TO_V4: &str = "
+CREATE TABLE persons (
+    id          TEXT PRIMARY KEY,
+    nik         TEXT NOT NULL UNIQUE,
+    kpj         TEXT NOT NULL UNIQUE,
+    name        TEXT,
+    birth_date  TEXT,
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE person_devices (
+    person_id       TEXT NOT NULL REFERENCES persons(id),
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    linked_at       INTEGER NOT NULL,
+    PRIMARY KEY (person_id, participant_id)
+);
+CREATE INDEX person_devices_participant ON person_devices(participant_id);
+CREATE TABLE memberships (
+    person_id      TEXT NOT NULL REFERENCES persons(id),
+    kpj            TEXT NOT NULL,
+    starts         TEXT NOT NULL,
+    ends           TEXT NOT NULL,
+    source         TEXT NOT NULL,
+    submission_id  TEXT UNIQUE REFERENCES submissions(id),
+    created_at     INTEGER NOT NULL
+);
+CREATE INDEX memberships_person ON memberships(person_id, starts);
+CREATE INDEX memberships_kpj ON memberships(kpj);
+CREATE TABLE registrations_v4 (
+    submission_id   TEXT PRIMARY KEY REFERENCES submissions(id),
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    kpj             TEXT NOT NULL,
+    payment_code    TEXT NOT NULL UNIQUE,
+    amount_due      INTEGER NOT NULL,
+    pay_before      TEXT NOT NULL,
+    scheme          TEXT NOT NULL,
+    registered_on   TEXT NOT NULL,
+    departure_date  TEXT,
+    contract_start  TEXT,
+    contract_end    TEXT
+);
+INSERT INTO registrations_v4 SELECT submission_id, participant_id, kpj, payment_code, amount_due,
+    pay_before, scheme, registered_on, departure_date, contract_start, contract_end FROM registrations;
+DROP TABLE registrations;
+ALTER TABLE registrations_v4 RENAME TO registrations;
+CREATE INDEX registrations_kpj ON registrations(kpj);
+";
+
 /// Sets the connection's pragmas. `file` is false for in-memory databases.
 pub fn configure(conn: &Connection, file: bool) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -145,6 +200,10 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             0 => tx.execute_batch(V1)?,
             1 => tx.execute_batch(V1_TO_V2)?,
             2 => tx.execute_batch(V2_TO_V3)?,
+            3 => {
+                tx.execute_batch(V3_TO_V4)?;
+                persons::adopt_registrations(&tx)?;
+            }
             other => return Err(Error::Malformed(format!("no upgrade from schema {other}"))),
         }
         version += 1;
@@ -218,6 +277,101 @@ mod tests {
         let mut fresh = Connection::open_in_memory().unwrap();
         migrate(&mut fresh).unwrap();
         assert_eq!(schema(&conn), schema(&fresh));
+    }
+
+    #[test]
+    fn a_v3_database_keeps_its_registrations_as_persons_through_v4() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(V1_TO_V2).unwrap();
+        conn.execute_batch(V2_TO_V3).unwrap();
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        let payload = crate::decisions::ids::canonical_json(&serde_json::Value::Object(
+            rantau_core::forms::samples::sample_registration_of(7),
+        ));
+        let nik = rantau_core::forms::samples::sample_registration_of(7)["nik"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // Two registrations of one NIK from two phones (an old server gave each
+        // a KPJ), and a form that registers no one.
+        conn.execute_batch(
+            "INSERT INTO participants VALUES ('p1', 'd1', '', 1), ('p2', 'd2', '', 2);",
+        )
+        .unwrap();
+        for (id, p, form, at) in [
+            ("s1", "p1", "pmi-registration", 10),
+            ("s2", "p2", "pmi-registration", 20),
+            ("s3", "p2", "consultation", 30),
+        ] {
+            conn.execute(
+                "INSERT INTO submissions VALUES (?1, ?2, ?3, 1, x'00', ?4, 't', ?5, 'accepted', '{}', ?1)",
+                rusqlite::params![id, p, form, payload, at],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO registrations VALUES
+               ('s1', 'p1', '11111111111', '21111111111', 1, 'x', 'p3mi', '2026-01-01', NULL, '2025-07-01', '2027-06-30'),
+               ('s2', 'p2', '11111111112', '21111111112', 1, 'x', 'p3mi', '2026-01-02', '2025-08-01', '2025-07-01', '2027-06-30');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let persons: Vec<(String, String)> = conn
+            .prepare("SELECT nik, kpj FROM persons")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        // One person, with the first registration's KPJ.
+        assert_eq!(persons, [(nik, "11111111111".to_string())]);
+        let devices: Vec<String> = conn
+            .prepare("SELECT participant_id FROM person_devices ORDER BY 1")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(devices, ["p1", "p2"]);
+        type Membership = (String, String, String, String, Option<String>);
+        let memberships: Vec<Membership> = conn
+            .prepare(
+                "SELECT kpj, starts, ends, source, submission_id FROM memberships ORDER BY kpj",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let m = |kpj: &str, start: &str, s: &str| {
+            (
+                kpj.into(),
+                start.into(),
+                "2027-06-30".into(),
+                "registration".into(),
+                Some(s.into()),
+            )
+        };
+        assert_eq!(
+            memberships,
+            [
+                m("11111111111", "2025-07-01", "s1"),
+                m("11111111112", "2025-08-01", "s2")
+            ]
+        );
+        // The registrations are all there, and a KPJ may now repeat.
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM registrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 2);
+        conn.execute(
+            "INSERT INTO registrations VALUES ('s3', 'p2', '11111111111', '21111111113', 1, 'x', 'p3mi', 'x', NULL, NULL, NULL)",
+            [],
+        )
+        .unwrap();
     }
 
     #[test]

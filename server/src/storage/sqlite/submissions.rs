@@ -1,7 +1,9 @@
 //! Storing a batch: each submission id is stored once with its answer, kept
 //! forever; an id seen before is answered by [`replay`]. A registration gets
 //! its KPJ number and payment code (unique among every number ever issued)
-//! and its event, in the same transaction as the submission.
+//! and its event, in the same transaction as the submission; a registration
+//! of a person already registered for an overlapping placement is refused
+//! there (`persons::overlaps`), and an accepted one records its membership.
 
 use rantau_core::protocol::wire::{ItemOutcome, ItemResult, SubmissionItem};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -11,7 +13,7 @@ use crate::decisions::ingest::{
 };
 use crate::decisions::{ids, registration};
 use crate::error::{Error, Result};
-use crate::storage::sqlite::events;
+use crate::storage::sqlite::{events, persons};
 
 /// Answers every item from its [`Prepared`] work, in order, inside `tx`.
 pub fn store_batch(
@@ -78,9 +80,16 @@ fn store_new(
     item: &SubmissionItem,
     hash: &[u8; 32],
     payload: &str,
-    decision: Decision,
+    mut decision: Decision,
     clock: &Clock,
 ) -> Result<ItemOutcome> {
+    // A person registered for an overlapping placement: refused, stored like
+    // any answer (so a resend of this id is answered the same).
+    if let Some(who) = decision.registrant() {
+        if persons::overlaps(tx, &who.nik, &who.window)? {
+            decision = decision.already_registered();
+        }
+    }
     let (status, reference) = match &decision.outcome {
         ItemOutcome::Accepted { reference } => ("accepted", Some(reference.as_str())),
         _ => ("rejected", None),
@@ -132,7 +141,17 @@ fn register(
     reg: &NewRegistration,
     clock: &Clock,
 ) -> Result<()> {
-    let kpj = issue_number(tx)?;
+    let kpj = match &reg.registrant {
+        Some(who) => persons::register(
+            tx,
+            who,
+            participant,
+            submission_id,
+            || issue_number(tx),
+            clock.now_ms,
+        )?,
+        None => issue_number(tx)?,
+    };
     let payment_code = issue_number(tx)?;
     let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let terms = &reg.terms;
@@ -195,8 +214,9 @@ mod tests {
             .collect()
     }
 
-    fn registration() -> serde_json::Value {
-        serde_json::Value::Object(rantau_core::forms::samples::sample_registration())
+    /// The sample registration of person `n`.
+    fn registration(n: u32) -> serde_json::Value {
+        serde_json::Value::Object(rantau_core::forms::samples::sample_registration_of(n))
     }
 
     /// A valid consultation whose subject is `subject`.
@@ -286,8 +306,8 @@ mod tests {
             &db,
             "a",
             &[
-                item("r1", "pmi-registration", registration()),
-                item("r2", "pmi-registration", registration()),
+                item("r1", "pmi-registration", registration(1)),
+                item("r2", "pmi-registration", registration(2)),
             ],
         );
         assert!(out.iter().all(
