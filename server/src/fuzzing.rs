@@ -12,8 +12,9 @@ use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use rantau_core::forms::samples::{sample_consultation, sample_registration};
 use rantau_core::protocol::wire::{
-    AttachmentStatus, BatchRequest, BatchResponse, ChangesResponse, EnrollResponse, ErrorBody,
-    Event, EventKind, ItemOutcome, ATTACHMENT_SIZE_HEADER, CHUNK_SHA256_HEADER,
+    AttachmentStatus, AttachmentStatuses, BatchRequest, BatchResponse, ChangesResponse,
+    EnrollResponse, ErrorBody, Event, EventKind, ItemOutcome, ATTACHMENT_SIZE_HEADER,
+    CHUNK_SHA256_HEADER,
 };
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -105,6 +106,7 @@ impl Harness {
             stats: Arc::new(crate::stats::Stats::default()),
             metrics: Arc::new(crate::http::metrics::Metrics::new(false)),
             ready: Arc::default(),
+            runs: Arc::default(),
         };
         let mut h = Harness {
             runtime,
@@ -242,7 +244,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 /// The routes, in selector order: (method, uri template, admin). `{p}` is the
 /// percent-encoded parameter, `{q}` the raw one (a query string).
-const ROUTES: [(&str, &str, bool); 14] = [
+const ROUTES: [(&str, &str, bool); 15] = [
     ("POST", "/v1/devices", false),
     ("POST", "/v1/submissions/batch", false),
     ("GET", "/v1/changes?{q}", false),
@@ -257,6 +259,7 @@ const ROUTES: [(&str, &str, bool); 14] = [
     ("POST", "/v1/admin/registrations/{p}/reject", true),
     ("GET", "/v1/admin/submissions?{q}", true),
     ("DELETE", "{q}", false),
+    ("POST", "/v1/attachments/status", false),
 ];
 
 /// Checks what a 2xx answer of route `route` must be, and returns the batch
@@ -286,6 +289,13 @@ fn check_success(route: usize, body: &[u8]) -> Option<BatchResponse> {
         }
         12 => {
             let _ = decode::<SubmissionList>(body);
+        }
+        14 => {
+            let found: AttachmentStatuses = decode(body);
+            assert!(found
+                .attachments
+                .iter()
+                .all(|s| s.chunks_received.windows(2).all(|w| w[0] < w[1])));
         }
         _ => {}
     }
@@ -446,7 +456,7 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
         #[test]
         fn random_requests_hold_every_invariant(
-            route in 0u8..14,
+            route in 0u8..15,
             flags in proptest::prelude::any::<u8>(),
             rest in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
         ) {

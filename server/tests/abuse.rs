@@ -268,6 +268,7 @@ impl World {
             }
             "replyConsultation" => json!({"body": "Jawaban."}),
             "rejectRegistration" => json!({"reason": {"id": "Ditolak.", "en": "Rejected."}}),
+            "getAttachmentStatuses" => json!({"ids": ["a".repeat(64)]}),
             other => panic!("no valid body for {other}"),
         }
     }
