@@ -328,7 +328,7 @@ async fn an_upload_stopped_by_a_failing_server_resumes_in_the_next_run_where_it_
     let dir = tempfile::tempdir().unwrap();
     let (_server, proxy, files_root) = setup(dir.path()).await;
     let store = client_store(dir.path());
-    let file = fake_jpeg(5 * attachments::CHUNK_SIZE + 99, 11);
+    let file = fake_jpeg(7 * attachments::CHUNK_SIZE + 99, 11);
     let (_, sha) = finalize_registration_with_file(&store, 1, &file);
     // enroll, batch, the files' status, the first run (chunks 0 to 3) pass; then
     // the server is unavailable.

@@ -33,15 +33,30 @@ impl Default for RunSize {
 }
 
 impl RunSize {
-    /// Chunks for the next request (1 to [`MAX_CHUNKS_PER_PUT`]).
-    pub(crate) fn chunks(&self) -> u32 {
+    /// Chunks of a run (1 to [`MAX_CHUNKS_PER_PUT`]); requests take [`RunSize::chunks_for`].
+    #[cfg(test)]
+    fn chunks(&self) -> u32 {
         self.chunks
     }
 
-    /// A request of `bytes` was answered `elapsed` after it left.
-    pub(crate) fn answered(&mut self, bytes: u64, elapsed: Duration) {
+    /// Chunks for a request when `left` chunks of the file remain: the whole rest
+    /// when it is at most half a run more (a 4-chunk photo never costs two requests
+    /// because the measured run came out at 3), else the run.
+    pub(crate) fn chunks_for(&self, left: u32) -> u32 {
+        let run = self.chunks;
+        if left <= run + run / 2 {
+            left.clamp(1, MAX_CHUNKS_PER_PUT)
+        } else {
+            run
+        }
+    }
+
+    /// A request of `bytes` was answered `elapsed` after it left, while `sharing`
+    /// requests (itself included) were on the link when it left: each got about
+    /// that share of the link, whose throughput is what the size follows.
+    pub(crate) fn answered(&mut self, bytes: u64, elapsed: Duration, sharing: u32) {
         let secs = elapsed.as_secs_f64().max(0.001);
-        let rate = bytes as f64 / secs;
+        let rate = bytes as f64 * f64::from(sharing.max(1)) / secs;
         let fit = rate * TARGET_REQUEST_TIME.as_secs_f64() / ATTACHMENT_CHUNK_SIZE as f64;
         // Saturating float-to-int: a huge rate is just "large".
         let fit = fit.floor() as u32;
@@ -68,7 +83,7 @@ mod tests {
         assert_eq!(r.chunks(), 4);
         let mut seen = vec![];
         for _ in 0..6 {
-            r.answered(u64::from(r.chunks()) * CHUNK, Duration::from_millis(5));
+            r.answered(u64::from(r.chunks()) * CHUNK, Duration::from_millis(5), 1);
             seen.push(r.chunks());
         }
         assert_eq!(seen, [8, 16, 32, 64, 64, 64]);
@@ -80,15 +95,42 @@ mod tests {
         let mut r = RunSize::default();
         for _ in 0..10 {
             let bytes = u64::from(r.chunks()) * CHUNK;
-            r.answered(bytes, Duration::from_secs_f64(bytes as f64 / 32_000.0));
+            r.answered(bytes, Duration::from_secs_f64(bytes as f64 / 32_000.0), 1);
         }
         assert_eq!(r.chunks(), 9);
         // 2 kB/s: a single chunk per request (8 s), never nothing.
         for _ in 0..10 {
             let bytes = u64::from(r.chunks()) * CHUNK;
-            r.answered(bytes, Duration::from_secs_f64(bytes as f64 / 2_000.0));
+            r.answered(bytes, Duration::from_secs_f64(bytes as f64 / 2_000.0), 1);
         }
         assert_eq!(r.chunks(), 1);
+    }
+
+    #[test]
+    fn two_requests_sharing_the_link_measure_the_whole_link() {
+        // 32 kB/s shared by two runs: each 64 KiB run takes 4.1 s, the link 9 chunks.
+        let mut r = RunSize::default();
+        for _ in 0..10 {
+            let bytes = u64::from(r.chunks()) * CHUNK;
+            r.answered(bytes, Duration::from_secs_f64(bytes as f64 / 16_000.0), 2);
+        }
+        assert_eq!(r.chunks(), 9);
+    }
+
+    #[test]
+    fn a_short_rest_of_a_file_goes_whole() {
+        let mut r = RunSize::default();
+        r.failed();
+        // A run of 2: a rest of 3 goes in one request, a rest of 4 does not.
+        assert_eq!(
+            (r.chunks_for(1), r.chunks_for(3), r.chunks_for(4)),
+            (1, 3, 2)
+        );
+        let r = RunSize::default();
+        assert_eq!(
+            (r.chunks_for(4), r.chunks_for(6), r.chunks_for(7)),
+            (4, 6, 4)
+        );
     }
 
     #[test]
@@ -100,7 +142,7 @@ mod tests {
         r.failed();
         assert_eq!(r.chunks(), 1);
         // A zero elapsed time (a clock that did not move) is not a division by zero.
-        r.answered(CHUNK, Duration::ZERO);
+        r.answered(CHUNK, Duration::ZERO, 1);
         assert_eq!(r.chunks(), 2);
     }
 }

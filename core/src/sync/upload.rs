@@ -81,8 +81,13 @@ struct Upload {
 enum Ask {
     /// The status of the file.
     Status,
-    /// A run of `count` chunks from `first`, `bytes` long.
-    Run { count: u32, bytes: u64 },
+    /// A run of `count` chunks, `bytes` long, sent while `sharing` runs (itself
+    /// included) were on the link.
+    Run {
+        count: u32,
+        bytes: u64,
+        sharing: u32,
+    },
 }
 
 /// A request's answer, back from the link.
@@ -113,6 +118,8 @@ struct Phase<'a, 'h> {
     report: &'a mut SyncReport,
     uploads: Vec<Option<Upload>>,
     in_flight: JoinSet<Answer>,
+    /// Runs on the link now (status requests are too small to count).
+    runs_in_flight: u32,
     run_size: RunSize,
     files_done: usize,
     files_total: usize,
@@ -149,10 +156,11 @@ impl Phase<'_, '_> {
                     return Ok(Some(not_complete()));
                 };
                 // Consecutive missing chunks from the first one, up to the run size.
+                let left = u32::try_from(missing.len()).unwrap_or(u32::MAX);
                 let count = missing
                     .iter()
                     .zip(first..)
-                    .take(self.run_size.chunks() as usize)
+                    .take(self.run_size.chunks_for(left) as usize)
                     .take_while(|(idx, expected)| *idx == expected)
                     .count() as u32;
                 let start = first as usize * ATTACHMENT_CHUNK_SIZE;
@@ -163,7 +171,17 @@ impl Phase<'_, '_> {
                 let bytes = data.len() as u64;
                 self.http
                     .chunk_run(&up.row.id, first, data, &hashes, up.row.size)
-                    .map(|req| (req, Ask::Run { count, bytes }))
+                    .map(|req| {
+                        let sharing = self.runs_in_flight + 1;
+                        (
+                            req,
+                            Ask::Run {
+                                count,
+                                bytes,
+                                sharing,
+                            },
+                        )
+                    })
             }
         };
         let (req, ask) = match prepared {
@@ -172,6 +190,7 @@ impl Phase<'_, '_> {
         };
         if let Ask::Run { bytes, .. } = ask {
             self.report.doc_bytes_up += bytes;
+            self.runs_in_flight += 1;
         }
         let started = Instant::now();
         self.in_flight.spawn(async move {
@@ -219,9 +238,13 @@ impl Phase<'_, '_> {
                 up.missing = Some(missing_chunks(up.row.size, &held));
                 Ok(Next::Continue)
             }
-            Ask::Run { count, bytes } => {
+            Ask::Run {
+                count,
+                bytes,
+                sharing,
+            } => {
                 let status: AttachmentStatus = decode(&body)?;
-                self.run_size.answered(bytes, started.elapsed());
+                self.run_size.answered(bytes, started.elapsed(), sharing);
                 up.fruitless = 0;
                 if let Some(missing) = up.missing.as_mut() {
                     missing.drain(..(count as usize).min(missing.len()));
@@ -419,6 +442,7 @@ pub(crate) async fn upload(
         report,
         uploads: (0..files.len()).map(|_| None).collect(),
         in_flight: JoinSet::new(),
+        runs_in_flight: 0,
         run_size: RunSize::default(),
         files_done: 0,
         files_total: files.len(),
@@ -460,6 +484,9 @@ pub(crate) async fn upload(
         let answer = joined.map_err(|e| Error::Io(std::io::Error::other(e)))?;
         phase.http.counters.bytes_down += answer.down;
         let file = answer.file;
+        if matches!(answer.ask, Ask::Run { .. }) {
+            phase.runs_in_flight = phase.runs_in_flight.saturating_sub(1);
+        }
         let next = match answer.body {
             Ok(body) => match phase.take(file, answer.ask, answer.started, body) {
                 Ok(next) => Ok(next),
