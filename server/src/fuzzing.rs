@@ -12,8 +12,9 @@ use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use rantau_core::forms::samples::{sample_consultation, sample_registration};
 use rantau_core::protocol::wire::{
-    AttachmentStatus, BatchRequest, BatchResponse, ChangesResponse, EnrollResponse, ErrorBody,
-    Event, EventKind, ItemOutcome, ATTACHMENT_SIZE_HEADER, CHUNK_SHA256_HEADER,
+    AttachmentStatus, AttachmentStatuses, BatchRequest, BatchResponse, ChangesResponse,
+    EnrollResponse, ErrorBody, Event, EventKind, ItemOutcome, ATTACHMENT_SIZE_HEADER,
+    CHUNK_SHA256_HEADER,
 };
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -105,6 +106,7 @@ impl Harness {
             stats: Arc::new(crate::stats::Stats::default()),
             metrics: Arc::new(crate::http::metrics::Metrics::new(false)),
             ready: Arc::default(),
+            runs: Arc::default(),
         };
         let mut h = Harness {
             runtime,
@@ -257,8 +259,9 @@ const ROUTES: [(&str, &str, bool); 15] = [
     ("POST", "/v1/admin/registrations/{p}/reject", true),
     ("GET", "/v1/admin/submissions?{q}", true),
     ("DELETE", "{q}", false),
-    // Last, so the seeds' route bytes kept their routes when it came.
+    // Last, so the seeds' route bytes kept their routes when they came.
     ("POST", "/v1/admin/persons/import", true),
+    ("POST", "/v1/attachments/status", false),
 ];
 
 /// Checks what a 2xx answer of route `route` must be, and returns the batch
@@ -296,6 +299,13 @@ fn check_success(route: usize, body: &[u8]) -> Option<BatchResponse> {
                 report.added + report.unchanged,
                 "an import that answered 200 left rows out"
             );
+        }
+        15 => {
+            let found: AttachmentStatuses = decode(body);
+            assert!(found
+                .attachments
+                .iter()
+                .all(|s| s.chunks_received.windows(2).all(|w| w[0] < w[1])));
         }
         _ => {}
     }

@@ -141,6 +141,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
         stats: Arc::clone(&stats),
         metrics,
         ready: Arc::default(),
+        runs: Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;

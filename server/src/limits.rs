@@ -28,7 +28,9 @@ pub struct Limits {
     /// normal sync run is a registration with its four document pages at the 5 MiB cap
     /// plus a data update with one: 5 × (1 GET + 320 chunk PUTs + 1 complete) = 1,610
     /// requests, and pushing a 10,000-item outbox (the most one run sends) in 50-item
-    /// batches is 200 more: 1,810 < 2,000, so it passes at any link speed. 40/s
+    /// batches is 200 more: 1,810 < 2,000, so it passes at any link speed (a client
+    /// that sends runs of chunks needs far fewer: one status request, then a run of
+    /// up to 64 chunks per request). 40/s
     /// sustained is 640 KiB/s of 16 KiB chunks (5 Mbit/s), above a phone's uplink.
     pub device: Rate,
     /// Per client address (IPv6 by /64), for enrollment, forms, reference data and

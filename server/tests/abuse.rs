@@ -270,6 +270,7 @@ impl World {
             "rejectRegistration" => json!({"reason": {"id": "Ditolak.", "en": "Rejected."}}),
             "importPersons" => json!({"csv": "nik,name,birth_date,kpj,start,end\n\
                 3515145708950002,Sri Wahyuni,1995-08-17,12345678902,2030-01-01,2031-12-31\n"}),
+            "getAttachmentStatuses" => json!({"ids": ["a".repeat(64)]}),
             other => panic!("no valid body for {other}"),
         }
     }

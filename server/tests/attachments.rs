@@ -10,7 +10,7 @@ use serde_json::json;
 
 mod common;
 use common::client;
-use common::uploads::{file, hex_sha, post_complete, put};
+use common::uploads::{file, hex_sha, post_complete, put, put_run, statuses};
 
 const ADMIN: &str = "admin-secret";
 
@@ -216,4 +216,240 @@ async fn a_submission_is_complete_when_its_files_are() {
         200
     );
     assert_eq!(files().await, ("accepted".to_string(), 2, 2));
+}
+
+#[tokio::test]
+async fn a_run_of_chunks_is_stored_and_its_last_answer_is_the_verified_file() {
+    let s = common::backend::server(ServerConfig::ephemeral(ADMIN)).await;
+    let c = client();
+    let token = enroll(&c, &s, "d1").await;
+    let data = file(5 * ATTACHMENT_CHUNK_SIZE + 100);
+    let sha = hex_sha(&data);
+    let chunks: Vec<&[u8]> = data.chunks(ATTACHMENT_CHUNK_SIZE).collect();
+    let id = (sha.as_str(), data.len());
+    let (code, first) = put_run(&c, &s, &token, id, 0, &chunks[..2]).await;
+    assert_eq!(code, 200);
+    let first = first.unwrap();
+    assert_eq!((first.chunks_received, first.complete), (vec![0, 1], false));
+    // The rest in one run: the answer is the completion, no POST …/complete.
+    let (code, done) = put_run(&c, &s, &token, id, 2, &chunks[2..]).await;
+    assert_eq!(code, 200);
+    let done = done.unwrap();
+    assert!(done.complete, "{done:?}");
+    assert_eq!(done.chunks_received, (0..6).collect::<Vec<u32>>());
+    let again: AttachmentStatus = post_complete(&c, &s, &token, &sha)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again, done, "the same file the old completion sees");
+    // A run again after completion: nothing written, the file is complete.
+    let (code, still) = put_run(&c, &s, &token, id, 4, &chunks[4..]).await;
+    assert_eq!((code, still.unwrap().complete), (200, true));
+}
+
+#[tokio::test]
+async fn a_run_whose_file_is_not_the_one_named_is_refused_and_dropped() {
+    let s = common::backend::server(ServerConfig::ephemeral(ADMIN)).await;
+    let c = client();
+    let token = enroll(&c, &s, "d1").await;
+    let data = file(2 * ATTACHMENT_CHUNK_SIZE + 7);
+    let chunks: Vec<&[u8]> = data.chunks(ATTACHMENT_CHUNK_SIZE).collect();
+    // Every chunk matches its own hash, the whole does not match the id.
+    let wrong = hex_sha(b"another file");
+    let (code, answer) = put_run(&c, &s, &token, (&wrong, data.len()), 0, &chunks).await;
+    assert_eq!(
+        (code, answer.unwrap_err()),
+        (422, "attachment.hash_mismatch".to_string())
+    );
+    let (code, held) = statuses(&c, &s, &token, &[wrong]).await;
+    assert_eq!(code, 200);
+    let held = &held["attachments"];
+    assert!(
+        held.as_array().unwrap().is_empty()
+            || held[0]["chunks_received"].as_array().unwrap().is_empty(),
+        "every chunk dropped: {held}"
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_chunk_in_a_run_keeps_the_chunks_before_it() {
+    let s = common::backend::server(ServerConfig::ephemeral(ADMIN)).await;
+    let c = client();
+    let token = enroll(&c, &s, "d1").await;
+    let data = file(4 * ATTACHMENT_CHUNK_SIZE);
+    let sha = hex_sha(&data);
+    let chunks: Vec<&[u8]> = data.chunks(ATTACHMENT_CHUNK_SIZE).collect();
+    let hashes: Vec<String> = chunks.iter().map(|c| hex_sha(c)).collect();
+    let mut body = data.clone();
+    body[ATTACHMENT_CHUNK_SIZE + 5] ^= 0x5A;
+    let r = c
+        .put(format!("{}/v1/attachments/{sha}/chunks/0", s.base_url()))
+        .bearer_auth(&token)
+        .header("x-chunk-count", "4")
+        .header("x-chunk-sha256", hashes.join(","))
+        .header("x-attachment-size", data.len().to_string())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        r.json::<ErrorBody>().await.unwrap().code,
+        "chunk.hash_mismatch"
+    );
+    let (_, held) = statuses(&c, &s, &token, std::slice::from_ref(&sha)).await;
+    assert_eq!(held["attachments"][0]["chunks_received"], json!([0]));
+    assert_eq!(held["attachments"][0]["complete"], json!(false));
+}
+
+#[tokio::test]
+async fn a_run_cut_mid_body_keeps_every_chunk_that_arrived_whole() {
+    use tokio::io::AsyncWriteExt;
+    let s = common::backend::server(ServerConfig::ephemeral(ADMIN)).await;
+    let c = client();
+    let token = enroll(&c, &s, "d1").await;
+    let data = file(4 * ATTACHMENT_CHUNK_SIZE);
+    let sha = hex_sha(&data);
+    let hashes: Vec<String> = data.chunks(ATTACHMENT_CHUNK_SIZE).map(hex_sha).collect();
+    let head = format!(
+        "PUT /v1/attachments/{sha}/chunks/0 HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/octet-stream\r\nx-chunk-count: 4\r\nx-chunk-sha256: {}\r\n\
+         x-attachment-size: {}\r\ncontent-length: {}\r\n\r\n",
+        hashes.join(","),
+        data.len(),
+        data.len()
+    );
+    let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    // Two whole chunks and half of the third cross; then the link is gone.
+    tcp.write_all(&data[..2 * ATTACHMENT_CHUNK_SIZE + ATTACHMENT_CHUNK_SIZE / 2])
+        .await
+        .unwrap();
+    tcp.flush().await.unwrap();
+    drop(tcp);
+    let mut held = json!(null);
+    for _ in 0..100 {
+        held = statuses(&c, &s, &token, std::slice::from_ref(&sha)).await.1;
+        if held["attachments"][0]["chunks_received"] == json!([0, 1]) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        held["attachments"][0]["chunks_received"],
+        json!([0, 1]),
+        "{held}"
+    );
+    assert_eq!(held["attachments"][0]["complete"], json!(false));
+}
+
+#[tokio::test]
+async fn the_status_of_many_files_is_one_request_and_shows_only_the_callers() {
+    let s = common::backend::server(ServerConfig::ephemeral(ADMIN)).await;
+    let c = client();
+    let token = enroll(&c, &s, "d1").await;
+    let other = enroll(&c, &s, "d2").await;
+    let whole = file(ATTACHMENT_CHUNK_SIZE + 3);
+    let part = file(3 * ATTACHMENT_CHUNK_SIZE);
+    let foreign = file(100);
+    let chunks: Vec<&[u8]> = whole.chunks(ATTACHMENT_CHUNK_SIZE).collect();
+    let (code, _) = put_run(&c, &s, &token, (&hex_sha(&whole), whole.len()), 0, &chunks).await;
+    assert_eq!(code, 200);
+    assert_eq!(
+        put(
+            &c,
+            &s,
+            &token,
+            &part,
+            1,
+            &part[ATTACHMENT_CHUNK_SIZE..2 * ATTACHMENT_CHUNK_SIZE]
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(put(&c, &s, &other, &foreign, 0, &foreign).await.0, 204);
+    let missing = "0".repeat(64);
+    let ids = [
+        hex_sha(&whole),
+        hex_sha(&part),
+        hex_sha(&foreign),
+        missing,
+        hex_sha(&whole),
+    ];
+    let (code, answer) = statuses(&c, &s, &token, &ids).await;
+    assert_eq!(code, 200);
+    let got: Vec<(String, bool, Vec<u32>)> = answer["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let st: AttachmentStatus = serde_json::from_value(a.clone()).unwrap();
+            (st.sha256, st.complete, st.chunks_received)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (hex_sha(&whole), true, vec![0, 1]),
+            (hex_sha(&part), false, vec![1]),
+        ],
+        "another device's file and a missing one are left out alike, a repeated id once"
+    );
+    // Too many ids, or one that is not an id: refused whole.
+    let many: Vec<String> = (0..201).map(|i| format!("{i:064x}")).collect();
+    let (code, err) = statuses(&c, &s, &token, &many).await;
+    assert_eq!((code, err["code"].as_str()), (422, Some("body.invalid")));
+    let (code, err) = statuses(&c, &s, &token, &["../etc".to_string()]).await;
+    assert_eq!((code, err["code"].as_str()), (422, Some("body.invalid")));
+}
+
+#[tokio::test]
+async fn bad_runs_are_refused_with_their_codes() {
+    let s = common::backend::server(ServerConfig::ephemeral(ADMIN)).await;
+    let c = client();
+    let token = enroll(&c, &s, "d1").await;
+    let data = file(3 * ATTACHMENT_CHUNK_SIZE);
+    let sha = hex_sha(&data);
+    let chunks: Vec<&[u8]> = data.chunks(ATTACHMENT_CHUNK_SIZE).collect();
+    let id = (sha.as_str(), data.len());
+    // Past the end of the file.
+    assert_eq!(
+        put_run(&c, &s, &token, id, 2, &chunks[..2]).await,
+        (422, Err("chunk.out_of_range".into()))
+    );
+    // A count the hashes do not match, a count of 0 or over the limit.
+    for (count, hashes) in [("2", 3), ("0", 0), ("65", 65)] {
+        let list: Vec<String> = (0..hashes).map(|i| hex_sha(chunks[i % 3])).collect();
+        let r = c
+            .put(format!("{}/v1/attachments/{sha}/chunks/0", s.base_url()))
+            .bearer_auth(&token)
+            .header("x-chunk-count", count)
+            .header("x-chunk-sha256", list.join(","))
+            .header("x-attachment-size", data.len().to_string())
+            .body(data.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "count {count}");
+        assert_eq!(r.json::<ErrorBody>().await.unwrap().code, "body.invalid");
+    }
+    // A body longer than its chunks.
+    let hashes: Vec<String> = chunks[..2].iter().map(|c| hex_sha(c)).collect();
+    let r = c
+        .put(format!("{}/v1/attachments/{sha}/chunks/0", s.base_url()))
+        .bearer_auth(&token)
+        .header("x-chunk-count", "2")
+        .header("x-chunk-sha256", hashes.join(","))
+        .header("x-attachment-size", data.len().to_string())
+        .body(data.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        r.json::<ErrorBody>().await.unwrap().code,
+        "chunk.hash_mismatch"
+    );
 }

@@ -5,7 +5,8 @@
 //! with a 60 KB KTP photo, then pulls 200 officer events (50 payments and 150
 //! contributions). Batched (50 forms per request, 200 events per page) versus one
 //! request per form and per event. Prints a table of wall time, requests and bytes
-//! per phase. Run: `cargo bench -p rantau-tests --bench link` (about 8 minutes).
+//! per phase, after each mode. Run: `cargo bench -p rantau-tests --bench link` (about 8
+//! minutes; `LINK_BENCH_BATCHED_ONLY=1` for the batched mode alone).
 
 // A benchmark report is its output.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
@@ -203,7 +204,14 @@ async fn scenario(mode: &'static str, per_form: bool, scale: &Scale) -> Vec<Row>
     let started = Instant::now();
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     let pull_time = started.elapsed();
-    assert_eq!(report.pulled_events, scale.events, "{report:?}");
+    // The officers' events, and in the one-per-page mode sometimes a few events of
+    // the first sync's own submissions that it had not pulled yet (214 of 200 seen).
+    assert!(
+        report.pulled_events >= scale.events,
+        "{} of {} events: {report:?}",
+        report.pulled_events,
+        scale.events
+    );
     let c = proxy.counts();
     rows.push(Row {
         mode,
@@ -279,8 +287,13 @@ fn main() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let mut rows = rt.block_on(scenario("batched (50/req, 200/page)", false, &scale));
-    rows.extend(rt.block_on(scenario("one request per form/event", true, &scale)));
+    // Each table as soon as its scenario ends: a later failure keeps the numbers.
+    let rows = rt.block_on(scenario("batched (50/req, 200/page)", false, &scale));
     print_table(&scale, &rows);
+    // LINK_BENCH_BATCHED_ONLY: the batched scenario alone (the photos' numbers).
+    if std::env::var("LINK_BENCH_BATCHED_ONLY").is_err() {
+        let rows = rt.block_on(scenario("one request per form/event", true, &scale));
+        print_table(&scale, &rows);
+    }
     println!("whole benchmark: {:.0} s", started.elapsed().as_secs_f64());
 }

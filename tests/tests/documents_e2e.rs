@@ -141,13 +141,21 @@ async fn a_corrupted_chunk_is_refused_and_sent_again() {
     let bad = log
         .iter()
         .position(|l| l.status == Some(422))
-        .expect("the damaged chunk was refused");
+        .expect("the damaged run was refused");
+    // The proxy damaged the run's last byte: its last chunk. The server kept the
+    // chunks before it; the next run starts at the damaged one.
+    let run_chunks = 4; // the first request's run: 64 KiB
     let again = log
         .iter()
         .skip(bad + 1)
-        .find(|l| l.line == log[bad].line)
+        .find(|l| l.line.starts_with("PUT /v1/attachments/"))
         .expect("and sent again");
-    assert_eq!(again.status, Some(204));
+    let damaged = log[bad]
+        .line
+        .strip_suffix("/chunks/0")
+        .map(|file| format!("{file}/chunks/{}", run_chunks - 1));
+    assert_eq!(Some(&again.line), damaged.as_ref(), "{log:?}");
+    assert_eq!(again.status, Some(200));
     assert_eq!(server_file(&files_root, &sha), file);
     // Only the damaged chunk crossed twice.
     assert_eq!(
@@ -320,10 +328,11 @@ async fn an_upload_stopped_by_a_failing_server_resumes_in_the_next_run_where_it_
     let dir = tempfile::tempdir().unwrap();
     let (_server, proxy, files_root) = setup(dir.path()).await;
     let store = client_store(dir.path());
-    let file = fake_jpeg(5 * attachments::CHUNK_SIZE + 99, 11);
+    let file = fake_jpeg(7 * attachments::CHUNK_SIZE + 99, 11);
     let (_, sha) = finalize_registration_with_file(&store, 1, &file);
-    // enroll, batch, status, chunk 0, chunk 1 pass; then the server is unavailable.
-    proxy.plan([Fault::Pass; 5].into_iter().chain([Fault::Unavailable; 4]));
+    // enroll, batch, the files' status, the first run (chunks 0 to 3) pass; then
+    // the server is unavailable.
+    proxy.plan([Fault::Pass; 4].into_iter().chain([Fault::Unavailable; 4]));
     let cfg = config(&proxy.url());
     let first = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     assert_eq!(first.docs_uploaded, 0);
@@ -339,10 +348,10 @@ async fn an_upload_stopped_by_a_failing_server_resumes_in_the_next_run_where_it_
     );
     let second = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     assert_eq!(second.docs_uploaded, 1, "{second:?}");
-    // Chunks 0 and 1 were acknowledged in the first run and not sent again.
+    // Chunks 0 to 3 were acknowledged in the first run and not sent again.
     assert_eq!(
         second.doc_bytes_up,
-        (file.len() - 2 * attachments::CHUNK_SIZE) as u64
+        (file.len() - 4 * attachments::CHUNK_SIZE) as u64
     );
     assert_eq!(acknowledged_then_resent(&proxy.log()), Vec::<String>::new());
     assert_eq!(server_file(&files_root, &sha), file);

@@ -274,15 +274,63 @@ pub struct AttachmentStatus {
     pub complete: bool,
 }
 
+/// Request header of a chunk upload that carries a run of consecutive chunks:
+/// how many (1 to [`MAX_CHUNKS_PER_PUT`]), starting at the index in the path. With
+/// it, [`CHUNK_SHA256_HEADER`] lists each chunk's SHA-256 in order, comma-separated,
+/// the server keeps every chunk that arrived whole even if the body is cut after
+/// it, and the answer is 200 with the [`AttachmentStatus`]: the file is assembled
+/// and verified in the same request once it holds every chunk (no `…/complete`).
+pub const CHUNK_COUNT_HEADER: &str = "x-chunk-count";
+
+/// Most chunks one upload request carries: 1 MiB, the server's largest request body.
+pub const MAX_CHUNKS_PER_PUT: u32 = 64;
+
+/// Most attachment ids in one `POST /v1/attachments/status`.
+pub const MAX_STATUS_IDS: usize = 200;
+
+/// `POST /v1/attachments/status`: the attachments to ask about, in one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentStatusRequest {
+    /// Attachment ids (SHA-256, hex), at most [`MAX_STATUS_IDS`].
+    pub ids: Vec<String>,
+}
+
+/// The answer to `POST /v1/attachments/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentStatuses {
+    /// What the server holds of each asked attachment it holds anything of, for this
+    /// participant; an id it holds nothing of (or another device's) is absent.
+    pub attachments: Vec<AttachmentStatus>,
+}
+
 /// Number of chunks of an attachment of `size` bytes (at least one).
 pub fn chunk_count(size: u64) -> u32 {
     let n = size.div_ceil(ATTACHMENT_CHUNK_SIZE as u64).max(1);
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Length of chunk `idx` of an attachment of `size` bytes: a full chunk, or the
+/// rest for the last one (0 past the end).
+pub fn chunk_len(size: u64, idx: u32) -> u64 {
+    let start = u64::from(idx) * ATTACHMENT_CHUNK_SIZE as u64;
+    size.saturating_sub(start).min(ATTACHMENT_CHUNK_SIZE as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunk_lengths_cover_the_file_exactly() {
+        let c = ATTACHMENT_CHUNK_SIZE as u64;
+        for size in [1, c - 1, c, c + 1, 5 * c + 99, 64 * c] {
+            let total: u64 = (0..chunk_count(size)).map(|i| chunk_len(size, i)).sum();
+            assert_eq!(total, size, "{size}");
+            assert!((0..chunk_count(size)).all(|i| chunk_len(size, i) > 0));
+            assert_eq!(chunk_len(size, chunk_count(size)), 0);
+        }
+        assert_eq!(chunk_len(5 * c + 99, 5), 99);
+    }
 
     #[test]
     fn enrollment_debug_hides_the_token_and_the_secret_and_the_secret_is_optional() {

@@ -105,6 +105,57 @@ impl<'a> Http<'a> {
         path: &str,
         body: &B,
     ) -> Result<R, Failure> {
+        let req = self.post_request(path, body)?;
+        let (answer, down) = exchange(req).await;
+        self.counters.bytes_down += down;
+        decode(&answer?)
+    }
+
+    /// GETs `url` (built by the caller, e.g. with a query) and decodes the JSON answer.
+    pub(crate) async fn get<R: DeserializeOwned>(
+        &mut self,
+        url: reqwest::Url,
+    ) -> Result<R, Failure> {
+        let req = self.config.client.get(url);
+        self.send(req).await
+    }
+
+    /// A `PUT` of a run of consecutive attachment chunks from chunk `first`, ready
+    /// for [`exchange`]: raw bytes (never gzip: photos do not compress), each chunk's
+    /// SHA-256 and the file's size in headers. Counted as sent.
+    pub(crate) fn chunk_run(
+        &mut self,
+        file_id: &str,
+        first: u32,
+        data: &[u8],
+        chunk_sha256: &[String],
+        size: u64,
+    ) -> Result<reqwest::RequestBuilder, Failure> {
+        use crate::protocol::wire::{
+            ATTACHMENT_SIZE_HEADER, CHUNK_COUNT_HEADER, CHUNK_SHA256_HEADER,
+        };
+        let path = format!("/v1/attachments/{file_id}/chunks/{first}");
+        let url = self.config.endpoint(&path).map_err(Failure::Permanent)?;
+        let req = self
+            .config
+            .client
+            .put(url)
+            .header("content-type", "application/octet-stream")
+            .header(CHUNK_COUNT_HEADER, chunk_sha256.len().to_string())
+            .header(CHUNK_SHA256_HEADER, chunk_sha256.join(","))
+            .header(ATTACHMENT_SIZE_HEADER, size.to_string())
+            .body(data.to_vec());
+        self.counters.bytes_up += data.len() as u64;
+        Ok(self.prepare(req))
+    }
+
+    /// A JSON `POST` of `body`, ready for [`exchange`] (gzip when configured).
+    /// Counted as sent.
+    pub(crate) fn post_request<B: Serialize>(
+        &mut self,
+        path: &str,
+        body: &B,
+    ) -> Result<reqwest::RequestBuilder, Failure> {
         let url = self.config.endpoint(path).map_err(Failure::Permanent)?;
         let json = serde_json::to_vec(body)
             .map_err(|e| Failure::Permanent(Error::Protocol(e.to_string())))?;
@@ -120,65 +171,23 @@ impl<'a> Http<'a> {
             json
         };
         self.counters.bytes_up += bytes.len() as u64;
-        self.send(req.body(bytes)).await
-    }
-
-    /// GETs `url` (built by the caller, e.g. with a query) and decodes the JSON answer.
-    pub(crate) async fn get<R: DeserializeOwned>(
-        &mut self,
-        url: reqwest::Url,
-    ) -> Result<R, Failure> {
-        let req = self.config.client.get(url);
-        self.send(req).await
-    }
-
-    /// PUTs one attachment chunk as raw bytes (never gzip: photos do not compress)
-    /// with its SHA-256 and the file's size; success has no body.
-    pub(crate) async fn put_chunk(
-        &mut self,
-        path: &str,
-        data: &[u8],
-        chunk_sha256: &str,
-        size: u64,
-    ) -> Result<(), Failure> {
-        let url = self.config.endpoint(path).map_err(Failure::Permanent)?;
-        let req = self
-            .config
-            .client
-            .put(url)
-            .header("content-type", "application/octet-stream")
-            .header(crate::protocol::wire::CHUNK_SHA256_HEADER, chunk_sha256)
-            .header(
-                crate::protocol::wire::ATTACHMENT_SIZE_HEADER,
-                size.to_string(),
-            )
-            .body(data.to_vec());
-        self.counters.bytes_up += data.len() as u64;
-        self.send_raw(req).await.map(|_| ())
-    }
-
-    /// GETs `path` (no query) and decodes the JSON answer.
-    pub(crate) async fn get_path<R: DeserializeOwned>(&mut self, path: &str) -> Result<R, Failure> {
-        let url = self.config.endpoint(path).map_err(Failure::Permanent)?;
-        self.get(url).await
+        Ok(self.prepare(req.body(bytes)))
     }
 
     async fn send<R: DeserializeOwned>(
         &mut self,
         req: reqwest::RequestBuilder,
     ) -> Result<R, Failure> {
-        let body = self.send_raw(req).await?;
-        serde_json::from_slice(&body).map_err(|e| Failure::Transient {
-            error: Error::Protocol(e.to_string()),
-            retry_after: None,
-        })
+        let (answer, down) = exchange(self.prepare(req)).await;
+        self.counters.bytes_down += down;
+        decode(&answer?)
     }
 
-    /// Sends and returns the (decompressed) body of a 2xx answer.
-    async fn send_raw(&mut self, mut req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
-        // The server words what it answers (a rejection's issues, which the outbox
-        // keeps and shows as they came) in the language asked for.
-        req = req
+    /// Adds what every request carries (the token, what we accept) and counts it.
+    /// The server words what it answers (a rejection's issues, which the outbox
+    /// keeps and shows as they came) in the language asked for.
+    fn prepare(&mut self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let mut req = req
             .header("accept", "application/json")
             .header("accept-encoding", "gzip")
             .header("accept-language", self.config.lang.code());
@@ -186,49 +195,80 @@ impl<'a> Http<'a> {
             req = req.bearer_auth(token);
         }
         self.counters.requests += 1;
-        let resp = req.send().await.map_err(network)?;
-        let status = resp.status();
-        let gzipped = resp
-            .headers()
-            .get("content-encoding")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("gzip"));
-        let retry_after = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
-        let raw = resp.bytes().await.map_err(network)?;
-        self.counters.bytes_down += raw.len() as u64;
-        let body = if gzipped {
-            gunzip(&raw).map_err(|e| Failure::Transient {
-                error: Error::Protocol(e.to_string()),
-                retry_after: None,
-            })?
-        } else {
-            raw.to_vec()
-        };
-        if status.is_success() {
-            return Ok(body);
-        }
-        if status.is_redirection() {
-            return Err(Failure::Refused(Error::Redirect {
-                status: status.as_u16(),
-            }));
-        }
-        let code = serde_json::from_slice::<ErrorBody>(&body)
-            .map(|b| b.code)
-            .unwrap_or_else(|_| format!("http.{}", status.as_u16()));
-        let status = status.as_u16();
-        Err(match status {
-            401 | 403 => Failure::Auth(Error::Unauthorized(code)),
-            408 | 429 | 500..=599 => Failure::Transient {
-                error: Error::Server { status, code },
-                retry_after,
-            },
-            _ => Failure::Permanent(Error::Server { status, code }),
-        })
+        req
     }
+}
+
+/// Decodes a JSON answer; an unreadable one is transient (a proxy's page, a cut).
+pub(crate) fn decode<R: DeserializeOwned>(body: &[u8]) -> Result<R, Failure> {
+    serde_json::from_slice(body).map_err(|e| Failure::Transient {
+        error: Error::Protocol(e.to_string()),
+        retry_after: None,
+    })
+}
+
+/// Sends a prepared request and returns the (decompressed) body of a 2xx answer,
+/// with the bytes that came down either way (for [`Counters::bytes_down`]). Needs
+/// no [`Http`], so several requests can be in flight at once.
+pub(crate) async fn exchange(req: reqwest::RequestBuilder) -> (Result<Vec<u8>, Failure>, u64) {
+    let resp = match req.send().await {
+        Ok(resp) => resp,
+        Err(e) => return (Err(network(e)), 0),
+    };
+    let status = resp.status();
+    let gzipped = resp
+        .headers()
+        .get("content-encoding")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("gzip"));
+    let retry_after = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
+    let raw = match resp.bytes().await {
+        Ok(raw) => raw,
+        Err(e) => return (Err(network(e)), 0),
+    };
+    let down = raw.len() as u64;
+    (classify(status, retry_after, gzipped, &raw), down)
+}
+
+/// The body of a 2xx answer, or the failure the status and error body say.
+fn classify(
+    status: reqwest::StatusCode,
+    retry_after: Option<Duration>,
+    gzipped: bool,
+    raw: &[u8],
+) -> Result<Vec<u8>, Failure> {
+    let body = if gzipped {
+        gunzip(raw).map_err(|e| Failure::Transient {
+            error: Error::Protocol(e.to_string()),
+            retry_after: None,
+        })?
+    } else {
+        raw.to_vec()
+    };
+    if status.is_success() {
+        return Ok(body);
+    }
+    if status.is_redirection() {
+        return Err(Failure::Refused(Error::Redirect {
+            status: status.as_u16(),
+        }));
+    }
+    let code = serde_json::from_slice::<ErrorBody>(&body)
+        .map(|b| b.code)
+        .unwrap_or_else(|_| format!("http.{}", status.as_u16()));
+    let status = status.as_u16();
+    Err(match status {
+        401 | 403 => Failure::Auth(Error::Unauthorized(code)),
+        408 | 429 | 500..=599 => Failure::Transient {
+            error: Error::Server { status, code },
+            retry_after,
+        },
+        _ => Failure::Permanent(Error::Server { status, code }),
+    })
 }
 
 fn network(e: reqwest::Error) -> Failure {

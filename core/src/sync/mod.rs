@@ -11,6 +11,7 @@ pub mod meta_keys;
 pub mod observer;
 mod pull;
 mod push;
+mod run_size;
 mod upload;
 
 pub use backoff::Backoff;

@@ -17,6 +17,7 @@ pub mod middleware;
 pub mod proxy;
 pub mod published;
 pub mod routes;
+pub mod runs;
 pub mod serve;
 pub mod submissions;
 pub mod unread_body;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The last readiness verdict (`/readyz` asks the database once a second at most).
     pub ready: Arc<health::ReadyCache>,
+    /// Attachments with a run of chunks being stored (a status waits for them).
+    pub runs: Arc<runs::RunsInFlight>,
 }
 
 /// A state over `storage` with default limits, for handler tests.
@@ -61,5 +64,6 @@ pub(crate) fn test_state(storage: Storage) -> AppState {
         stats: Arc::default(),
         metrics,
         ready: Arc::default(),
+        runs: Arc::default(),
     }
 }

@@ -72,6 +72,11 @@ pub fn routes() -> Routes {
         on(MethodFilter::PUT, attachments::put_chunk),
     )
     .add(
+        "post",
+        "/v1/attachments/status",
+        on(MethodFilter::POST, attachments::batch_status),
+    )
+    .add(
         "get",
         "/v1/attachments/{sha256}",
         on(MethodFilter::GET, attachments::get_status),

@@ -112,3 +112,53 @@ pub async fn status(
     assert_eq!(r.status(), 200, "status of {sha}");
     r.json().await.unwrap()
 }
+
+/// PUTs `chunks` as one run from chunk `first` of the file `sha` of `size` bytes
+/// (`x-chunk-count`, each chunk's hash); the answer's status and its body: the
+/// attachment's status, or the error code.
+#[allow(dead_code)] // not every test crate uploads runs
+pub async fn put_run(
+    c: &reqwest::Client,
+    s: &(impl Base + ?Sized),
+    token: &str,
+    (sha, size): (&str, usize),
+    first: usize,
+    chunks: &[&[u8]],
+) -> (u16, Result<AttachmentStatus, String>) {
+    let hashes: Vec<String> = chunks.iter().map(|c| hex_sha(c)).collect();
+    let r = c
+        .put(format!("{}/v1/attachments/{sha}/chunks/{first}", s.base()))
+        .bearer_auth(token)
+        .header("x-chunk-count", chunks.len().to_string())
+        .header("x-chunk-sha256", hashes.join(","))
+        .header("x-attachment-size", size.to_string())
+        .header("content-type", "application/octet-stream")
+        .body(chunks.concat())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    if status == 200 {
+        (status, Ok(r.json().await.unwrap()))
+    } else {
+        (status, Err(r.json::<ErrorBody>().await.unwrap().code))
+    }
+}
+
+/// What the server holds of each of `ids`, in one `POST /v1/attachments/status`.
+#[allow(dead_code)] // not every test crate asks
+pub async fn statuses(
+    c: &reqwest::Client,
+    s: &(impl Base + ?Sized),
+    token: &str,
+    ids: &[String],
+) -> (u16, serde_json::Value) {
+    let r = c
+        .post(format!("{}/v1/attachments/status", s.base()))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "ids": ids }))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
