@@ -15,6 +15,15 @@ pub const PROFILE: &str = "crash";
 
 pub use crate::rng::Rng;
 
+/// A number from the environment (a seed, a count of kills), or `default`: the
+/// gate runs the defaults, the exploration script sets fresh ones.
+pub fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// What the client's `type` mode types into the name, before the key's number.
 pub const TYPED_PREFIX: &str = "Ketik ";
 

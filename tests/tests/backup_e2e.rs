@@ -23,7 +23,7 @@ use rantau_core::app::sync::Network;
 use rantau_core::store::Key;
 use rantau_core::sync::{NoObserver, SyncConfig};
 use rantau_server::DbLocation;
-use rantau_tests::crash::{Rng, BACKUP_PASSPHRASE, KEY_HEX, PROFILE};
+use rantau_tests::crash::{env_u64, Rng, BACKUP_PASSPHRASE, KEY_HEX, PROFILE};
 use rantau_tests::data::finalize_registrations;
 use rantau_tests::server::{counts, start};
 
@@ -33,13 +33,6 @@ const WIFI: Network = Network {
     unmetered: true,
     roaming: false,
 };
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Each outbox item's bucket and reference, by id.
 fn outbox(p: &Profile) -> BTreeMap<String, (Bucket, Option<String>)> {

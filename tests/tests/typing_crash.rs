@@ -18,16 +18,9 @@ use std::time::Duration;
 
 use rantau_core::app::profile::Profile;
 use rantau_core::store::Key;
-use rantau_tests::crash::{typed_number, Rng, KEY_HEX, PROFILE};
+use rantau_tests::crash::{env_u64, typed_number, Rng, KEY_HEX, PROFILE};
 
 const CLIENT: &str = env!("CARGO_BIN_EXE_crash_client");
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// The key the one draft's name holds now, read by a fresh process's profile.
 fn stored_key(dir: &std::path::Path) -> u64 {

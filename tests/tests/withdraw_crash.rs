@@ -16,18 +16,11 @@ use std::time::Duration;
 
 use rantau_core::app::profile::Profile;
 use rantau_core::store::Key;
-use rantau_tests::crash::{person_of, Rng, KEY_HEX, PROFILE};
+use rantau_tests::crash::{env_u64, person_of, Rng, KEY_HEX, PROFILE};
 use rantau_tests::data::registration_payload;
 use serde_json::Value;
 
 const CLIENT: &str = env!("CARGO_BIN_EXE_crash_client");
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Where the one form is now, with its answers: `(in the outbox, id, answers)`.
 fn the_form(dir: &std::path::Path) -> (bool, String, Value) {
