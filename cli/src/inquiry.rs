@@ -260,9 +260,16 @@ pub fn print_card(env: &Env, profile: &Profile) -> Result<()> {
     }
     let reminders = profile.reminders()?;
     if !reminders.is_empty() {
-        out::line(t(lang, "Pengingat:", "Reminders:"));
-        for r in &reminders {
-            out::line(format!("  {} — {}: {}", r.on_text, r.title, r.text));
+        out::line(t(lang, "Pengingat berikutnya:", "Next reminders:"));
+        for r in reminders.iter().take(3) {
+            out::line(format!("  {} — {}", r.on_text, r.text));
+        }
+        if reminders.len() > 3 {
+            out::line(format!(
+                "  {} {}",
+                reminders.len() - 3,
+                t(lang, "lagi sesudahnya", "more after those")
+            ));
         }
     }
     Ok(())
