@@ -1,5 +1,13 @@
 package id.rantau.app.ui
 
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.selection.selectable
+import androidx.compose.foundation.selection.selectableGroup
+import androidx.compose.foundation.selection.toggleable
+import androidx.compose.ui.semantics.LiveRegionMode
+import androidx.compose.ui.semantics.Role
+import androidx.compose.ui.semantics.liveRegion
+import androidx.compose.ui.semantics.semantics
 import android.net.Uri
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.result.contract.ActivityResultContracts
@@ -60,24 +68,49 @@ fun FieldInputView(slot: FieldSlot, countries: Countries, act: Act) {
             }
             Kind.TEXT, Kind.NUMBER, Kind.PHONE, Kind.EMAIL, Kind.NIK, Kind.PASSPORT, Kind.KPJ -> TextInput(slot, act)
             Kind.DATE -> DateInput(slot, act)
-            Kind.CONSENT -> Row(verticalAlignment = Alignment.CenterVertically) {
-                Checkbox(checked = slot.checked, onCheckedChange = { on -> act { input(slot.path, FieldInput.Bool(on)) } })
+            // The whole row is the target (label included), announced as one checkbox or
+            // radio button; the control inside takes no click of its own.
+            Kind.CONSENT -> Row(
+                Modifier.fillMaxWidth().toggleable(
+                    value = slot.checked,
+                    role = Role.Checkbox,
+                    onValueChange = { on -> act { input(slot.path, FieldInput.Bool(on)) } },
+                ),
+                verticalAlignment = Alignment.CenterVertically,
+            ) {
+                Checkbox(checked = slot.checked, onCheckedChange = null)
                 Text(label(slot))
             }
             Kind.SINGLE_CHOICE -> {
                 Text(label(slot))
-                for (c in slot.choices) Row(verticalAlignment = Alignment.CenterVertically) {
-                    RadioButton(selected = c.selected, onClick = { act { input(slot.path, FieldInput.Text(c.value)) } })
-                    Text(c.label)
+                Column(Modifier.selectableGroup()) {
+                    for (c in slot.choices) Row(
+                        Modifier.fillMaxWidth().heightIn(min = 48.dp).selectable(
+                            selected = c.selected,
+                            role = Role.RadioButton,
+                            onClick = { act { input(slot.path, FieldInput.Text(c.value)) } },
+                        ),
+                        verticalAlignment = Alignment.CenterVertically,
+                    ) {
+                        RadioButton(selected = c.selected, onClick = null)
+                        Text(c.label)
+                    }
                 }
             }
             Kind.MULTI_CHOICE -> {
                 Text(label(slot))
                 val picked = slot.choices.filter { it.selected }.map { it.value }
-                for (c in slot.choices) Row(verticalAlignment = Alignment.CenterVertically) {
-                    Checkbox(checked = c.selected, onCheckedChange = { on ->
-                        act { input(slot.path, FieldInput.Picked(if (on) picked + c.value else picked - c.value)) }
-                    })
+                for (c in slot.choices) Row(
+                    Modifier.fillMaxWidth().heightIn(min = 48.dp).toggleable(
+                        value = c.selected,
+                        role = Role.Checkbox,
+                        onValueChange = { on ->
+                            act { input(slot.path, FieldInput.Picked(if (on) picked + c.value else picked - c.value)) }
+                        },
+                    ),
+                    verticalAlignment = Alignment.CenterVertically,
+                ) {
+                    Checkbox(checked = c.selected, onCheckedChange = null)
                     Text(c.label)
                 }
             }
@@ -111,6 +144,10 @@ fun IssueText(issue: Issue) {
         issue.message,
         color = if (issue.severity == Severity.ERROR) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.tertiary,
         style = MaterialTheme.typography.bodySmall,
+        // TalkBack reads a message as it appears (an error must not need the finger to find it).
+        modifier = Modifier.semantics {
+            liveRegion = if (issue.severity == Severity.ERROR) LiveRegionMode.Assertive else LiveRegionMode.Polite
+        },
     )
 }
 
