@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use rantau_core::app::form::display;
 use rantau_core::app::{self, Key};
 use rantau_core::{Error, Lang, Result};
 
@@ -287,7 +288,10 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
             return rantau_core::base::messages::render(
                 "attachment.too_large",
                 lang,
-                &[("size", size.to_string()), ("max", max.to_string())],
+                &[
+                    ("size", display::megabytes(*size, lang)),
+                    ("max", display::megabytes(*max, lang)),
+                ],
             )
         }
         Error::UnsupportedAttachmentType

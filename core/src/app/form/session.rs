@@ -50,6 +50,10 @@ pub struct DraftSession {
     /// Every current issue, by path (`""`: the whole form).
     issues: BTreeMap<String, Vec<Issue>>,
     hidden: HashSet<String>,
+    /// Why the last file offered to a document field was refused (too large, not
+    /// a photo or PDF, one page too many), shown on it at once until the next
+    /// file is offered or removed there.
+    refused: HashMap<String, Issue>,
     /// Items shown before their first answer is stored, by group.
     pending_items: HashMap<String, usize>,
     /// Document pages by field path, in page order.
@@ -115,6 +119,7 @@ impl DraftSession {
             answers: Answers::new(),
             issues: BTreeMap::new(),
             hidden: HashSet::new(),
+            refused: HashMap::new(),
             pending_items: HashMap::new(),
             attachments: BTreeMap::new(),
             contribution: None,
@@ -287,7 +292,18 @@ impl DraftSession {
         bytes: &[u8],
         mime_hint: Option<&str>,
     ) -> Result<FormScreen> {
-        profile.attach(&self.draft_id, path, bytes, mime_hint)?;
+        self.refused.remove(path);
+        match profile.attach(&self.draft_id, path, bytes, mime_hint) {
+            Ok(_) => {}
+            Err(e) => {
+                // A file this field cannot take is the worker's to fix, on the field.
+                let Some(issue) = refusal(&e, path, profile.lang()) else {
+                    return Err(e);
+                };
+                self.refused.insert(path.to_string(), issue);
+                return Ok(self.build(profile.lang()));
+            }
+        }
         self.edited(profile, path);
         self.policy.left(path);
         self.reload(profile)?;
@@ -302,6 +318,7 @@ impl DraftSession {
         attachment_id: &str,
     ) -> Result<FormScreen> {
         profile.remove_attachment(&self.draft_id, path, attachment_id)?;
+        self.refused.remove(path);
         self.edited(profile, path);
         self.policy.left(path);
         self.reload(profile)?;
@@ -423,11 +440,16 @@ impl DraftSession {
         let page = self.page_of(path);
         let empty = self.is_empty_at(path);
         let mut shown: Vec<Issue> = self
-            .issues
+            .refused
             .get(path)
             .into_iter()
-            .flatten()
-            .filter(|i| self.policy.shows(i, page, empty))
+            .chain(
+                self.issues
+                    .get(path)
+                    .into_iter()
+                    .flatten()
+                    .filter(|i| self.policy.shows(i, page, empty)),
+            )
             .cloned()
             .collect();
         shown.sort_by_key(|i| i.severity != Severity::Error);
@@ -630,6 +652,31 @@ fn keyboard(f: &Field) -> Keyboard {
         },
         _ => Keyboard::Text,
     }
+}
+
+/// The issue to show on document field `path` when `e` refused the file offered
+/// to it, in `lang` with sizes in MB; `None` for any other error.
+fn refusal(e: &Error, path: &str, lang: Lang) -> Option<Issue> {
+    let message = match e {
+        Error::AttachmentTooLarge { size, max } => messages::render(
+            e.code(),
+            lang,
+            &[
+                ("size", display::megabytes(*size, lang)),
+                ("max", display::megabytes(*max, lang)),
+            ],
+        ),
+        Error::UnsupportedAttachmentType | Error::TooManyPages { .. } => {
+            messages::render(e.code(), lang, &[])
+        }
+        _ => return None,
+    };
+    Some(Issue {
+        code: e.code().to_string(),
+        path: path.to_string(),
+        severity: Severity::Error,
+        message,
+    })
 }
 
 #[cfg(test)]
@@ -1083,5 +1130,41 @@ mod tests {
         p.flush().unwrap();
         let mut again = DraftSession::resume(&p, s.draft_id()).unwrap();
         assert!(again.screen(&p).urgent_help.is_some());
+    }
+
+    #[test]
+    fn a_refused_file_says_why_on_its_field_in_megabytes_and_nothing_is_thrown() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        let (field, photo) = samples::sample_documents().into_iter().next().unwrap();
+        s.go_to(&p, s.page_of(&field) as u32).unwrap();
+        // Too large: a JPEG's magic bytes, then 6 MB.
+        let mut big = photo.clone();
+        big.resize(6_000_000, 0);
+        let screen = s.attach(&p, &field, &big, None).unwrap();
+        let issue = &slot(&screen, &field).issues[0];
+        assert_eq!(issue.code, "attachment.too_large");
+        assert!(
+            issue.message.contains("6,0 MB") && issue.message.contains("5,3 MB"),
+            "{}",
+            issue.message
+        );
+        assert!(
+            p.attachments(s.draft_id(), None).unwrap().is_empty(),
+            "nothing stored"
+        );
+        // Not a photo or a PDF: its own reason, in English too.
+        p.set_lang(Lang::En);
+        let screen = s.attach(&p, &field, b"PK\x03\x04 a zip", None).unwrap();
+        let issue = &slot(&screen, &field).issues[0];
+        assert_eq!(issue.code, "attachment.unsupported_type");
+        assert!(issue.message.contains("JPEG"), "{}", issue.message);
+        // A file it takes clears the reason.
+        let screen = s.attach(&p, &field, &photo, None).unwrap();
+        assert!(slot(&screen, &field)
+            .issues
+            .iter()
+            .all(|i| !i.code.starts_with("attachment.")));
     }
 }

@@ -60,8 +60,8 @@ pub static MESSAGES: &[super::Entry] = &[
     ),
     (
         "attachment.too_large",
-        "Berkas terlalu besar ({size} byte; paling besar {max} byte). Foto ulang dengan resolusi lebih kecil.",
-        "The file is too large ({size} bytes; at most {max} bytes). Take the photo again at a lower resolution.",
+        "Berkas terlalu besar ({size}; paling besar {max}). Foto ulang dengan resolusi lebih kecil.",
+        "The file is too large ({size}; at most {max}). Take the photo again at a lower resolution.",
     ),
     (
         "attachment.too_many_pages",

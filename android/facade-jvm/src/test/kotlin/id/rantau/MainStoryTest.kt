@@ -56,10 +56,12 @@ class MainStoryTest {
             val page = app.attachments(draft.screen().draftId).single()
             assertEquals("image/jpeg", page.mime)
             assertEquals(photo.size.toULong(), page.size)
-            val notAPhoto = assertThrows<RantauException.InvalidInput> {
-                draft.attach("ktp_photo", "hello".toByteArray(), null)
-            }
-            assertEquals("attachment.unsupported_type", notAPhoto.code)
+            // A file the field cannot take is refused on the field, in the worker's words, not thrown.
+            val refused = draft.attach("ktp_photo", "hello".toByteArray(), null)
+            val onItsPage = refused.pages.indices.asSequence().map { draft.goTo(it.toUInt()) }.first { screen -> screen.fields.any { it.path == "ktp_photo" } }
+            val why = onItsPage.fields.single { it.path == "ktp_photo" }.issues.single { it.code == "attachment.unsupported_type" }
+            assertTrue(why.message.contains("JPEG"), why.message)
+            assertEquals(1, app.attachments(refused.draftId).size, "nothing stored")
             attachRegistrationDocuments(draft)
 
             val quote = nn(draft.screen().contribution)
