@@ -244,7 +244,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 /// The routes, in selector order: (method, uri template, admin). `{p}` is the
 /// percent-encoded parameter, `{q}` the raw one (a query string).
-const ROUTES: [(&str, &str, bool); 15] = [
+const ROUTES: [(&str, &str, bool); 16] = [
     ("POST", "/v1/devices", false),
     ("POST", "/v1/submissions/batch", false),
     ("GET", "/v1/changes?{q}", false),
