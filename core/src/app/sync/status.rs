@@ -84,8 +84,8 @@ pub struct SyncStatus {
     pub last_finished_at: Option<i64>,
     /// Why the last run failed, in words (never a code).
     pub error: Option<String>,
-    /// Forms are still on their way, or news could not be fetched: a background
-    /// worker should try again later.
+    /// Forms or their documents are still on their way, or news could not be
+    /// fetched: a background worker should try again later.
     pub work_left: bool,
 }
 
