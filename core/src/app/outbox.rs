@@ -225,8 +225,10 @@ pub struct OutboxSummary {
     /// The home screen's line in the profile's language ("Dalam pengiriman: 2 · Perlu
     /// tindakan Anda: 1"); `None` when nothing is on its way or needs action.
     pub headline: Option<String>,
-    /// Bytes still to send: the forms not yet accepted and the document files not
-    /// yet on the server (each file once, in full, even if part of it arrived).
+    /// Bytes still to send: the forms not yet accepted (their answers as JSON; the
+    /// wire compresses them) and the document files not yet on the server (each
+    /// file once, in full, even if part of it arrived): about what the next syncs
+    /// send, never much less.
     pub to_send_bytes: u64,
     /// Of those, the document files' bytes (what "documents only on Wi-Fi" holds back).
     pub documents_bytes: u64,

@@ -143,8 +143,9 @@ impl Profile {
     /// One sync with the server of `config`, if `network` and the settings allow:
     /// enroll if needed, send the outbox, upload documents, receive news. Otherwise
     /// nothing is sent and the state says why. On mobile data with "documents only
-    /// on Wi-Fi", forms and news go and the files wait, and the state says so. Only one run per profile goes at a
-    /// time: a second call while one runs returns its state without starting.
+    /// on Wi-Fi", forms and news go and the files wait, and the state says so. Only
+    /// one run per profile goes at a time: a second call while one runs returns its
+    /// state without starting.
     /// Dropping the future stops the run between two atomic steps.
     pub async fn sync(
         &self,
