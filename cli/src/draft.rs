@@ -578,7 +578,15 @@ pub fn print_outbox(env: &Env, items: &[OutboxItem]) {
 pub fn run_outbox(env: &Env, cmd: OutboxCmd) -> Result<ExitCode> {
     let profile: Profile = env.open()?;
     match cmd {
-        OutboxCmd::List => print_outbox(env, &profile.outbox()?),
+        OutboxCmd::List => {
+            print_outbox(env, &profile.outbox()?);
+            if !env.json {
+                // What is still to go, in MB: the worker's data budget.
+                if let Some(to_send) = profile.outbox_summary()?.to_send {
+                    out::line(to_send);
+                }
+            }
+        }
         OutboxCmd::Withdraw { submission } => {
             let d = profile.withdraw(&submission)?;
             if env.json {

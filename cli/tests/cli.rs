@@ -386,6 +386,10 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
     ));
     assert_eq!(outbox[0]["id"], draft.as_str());
     assert_eq!(outbox[0]["bucket"], "waiting_to_send");
+    // The data budget after the list: small scans and a form, at least 0.1 MB.
+    let listed = rantau(h, &["--profile", "siti", "outbox", "list"]);
+    let said = String::from_utf8_lossy(&listed.stdout);
+    assert!(said.contains("0,1 MB menunggu dikirim"), "{said}");
 
     let again = rantau(
         h,

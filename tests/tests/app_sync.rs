@@ -70,6 +70,7 @@ async fn roaming_holds_the_outbox_back_and_says_so_until_the_worker_allows_it() 
     p.set_sync_settings(SyncSettings {
         wifi_only: false,
         allow_roaming: true,
+        documents_wifi_only: false,
     })
     .unwrap();
     let run = p.sync(&config, ROAMING, &NoObserver).await.unwrap();
@@ -88,6 +89,7 @@ async fn roaming_holds_the_outbox_back_and_says_so_until_the_worker_allows_it() 
     p.set_sync_settings(SyncSettings {
         wifi_only: true,
         allow_roaming: true,
+        documents_wifi_only: false,
     })
     .unwrap();
     let mobile = Network {

@@ -3,9 +3,10 @@
 //! drafts, finalize and the outbox; [`form`] is the form screen of one open draft;
 //! [`next`] says what happens after a form is finalized; [`outbox`] puts each submission in the bucket a screen shows; [`inquiry`] reads
 //! the cached answers; [`sync`] runs syncs and keeps each profile's sync state;
-//! [`checks`] and [`directory`] need no profile.
+//! [`checks`] and [`directory`] need no profile; [`data_size`] words a number of bytes.
 
 pub mod checks;
+pub mod data_size;
 pub mod directory;
 pub mod form;
 pub mod help;

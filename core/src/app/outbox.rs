@@ -1,12 +1,14 @@
 //! The outbox as the screens show it. Each submission is in exactly one [`Bucket`],
 //! decided here from its stored state, its last error and what it waits for, so
 //! no front-end derives it (and none counts a form twice). [`OutboxSummary`] is the
-//! home screen's line: how many are on their way, how many need the worker.
+//! home screen's line: how many are on their way, how many need the worker, and
+//! how much data waits to be sent.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::app::data_size::megabytes;
 use crate::base::issue::Issue;
 use crate::base::lang::Lang;
 use crate::base::messages;
@@ -28,6 +30,9 @@ pub enum Bucket {
     /// A consultation about a registration the server has not accepted yet: it
     /// leaves right after that registration.
     WaitingForRegistration,
+    /// The server accepted the form, but some of its documents have not reached it
+    /// yet (they wait for Wi-Fi, or their upload failed): not complete until they do.
+    DocumentsWaiting,
     /// The server rejected some answers: open it, fix them and send it again.
     NeedsFixing,
     /// It cannot go as it is (too many failed tries, or the server holds another
@@ -39,7 +44,7 @@ pub enum Bucket {
 
 impl Bucket {
     /// Every bucket, in the order a screen lists them.
-    pub const ALL: [Bucket; 8] = [
+    pub const ALL: [Bucket; 9] = [
         Bucket::NeedsFixing,
         Bucket::NeedsHelp,
         Bucket::Sending,
@@ -47,6 +52,7 @@ impl Bucket {
         Bucket::WaitingForNetwork,
         Bucket::WaitingForServer,
         Bucket::WaitingForRegistration,
+        Bucket::DocumentsWaiting,
         Bucket::Accepted,
     ];
 
@@ -58,6 +64,7 @@ impl Bucket {
             Bucket::WaitingForNetwork => "outbox.waiting_for_network",
             Bucket::WaitingForServer => "outbox.waiting_for_server",
             Bucket::WaitingForRegistration => "outbox.waiting_for_registration",
+            Bucket::DocumentsWaiting => "outbox.documents_waiting",
             Bucket::NeedsFixing => "outbox.needs_fixing",
             Bucket::NeedsHelp => "outbox.needs_help",
             Bucket::Accepted => "outbox.accepted",
@@ -78,6 +85,7 @@ impl Bucket {
                 | Bucket::WaitingForNetwork
                 | Bucket::WaitingForServer
                 | Bucket::WaitingForRegistration
+                | Bucket::DocumentsWaiting
         )
     }
 
@@ -87,8 +95,13 @@ impl Bucket {
     }
 
     /// The bucket of `row`; `state_of` tells the state of another submission of
-    /// this outbox (the registration a consultation waits for).
-    pub fn of(row: &SubmissionRow, state_of: impl Fn(&str) -> Option<OutboxState>) -> Bucket {
+    /// this outbox (the registration a consultation waits for); `documents_left`:
+    /// some file it names is not on the server yet.
+    pub fn of(
+        row: &SubmissionRow,
+        state_of: impl Fn(&str) -> Option<OutboxState>,
+        documents_left: bool,
+    ) -> Bucket {
         match row.state {
             OutboxState::Queued => {
                 let waits = row
@@ -107,6 +120,7 @@ impl Bucket {
                 Some("sync.network") => Bucket::WaitingForNetwork,
                 _ => Bucket::WaitingForServer,
             },
+            OutboxState::Accepted if documents_left => Bucket::DocumentsWaiting,
             OutboxState::Accepted => Bucket::Accepted,
             OutboxState::Rejected => Bucket::NeedsFixing,
             OutboxState::NeedsAttention => Bucket::NeedsHelp,
@@ -176,13 +190,21 @@ impl OutboxItem {
     }
 }
 
-/// The buckets of a whole outbox: `rows` in any order, each with the bucket it is in.
-pub(crate) fn bucketed(rows: Vec<SubmissionRow>) -> Vec<(SubmissionRow, Bucket)> {
+/// The buckets of a whole outbox: `rows` in any order, each with the bucket it is
+/// in; `documents_left` holds the submissions with a file not on the server yet.
+pub(crate) fn bucketed(
+    rows: Vec<SubmissionRow>,
+    documents_left: &HashSet<String>,
+) -> Vec<(SubmissionRow, Bucket)> {
     let states: HashMap<String, OutboxState> =
         rows.iter().map(|r| (r.id.clone(), r.state)).collect();
     rows.into_iter()
         .map(|r| {
-            let b = Bucket::of(&r, |id| states.get(id).copied());
+            let b = Bucket::of(
+                &r,
+                |id| states.get(id).copied(),
+                documents_left.contains(&r.id),
+            );
             (r, b)
         })
         .collect()
@@ -203,6 +225,15 @@ pub struct OutboxSummary {
     /// The home screen's line in the profile's language ("Dalam pengiriman: 2 · Perlu
     /// tindakan Anda: 1"); `None` when nothing is on its way or needs action.
     pub headline: Option<String>,
+    /// Bytes still to send: the forms not yet accepted (their answers as JSON; the
+    /// wire compresses them) and the document files not yet on the server (each
+    /// file once, in full, even if part of it arrived): about what the next syncs
+    /// send, never much less.
+    pub to_send_bytes: u64,
+    /// Of those, the document files' bytes (what "documents only on Wi-Fi" holds back).
+    pub documents_bytes: u64,
+    /// `to_send_bytes` worded ("2,4 MB menunggu dikirim"); `None` when nothing waits.
+    pub to_send: Option<String>,
 }
 
 /// One bucket and how many submissions it holds.
@@ -263,7 +294,25 @@ impl OutboxSummary {
                 })
                 .collect(),
             headline: (!parts.is_empty()).then(|| parts.join(" · ")),
+            to_send_bytes: 0,
+            documents_bytes: 0,
+            to_send: None,
         }
+    }
+
+    /// The summary with the bytes still to send: `forms_bytes` of forms and
+    /// `documents_bytes` of document files, worded in `lang`.
+    pub fn with_bytes(mut self, forms_bytes: u64, documents_bytes: u64, lang: Lang) -> Self {
+        self.to_send_bytes = forms_bytes.saturating_add(documents_bytes);
+        self.documents_bytes = documents_bytes;
+        self.to_send = (self.to_send_bytes > 0).then(|| {
+            messages::render(
+                "outbox.to_send",
+                lang,
+                &[("size", megabytes(self.to_send_bytes, lang))],
+            )
+        });
+        self
     }
 }
 
@@ -295,30 +344,30 @@ mod tests {
     fn every_stored_state_lands_in_exactly_one_bucket() {
         let none = |_: &str| None;
         assert_eq!(
-            Bucket::of(&row("a", OutboxState::Queued), none),
+            Bucket::of(&row("a", OutboxState::Queued), none, false),
             Bucket::WaitingToSend
         );
         assert_eq!(
-            Bucket::of(&row("a", OutboxState::Sending), none),
+            Bucket::of(&row("a", OutboxState::Sending), none, false),
             Bucket::Sending
         );
         assert_eq!(
-            Bucket::of(&row("a", OutboxState::Accepted), none),
+            Bucket::of(&row("a", OutboxState::Accepted), none, false),
             Bucket::Accepted
         );
         assert_eq!(
-            Bucket::of(&row("a", OutboxState::Rejected), none),
+            Bucket::of(&row("a", OutboxState::Rejected), none, false),
             Bucket::NeedsFixing
         );
         assert_eq!(
-            Bucket::of(&row("a", OutboxState::NeedsAttention), none),
+            Bucket::of(&row("a", OutboxState::NeedsAttention), none, false),
             Bucket::NeedsHelp
         );
         let mut w = row("a", OutboxState::Waiting);
         w.last_error = Some("sync.network".into());
-        assert_eq!(Bucket::of(&w, none), Bucket::WaitingForNetwork);
+        assert_eq!(Bucket::of(&w, none, false), Bucket::WaitingForNetwork);
         w.last_error = Some("sync.server".into());
-        assert_eq!(Bucket::of(&w, none), Bucket::WaitingForServer);
+        assert_eq!(Bucket::of(&w, none, false), Bucket::WaitingForServer);
     }
 
     #[test]
@@ -332,8 +381,40 @@ mod tests {
             // A server reference, not a local submission: nothing to wait for.
             (None, Bucket::WaitingToSend),
         ] {
-            assert_eq!(Bucket::of(&c, |_| reg), expected, "{reg:?}");
+            assert_eq!(Bucket::of(&c, |_| reg, false), expected, "{reg:?}");
         }
+    }
+
+    #[test]
+    fn an_accepted_form_whose_documents_have_not_arrived_is_still_on_its_way() {
+        let none = |_: &str| None;
+        let accepted = row("a", OutboxState::Accepted);
+        assert_eq!(Bucket::of(&accepted, none, true), Bucket::DocumentsWaiting);
+        assert!(Bucket::DocumentsWaiting.is_on_its_way());
+        let s = OutboxSummary::of([Bucket::DocumentsWaiting], Lang::En);
+        assert_eq!((s.on_its_way, s.accepted), (1, 0));
+        // Documents are only for the server: a form not yet sent waits as before.
+        let queued = row("q", OutboxState::Queued);
+        assert_eq!(Bucket::of(&queued, none, true), Bucket::WaitingToSend);
+    }
+
+    #[test]
+    fn the_bytes_to_send_are_worded_in_megabytes_in_both_languages() {
+        let s = OutboxSummary::of([Bucket::WaitingToSend], Lang::Id).with_bytes(
+            2_000,
+            2_398_000,
+            Lang::Id,
+        );
+        assert_eq!((s.to_send_bytes, s.documents_bytes), (2_400_000, 2_398_000));
+        assert_eq!(s.to_send.as_deref(), Some("2,4 MB menunggu dikirim"));
+        let en = OutboxSummary::of([Bucket::WaitingToSend], Lang::En).with_bytes(
+            2_000,
+            2_398_000,
+            Lang::En,
+        );
+        assert_eq!(en.to_send.as_deref(), Some("2.4 MB waiting to be sent"));
+        let nothing = OutboxSummary::of([Bucket::Accepted], Lang::En).with_bytes(0, 0, Lang::En);
+        assert_eq!((nothing.to_send_bytes, nothing.to_send), (0, None));
     }
 
     #[test]

@@ -493,34 +493,52 @@ impl Profile {
 
     /// The outbox, oldest first, every submission in its bucket (accepted ones included).
     pub fn outbox(&self) -> Result<Vec<OutboxItem>> {
-        let rows = self.store.read(outbox::list_submissions)?;
-        Ok(bucketed(rows)
+        let (rows, (documents_left, _)) = self
+            .store
+            .read(|c| Ok((outbox::list_submissions(c)?, attachments::uploads_left(c)?)))?;
+        Ok(bucketed(rows, &documents_left)
             .into_iter()
             .map(|(r, b)| self.outbox_item(r, b))
             .collect())
     }
 
-    /// How many submissions are in each bucket, with the home screen's line.
+    /// How many submissions are in each bucket, with the home screen's line and
+    /// the bytes still to send (forms not yet accepted, documents not yet on the server).
     pub fn outbox_summary(&self) -> Result<OutboxSummary> {
-        let rows = self.store.read(outbox::list_submissions)?;
+        let (rows, (documents_left, documents_bytes)) = self
+            .store
+            .read(|c| Ok((outbox::list_submissions(c)?, attachments::uploads_left(c)?)))?;
+        let forms_bytes: u64 = rows
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.state,
+                    OutboxState::Queued | OutboxState::Sending | OutboxState::Waiting
+                )
+            })
+            .map(|r| r.payload.to_string().len() as u64)
+            .sum();
+        let lang = self.lang();
         Ok(OutboxSummary::of(
-            bucketed(rows).into_iter().map(|(_, b)| b),
-            self.lang(),
-        ))
+            bucketed(rows, &documents_left).into_iter().map(|(_, b)| b),
+            lang,
+        )
+        .with_bytes(forms_bytes, documents_bytes, lang))
     }
 
     /// One submission, in its bucket.
     pub fn submission(&self, id: &str) -> Result<OutboxItem> {
-        let (row, dep) = self.store.read(|conn| {
+        let (row, dep, documents_left) = self.store.read(|conn| {
             let row = outbox::get_submission(conn, id)?;
             let dep = match row.as_ref().and_then(|r| r.depends_on.as_deref()) {
                 Some(d) => outbox::get_submission(conn, d)?.map(|d| d.state),
                 None => None,
             };
-            Ok((row, dep))
+            let (left, _) = attachments::uploads_left(conn)?;
+            Ok((row, dep, left.contains(id)))
         })?;
         let row = row.ok_or_else(|| Error::SubmissionNotFound(id.to_string()))?;
-        let bucket = Bucket::of(&row, |_| dep);
+        let bucket = Bucket::of(&row, |_| dep, documents_left);
         Ok(self.outbox_item(row, bucket))
     }
 

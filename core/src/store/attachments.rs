@@ -3,6 +3,8 @@
 //! split into chunks, linked to the drafts (and, after finalize, the submissions
 //! with the same id) that use them. Unlinked files are dropped.
 
+use std::collections::HashSet;
+
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::domain::document::content_id;
@@ -326,6 +328,21 @@ pub fn pending_uploads(conn: &Connection) -> Result<Vec<(String, AttachmentRow)>
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// What waits to be uploaded: the submissions that name a file the server does not
+/// hold yet ([`pending_uploads`]), and those files' bytes, each file counted once.
+pub fn uploads_left(conn: &Connection) -> Result<(HashSet<String>, u64)> {
+    let mut submissions = HashSet::new();
+    let mut files = HashSet::new();
+    let mut bytes = 0u64;
+    for (submission, file) in pending_uploads(conn)? {
+        submissions.insert(submission);
+        if files.insert(file.id) {
+            bytes = bytes.saturating_add(file.size);
+        }
+    }
+    Ok((submissions, bytes))
 }
 
 /// Lets go of files the server holds: the links of accepted submissions whose files

@@ -31,6 +31,9 @@ pub struct SyncConfig {
     /// How long submissions wait after a transient failure (default: 2 s doubling
     /// to 1 h). Shorter only in a lab, e.g. tests that drive many failures.
     pub backoff: Backoff,
+    /// Upload document files after the push (default). Off, a run sends forms and
+    /// pulls news but leaves files waiting (the worker keeps them for Wi-Fi).
+    pub upload_documents: bool,
     connect_timeout: Duration,
     request_timeout: Duration,
 }
@@ -65,6 +68,7 @@ impl SyncConfig {
             max_pages: 1000,
             gzip_requests: true,
             backoff: Backoff::default(),
+            upload_documents: true,
             connect_timeout: connect,
             request_timeout: request,
         })

@@ -16,7 +16,8 @@ use crate::{Error, Result};
 /// Runs one sync: enroll (first time, or after the token was refused, with the
 /// device secret; a token refused mid-run is replaced once and the run goes on), push due
 /// submissions in batches, upload the document files they name (only the chunks
-/// the server lacks), then pull new events into the cache.
+/// the server lacks; not when [`SyncConfig::upload_documents`] is off), then pull
+/// new events into the cache.
 ///
 /// Transient failures are not errors: the affected submissions wait with backoff
 /// and the [`SyncReport`] says so. Errors: enrollment failed (network, server),
@@ -137,9 +138,12 @@ async fn exchange(
         PushEnd::AuthLost => return Ok(End::AuthLost),
     }
     interrupt.check()?;
-    match upload(store, http, observer, interrupt, report).await? {
-        UploadEnd::Completed | UploadEnd::Stopped => {}
-        UploadEnd::AuthLost => return Ok(End::AuthLost),
+    // Files held back (documents on Wi-Fi only) stay pending for a later run.
+    if config.upload_documents {
+        match upload(store, http, observer, interrupt, report).await? {
+            UploadEnd::Completed | UploadEnd::Stopped => {}
+            UploadEnd::AuthLost => return Ok(End::AuthLost),
+        }
     }
     interrupt.check()?;
     pull(store, config, http, observer, interrupt, report).await?;

@@ -51,7 +51,13 @@ pub struct Thread {
 /// Every consultation in the outbox (oldest first) with its replies, then any
 /// thread the cache holds for a consultation not in the outbox.
 pub fn threads(store: &Store) -> Result<Vec<Thread>> {
-    let (subs, cached) = store.read(|c| Ok((list_submissions(c)?, list_cache(c, THREAD)?)))?;
+    let (subs, cached, (documents_left, _)) = store.read(|c| {
+        Ok((
+            list_submissions(c)?,
+            list_cache(c, THREAD)?,
+            crate::store::attachments::uploads_left(c)?,
+        ))
+    })?;
     let mut replies: HashMap<String, (ThreadBody, i64)> = HashMap::new();
     let mut order = Vec::new();
     for (key, body, fetched_at) in cached {
@@ -61,7 +67,7 @@ pub fn threads(store: &Store) -> Result<Vec<Thread>> {
         replies.insert(key, (t, fetched_at));
     }
     let mut out = Vec::new();
-    for (s, bucket) in bucketed(subs) {
+    for (s, bucket) in bucketed(subs, &documents_left) {
         if s.form_id != CONSULTATION {
             continue;
         }

@@ -7,15 +7,19 @@ use std::sync::Arc;
 
 use super::Profile;
 use crate::app::sync::status::{step_of, LastRun};
-use crate::app::sync::{gate, Hub, Network, SyncListener, SyncSettings, SyncStatus, WaitReason};
+use crate::app::sync::{
+    documents_held, gate, Hub, Network, SyncListener, SyncSettings, SyncStatus, WaitReason,
+};
 use crate::base::error::Result;
+use crate::store::attachments;
 use crate::store::meta::{get_meta, set_meta};
 use crate::store::outbox::{self, OutboxState};
 use crate::sync::{self, SyncConfig, SyncObserver, SyncReport, SyncState};
 
-/// Profile settings: sync only on Wi-Fi; sync while roaming.
+/// Profile settings: sync only on Wi-Fi; sync while roaming; documents only on Wi-Fi.
 const META_WIFI_ONLY: &str = "settings.sync_wifi_only";
 const META_ALLOW_ROAMING: &str = "settings.sync_allow_roaming";
+const META_DOCUMENTS_WIFI_ONLY: &str = "settings.sync_documents_wifi_only";
 
 /// What [`Profile::sync`] did.
 #[derive(Debug, Clone)]
@@ -69,16 +73,18 @@ fn flag(value: Option<String>, default: bool) -> bool {
 impl Profile {
     /// The worker's data-use settings.
     pub fn sync_settings(&self) -> Result<SyncSettings> {
-        let (wifi, roaming) = self.store.read(|c| {
+        let (wifi, roaming, documents) = self.store.read(|c| {
             Ok((
                 get_meta(c, META_WIFI_ONLY)?,
                 get_meta(c, META_ALLOW_ROAMING)?,
+                get_meta(c, META_DOCUMENTS_WIFI_ONLY)?,
             ))
         })?;
         let default = SyncSettings::default();
         Ok(SyncSettings {
             wifi_only: flag(wifi, default.wifi_only),
             allow_roaming: flag(roaming, default.allow_roaming),
+            documents_wifi_only: flag(documents, default.documents_wifi_only),
         })
     }
 
@@ -88,7 +94,12 @@ impl Profile {
         let bit = |b: bool| if b { "1" } else { "0" };
         self.store.write(|tx| {
             set_meta(tx, META_WIFI_ONLY, bit(settings.wifi_only))?;
-            set_meta(tx, META_ALLOW_ROAMING, bit(settings.allow_roaming))
+            set_meta(tx, META_ALLOW_ROAMING, bit(settings.allow_roaming))?;
+            set_meta(
+                tx,
+                META_DOCUMENTS_WIFI_ONLY,
+                bit(settings.documents_wifi_only),
+            )
         })
     }
 
@@ -113,6 +124,12 @@ impl Profile {
         Ok(self.outbox_summary()?.on_its_way > 0)
     }
 
+    /// True when some document file is not on the server yet.
+    fn documents_left(&self) -> Result<bool> {
+        let (submissions, _) = self.store.read(attachments::uploads_left)?;
+        Ok(!submissions.is_empty())
+    }
+
     /// When the earliest waiting submission is due again (unix ms).
     fn next_retry(&self) -> Result<Option<i64>> {
         let rows = self.store.read(outbox::list_submissions)?;
@@ -125,8 +142,10 @@ impl Profile {
 
     /// One sync with the server of `config`, if `network` and the settings allow:
     /// enroll if needed, send the outbox, upload documents, receive news. Otherwise
-    /// nothing is sent and the state says why. Only one run per profile goes at a
-    /// time: a second call while one runs returns its state without starting.
+    /// nothing is sent and the state says why. On mobile data with "documents only
+    /// on Wi-Fi", forms and news go and the files wait, and the state says so. Only
+    /// one run per profile goes at a time: a second call while one runs returns its
+    /// state without starting.
     /// Dropping the future stops the run between two atomic steps.
     pub async fn sync(
         &self,
@@ -135,7 +154,8 @@ impl Profile {
         observer: &dyn SyncObserver,
     ) -> Result<SyncRun> {
         let now = self.now_ms();
-        if let Some(reason) = gate(network, self.sync_settings()?) {
+        let settings = self.sync_settings()?;
+        if let Some(reason) = gate(network, settings) {
             let work_left = self.work_on_its_way()?;
             self.hub.update(now, |r| {
                 r.waiting = Some(reason);
@@ -163,6 +183,16 @@ impl Profile {
             caller: observer,
             clock: &clock,
         };
+        let hold_documents = documents_held(network, settings);
+        let held_config;
+        let config = if hold_documents {
+            let mut held = config.clone();
+            held.upload_documents = false;
+            held_config = held;
+            &held_config
+        } else {
+            config
+        };
         let result = sync::sync(&self.store, config, &relay).await;
         guard.finished = true;
         let end = self.now_ms();
@@ -180,6 +210,9 @@ impl Profile {
                     (None, Some(_)) => Some(WaitReason::Retrying {
                         at: retry.unwrap_or(end),
                     }),
+                    (None, None) if hold_documents && self.documents_left()? => {
+                        Some(WaitReason::DocumentsWifiOnly)
+                    }
                     (None, None) => None,
                 };
                 self.hub.update(end, |r| {

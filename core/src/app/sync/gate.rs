@@ -1,6 +1,8 @@
 //! Whether a sync may run now: the phone's network against the worker's settings.
 //! Data abroad is expensive and roaming data ruinous, so the worker decides; when a
-//! setting holds a sync back, the reason is shown with what would help.
+//! setting holds a sync back, the reason is shown with what would help. Documents
+//! (photos of a KTP, a passport) weigh a hundred times a form: the worker may keep
+//! them for Wi-Fi while forms still go ([`documents_held`]).
 
 use serde::Serialize;
 
@@ -33,15 +35,21 @@ pub struct SyncSettings {
     pub wifi_only: bool,
     /// Sync while roaming too.
     pub allow_roaming: bool,
+    /// Send document files only on Wi-Fi (an unmetered network); forms and news
+    /// still go on mobile data.
+    pub documents_wifi_only: bool,
 }
 
 impl Default for SyncSettings {
     /// Any network, but not while roaming: roaming data costs many times a local
-    /// SIM's, and the worker is told when this holds a sync back.
+    /// SIM's, and the worker is told when this holds a sync back. Documents go on
+    /// any allowed network too: a registration is complete only when its KTP photo
+    /// arrives, and the worker sees the size waiting and may choose Wi-Fi for them.
     fn default() -> Self {
         SyncSettings {
             wifi_only: false,
             allow_roaming: false,
+            documents_wifi_only: false,
         }
     }
 }
@@ -57,6 +65,9 @@ pub enum WaitReason {
     WifiOnly,
     /// Roaming, and the worker did not allow syncing while roaming.
     Roaming,
+    /// Forms were sent, but document files wait: only mobile data, and the worker
+    /// chose documents on Wi-Fi only.
+    DocumentsWifiOnly,
     /// The server is busy and asked to come back at `until` (unix ms).
     ServerAskedToWait {
         /// When the outbox is sent again (unix ms).
@@ -83,6 +94,12 @@ pub fn gate(network: Network, settings: SyncSettings) -> Option<WaitReason> {
     }
 }
 
+/// True when `settings` keep document files back on `network` (a sync that may
+/// run sends forms and pulls news, and leaves the files waiting).
+pub fn documents_held(network: Network, settings: SyncSettings) -> bool {
+    settings.documents_wifi_only && !network.unmetered
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,11 +117,13 @@ mod tests {
         let any = SyncSettings {
             wifi_only: false,
             allow_roaming: true,
+            documents_wifi_only: false,
         };
         let careful = SyncSettings::default();
         let wifi = SyncSettings {
             wifi_only: true,
             allow_roaming: false,
+            documents_wifi_only: false,
         };
         assert_eq!(
             gate(net(false, true, false), any),
@@ -122,5 +141,20 @@ mod tests {
         );
         assert_eq!(gate(net(true, true, false), wifi), None);
         assert_eq!(gate(Network::WIRED, careful), None);
+    }
+
+    #[test]
+    fn documents_wait_only_on_a_metered_network_and_only_when_chosen() {
+        let docs_on_wifi = SyncSettings {
+            documents_wifi_only: true,
+            ..SyncSettings::default()
+        };
+        let mobile = net(true, false, false);
+        // Forms still go on mobile data: the sync itself is not held back.
+        assert_eq!(gate(mobile, docs_on_wifi), None);
+        assert!(documents_held(mobile, docs_on_wifi));
+        assert!(!documents_held(net(true, true, false), docs_on_wifi));
+        assert!(!documents_held(mobile, SyncSettings::default()));
+        assert!(!SyncSettings::default().documents_wifi_only);
     }
 }

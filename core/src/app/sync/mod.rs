@@ -14,7 +14,7 @@ pub mod link;
 pub mod status;
 
 pub use crate::sync::{NoObserver, SyncConfig, SyncObserver, SyncReport, SyncState};
-pub use gate::{gate, Network, SyncSettings, WaitReason};
+pub use gate::{documents_held, gate, Network, SyncSettings, WaitReason};
 pub use hub::{Hub, SyncListener};
 pub use link::ServerLink;
 pub use status::{SyncAction, SyncStatus, SyncStep};

@@ -54,6 +54,8 @@ pub enum SyncAction {
     AllowMobileData,
     /// Allow syncing while roaming.
     AllowRoaming,
+    /// Send documents over mobile data too (turn "documents only on Wi-Fi" off).
+    SendDocumentsOnMobileData,
     /// Try again now.
     SyncNow,
 }
@@ -82,8 +84,8 @@ pub struct SyncStatus {
     pub last_finished_at: Option<i64>,
     /// Why the last run failed, in words (never a code).
     pub error: Option<String>,
-    /// Forms are still on their way, or news could not be fetched: a background
-    /// worker should try again later.
+    /// Forms or their documents are still on their way, or news could not be
+    /// fetched: a background worker should try again later.
     pub work_left: bool,
 }
 
@@ -215,6 +217,9 @@ impl Raw {
             (false, _, Some(WaitReason::NoNetwork)) => render("sync.wait_no_network", lang, &[]),
             (false, _, Some(WaitReason::WifiOnly)) => render("sync.wait_wifi_only", lang, &[]),
             (false, _, Some(WaitReason::Roaming)) => render("sync.wait_roaming", lang, &[]),
+            (false, _, Some(WaitReason::DocumentsWifiOnly)) => {
+                render("sync.wait_documents_wifi_only", lang, &[])
+            }
             (false, _, Some(WaitReason::ServerAskedToWait { until })) => render(
                 "sync.wait_server",
                 lang,
@@ -238,6 +243,7 @@ impl Raw {
             Some(WaitReason::NoNetwork) => Some(SyncAction::OpenNetworkSettings),
             Some(WaitReason::WifiOnly) => Some(SyncAction::AllowMobileData),
             Some(WaitReason::Roaming) => Some(SyncAction::AllowRoaming),
+            Some(WaitReason::DocumentsWifiOnly) => Some(SyncAction::SendDocumentsOnMobileData),
             Some(WaitReason::Retrying { .. }) => Some(SyncAction::SyncNow),
             Some(WaitReason::ServerAskedToWait { .. }) | None => None,
         };
@@ -247,6 +253,7 @@ impl Raw {
                     SyncAction::OpenNetworkSettings => "sync.action_network_settings",
                     SyncAction::AllowMobileData => "sync.action_allow_mobile_data",
                     SyncAction::AllowRoaming => "sync.action_allow_roaming",
+                    SyncAction::SendDocumentsOnMobileData => "sync.action_send_documents",
                     SyncAction::SyncNow => "sync.action_sync_now",
                 },
                 lang,
@@ -302,6 +309,10 @@ mod tests {
             (WaitReason::NoNetwork, Some(SyncAction::OpenNetworkSettings)),
             (WaitReason::WifiOnly, Some(SyncAction::AllowMobileData)),
             (WaitReason::Roaming, Some(SyncAction::AllowRoaming)),
+            (
+                WaitReason::DocumentsWifiOnly,
+                Some(SyncAction::SendDocumentsOnMobileData),
+            ),
             (WaitReason::ServerAskedToWait { until: 30 * MIN }, None),
             (
                 WaitReason::Retrying { at: 2 * MIN },
@@ -324,6 +335,21 @@ mod tests {
         assert_eq!(
             waiting(WaitReason::Roaming).render(0, Lang::Id).headline,
             "Tidak dikirim saat roaming"
+        );
+        assert_eq!(
+            waiting(WaitReason::DocumentsWifiOnly)
+                .render(0, Lang::En)
+                .headline,
+            "Forms sent; documents wait for Wi-Fi (you chose documents on Wi-Fi only)"
+        );
+        let id = waiting(WaitReason::DocumentsWifiOnly).render(0, Lang::Id);
+        assert_eq!(
+            id.headline,
+            "Formulir terkirim; dokumen menunggu Wi-Fi (Anda memilih dokumen hanya lewat Wi-Fi)"
+        );
+        assert_eq!(
+            id.action_label.as_deref(),
+            Some("Kirim dokumen lewat data seluler")
         );
         assert_eq!(
             waiting(WaitReason::ServerAskedToWait { until: 30 * MIN })

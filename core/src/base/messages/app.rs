@@ -49,6 +49,16 @@ pub static MESSAGES: &[super::Entry] = &[
         "Menunggu pendaftaran Anda diterima",
         "Waiting for your registration to be accepted",
     ),
+    (
+        "outbox.documents_waiting",
+        "Diterima, dokumen belum terkirim",
+        "Accepted, documents not sent yet",
+    ),
+    (
+        "outbox.to_send",
+        "{size} menunggu dikirim",
+        "{size} waiting to be sent",
+    ),
     ("outbox.needs_fixing", "Perlu diperbaiki", "Needs fixing"),
     (
         "outbox.needs_help",
@@ -140,6 +150,16 @@ pub static MESSAGES: &[super::Entry] = &[
         "sync.action_network_settings",
         "Buka pengaturan jaringan",
         "Open network settings",
+    ),
+    (
+        "sync.wait_documents_wifi_only",
+        "Formulir terkirim; dokumen menunggu Wi-Fi (Anda memilih dokumen hanya lewat Wi-Fi)",
+        "Forms sent; documents wait for Wi-Fi (you chose documents on Wi-Fi only)",
+    ),
+    (
+        "sync.action_send_documents",
+        "Kirim dokumen lewat data seluler",
+        "Send documents over mobile data",
     ),
     (
         "sync.action_allow_mobile_data",

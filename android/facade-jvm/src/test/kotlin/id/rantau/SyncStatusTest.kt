@@ -38,7 +38,7 @@ class SyncStatusTest {
                     assertEquals(Bucket.WAITING_TO_SEND, screens.outbox().single().bucket)
 
                     // The worker taps "allow while roaming" on the screens; the background runs.
-                    screens.setSyncSettings(SyncSettings(wifiOnly = false, allowRoaming = true))
+                    screens.setSyncSettings(SyncSettings(wifiOnly = false, allowRoaming = true, documentsWifiOnly = false))
                     val done = worker.sync(server.url, roaming)
                     assertFalse(done.workLeft || done.running, done.headline)
                     assertEquals(null, done.waiting)

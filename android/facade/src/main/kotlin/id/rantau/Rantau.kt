@@ -246,7 +246,11 @@ class Rantau private constructor(
      */
     suspend fun countries(destinationsOnly: Boolean): List<ChoiceItem> = call { it.countries(destinationsOnly) }
 
-    /** How many submissions are in each bucket, with the home screen's line. */
+    /**
+     * How many submissions are in each bucket, with the home screen's line and the data
+     * budget: `toSendBytes` still to send (of which `documentsBytes` are document files)
+     * and `toSend`, that size worded in MB ("2,4 MB menunggu dikirim").
+     */
     suspend fun outboxSummary(): OutboxSummary = call { it.outboxSummary() }
 
     /** What happens after submission [submissionId] was finalized, in the worker's words. */
@@ -320,7 +324,7 @@ class Rantau private constructor(
             changes.update { it + 1 }
         }
 
-    /** The worker's data-use settings (Wi-Fi only, while roaming). */
+    /** The worker's data-use settings (Wi-Fi only, while roaming, documents only on Wi-Fi). */
     suspend fun syncSettings(): SyncSettings = call { it.syncSettings() }
 
     /** Keeps the worker's data-use settings; the next sync follows them. */

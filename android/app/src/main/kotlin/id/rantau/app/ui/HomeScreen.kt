@@ -55,6 +55,7 @@ fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchPr
                 SyncAction.OPEN_NETWORK_SETTINGS -> context.startActivity(Intent(Settings.ACTION_WIRELESS_SETTINGS))
                 SyncAction.ALLOW_MOBILE_DATA -> { app.setSyncSettings(app.syncSettings().copy(wifiOnly = false)); onSync() }
                 SyncAction.ALLOW_ROAMING -> { app.setSyncSettings(app.syncSettings().copy(allowRoaming = true)); onSync() }
+                SyncAction.SEND_DOCUMENTS_ON_MOBILE_DATA -> { app.setSyncSettings(app.syncSettings().copy(documentsWifiOnly = false)); onSync() }
                 SyncAction.SYNC_NOW -> onSync()
             }
         }
@@ -96,6 +97,8 @@ fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchPr
                         val attention = (outbox?.needsAction ?: 0u) > 0u
                         Text(line, color = if (attention) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface)
                     }
+                    // The data budget: what is still to go, in MB, worded by the core.
+                    outbox?.toSend?.let { Text(it) }
                 }
             }
             SyncCard(sync, act)

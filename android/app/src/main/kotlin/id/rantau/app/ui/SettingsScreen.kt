@@ -65,6 +65,11 @@ fun SettingsScreen(settings: Settings, app: Rantau, onLanguage: (Lang) -> Unit, 
                 Switch(checked = s.allowRoaming, onCheckedChange = { change(s.copy(allowRoaming = it)) })
                 Text(stringResource(R.string.allow_roaming), modifier = Modifier.padding(start = 8.dp))
             }
+            // Forms are tiny and still go on mobile data; photos wait for Wi-Fi.
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                Switch(checked = s.documentsWifiOnly, onCheckedChange = { change(s.copy(documentsWifiOnly = it)) })
+                Text(stringResource(R.string.documents_wifi_only), modifier = Modifier.padding(start = 8.dp))
+            }
         }
         BackupSection(app, settings.language)
     }
