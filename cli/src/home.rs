@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use rantau_core::app::form::display;
+use rantau_core::app::data_size;
 use rantau_core::app::{self, Key};
 use rantau_core::{Error, Lang, Result};
 
@@ -289,8 +289,8 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
                 "attachment.too_large",
                 lang,
                 &[
-                    ("size", display::megabytes(*size, lang)),
-                    ("max", display::megabytes(*max, lang)),
+                    ("size", data_size::megabytes(*size, lang)),
+                    ("max", data_size::megabytes(*max, lang)),
                 ],
             )
         }

@@ -15,17 +15,6 @@ pub fn date(d: NaiveDate) -> String {
     crate::domain::date::display(d)
 }
 
-/// A file size as a worker reads it: megabytes with one decimal, in the
-/// language's decimal mark (`2,4 MB`, `2.4 MB`); under 0.1 MB, `0,1 MB`.
-pub fn megabytes(bytes: u64, lang: Lang) -> String {
-    let tenths = bytes.saturating_mul(10).div_ceil(1_000_000).max(1);
-    let mark = match lang {
-        Lang::Id => ',',
-        Lang::En => '.',
-    };
-    format!("{}{mark}{} MB", tenths / 10, tenths % 10)
-}
-
 /// The text an input box holds for `value` ("" when empty).
 pub fn input_text(value: Option<&Value>) -> String {
     match value {
@@ -125,15 +114,5 @@ mod tests {
         assert_eq!(display(def, country, None, Lang::En), None);
         assert_eq!(input_text(Some(&json!("2026-08-15"))), "2026-08-15");
         assert_eq!(input_text(None), "");
-    }
-
-    #[test]
-    fn sizes_read_in_megabytes_with_the_languages_decimal_mark() {
-        assert_eq!(megabytes(2_400_000, Lang::Id), "2,4 MB");
-        assert_eq!(megabytes(2_400_000, Lang::En), "2.4 MB");
-        assert_eq!(megabytes(10 * 1024 * 1024, Lang::En), "10.5 MB");
-        // Rounded up: a file just over a cap never reads as the cap itself.
-        assert_eq!(megabytes(5_000_001, Lang::En), "5.1 MB");
-        assert_eq!(megabytes(1, Lang::Id), "0,1 MB");
     }
 }

@@ -13,6 +13,7 @@ use super::policy::IssuePolicy;
 use super::quote::QuoteView;
 use super::screen::{ChoiceItem, FieldSlot, FormScreen, Keyboard, PageTab, RepeatItem};
 use super::update::FormUpdate;
+use crate::app::data_size;
 use crate::app::help;
 use crate::app::next::WhatNext;
 use crate::app::outbox::OutboxItem;
@@ -662,8 +663,8 @@ fn refusal(e: &Error, path: &str, lang: Lang) -> Option<Issue> {
             e.code(),
             lang,
             &[
-                ("size", display::megabytes(*size, lang)),
-                ("max", display::megabytes(*max, lang)),
+                ("size", data_size::megabytes(*size, lang)),
+                ("max", data_size::megabytes(*max, lang)),
             ],
         ),
         Error::UnsupportedAttachmentType | Error::TooManyPages { .. } => {
@@ -1146,7 +1147,7 @@ mod tests {
         let issue = &slot(&screen, &field).issues[0];
         assert_eq!(issue.code, "attachment.too_large");
         assert!(
-            issue.message.contains("6,0 MB") && issue.message.contains("5,3 MB"),
+            issue.message.contains("6,0 MB") && issue.message.contains("5,2 MB"),
             "{}",
             issue.message
         );
