@@ -49,7 +49,14 @@ import id.rantau.core.FormScreen as DraftScreen
  * the page tabs' error counts, the values as shown and the contribution due.
  */
 @Composable
-fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, onDone: (queued: Boolean) -> Unit) {
+fun FormScreen(
+    app: Rantau,
+    language: Lang,
+    formId: String?,
+    draftId: String?,
+    onOpened: (draftId: String) -> Unit = {},
+    onDone: (queued: Boolean) -> Unit,
+) {
     var session by remember { mutableStateOf<FormSession?>(null) }
     var failure by remember { mutableStateOf<String?>(null) }
     // Country fields offer the same lists on every page: read once per screen.
@@ -63,6 +70,7 @@ fun FormScreen(app: Rantau, language: Lang, formId: String?, draftId: String?, o
                 else -> null
             }
             countries = Countries(all = app.countries(false), destinations = app.countries(true))
+            session?.let { onOpened(it.draftId) }
         } catch (e: RantauException) {
             failure = errorMessage(e.code, language)
         }

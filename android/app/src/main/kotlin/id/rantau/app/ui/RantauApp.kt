@@ -1,5 +1,8 @@
 package id.rantau.app.ui
 
+import androidx.compose.runtime.saveable.listSaver
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.snapshots.SnapshotStateList
 import androidx.activity.compose.BackHandler
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.runtime.Composable
@@ -34,6 +37,34 @@ sealed interface Screen {
     data object Settings : Screen
 }
 
+/** The screen as saved state keeps it (a string), so the stack outlives a rotation or the process. */
+private fun Screen.saved(): String = when (this) {
+    Screen.Home -> "home"
+    // A form is saved by its draft once one is open, so a restored stack never starts another.
+    is Screen.Form -> draftId?.let { "draft:$it" } ?: "form:${formId.orEmpty()}"
+    Screen.Outbox -> "outbox"
+    Screen.Card -> "card"
+    Screen.Consultations -> "consultations"
+    Screen.ServicePoints -> "service_points"
+    Screen.Settings -> "settings"
+}
+
+private fun restored(saved: String): Screen? = when {
+    saved.startsWith("draft:") -> Screen.Form(draftId = saved.removePrefix("draft:"))
+    saved.startsWith("form:") -> Screen.Form(formId = saved.removePrefix("form:"))
+    else -> listOf(Screen.Home, Screen.Outbox, Screen.Card, Screen.Consultations, Screen.ServicePoints, Screen.Settings)
+        .firstOrNull { it.saved() == saved }
+}
+
+/**
+ * The back stack as saved instance state: the camera often outlives the activity
+ * (rotation, low memory), and the form under it must be there when the photo comes back.
+ */
+private val StackSaver = listSaver<SnapshotStateList<Screen>, String>(
+    save = { stack -> stack.map { it.saved() } },
+    restore = { saved -> mutableStateListOf<Screen>().apply { addAll(saved.mapNotNull(::restored).ifEmpty { listOf(Screen.Home) }) } },
+)
+
 /**
  * Screens that show personal data (the KPJ number and status, form answers and their
  * review, the outbox's items and reasons, the card and payment codes, consultations):
@@ -56,7 +87,7 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
     var attempt by remember { mutableStateOf(0) }
     val scope = rememberCoroutineScope()
     var profile by remember { mutableStateOf(settings.lastProfile) }
-    val stack = remember { mutableStateListOf<Screen>(Screen.Home) }
+    val stack = rememberSaveable(saver = StackSaver) { mutableStateListOf<Screen>(Screen.Home) }
 
     MaterialTheme {
         val open = app
@@ -126,10 +157,18 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
                 settings.lastProfile = null
                 profile = null
             })
-            is Screen.Form -> FormScreen(open, settings.language, screen.formId, screen.draftId, onDone = { queued ->
-                back()
-                if (queued) syncSoon()
-            })
+            is Screen.Form -> FormScreen(
+                open,
+                settings.language,
+                screen.formId,
+                screen.draftId,
+                // Saved by its draft from now on (see StackSaver).
+                onOpened = { id -> if (screen.draftId == null) stack[stack.lastIndex] = Screen.Form(draftId = id) },
+                onDone = { queued ->
+                    back()
+                    if (queued) syncSoon()
+                },
+            )
             Screen.Outbox -> OutboxScreen(open, onFix = { draftId -> go(Screen.Form(draftId = draftId)) }, onBack = back)
             Screen.Card -> CardScreen(open, onBack = back)
             Screen.Consultations -> ConsultationsScreen(open, onNew = { go(Screen.Form(formId = "consultation")) }, onBack = back)
