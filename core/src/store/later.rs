@@ -132,7 +132,7 @@ fn writer(later: Arc<Later>, conn: Weak<Mutex<Connection>>) {
         let Some(conn) = conn.upgrade() else { return };
         let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = later.catch_up(&mut c) {
-            let e = super::open::classify(e);
+            // The store words the failure for whoever uses it next; here it is only logged.
             tracing::warn!(
                 code = e.code(),
                 "queued autosave not written yet; kept for the next try"
