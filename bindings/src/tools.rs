@@ -8,6 +8,7 @@ use rantau_core::app::checks::{self, CheckResult};
 use rantau_core::app::directory::{self, CountryInfo, ServicePoint};
 use rantau_core::app::help::{self, Help};
 use rantau_core::app::{self, Key};
+use rantau_core::domain::photo::{PhotoPlan, PixelSize};
 use rantau_core::domain::tariff::{FeeQuote, Scheme};
 use rantau_core::Lang;
 
@@ -128,4 +129,17 @@ pub fn echo_u32(value: u32) -> u32 {
 #[uniffi::export]
 pub fn testing_panic(message: String) -> Res<()> {
     guard(|| panic!("{message}"))
+}
+
+/// The decoder subsampling for a `width` × `height` camera photo under `plan` (a
+/// document field's `FieldSlot.photo`): a power of two.
+#[uniffi::export]
+pub fn photo_sample_size(plan: PhotoPlan, width: u32, height: u32) -> u32 {
+    plan.sample_size(width, height)
+}
+
+/// The size a decoded photo is scaled to under `plan` before it is compressed.
+#[uniffi::export]
+pub fn photo_target_size(plan: PhotoPlan, width: u32, height: u32) -> PixelSize {
+    plan.target_size(width, height)
 }

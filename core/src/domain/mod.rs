@@ -12,6 +12,7 @@ pub mod nik;
 pub mod passport;
 pub mod phone;
 pub(crate) mod phone_plan;
+pub mod photo;
 pub mod tariff;
 
 use crate::base::issue::Problem;

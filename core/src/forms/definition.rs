@@ -103,6 +103,18 @@ pub enum DocumentType {
     Contract,
 }
 
+impl DocumentType {
+    /// How a photo of this document is shrunk on the phone: the KTP and the
+    /// passport's data page are cards, the family card and the contract are pages.
+    pub fn photo_plan(self) -> crate::domain::photo::PhotoPlan {
+        use crate::domain::photo::{PhotoPlan, PhotoShape};
+        PhotoPlan::for_shape(match self {
+            DocumentType::Ktp | DocumentType::Passport => PhotoShape::Card,
+            DocumentType::Kk | DocumentType::Contract => PhotoShape::Page,
+        })
+    }
+}
+
 /// How a text field's value is typed, when it is not free text: the app picks
 /// the keyboard from it (free text capitalises sentences, never every word).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ use super::quote::QuoteView;
 use crate::app::help::Help;
 use crate::app::profile::AttachmentInfo;
 use crate::base::issue::Issue;
+use crate::domain::photo::PhotoPlan;
 use crate::forms::{DocumentType, Kind};
 
 /// Which keyboard a text input opens.
@@ -89,6 +90,8 @@ pub struct FieldSlot {
     pub item_label: Option<String>,
     /// A document field: which document.
     pub document: Option<DocumentType>,
+    /// A document field: how the phone shrinks a camera photo of it before attaching.
+    pub photo: Option<PhotoPlan>,
     /// A document field: its pages so far, in order.
     pub attachments: Vec<AttachmentInfo>,
     /// A document field can take one more page.

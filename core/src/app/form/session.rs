@@ -23,7 +23,7 @@ use crate::base::issue::{Issue, Severity};
 use crate::base::lang::Lang;
 use crate::base::messages;
 use crate::domain::tariff::FeeQuote;
-use crate::forms::{self, Answers, Field, FormDefinition, Input, Kind, TextKeyboard};
+use crate::forms::{self, Answers, DocumentType, Field, FormDefinition, Input, Kind, TextKeyboard};
 
 /// What sending a form led to.
 #[derive(Debug, Clone, Serialize)]
@@ -605,6 +605,7 @@ impl DraftSession {
             can_add_item,
             item_label: f.item_label.as_ref().map(|l| l.get(lang).to_string()),
             document: f.document,
+            photo: f.document.map(DocumentType::photo_plan),
             can_attach: f.max_pages.is_none_or(|m| attachments.len() < m as usize),
             attachments,
         }

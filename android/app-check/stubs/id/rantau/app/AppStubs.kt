@@ -6,14 +6,15 @@ package id.rantau.app
 
 import android.content.Context
 import android.net.Uri
+import id.rantau.core.PhotoPlan
 import java.io.File
 
 object Photos {
     fun newCaptureUri(context: Context): Uri = throw UnsupportedOperationException("stub")
-    fun takeCapture(context: Context, uri: Uri?, ok: Boolean): ByteArray? = throw UnsupportedOperationException("stub")
+    fun takeCapture(context: Context, uri: Uri?, ok: Boolean, plan: PhotoPlan): ByteArray? = throw UnsupportedOperationException("stub")
     fun discardCaptures(context: Context) {}
-    fun compressed(context: Context, uri: Uri): ByteArray? = throw UnsupportedOperationException("stub")
-    fun read(context: Context, uri: Uri): Pair<ByteArray, String?>? = throw UnsupportedOperationException("stub")
+    fun compressed(context: Context, uri: Uri, plan: PhotoPlan): ByteArray? = throw UnsupportedOperationException("stub")
+    fun read(context: Context, uri: Uri, plan: PhotoPlan): Pair<ByteArray, String?>? = throw UnsupportedOperationException("stub")
 }
 
 object Backups {

@@ -61,6 +61,13 @@ class MainStoryTest {
             val onItsPage = refused.pages.indices.asSequence().map { draft.goTo(it.toUInt()) }.first { screen -> screen.fields.any { it.path == "ktp_photo" } }
             val why = onItsPage.fields.single { it.path == "ktp_photo" }.issues.single { it.code == "attachment.unsupported_type" }
             assertTrue(why.message.contains("JPEG"), why.message)
+            // The core plans how far the phone shrinks a photo of each document: a card less than a page.
+            val ktpPlan = nn(onItsPage.fields.single { it.path == "ktp_photo" }.photo)
+            val kkPlan = nn(onItsPage.fields.single { it.path == "kk_photo" }.photo)
+            assertEquals(2, ktpPlan.sampleSize(4000, 3000))
+            assertEquals(1280 to 960, ktpPlan.targetSize(2000, 1500))
+            assertEquals(1600 to 1200, kkPlan.targetSize(2000, 1500))
+            assertTrue(ktpPlan.maxBytes < kkPlan.maxBytes, "a KTP page costs less than a family card page")
             assertEquals(1, app.attachments(refused.draftId).size, "nothing stored")
             attachRegistrationDocuments(draft)
 

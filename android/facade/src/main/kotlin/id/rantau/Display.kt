@@ -5,7 +5,9 @@ import java.text.SimpleDateFormat
 import java.util.Date
 import java.util.Locale
 import java.util.TimeZone
-import kotlin.math.max
+import id.rantau.core.PhotoPlan
+import id.rantau.ffi.photoSampleSize
+import id.rantau.ffi.photoTargetSize
 
 /** A day as the core stores it (`YYYY-MM-DD`), in UTC: Material's date picker counts days as UTC midnights. */
 private fun dayFormat() = SimpleDateFormat("yyyy-MM-dd", Locale.ROOT).apply {
@@ -29,33 +31,15 @@ fun pickerMillisOfDay(day: String): Long? =
 fun dayOfPickerMillis(millis: Long): String = dayFormat().format(Date(millis))
 
 /**
- * How to shrink a camera photo before it is attached: documents stay readable at
- * 1,600 px on the long side, and a JPEG of that is 150–400 KB — a few minutes on a
- * slow prepaid link instead of the camera's 3–5 MB.
+ * The decoder subsampling (a power of two) for a [width] × [height] camera photo of a
+ * document under this plan (`FieldSlot.photo`): the core decides, per document.
  */
-object PhotoPlan {
-    /** Longest side kept, in pixels. */
-    const val MAX_SIDE = 1600
+fun PhotoPlan.sampleSize(width: Int, height: Int): Int =
+    photoSampleSize(this, width.toUInt(), height.toUInt()).toInt()
 
-    /** Largest file sent for one page; the core's own cap is 5 MiB. */
-    const val MAX_BYTES = 600 * 1024
+/** The size a decoded photo is scaled to under this plan before it is compressed. */
+fun PhotoPlan.targetSize(width: Int, height: Int): Pair<Int, Int> =
+    photoTargetSize(this, width.toUInt(), height.toUInt()).let { it.width.toInt() to it.height.toInt() }
 
-    /** JPEG qualities tried in order until the file fits [MAX_BYTES]. */
-    val QUALITIES = listOf(85, 75, 65, 50)
-
-    /** The power-of-two decoder subsampling that brings the long side nearest above [MAX_SIDE]. */
-    fun sampleSize(width: Int, height: Int): Int {
-        var sample = 1
-        val longSide = max(width, height)
-        while (longSide / (sample * 2) >= MAX_SIDE) sample *= 2
-        return sample
-    }
-
-    /** The final size after subsampling: the long side scaled down to at most [MAX_SIDE]. */
-    fun targetSize(width: Int, height: Int): Pair<Int, Int> {
-        val longSide = max(width, height)
-        if (longSide <= MAX_SIDE || longSide == 0) return width to height
-        val scale = MAX_SIDE.toDouble() / longSide
-        return max(1, (width * scale).toInt()) to max(1, (height * scale).toInt())
-    }
-}
+/** The JPEG qualities to try in turn until a page fits [PhotoPlan.maxBytes]. */
+val PhotoPlan.jpegQualities: List<Int> get() = qualities.map { it.toInt() }

@@ -5,7 +5,10 @@ import android.graphics.Bitmap
 import android.graphics.BitmapFactory
 import android.net.Uri
 import androidx.core.content.FileProvider
-import id.rantau.PhotoPlan
+import id.rantau.core.PhotoPlan
+import id.rantau.jpegQualities
+import id.rantau.sampleSize
+import id.rantau.targetSize
 import java.io.ByteArrayOutputStream
 import java.io.File
 
@@ -30,11 +33,12 @@ object Photos {
     }
 
     /**
-     * The camera came back: the photo at [uri] compressed when [ok], else `null`; the
-     * raw capture is deleted either way (also when [uri] was lost with a recreated activity).
+     * The camera came back: the photo at [uri] compressed per [plan] when [ok], else
+     * `null`; the raw capture is deleted either way (also when [uri] was lost with a
+     * recreated activity).
      */
-    fun takeCapture(context: Context, uri: Uri?, ok: Boolean): ByteArray? = try {
-        if (ok && uri != null) compressed(context, uri) else null
+    fun takeCapture(context: Context, uri: Uri?, ok: Boolean, plan: PhotoPlan): ByteArray? = try {
+        if (ok && uri != null) compressed(context, uri, plan) else null
     } finally {
         discardCaptures(context)
     }
@@ -44,28 +48,28 @@ object Photos {
         runCatching { captureDir(context).listFiles()?.forEach { it.delete() } }
     }
 
-    /** The photo at [uri] shrunk per [PhotoPlan]; `null` if it cannot be decoded. */
-    fun compressed(context: Context, uri: Uri): ByteArray? {
+    /** The photo at [uri] shrunk per the document's [plan]; `null` if it cannot be decoded. */
+    fun compressed(context: Context, uri: Uri, plan: PhotoPlan): ByteArray? {
         val bounds = BitmapFactory.Options().apply { inJustDecodeBounds = true }
         context.contentResolver.openInputStream(uri)?.use { BitmapFactory.decodeStream(it, null, bounds) }
-        val opts = BitmapFactory.Options().apply { inSampleSize = PhotoPlan.sampleSize(bounds.outWidth, bounds.outHeight) }
+        val opts = BitmapFactory.Options().apply { inSampleSize = plan.sampleSize(bounds.outWidth, bounds.outHeight) }
         val decoded = context.contentResolver.openInputStream(uri)?.use { BitmapFactory.decodeStream(it, null, opts) }
         return decoded?.let { bitmap ->
-            val (w, h) = PhotoPlan.targetSize(bitmap.width, bitmap.height)
+            val (w, h) = plan.targetSize(bitmap.width, bitmap.height)
             val scaled = if (w == bitmap.width) bitmap else Bitmap.createScaledBitmap(bitmap, w, h, true)
             var out = ByteArray(0)
-            for (q in PhotoPlan.QUALITIES) {
+            for (q in plan.jpegQualities) {
                 out = ByteArrayOutputStream().also { scaled.compress(Bitmap.CompressFormat.JPEG, q, it) }.toByteArray()
-                if (out.size <= PhotoPlan.MAX_BYTES) break
+                if (out.size <= plan.maxBytes.toInt()) break
             }
             out
         }
     }
 
-    /** A picked file's bytes and type (a PDF contract, or a photo from the gallery, compressed). */
-    fun read(context: Context, uri: Uri): Pair<ByteArray, String?>? {
+    /** A picked file's bytes and type (a PDF contract, or a photo from the gallery, compressed per [plan]). */
+    fun read(context: Context, uri: Uri, plan: PhotoPlan): Pair<ByteArray, String?>? {
         val mime = context.contentResolver.getType(uri)
-        if (mime != null && mime.startsWith("image/")) return compressed(context, uri)?.let { it to "image/jpeg" }
+        if (mime != null && mime.startsWith("image/")) return compressed(context, uri, plan)?.let { it to "image/jpeg" }
         return context.contentResolver.openInputStream(uri)?.use { it.readBytes() }?.let { it to mime }
     }
 }

@@ -238,16 +238,18 @@ private fun CountryInput(slot: FieldSlot, countries: List<ChoiceItem>, act: Act)
 @Composable
 private fun DocumentInput(slot: FieldSlot, act: Act) {
     val context = LocalContext.current
+    // Every document field carries its plan (the core decides how far each document shrinks).
+    val plan = slot.photo ?: return
     // Saveable: the camera often outlives the activity (rotation, low memory), and the
     // result must still find its file. Lost or not, the capture is deleted on return.
     var pending by rememberSaveable { mutableStateOf<Uri?>(null) }
     val camera = rememberLauncherForActivityResult(ActivityResultContracts.TakePicture()) { ok ->
         val uri = pending
         pending = null
-        Photos.takeCapture(context, uri, ok)?.let { bytes -> act { attach(slot.path, bytes, "image/jpeg") } }
+        Photos.takeCapture(context, uri, ok, plan)?.let { bytes -> act { attach(slot.path, bytes, "image/jpeg") } }
     }
     val file = rememberLauncherForActivityResult(ActivityResultContracts.GetContent()) { uri ->
-        if (uri != null) Photos.read(context, uri)?.let { (bytes, mime) -> act { attach(slot.path, bytes, mime) } }
+        if (uri != null) Photos.read(context, uri, plan)?.let { (bytes, mime) -> act { attach(slot.path, bytes, mime) } }
     }
     Text(label(slot))
     for (p in slot.attachments) Row(verticalAlignment = Alignment.CenterVertically) {
