@@ -285,6 +285,12 @@ impl RantauProfile {
         self.with(|p| p.attachments(&id, None))
     }
 
+    /// The bytes of one stored page (to preview it), checked against its id;
+    /// `attachment.not_found` once it was released after upload.
+    pub fn attachment_bytes(&self, attachment_id: String) -> Res<Vec<u8>> {
+        self.with(|p| p.attachment_bytes(&attachment_id))
+    }
+
     /// Fix and resubmit: a rejected submission becomes a new draft with its answers.
     /// Returns the draft's id, to open with [`RantauProfile::open_draft`].
     pub fn reopen_rejected(&self, submission_id: String) -> Res<String> {

@@ -453,3 +453,63 @@ async fn bad_runs_are_refused_with_their_codes() {
         "chunk.hash_mismatch"
     );
 }
+
+#[tokio::test]
+async fn a_batch_answers_the_status_of_the_files_asked_along_and_refuses_a_bad_ask_unstored() {
+    let s = common::backend::server(ServerConfig::ephemeral(ADMIN)).await;
+    let c = client();
+    let token = enroll(&c, &s, "d1").await;
+    let part = file(3 * ATTACHMENT_CHUNK_SIZE);
+    let sha = hex_sha(&part);
+    let second = &part[ATTACHMENT_CHUNK_SIZE..2 * ATTACHMENT_CHUNK_SIZE];
+    assert_eq!(put(&c, &s, &token, &part, 1, second).await.0, 204);
+    let item = |id: &str| {
+        let mut payload = rantau_core::forms::samples::sample_registration();
+        payload.insert("departure_date".into(), json!("2025-07-05"));
+        payload.insert("ktp_photo".into(), json!([sha]));
+        json!({"id": id, "form_id": "pmi-registration", "form_version": 1,
+               "created_at": "2026-01-01T00:00:00Z", "payload": payload})
+    };
+    let batch = |body: serde_json::Value| {
+        c.post(format!("{}/v1/submissions/batch", s.base_url()))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let missing = "0".repeat(64);
+    let r = batch(json!({"items": [item("reg-1")], "attachment_status": [sha, missing]}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(answer["results"][0]["status"], "accepted");
+    let held: Vec<AttachmentStatus> =
+        serde_json::from_value(answer["attachments"].clone()).unwrap();
+    assert_eq!(
+        held.iter()
+            .map(|a| (a.sha256.as_str(), a.complete, a.chunks_received.clone()))
+            .collect::<Vec<_>>(),
+        [(sha.as_str(), false, vec![1])],
+        "what is held of the asked file; the one held nothing of is absent"
+    );
+    // Not asked: no statuses in the answer (the answer of a server before them).
+    let r = batch(json!({"items": [item("reg-1")]})).await.unwrap();
+    let answer: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(answer["results"][0]["status"], "duplicate");
+    assert!(answer.get("attachments").is_none(), "{answer}");
+    // A bad id in the ask refuses the batch before anything is stored.
+    let r = batch(json!({"items": [item("reg-2")], "attachment_status": ["../etc"]}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let list: SubmissionList = c
+        .get(format!("{}/v1/admin/submissions", s.base_url()))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(list.submissions.iter().all(|x| x.id != "reg-2"));
+}

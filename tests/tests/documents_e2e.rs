@@ -187,6 +187,38 @@ async fn the_same_file_twice_costs_nothing_the_second_time() {
     assert_eq!((sub.files_expected, sub.files_complete), (1, 1));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_and_its_photo_need_no_status_request_the_batch_answers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, proxy, _) = setup(dir.path()).await;
+    let store = client_store(dir.path());
+    let file = fake_jpeg(60_000, 11);
+    finalize_registration_with_file(&store, 1, &file);
+    let cfg = config(&proxy.url());
+    let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
+    assert_eq!(report.docs_uploaded, 1, "{report:?}");
+    // The method and the first two parts of the path ("PUT /v1/attachments").
+    let routes: Vec<String> = proxy
+        .log()
+        .iter()
+        .map(|l| {
+            let path = l.line.split('?').next().unwrap_or_default();
+            path.split('/').take(3).collect::<Vec<_>>().join("/")
+        })
+        .collect();
+    // Enroll, the batch (the photo's status along), the photo's run, the pull.
+    assert_eq!(
+        routes,
+        [
+            "POST /v1/devices",
+            "POST /v1/submissions",
+            "PUT /v1/attachments",
+            "GET /v1/changes"
+        ]
+    );
+    assert_eq!(report.requests, 4);
+}
+
 async fn enroll(c: &reqwest::Client, base: &str, device: &str) -> String {
     let r: EnrollResponse = c
         .post(format!("{base}/v1/devices"))
@@ -330,9 +362,9 @@ async fn an_upload_stopped_by_a_failing_server_resumes_in_the_next_run_where_it_
     let store = client_store(dir.path());
     let file = fake_jpeg(7 * attachments::CHUNK_SIZE + 99, 11);
     let (_, sha) = finalize_registration_with_file(&store, 1, &file);
-    // enroll, batch, the files' status, the first run (chunks 0 to 3) pass; then
-    // the server is unavailable.
-    proxy.plan([Fault::Pass; 4].into_iter().chain([Fault::Unavailable; 4]));
+    // enroll, the batch (the file's status along), the first run (chunks 0 to 3)
+    // pass; then the server is unavailable.
+    proxy.plan([Fault::Pass; 3].into_iter().chain([Fault::Unavailable; 4]));
     let cfg = config(&proxy.url());
     let first = sync::sync(&store, &cfg, &NoObserver).await.unwrap();
     assert_eq!(first.docs_uploaded, 0);

@@ -85,6 +85,11 @@ pub struct SubmissionItem {
 pub struct BatchRequest {
     /// Submissions, in outbox order.
     pub items: Vec<SubmissionItem>,
+    /// Attachments whose status the phone asks along with the batch (at most
+    /// [`MAX_STATUS_IDS`]): the documents it will upload next, so the upload needs no
+    /// status request of its own. Empty: none asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachment_status: Vec<String>,
 }
 
 /// The server's answer for one item.
@@ -128,6 +133,12 @@ pub struct ItemResult {
 pub struct BatchResponse {
     /// One result per request item, in request order.
     pub results: Vec<ItemResult>,
+    /// When the request asked `attachment_status`: what the server holds of each of
+    /// those attachments, as `POST /v1/attachments/status` answers (one it holds
+    /// nothing of is absent). Absent when none was asked, or from a server before
+    /// this field: the phone then asks the status itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<AttachmentStatus>>,
 }
 
 /// Every error response body.

@@ -6,11 +6,12 @@
 use super::config::SyncConfig;
 use super::enroll::{enroll, stored_secret, stored_token};
 use super::http::Http;
+use super::known_status::KnownStatuses;
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use super::pull::pull;
 use super::push::{push, PushEnd};
 use super::upload::{upload, UploadEnd};
-use crate::store::{InterruptHandle, Store};
+use crate::store::{attachments, InterruptHandle, Store};
 use crate::{Error, Result};
 
 /// Runs one sync: enroll (first time, or after the token was refused, with the
@@ -131,7 +132,18 @@ async fn exchange(
     interrupt: &InterruptHandle,
     report: &mut SyncReport,
 ) -> Result<End> {
-    match push(store, config, http, observer, interrupt, report).await? {
+    // The documents this run uploads: their status comes back with the first batch.
+    let mut known = if config.upload_documents {
+        KnownStatuses::asking(
+            store
+                .read(attachments::pending_uploads)?
+                .into_iter()
+                .map(|(_, file)| file),
+        )
+    } else {
+        KnownStatuses::default()
+    };
+    match push(store, config, http, observer, interrupt, report, &mut known).await? {
         PushEnd::Completed => {}
         // The server is unwell: the pull would fail the same way.
         PushEnd::Stopped => return Ok(End::Finished),
@@ -140,7 +152,7 @@ async fn exchange(
     interrupt.check()?;
     // Files held back (documents on Wi-Fi only) stay pending for a later run.
     if config.upload_documents {
-        match upload(store, http, observer, interrupt, report).await? {
+        match upload(store, http, observer, interrupt, report, known).await? {
             UploadEnd::Completed | UploadEnd::Stopped => {}
             UploadEnd::AuthLost => return Ok(End::AuthLost),
         }

@@ -6,6 +6,7 @@ use std::collections::{HashMap, VecDeque};
 
 use super::config::SyncConfig;
 use super::http::{Failure, Http};
+use super::known_status::KnownStatuses;
 use super::meta_keys::META_TOKEN;
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use crate::base::issue::{Issue, Severity};
@@ -217,6 +218,7 @@ fn wait_all(
 }
 
 /// Runs the push phase.
+/// The first batch asks along the status of `known`'s documents and keeps the answer.
 pub(crate) async fn push(
     store: &Store,
     config: &SyncConfig,
@@ -224,6 +226,7 @@ pub(crate) async fn push(
     observer: &dyn SyncObserver,
     interrupt: &InterruptHandle,
     report: &mut SyncReport,
+    known: &mut KnownStatuses,
 ) -> Result<PushEnd> {
     store.write(outbox::requeue_sending)?;
     let mut pending: VecDeque<SubmissionRow> = store
@@ -250,11 +253,19 @@ pub(crate) async fn push(
         // Pessimistic: once this commits, a lost answer means "resend the same ids".
         store.write(|tx| outbox::mark_sending(tx, &ids, now_ms()).map(|_| ()))?;
         report.sent += rows.len();
+        let attachment_status = known.take_ask();
+        let request = BatchRequest {
+            items,
+            attachment_status: attachment_status.clone(),
+        };
         match http
-            .post::<_, BatchResponse>("/v1/submissions/batch", &BatchRequest { items })
+            .post::<_, BatchResponse>("/v1/submissions/batch", &request)
             .await
         {
-            Ok(answer) => apply_answers(store, config, &rows, answer, report)?,
+            Ok(mut answer) => {
+                known.answered(attachment_status, answer.attachments.take());
+                apply_answers(store, config, &rows, answer, report)?
+            }
             Err(Failure::Auth(e)) => {
                 store.write(|tx| {
                     outbox::requeue_sending(tx)?;
@@ -502,6 +513,7 @@ mod tests {
                     outcome: ItemOutcome::Rejected { issues: vec![] },
                 },
             ],
+            attachments: None,
         };
         let mut report = SyncReport::default();
         apply_answers(&store, &lab_config(), &rows, answer, &mut report).unwrap();

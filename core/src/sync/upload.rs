@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use super::http::{decode, exchange, Failure, Http};
+use super::known_status::KnownStatuses;
 use super::meta_keys::META_TOKEN;
 use super::observer::{SyncObserver, SyncReport, SyncState};
 use super::push::now_ms;
@@ -417,12 +418,14 @@ async fn statuses(
 /// Runs the upload phase: every file of a queued, waiting or accepted submission
 /// that the server does not hold yet. Files of accepted submissions that are all
 /// uploaded are then released from the phone.
+/// Files whose status came along with the push (`known`) need no status request.
 pub(crate) async fn upload(
     store: &Store,
     http: &mut Http<'_>,
     observer: &dyn SyncObserver,
     interrupt: &InterruptHandle,
     report: &mut SyncReport,
+    known: KnownStatuses,
 ) -> Result<UploadEnd> {
     let mut files: Vec<AttachmentRow> = Vec::new();
     for (_, file) in store.read(attachments::pending_uploads)? {
@@ -450,10 +453,14 @@ pub(crate) async fn upload(
     };
     phase.tell();
     interrupt.check()?;
-    let held = match statuses(phase.http, &files).await {
-        Ok(held) => held,
-        Err(failure) => return end(&mut phase, failure_end(failure)),
-    };
+    let unknown: Vec<AttachmentRow> = known.unknown(&files).into_iter().cloned().collect();
+    let mut held = known.into_held();
+    if !unknown.is_empty() {
+        match statuses(phase.http, &unknown).await {
+            Ok(found) => held.extend(found),
+            Err(failure) => return end(&mut phase, failure_end(failure)),
+        }
+    }
     let mut queue = files.into_iter().enumerate();
     let mut active = 0usize;
     loop {

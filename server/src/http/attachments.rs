@@ -301,32 +301,51 @@ pub async fn batch_status(
     body: Body,
 ) -> Result<Json<AttachmentStatuses>, ApiError> {
     let req: AttachmentStatusRequest = json_body(&headers, body).await?;
-    if req.ids.len() > MAX_STATUS_IDS {
-        return Err(ApiError::invalid(format!(
-            "at most {MAX_STATUS_IDS} attachment ids in one request"
-        )));
-    }
-    if !req.ids.iter().all(|id| is_sha256_hex(id)) {
-        return Err(ApiError::invalid(
-            "an attachment id is a SHA-256 in lowercase hex",
-        ));
-    }
+    let attachments = statuses(&state, &participant, req.ids).await?;
+    Ok(Json(AttachmentStatuses { attachments }))
+}
+
+/// What `participant`'s uploads hold of each of `ids` (at most [`MAX_STATUS_IDS`],
+/// each a SHA-256 in lowercase hex), the ones it holds nothing of left out; a run
+/// still being stored is waited for. Also answered along with a batch of submissions.
+pub(crate) async fn statuses(
+    state: &AppState,
+    participant: &str,
+    ids: Vec<String>,
+) -> Result<Vec<AttachmentStatus>, ApiError> {
+    check_status_ids(&ids)?;
     let mut attachments = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for id in req.ids {
+    for id in ids {
         if !seen.insert(id.clone()) {
             continue;
         }
-        state.runs.settled(&participant, &id).await;
+        state.runs.settled(participant, &id).await;
         if let Some(s) = state
             .storage
-            .attachment_status(participant.clone(), id)
+            .attachment_status(participant.to_string(), id)
             .await?
         {
             attachments.push(s);
         }
     }
-    Ok(Json(AttachmentStatuses { attachments }))
+    Ok(attachments)
+}
+
+/// Refuses a status request of more than [`MAX_STATUS_IDS`] ids or an id that is
+/// not a SHA-256 in lowercase hex.
+pub(crate) fn check_status_ids(ids: &[String]) -> Result<(), ApiError> {
+    if ids.len() > MAX_STATUS_IDS {
+        return Err(ApiError::invalid(format!(
+            "at most {MAX_STATUS_IDS} attachment ids in one request"
+        )));
+    }
+    if !ids.iter().all(|id| is_sha256_hex(id)) {
+        return Err(ApiError::invalid(
+            "an attachment id is a SHA-256 in lowercase hex",
+        ));
+    }
+    Ok(())
 }
 
 /// `GET /v1/attachments/{sha256}`: what this participant's upload holds.

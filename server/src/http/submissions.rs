@@ -23,7 +23,10 @@ pub async fn submit_batch(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<BatchResponse>, ApiError> {
-    let req: BatchRequest = json_body(&headers, body).await?;
+    let mut req: BatchRequest = json_body(&headers, body).await?;
+    let asked = std::mem::take(&mut req.attachment_status);
+    // Checked before anything is stored: a refusal must leave the batch unstored.
+    super::attachments::check_status_ids(&asked)?;
     if req.items.len() > MAX_BATCH_ITEMS {
         return Err(ApiError::new(
             "batch.too_many_items",
@@ -45,8 +48,28 @@ pub async fn submit_batch(
     .map_err(|e| ApiError::from(Error::Runtime(e.to_string())))?;
     let results = state
         .storage
-        .store_batch(participant, items, prepared, clock)
+        .store_batch(participant.clone(), items, prepared, clock)
         .await?;
     state.metrics.batch(submissions, started.elapsed());
-    Ok(Json(BatchResponse { results }))
+    // The documents the phone uploads next: their status along, not a request of its
+    // own. The batch is stored by now, so a failure here leaves the status out (the
+    // phone asks it itself) rather than failing the batch's answer.
+    let attachments = if asked.is_empty() {
+        None
+    } else {
+        match super::attachments::statuses(&state, &participant, asked).await {
+            Ok(found) => Some(found),
+            Err(e) => {
+                tracing::warn!(
+                    code = e.code,
+                    "attachment status left out of a batch answer"
+                );
+                None
+            }
+        }
+    };
+    Ok(Json(BatchResponse {
+        results,
+        attachments,
+    }))
 }

@@ -1,4 +1,4 @@
-// Signatures of the app's Android-bound objects (Photos.kt, ProfileKey.kt, Backups.kt,
+// Signatures of the app's Android-bound objects (Photos.kt, CardImage.kt, ProfileKey.kt, Backups.kt,
 // SyncWorker.kt, SecureWindow.kt in android/app), which need WorkManager, the
 // Keystore, Bitmap and the activity's window and so are not compiled here. Keep these
 // in step with them: the screens are checked against these signatures.
@@ -6,6 +6,7 @@ package id.rantau.app
 
 import android.content.Context
 import android.net.Uri
+import androidx.compose.ui.graphics.ImageBitmap
 import id.rantau.core.PhotoPlan
 import java.io.File
 
@@ -15,6 +16,12 @@ object Photos {
     fun discardCaptures(context: Context) {}
     fun compressed(context: Context, uri: Uri, plan: PhotoPlan): ByteArray? = throw UnsupportedOperationException("stub")
     fun read(context: Context, uri: Uri, plan: PhotoPlan): Pair<ByteArray, String?>? = throw UnsupportedOperationException("stub")
+    fun preview(bytes: ByteArray): ImageBitmap? = throw UnsupportedOperationException("stub")
+}
+
+object CardImage {
+    fun saveToGallery(context: Context, text: String): Boolean = throw UnsupportedOperationException("stub")
+    fun share(context: Context, text: String) {}
 }
 
 object Backups {

@@ -56,6 +56,7 @@ class MainStoryTest {
             val page = app.attachments(draft.screen().draftId).single()
             assertEquals("image/jpeg", page.mime)
             assertEquals(photo.size.toULong(), page.size)
+            assertTrue(photo.contentEquals(app.pageBytes(page.id)), "the page previews as it was attached")
             // A file the field cannot take is refused on the field, in the worker's words, not thrown.
             val refused = draft.attach("ktp_photo", "hello".toByteArray(), null)
             val onItsPage = refused.pages.indices.asSequence().map { draft.goTo(it.toUInt()) }.first { screen -> screen.fields.any { it.path == "ktp_photo" } }

@@ -108,6 +108,9 @@ class FormSession private constructor(
     suspend fun removeAttachment(path: String, attachmentId: String): FormScreen =
         show { it.removeAttachment(path, attachmentId) }
 
+    /** The bytes of page [attachmentId] of a document field, to preview it. */
+    suspend fun pageBytes(attachmentId: String): ByteArray = app.pageBytes(attachmentId)
+
     /** Shows page [page] (0-based; the core clamps it). */
     suspend fun goTo(page: UInt): FormScreen = show { it.goTo(page) }
 

@@ -219,6 +219,12 @@ class Rantau private constructor(
     /** The document pages of a draft or of the submission it became. */
     suspend fun attachments(id: String): List<AttachmentInfo> = call { it.attachments(id) }
 
+    /**
+     * The bytes of page [attachmentId] (a JPEG, PNG or PDF) to preview it; throws
+     * [RantauException] `attachment.not_found` once the phone let it go after upload.
+     */
+    suspend fun pageBytes(attachmentId: String): ByteArray = call { it.attachmentBytes(attachmentId) }
+
     /** Drafts, most recently changed first. */
     suspend fun drafts(): List<DraftSummary> = call { it.drafts() }
 

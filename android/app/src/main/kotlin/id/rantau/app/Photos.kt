@@ -4,6 +4,8 @@ import android.content.Context
 import android.graphics.Bitmap
 import android.graphics.BitmapFactory
 import android.net.Uri
+import androidx.compose.ui.graphics.ImageBitmap
+import androidx.compose.ui.graphics.asImageBitmap
 import androidx.core.content.FileProvider
 import id.rantau.core.PhotoPlan
 import id.rantau.jpegQualities
@@ -64,6 +66,20 @@ object Photos {
             }
             out
         }
+    }
+
+    /**
+     * A stored page as a picture to look at, decoded at most about 2,048 px on its long
+     * side (a cheap phone's memory); `null` for a PDF or anything that does not decode.
+     */
+    fun preview(bytes: ByteArray): ImageBitmap? {
+        val bounds = BitmapFactory.Options().apply { inJustDecodeBounds = true }
+        BitmapFactory.decodeByteArray(bytes, 0, bytes.size, bounds)
+        if (bounds.outWidth <= 0 || bounds.outHeight <= 0) return null
+        var sample = 1
+        while (maxOf(bounds.outWidth, bounds.outHeight) / (sample * 2) >= 2048) sample *= 2
+        val opts = BitmapFactory.Options().apply { inSampleSize = sample }
+        return BitmapFactory.decodeByteArray(bytes, 0, bytes.size, opts)?.asImageBitmap()
     }
 
     /** A picked file's bytes and type (a PDF contract, or a photo from the gallery, compressed per [plan]). */

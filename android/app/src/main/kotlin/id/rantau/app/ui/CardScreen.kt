@@ -24,7 +24,11 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.Rantau
+import id.rantau.app.CardImage
 import id.rantau.app.R
+import androidx.compose.ui.semantics.LiveRegionMode
+import androidx.compose.ui.semantics.liveRegion
+import androidx.compose.ui.semantics.semantics
 import id.rantau.core.PaymentInstructions
 import id.rantau.core.Card as MemberCard
 
@@ -36,6 +40,8 @@ fun CardScreen(app: Rantau, onBack: () -> Unit) {
     var pay by remember { mutableStateOf<PaymentInstructions?>(null) }
     var cardAge by remember { mutableStateOf("") }
     var payAge by remember { mutableStateOf("") }
+    var savedNote by remember { mutableStateOf("") }
+    val savedText = stringResource(R.string.card_image_saved)
     LaunchedEffect(app) {
         card = app.card()
         pay = app.paymentInstructions()
@@ -62,6 +68,15 @@ fun CardScreen(app: Rantau, onBack: () -> Unit) {
                                 context.startActivity(Intent.createChooser(send, null))
                             }) { Text(stringResource(R.string.share_card)) }
                         }
+                        Row {
+                            // The card as a picture: into the gallery, or (Android 9 and older) the share sheet.
+                            TextButton(onClick = {
+                                savedNote = if (CardImage.saveToGallery(context, c.shareText)) savedText else ""
+                                if (savedNote.isEmpty()) CardImage.share(context, c.shareText)
+                            }) { Text(stringResource(R.string.save_card_image)) }
+                            TextButton(onClick = { CardImage.share(context, c.shareText) }) { Text(stringResource(R.string.share_card_image)) }
+                        }
+                        if (savedNote.isNotEmpty()) Text(savedNote, Modifier.semantics { liveRegion = LiveRegionMode.Polite })
                     }
                 }
             }

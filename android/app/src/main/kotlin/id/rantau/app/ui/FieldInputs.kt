@@ -11,12 +11,14 @@ import androidx.compose.ui.semantics.semantics
 import android.net.Uri
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.foundation.Image
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Checkbox
 import androidx.compose.material3.DatePicker
 import androidx.compose.material3.DatePickerDialog
@@ -47,6 +49,7 @@ import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import id.rantau.app.Photos
 import id.rantau.app.R
+import id.rantau.core.AttachmentInfo
 import id.rantau.core.ChoiceItem
 import id.rantau.core.FieldSlot
 import id.rantau.core.Issue
@@ -251,11 +254,21 @@ private fun DocumentInput(slot: FieldSlot, act: Act) {
     val file = rememberLauncherForActivityResult(ActivityResultContracts.GetContent()) { uri ->
         if (uri != null) Photos.read(context, uri, plan)?.let { (bytes, mime) -> act { attach(slot.path, bytes, mime) } }
     }
+    // The page being looked at, with its bytes (read from the profile when asked).
+    var preview by remember(slot.path) { mutableStateOf<Pair<AttachmentInfo, ByteArray>?>(null) }
     Text(label(slot))
     for (p in slot.attachments) Row(verticalAlignment = Alignment.CenterVertically) {
         val state = if (p.uploaded) stringResource(R.string.page_uploaded) else stringResource(R.string.page_waiting)
         Text(stringResource(R.string.document_page, p.page.toInt() + 1, (p.size / 1024u).toLong(), state), Modifier.weight(1f))
+        // An uploaded page may already be released from the phone: nothing to show.
+        if (!p.uploaded) TextButton(onClick = { act { preview = p to pageBytes(p.id) } }) { Text(stringResource(R.string.view_page)) }
         TextButton(onClick = { act { removeAttachment(slot.path, p.id) } }) { Text(stringResource(R.string.remove)) }
+    }
+    preview?.let { (page, bytes) ->
+        PagePreview(page, bytes, onDismiss = { preview = null }, onRemove = {
+            preview = null
+            act { removeAttachment(slot.path, page.id) }
+        })
     }
     if (slot.canAttach) Row {
         OutlinedButton(onClick = {
@@ -265,4 +278,23 @@ private fun DocumentInput(slot: FieldSlot, act: Act) {
         }) { Text(stringResource(R.string.take_photo)) }
         TextButton(onClick = { file.launch("*/*") }) { Text(stringResource(R.string.choose_file)) }
     }
+}
+
+/** One page as it will be sent: the photo (or, for a PDF, its size), with remove. */
+@Composable
+private fun PagePreview(page: AttachmentInfo, bytes: ByteArray, onDismiss: () -> Unit, onRemove: () -> Unit) {
+    val image = remember(bytes) { Photos.preview(bytes) }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(stringResource(R.string.page_title, page.page.toInt() + 1)) },
+        text = {
+            if (image != null) {
+                Image(image, contentDescription = stringResource(R.string.page_title, page.page.toInt() + 1), Modifier.fillMaxWidth())
+            } else {
+                Text(stringResource(R.string.page_not_an_image, (page.size / 1024u).toLong()))
+            }
+        },
+        confirmButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.close)) } },
+        dismissButton = { TextButton(onClick = onRemove) { Text(stringResource(R.string.remove)) } },
+    )
 }
