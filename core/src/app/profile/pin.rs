@@ -304,6 +304,15 @@ impl Profile {
     /// the (slow) check and the count cleared after a right PIN, so no kill of the
     /// app gives a free try.
     fn check_pin(&self, pin: &str) -> Result<()> {
+        // What cannot be a PIN is refused without costing a try (a slip of the keyboard).
+        if !(MIN_DIGITS..=MAX_DIGITS).contains(&pin.trim().len())
+            || !pin.trim().bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(Error::PinFormat {
+                min: MIN_DIGITS as u32,
+                max: MAX_DIGITS as u32,
+            });
+        }
         let now = self.now_ms();
         let stored = self.store.write_durable(|tx| {
             let Some(stored) = get_meta(tx, VERIFIER)? else {
