@@ -246,7 +246,8 @@ pub enum ErrorKind {
     Validation,
     /// No draft, submission, profile or file with that id or name.
     NotFound,
-    /// The key does not open this profile.
+    /// The key does not open this profile, or its PIN does not open it for the
+    /// user (wrong, a wait running, not given yet: ask again).
     WrongKey,
     /// The database or the disk failed (full, damaged, written by a newer app).
     Storage,

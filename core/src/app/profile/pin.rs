@@ -202,10 +202,14 @@ impl Profile {
     /// worker's forms and records.
     pub(crate) fn for_the_user(&self) -> Result<()> {
         if self.unlocked.load(Ordering::Acquire) {
-            Ok(())
-        } else {
-            Err(Error::PinRequired)
+            return Ok(());
         }
+        // Another handle may have removed the PIN since this one opened.
+        if has_pin(&self.store)? {
+            return Err(Error::PinRequired);
+        }
+        self.unlocked.store(true, Ordering::Release);
+        Ok(())
     }
 
     /// The PIN state, readable before the profile is unlocked (the PIN screen
@@ -235,7 +239,7 @@ impl Profile {
         };
         Ok(PinStatus {
             has_pin: has,
-            unlocked: self.unlocked.load(Ordering::Acquire),
+            unlocked: !has || self.unlocked.load(Ordering::Acquire),
             attempts_left,
             wait_until: waiting,
             line,
@@ -526,7 +530,11 @@ mod tests {
             reopened.remove_pin("482915").unwrap_err().code(),
             "pin.wrong"
         );
+        let stale = open(dir.path(), &key, &at);
+        assert_eq!(stale.drafts().unwrap_err().code(), "pin.required");
         reopened.remove_pin("5931").unwrap();
+        // A handle opened while there was a PIN follows its removal.
+        assert_eq!(stale.drafts().unwrap().len(), 1);
         let free = open(dir.path(), &key, &at);
         let status = free.pin_status().unwrap();
         assert!(!status.has_pin && status.unlocked, "{status:?}");
