@@ -33,17 +33,17 @@ pub fn run(env: &Env, cmd: PinCmd) -> Result<ExitCode> {
     let profile = env.open_locked()?;
     let done = match cmd {
         PinCmd::Set => {
-            profile.set_pin(&ask("RANTAU_NEW_PIN", lang, new_prompt(lang))?)?;
+            profile.set_pin(&ask("RANTAU_NEW_PIN", new_prompt(lang))?)?;
             t(lang, "PIN dipasang.", "PIN set.")
         }
         PinCmd::Change => {
-            let current = ask("RANTAU_PIN", lang, current_prompt(lang))?;
-            let new = ask("RANTAU_NEW_PIN", lang, new_prompt(lang))?;
+            let current = ask("RANTAU_PIN", current_prompt(lang))?;
+            let new = ask("RANTAU_NEW_PIN", new_prompt(lang))?;
             with_status(&profile, profile.change_pin(&current, &new))?;
             t(lang, "PIN diganti.", "PIN changed.")
         }
         PinCmd::Remove => {
-            let current = ask("RANTAU_PIN", lang, current_prompt(lang))?;
+            let current = ask("RANTAU_PIN", current_prompt(lang))?;
             with_status(&profile, profile.remove_pin(&current))?;
             t(lang, "PIN dihapus.", "PIN removed.")
         }
@@ -77,7 +77,7 @@ pub fn unlock(profile: &Profile, lang: Lang) -> Result<()> {
     if !profile.pin_status()?.has_pin {
         return Ok(());
     }
-    let pin = ask("RANTAU_PIN", lang, current_prompt(lang))?;
+    let pin = ask("RANTAU_PIN", current_prompt(lang))?;
     with_status(profile, profile.unlock(&pin))
 }
 
@@ -103,7 +103,7 @@ fn new_prompt(lang: Lang) -> &'static str {
 /// `$var`, else one line read from the terminal after `prompt` (on stderr, so
 /// `--json` output stays clean).
 #[allow(clippy::print_stderr)]
-fn ask(var: &str, _lang: Lang, prompt: &str) -> Result<String> {
+fn ask(var: &str, prompt: &str) -> Result<String> {
     if let Ok(p) = std::env::var(var) {
         return Ok(p);
     }

@@ -800,6 +800,13 @@ fn a_pin_locks_the_profile_for_the_user_and_the_list_can_hide_names() {
         "{}",
         String::from_utf8_lossy(&set.stderr)
     );
+    let again = rantau_pin(
+        h,
+        None,
+        Some("5931"),
+        &["--profile", "siti", "--json", "pin", "set"],
+    );
+    assert_eq!(json(&again)["error"], "pin.exists");
 
     // Without the PIN the drafts stay closed; a wrong one says how many tries are left.
     let none = rantau_pin(

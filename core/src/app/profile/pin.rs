@@ -269,6 +269,10 @@ impl Profile {
     /// it with [`change_pin`](Self::change_pin)). Refused: [`Error::PinFormat`],
     /// [`Error::PinTrivial`]. This handle stays unlocked.
     pub fn set_pin(&self, pin: &str) -> Result<()> {
+        // "Has one already" says more than "locked" (and no more than `pin_status`).
+        if has_pin(&self.store)? {
+            return Err(Error::PinExists);
+        }
         self.for_the_user()?;
         let stored = verifier(checked(pin)?, PIN_COST)?;
         self.store.write_durable(|tx| {
@@ -510,9 +514,8 @@ mod tests {
     fn change_and_remove_need_the_current_pin() {
         let (dir, key, at) = setup();
         let p = open(dir.path(), &key, &at);
-        assert_eq!(p.set_pin("5931").unwrap_err().code(), "pin.required");
-        p.unlock("482915").unwrap();
         assert_eq!(p.set_pin("5931").unwrap_err().code(), "pin.exists");
+        p.unlock("482915").unwrap();
         // A refused new PIN costs no try.
         assert_eq!(
             p.change_pin("000000", "1111").unwrap_err().code(),
