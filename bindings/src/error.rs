@@ -33,10 +33,12 @@ pub enum RantauError {
         /// What was not found (an id or profile name).
         detail: String,
     },
-    /// The key does not open this profile.
+    /// The key does not open this profile (`store.wrong_key`), a backup's passphrase
+    /// does not open it (`backup.wrong_passphrase`), or the profile's PIN is wrong
+    /// (`pin.wrong`), waits (`pin.locked`) or was not given yet (`pin.required`).
     #[error("{code}")]
     WrongKey {
-        /// Stable code (`store.wrong_key`).
+        /// Stable code (`store.wrong_key`, `backup.wrong_passphrase`, `pin.…`).
         code: String,
     },
     /// The database or the disk failed (full, damaged, written by a newer app).

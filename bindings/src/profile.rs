@@ -12,7 +12,7 @@ use rantau_core::app::help::Help;
 use rantau_core::app::inquiry::{Card, Contribution, PaymentInstructions, StatusCard, Thread};
 use rantau_core::app::next::WhatNext;
 use rantau_core::app::outbox::{OutboxItem, OutboxSummary};
-use rantau_core::app::profile::{AttachmentInfo, DraftSummary, Profile};
+use rantau_core::app::profile::{AttachmentInfo, DraftSummary, PinStatus, Profile};
 use rantau_core::app::reminders::Reminder;
 use rantau_core::app::sync::{
     Network, NoObserver, ServerLink, SyncListener, SyncSettings, SyncStatus,
@@ -393,5 +393,41 @@ impl RantauProfile {
     /// Keeps the worker's data-use settings.
     pub fn set_sync_settings(&self, settings: SyncSettings) -> Res<()> {
         self.with(|p| p.set_sync_settings(settings))
+    }
+
+    /// The profile's PIN state (readable while locked): whether to ask for a PIN,
+    /// the tries left, the wait, and the line to show under the PIN field.
+    pub fn pin_status(&self) -> Res<PinStatus> {
+        self.with(Profile::pin_status)
+    }
+
+    /// Opens this handle for the user with `pin`. Errors: `WrongKey` with code
+    /// `pin.wrong` (tries left in `pin_status`) or `pin.locked` (a wait runs);
+    /// `InvalidInput` `pin.none`. Until then the calls on the worker's data fail
+    /// with `WrongKey` `pin.required`; syncing works without it.
+    pub fn unlock(&self, pin: String) -> Res<()> {
+        self.with(|p| p.unlock(&pin))
+    }
+
+    /// Locks this handle again (the app went to the background).
+    pub fn lock_again(&self) -> Res<()> {
+        self.with(Profile::lock_again)
+    }
+
+    /// Sets a PIN (4 to 8 digits) on a profile without one. Errors: `InvalidInput`
+    /// `pin.format`, `pin.trivial`, `pin.exists`.
+    pub fn set_pin(&self, pin: String) -> Res<()> {
+        self.with(|p| p.set_pin(&pin))
+    }
+
+    /// Replaces the PIN, given the current one (errors as `unlock`, and as `set_pin`
+    /// for the new one).
+    pub fn change_pin(&self, current: String, new_pin: String) -> Res<()> {
+        self.with(|p| p.change_pin(&current, &new_pin))
+    }
+
+    /// Removes the PIN, given the current one (errors as `unlock`).
+    pub fn remove_pin(&self, current: String) -> Res<()> {
+        self.with(|p| p.remove_pin(&current))
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use rantau_core::app::checks::{self, CheckResult};
 use rantau_core::app::directory::{self, CountryInfo, ServicePoint};
 use rantau_core::app::help::{self, Help};
+use rantau_core::app::profile_list::{self, ProfileEntry};
 use rantau_core::app::{self, Key};
 use rantau_core::domain::photo::{PhotoPlan, PixelSize};
 use rantau_core::domain::tariff::{FeeQuote, Scheme};
@@ -109,6 +110,26 @@ pub fn error_message(code: String, lang: Lang) -> String {
 #[uniffi::export]
 pub fn list_profiles(dir: String) -> Res<Vec<String>> {
     guard(|| Ok(app::list_profiles(Path::new(&dir))?))
+}
+
+/// The profile list of `dir` as the first screen shows it: each profile's name
+/// (to open it) and its label (the name, or "Profil 1" … while this device hides
+/// names), in `lang`.
+#[uniffi::export]
+pub fn profile_entries(dir: String, lang: Lang) -> Res<Vec<ProfileEntry>> {
+    guard(|| Ok(profile_list::profile_entries(Path::new(&dir), lang)?))
+}
+
+/// True when this device's profile list in `dir` hides the names.
+#[uniffi::export]
+pub fn names_hidden(dir: String) -> bool {
+    guard(|| Ok(profile_list::names_hidden(Path::new(&dir)))).unwrap_or(false)
+}
+
+/// Hides (or shows again) the names in this device's profile list in `dir`.
+#[uniffi::export]
+pub fn set_names_hidden(dir: String, hidden: bool) -> Res<()> {
+    guard(|| Ok(profile_list::set_names_hidden(Path::new(&dir), hidden)?))
 }
 
 /// The core's version: also the cheapest call, for measuring FFI overhead.

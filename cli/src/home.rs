@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use rantau_core::app::data_size;
-use rantau_core::app::{self, Key};
+use rantau_core::app::profile_list;
+use rantau_core::app::Key;
 use rantau_core::{Error, Lang, Result};
 
 use crate::out::{self, t};
@@ -101,8 +102,18 @@ impl Env {
         }
     }
 
-    /// Opens the selected profile in the selected language.
+    /// Opens the selected profile in the selected language for the user: with its
+    /// PIN when it has one (`$RANTAU_PIN`, else asked).
     pub fn open(&self) -> Result<rantau_core::app::profile::Profile> {
+        let p = self.open_locked()?;
+        crate::pin::unlock(&p, self.lang)?;
+        Ok(p)
+    }
+
+    /// Opens the selected profile without asking for its PIN: for syncing, which
+    /// works without it (as the phone's background sync does), and the `pin`
+    /// commands, which check it themselves.
+    pub fn open_locked(&self) -> Result<rantau_core::app::profile::Profile> {
         let p = rantau_core::app::profile::Profile::open(&self.home, &self.profile, &self.key()?)?;
         p.set_lang(self.lang);
         Ok(p)
@@ -117,8 +128,14 @@ pub enum ProfileCmd {
         /// Profile name (letters, digits, - and _).
         name: String,
     },
-    /// List profiles.
+    /// List profiles (numbered labels instead of names while names are hidden).
     List,
+    /// Hide the names in this device's profile list (a shared phone), or show them again.
+    HideNames {
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
     /// Set a damaged profile (one whose file cannot be read) aside, so it can be
     /// created again; the file is renamed and kept, never deleted.
     SetAside {
@@ -176,13 +193,36 @@ pub fn run(env: &Env, cmd: ProfileCmd) -> Result<ExitCode> {
             }
         }
         ProfileCmd::List => {
-            let names = app::list_profiles(&env.home)?;
+            let entries = profile_list::profile_entries(&env.home, lang)?;
             if env.json {
-                out::json(&names);
-            } else if names.is_empty() {
+                out::json(&entries);
+            } else if entries.is_empty() {
                 out::line(t(lang, "Belum ada profil.", "No profiles yet."));
             } else {
-                names.iter().for_each(|n| out::line(format!("  {n}")));
+                entries
+                    .iter()
+                    .for_each(|e| out::line(format!("  {}", e.label)));
+            }
+        }
+        ProfileCmd::HideNames { state } => {
+            let hidden = state == "on";
+            profile_list::set_names_hidden(&env.home, hidden)?;
+            if env.json {
+                out::json(&serde_json::json!({"names_hidden": hidden}));
+            } else {
+                out::line(if hidden {
+                    t(
+                        lang,
+                        "Nama profil disembunyikan di daftar.",
+                        "Profile names are hidden in the list.",
+                    )
+                } else {
+                    t(
+                        lang,
+                        "Nama profil ditampilkan di daftar.",
+                        "Profile names are shown in the list.",
+                    )
+                });
             }
         }
     }
@@ -300,6 +340,13 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
         | Error::DeviceSecretMismatch
         | Error::WeakPassphrase { .. }
         | Error::WrongPassphrase
+        | Error::PinFormat { .. }
+        | Error::PinTrivial
+        | Error::PinWrong { .. }
+        | Error::PinLocked { .. }
+        | Error::PinRequired
+        | Error::PinExists
+        | Error::NoPin
         | Error::DamagedBackup(_)
         | Error::BackupTooNew { .. } => {
             return rantau_core::base::messages::render(e.code(), lang, &[])

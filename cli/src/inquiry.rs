@@ -344,7 +344,8 @@ pub enum ConsultCmd {
 
 /// Runs `rantau sync`.
 pub fn sync_cmd(env: &Env, server: &str, ca_file: Option<&Path>) -> Result<ExitCode> {
-    let profile = env.open()?;
+    // No PIN: syncing reads nothing out, as on the phone (core: app/profile/pin.rs).
+    let profile = env.open_locked()?;
     let report = run_sync(&profile, server, ca_file, env.lang, env.json)?;
     if env.json {
         out::json(&serde_json::json!({

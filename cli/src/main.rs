@@ -8,6 +8,7 @@ mod draft;
 mod home;
 mod inquiry;
 mod out;
+mod pin;
 
 use std::process::ExitCode;
 
@@ -90,6 +91,11 @@ enum Command {
         #[command(subcommand)]
         action: backup::BackupCmd,
     },
+    /// A PIN on the profile, asked before it is opened (not for `sync`).
+    Pin {
+        #[command(subcommand)]
+        action: pin::PinCmd,
+    },
     /// The whole story end to end, on an embedded server on loopback.
     Demo,
 }
@@ -120,6 +126,7 @@ fn main() -> ExitCode {
         Command::Card => inquiry::card_cmd(&env),
         Command::Consult { action } => inquiry::consult_cmd(&env, action),
         Command::Backup { action } => backup::run(&env, action),
+        Command::Pin { action } => pin::run(&env, action),
         Command::Demo => demo::run(&env),
     };
     match result {

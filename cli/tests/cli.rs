@@ -750,3 +750,151 @@ fn an_urgent_consultation_shows_the_numbers_to_call_before_it_is_queued() {
         "{tw}"
     );
 }
+
+/// `rantau` with `RANTAU_PIN` (and `RANTAU_NEW_PIN`) set as given; nothing from stdin.
+fn rantau_pin(home: &Path, pin: Option<&str>, new_pin: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rantau"));
+    cmd.args(args)
+        .env("RANTAU_HOME", home)
+        .env_remove("RANTAU_KEY")
+        .env_remove("RANTAU_LANG")
+        .env_remove("RANTAU_PROFILE")
+        .env_remove("RANTAU_PIN")
+        .env_remove("RANTAU_NEW_PIN")
+        .stdin(std::process::Stdio::null());
+    if let Some(p) = pin {
+        cmd.env("RANTAU_PIN", p);
+    }
+    if let Some(p) = new_pin {
+        cmd.env("RANTAU_NEW_PIN", p);
+    }
+    cmd.output().expect("run rantau")
+}
+
+#[test]
+fn a_pin_locks_the_profile_for_the_user_and_the_list_can_hide_names() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(rantau(h, &["profile", "create", "siti"]).status.success());
+    let draft = new_registration(h, "siti");
+
+    // Trivial and malformed PINs: typed errors, in both languages; no PIN set.
+    let easy = rantau_pin(h, None, Some("1234"), &["--profile", "siti", "pin", "set"]);
+    assert_eq!(easy.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&easy.stderr).contains("[pin.trivial]"));
+    let short = rantau_pin(
+        h,
+        None,
+        Some("12"),
+        &["--lang", "en", "--profile", "siti", "--json", "pin", "set"],
+    );
+    assert_eq!(json(&short)["error"], "pin.format");
+    let set = rantau_pin(
+        h,
+        None,
+        Some("482915"),
+        &["--profile", "siti", "pin", "set"],
+    );
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let again = rantau_pin(
+        h,
+        None,
+        Some("5931"),
+        &["--profile", "siti", "--json", "pin", "set"],
+    );
+    assert_eq!(json(&again)["error"], "pin.exists");
+
+    // Without the PIN the drafts stay closed; a wrong one says how many tries are left.
+    let none = rantau_pin(
+        h,
+        Some(""),
+        None,
+        &["--profile", "siti", "--json", "draft", "list"],
+    );
+    assert_eq!(json(&none)["error"], "pin.format");
+    let wrong = rantau_pin(
+        h,
+        Some("111222"),
+        None,
+        &["--lang", "en", "--profile", "siti", "draft", "list"],
+    );
+    assert_eq!(wrong.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        said.contains("Wrong PIN") && said.contains("4 tries left before a wait."),
+        "{said}"
+    );
+    let right = rantau_pin(
+        h,
+        Some("482915"),
+        None,
+        &["--profile", "siti", "--json", "draft", "list"],
+    );
+    assert!(
+        right.status.success(),
+        "{}",
+        String::from_utf8_lossy(&right.stderr)
+    );
+    assert!(String::from_utf8_lossy(&right.stdout).contains(&draft));
+
+    // Change, then remove with the new PIN.
+    let change = rantau_pin(
+        h,
+        Some("482915"),
+        Some("5931"),
+        &["--profile", "siti", "pin", "change"],
+    );
+    assert!(
+        change.status.success(),
+        "{}",
+        String::from_utf8_lossy(&change.stderr)
+    );
+    let status = rantau_pin(
+        h,
+        None,
+        None,
+        &["--profile", "siti", "--json", "pin", "status"],
+    );
+    assert_eq!(json(&status)["has_pin"], true);
+    assert_eq!(json(&status)["attempts_left"], 5);
+    let remove = rantau_pin(
+        h,
+        Some("5931"),
+        None,
+        &["--profile", "siti", "pin", "remove"],
+    );
+    assert!(
+        remove.status.success(),
+        "{}",
+        String::from_utf8_lossy(&remove.stderr)
+    );
+    assert!(
+        rantau_pin(h, None, None, &["--profile", "siti", "draft", "list"])
+            .status
+            .success()
+    );
+
+    // Names hidden on this device: numbered labels in the list.
+    assert!(rantau(h, &["profile", "create", "ani"]).status.success());
+    assert!(rantau(h, &["profile", "hide-names", "on"]).status.success());
+    let listed = json(&rantau(h, &["--json", "profile", "list"]));
+    assert_eq!(listed[0]["label"], "Profil 1");
+    assert_eq!(listed[1]["label"], "Profil 2");
+    let words = rantau(h, &["--lang", "en", "profile", "list"]);
+    let words = String::from_utf8_lossy(&words.stdout);
+    assert!(
+        words.contains("Profile 2") && !words.contains("siti"),
+        "{words}"
+    );
+    assert!(rantau(h, &["profile", "hide-names", "off"])
+        .status
+        .success());
+    assert_eq!(
+        json(&rantau(h, &["--json", "profile", "list"]))[1]["label"],
+        "siti"
+    );
+}

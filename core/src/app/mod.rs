@@ -3,7 +3,8 @@
 //! drafts, finalize and the outbox; [`form`] is the form screen of one open draft;
 //! [`next`] says what happens after a form is finalized; [`outbox`] puts each submission in the bucket a screen shows; [`inquiry`] reads
 //! the cached answers; [`sync`] runs syncs and keeps each profile's sync state;
-//! [`checks`] and [`directory`] need no profile; [`data_size`] words a number of bytes.
+//! [`checks`] and [`directory`] need no profile; [`data_size`] words a number of bytes;
+//! [`profile_list`] is the first screen's list (names hidden on a shared phone).
 
 pub mod checks;
 pub mod data_size;
@@ -11,10 +12,12 @@ pub mod directory;
 pub mod form;
 pub mod help;
 pub mod inquiry;
+mod kdf;
 mod lock;
 pub mod next;
 pub mod outbox;
 pub mod profile;
+pub mod profile_list;
 pub mod reminders;
 pub mod sync;
 

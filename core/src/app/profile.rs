@@ -3,6 +3,7 @@
 //! Every method is one user action and one transaction.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -26,9 +27,11 @@ use crate::store::{attachments, profiles, Key, OpenMode, Store};
 pub mod backup;
 mod documents;
 mod inquiries;
+pub mod pin;
 mod syncing;
 
 pub use documents::AttachmentInfo;
+pub use pin::PinStatus;
 pub use syncing::SyncRun;
 
 /// A source of "now", replaceable in tests.
@@ -47,6 +50,10 @@ pub struct Profile {
     /// The draft the last autosave wrote, so the next one need not decode it again
     /// (shared with the keystrokes' autosaves queued for the store's writer thread).
     last_written: Arc<Mutex<LastWritten>>,
+    /// False while the profile has a PIN this handle was not unlocked with: the
+    /// calls that read or change the worker's forms and records refuse
+    /// ([`Error::PinRequired`]); syncing does not (see [`pin`]).
+    unlocked: AtomicBool,
 }
 
 /// A draft as the user sees it: its answers and every current issue.
@@ -129,7 +136,9 @@ impl Profile {
 
     fn open_at(name: &str, path: PathBuf, key: &Key, mode: OpenMode) -> Result<Profile> {
         let store = Store::open(&path, key, mode)?;
+        let unlocked = AtomicBool::new(!pin::has_pin(&store)?);
         Ok(Profile {
+            unlocked,
             name: name.to_string(),
             hub: Hub::of(&path),
             path,
@@ -231,6 +240,7 @@ impl Profile {
 
     /// Starts a new draft of the newest version of `form_id`.
     pub fn new_draft(&self, form_id: &str) -> Result<DraftView> {
+        self.for_the_user()?;
         let def = forms::builtin_form(form_id, None)
             .ok_or_else(|| Error::UnknownForm(form_id.to_string()))?;
         let now = self.now_ms();
@@ -267,6 +277,7 @@ impl Profile {
     /// registration; otherwise, or when there is none, a new draft. The second
     /// value is true when an unfinished draft was resumed.
     pub fn start_or_resume(&self, form_id: &str) -> Result<(DraftView, bool)> {
+        self.for_the_user()?;
         let def = forms::builtin_form(form_id, None)
             .ok_or_else(|| Error::UnknownForm(form_id.to_string()))?;
         if forms::RegistrationTerms::declared_by(def) {
@@ -323,6 +334,7 @@ impl Profile {
     /// Autosave: sets one field, persists the draft and returns that field's issues
     /// and the fields whose visibility changed. One call, one transaction.
     pub fn set_field(&self, draft_id: &str, path: &str, input: Input) -> Result<SetOutcome> {
+        self.for_the_user()?;
         let ctx = self.context();
         let now = self.now_ms();
         self.store.write(|tx| {
@@ -380,6 +392,7 @@ impl Profile {
 
     /// Removes item `index` of the repeat group `group` (e.g. an heir).
     pub fn remove_repeat_item(&self, draft_id: &str, group: &str, index: usize) -> Result<()> {
+        self.for_the_user()?;
         let now = self.now_ms();
         self.store.write(|tx| {
             let mut row = self.load_draft(tx, draft_id)?;
@@ -391,6 +404,7 @@ impl Profile {
 
     /// Resumes a draft: its answers, every issue and the contribution due.
     pub fn draft(&self, draft_id: &str) -> Result<DraftView> {
+        self.for_the_user()?;
         let row = self.store.read(|conn| self.load_draft(conn, draft_id))?;
         let def = Self::definition(&row.form_id, row.form_version)?;
         Ok(self.view(def, row))
@@ -398,6 +412,7 @@ impl Profile {
 
     /// All drafts, most recently changed first.
     pub fn drafts(&self) -> Result<Vec<DraftSummary>> {
+        self.for_the_user()?;
         let lang = self.lang();
         // The store lists them most recently changed first.
         let rows = self.store.read(drafts::list_drafts)?;
@@ -422,6 +437,7 @@ impl Profile {
     /// Deletes a draft, with its files unless another draft or submission uses them.
     /// Finalized submissions cannot be deleted this way.
     pub fn delete_draft(&self, draft_id: &str) -> Result<()> {
+        self.for_the_user()?;
         self.store.write(|tx| {
             if drafts::delete_draft(tx, draft_id)? {
                 attachments::unlink_all(tx, draft_id)?;
@@ -440,6 +456,7 @@ impl Profile {
     /// one transaction, synced to disk (survives power loss) before it returns.
     /// Errors in the answers come back as [`Error::Invalid`] with every issue.
     pub fn finalize(&self, draft_id: &str) -> Result<OutboxItem> {
+        self.for_the_user()?;
         let ctx = self.context();
         let now = self.now_ms();
         let row = self.store.write_durable(|tx| {
@@ -493,6 +510,7 @@ impl Profile {
 
     /// The outbox, oldest first, every submission in its bucket (accepted ones included).
     pub fn outbox(&self) -> Result<Vec<OutboxItem>> {
+        self.for_the_user()?;
         let (rows, (documents_left, _)) = self
             .store
             .read(|c| Ok((outbox::list_submissions(c)?, attachments::uploads_left(c)?)))?;
@@ -504,6 +522,7 @@ impl Profile {
 
     /// How many submissions are in each bucket, with the home screen's line and
     /// the bytes still to send (forms not yet accepted, documents not yet on the server).
+    // Counts only, and a sync reads it to know whether work is left: not behind the PIN.
     pub fn outbox_summary(&self) -> Result<OutboxSummary> {
         let (rows, (documents_left, documents_bytes)) = self
             .store
@@ -528,6 +547,7 @@ impl Profile {
 
     /// One submission, in its bucket.
     pub fn submission(&self, id: &str) -> Result<OutboxItem> {
+        self.for_the_user()?;
         let (row, dep, documents_left) = self.store.read(|conn| {
             let row = outbox::get_submission(conn, id)?;
             let dep = match row.as_ref().and_then(|r| r.depends_on.as_deref()) {
@@ -546,6 +566,7 @@ impl Profile {
     /// built from its form and frozen answers (for a registration, the payment
     /// channels of its destination country).
     pub fn what_next(&self, id: &str) -> Result<WhatNext> {
+        self.for_the_user()?;
         let row = self
             .store
             .read(|conn| outbox::get_submission(conn, id))?
@@ -561,6 +582,7 @@ impl Profile {
     /// it from an attempt whose answer was lost answers it once. Any other submission
     /// is left as it is (a second tap changes nothing). Returns it in its bucket.
     pub fn send_again(&self, id: &str) -> Result<OutboxItem> {
+        self.for_the_user()?;
         let now = self.now_ms();
         self.store.write(|tx| {
             if outbox::get_submission(tx, id)?.is_none() {
@@ -573,6 +595,7 @@ impl Profile {
 
     /// The submission's frozen answers (what was, or will be, sent).
     pub fn submission_payload(&self, id: &str) -> Result<serde_json::Value> {
+        self.for_the_user()?;
         self.store
             .read(|conn| outbox::get_submission(conn, id))?
             .map(|r| r.payload)
@@ -582,6 +605,7 @@ impl Profile {
     /// Fix and resubmit: a rejected submission becomes a new draft with the same
     /// answers (and a new id). The rejected submission stays in the outbox as a record.
     pub fn reopen_rejected(&self, submission_id: &str) -> Result<DraftView> {
+        self.for_the_user()?;
         let now = self.now_ms();
         let row = self.store.write(|tx| {
             let sub = outbox::get_submission(tx, submission_id)?
@@ -614,6 +638,7 @@ impl Profile {
     /// never both, never lost. Errors: [`Error::SubmissionNotFound`],
     /// [`Error::AlreadyLeft`], [`Error::NeededByAnother`].
     pub fn withdraw(&self, submission_id: &str) -> Result<DraftView> {
+        self.for_the_user()?;
         let now = self.now_ms();
         let row = self.store.write_durable(|tx| {
             let sub = outbox::take_back(tx, submission_id)?;

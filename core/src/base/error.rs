@@ -196,6 +196,41 @@ pub enum Error {
         supported: u32,
     },
 
+    // --- the profile's PIN --------------------------------------------------
+    /// A PIN is 4 to 8 digits.
+    #[error("a PIN is {min} to {max} digits")]
+    PinFormat {
+        /// Fewest digits.
+        min: u32,
+        /// Most digits.
+        max: u32,
+    },
+    /// A PIN anyone would try first (one digit repeated, a run like 1234, two
+    /// digits alternating, a keypad column).
+    #[error("the PIN is too easy to guess")]
+    PinTrivial,
+    /// The PIN is wrong; `attempts_left` more before a wait.
+    #[error("wrong PIN ({attempts_left} attempt(s) left before a wait)")]
+    PinWrong {
+        /// Wrong PINs still allowed before the profile waits.
+        attempts_left: u32,
+    },
+    /// Too many wrong PINs: no PIN is checked before `until`.
+    #[error("too many wrong PINs; the next try is allowed at {until} (unix ms)")]
+    PinLocked {
+        /// When the next PIN is checked (unix ms).
+        until: i64,
+    },
+    /// The profile has a PIN and this handle was not unlocked with it.
+    #[error("the profile is locked with a PIN")]
+    PinRequired,
+    /// The profile has a PIN already (change it instead).
+    #[error("the profile has a PIN already")]
+    PinExists,
+    /// The profile has no PIN to check, change or remove.
+    #[error("the profile has no PIN")]
+    NoPin,
+
     // --- long work ---------------------------------------------------------
     /// The operation was interrupted on request; nothing was lost.
     #[error("interrupted")]
@@ -211,7 +246,8 @@ pub enum ErrorKind {
     Validation,
     /// No draft, submission, profile or file with that id or name.
     NotFound,
-    /// The key does not open this profile.
+    /// The key does not open this profile, or its PIN does not open it for the
+    /// user (wrong, a wait running, not given yet: ask again).
     WrongKey,
     /// The database or the disk failed (full, damaged, written by a newer app).
     Storage,
@@ -236,7 +272,12 @@ impl Error {
             | Error::SubmissionNotFound(_)
             | Error::ProfileNotFound(_)
             | Error::AttachmentNotFound(_) => ErrorKind::NotFound,
-            Error::WrongKey | Error::WrongPassphrase => ErrorKind::WrongKey,
+            // A PIN is the profile's second key: asked again, never a bug.
+            Error::WrongKey
+            | Error::WrongPassphrase
+            | Error::PinWrong { .. }
+            | Error::PinLocked { .. }
+            | Error::PinRequired => ErrorKind::WrongKey,
             Error::NotADatabase(_)
             | Error::SchemaTooNew { .. }
             | Error::StorageFull
@@ -271,7 +312,11 @@ impl Error {
             | Error::UnsupportedAttachmentType
             | Error::WeakPassphrase { .. }
             | Error::DamagedBackup(_)
-            | Error::BackupTooNew { .. } => ErrorKind::InvalidInput,
+            | Error::BackupTooNew { .. }
+            | Error::PinFormat { .. }
+            | Error::PinTrivial
+            | Error::PinExists
+            | Error::NoPin => ErrorKind::InvalidInput,
         }
     }
 
@@ -320,6 +365,13 @@ impl Error {
             Error::WrongPassphrase => "backup.wrong_passphrase",
             Error::DamagedBackup(_) => "backup.damaged",
             Error::BackupTooNew { .. } => "backup.too_new",
+            Error::PinFormat { .. } => "pin.format",
+            Error::PinTrivial => "pin.trivial",
+            Error::PinWrong { .. } => "pin.wrong",
+            Error::PinLocked { .. } => "pin.locked",
+            Error::PinRequired => "pin.required",
+            Error::PinExists => "pin.exists",
+            Error::NoPin => "pin.none",
             Error::Interrupted => "interrupted",
         }
     }

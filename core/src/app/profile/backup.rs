@@ -26,6 +26,8 @@ use crate::store::dump::{self, Dump};
 use crate::store::{get_meta, profiles, schema, set_meta, Key, OpenMode, Store};
 
 use super::Profile;
+use crate::app::kdf;
+pub use crate::app::kdf::KdfParams;
 
 /// The file format this code writes and the newest it reads.
 pub const FORMAT: u32 = 1;
@@ -44,27 +46,6 @@ const RESTORED_FROM: &str = "backup.restored_from";
 const MAX_MEMORY_KIB: u32 = 1 << 20;
 const MAX_PASSES: u32 = 16;
 const MAX_LANES: u32 = 8;
-
-/// Argon2id's cost: memory, passes and lanes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KdfParams {
-    /// Memory in KiB.
-    pub memory_kib: u32,
-    /// Passes over the memory.
-    pub passes: u32,
-    /// Lanes (parallelism).
-    pub lanes: u32,
-}
-
-impl KdfParams {
-    /// What backups are written with: 64 MiB, 3 passes, 1 lane (RFC 9106's second
-    /// recommendation with one lane, as a cheap phone has few fast cores).
-    pub const DEFAULT: KdfParams = KdfParams {
-        memory_kib: 64 * 1024,
-        passes: 3,
-        lanes: 1,
-    };
-}
 
 /// What a backup holds, as counted when it was written or restored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -142,12 +123,7 @@ fn checked_passphrase(passphrase: &str) -> Result<&str> {
 }
 
 fn derive(passphrase: &str, salt: &[u8], params: KdfParams) -> Result<LessSafeKey> {
-    let cost = argon2::Params::new(params.memory_kib, params.passes, params.lanes, Some(32))
-        .map_err(|e| Error::DamagedBackup(format!("key cost: {e}")))?;
-    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, cost);
-    let mut key = [0u8; 32];
-    argon
-        .hash_password_into(passphrase.as_bytes(), salt, &mut key)
+    let key = kdf::argon2id(passphrase.as_bytes(), salt, params)
         .map_err(|e| Error::DamagedBackup(format!("key derivation: {e}")))?;
     let unbound = UnboundKey::new(&CHACHA20_POLY1305, &key)
         .map_err(|_| Error::DamagedBackup("key length".into()))?;
@@ -295,6 +271,7 @@ impl Profile {
         passphrase: &str,
         params: KdfParams,
     ) -> Result<BackupSummary> {
+        self.for_the_user()?;
         checked_passphrase(passphrase)?;
         let rows = self.store.read(|conn| {
             let tx = conn.unchecked_transaction()?;
@@ -338,6 +315,8 @@ impl Profile {
             let store = Store::open(&building, key, OpenMode::Create)?;
             store.write_durable(|tx| {
                 dump::load(tx, &contents.dump)?;
+                // A PIN belongs to the phone it was set on (see `pin`).
+                super::pin::forget(tx)?;
                 set_meta(tx, RESTORED_FROM, &contents.id)
             })?;
             store.checkpoint()?;

@@ -104,6 +104,7 @@ impl Profile {
         bytes: &[u8],
         mime_hint: Option<&str>,
     ) -> Result<AttachmentInfo> {
+        self.for_the_user()?;
         let mime = document::check_file(bytes)?;
         if mime_hint.is_some_and(|h| !h.trim().eq_ignore_ascii_case(mime)) {
             tracing::debug!(
@@ -169,6 +170,7 @@ impl Profile {
     /// The files of a draft or a submission (same id), by field and page; only the
     /// files of `field_path` when given.
     pub fn attachments(&self, id: &str, field_path: Option<&str>) -> Result<Vec<AttachmentInfo>> {
+        self.for_the_user()?;
         let rows = self.store.read(|conn| attachments::links(conn, id))?;
         Ok(rows
             .into_iter()
@@ -186,6 +188,7 @@ impl Profile {
         field_path: &str,
         attachment_id: &str,
     ) -> Result<()> {
+        self.for_the_user()?;
         let ctx = self.context();
         let now = self.now_ms();
         self.store.write(|tx| {
@@ -213,6 +216,7 @@ impl Profile {
     /// The bytes of a stored file, checked against its hash.
     /// Errors: [`Error::AttachmentNotFound`] (never attached, or released after upload).
     pub fn attachment_bytes(&self, attachment_id: &str) -> Result<Vec<u8>> {
+        self.for_the_user()?;
         self.store
             .read(|conn| attachments::read_all(conn, attachment_id))
     }

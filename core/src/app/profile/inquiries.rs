@@ -15,6 +15,7 @@ impl Profile {
     /// Membership as derived today from the cache and the outbox; `None` when
     /// nothing is known yet.
     pub fn membership(&self) -> Result<Option<Membership>> {
+        self.for_the_user()?;
         inquiry::membership(&self.store, self.now().date_naive())
     }
 
@@ -30,12 +31,20 @@ impl Profile {
 
     /// The membership card, once a registration was decided.
     pub fn card(&self) -> Result<Option<Card>> {
+        self.for_the_user()?;
         inquiry::card(&self.store, self.lang())
     }
 
     /// How to pay, once a registration was decided: the channels a worker in the
     /// registration's destination country can use.
     pub fn payment_instructions(&self) -> Result<Option<PaymentInstructions>> {
+        self.for_the_user()?;
+        self.payment()
+    }
+
+    /// [`payment_instructions`](Self::payment_instructions) without the PIN's gate,
+    /// for the reminders a background sync schedules.
+    fn payment(&self) -> Result<Option<PaymentInstructions>> {
         let destination = self.destination()?;
         inquiry::payment_instructions(&self.store, destination.as_deref(), self.lang())
     }
@@ -67,7 +76,8 @@ impl Profile {
     /// monthly when the worker's newest registration joined it), in the profile's
     /// language. The app schedules the whole list again after each sync.
     pub fn reminders(&self) -> Result<Vec<Reminder>> {
-        let payment = self.payment_instructions()?;
+        // Not behind the PIN: the background sync schedules them (see `pin`).
+        let payment = self.payment()?;
         let rows = self.store.read(outbox::list_submissions)?;
         let terms = rows.iter().rev().find_map(|r| {
             let def = Self::definition(&r.form_id, r.form_version).ok()?;
@@ -83,18 +93,21 @@ impl Profile {
 
     /// The numbers to call now in the worker's destination (from their
     /// registration; only the lines that answer from anywhere while it is not
-    /// known), in the profile's language.
+    /// known), in the profile's language. Not behind the PIN: help in an
+    /// emergency must not wait for one.
     pub fn help(&self) -> Result<Help> {
         Ok(help::help_for(self.destination()?.as_deref(), self.lang()))
     }
 
     /// Contributions recorded by the agency, newest period first.
     pub fn contributions(&self) -> Result<Vec<Contribution>> {
+        self.for_the_user()?;
         inquiry::contributions(&self.store)
     }
 
     /// Consultations with their replies, newest first.
     pub fn threads(&self) -> Result<Vec<Thread>> {
+        self.for_the_user()?;
         inquiry::threads(&self.store)
     }
 

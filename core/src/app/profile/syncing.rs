@@ -91,6 +91,7 @@ impl Profile {
     /// Keeps the worker's data-use settings. A wait they caused is lifted at the
     /// next sync.
     pub fn set_sync_settings(&self, settings: SyncSettings) -> Result<()> {
+        self.for_the_user()?;
         let bit = |b: bool| if b { "1" } else { "0" };
         self.store.write(|tx| {
             set_meta(tx, META_WIFI_ONLY, bit(settings.wifi_only))?;

@@ -4,6 +4,57 @@
 /// Messages for store problems the user can see (the codes of the store's `Error`s).
 pub static MESSAGES: &[super::Entry] = &[
     (
+        "pin.format",
+        "PIN harus 4 sampai 8 angka.",
+        "A PIN is 4 to 8 digits.",
+    ),
+    (
+        "pin.trivial",
+        "PIN ini terlalu mudah ditebak (angka sama, berurutan, atau berpola). Pilih PIN lain.",
+        "This PIN is too easy to guess (one digit, a run, or a pattern). Choose another PIN.",
+    ),
+    (
+        "pin.wrong",
+        "PIN salah. Tidak ada yang diubah.",
+        "Wrong PIN. Nothing was changed.",
+    ),
+    (
+        "pin.locked",
+        "Terlalu banyak PIN salah. Tunggu sebentar sebelum mencoba lagi.",
+        "Too many wrong PINs. Wait a while before trying again.",
+    ),
+    (
+        "pin.required",
+        "Profil ini dikunci dengan PIN. Masukkan PIN untuk membukanya.",
+        "This profile is locked with a PIN. Enter the PIN to open it.",
+    ),
+    (
+        "pin.exists",
+        "Profil ini sudah punya PIN. Ganti PIN dengan memasukkan PIN lama.",
+        "This profile has a PIN already. Change it by entering the old PIN.",
+    ),
+    (
+        "pin.none",
+        "Profil ini belum punya PIN.",
+        "This profile has no PIN.",
+    ),
+    (
+        "pin.attempts_left",
+        "Sisa {left} kali percobaan sebelum harus menunggu.",
+        "{left} tries left before a wait.",
+    ),
+    (
+        "pin.attempts_left.one",
+        "Sisa {left} kali percobaan sebelum harus menunggu.",
+        "{left} try left before a wait.",
+    ),
+    (
+        "pin.wait",
+        "Coba lagi dalam {minutes} menit.",
+        "Try again in {minutes} min.",
+    ),
+    ("profile.label", "Profil {n}", "Profile {n}"),
+    (
         "backup.weak_passphrase",
         "Kata sandi cadangan minimal 10 karakter. Pakai kalimat yang mudah Anda ingat.",
         "A backup passphrase needs at least 10 characters. Use a sentence you will remember.",

@@ -13,6 +13,8 @@ import id.rantau.core.StatusCard
 import id.rantau.core.OutboxItem
 import id.rantau.core.OutboxSummary
 import id.rantau.core.PaymentInstructions
+import id.rantau.core.PinStatus
+import id.rantau.core.ProfileEntry
 import id.rantau.core.Reminder
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.RantauDraft
@@ -121,6 +123,20 @@ class Rantau private constructor(
             passphrase: String,
             io: CoroutineDispatcher = Dispatchers.IO,
         ): BackupSummary = withContext(io) { exportDamagedProfile(file.path, key, to.path, passphrase) }
+
+        /**
+         * The profile list of [dir] for the first screen: each profile's `name` (to open it) and
+         * its `label` (the name, or "Profil 1", "Profil 2" … in [lang] while this device hides names).
+         */
+        suspend fun profiles(dir: File, lang: Lang, io: CoroutineDispatcher = Dispatchers.IO): List<ProfileEntry> =
+            withContext(io) { id.rantau.ffi.profileEntries(dir.path, lang) }
+
+        /** True when this device's profile list in [dir] hides the workers' names. */
+        fun namesHidden(dir: File): Boolean = id.rantau.ffi.namesHidden(dir.path)
+
+        /** Hides (or shows again) the names in this device's profile list in [dir]. */
+        suspend fun setNamesHidden(dir: File, hidden: Boolean, io: CoroutineDispatcher = Dispatchers.IO) =
+            withContext(io) { id.rantau.ffi.setNamesHidden(dir.path, hidden) }
 
         /** A new random profile key (hex); generate once, then keep it wrapped by the Keystore. */
         fun generateKeyHex(): String = id.rantau.ffi.generateKeyHex()
@@ -332,6 +348,35 @@ class Rantau private constructor(
 
     /** The worker's data-use settings (Wi-Fi only, while roaming, documents only on Wi-Fi). */
     suspend fun syncSettings(): SyncSettings = call { it.syncSettings() }
+
+    /**
+     * The profile's PIN state, readable while locked: ask for a PIN when `hasPin` and not
+     * `unlocked`; `line` says the tries left or how long to wait, in the profile's language.
+     */
+    suspend fun pinStatus(): PinStatus = call { it.pinStatus() }
+
+    /**
+     * Opens this instance for the user with [pin]. A wrong PIN throws [RantauException.WrongKey]
+     * `pin.wrong`, a running wait `pin.locked` (then [pinStatus] says more). Until then the calls on
+     * the worker's data throw [RantauException.WrongKey] `pin.required`; [sync] and [reminders] work
+     * without it (the background sync never asks for it).
+     */
+    suspend fun unlock(pin: String) = call { it.unlock(pin) }
+
+    /** Locks this instance again (the app went to the background); no effect without a PIN. */
+    suspend fun lockAgain() = call { it.lockAgain() }
+
+    /**
+     * Sets a PIN (4 to 8 digits) on a profile without one; [RantauException.InvalidInput]
+     * `pin.format`, `pin.trivial` (0000, 1234 …), `pin.exists`.
+     */
+    suspend fun setPin(pin: String) = call { it.setPin(pin) }
+
+    /** Replaces the PIN, given the [current] one (errors as [unlock] and [setPin]). */
+    suspend fun changePin(current: String, newPin: String) = call { it.changePin(current, newPin) }
+
+    /** Removes the PIN, given the [current] one (errors as [unlock]). */
+    suspend fun removePin(current: String) = call { it.removePin(current) }
 
     /** Keeps the worker's data-use settings; the next sync follows them. */
     suspend fun setSyncSettings(settings: SyncSettings) = call { it.setSyncSettings(settings) }

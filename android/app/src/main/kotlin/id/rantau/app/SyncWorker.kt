@@ -35,6 +35,9 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
             return Result.retry()
         }
         return try {
+            // Never asks for the profile's PIN: the PIN is an app-level lock on the screens
+            // (core: app/profile/pin.rs); syncing and scheduling reminders are not behind it,
+            // and this worker shows nothing of the profile.
             Rantau.withKey(File(applicationContext.filesDir, "profiles"), name, key, create = false).use {
                 // The core checks the network against the worker's settings and records
                 // why it waits; the screens show that state (the core shares it).

@@ -14,6 +14,7 @@ import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
@@ -31,9 +32,9 @@ import id.rantau.app.Backups
 import id.rantau.app.ProfileKey
 import id.rantau.app.R
 import id.rantau.core.Lang
+import id.rantau.core.ProfileEntry
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.errorMessage
-import id.rantau.ffi.listProfiles
 import kotlinx.coroutines.launch
 import java.io.File
 import java.io.IOException
@@ -45,7 +46,12 @@ import java.security.GeneralSecurityException
  */
 @Composable
 fun ProfileScreen(profilesDir: File, language: Lang, onLanguage: (Lang) -> Unit, onChosen: (String) -> Unit) {
-    val existing = remember { runCatching { listProfiles(profilesDir.path) }.getOrDefault(emptyList()) }
+    // Labelled by the core: the names, or "Profil 1", "Profil 2" while this device hides them.
+    var entries by remember { mutableStateOf<List<ProfileEntry>>(emptyList()) }
+    LaunchedEffect(profilesDir, language) {
+        entries = runCatching { Rantau.profiles(profilesDir, language) }.getOrDefault(emptyList())
+    }
+    val existing = entries.map { it.name }
     var name by remember { mutableStateOf("") }
     Page(stringResource(R.string.choose_profile)) {
         Text(stringResource(R.string.language))
@@ -54,7 +60,7 @@ fun ProfileScreen(profilesDir: File, language: Lang, onLanguage: (Lang) -> Unit,
             FilterChip(selected = language == Lang.EN, onClick = { onLanguage(Lang.EN) }, label = { Text("English") }, modifier = Modifier.padding(start = 8.dp))
         }
         LazyColumn {
-            items(existing) { p -> OutlinedButton(onClick = { onChosen(p) }, modifier = Modifier.padding(vertical = 4.dp)) { Text(p) } }
+            items(entries) { p -> OutlinedButton(onClick = { onChosen(p.name) }, modifier = Modifier.padding(vertical = 4.dp)) { Text(p.label) } }
         }
         OutlinedTextField(value = name, onValueChange = { name = it.take(40) }, label = { Text(stringResource(R.string.new_profile_name)) })
         // Profile names become file names: letters, digits and dashes only.

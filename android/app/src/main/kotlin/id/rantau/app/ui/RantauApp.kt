@@ -82,6 +82,8 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
     val context = LocalContext.current
     val profilesDir = remember { File(context.filesDir, "profiles") }
     var app by remember { mutableStateOf<Rantau?>(null) }
+    // The open profile has a PIN this instance was not unlocked with: the PIN screen first.
+    var locked by remember { mutableStateOf(false) }
     var openProblem by remember { mutableStateOf<OpenProblem?>(null) }
     // Bumped to open the profile again (after a damaged file was set aside).
     var attempt by remember { mutableStateOf(0) }
@@ -106,7 +108,9 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
             try {
                 val (key, create) = ProfileKey.get(context, name)
                 val fresh = create || !File(profilesDir, "$name.db").exists()
-                app = Rantau.withKey(profilesDir, name, key, fresh).also { it.setLanguage(settings.language) }
+                val opened = Rantau.withKey(profilesDir, name, key, fresh).also { it.setLanguage(settings.language) }
+                locked = opened.pinStatus().let { it.hasPin && !it.unlocked }
+                app = opened
                 SyncWorker.schedulePeriodic(context, name)
             } catch (e: RantauException) {
                 openProblem = OpenProblem.Core(e)
@@ -147,6 +151,14 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
         if (open == null) return@MaterialTheme
 
         val name = profile ?: return@MaterialTheme
+        if (locked) {
+            // The title is not the worker's name: whoever holds the phone may not know it.
+            PinScreen(open, title = "Rantau", language = settings.language, onUnlocked = { locked = false }, onOtherProfile = {
+                settings.lastProfile = null
+                profile = null
+            })
+            return@MaterialTheme
+        }
         val go: (Screen) -> Unit = { stack.add(it) }
         val back: () -> Unit = { if (stack.size > 1) stack.removeAt(stack.lastIndex) }
         BackHandler(enabled = stack.size > 1, onBack = back)

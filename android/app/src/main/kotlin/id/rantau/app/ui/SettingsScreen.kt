@@ -36,10 +36,12 @@ import id.rantau.core.SyncSettings
 import id.rantau.ffi.RantauException
 import id.rantau.ffi.errorMessage
 import kotlinx.coroutines.launch
+import java.io.File
 
 /**
- * Language, when this profile may use data (kept by the core, which applies it), and
- * the backup for a new phone (written by the core; the worker picks where it goes).
+ * Language, when this profile may use data (kept by the core, which applies it), the
+ * profile's PIN and whether this device's profile list hides names (a shared phone),
+ * and the backup for a new phone (written by the core; the worker picks where it goes).
  */
 @Composable
 fun SettingsScreen(settings: Settings, app: Rantau, onLanguage: (Lang) -> Unit, onBack: () -> Unit) {
@@ -71,7 +73,27 @@ fun SettingsScreen(settings: Settings, app: Rantau, onLanguage: (Lang) -> Unit, 
                 Text(stringResource(R.string.documents_wifi_only), modifier = Modifier.padding(start = 8.dp))
             }
         }
+        PinSettings(app, settings.language)
+        HideNames()
         BackupSection(app, settings.language)
+    }
+}
+
+/** This device's profile list shows "Profil 1", "Profil 2" instead of names (kept by the core). */
+@Composable
+private fun HideNames() {
+    val context = LocalContext.current
+    val scope = rememberCoroutineScope()
+    val profilesDir = remember { File(context.filesDir, "profiles") }
+    var hidden by remember { mutableStateOf(Rantau.namesHidden(profilesDir)) }
+    Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.padding(top = 16.dp)) {
+        Switch(checked = hidden, onCheckedChange = { on ->
+            scope.launch {
+                Rantau.setNamesHidden(profilesDir, on)
+                hidden = Rantau.namesHidden(profilesDir)
+            }
+        })
+        Text(stringResource(R.string.hide_names), modifier = Modifier.padding(start = 8.dp))
     }
 }
 
