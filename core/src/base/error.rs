@@ -196,6 +196,29 @@ pub enum Error {
         supported: u32,
     },
 
+    // --- linking this phone to a person -------------------------------------
+    /// The NIK or KPJ, or the birth date, given to link this phone cannot be one.
+    #[error("a link needs a NIK or a KPJ and a birth date")]
+    LinkInvalid,
+    /// No link attempt on this phone (or the server knows none by that id).
+    #[error("no link attempt to confirm")]
+    LinkNotStarted,
+    /// The code is wrong; `left` more tries before the attempt locks.
+    #[error("wrong link code ({left} tries left)")]
+    LinkCodeWrong {
+        /// Tries left.
+        left: u32,
+    },
+    /// The attempt or the code is past its time.
+    #[error("the link code has expired")]
+    LinkCodeExpired,
+    /// The code (or the attempt) was used already.
+    #[error("the link code was used already")]
+    LinkCodeUsed,
+    /// Too many wrong codes locked the attempt: start again.
+    #[error("the link attempt is locked")]
+    LinkLocked,
+
     // --- long work ---------------------------------------------------------
     /// The operation was interrupted on request; nothing was lost.
     #[error("interrupted")]
@@ -271,7 +294,13 @@ impl Error {
             | Error::UnsupportedAttachmentType
             | Error::WeakPassphrase { .. }
             | Error::DamagedBackup(_)
-            | Error::BackupTooNew { .. } => ErrorKind::InvalidInput,
+            | Error::BackupTooNew { .. }
+            | Error::LinkInvalid
+            | Error::LinkNotStarted
+            | Error::LinkCodeWrong { .. }
+            | Error::LinkCodeExpired
+            | Error::LinkCodeUsed
+            | Error::LinkLocked => ErrorKind::InvalidInput,
         }
     }
 
@@ -320,6 +349,12 @@ impl Error {
             Error::WrongPassphrase => "backup.wrong_passphrase",
             Error::DamagedBackup(_) => "backup.damaged",
             Error::BackupTooNew { .. } => "backup.too_new",
+            Error::LinkInvalid => "link.invalid",
+            Error::LinkNotStarted => "link.not_found",
+            Error::LinkCodeWrong { .. } => "link.code_wrong",
+            Error::LinkCodeExpired => "link.code_expired",
+            Error::LinkCodeUsed => "link.code_used",
+            Error::LinkLocked => "link.locked",
             Error::Interrupted => "interrupted",
         }
     }
