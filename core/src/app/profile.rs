@@ -26,6 +26,7 @@ use crate::store::{attachments, profiles, Key, OpenMode, Store};
 pub mod backup;
 mod documents;
 mod inquiries;
+pub mod link;
 mod syncing;
 
 pub use documents::AttachmentInfo;

@@ -7,6 +7,7 @@ pub mod config;
 mod engine;
 mod enroll;
 mod http;
+pub(crate) mod link;
 pub mod meta_keys;
 pub mod observer;
 mod pull;
