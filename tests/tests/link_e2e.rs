@@ -71,11 +71,21 @@ fn request(who: &str, birth: &str, channel: LinkChannel) -> LinkRequest {
 
 async fn import_siti(addr: SocketAddr) {
     let csv = format!("nik,name,birth_date,kpj,start,end\n{NIK},Siti Aminah,1968-08-05,{KPJ},2026-01-01,2027-12-31\n");
-    admin_post(addr, "/v1/admin/persons/import", serde_json::json!({ "csv": csv })).await;
+    admin_post(
+        addr,
+        "/v1/admin/persons/import",
+        serde_json::json!({ "csv": csv }),
+    )
+    .await;
 }
 
 async fn officer_code(addr: SocketAddr, nik: &str) -> String {
-    let code = admin_post(addr, "/v1/admin/link-codes", serde_json::json!({ "nik": nik })).await;
+    let code = admin_post(
+        addr,
+        "/v1/admin/link-codes",
+        serde_json::json!({ "nik": nik }),
+    )
+    .await;
     code["code"].as_str().unwrap().to_string()
 }
 
@@ -105,8 +115,14 @@ async fn an_imported_person_links_a_fresh_phone_with_an_officers_code_and_sees_t
         .await
         .unwrap_err();
     assert!(matches!(e, Error::LinkCodeWrong { left: 4 }), "{e:?}");
-    phone.sync(&config, Network::WIRED, &NoObserver).await.unwrap();
-    assert!(!phone.status_card().unwrap().registered, "a wrong code links nothing");
+    phone
+        .sync(&config, Network::WIRED, &NoObserver)
+        .await
+        .unwrap();
+    assert!(
+        !phone.status_card().unwrap().registered,
+        "a wrong code links nothing"
+    );
 
     // The right one links the phone, and the sync after it brings the card.
     let linked = phone
@@ -118,7 +134,10 @@ async fn an_imported_person_links_a_fresh_phone_with_an_officers_code_and_sees_t
     let card = phone.status_card().unwrap();
     assert!(card.registered, "{card:?}");
     assert_eq!(card.kpj.as_deref(), Some(KPJ));
-    assert_eq!(card.headline, "Registered (outside this app); payments are not shown here");
+    assert_eq!(
+        card.headline,
+        "Registered (outside this app); payments are not shown here"
+    );
     assert_eq!(phone.card().unwrap().unwrap().kpj, KPJ);
 
     // The same code again, on another phone: used.
@@ -135,20 +154,30 @@ async fn an_imported_person_links_a_fresh_phone_with_an_officers_code_and_sees_t
 
     // Five wrong codes lock the attempt: a good new code no longer links it.
     let fresh = officer_code(server.addr, NIK).await;
-    let wrong = if fresh == "000000" { "111111" } else { "000000" };
+    let wrong = if fresh == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
     for left in (0..5).rev() {
         let e = other
             .link_confirm(&config, wrong, Network::WIRED)
             .await
             .unwrap_err();
-        assert!(matches!(e, Error::LinkCodeWrong { left: l } if l == left), "{e:?}");
+        assert!(
+            matches!(e, Error::LinkCodeWrong { left: l } if l == left),
+            "{e:?}"
+        );
     }
     let e = other
         .link_confirm(&config, &fresh, Network::WIRED)
         .await
         .unwrap_err();
     assert!(matches!(e, Error::LinkLocked), "{e:?}");
-    other.sync(&config, Network::WIRED, &NoObserver).await.unwrap();
+    other
+        .sync(&config, Network::WIRED, &NoObserver)
+        .await
+        .unwrap();
     assert!(!other.status_card().unwrap().registered, "nothing changed");
     assert!(other.card().unwrap().is_none());
 }
@@ -207,18 +236,35 @@ async fn a_start_is_answered_alike_for_a_nik_that_exists_and_one_that_does_not()
     assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
 }
 
-/// The code in the message the SMTP server received for `to`, and the whole
+/// The messages in the Maildir now.
+fn messages(maildir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(maildir.join("new"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect()
+}
+
+/// The code in a message the SMTP server received for `to` that was not among
+/// `before` (the same Maildir serves every run of the gate), and the whole
 /// message, waiting up to 10 s.
-fn mailed_code(maildir: &Path, to: &str) -> (String, String) {
+fn mailed_code(maildir: &Path, to: &str, before: &[std::path::PathBuf]) -> (String, String) {
     for _ in 0..100 {
-        for entry in std::fs::read_dir(maildir.join("new")).into_iter().flatten().flatten() {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for path in messages(maildir)
+            .into_iter()
+            .filter(|p| !before.contains(p))
+        {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
             if !text.lines().any(|l| l.starts_with("To:") && l.contains(to)) {
                 continue;
             }
             let after = text.split("Kode tautan Rantau Anda: ").nth(1).unwrap_or("");
             let code: String = after.chars().take(6).collect();
-            assert!(code.chars().all(|c| c.is_ascii_digit()) && code.len() == 6, "{text}");
+            assert!(
+                code.chars().all(|c| c.is_ascii_digit()) && code.len() == 6,
+                "{text}"
+            );
             return (code, text);
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -252,9 +298,13 @@ async fn a_worker_registered_on_an_old_phone_links_a_new_one_with_a_mailed_code(
     // The old phone registered the worker (with an e-mail address) and got a card.
     let old = profile(dir.path(), "old");
     finalize_registrations(old.store(), 1);
-    old.sync(&config, Network::WIRED, &NoObserver).await.unwrap();
+    old.sync(&config, Network::WIRED, &NoObserver)
+        .await
+        .unwrap();
     let kpj = old.card().unwrap().unwrap().kpj;
-    let payload = old.store().read(list_submissions).unwrap()[0].payload.clone();
+    let payload = old.store().read(list_submissions).unwrap()[0]
+        .payload
+        .clone();
     let (nik, birth, email) = (
         payload["nik"].as_str().unwrap().to_string(),
         payload["birth_date"].as_str().unwrap().to_string(),
@@ -263,14 +313,21 @@ async fn a_worker_registered_on_an_old_phone_links_a_new_one_with_a_mailed_code(
 
     // The new phone asks for a code by e-mail; it goes to the address on file.
     let new = profile(dir.path(), "new");
+    let before = messages(Path::new(&maildir));
     let pending = new
         .link_start(&config, &request(&nik, &birth, LinkChannel::Email))
         .await
         .unwrap();
     assert!(pending.message.contains("e-mail"), "{}", pending.message);
-    let (code, mail) = mailed_code(Path::new(&maildir), &email);
-    assert!(!mail.contains(&nik) && !mail.contains(&kpj), "the mail names no one");
-    let linked = new.link_confirm(&config, &code, Network::WIRED).await.unwrap();
+    let (code, mail) = mailed_code(Path::new(&maildir), &email, &before);
+    assert!(
+        !mail.contains(&nik) && !mail.contains(&kpj),
+        "the mail names no one"
+    );
+    let linked = new
+        .link_confirm(&config, &code, Network::WIRED)
+        .await
+        .unwrap();
     assert_eq!(linked.kpj.as_deref(), Some(kpj.as_str()));
     let card = new.status_card().unwrap();
     assert!(card.registered);
