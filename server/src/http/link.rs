@@ -120,16 +120,18 @@ pub async fn confirm(
             at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         })
         .await?;
-    let params = match &outcome {
-        Confirmation::Wrong { left } => vec![("left", left.to_string())],
-        _ => Vec::new(),
-    };
-    match outcome.code() {
-        None => Ok(Json(LinkConfirmed { linked: true })),
-        Some(code) => Err(ApiError::new(
+    let render = rantau_core::base::messages::render;
+    match (outcome.code(), &outcome) {
+        (None, _) => Ok(Json(LinkConfirmed { linked: true })),
+        (Some(code), Confirmation::Wrong { left }) => Err(ApiError::new(
             code,
-            rantau_core::base::messages::render(code, lang, &params),
+            format!(
+                "{} {}",
+                render(code, lang, &[]),
+                render("link.tries_left", lang, &[("left", left.to_string())])
+            ),
         )),
+        (Some(code), _) => Err(ApiError::new(code, render(code, lang, &[]))),
     }
 }
 

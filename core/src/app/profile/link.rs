@@ -186,7 +186,11 @@ impl Profile {
 /// The message of a link refusal in `lang`, with the tries left for a wrong code.
 pub fn link_error_message(e: &Error, lang: crate::base::lang::Lang) -> String {
     match e {
-        Error::LinkCodeWrong { left } => render(e.code(), lang, &[("left", left.to_string())]),
+        Error::LinkCodeWrong { left } => format!(
+            "{} {}",
+            render(e.code(), lang, &[]),
+            render("link.tries_left", lang, &[("left", left.to_string())])
+        ),
         _ => render(e.code(), lang, &[]),
     }
 }

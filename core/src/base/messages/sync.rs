@@ -5,8 +5,13 @@
 pub static MESSAGES: &[super::Entry] = &[
     (
         "link.code_wrong",
-        "Kode salah. Sisa percobaan: {left}. Tidak ada yang berubah.",
-        "Wrong code. Tries left: {left}. Nothing was changed.",
+        "Kode salah. Tidak ada yang berubah. Setelah 5 kode salah, permintaan dikunci.",
+        "Wrong code. Nothing was changed. After 5 wrong codes the request is locked.",
+    ),
+    (
+        "link.tries_left",
+        "Sisa percobaan: {left}.",
+        "Tries left: {left}.",
     ),
     (
         "link.code_expired",
