@@ -20,23 +20,23 @@ use crate::out::{self, t};
 pub enum LinkCmd {
     /// Ask for a one-time code: by NIK or KPJ and birth date, sent by e-mail or
     /// given by an officer.
-    #[command(group(ArgGroup::new("who").required(true).args(["nik", "kpj"])))]
-    #[command(group(ArgGroup::new("how").required(true).args(["email", "officer"])))]
+    #[command(group(ArgGroup::new("who").required(true)))]
+    #[command(group(ArgGroup::new("how").required(true)))]
     Start {
         /// The worker's NIK (16 digits).
-        #[arg(long)]
+        #[arg(long, group = "who")]
         nik: Option<String>,
         /// The worker's KPJ (membership) number.
-        #[arg(long)]
+        #[arg(long, group = "who")]
         kpj: Option<String>,
         /// Birth date (DD-MM-YYYY or YYYY-MM-DD).
         #[arg(long)]
         birth_date: String,
         /// The code goes to the e-mail address the agency holds for the worker.
-        #[arg(long)]
+        #[arg(long, group = "how")]
         email: bool,
         /// An officer at the embassy, consulate or KDEI gives the code.
-        #[arg(long)]
+        #[arg(long, group = "how")]
         officer: bool,
         #[command(flatten)]
         server: ServerArgs,
