@@ -1,11 +1,12 @@
 // Signatures of the app's Android-bound objects (Photos.kt, ProfileKey.kt, Backups.kt,
-// SyncWorker.kt, SecureWindow.kt in android/app), which need WorkManager, the
+// SyncWorker.kt, SecureWindow.kt, Networks.kt in android/app), which need WorkManager, the
 // Keystore, Bitmap and the activity's window and so are not compiled here. Keep these
 // in step with them: the screens are checked against these signatures.
 package id.rantau.app
 
 import android.content.Context
 import android.net.Uri
+import id.rantau.core.Network
 import java.io.File
 
 object Photos {
@@ -35,4 +36,12 @@ class SyncWorker {
         fun schedulePeriodic(context: Context, profile: String) {}
         fun syncNow(context: Context, profile: String) {}
     }
+}
+
+object BuildConfigUrl {
+    const val SERVER = "https://api.rantau.example"
+}
+
+object Networks {
+    fun current(context: Context): Network = throw UnsupportedOperationException("stub")
 }

@@ -21,6 +21,7 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import id.rantau.Rantau
+import id.rantau.code
 import id.rantau.app.BuildConfigUrl
 import id.rantau.app.Networks
 import id.rantau.app.R
