@@ -128,7 +128,7 @@ status=0
 # officers' routes (with the device token they are only 401s).
 set +e
 set -o pipefail
-run "$token" '^/(v1/(devices|submissions|changes|forms|reference|openapi|attachments)|healthz|readyz|metrics)' || status=$?
+run "$token" '^/(v1/(devices|submissions|changes|forms|reference|openapi|attachments|link)|healthz|readyz|metrics)' || status=$?
 run "$ADMIN_TOKEN" '^/v1/admin/' || status=$?
 set -e
 # Each test case is one request; schemathesis prints "N generated" per run.

@@ -39,12 +39,15 @@ pg_dir=$(mktemp -d /tmp/rantau-pg.XXXXXX)
 # The S3 server's folder (s3s-fs, started before the tests), removed on any exit.
 s3_dir=$(mktemp -d /tmp/rantau-s3.XXXXXX)
 s3_pid=
+# The SMTP server of the link tests (aiosmtpd, scripts/smtp.sh): its Maildir and pid.
+smtp_dir=$(mktemp -d /tmp/rantau-smtp.XXXXXX)
 cleanup() {
   local pid
   for pid in $(jobs -p); do kill_tree "$pid"; done
   if [[ -n "$s3_pid" ]]; then kill "$s3_pid" 2>/dev/null || true; fi
+  bash scripts/smtp.sh stop "$smtp_dir" >/dev/null 2>&1 || true
   bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || rmdir "$pg_dir" 2>/dev/null || true
-  rm -rf "$bg" "$s3_dir"
+  rm -rf "$bg" "$s3_dir" "$smtp_dir"
 }
 trap cleanup EXIT
 size_target="${CARGO_TARGET_DIR:-$PWD/target}/size-check"
@@ -93,6 +96,11 @@ maven=$!
   nice -n 19 bash scripts/schemathesis.sh --install-only
 ) >"$bg/schemathesis.log" 2>&1 &
 schemathesis=$!
+# The venv of the link tests' SMTP server (aiosmtpd; made once, kept in ~/.cache).
+(
+  nice -n 19 bash scripts/smtp.sh --install-only
+) >"$bg/smtp.log" 2>&1 &
+smtp=$!
 # Waits for background job $1 (named $2); on failure prints its log and fails.
 await() {
   if ! wait "$1"; then
@@ -144,12 +152,18 @@ for _ in $(seq 200); do
 done
 if [[ -z "$s3_url" ]]; then echo "s3s-fs did not start:" >&2; cat "$bg/s3s-server.log" >&2; exit 1; fi
 export RANTAU_TEST_S3="http://rantau-ci:rantau-ci-secret@${s3_url#http://}/rantau"
+# The link tests (tests/tests/link_e2e.rs) mail their codes through a real SMTP
+# server on loopback and read them from the Maildir it writes.
+await "$smtp" smtp
+RANTAU_TEST_SMTP=$(bash scripts/smtp.sh start "$smtp_dir")
+RANTAU_TEST_SMTP_MAILDIR="$smtp_dir/maildir"
+export RANTAU_TEST_SMTP RANTAU_TEST_SMTP_MAILDIR
 cargo test --workspace --locked
 
 step "the server's end-to-end API, probe/metrics and shutdown tests and the soak again, on PostgreSQL"
 # --workspace, not -p rantau-server: the same feature set as the build above, so these
 # test binaries are reused (with -p, the core and the server were rebuilt: 2 minutes).
-RANTAU_TEST_SERVER_DB=postgres cargo test --workspace --locked --test api --test attachments --test devices --test ops --test shutdown --test abuse --test limits --test logs --test officer --test persons --test proxy_limits --test soak
+RANTAU_TEST_SERVER_DB=postgres cargo test --workspace --locked --test api --test attachments --test devices --test ops --test shutdown --test abuse --test limits --test logs --test officer --test persons --test proxy_limits --test soak --test link_e2e
 # The server fuzz harness's invariants (exactly once, answers replayed) on PostgreSQL:
 # its seed corpus and its fixed-seed property test, only (a filter on the libraries' tests).
 RANTAU_TEST_SERVER_DB=postgres cargo test --workspace --locked --lib fuzzing

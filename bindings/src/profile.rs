@@ -12,6 +12,7 @@ use rantau_core::app::help::Help;
 use rantau_core::app::inquiry::{Card, Contribution, PaymentInstructions, StatusCard, Thread};
 use rantau_core::app::next::WhatNext;
 use rantau_core::app::outbox::{OutboxItem, OutboxSummary};
+use rantau_core::app::profile::link::{LinkPending, LinkRequest, Linked};
 use rantau_core::app::profile::{AttachmentInfo, DraftSummary, PinStatus, Profile};
 use rantau_core::app::reminders::Reminder;
 use rantau_core::app::sync::{
@@ -367,6 +368,35 @@ impl RantauProfile {
         let config = guard(|| Ok(self.link.config(&server_url, profile.lang())?))?;
         guard_async(async move { Ok(profile.sync(&config, network, &NoObserver).await?.status) })
             .await
+    }
+
+    /// "Saya sudah terdaftar": asks the server at `server_url` for a one-time code
+    /// to link this phone to the worker `request` names (NIK or KPJ and birth
+    /// date; by e-mail to the address on file, or from an officer). The answer is
+    /// the same whether or not the details match anyone.
+    pub async fn link_start(&self, server_url: String, request: LinkRequest) -> Res<LinkPending> {
+        let profile = self.get()?;
+        let config = guard(|| Ok(self.link.config(&server_url, profile.lang())?))?;
+        guard_async(async move { Ok(profile.link_start(&config, &request).await?) }).await
+    }
+
+    /// Types the one-time code: links this phone, then syncs (if `network` and
+    /// the settings allow) so the card and status appear. A wrong, expired, used
+    /// or locked code is `InvalidInput` with its `link.*` code; nothing changes.
+    pub async fn link_confirm(
+        &self,
+        server_url: String,
+        code: String,
+        network: Network,
+    ) -> Res<Linked> {
+        let profile = self.get()?;
+        let config = guard(|| Ok(self.link.config(&server_url, profile.lang())?))?;
+        guard_async(async move { Ok(profile.link_confirm(&config, &code, network).await?) }).await
+    }
+
+    /// True while a link attempt waits for its code on this phone.
+    pub fn link_pending(&self) -> Res<bool> {
+        self.with(Profile::link_pending)
     }
 
     /// The profile's sync state now.

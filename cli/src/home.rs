@@ -351,6 +351,14 @@ pub fn error_text(lang: Lang, e: &Error) -> String {
         | Error::BackupTooNew { .. } => {
             return rantau_core::base::messages::render(e.code(), lang, &[])
         }
+        Error::LinkInvalid
+        | Error::LinkNotStarted
+        | Error::LinkCodeWrong { .. }
+        | Error::LinkCodeExpired
+        | Error::LinkCodeUsed
+        | Error::LinkLocked => {
+            return rantau_core::app::profile::link::link_error_message(e, lang);
+        }
         Error::Interrupted => t(
             lang,
             "Dihentikan. Tidak ada data yang hilang.",

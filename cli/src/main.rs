@@ -7,6 +7,7 @@ mod demo;
 mod draft;
 mod home;
 mod inquiry;
+mod link;
 mod out;
 mod pin;
 
@@ -86,6 +87,12 @@ enum Command {
         #[command(subcommand)]
         action: inquiry::ConsultCmd,
     },
+    /// "Saya sudah terdaftar": link this profile to a worker registered elsewhere
+    /// (by NIK or KPJ and birth date, with a one-time code by e-mail or from an officer).
+    Link {
+        #[command(subcommand)]
+        action: link::LinkCmd,
+    },
     /// Backups: the profile in one passphrase-protected file, for a new phone.
     Backup {
         #[command(subcommand)]
@@ -125,6 +132,7 @@ fn main() -> ExitCode {
         Command::Status => inquiry::status_cmd(&env),
         Command::Card => inquiry::card_cmd(&env),
         Command::Consult { action } => inquiry::consult_cmd(&env, action),
+        Command::Link { action } => link::run(&env, action),
         Command::Backup { action } => backup::run(&env, action),
         Command::Pin { action } => pin::run(&env, action),
         Command::Demo => demo::run(&env),

@@ -898,3 +898,106 @@ fn a_pin_locks_the_profile_for_the_user_and_the_list_can_hide_names() {
         "siti"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_by_an_officers_code_shows_the_imported_card_and_a_wrong_code_is_worded() {
+    let server = rantau_tests::server::start(rantau_server::DbLocation::Memory).await;
+    let nik = "3515144508680002";
+    let csv = format!(
+        "nik,name,birth_date,kpj,start,end\n{nik},Siti Aminah,1968-08-05,12345678907,2026-01-01,2027-12-31\n"
+    );
+    rantau_tests::server::admin_post(
+        server.addr,
+        "/v1/admin/persons/import",
+        serde_json::json!({ "csv": csv }),
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_path_buf();
+    let url = server.base_url();
+    let run = move |args: Vec<String>| {
+        let h = h.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            rantau(&h, &args)
+        })
+    };
+    let s = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    assert!(run(s(&["profile", "create", "a"]))
+        .await
+        .unwrap()
+        .status
+        .success());
+    let started = run(s(&[
+        "--profile",
+        "a",
+        "link",
+        "start",
+        "--nik",
+        nik,
+        "--birth-date",
+        "05-08-1968",
+        "--officer",
+        "--server",
+        &url,
+    ]))
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&started.stdout);
+    assert!(started.status.success(), "{text}");
+    assert!(
+        text.contains("petugas") && text.contains("rantau link confirm"),
+        "{text}"
+    );
+    let code = rantau_tests::server::admin_post(
+        server.addr,
+        "/v1/admin/link-codes",
+        serde_json::json!({ "nik": nik }),
+    )
+    .await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = run(s(&[
+        "--profile",
+        "a",
+        "link",
+        "confirm",
+        wrong,
+        "--server",
+        &url,
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("Kode salah") && err.contains('4'), "{err}");
+    let linked = run(s(&[
+        "--profile",
+        "a",
+        "--json",
+        "link",
+        "confirm",
+        &code,
+        "--server",
+        &url,
+    ]))
+    .await
+    .unwrap();
+    assert!(
+        linked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&linked.stderr)
+    );
+    assert_eq!(json(&linked)["kpj"], "12345678907");
+    let status = run(s(&["--profile", "a", "status"])).await.unwrap();
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.contains("Terdaftar (di luar") && !text.contains("Belum terdaftar"),
+        "{text}"
+    );
+    let card = run(s(&["--profile", "a", "card"])).await.unwrap();
+    let text = String::from_utf8_lossy(&card.stdout);
+    assert!(text.contains("12345678907"), "{text}");
+}

@@ -61,6 +61,14 @@ pub struct ServeSettings {
     pub documents_quota: Option<u64>,
     /// Seconds requests in flight get to finish on shutdown (`--shutdown-grace`).
     pub shutdown_grace: Option<u64>,
+    /// The SMTP relay link codes are mailed through (`--smtp-host`).
+    pub smtp_host: Option<String>,
+    /// Its port (`--smtp-port`; default 587, or 465 with `tls`).
+    pub smtp_port: Option<u16>,
+    /// The sender (`--smtp-from`, e.g. `Rantau <noreply@bpjs.example>`).
+    pub smtp_from: Option<String>,
+    /// `starttls` (default), `tls` or `plain` (loopback only) (`--smtp-security`).
+    pub smtp_security: Option<crate::mail::Security>,
 }
 
 fn cidrs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Cidr>, D::Error> {
@@ -154,7 +162,34 @@ impl ServeSettings {
             },
             documents_quota: self.documents_quota.or(lower.documents_quota),
             shutdown_grace: self.shutdown_grace.or(lower.shutdown_grace),
+            smtp_host: self.smtp_host.or(lower.smtp_host),
+            smtp_port: self.smtp_port.or(lower.smtp_port),
+            smtp_from: self.smtp_from.or(lower.smtp_from),
+            smtp_security: self.smtp_security.or(lower.smtp_security),
         }
+    }
+
+    /// The SMTP relay, when a host is given: the sender is then required.
+    pub fn smtp(&self) -> Result<Option<crate::mail::SmtpConfig>, String> {
+        use crate::mail::Security;
+        let Some(host) = &self.smtp_host else {
+            return Ok(None);
+        };
+        let from = self
+            .smtp_from
+            .clone()
+            .ok_or("smtp-host needs smtp-from (the sender of link codes)")?;
+        let security = self.smtp_security.unwrap_or(Security::Starttls);
+        let port = self.smtp_port.unwrap_or(match security {
+            Security::Tls => 465,
+            Security::Starttls | Security::Plain => 587,
+        });
+        Ok(Some(crate::mail::SmtpConfig {
+            host: host.clone(),
+            port,
+            from,
+            security,
+        }))
     }
 
     /// The listen address, or [`DEFAULT_ADDR`].

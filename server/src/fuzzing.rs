@@ -107,6 +107,7 @@ impl Harness {
             metrics: Arc::new(crate::http::metrics::Metrics::new(false)),
             ready: Arc::default(),
             runs: Arc::default(),
+            mail: None,
         };
         let mut h = Harness {
             runtime,
@@ -244,7 +245,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 /// The routes, in selector order: (method, uri template, admin). `{p}` is the
 /// percent-encoded parameter, `{q}` the raw one (a query string).
-const ROUTES: [(&str, &str, bool); 16] = [
+const ROUTES: [(&str, &str, bool); 19] = [
     ("POST", "/v1/devices", false),
     ("POST", "/v1/submissions/batch", false),
     ("GET", "/v1/changes?{q}", false),
@@ -262,6 +263,9 @@ const ROUTES: [(&str, &str, bool); 16] = [
     // Last, so the seeds' route bytes kept their routes when they came.
     ("POST", "/v1/admin/persons/import", true),
     ("POST", "/v1/attachments/status", false),
+    ("POST", "/v1/link/start", false),
+    ("POST", "/v1/link/confirm", false),
+    ("POST", "/v1/admin/link-codes", true),
 ];
 
 /// Checks what a 2xx answer of route `route` must be, and returns the batch
@@ -299,6 +303,17 @@ fn check_success(route: usize, body: &[u8]) -> Option<BatchResponse> {
                 report.added + report.unchanged,
                 "an import that answered 200 left rows out"
             );
+        }
+        16 => {
+            let _ = decode::<rantau_core::protocol::wire::LinkStarted>(body);
+        }
+        17 => {
+            let done = decode::<rantau_core::protocol::wire::LinkConfirmed>(body);
+            assert!(done.linked);
+        }
+        18 => {
+            let code = decode::<crate::officer::LinkCode>(body);
+            assert!(crate::decisions::link::normalize_code(&code.code).is_some());
         }
         15 => {
             let found: AttachmentStatuses = decode(body);

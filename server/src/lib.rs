@@ -19,6 +19,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod http;
 pub mod limits;
+pub mod mail;
 pub mod messages;
 pub mod officer;
 pub mod stats;
@@ -50,6 +51,9 @@ pub struct ServerConfig {
     pub admin_token: String,
     /// Rate limits and timeouts.
     pub limits: Limits,
+    /// The SMTP relay link codes are mailed through (`None`: the e-mail
+    /// channel sends nothing; officers' codes still work).
+    pub smtp: Option<mail::SmtpConfig>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -73,6 +77,7 @@ impl ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             admin_token: admin_token.into(),
             limits: Limits::default(),
+            smtp: None,
         }
     }
 }
@@ -142,6 +147,10 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer> {
         metrics,
         ready: Arc::default(),
         runs: Arc::default(),
+        mail: match &config.smtp {
+            Some(smtp) => Some(Arc::new(mail::Mailer::new(smtp)?)),
+            None => None,
+        },
     };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;

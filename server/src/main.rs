@@ -11,7 +11,8 @@ use clap::{Parser, Subcommand};
 use rantau_core::base::lang::Localized;
 use rantau_server::config::ServeSettings;
 use rantau_server::officer::{
-    ContributionRequest, OfficerClient, PaymentRequest, RejectRequest, ReplyRequest,
+    ContributionRequest, LinkCodeRequest, OfficerClient, PaymentRequest, RejectRequest,
+    ReplyRequest,
 };
 use rantau_server::{admin_token, DbLocation, ServerConfig};
 
@@ -82,6 +83,19 @@ enum Command {
         /// before the server exits anyway [default: 25].
         #[arg(long, env = "RANTAU_SHUTDOWN_GRACE", value_name = "SECONDS")]
         shutdown_grace: Option<u64>,
+        /// The SMTP relay that mails link codes ("I am already registered");
+        /// without it the e-mail channel sends nothing (docs/link.md).
+        #[arg(long, env = "RANTAU_SMTP_HOST", value_name = "HOST")]
+        smtp_host: Option<String>,
+        /// The relay's port [default: 587, 465 with --smtp-security tls].
+        #[arg(long, env = "RANTAU_SMTP_PORT", value_name = "PORT")]
+        smtp_port: Option<u16>,
+        /// The sender of link codes, e.g. "Rantau <noreply@bpjs.example>".
+        #[arg(long, env = "RANTAU_SMTP_FROM", value_name = "ADDRESS")]
+        smtp_from: Option<String>,
+        /// starttls (default), tls, or plain (only to a relay on loopback).
+        #[arg(long, env = "RANTAU_SMTP_SECURITY", value_name = "MODE")]
+        smtp_security: Option<rantau_server::mail::Security>,
     },
     /// Officer actions against a running server.
     Officer {
@@ -172,6 +186,12 @@ enum OfficerAction {
         #[arg(long)]
         form_id: Option<String>,
     },
+    /// A one-time link code for a worker whose passport you checked: they type
+    /// it in "Saya sudah terdaftar" (officer channel) within 15 minutes.
+    LinkCode {
+        /// The worker's NIK (16 digits) or KPJ number.
+        nik_or_kpj: String,
+    },
     /// Import people registered elsewhere from a CSV file (docs/import.md):
     /// all rows or none; a bad row is reported by its line.
     Import {
@@ -227,6 +247,7 @@ fn serve_request(
     };
     Ok(ServeRequest {
         config: ServerConfig {
+            smtp: settings.smtp()?,
             db,
             key_file: settings.key_file.clone(),
             addr: settings.addr_or_default(),
@@ -383,6 +404,22 @@ fn officer(server: &str, token: &str, action: OfficerAction) -> Result<(), Strin
         OfficerAction::List { form_id } => {
             serde_json::to_value(client.list(form_id.as_deref()).map_err(|e| e.to_string())?)
         }
+        OfficerAction::LinkCode { nik_or_kpj } => {
+            let digits: String = nik_or_kpj.chars().filter(char::is_ascii_digit).collect();
+            // A NIK has 16 digits; a KPJ has 10 to 15.
+            let req = if digits.len() == 16 {
+                LinkCodeRequest {
+                    nik: Some(digits),
+                    kpj: None,
+                }
+            } else {
+                LinkCodeRequest {
+                    nik: None,
+                    kpj: Some(digits),
+                }
+            };
+            serde_json::to_value(client.link_code(&req).map_err(|e| e.to_string())?)
+        }
         OfficerAction::Import { file } => {
             let csv = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -427,6 +464,10 @@ fn main() -> ExitCode {
             trusted_proxies,
             documents_quota,
             shutdown_grace,
+            smtp_host,
+            smtp_port,
+            smtp_from,
+            smtp_security,
         } => {
             let flags = ServeSettings {
                 db,
@@ -438,6 +479,10 @@ fn main() -> ExitCode {
                 trusted_proxy: trusted_proxies,
                 documents_quota,
                 shutdown_grace,
+                smtp_host,
+                smtp_port,
+                smtp_from,
+                smtp_security,
             };
             serve_request(flags, config, &token).and_then(serve)
         }

@@ -271,6 +271,11 @@ impl World {
             "importPersons" => json!({"csv": "nik,name,birth_date,kpj,start,end\n\
                 3515145708950002,Sri Wahyuni,1995-08-17,12345678902,2030-01-01,2031-12-31\n"}),
             "getAttachmentStatuses" => json!({"ids": ["a".repeat(64)]}),
+            "linkStart" => {
+                json!({"nik": "3515145708950002", "birth_date": "1995-08-17", "channel": "officer"})
+            }
+            "linkConfirm" => json!({"link_id": "abuse-link", "code": "123456"}),
+            "issueLinkCode" => json!({"nik": "3515145708950002"}),
             other => panic!("no valid body for {other}"),
         }
     }

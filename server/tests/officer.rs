@@ -193,6 +193,7 @@ fn officer_decisions_reach_only_their_participant() {
             EventKind::ContributionRecorded { .. } => "contribution",
             EventKind::ConsultationReplied { .. } => "replied",
             EventKind::RegistrationRejected { .. } => "rejected",
+            EventKind::MembershipOnFile { .. } => "on_file",
         })
         .collect();
     assert_eq!(

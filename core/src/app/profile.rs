@@ -27,6 +27,7 @@ use crate::store::{attachments, profiles, Key, OpenMode, Store};
 pub mod backup;
 mod documents;
 mod inquiries;
+pub mod link;
 pub mod pin;
 mod syncing;
 

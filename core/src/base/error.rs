@@ -230,6 +230,28 @@ pub enum Error {
     /// The profile has no PIN to check, change or remove.
     #[error("the profile has no PIN")]
     NoPin,
+    // --- linking this phone to a person -------------------------------------
+    /// The NIK or KPJ, or the birth date, given to link this phone cannot be one.
+    #[error("a link needs a NIK or a KPJ and a birth date")]
+    LinkInvalid,
+    /// No link attempt on this phone (or the server knows none by that id).
+    #[error("no link attempt to confirm")]
+    LinkNotStarted,
+    /// The code is wrong; `left` more tries before the attempt locks.
+    #[error("wrong link code ({left} tries left)")]
+    LinkCodeWrong {
+        /// Tries left.
+        left: u32,
+    },
+    /// The attempt or the code is past its time.
+    #[error("the link code has expired")]
+    LinkCodeExpired,
+    /// The code (or the attempt) was used already.
+    #[error("the link code was used already")]
+    LinkCodeUsed,
+    /// Too many wrong codes locked the attempt: start again.
+    #[error("the link attempt is locked")]
+    LinkLocked,
 
     // --- long work ---------------------------------------------------------
     /// The operation was interrupted on request; nothing was lost.
@@ -316,7 +338,13 @@ impl Error {
             | Error::PinFormat { .. }
             | Error::PinTrivial
             | Error::PinExists
-            | Error::NoPin => ErrorKind::InvalidInput,
+            | Error::NoPin
+            | Error::LinkInvalid
+            | Error::LinkNotStarted
+            | Error::LinkCodeWrong { .. }
+            | Error::LinkCodeExpired
+            | Error::LinkCodeUsed
+            | Error::LinkLocked => ErrorKind::InvalidInput,
         }
     }
 
@@ -372,6 +400,12 @@ impl Error {
             Error::PinRequired => "pin.required",
             Error::PinExists => "pin.exists",
             Error::NoPin => "pin.none",
+            Error::LinkInvalid => "link.invalid",
+            Error::LinkNotStarted => "link.not_found",
+            Error::LinkCodeWrong { .. } => "link.code_wrong",
+            Error::LinkCodeExpired => "link.code_expired",
+            Error::LinkCodeUsed => "link.code_used",
+            Error::LinkLocked => "link.locked",
             Error::Interrupted => "interrupted",
         }
     }

@@ -46,6 +46,17 @@ pub enum RegistrationDecision {
         /// Why.
         reason: Localized,
     },
+    /// A membership registered elsewhere that the agency holds for the person
+    /// this device was linked to (no payment details known here). Keyed
+    /// `on_file/{kpj}/{starts}`.
+    OnFile {
+        /// Membership number.
+        kpj: String,
+        /// First day of the placement window (`YYYY-MM-DD`).
+        starts: String,
+        /// Last day (`YYYY-MM-DD`).
+        ends: String,
+    },
 }
 
 /// The membership card.

@@ -255,6 +255,71 @@ pub enum EventKind {
         /// Who answered (role or desk, never a personal name).
         from: String,
     },
+    /// A membership the agency holds for the person this device was linked to,
+    /// registered elsewhere (an officer's import): the card and the placement
+    /// window, no payment details (those are not known here).
+    MembershipOnFile {
+        /// Membership card number.
+        kpj: String,
+        /// First day of the placement window (`YYYY-MM-DD`).
+        starts: String,
+        /// Last day of the placement window (`YYYY-MM-DD`).
+        ends: String,
+    },
+}
+
+/// `POST /v1/link/start`: "I am already registered". The device names a person by
+/// NIK or KPJ (exactly one) and their birth date, and how the one-time code should
+/// reach them. The answer is the same whether or not such a person exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkStartRequest {
+    /// The NIK (16 digits), or absent when `kpj` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nik: Option<String>,
+    /// The KPJ, or absent when `nik` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpj: Option<String>,
+    /// Birth date (`YYYY-MM-DD`).
+    pub birth_date: String,
+    /// `email` (the code goes to the address the agency holds for the person) or
+    /// `officer` (an officer hands it over at a service point).
+    pub channel: String,
+}
+
+/// Answer to [`LinkStartRequest`] (202, always).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkStarted {
+    /// The attempt to confirm.
+    pub link_id: String,
+    /// Until when the attempt can be confirmed (RFC 3339).
+    pub expires_at: String,
+}
+
+/// `POST /v1/link/confirm`: the one-time code for an attempt this device started.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkConfirmRequest {
+    /// From [`LinkStarted`].
+    pub link_id: String,
+    /// The code (6 digits).
+    pub code: String,
+}
+
+impl std::fmt::Debug for LinkConfirmRequest {
+    // Hand-written: the code is a credential while it is good.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkConfirmRequest")
+            .field("link_id", &self.link_id)
+            .field("code", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Answer to [`LinkConfirmRequest`]: the device is linked; its change feed now
+/// carries the person's card, status, payments and replies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkConfirmed {
+    /// Always true.
+    pub linked: bool,
 }
 
 /// Size of one attachment chunk on the wire (the last chunk may be shorter).

@@ -8,6 +8,7 @@ mod engine;
 mod enroll;
 mod http;
 mod known_status;
+pub(crate) mod link;
 pub mod meta_keys;
 pub mod observer;
 mod pull;

@@ -158,6 +158,33 @@ pub(crate) fn apply_event(tx: &Transaction<'_>, event: &Event, lang: Lang, now: 
             }
             put_cache(tx, THREAD, submission_id, &to_json(&thread)?, now)?;
         }
+        EventKind::MembershipOnFile { kpj, starts, ends } => {
+            let decision = RegistrationDecision::OnFile {
+                kpj: kpj.clone(),
+                starts: starts.clone(),
+                ends: ends.clone(),
+            };
+            put_cache(
+                tx,
+                REGISTRATION,
+                &format!("on_file/{kpj}/{starts}"),
+                &to_json(&decision)?,
+                now,
+            )?;
+            // The card of a registration decided here (it has a reference) wins.
+            let decided_here = get_cache(tx, CARD, CURRENT)?
+                .and_then(|(v, _)| serde_json::from_value::<CardBody>(v).ok())
+                .is_some_and(|c| !c.submission_id.is_empty());
+            if !decided_here {
+                let card = CardBody {
+                    kpj: kpj.clone(),
+                    // No registration here: the KPJ is the only reference.
+                    reference: kpj.clone(),
+                    submission_id: String::new(),
+                };
+                put_cache(tx, CARD, CURRENT, &to_json(&card)?, now)?;
+            }
+        }
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod devices;
 pub mod ids;
 pub mod import;
 pub mod ingest;
+pub mod link;
 pub mod persons;
 pub mod registration;
 pub mod validation;

@@ -86,6 +86,30 @@ pub struct Registrant {
     pub window: Window,
     /// The refusal ([`already_registered`]), rendered in the request's language.
     pub refusal: ItemOutcome,
+    /// The e-mail address the registration gives, if any: kept on the person
+    /// when they have none yet, the only address a link code is sent to.
+    pub email: Option<String>,
+}
+
+/// The e-mail address in a registration payload of form `def`: the first
+/// top-level field of kind e-mail, checked with the core's parser.
+pub fn payload_email(def: &FormDefinition, payload: &serde_json::Value) -> Option<String> {
+    def.pages
+        .iter()
+        .flat_map(|p| p.fields.iter())
+        .find(|f| f.kind == rantau_core::forms::Kind::Email)
+        .and_then(|f| payload.get(&f.id)?.as_str())
+        .and_then(|s| rantau_core::domain::email::Email::parse(s).ok())
+        .map(|e| e.as_str().to_string())
+}
+
+/// [`payload_email`] of a stored registration (form id, version, payload text),
+/// for the migration that gives existing persons their address.
+pub fn stored_email(form_id: &str, version: u32, payload: &str) -> Option<String> {
+    let def = rantau_core::forms::builtin_form(form_id, Some(version))?;
+    def.field_with_role(Role::Nik)?;
+    let payload: serde_json::Value = serde_json::from_str(payload).ok()?;
+    payload_email(def, &payload)
 }
 
 /// The registrant of an accepted registration of form `def`: `None` when the
@@ -103,6 +127,7 @@ pub fn registrant(
         nik: nik.as_str().to_string(),
         window: Window::of_terms(terms),
         refusal: already_registered(&field.id, lang),
+        email: payload_email(def, payload),
     })
 }
 

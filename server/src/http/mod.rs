@@ -12,6 +12,7 @@ pub mod devices;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod link;
 pub mod metrics;
 pub mod middleware;
 pub mod proxy;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub ready: Arc<health::ReadyCache>,
     /// Attachments with a run of chunks being stored (a status waits for them).
     pub runs: Arc<runs::RunsInFlight>,
+    /// Where link codes are mailed from (none: no SMTP relay configured).
+    pub mail: Option<Arc<crate::mail::Mailer>>,
 }
 
 /// A state over `storage` with default limits, for handler tests.
@@ -65,5 +68,6 @@ pub(crate) fn test_state(storage: Storage) -> AppState {
         metrics,
         ready: Arc::default(),
         runs: Arc::default(),
+        mail: None,
     }
 }

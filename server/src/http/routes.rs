@@ -10,8 +10,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 
 use crate::http::{
-    attachments, catalog, changes, devices, health, metrics, middleware, submissions, unread_body,
-    AppState,
+    attachments, catalog, changes, devices, health, link, metrics, middleware, submissions,
+    unread_body, AppState,
 };
 use crate::officer::routes as admin;
 
@@ -110,6 +110,21 @@ pub fn routes() -> Routes {
         "get",
         "/v1/admin/submissions",
         on(MethodFilter::GET, admin::list),
+    )
+    .add(
+        "post",
+        "/v1/link/start",
+        on(MethodFilter::POST, link::start),
+    )
+    .add(
+        "post",
+        "/v1/link/confirm",
+        on(MethodFilter::POST, link::confirm),
+    )
+    .add(
+        "post",
+        "/v1/admin/link-codes",
+        on(MethodFilter::POST, admin::link_code),
     )
     .add(
         "post",

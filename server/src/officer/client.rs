@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::officer::wire::{
-    ContributionRequest, ImportRefusal, ImportReport, ImportRequest, PaymentRequest, RejectRequest,
-    ReplyRequest, RowError, SubmissionList,
+    ContributionRequest, ImportRefusal, ImportReport, ImportRequest, LinkCode, LinkCodeRequest,
+    PaymentRequest, RejectRequest, ReplyRequest, RowError, SubmissionList,
 };
 
 /// A client for one server with the admin token.
@@ -94,6 +94,11 @@ impl OfficerClient {
             .send()
             .map_err(network)?;
         Self::answer(resp)
+    }
+
+    /// A link code for the person of `nik` or `kpj` (exactly one), to hand over.
+    pub fn link_code(&self, req: &LinkCodeRequest) -> Result<LinkCode> {
+        self.post("/v1/admin/link-codes", req)
     }
 
     /// Records a payment; returns the event it created.

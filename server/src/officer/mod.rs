@@ -9,6 +9,6 @@ pub mod wire;
 
 pub use client::OfficerClient;
 pub use wire::{
-    ContributionRequest, ImportRefusal, ImportReport, ImportRequest, PaymentRequest, RejectRequest,
-    ReplyRequest, RowError, SubmissionList, SubmissionSummary,
+    ContributionRequest, ImportRefusal, ImportReport, ImportRequest, LinkCode, LinkCodeRequest,
+    PaymentRequest, RejectRequest, ReplyRequest, RowError, SubmissionList, SubmissionSummary,
 };

@@ -22,8 +22,8 @@ use crate::http::error::ApiError;
 use crate::http::extract::Officer;
 use crate::http::AppState;
 use crate::officer::wire::{
-    ContributionRequest, ImportRefusal, ImportRequest, PaymentRequest, RejectRequest, ReplyRequest,
-    SubmissionList,
+    ContributionRequest, ImportRefusal, ImportRequest, LinkCode, LinkCodeRequest, PaymentRequest,
+    RejectRequest, ReplyRequest, SubmissionList,
 };
 use crate::storage::{KpjRegistration, SubmissionDecision, SubmissionState};
 
@@ -293,4 +293,42 @@ pub async fn import_persons(
         Ok(report) => Ok(Json(report).into_response()),
         Err(errors) => refused(errors),
     }
+}
+
+/// `POST /v1/admin/link-codes`: a one-time code an officer hands to a worker at
+/// a service point after checking their passport (`docs/link.md`). Good for 15
+/// minutes, once, for a device that started an officer-channel link for that
+/// person. Unknown person: 404 `person.not_found` (officers may know that).
+pub async fn link_code(
+    State(state): State<AppState>,
+    _: Officer,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<LinkCode>, ApiError> {
+    let req: LinkCodeRequest = json_body(&headers, body).await?;
+    let claim = crate::http::link::claim(req.nik.as_deref(), req.kpj.as_deref())?;
+    let (code, code_id, code_hash) = crate::http::link::officer_code();
+    let now = chrono::Utc::now().timestamp_millis();
+    let stored = state
+        .storage
+        .officer_link_code(crate::storage::OfficerLinkCode {
+            claim,
+            code_id,
+            code_hash,
+            now,
+        })
+        .await?;
+    if !stored {
+        return Err(ApiError::new(
+            "person.not_found",
+            "no person with that NIK or KPJ",
+        ));
+    }
+    let expires = now + crate::decisions::link::CODE_TTL_MS;
+    Ok(Json(LinkCode {
+        code,
+        expires_at: chrono::DateTime::from_timestamp_millis(expires)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }))
 }

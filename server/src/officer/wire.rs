@@ -94,6 +94,27 @@ pub struct SubmissionList {
     pub has_more: bool,
 }
 
+/// `POST /v1/admin/link-codes` body: the person (by NIK or KPJ, exactly one)
+/// whose passport the officer checked.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkCodeRequest {
+    /// The NIK, or absent when `kpj` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nik: Option<String>,
+    /// The KPJ, or absent when `nik` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpj: Option<String>,
+}
+
+/// `POST /v1/admin/link-codes` answer: the code to hand over (only its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkCode {
+    /// Six digits.
+    pub code: String,
+    /// Until when it links a device (RFC 3339).
+    pub expires_at: String,
+}
+
 /// `POST /v1/admin/persons/import` body: a CSV file of people registered
 /// elsewhere (format: `docs/import.md`).
 #[derive(Debug, Clone, Serialize, Deserialize)]

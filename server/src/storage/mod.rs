@@ -60,6 +60,7 @@ use rantau_core::protocol::wire::{AttachmentStatus, Event, EventKind, ItemResult
 
 use crate::decisions::import::{ImportRow, RowError};
 use crate::decisions::ingest::{Clock, Prepared};
+use crate::decisions::link::{Channel, Claim, Confirmation};
 use crate::error::{Error, Result};
 use crate::limits::DocumentQuota;
 use crate::officer::{ImportReport, SubmissionSummary};
@@ -212,6 +213,56 @@ pub struct SubmissionDecision {
     pub event: EventKind,
     /// Mark the submission `officer_rejected`.
     pub reject: bool,
+}
+
+/// A link attempt ("I am already registered") to store, with everything
+/// generated up front so the backend only checks and writes.
+#[derive(Debug, Clone)]
+pub struct LinkStart {
+    /// The attempt's id (answered to the device).
+    pub id: String,
+    /// The device asking.
+    pub participant: String,
+    /// The person it names.
+    pub claim: Claim,
+    /// The birth date it gives.
+    pub birth_date: NaiveDate,
+    /// How the code should reach the worker.
+    pub channel: Channel,
+    /// The id of the e-mailed code's row (its hash's salt).
+    pub code_id: String,
+    /// The e-mailed code's hash (stored only when a code is mailed).
+    pub code_hash: [u8; 32],
+    /// Unix milliseconds.
+    pub now: i64,
+}
+
+/// A code typed on the device for one of its link attempts.
+#[derive(Debug, Clone)]
+pub struct LinkConfirm {
+    /// The attempt.
+    pub id: String,
+    /// The device confirming (an attempt is only its starter's).
+    pub participant: String,
+    /// What was typed.
+    pub code: String,
+    /// Unix milliseconds.
+    pub now: i64,
+    /// Now as RFC 3339 (the time of the events a link appends).
+    pub at: String,
+}
+
+/// An officer's code for a person, after checking their passport.
+#[derive(Debug, Clone)]
+pub struct OfficerLinkCode {
+    /// The person (by NIK or KPJ).
+    pub claim: Claim,
+    /// The code row's id.
+    pub code_id: String,
+    /// The code's hash.
+    pub code_hash: [u8; 32],
+    /// Unix milliseconds.
+    pub now: i64,
 }
 
 /// Why an import wrote nothing.
@@ -489,6 +540,58 @@ impl Storage {
             Ok(done) => Ok(Ok(done)),
             Err(ImportRefused::Rows(rows)) => Ok(Err(rows)),
             Err(ImportRefused::Db(e)) => Err(e),
+        }
+    }
+
+    /// Stores a link attempt in one transaction: binds it to the person the
+    /// claim names when the birth date matches and the person's hourly limit
+    /// allows ([`crate::decisions::link::bind`]), else to no one. Returns the
+    /// address to e-mail the code to (the one on file for the person) when it
+    /// was bound, the channel is e-mail and there is one; the code's hash is
+    /// then stored with the attempt.
+    pub async fn link_start(&self, start: LinkStart) -> Result<Option<String>> {
+        match &self.db {
+            Database::Sqlite(db) => {
+                self.sqlite(db, move |db, _| {
+                    db.write(|tx| sqlite::link::start(tx, &start))
+                })
+                .await
+            }
+            Database::Postgres(db) => postgres::link::start(db, &start).await,
+        }
+    }
+
+    /// Stores an officer's code for the person the claim names (good for
+    /// [`crate::decisions::link::CODE_TTL_MS`], any officer-channel attempt of
+    /// that person may use it); `false` when no one is named.
+    pub async fn officer_link_code(&self, code: OfficerLinkCode) -> Result<bool> {
+        match &self.db {
+            Database::Sqlite(db) => {
+                self.sqlite(db, move |db, _| {
+                    db.write(|tx| sqlite::link::officer_code(tx, &code))
+                })
+                .await
+            }
+            Database::Postgres(db) => postgres::link::officer_code(db, &code).await,
+        }
+    }
+
+    /// Confirms a link attempt of `participant` with a code, in one
+    /// transaction ([`crate::decisions::link::confirm`]): a good code links the
+    /// device to the person, marks the code and the attempt used, and appends
+    /// the person's history to the device's feed (what their other devices
+    /// received about them, and each membership imported from elsewhere). A
+    /// wrong code only counts against the attempt; any other refusal writes
+    /// nothing.
+    pub async fn link_confirm(&self, confirm: LinkConfirm) -> Result<Confirmation> {
+        match &self.db {
+            Database::Sqlite(db) => {
+                self.sqlite(db, move |db, _| {
+                    db.write(|tx| sqlite::link::confirm(tx, &confirm))
+                })
+                .await
+            }
+            Database::Postgres(db) => postgres::link::confirm(db, &confirm).await,
         }
     }
 

@@ -1140,3 +1140,290 @@ async fn a_registration_an_officer_rejected_does_not_hold_the_placement() {
         b.finish().await;
     }
 }
+
+/// The registration form's e-mail field (found by its kind: this file is
+/// scanned for field ids).
+fn email_field() -> String {
+    let def = rantau_core::forms::builtin_form(crate::decisions::validation::REGISTRATION, Some(1))
+        .unwrap();
+    def.pages
+        .iter()
+        .flat_map(|p| p.fields.iter())
+        .find(|f| f.kind == rantau_core::forms::Kind::Email)
+        .map(|f| f.id.clone())
+        .unwrap()
+}
+
+/// A link start of participant `p` for `claim`, with `code` as the e-mailed code.
+fn link_start(
+    p: &str,
+    claim: crate::decisions::link::Claim,
+    birth: &str,
+    channel: crate::decisions::link::Channel,
+    code: &str,
+    now: i64,
+) -> LinkStart {
+    let id = uuid::Uuid::new_v4().to_string();
+    let code_id = uuid::Uuid::new_v4().to_string();
+    LinkStart {
+        id,
+        participant: p.into(),
+        claim,
+        birth_date: NaiveDate::parse_from_str(birth, "%Y-%m-%d").unwrap(),
+        channel,
+        code_hash: crate::decisions::link::code_hash(&code_id, code),
+        code_id,
+        now,
+    }
+}
+
+fn link_confirm(p: &str, id: &str, code: &str, now: i64) -> LinkConfirm {
+    LinkConfirm {
+        id: id.into(),
+        participant: p.into(),
+        code: code.into(),
+        now,
+        at: "2026-03-01T00:00:00Z".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_device_links_to_a_person_by_a_single_use_limited_code_and_gets_their_history() {
+    use crate::decisions::link::{Channel, Claim, Confirmation, CODE_TTL_MS, MAX_STARTS_PER_HOUR};
+    const BIRTH: &str = "1995-08-17";
+    let now = 1_800_000_000_000_i64;
+    for b in backends("a_device_links_to_a_person").await {
+        let (s, name) = (&b.storage, b.name);
+        let (pa, pb, pc, pd) = (
+            enrolled(s, "a").await,
+            enrolled(s, "b").await,
+            enrolled(s, "c").await,
+            enrolled(s, "d").await,
+        );
+        // Person 20 registered on phone a, with an e-mail address.
+        let mut reg = placement("l20", 20, "2025-07-01", "2027-06-30");
+        reg.payload[&email_field()] = serde_json::json!("siti@example.id");
+        store(s, &pa, vec![reg]).await;
+        let kpj = kpjs(s, &pa).await[0].clone();
+        let nik = Claim::Nik(nik_of(20));
+
+        // A wrong birth date, an unknown NIK, the officer channel: nothing mailed.
+        for (claim, birth, channel) in [
+            (nik.clone(), "1995-08-18", Channel::Email),
+            (Claim::Nik(nik_of(29)), BIRTH, Channel::Email),
+            (nik.clone(), BIRTH, Channel::Officer),
+        ] {
+            let start = link_start(&pb, claim, birth, channel, "111111", now);
+            assert_eq!(s.link_start(start).await.unwrap(), None, "{name}");
+        }
+        // The unknown NIK's attempt fails like a wrong code.
+        let ghost = link_start(
+            &pb,
+            Claim::Nik(nik_of(29)),
+            BIRTH,
+            Channel::Email,
+            "111111",
+            now,
+        );
+        let ghost_id = ghost.id.clone();
+        s.link_start(ghost).await.unwrap();
+        assert_eq!(
+            s.link_confirm(link_confirm(&pb, &ghost_id, "111111", now))
+                .await
+                .unwrap(),
+            Confirmation::Wrong { left: 4 },
+            "{name}"
+        );
+
+        // By e-mail: the code goes to the address on file (matched by KPJ too).
+        let start = link_start(
+            &pb,
+            Claim::Kpj(kpj.clone()),
+            BIRTH,
+            Channel::Email,
+            "123456",
+            now,
+        );
+        let id = start.id.clone();
+        assert_eq!(
+            s.link_start(start).await.unwrap().as_deref(),
+            Some("siti@example.id"),
+            "{name}"
+        );
+        // Another device cannot use this attempt; a wrong code changes nothing but the count.
+        assert_eq!(
+            s.link_confirm(link_confirm(&pc, &id, "123456", now))
+                .await
+                .unwrap(),
+            Confirmation::NotFound
+        );
+        assert_eq!(
+            s.link_confirm(link_confirm(&pb, &id, "654321", now))
+                .await
+                .unwrap(),
+            Confirmation::Wrong { left: 4 }
+        );
+        assert!(
+            s.changes(pb.clone(), 0, 100).await.unwrap().0.is_empty(),
+            "{name}"
+        );
+        let linked = s
+            .link_confirm(link_confirm(&pb, &id, "123 456", now + 1))
+            .await
+            .unwrap();
+        assert!(
+            matches!(linked, Confirmation::Link { .. }),
+            "{name}: {linked:?}"
+        );
+        // Used once: the same code again is refused, and nothing more is copied.
+        assert_eq!(
+            s.link_confirm(link_confirm(&pb, &id, "123456", now + 2))
+                .await
+                .unwrap(),
+            Confirmation::Used,
+            "{name}"
+        );
+        let (feed, _) = s.changes(pb.clone(), 0, 100).await.unwrap();
+        assert_eq!(
+            numbers(&feed),
+            numbers(&s.changes(pa.clone(), 0, 100).await.unwrap().0),
+            "{name}"
+        );
+
+        // Later news about the person reaches both phones.
+        let paid = kpj.clone();
+        s.event_for_kpj(kpj.clone(), "2026-04-01T00:00:00Z".into(), move |found| {
+            found.ok_or("none")?;
+            Ok::<_, &str>(EventKind::ContributionRecorded {
+                kpj: paid,
+                programme: "jht".into(),
+                period: "2026-03".into(),
+                amount: 1,
+            })
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        for p in [&pa, &pb] {
+            let (feed, _) = s.changes(p.clone(), 0, 100).await.unwrap();
+            assert!(
+                matches!(
+                    feed.last().map(|e| &e.kind),
+                    Some(EventKind::ContributionRecorded { .. })
+                ),
+                "{name}: {feed:?}"
+            );
+        }
+        assert!(
+            s.changes(pc.clone(), 0, 100).await.unwrap().0.is_empty(),
+            "{name}"
+        );
+
+        // An attempt past its time: expired, nothing changes.
+        let start = link_start(&pc, nik.clone(), BIRTH, Channel::Email, "222222", now);
+        let id = start.id.clone();
+        s.link_start(start).await.unwrap();
+        assert_eq!(
+            s.link_confirm(link_confirm(&pc, &id, "222222", now + CODE_TTL_MS + 1))
+                .await
+                .unwrap(),
+            Confirmation::Expired,
+            "{name}"
+        );
+        // Five wrong codes lock the attempt: the right one no longer links.
+        let start = link_start(&pc, nik.clone(), BIRTH, Channel::Email, "333333", now);
+        let id = start.id.clone();
+        s.link_start(start).await.unwrap();
+        for left in (0..5).rev() {
+            assert_eq!(
+                s.link_confirm(link_confirm(&pc, &id, "000000", now))
+                    .await
+                    .unwrap(),
+                Confirmation::Wrong { left },
+                "{name}"
+            );
+        }
+        assert_eq!(
+            s.link_confirm(link_confirm(&pc, &id, "333333", now))
+                .await
+                .unwrap(),
+            Confirmation::Locked,
+            "{name}"
+        );
+        assert!(
+            s.changes(pc.clone(), 0, 100).await.unwrap().0.is_empty(),
+            "{name}"
+        );
+        // At most MAX_STARTS_PER_HOUR attempts a person per hour are bound (and mailed).
+        let mut mailed = 0;
+        for _ in 0..MAX_STARTS_PER_HOUR + 2 {
+            let start = link_start(&pc, nik.clone(), BIRTH, Channel::Email, "444444", now + 10);
+            mailed += usize::from(s.link_start(start).await.unwrap().is_some());
+        }
+        // The officer-channel start, the e-mail one that linked, the expired
+        // and the locked ones were bound already this hour.
+        assert_eq!(mailed, MAX_STARTS_PER_HOUR as usize - 4, "{name}");
+        let later = link_start(
+            &pc,
+            nik.clone(),
+            BIRTH,
+            Channel::Email,
+            "444444",
+            now + 2 * 3_600_000,
+        );
+        assert!(s.link_start(later).await.unwrap().is_some(), "{name}");
+
+        // A person imported by an officer links phone d with an officer's code.
+        let csv = format!(
+            "nik,name,birth_date,kpj,start,end\n{},Sri Wahyuni,{BIRTH},12345678921,2026-01-01,2027-12-31\n",
+            nik_of(21)
+        );
+        let rows = crate::decisions::import::parse(&csv, Lang::En).unwrap();
+        s.import_persons(rows, Lang::En, 1).await.unwrap().unwrap();
+        let code_id = uuid::Uuid::new_v4().to_string();
+        let officer = |claim| OfficerLinkCode {
+            claim,
+            code_id: code_id.clone(),
+            code_hash: crate::decisions::link::code_hash(&code_id, "765432"),
+            now,
+        };
+        assert!(!s
+            .officer_link_code(officer(Claim::Kpj("99999999999".into())))
+            .await
+            .unwrap());
+        assert!(s
+            .officer_link_code(officer(Claim::Kpj("12345678921".into())))
+            .await
+            .unwrap());
+        let start = link_start(
+            &pd,
+            Claim::Nik(nik_of(21)),
+            BIRTH,
+            Channel::Officer,
+            "-",
+            now,
+        );
+        let id = start.id.clone();
+        assert_eq!(s.link_start(start).await.unwrap(), None, "{name}");
+        let linked = s
+            .link_confirm(link_confirm(&pd, &id, "765432", now + 5))
+            .await
+            .unwrap();
+        assert!(
+            matches!(linked, Confirmation::Link { .. }),
+            "{name}: {linked:?}"
+        );
+        let (feed, _) = s.changes(pd.clone(), 0, 100).await.unwrap();
+        let kinds: Vec<&EventKind> = feed.iter().map(|e| &e.kind).collect();
+        assert_eq!(
+            kinds,
+            [&EventKind::MembershipOnFile {
+                kpj: "12345678921".into(),
+                starts: "2026-01-01".into(),
+                ends: "2027-12-31".into(),
+            }],
+            "{name}"
+        );
+        b.finish().await;
+    }
+}

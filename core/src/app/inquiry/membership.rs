@@ -51,6 +51,9 @@ pub enum MembershipStatus {
         /// First protected day.
         starts: NaiveDate,
     },
+    /// Registered elsewhere (a placement company, an old phone) and linked to this
+    /// phone: the card is known, payments made elsewhere are not.
+    RegisteredElsewhere,
     /// Every window has ended: register and pay again.
     Expired {
         /// Last protected day.
@@ -65,6 +68,9 @@ pub enum Decision {
     Decided,
     /// Rejected by an officer.
     Rejected,
+    /// Registered elsewhere; the agency holds the membership for the person this
+    /// phone was linked to (payments are not known here).
+    OnFile,
 }
 
 /// Membership as known on this phone.
@@ -132,6 +138,7 @@ pub fn derive_status(
     }
     match decision {
         Some(Decision::Decided) => MembershipStatus::RegisteredUnpaid,
+        Some(Decision::OnFile) => MembershipStatus::RegisteredElsewhere,
         _ => MembershipStatus::NotRegistered,
     }
 }
@@ -158,8 +165,23 @@ pub fn membership(store: &Store, today: NaiveDate) -> Result<Option<Membership>>
         .find(|s| s.form_id == REGISTRATION_FORM);
     // The decision about the latest local registration; without one (a restored
     // phone), the newest decision in the cache.
+    // A membership on file (this phone was linked to a person registered
+    // elsewhere) stands for a local registration the server never decided (one
+    // refused as already registered, which is what sends a worker to link).
+    let on_file = decisions
+        .iter()
+        .filter(|(k, _, _)| k.starts_with("on_file/"))
+        .max_by_key(|(_, _, at)| *at);
+    let mut use_on_file = false;
     let decision_row = match &latest {
-        Some(l) => decisions.iter().find(|(k, _, _)| k == &l.id),
+        Some(l) => match decisions.iter().find(|(k, _, _)| k == &l.id) {
+            Some(row) => Some(row),
+            None if !pending(l.state) && on_file.is_some() => {
+                use_on_file = true;
+                on_file
+            }
+            None => None,
+        },
         None => decisions.iter().max_by_key(|(_, _, at)| *at),
     };
     let mut fetched_at: Option<i64> = None;
@@ -179,6 +201,10 @@ pub fn membership(store: &Store, today: NaiveDate) -> Result<Option<Membership>>
                 rejection = Some(reason);
                 decision = Some(Decision::Rejected);
             }
+            RegistrationDecision::OnFile { kpj: k, .. } => {
+                kpj = Some(k);
+                decision = Some(Decision::OnFile);
+            }
         }
     }
     let mut windows = Vec::new();
@@ -196,7 +222,7 @@ pub fn membership(store: &Store, today: NaiveDate) -> Result<Option<Membership>>
         }
         windows.sort_by_key(|w| w.start);
     }
-    let local = latest.map(|l| l.state);
+    let local = latest.map(|l| l.state).filter(|_| !use_on_file);
     if local.is_none() && decision.is_none() && windows.is_empty() && last_pull.is_none() {
         return Ok(None);
     }

@@ -89,6 +89,9 @@ pub fn status_card(membership: Option<&Membership>, now_ms: i64, lang: Lang) -> 
         None | Some(MembershipStatus::NotRegistered) => render("status.not_registered", lang, &[]),
         Some(MembershipStatus::PendingSync) => render("status.pending", lang, &[]),
         Some(MembershipStatus::RegisteredUnpaid) => render("status.unpaid", lang, &[]),
+        Some(MembershipStatus::RegisteredElsewhere) => {
+            render("status.registered_elsewhere", lang, &[])
+        }
         Some(MembershipStatus::Active { phase, until }) => render(
             "status.active",
             lang,

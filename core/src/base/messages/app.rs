@@ -302,6 +302,11 @@ pub static MESSAGES: &[super::Entry] = &[
         "Registration waiting to be sent or processed",
     ),
     (
+        "status.registered_elsewhere",
+        "Terdaftar (di luar aplikasi ini); pembayaran tidak tampil di sini",
+        "Registered (outside this app); payments are not shown here",
+    ),
+    (
         "status.unpaid",
         "Terdaftar, iuran belum dibayar",
         "Registered, contribution not paid",

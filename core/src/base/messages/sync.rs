@@ -4,6 +4,56 @@
 /// Messages for sync outcomes the user sees (issues set on submissions).
 pub static MESSAGES: &[super::Entry] = &[
     (
+        "link.code_wrong",
+        "Kode salah. Tidak ada yang berubah. Setelah 5 kode salah, permintaan dikunci.",
+        "Wrong code. Nothing was changed. After 5 wrong codes the request is locked.",
+    ),
+    (
+        "link.tries_left",
+        "Sisa percobaan: {left}.",
+        "Tries left: {left}.",
+    ),
+    (
+        "link.code_expired",
+        "Kode sudah kedaluwarsa (berlaku 15 menit). Minta kode baru. Tidak ada yang berubah.",
+        "The code has expired (it is good for 15 minutes). Ask for a new code. Nothing was changed.",
+    ),
+    (
+        "link.code_used",
+        "Kode ini sudah dipakai. Minta kode baru bila ponsel ini belum tertaut. Tidak ada yang berubah.",
+        "This code was used already. Ask for a new code if this phone is not linked yet. Nothing was changed.",
+    ),
+    (
+        "link.locked",
+        "Terlalu banyak kode salah: permintaan ini dikunci. Mulai lagi dengan \"Saya sudah terdaftar\". Tidak ada yang berubah.",
+        "Too many wrong codes: this request is locked. Start again with \"I am already registered\". Nothing was changed.",
+    ),
+    (
+        "link.not_found",
+        "Belum ada permintaan tautan di ponsel ini. Mulai dengan \"Saya sudah terdaftar\".",
+        "No link request on this phone yet. Start with \"I am already registered\".",
+    ),
+    (
+        "link.invalid",
+        "Isi NIK (16 digit) atau nomor KPJ, dan tanggal lahir (HH-BB-TTTT).",
+        "Enter the NIK (16 digits) or the KPJ number, and the birth date (DD-MM-YYYY).",
+    ),
+    (
+        "link.started_email",
+        "Jika data cocok dan alamat e-mail Anda tercatat, kode 6 angka dikirim ke e-mail itu. Kode berlaku 15 menit. Jika tidak ada e-mail, minta kode ke petugas di KBRI/KJRI/KDEI.",
+        "If the details match and your e-mail address is on file, a 6-digit code was sent to it. It is good for 15 minutes. If nothing arrives, ask an officer at the embassy, consulate or KDEI for a code.",
+    ),
+    (
+        "link.started_officer",
+        "Tunjukkan paspor Anda kepada petugas di KBRI/KJRI/KDEI dan minta kode tautan. Kode berlaku 15 menit.",
+        "Show your passport to an officer at the embassy, consulate or KDEI and ask for a link code. It is good for 15 minutes.",
+    ),
+    (
+        "link.linked",
+        "Ponsel ini sudah tertaut. Kartu, status, pembayaran dan balasan Anda akan tampil.",
+        "This phone is linked. Your card, status, payments and replies will show.",
+    ),
+    (
         "sync.unauthorized",
         "Server menolak izin perangkat ini. Sinkronkan lagi untuk mendaftarkannya kembali.",
         "The server refused this device's access. Sync again to enroll it again.",

@@ -25,6 +25,7 @@
 pub(crate) mod attachments;
 pub(crate) mod devices;
 pub(crate) mod events;
+pub(crate) mod link;
 mod numbers;
 pub(crate) mod officer;
 pub(crate) mod persons;

@@ -22,20 +22,23 @@ async fn emit_and_commit(
     at: String,
     kind: EventKind,
 ) -> Result<Event> {
-    let mut events = positions::assign(
-        db,
-        &tx,
-        &[],
-        vec![Pending {
-            participant,
-            at,
-            kind,
-        }],
-    )
-    .await?;
+    // The other devices linked to the person it is about get it too.
+    let others = crate::storage::postgres::link::fan_out(&tx, &participant, &kind).await?;
+    let mut pending = vec![Pending {
+        participant,
+        at: at.clone(),
+        kind: kind.clone(),
+    }];
+    pending.extend(others.into_iter().map(|p| Pending {
+        participant: p,
+        at: at.clone(),
+        kind: kind.clone(),
+    }));
+    let events = positions::assign(db, &tx, &[], pending).await?;
     tx.commit().await?;
     events
-        .pop()
+        .into_iter()
+        .next()
         .ok_or_else(|| Error::Malformed("an event was not positioned".into()))
 }
 

@@ -85,7 +85,7 @@ async fn create_person(
         == 1)
 }
 
-async fn link(tx: &Tx<'_>, person: &str, participant: &str, now: i64) -> Result<()> {
+pub(crate) async fn link(tx: &Tx<'_>, person: &str, participant: &str, now: i64) -> Result<()> {
     let stmt = tx
         .prepare_cached(
             "INSERT INTO person_devices (person_id, participant_id, linked_at) VALUES ($1, $2, $3)
@@ -159,6 +159,11 @@ pub(crate) async fn register(
         tx.execute(&stmt, &[&submission, &kpj]).await?;
     }
     link(tx, &id, participant, now).await?;
+    // Only a person with no address yet gets this one (`docs/link.md`).
+    let stmt = tx
+        .prepare_cached("UPDATE persons SET email = $2 WHERE id = $1 AND email IS NULL")
+        .await?;
+    tx.execute(&stmt, &[&id, &who.email]).await?;
     add_membership(
         tx,
         &id,
@@ -170,6 +175,34 @@ pub(crate) async fn register(
     )
     .await?;
     Ok(kpj)
+}
+
+/// Schema step 3's data: each person's e-mail address from their oldest
+/// registration that gives one.
+pub(crate) async fn adopt_emails(tx: &Tx<'_>) -> Result<()> {
+    let rows = tx
+        .query(
+            "SELECT m.person_id, s.form_id, s.form_version, s.payload
+             FROM memberships m JOIN submissions s ON s.id = m.submission_id
+             ORDER BY s.received_at, s.id",
+            &[],
+        )
+        .await?;
+    for r in rows {
+        let person: String = r.try_get(0)?;
+        let form: String = r.try_get(1)?;
+        let version: i64 = r.try_get(2)?;
+        let payload: String = r.try_get(3)?;
+        let version = u32::try_from(version).unwrap_or(0);
+        if let Some(email) = crate::decisions::persons::stored_email(&form, version, &payload) {
+            tx.execute(
+                "UPDATE persons SET email = $2 WHERE id = $1 AND email IS NULL",
+                &[&person, &email],
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Imports checked rows (see [`crate::storage::Storage::import_persons`]) in

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::storage::postgres::{lock, persons, Client};
 
 /// The schema version this code writes.
-pub const VERSION: i32 = 2;
+pub const VERSION: i32 = 3;
 
 /// Version 1: participants, device secrets and tokens; submissions (the
 /// idempotency record) with their files and registrations; the issued-numbers
@@ -142,8 +142,39 @@ ALTER TABLE registrations DROP CONSTRAINT registrations_kpj_key;
 CREATE INDEX registrations_kpj ON registrations(kpj);
 ";
 
+/// Version 3: linking a device to a person (SQLite's step 5):
+/// the person's e-mail address on file (the only one a link code is mailed
+/// to), each link attempt ("I am already registered": the device, the person it
+/// is bound to when the claim matched, the channel, its time and wrong codes) and
+/// the one-time codes (hashed; an e-mailed one bound to its attempt, an officer's
+/// to the person). `docs/link.md`.
+const V2_TO_V3: &str = "
+ALTER TABLE persons ADD COLUMN email TEXT;
+CREATE TABLE link_attempts (
+    id              TEXT PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    person_id       TEXT REFERENCES persons(id),
+    channel         TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    expires_at      BIGINT NOT NULL,
+    wrong           BIGINT NOT NULL DEFAULT 0,
+    used_at         BIGINT
+);
+CREATE INDEX link_attempts_person ON link_attempts(person_id, created_at);
+CREATE TABLE link_codes (
+    id          TEXT PRIMARY KEY,
+    person_id   TEXT NOT NULL REFERENCES persons(id),
+    attempt_id  TEXT REFERENCES link_attempts(id),
+    hash        BYTEA NOT NULL,
+    created_at  BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    used_at     BIGINT
+);
+CREATE INDEX link_codes_person ON link_codes(person_id, expires_at);
+";
+
 /// The steps, in order: `STEPS[n]` takes version n to n + 1.
-const STEPS: &[&str] = &[V1, V1_TO_V2];
+const STEPS: &[&str] = &[V1, V1_TO_V2, V2_TO_V3];
 
 /// The version the database holds now (0 before the first migration): one
 /// trivial round trip, which readiness asks.
@@ -199,6 +230,10 @@ async fn migrate_to(client: &mut Client, target: i32) -> Result<()> {
         // The step to 2 also turns the stored registrations into persons.
         if step == 1 {
             persons::adopt_registrations(&tx).await?;
+        }
+        // The step to 3 reads each person's e-mail from their registrations.
+        if step == 2 {
+            persons::adopt_emails(&tx).await?;
         }
     }
     tx.execute(

@@ -98,11 +98,16 @@ pub async fn store_batch(
                 }
                 None => drawn,
             };
-            events.push(Pending {
-                participant: participant.to_string(),
-                at: clock.now_rfc3339.clone(),
-                kind: registration_decided(id, reference, kpj, payment_code, reg),
-            });
+            let kind = registration_decided(id, reference, kpj, payment_code, reg);
+            // The person's other linked devices see their new registration too.
+            let others = crate::storage::postgres::link::fan_out(&tx, participant, &kind).await?;
+            for p in std::iter::once(participant.to_string()).chain(others) {
+                events.push(Pending {
+                    participant: p,
+                    at: clock.now_rfc3339.clone(),
+                    kind: kind.clone(),
+                });
+            }
         }
         outcomes[i] = Some(decision.outcome);
     }

@@ -7,6 +7,7 @@
 pub(crate) mod attachments;
 pub(crate) mod devices;
 pub(crate) mod events;
+pub(crate) mod link;
 pub(crate) mod officer;
 mod open;
 pub(crate) mod persons;

@@ -9,12 +9,13 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::error::{Error, Result};
 use crate::officer::SubmissionSummary;
-use crate::storage::sqlite::events;
+use crate::storage::sqlite::link::append_fanned;
 use crate::storage::{KpjRegistration, SubmissionDecision, SubmissionPage, SubmissionState};
 
 /// Appends an event and returns it whole.
 fn emit(tx: &Transaction, participant: &str, at: String, kind: EventKind) -> Result<Event> {
-    let seq = events::append(tx, participant, &at, &kind)?;
+    // The other devices linked to the person it is about get it too.
+    let seq = append_fanned(tx, participant, &at, &kind)?;
     Ok(Event { seq, at, kind })
 }
 

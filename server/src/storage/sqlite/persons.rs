@@ -60,7 +60,7 @@ fn create_person(
     Ok(id)
 }
 
-fn link(conn: &Connection, person: &str, participant: &str, now: i64) -> Result<()> {
+pub(crate) fn link(conn: &Connection, person: &str, participant: &str, now: i64) -> Result<()> {
     conn.prepare_cached(
         "INSERT OR IGNORE INTO person_devices (person_id, participant_id, linked_at) VALUES (?1, ?2, ?3)",
     )?
@@ -112,6 +112,10 @@ pub fn register(
         }
     };
     link(conn, &id, participant, now)?;
+    // Only a person with no address yet gets this one: a later registration
+    // never moves where link codes go (`docs/link.md`).
+    conn.prepare_cached("UPDATE persons SET email = ?2 WHERE id = ?1 AND email IS NULL")?
+        .execute(params![id, who.email])?;
     add_membership(
         conn,
         &id,
@@ -122,6 +126,26 @@ pub fn register(
         now,
     )?;
     Ok(kpj)
+}
+
+/// Schema step 5's data: each person's e-mail address from their oldest
+/// registration that gives one.
+pub fn adopt_emails(conn: &Connection) -> Result<()> {
+    let rows: Vec<(String, String, u32, String)> = conn
+        .prepare(
+            "SELECT m.person_id, s.form_id, s.form_version, s.payload
+             FROM memberships m JOIN submissions s ON s.id = m.submission_id
+             ORDER BY s.received_at, s.id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (person, form, version, payload) in rows {
+        if let Some(email) = crate::decisions::persons::stored_email(&form, version, &payload) {
+            conn.prepare_cached("UPDATE persons SET email = ?2 WHERE id = ?1 AND email IS NULL")?
+                .execute(params![person, email])?;
+        }
+    }
+    Ok(())
 }
 
 /// Imports checked rows in order (see [`crate::storage::Storage::import_persons`]);

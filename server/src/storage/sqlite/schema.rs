@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::storage::sqlite::persons;
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Version 1: participants, tokens, submissions (the idempotency record),
 /// registrations, issued numbers and the change feed.
@@ -157,6 +157,37 @@ ALTER TABLE registrations_v4 RENAME TO registrations;
 CREATE INDEX registrations_kpj ON registrations(kpj);
 ";
 
+/// Version 5: linking a device to a person:
+/// the person's e-mail address on file (the only one a link code is mailed
+/// to), each link attempt ("I am already registered": the device, the person it
+/// is bound to when the claim matched, the channel, its time and wrong codes) and
+/// the one-time codes (hashed; an e-mailed one bound to its attempt, an officer's
+/// to the person). `docs/link.md`.
+const V4_TO_V5: &str = "
+ALTER TABLE persons ADD COLUMN email TEXT;
+CREATE TABLE link_attempts (
+    id              TEXT PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id),
+    person_id       TEXT REFERENCES persons(id),
+    channel         TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    wrong           INTEGER NOT NULL DEFAULT 0,
+    used_at         INTEGER
+);
+CREATE INDEX link_attempts_person ON link_attempts(person_id, created_at);
+CREATE TABLE link_codes (
+    id          TEXT PRIMARY KEY,
+    person_id   TEXT NOT NULL REFERENCES persons(id),
+    attempt_id  TEXT REFERENCES link_attempts(id),
+    hash        BLOB NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER
+);
+CREATE INDEX link_codes_person ON link_codes(person_id, expires_at);
+";
+
 /// Sets the connection's pragmas. `file` is false for in-memory databases.
 pub fn configure(conn: &Connection, file: bool) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -203,6 +234,10 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             3 => {
                 tx.execute_batch(V3_TO_V4)?;
                 persons::adopt_registrations(&tx)?;
+            }
+            4 => {
+                tx.execute_batch(V4_TO_V5)?;
+                persons::adopt_emails(&tx)?;
             }
             other => return Err(Error::Malformed(format!("no upgrade from schema {other}"))),
         }

@@ -13,7 +13,7 @@ use crate::decisions::ingest::{
 };
 use crate::decisions::{ids, registration};
 use crate::error::{Error, Result};
-use crate::storage::sqlite::{events, persons};
+use crate::storage::sqlite::{link, persons};
 
 /// Answers every item from its [`Prepared`] work, in order, inside `tx`.
 pub fn store_batch(
@@ -165,7 +165,8 @@ fn register(
         registration::scheme_name(terms.scheme), reg.registered_on, terms.departure_date.map(ymd), ymd(terms.contract_start), ymd(terms.contract_end)
     ])?;
     let event = registration_decided(submission_id, reference, kpj, payment_code, reg);
-    events::append(tx, participant, &clock.now_rfc3339, &event)?;
+    // The person's other linked devices see their new registration too.
+    link::append_fanned(tx, participant, &clock.now_rfc3339, &event)?;
     Ok(())
 }
 
@@ -173,6 +174,7 @@ fn register(
 mod tests {
     use super::*;
     use crate::decisions::ingest::{prepare, CONFLICT};
+    use crate::storage::sqlite::events;
     use crate::storage::sqlite::SqliteDb;
     use crate::storage::DbLocation;
     use rantau_core::protocol::wire::EventKind;

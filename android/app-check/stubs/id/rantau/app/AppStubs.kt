@@ -1,5 +1,5 @@
 // Signatures of the app's Android-bound objects (Photos.kt, CardImage.kt, ProfileKey.kt, Backups.kt,
-// SyncWorker.kt, SecureWindow.kt in android/app), which need WorkManager, the
+// SyncWorker.kt, SecureWindow.kt, Networks.kt in android/app), which need WorkManager, the
 // Keystore, Bitmap and the activity's window and so are not compiled here. Keep these
 // in step with them: the screens are checked against these signatures.
 package id.rantau.app
@@ -8,6 +8,7 @@ import android.content.Context
 import android.net.Uri
 import androidx.compose.ui.graphics.ImageBitmap
 import id.rantau.core.PhotoPlan
+import id.rantau.core.Network
 import java.io.File
 
 object Photos {
@@ -43,4 +44,12 @@ class SyncWorker {
         fun schedulePeriodic(context: Context, profile: String) {}
         fun syncNow(context: Context, profile: String) {}
     }
+}
+
+object BuildConfigUrl {
+    const val SERVER = "https://api.rantau.example"
+}
+
+object Networks {
+    fun current(context: Context): Network = throw UnsupportedOperationException("stub")
 }

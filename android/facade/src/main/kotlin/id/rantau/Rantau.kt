@@ -9,6 +9,10 @@ import id.rantau.core.DraftSummary
 import id.rantau.core.FormInfo
 import id.rantau.core.Help
 import id.rantau.core.Lang
+import id.rantau.core.LinkChannel
+import id.rantau.core.LinkPending
+import id.rantau.core.LinkRequest
+import id.rantau.core.Linked
 import id.rantau.core.StatusCard
 import id.rantau.core.OutboxItem
 import id.rantau.core.OutboxSummary
@@ -345,6 +349,31 @@ class Rantau private constructor(
         } finally {
             changes.update { it + 1 }
         }
+
+    /**
+     * "Saya sudah terdaftar": asks the server for a one-time code to link this phone to the
+     * worker named by [nikOrKpj] (16 digits: a NIK; else a KPJ) and [birthDate] (`DD-MM-YYYY`),
+     * sent by e-mail to the address the agency holds for them ([LinkChannel.EMAIL]) or given
+     * by an officer at a service point ([LinkChannel.OFFICER]). The answer is the same whether
+     * or not the details match anyone. Bad input throws [RantauException.InvalidInput] `link.invalid`.
+     */
+    suspend fun linkStart(serverUrl: String, nikOrKpj: String, birthDate: String, channel: LinkChannel): LinkPending =
+        withContext(io) { live().linkStart(serverUrl, LinkRequest(nikOrKpj, birthDate, channel)) }
+
+    /**
+     * Types the one-time [code]: links this phone, then syncs so the card, status, payments and
+     * replies appear. A wrong, expired, used or locked code throws [RantauException.InvalidInput]
+     * (`link.code_wrong`, `link.code_expired`, `link.code_used`, `link.locked`); nothing changes.
+     */
+    suspend fun linkConfirm(serverUrl: String, code: String, network: Network = WIRED): Linked =
+        try {
+            withContext(io) { live().linkConfirm(serverUrl, code, network) }
+        } finally {
+            changes.update { it + 1 }
+        }
+
+    /** True while a link attempt waits for its code on this phone. */
+    suspend fun linkPending(): Boolean = call { it.linkPending() }
 
     /** The worker's data-use settings (Wi-Fi only, while roaming, documents only on Wi-Fi). */
     suspend fun syncSettings(): SyncSettings = call { it.syncSettings() }

@@ -107,6 +107,10 @@ fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchPr
                 Button(onClick = { go(Screen.Form(formId = "pmi-registration")) }, modifier = Modifier.fillMaxWidth()) {
                     Text(stringResource(R.string.register))
                 }
+                // Registered by the placement company or on an old phone: link this one instead.
+                OutlinedButton(onClick = { go(Screen.Link) }, modifier = Modifier.fillMaxWidth()) {
+                    Text(stringResource(R.string.already_registered))
+                }
             }
             for (d in drafts) {
                 Row(verticalAlignment = Alignment.CenterVertically) {

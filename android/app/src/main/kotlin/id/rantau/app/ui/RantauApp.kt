@@ -35,6 +35,7 @@ sealed interface Screen {
     data object Consultations : Screen
     data object ServicePoints : Screen
     data object Settings : Screen
+    data object Link : Screen
 }
 
 /** The screen as saved state keeps it (a string), so the stack outlives a rotation or the process. */
@@ -47,12 +48,13 @@ private fun Screen.saved(): String = when (this) {
     Screen.Consultations -> "consultations"
     Screen.ServicePoints -> "service_points"
     Screen.Settings -> "settings"
+    Screen.Link -> "link"
 }
 
 private fun restored(saved: String): Screen? = when {
     saved.startsWith("draft:") -> Screen.Form(draftId = saved.removePrefix("draft:"))
     saved.startsWith("form:") -> Screen.Form(formId = saved.removePrefix("form:"))
-    else -> listOf(Screen.Home, Screen.Outbox, Screen.Card, Screen.Consultations, Screen.ServicePoints, Screen.Settings)
+    else -> listOf(Screen.Home, Screen.Outbox, Screen.Card, Screen.Consultations, Screen.ServicePoints, Screen.Settings, Screen.Link)
         .firstOrNull { it.saved() == saved }
 }
 
@@ -72,7 +74,7 @@ private val StackSaver = listSaver<SnapshotStateList<Screen>, String>(
  */
 val Screen.showsPersonalData: Boolean
     get() = when (this) {
-        Screen.Home, is Screen.Form, Screen.Outbox, Screen.Card, Screen.Consultations -> true
+        Screen.Home, is Screen.Form, Screen.Outbox, Screen.Card, Screen.Consultations, Screen.Link -> true
         Screen.ServicePoints, Screen.Settings -> false
     }
 
@@ -185,6 +187,7 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
             Screen.Card -> CardScreen(open, onBack = back)
             Screen.Consultations -> ConsultationsScreen(open, onNew = { go(Screen.Form(formId = "consultation")) }, onBack = back)
             Screen.ServicePoints -> ServicePointsScreen(open, settings.language, onBack = back)
+            Screen.Link -> LinkScreen(open, settings.language, onLinked = back, onBack = back)
             Screen.Settings -> SettingsScreen(settings, open, onLanguage = { lang ->
                 settings.language = lang
                 onLanguage(lang)
