@@ -5,6 +5,7 @@ import androidx.activity.compose.setContent
 import androidx.appcompat.app.AppCompatActivity
 import androidx.appcompat.app.AppCompatDelegate
 import androidx.core.os.LocaleListCompat
+import id.rantau.app.ui.Foreground
 import id.rantau.app.ui.RantauApp
 import id.rantau.core.Lang
 
@@ -19,6 +20,16 @@ class MainActivity : AppCompatActivity() {
         val settings = Settings(applicationContext)
         applyLanguage(settings.language)
         setContent { RantauApp(settings = settings, onLanguage = ::applyLanguage) }
+    }
+
+    override fun onStart() {
+        super.onStart()
+        Foreground.started()
+    }
+
+    override fun onStop() {
+        super.onStop()
+        Foreground.stopped()
     }
 
     /** Android strings follow the app locale; the core's messages follow `Rantau.setLanguage`. */

@@ -6,6 +6,7 @@ import androidx.compose.runtime.snapshots.SnapshotStateList
 import androidx.activity.compose.BackHandler
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.DisposableEffect
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
@@ -153,6 +154,16 @@ fun RantauApp(settings: Settings, onLanguage: (Lang) -> Unit) {
         if (open == null) return@MaterialTheme
 
         val name = profile ?: return@MaterialTheme
+        // Back after a long absence: a profile with a PIN asks for it again (Foreground).
+        val absences by Foreground.longAbsences.collectAsState()
+        var absencesSeen by rememberSaveable { mutableStateOf(absences) }
+        LaunchedEffect(absences) {
+            if (absences != absencesSeen) {
+                absencesSeen = absences
+                open.lockAgain()
+                locked = open.pinStatus().let { it.hasPin && !it.unlocked }
+            }
+        }
         if (locked) {
             // The title is not the worker's name: whoever holds the phone may not know it.
             PinScreen(open, title = "Rantau", language = settings.language, onUnlocked = { locked = false }, onOtherProfile = {
