@@ -1,4 +1,4 @@
-// Signatures of the app's Android-bound objects (Photos.kt, CardImage.kt, ProfileKey.kt, Backups.kt,
+// Signatures of the app's Android-bound objects (Photos.kt, CardImage.kt, Reminders.kt, ProfileKey.kt, Backups.kt,
 // SyncWorker.kt, SecureWindow.kt, Networks.kt in android/app), which need WorkManager, the
 // Keystore, Bitmap and the activity's window and so are not compiled here. Keep these
 // in step with them: the screens are checked against these signatures.
@@ -52,4 +52,9 @@ object BuildConfigUrl {
 
 object Networks {
     fun current(context: Context): Network = throw UnsupportedOperationException("stub")
+}
+
+object Reminders {
+    const val PERMISSION = "android.permission.POST_NOTIFICATIONS"
+    fun shouldAsk(context: Context, hasReminders: Boolean): Boolean = throw UnsupportedOperationException("stub")
 }

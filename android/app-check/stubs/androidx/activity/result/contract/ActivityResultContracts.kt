@@ -10,4 +10,5 @@ class ActivityResultContracts {
     class GetContent : ActivityResultContract<String, Uri?>()
     class CreateDocument(mimeType: String) : ActivityResultContract<String, Uri?>()
     class OpenDocument : ActivityResultContract<Array<String>, Uri?>()
+    class RequestPermission : ActivityResultContract<String, Boolean>()
 }

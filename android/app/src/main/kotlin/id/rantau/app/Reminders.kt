@@ -3,9 +3,11 @@ package id.rantau.app
 import android.app.NotificationChannel
 import android.app.NotificationManager
 import android.content.Context
+import android.content.pm.PackageManager
 import android.os.Build
 import androidx.core.app.NotificationCompat
 import androidx.core.app.NotificationManagerCompat
+import androidx.core.content.ContextCompat
 import androidx.work.ExistingWorkPolicy
 import androidx.work.OneTimeWorkRequestBuilder
 import androidx.work.WorkManager
@@ -28,6 +30,23 @@ import java.util.concurrent.TimeUnit
 object Reminders {
     private const val CHANNEL = "reminders"
     private const val HOUR = 9
+
+    /** The runtime permission notifications need from Android 13 on. */
+    const val PERMISSION = "android.permission.POST_NOTIFICATIONS"
+
+    /**
+     * True once, when there is something to remind of and Android 13+ has not granted
+     * [PERMISSION]: the home screen asks then, in context, and never nags again (the
+     * worker can still allow it in the system's settings).
+     */
+    fun shouldAsk(context: Context, hasReminders: Boolean): Boolean {
+        if (!hasReminders || Build.VERSION.SDK_INT < Build.VERSION_CODES.TIRAMISU) return false
+        if (ContextCompat.checkSelfPermission(context, PERMISSION) == PackageManager.PERMISSION_GRANTED) return false
+        val prefs = context.getSharedPreferences("rantau-notifications", Context.MODE_PRIVATE)
+        if (prefs.getBoolean("asked", false)) return false
+        prefs.edit().putBoolean("asked", true).apply()
+        return true
+    }
 
     /** Schedules [reminders] (the whole list, after a sync). */
     fun schedule(context: Context, reminders: List<Reminder>) {

@@ -16,6 +16,9 @@ import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
+import androidx.activity.compose.rememberLauncherForActivityResult
+import androidx.activity.result.contract.ActivityResultContracts
+import id.rantau.app.Reminders
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
@@ -59,6 +62,11 @@ fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchPr
                 SyncAction.SYNC_NOW -> onSync()
             }
         }
+    }
+    // Reminders need Android 13's notification permission: asked once, when there is one to show.
+    val askNotifications = rememberLauncherForActivityResult(ActivityResultContracts.RequestPermission()) { }
+    LaunchedEffect(app) {
+        if (Reminders.shouldAsk(context, app.reminders().isNotEmpty())) askNotifications.launch(Reminders.PERMISSION)
     }
     LaunchedEffect(outbox) {
         status = app.statusCard()
