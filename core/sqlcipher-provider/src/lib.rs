@@ -4,12 +4,15 @@
 //! SQLCipher is compiled with `-DSQLCIPHER_CRYPTO_CUSTOM=rantau_sqlcipher_setup`
 //! (workspace `.cargo/config.toml`) and calls [`ffi::rantau_sqlcipher_setup`] once,
 //! at `sqlite3_initialize`, to fill its provider table. Every crate that opens a
-//! SQLCipher connection must call [`ensure_linked`] so the symbol is in the link.
+//! SQLCipher connection must call [`initialize`] first: it finishes that set-up
+//! before the connection opens and keeps the symbol in the link.
 
 pub mod crypto;
 pub mod ffi;
+mod init;
 
 pub use crypto::CryptoError;
+pub use init::{initialize, InitError};
 
 /// The name `PRAGMA cipher_provider` reports for this provider.
 pub const PROVIDER_NAME: &str = "rustcrypto";
@@ -20,6 +23,7 @@ pub const PROVIDER_NAME: &str = "rustcrypto";
 /// crates Rust code names, and a linker that reads archives in one pass (GNU ld)
 /// pulls an object only for a symbol that is already wanted. Calling this from the
 /// code that opens connections satisfies both. Costs nothing at run time.
+/// [`initialize`] calls it.
 #[inline(never)]
 pub fn ensure_linked() {
     let setup: unsafe extern "C" fn(*mut ffi::SqlcipherProvider) -> std::ffi::c_int =

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::base::error::{Error, Result};
 use crate::store::key::Key;
-use crate::store::open::unlock;
+use crate::store::open::{connect, unlock};
 use crate::store::schema;
 
 /// Every row of one database.
@@ -131,7 +131,7 @@ fn read_table(conn: &Connection, table: &mut TableDump) -> rusqlite::Result<()> 
 /// writing to it (a damaged profile that was set aside). A key that opens nothing
 /// is [`Error::WrongKey`]-like: the file's own error.
 pub fn dump_file(path: &Path, key: &Key) -> Result<Dump> {
-    let conn = Connection::open_with_flags(
+    let conn = connect(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;

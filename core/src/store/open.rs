@@ -118,11 +118,19 @@ fn is_not_a_database(err: &rusqlite::Error) -> bool {
     matches!(err, rusqlite::Error::SqliteFailure(e, _) if e.code == ErrorCode::NotADatabase)
 }
 
+/// Opens a connection to `path` once SQLite and SQLCipher have finished their
+/// one-time set-up: a connection opened while another thread is still in it would
+/// fail its `PRAGMA key` (see `rantau_sqlcipher_provider::initialize`).
+pub(crate) fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    rantau_sqlcipher_provider::initialize().map_err(|e| {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(e.0), Some(e.to_string()))
+    })?;
+    Connection::open_with_flags(path, flags)
+}
+
 /// Keys the connection and checks the key by reading the schema (the first read
 /// decrypts page 1; nothing is written).
 pub(crate) fn unlock(conn: &Connection, key: &Key) -> rusqlite::Result<()> {
-    // SQLCipher's crypto is our Rust provider; this keeps its C entry point linked.
-    rantau_sqlcipher_provider::ensure_linked();
     // We diagnose a failed decrypt ourselves; SQLCipher's own log would only repeat it.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(key.pragma_sql().as_str())?;
@@ -196,7 +204,7 @@ impl Store {
             } else {
                 OpenFlags::empty()
             };
-        let mut conn = Connection::open_with_flags(path, flags)?;
+        let mut conn = connect(path, flags)?;
         if let Err(e) = unlock(&conn, key) {
             drop(conn);
             if is_not_a_database(&e) {

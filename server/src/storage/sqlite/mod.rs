@@ -41,11 +41,9 @@ impl SqliteDb {
     /// encrypted with `key`. Errors: [`Error::WrongKey`], [`Error::NotEncrypted`],
     /// [`Error::SchemaTooNew`]; in each case the file is left untouched.
     pub fn open(location: &DbLocation, key: &DataKey) -> Result<SqliteDb> {
-        // SQLite here is SQLCipher with the Rust crypto provider; keep it linked.
-        rantau_sqlcipher_provider::ensure_linked();
         let mut conn = match location {
             // Never on disk: nothing to encrypt.
-            DbLocation::Memory => Connection::open_in_memory()?,
+            DbLocation::Memory => open::connect(Connection::open_in_memory)?,
             DbLocation::File(path) | DbLocation::FileAndBucket { path, .. } => {
                 open::open_file(path, key)?
             }

@@ -48,10 +48,12 @@ pub(super) fn open_file(path: &Path, key: &DataKey) -> Result<Connection> {
         create_private(path)?;
         KeyCheck::Unknown
     };
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let conn = connect(|| {
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    })?;
     if let Err(e) = unlock(&conn, key) {
         drop(conn);
         if matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::NotADatabase) {
@@ -64,6 +66,18 @@ pub(super) fn open_file(path: &Path, key: &DataKey) -> Result<Connection> {
         key::write_check(path, key)?;
     }
     Ok(conn)
+}
+
+/// Opens a connection with `open` once SQLite and SQLCipher have finished their
+/// one-time set-up: a connection opened while another thread is still in it would
+/// fail its `PRAGMA key` (see `rantau_sqlcipher_provider::initialize`).
+pub(super) fn connect(
+    open: impl FnOnce() -> rusqlite::Result<Connection>,
+) -> rusqlite::Result<Connection> {
+    rantau_sqlcipher_provider::initialize().map_err(|e| {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(e.0), Some(e.to_string()))
+    })?;
+    open()
 }
 
 /// Keys the connection and checks the key by reading the schema (the first read
