@@ -6,7 +6,10 @@
 //    read from RantauApp.kt and ProfileKey.kt, so a rename cannot slip past), for cloud
 //    backup and for device transfer;
 //  - the camera may write only into no_backup (capture_paths.xml);
-//  - the root composable puts FLAG_SECURE on the screens with personal data.
+//  - the root composable puts FLAG_SECURE on the screens with personal data;
+//  - the screens hold at 200 % font scale: every Page scrolls (a list's in a ListPage,
+//    whose LazyColumn scrolls), nothing else scrolls inside a Page, and no text is held
+//    to a fixed height, a fixed font size or one line.
 // Prints each failure and exits 1 if there is any.
 import java.io.File;
 import java.nio.file.Files;
@@ -58,6 +61,69 @@ public class RulesCheck {
             failures.add(where + ": no <exclude domain=\"file\" path=\"" + profiles + "/\">");
         if (!excludes(section, "sharedpref", keysPrefs + ".xml"))
             failures.add(where + ": no <exclude domain=\"sharedpref\" path=\"" + keysPrefs + ".xml\">");
+    }
+
+    /** Index of the bracket closing the one at [open] ('(' or '{'), or -1. */
+    static int closing(String text, int open) {
+        char o = text.charAt(open), c = o == '(' ? ')' : '}';
+        int depth = 0;
+        for (int i = open; i < text.length(); i++) {
+            if (text.charAt(i) == o) depth++;
+            else if (text.charAt(i) == c && --depth == 0) return i;
+        }
+        return -1;
+    }
+
+    /**
+     * At 200 % font scale text grows and the screen does not. Each `Page { … }` scrolls
+     * (Common.kt), so its block may hold no LazyColumn or verticalScroll of its own (a
+     * vertical scroll inside another is measured with an infinite height and throws);
+     * each `ListPage { … }` holds the LazyColumn that scrolls it. No text may be cut by a
+     * fixed height (`.height(N.dp)`, `.size(N.dp)`; `heightIn(min = …)` sizes a touch
+     * target; a Spacer may be fixed), a fixed `fontSize` or `maxLines = 1`.
+     * Returns the number of pages checked.
+     */
+    static int checkFontScale(File ui) throws Exception {
+        int pages = 0;
+        File[] files = ui.listFiles((d, n) -> n.endsWith(".kt"));
+        if (files == null || files.length == 0) {
+            failures.add("no screens in " + ui);
+            return 0;
+        }
+        java.util.Arrays.sort(files);
+        Pattern call = Pattern.compile("(?<!fun )\\b(Page|ListPage)\\(");
+        Pattern fixed = Pattern.compile("\\.(height|size|requiredHeight|requiredSize)\\(\\s*[0-9]+\\.dp\\s*\\)");
+        Pattern cut = Pattern.compile("fontSize\\s*=|maxLines\\s*=\\s*1\\b");
+        if (!text(new File(ui, "Common.kt")).contains("verticalScroll(rememberScrollState())"))
+            failures.add("ui/Common.kt: Page does not scroll");
+        for (File f : files) {
+            String t = text(f);
+            Matcher m = call.matcher(t);
+            while (m.find()) {
+                int args = closing(t, m.end() - 1);
+                int open = args < 0 ? -1 : t.indexOf('{', args);
+                int close = open < 0 ? -1 : closing(t, open);
+                if (close < 0 || !t.substring(args + 1, open).isBlank()) {
+                    failures.add(f.getName() + ": cannot read the block of the " + m.group(1) + " at offset " + m.start());
+                    continue;
+                }
+                pages++;
+                String block = t.substring(open, close);
+                boolean list = block.contains("LazyColumn");
+                if (m.group(1).equals("Page") && (list || block.contains("verticalScroll")))
+                    failures.add(f.getName() + ": a Page holds a LazyColumn or verticalScroll (it scrolls already; a list goes in a ListPage)");
+                if (m.group(1).equals("ListPage") && !list)
+                    failures.add(f.getName() + ": a ListPage without a LazyColumn does not scroll (use Page)");
+            }
+            String[] lines = t.split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                if (fixed.matcher(lines[i]).find() && !lines[i].contains("Spacer("))
+                    failures.add(f.getName() + ":" + (i + 1) + ": a fixed size would cut text at a large font scale (heightIn(min = …))");
+                if (cut.matcher(lines[i]).find())
+                    failures.add(f.getName() + ":" + (i + 1) + ": a fixed font size or one line cuts text at a large font scale");
+            }
+        }
+        return pages;
     }
 
     public static void main(String[] args) throws Exception {
@@ -125,9 +191,12 @@ public class RulesCheck {
         if (!text(new File(kotlin, "SecureWindow.kt")).contains("FLAG_SECURE"))
             failures.add("SecureWindow.kt does not set FLAG_SECURE");
 
+        int screens = checkFontScale(new File(kotlin, "ui"));
+
         for (String f : failures) System.err.println("app rules: " + f);
         if (!failures.isEmpty()) System.exit(1);
         System.out.println("app rules: backups and transfers exclude " + profiles + "/ and " + keysPrefs
-            + ".xml; captures in no_backup; FLAG_SECURE on the personal screens");
+            + ".xml; captures in no_backup; FLAG_SECURE on the personal screens; "
+            + screens + " pages scroll at 200 % font scale");
     }
 }

@@ -164,3 +164,11 @@ pub fn photo_sample_size(plan: PhotoPlan, width: u32, height: u32) -> u32 {
 pub fn photo_target_size(plan: PhotoPlan, width: u32, height: u32) -> PixelSize {
     plan.target_size(width, height)
 }
+
+/// A moment (`at_ms`, unix ms; e.g. `Reply.at_ms`) as a person reads it on the
+/// phone's clock: `DD-MM-YYYY HH:MM`, `utc_offset_minutes` being the phone's offset
+/// at that moment (the platform knows its zone, DST included).
+#[uniffi::export]
+pub fn display_time(at_ms: i64, utc_offset_minutes: i32) -> String {
+    rantau_core::domain::date::display_time(at_ms, utc_offset_minutes)
+}

@@ -8,6 +8,7 @@ use clap::Subcommand;
 
 use rantau_core::app::help::{self, Help};
 use rantau_core::app::profile::Profile;
+use rantau_core::domain::date::display_time;
 
 use rantau_core::app::sync::Network;
 use rantau_core::app::sync::{ServerLink, SyncObserver, SyncReport, SyncState};
@@ -317,13 +318,24 @@ pub fn print_threads(env: &Env, profile: &Profile) -> Result<()> {
             ));
         }
         for r in th.replies {
-            let at = chrono::DateTime::parse_from_rfc3339(&r.at)
-                .map(|d| d.format("%d-%m-%Y %H:%M UTC").to_string())
-                .unwrap_or(r.at);
+            let at = display_time(r.at_ms, local_offset_minutes(r.at_ms));
             out::line(format!("  ↳ {} ({at}): {}", r.from, r.body));
         }
     }
     Ok(())
+}
+
+/// This machine's offset from UTC at `at_ms`, in minutes (its time zone, DST
+/// included): the CLI's clock is the machine's, as the app's is the phone's.
+fn local_offset_minutes(at_ms: i64) -> i32 {
+    use chrono::Offset;
+    chrono::DateTime::from_timestamp_millis(at_ms).map_or(0, |t| {
+        t.with_timezone(&chrono::Local)
+            .offset()
+            .fix()
+            .local_minus_utc()
+            / 60
+    })
 }
 
 /// `rantau consult …`

@@ -581,7 +581,16 @@ fn wrong_key_is_a_typed_error_and_leaves_the_profile_untouched() {
 #[test]
 fn demo_tells_the_whole_story_and_counts_exactly_once() {
     let home = tempfile::tempdir().unwrap();
-    let out = rantau(home.path(), &["demo"]);
+    // On a machine in Hong Kong's time zone (POSIX form: no tz database needed).
+    let out = Command::new(env!("CARGO_BIN_EXE_rantau"))
+        .arg("demo")
+        .env("RANTAU_HOME", home.path())
+        .env("TZ", "HKT-8")
+        .env_remove("RANTAU_KEY")
+        .env_remove("RANTAU_LANG")
+        .env_remove("RANTAU_PROFILE")
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -598,6 +607,18 @@ fn demo_tells_the_whole_story_and_counts_exactly_once() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+    // The officer's reply, just now, on the machine's clock (UTC+8), day first.
+    let shown = text
+        .lines()
+        .find_map(|l| l.split_once("↳")?.1.split_once('(')?.1.split_once(')'))
+        .map(|(at, _)| at.to_string())
+        .unwrap_or_else(|| panic!("no reply in:\n{text}"));
+    let at = chrono::NaiveDateTime::parse_from_str(&shown, "%d-%m-%Y %H:%M").unwrap();
+    let hk_now = chrono::Utc::now().naive_utc() + chrono::Duration::hours(8);
+    assert!(
+        (hk_now - at).num_minutes().abs() <= 10,
+        "{shown} is not Hong Kong's time now ({hk_now})"
+    );
     let en = rantau(home.path(), &["--lang", "en", "demo"]);
     assert!(String::from_utf8_lossy(&en.stdout).contains("exactly once"));
 }

@@ -188,6 +188,13 @@ async fn enroll_push_pull_and_inquire() {
     assert_eq!(threads[0].submission_id, consult);
     assert_eq!(threads[0].replies.len(), 1);
     assert!(threads[0].replies[0].body.contains("Mandiri"));
+    // The reply's moment, read from the server's RFC 3339 for the local clock.
+    let at = threads[0].replies[0].at_ms;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert!(now - 600_000 < at && at <= now, "{at} vs {now}");
 
     // A third sync finds nothing new and sends nothing.
     let report = sync::sync(&store, &cfg, &NoObserver).await.unwrap();

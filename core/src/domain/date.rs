@@ -15,6 +15,25 @@ pub fn display(date: NaiveDate) -> String {
     date.format(DISPLAY_FORMAT).to_string()
 }
 
+/// A moment (`at_ms`, unix milliseconds) as the core shows it to a person, on the
+/// clock of where they are: `DD-MM-YYYY HH:MM`, shifted by `utc_offset_minutes`
+/// (the phone's offset at that moment, DST included: the platform knows its zone,
+/// the core does not carry a time-zone database). An offset beyond ±18 hours is
+/// not a real one and counts as zero; a moment out of range shows as `—`.
+pub fn display_time(at_ms: i64, utc_offset_minutes: i32) -> String {
+    let offset = chrono::FixedOffset::east_opt(utc_offset_minutes.saturating_mul(60))
+        .filter(|_| utc_offset_minutes.unsigned_abs() <= 18 * 60)
+        .unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc));
+    chrono::DateTime::from_timestamp_millis(at_ms).map_or_else(
+        || "—".to_string(),
+        |t| {
+            t.with_timezone(&offset)
+                .format(&format!("{DISPLAY_FORMAT} %H:%M"))
+                .to_string()
+        },
+    )
+}
+
 /// Parses a date as people type it. Day first: `17-08-1995`, `17/08/1995`,
 /// `17.08.1995`, `17 08 1995`, with one-digit day and month (`7-8-1995`), or the
 /// eight digits with no separator (`17081995`); or year first: ISO `1995-08-17`
@@ -122,6 +141,24 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_moment_shows_on_the_local_clock_day_first() {
+        // 2026-12-04T23:30:00Z.
+        let at = 1_796_427_000_000;
+        assert_eq!(display_time(at, 0), "04-12-2026 23:30");
+        // Hong Kong (+8): already the next day.
+        assert_eq!(display_time(at, 8 * 60), "05-12-2026 07:30");
+        // Saudi Arabia (+3), and a half-hour zone (India, +5:30).
+        assert_eq!(display_time(at, 3 * 60), "05-12-2026 02:30");
+        assert_eq!(display_time(at, 5 * 60 + 30), "05-12-2026 05:00");
+        // West of UTC.
+        assert_eq!(display_time(at, -5 * 60), "04-12-2026 18:30");
+        // Not an offset: the UTC clock, never a panic.
+        assert_eq!(display_time(at, 24 * 60), "04-12-2026 23:30");
+        assert_eq!(display_time(at, i32::MIN), "04-12-2026 23:30");
+        assert_eq!(display_time(i64::MAX, 0), "—");
     }
 
     #[test]

@@ -20,8 +20,11 @@ pub struct Reply {
     pub body: String,
     /// Role or desk.
     pub from: String,
-    /// When (RFC 3339).
+    /// When (RFC 3339, as the server sent it).
     pub at: String,
+    /// When, in unix milliseconds, for [`crate::domain::date::display_time`] (the
+    /// fetch time if the server's `at` could not be read: a reply is never later).
+    pub at_ms: i64,
 }
 
 impl std::fmt::Debug for Reply {
@@ -88,17 +91,19 @@ fn thread(
     found: Option<(ThreadBody, i64)>,
 ) -> Thread {
     let (replies, fetched_at) = match found {
-        Some((t, at)) => (
+        Some((t, fetched_at)) => (
             t.replies
                 .into_iter()
                 .map(|r| Reply {
+                    at_ms: chrono::DateTime::parse_from_rfc3339(&r.at)
+                        .map_or(fetched_at, |t| t.timestamp_millis()),
                     reply_id: r.reply_id,
                     body: r.body,
                     from: r.from,
                     at: r.at,
                 })
                 .collect(),
-            Some(at),
+            Some(fetched_at),
         ),
         None => (Vec::new(), None),
     };

@@ -6,6 +6,8 @@ import java.util.Date
 import java.util.Locale
 import java.util.TimeZone
 import id.rantau.core.PhotoPlan
+import id.rantau.core.Reply
+import id.rantau.ffi.displayTime
 import id.rantau.ffi.photoSampleSize
 import id.rantau.ffi.photoTargetSize
 
@@ -29,6 +31,13 @@ fun pickerMillisOfDay(day: String): Long? =
 
 /** The day the date picker selected ([millis], UTC midnight) as the core takes it: `YYYY-MM-DD`. */
 fun dayOfPickerMillis(millis: Long): String = dayFormat().format(Date(millis))
+
+/**
+ * When the officer replied, on the phone's clock (`DD-MM-YYYY HH:MM`): the core
+ * formats; the phone only says its offset from UTC at that moment ([zone], DST included).
+ */
+fun Reply.whenLabel(zone: TimeZone = TimeZone.getDefault()): String =
+    displayTime(atMs, zone.getOffset(atMs) / 60_000)
 
 /**
  * The decoder subsampling (a power of two) for a [width] × [height] camera photo of a

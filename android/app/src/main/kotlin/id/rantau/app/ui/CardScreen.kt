@@ -9,8 +9,6 @@ import androidx.compose.ui.text.AnnotatedString
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
-import androidx.compose.foundation.rememberScrollState
-import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Card
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
@@ -49,7 +47,7 @@ fun CardScreen(app: Rantau, onBack: () -> Unit) {
         payAge = app.age(pay?.fetchedAt)
     }
     Page(stringResource(R.string.card_and_payment), onBack = onBack) {
-        Column(Modifier.verticalScroll(rememberScrollState())) {
+        Column {
             val c = card
             if (c == null) {
                 Text(stringResource(R.string.no_card_yet))

@@ -1,6 +1,8 @@
 package id.rantau.app.ui
 
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.foundation.layout.ColumnScope
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.padding
@@ -21,10 +23,28 @@ import androidx.compose.ui.unit.dp
 import id.rantau.app.R
 import id.rantau.app.SecureWindow
 
-/** A screen with a title and, unless it is the root, a back arrow. */
+/**
+ * A screen with a title and, unless it is the root, a back arrow. Its content scrolls:
+ * at the largest font scale (200 %) text grows and the screen does not, so nothing may
+ * be out of reach below the fold. A screen whose content is a list uses [ListPage].
+ */
+@Composable
+fun Page(title: String, onBack: (() -> Unit)? = null, content: @Composable ColumnScope.() -> Unit) =
+    Frame(title, onBack) {
+        Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()), content = content)
+    }
+
+/**
+ * A screen whose content holds a `LazyColumn` (which scrolls itself, and may not sit
+ * inside another vertical scroll): otherwise as [Page].
+ */
+@Composable
+fun ListPage(title: String, onBack: (() -> Unit)? = null, content: @Composable ColumnScope.() -> Unit) =
+    Frame(title, onBack) { Column(Modifier.fillMaxSize(), content = content) }
+
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
-fun Page(title: String, onBack: (() -> Unit)? = null, content: @Composable ColumnScope.() -> Unit) {
+private fun Frame(title: String, onBack: (() -> Unit)?, body: @Composable () -> Unit) {
     Scaffold(topBar = {
         TopAppBar(
             title = { Text(title) },
@@ -37,7 +57,7 @@ fun Page(title: String, onBack: (() -> Unit)? = null, content: @Composable Colum
             },
         )
     }) { inner ->
-        Column(Modifier.padding(inner).padding(horizontal = 16.dp).fillMaxSize(), content = content)
+        Column(Modifier.padding(inner).padding(horizontal = 16.dp).fillMaxSize()) { body() }
     }
 }
 

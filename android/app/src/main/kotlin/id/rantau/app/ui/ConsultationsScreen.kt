@@ -20,6 +20,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import id.rantau.Rantau
+import id.rantau.whenLabel
 import id.rantau.app.R
 import id.rantau.core.Thread
 
@@ -29,7 +30,7 @@ fun ConsultationsScreen(app: Rantau, onNew: () -> Unit, onBack: () -> Unit) {
     var threads by remember { mutableStateOf<List<Thread>>(emptyList()) }
     val outbox by remember(app) { app.outboxFlow() }.collectAsState(initial = emptyList())
     LaunchedEffect(outbox) { threads = app.threads() }
-    Page(stringResource(R.string.consultations), onBack = onBack) {
+    ListPage(stringResource(R.string.consultations), onBack = onBack) {
         Button(onClick = onNew) { Text(stringResource(R.string.new_consultation)) }
         val titles = outbox.associate { it.id to it.title }
         LazyColumn {
@@ -39,7 +40,7 @@ fun ConsultationsScreen(app: Rantau, onNew: () -> Unit, onBack: () -> Unit) {
                         Text(titles[t.submissionId] ?: t.submissionId.take(8), style = MaterialTheme.typography.titleSmall)
                         if (t.replies.isEmpty()) Text(stringResource(R.string.no_reply_yet))
                         for (r in t.replies) {
-                            Text("${r.from} · ${r.at}", style = MaterialTheme.typography.labelMedium)
+                            Text("${r.from} · ${r.whenLabel()}", style = MaterialTheme.typography.labelMedium)
                             Text(r.body)
                         }
                     }

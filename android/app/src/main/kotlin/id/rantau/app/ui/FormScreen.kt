@@ -121,7 +121,7 @@ fun FormScreen(
         )
         return
     }
-    Page(screen.title, onBack = { onDone(false) }) {
+    ListPage(screen.title, onBack = { onDone(false) }) {
         PageTabs(screen, onSelect = { page -> act { goTo(page) } })
         Text(screen.pageTitle, style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 8.dp))
         Text(screen.progress, style = MaterialTheme.typography.bodySmall)

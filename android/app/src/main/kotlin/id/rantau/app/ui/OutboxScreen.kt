@@ -49,7 +49,7 @@ fun OutboxScreen(app: Rantau, onFix: (draftId: String) -> Unit, onBack: () -> Un
             }
         }
     }
-    Page(stringResource(R.string.outbox), onBack = onBack) {
+    ListPage(stringResource(R.string.outbox), onBack = onBack) {
         failure?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         if (outbox.isEmpty()) Text(stringResource(R.string.outbox_empty))
         LazyColumn {

@@ -53,7 +53,7 @@ fun ProfileScreen(profilesDir: File, language: Lang, onLanguage: (Lang) -> Unit,
     }
     val existing = entries.map { it.name }
     var name by remember { mutableStateOf("") }
-    Page(stringResource(R.string.choose_profile)) {
+    ListPage(stringResource(R.string.choose_profile)) {
         Text(stringResource(R.string.language))
         Row {
             FilterChip(selected = language == Lang.ID, onClick = { onLanguage(Lang.ID) }, label = { Text("Bahasa Indonesia") })

@@ -32,7 +32,7 @@ fun ReviewView(
     onConfirm: () -> Unit,
     onBack: () -> Unit,
 ) {
-    Page(review.title, onBack = onBack) {
+    ListPage(review.title, onBack = onBack) {
         Text(stringResource(R.string.review_hint), modifier = Modifier.padding(vertical = 8.dp))
         LazyColumn(Modifier.weight(1f)) {
             items(review.pages, key = { it.page.toInt() }) { page ->

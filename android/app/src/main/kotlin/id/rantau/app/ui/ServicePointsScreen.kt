@@ -46,7 +46,7 @@ fun ServicePointsScreen(app: Rantau, language: Lang, onBack: () -> Unit) {
     var country by remember { mutableStateOf(destinations.firstOrNull()?.code ?: "HK") }
     LaunchedEffect(app) { app.help().country?.let { country = it } }
     val dial = { number: String -> context.startActivity(Intent(Intent.ACTION_DIAL, Uri.parse("tel:$number"))) }
-    Page(stringResource(R.string.service_points), onBack = onBack) {
+    ListPage(stringResource(R.string.service_points), onBack = onBack) {
         LazyRow {
             items(destinations, key = { it.code }) { c ->
                 FilterChip(selected = c.code == country, onClick = { country = c.code }, label = { Text(c.name) }, modifier = Modifier.padding(end = 4.dp))

@@ -24,7 +24,7 @@ import id.rantau.core.WhatNext
  */
 @Composable
 fun WhatNextView(next: WhatNext, onDone: () -> Unit) {
-    Page(next.title, onBack = onDone) {
+    ListPage(next.title, onBack = onDone) {
         Text(stringResource(R.string.sent_to_outbox), modifier = Modifier.padding(vertical = 8.dp))
         LazyColumn(Modifier.weight(1f)) {
             items(next.steps) { step ->
