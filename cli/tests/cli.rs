@@ -191,14 +191,16 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
     let today = chrono::Utc::now().date_naive();
     let start = today + chrono::Days::new(30);
     let end = start + chrono::Months::new(24) - chrono::Days::new(1);
-    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let day = |d: chrono::NaiveDate| d.format("%d-%m-%Y").to_string();
     let (start, end, expiry) = (day(start), day(end), day(today + chrono::Days::new(2000)));
+    // Every value as the worker writes it in Indonesian: choice labels (not codes),
+    // dates day first.
     let answers: Vec<(&str, &str)> = vec![
         ("nik", "3515145708950001"),
         ("full_name", "Sri Wahyuni"),
         ("birth_place", "Sidoarjo"),
         ("birth_date", "17-08-1995"),
-        ("sex", "F"),
+        ("sex", "Perempuan"),
         ("mother_maiden_name", "Suminah"),
         ("address", "Jl. Melati No. 5"),
         ("village", "Sidokare"),
@@ -206,24 +208,24 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
         ("regency", "Kabupaten Sidoarjo"),
         ("province", "Jawa Timur"),
         ("phone_id", "0812 3456 7890"),
-        ("destination_country", "HK"),
+        ("destination_country", "Hongkong"),
         ("phone_abroad", "9123 4567"),
         ("passport_number", "c1234567"),
         ("passport_expiry", &expiry),
-        ("scheme", "p3mi"),
-        ("placement_phase", "sebelum"),
+        ("scheme", "Melalui perusahaan penempatan (P3MI)"),
+        ("placement_phase", "Sebelum bekerja (belum berangkat)"),
         ("placement_company", "PT Contoh"),
         ("employer_name", "Chan Tai Man"),
-        ("job", "domestic_worker"),
+        ("job", "Pekerja rumah tangga"),
         ("contract_start", &start),
         ("contract_end", &end),
         ("jkk_jkm", "ya"),
-        ("jht_opt_in", "no"),
+        ("jht_opt_in", "Tidak"),
         ("heirs[0].name", "Suminah"),
-        ("heirs[0].relationship", "parent"),
-        ("heirs[0].birth_date", "1970-03-12"),
+        ("heirs[0].relationship", "Orang tua"),
+        ("heirs[0].birth_date", "12-03-1970"),
         ("emergency_name", "Bambang"),
-        ("emergency_relationship", "sibling"),
+        ("emergency_relationship", "Saudara kandung"),
         ("emergency_phone", "085712345678"),
         ("data_true", "ya"),
         ("data_processing", "ya"),
@@ -253,7 +255,21 @@ fn a_whole_registration_is_filled_and_finalized_offline_through_the_cli() {
         &["--profile", "siti", "--json", "draft", "show", &draft],
     ));
     assert_eq!(shown["answers"]["phone_abroad"], "+85291234567");
-    assert_eq!(shown["answers"]["placement_phase"], "pre_placement");
+    // The labels were read as their choices, the dates as days.
+    for (field, stored) in [
+        ("sex", "F"),
+        ("destination_country", "HK"),
+        ("scheme", "p3mi"),
+        ("placement_phase", "pre_placement"),
+        ("job", "domestic_worker"),
+        ("jht_opt_in", "no"),
+        ("emergency_relationship", "sibling"),
+        ("birth_date", "1995-08-17"),
+    ] {
+        assert_eq!(shown["answers"][field], stored, "{field}");
+    }
+    assert_eq!(shown["answers"]["heirs"][0]["relationship"], "parent");
+    assert_eq!(shown["answers"]["heirs"][0]["birth_date"], "1970-03-12");
     // The review reads as the worker wrote it: labels, names, DD-MM-YYYY; no codes.
     let review = rantau(h, &["--profile", "siti", "draft", "review", &draft]);
     assert!(review.status.success());

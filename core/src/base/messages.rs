@@ -24,6 +24,9 @@ fn tables() -> [&'static [Entry]; 5] {
     ]
 }
 
+/// The words for a code the catalog does not have.
+const UNKNOWN: &str = "error.unknown";
+
 /// Looks up the templates of `code`.
 pub fn lookup(code: &str) -> Option<&'static Entry> {
     tables()
@@ -33,14 +36,16 @@ pub fn lookup(code: &str) -> Option<&'static Entry> {
 }
 
 /// Renders `code` in `lang`, substituting `{name}` parameters. An unknown code
-/// renders as the code itself, so a missing translation is visible, never a crash.
+/// (a newer server's, say) is never shown bare: it is worded as a problem with the
+/// code as a reference to give an officer (`error.unknown`), never a crash.
 pub fn render(code: &str, lang: Lang, params: &[(&'static str, String)]) -> String {
     let template = match lookup(code) {
         Some((_, id, en)) => match lang {
             Lang::Id => *id,
             Lang::En => *en,
         },
-        None => return code.to_string(),
+        None if code == UNKNOWN => return code.to_string(),
+        None => return render(UNKNOWN, lang, &[("code", code.to_string())]),
     };
     let mut out = template.to_string();
     for (name, value) in params {
@@ -135,7 +140,68 @@ mod tests {
     }
 
     #[test]
-    fn unknown_code_renders_as_itself() {
-        assert_eq!(render("no.such.code", Lang::Id, &[]), "no.such.code");
+    fn an_unknown_code_is_worded_with_the_code_as_a_reference() {
+        let id = render("no.such.code", Lang::Id, &[]);
+        assert!(id.starts_with("Ada kendala (kode no.such.code)"), "{id}");
+        let en = render("no.such.code", Lang::En, &[]);
+        assert!(
+            en.starts_with("Something went wrong (code no.such.code)"),
+            "{en}"
+        );
+    }
+
+    /// Every code the core's own code can put before a person (an error's `code()`,
+    /// a problem on a field, a rendered message) has words in the catalog: read from
+    /// the sources, so a new code without words fails here, not on a worker's screen.
+    #[test]
+    fn every_code_the_core_emits_has_words() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let calls = [
+            "Problem::error(",
+            "Problem::warning(",
+            "Problem::info(",
+            "render(",
+            "render_count(",
+        ];
+        let mut files = vec![src];
+        let (mut seen, mut missing) = (0, Vec::new());
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The code, not its tests (which use made-up codes on purpose).
+            let text = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+            let mut codes: Vec<&str> = Vec::new();
+            for call in calls {
+                for (at, _) in text.match_indices(call) {
+                    let rest = text[at + call.len()..].trim_start();
+                    if let Some(lit) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) {
+                        codes.push(lit);
+                    }
+                }
+            }
+            if path.ends_with("base/error.rs") {
+                let body = text.split("pub fn code(&self)").nth(1).unwrap();
+                let body = body.split("\n    }\n").next().unwrap();
+                codes.extend(
+                    body.split("=> \"")
+                        .skip(1)
+                        .filter_map(|r| r.split('"').next()),
+                );
+            }
+            for code in codes {
+                seen += 1;
+                if lookup(code).is_none() {
+                    missing.push(format!("{code} ({})", path.display()));
+                }
+            }
+        }
+        assert!(seen > 100, "the scan found only {seen} codes");
+        assert!(missing.is_empty(), "codes without words: {missing:#?}");
     }
 }

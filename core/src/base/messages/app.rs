@@ -358,4 +358,34 @@ pub static MESSAGES: &[super::Entry] = &[
     ("status.age_hours", "{n} jam lalu", "{n} hours ago"),
     ("status.age_hours.one", "{n} jam lalu", "{n} hour ago"),
     ("status.age_days", "{n} hari lalu", "{n} days ago"),
+    (
+        "draft.not_found",
+        "Draf ini tidak ada lagi (mungkin sudah dihapus atau dikirim).",
+        "This draft is no longer here (it may have been deleted or sent).",
+    ),
+    (
+        "submission.not_found",
+        "Formulir ini tidak ada di daftar kiriman.",
+        "This form is not in the list of forms to send.",
+    ),
+    (
+        "draft.finalized",
+        "Formulir ini sudah siap dikirim dan tidak dapat diubah lagi. Tarik kembali dulu bila belum terkirim.",
+        "This form is ready to send and can no longer be changed. Take it back first if it has not been sent.",
+    ),
+    (
+        "internal.panic",
+        "Ada kesalahan di aplikasi. Tidak ada data yang hilang; coba lagi.",
+        "Something went wrong inside the app. No data was lost; try again.",
+    ),
+    (
+        "profile.closed",
+        "Profil ini sudah ditutup. Buka lagi untuk melanjutkan.",
+        "This profile was closed. Open it again to go on.",
+    ),
+    (
+        "error.unknown",
+        "Ada kendala (kode {code}). Coba lagi nanti; bila tetap terjadi, sebutkan kode ini kepada petugas.",
+        "Something went wrong (code {code}). Try again later; if it keeps happening, give this code to an officer.",
+    ),
 ];

@@ -147,4 +147,29 @@ pub static MESSAGES: &[super::Entry] = &[
         "Iuran JHT per bulan tidak valid.",
         "The monthly JHT amount is not valid.",
     ),
+    (
+        "reference.invalid",
+        "Data bawaan aplikasi rusak. Pasang ulang atau perbarui aplikasi.",
+        "The app's built-in data is damaged. Reinstall or update the app.",
+    ),
+    (
+        "form.unknown",
+        "Formulir ini tidak dikenal oleh versi aplikasi ini. Perbarui aplikasi.",
+        "This version of the app does not know this form. Update the app.",
+    ),
+    (
+        "form.invalid_definition",
+        "Formulir ini rusak di dalam aplikasi. Perbarui aplikasi.",
+        "This form is damaged inside the app. Update the app.",
+    ),
+    (
+        "field.unknown",
+        "Isian ini tidak ada di formulir ini.",
+        "This form has no such field.",
+    ),
+    (
+        "form.invalid",
+        "Masih ada isian yang perlu diperbaiki. Periksa pesan di setiap isian.",
+        "Some answers still need fixing. See the message on each field.",
+    ),
 ];

@@ -149,4 +149,14 @@ pub static MESSAGES: &[super::Entry] = &[
         "Nama profil hanya boleh berisi huruf, angka, '-' dan '_' (1 sampai 64 karakter).",
         "Profile names use letters, digits, '-' and '_' (1 to 64 characters).",
     ),
+    (
+        "store.sqlite",
+        "Data di ponsel tidak dapat dibaca atau disimpan saat ini. Tutup aplikasi lalu coba lagi; isian yang sudah tersimpan tidak hilang.",
+        "The data on this phone could not be read or saved just now. Close the app and try again; what was saved is not lost.",
+    ),
+    (
+        "store.io",
+        "Penyimpanan ponsel tidak dapat dipakai saat ini. Periksa ruang kosong, lalu coba lagi.",
+        "The phone's storage could not be used just now. Check there is free space, then try again.",
+    ),
 ];
