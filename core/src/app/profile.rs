@@ -722,6 +722,52 @@ mod tests {
     }
 
     #[test]
+    fn a_registration_without_the_documents_of_its_phase_cannot_be_finalized() {
+        // Permenaker 4/2023: the KTP and the family card before placement, the passport
+        // and the work contract during placement; the same under every scheme.
+        let jpeg = |text: &str| [&[0xFF, 0xD8, 0xFF][..], text.as_bytes()].concat();
+        for scheme in ["p3mi", "government", "individual"] {
+            for (phase, needed) in [
+                ("pre_placement", ["kk_photo", "ktp_photo"]),
+                ("placement", ["contract_file", "passport_photo"]),
+            ] {
+                let dir = tempfile::tempdir().unwrap();
+                let p = profile(dir.path(), &Key::generate());
+                let d = p.new_draft("pmi-registration").unwrap();
+                for (path, input) in samples::as_inputs(&samples::sample_registration()) {
+                    p.set_field(&d.id, &path, input).unwrap();
+                }
+                p.set_field(&d.id, "scheme", Input::Text(scheme.into()))
+                    .unwrap();
+                p.set_field(&d.id, "placement_phase", Input::Text(phase.into()))
+                    .unwrap();
+                match p.finalize(&d.id) {
+                    Err(Error::Invalid(issues)) => {
+                        let mut errors: Vec<&str> = issues
+                            .iter()
+                            .filter(|i| i.is_error())
+                            .map(|i| i.path.as_str())
+                            .collect();
+                        errors.sort_unstable();
+                        assert_eq!(errors, needed, "{scheme} {phase}: {issues:?}");
+                        assert!(issues
+                            .iter()
+                            .filter(|i| i.is_error())
+                            .all(|i| i.code == "field.required"));
+                    }
+                    other => panic!("{scheme} {phase}: expected Invalid, got {other:?}"),
+                }
+                assert!(p.outbox().unwrap().is_empty(), "nothing queued");
+                for field in needed {
+                    p.attach(&d.id, field, &jpeg(field), None).unwrap();
+                }
+                let queued = p.finalize(&d.id).unwrap();
+                assert_eq!(queued.bucket, Bucket::WaitingToSend, "{scheme} {phase}");
+            }
+        }
+    }
+
+    #[test]
     fn complete_registration_finalizes_into_the_outbox_and_freezes() {
         let dir = tempfile::tempdir().unwrap();
         let p = profile(dir.path(), &Key::generate());

@@ -69,6 +69,27 @@ mod tests {
     }
 
     #[test]
+    fn the_registration_asks_in_the_order_a_worker_fills_it() {
+        let reg = builtin_form("pmi-registration", Some(1)).unwrap();
+        let page_of = |id: &str| {
+            reg.pages
+                .iter()
+                .position(|p| p.fields.iter().any(|f| f.id == id))
+                .unwrap_or_else(|| panic!("no field {id}"))
+        };
+        // The country first: the number abroad is checked against it.
+        assert!(page_of("destination_country") < page_of("phone_abroad"));
+        // Who, then where from (the KTP), then where to, then how to reach them.
+        assert!(page_of("nik") < page_of("address"));
+        assert!(page_of("address") < page_of("destination_country"));
+        assert!(page_of("phone_id") == page_of("phone_abroad"));
+        // The documents near the end, after everything they must match; the
+        // declarations last.
+        assert!(page_of("passport_number") < page_of("ktp_photo"));
+        assert_eq!(page_of("data_true"), reg.pages.len() - 1);
+    }
+
+    #[test]
     fn builtin_form_is_found_by_id_and_version() {
         assert_eq!(
             builtin_form("consultation", Some(1)).map(|d| d.version),

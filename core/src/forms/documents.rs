@@ -130,14 +130,24 @@ mod tests {
         );
         before.remove("ktp_photo");
         before.remove("kk_photo");
-        assert_eq!(required(&before), ["kk_photo", "ktp_photo"]);
-        let mut during = before.clone();
-        during.insert("placement_phase".into(), json!("placement"));
-        assert_eq!(required(&during), ["contract_file", "passport_photo"]);
-        let id = json!(["e".repeat(64)]);
-        during.insert("passport_photo".into(), id.clone());
-        during.insert("contract_file".into(), id);
-        assert!(required(&during).is_empty());
+        // The phase decides; the scheme (through a company, the government's
+        // programme, or on one's own) does not.
+        for scheme in ["p3mi", "government", "individual"] {
+            before.insert("scheme".into(), json!(scheme));
+            assert_eq!(required(&before), ["kk_photo", "ktp_photo"], "{scheme}");
+            let mut during = before.clone();
+            during.insert("placement_phase".into(), json!("placement"));
+            assert_eq!(
+                required(&during),
+                ["contract_file", "passport_photo"],
+                "{scheme}"
+            );
+            let id = json!(["e".repeat(64)]);
+            during.insert("passport_photo".into(), id.clone());
+            during.insert("contract_file".into(), id);
+            assert!(required(&during).is_empty(), "{scheme}");
+        }
+        before.insert("scheme".into(), json!("p3mi"));
         // Without the phase the form is not complete either: it is required.
         let mut unknown = before;
         unknown.remove("placement_phase");
