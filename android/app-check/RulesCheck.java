@@ -9,7 +9,9 @@
 //  - the root composable puts FLAG_SECURE on the screens with personal data;
 //  - the screens hold at 200 % font scale: every Page scrolls (a list's in a ListPage,
 //    whose LazyColumn scrolls), nothing else scrolls inside a Page, and no text is held
-//    to a fixed height, a fixed font size or one line.
+//    to a fixed height, a fixed font size or one line;
+//  - TalkBack: an error text is an ErrorText (an announced live region), and every Icon
+//    and Image says what it shows (a contentDescription that is not null).
 // Prints each failure and exits 1 if there is any.
 import java.io.File;
 import java.nio.file.Files;
@@ -126,6 +128,37 @@ public class RulesCheck {
         return pages;
     }
 
+    /**
+     * TalkBack hears what a sighted worker sees: a text in the error colour is an
+     * ErrorText (Common.kt: an assertive live region), and each Icon or Image has a
+     * contentDescription that is not null. Returns the number of icons and images.
+     */
+    static int checkTalkBack(File ui) throws Exception {
+        int described = 0;
+        File[] files = ui.listFiles((d, n) -> n.endsWith(".kt"));
+        java.util.Arrays.sort(files);
+        Pattern call = Pattern.compile("(?<![A-Za-z.])(Icon|Image)\\(");
+        for (File f : files) {
+            String t = text(f);
+            if (!f.getName().equals("Common.kt")) {
+                String[] lines = t.split("\n");
+                for (int i = 0; i < lines.length; i++) {
+                    if (lines[i].contains("color = MaterialTheme.colorScheme.error)"))
+                        failures.add(f.getName() + ":" + (i + 1) + ": an error text that TalkBack does not announce (use ErrorText)");
+                }
+            }
+            Matcher m = call.matcher(t);
+            while (m.find()) {
+                int close = closing(t, m.end() - 1);
+                String args = close < 0 ? "" : t.substring(m.end(), close);
+                if (!args.contains("contentDescription") || args.matches("(?s).*contentDescription\\s*=\\s*null.*"))
+                    failures.add(f.getName() + ": an " + m.group(1) + " without a description for TalkBack");
+                else described++;
+            }
+        }
+        return described;
+    }
+
     public static void main(String[] args) throws Exception {
         File main = new File(args[0]);
         File kotlin = new File(main, "kotlin/id/rantau/app");
@@ -192,11 +225,13 @@ public class RulesCheck {
             failures.add("SecureWindow.kt does not set FLAG_SECURE");
 
         int screens = checkFontScale(new File(kotlin, "ui"));
+        int described = checkTalkBack(new File(kotlin, "ui"));
 
         for (String f : failures) System.err.println("app rules: " + f);
         if (!failures.isEmpty()) System.exit(1);
         System.out.println("app rules: backups and transfers exclude " + profiles + "/ and " + keysPrefs
             + ".xml; captures in no_backup; FLAG_SECURE on the personal screens; "
-            + screens + " pages scroll at 200 % font scale");
+            + screens + " pages scroll at 200 % font scale; errors announced, "
+            + described + " icons and images described");
     }
 }

@@ -10,6 +10,7 @@ import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.Icon
 import androidx.compose.material3.IconButton
 import androidx.compose.material3.Scaffold
+import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.material3.TopAppBar
 import androidx.compose.material.icons.Icons
@@ -19,6 +20,9 @@ import androidx.compose.runtime.DisposableEffect
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.semantics.LiveRegionMode
+import androidx.compose.ui.semantics.liveRegion
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import id.rantau.app.R
 import id.rantau.app.SecureWindow
@@ -59,6 +63,20 @@ private fun Frame(title: String, onBack: (() -> Unit)?, body: @Composable () -> 
     }) { inner ->
         Column(Modifier.padding(inner).padding(horizontal = 16.dp).fillMaxSize()) { body() }
     }
+}
+
+/**
+ * A failure or refusal in the error colour, announced by TalkBack when it appears or
+ * changes (an assertive live region), so a worker who cannot see it still hears why.
+ * [announce] false for errors listed as part of what a screen shows (an outbox item's).
+ */
+@Composable
+fun ErrorText(text: String, announce: Boolean = true) {
+    Text(
+        text,
+        color = MaterialTheme.colorScheme.error,
+        modifier = if (announce) Modifier.semantics { liveRegion = LiveRegionMode.Assertive } else Modifier,
+    )
 }
 
 /**

@@ -78,7 +78,7 @@ fun FormScreen(
     val s = session
     if (s == null) {
         Page(stringResource(R.string.app_name), onBack = { onDone(false) }) {
-            failure?.let { Text(it, color = MaterialTheme.colorScheme.error) } ?: LinearProgressIndicator()
+            failure?.let { ErrorText(it) } ?: LinearProgressIndicator()
         }
         return
     }
@@ -132,7 +132,7 @@ fun FormScreen(
             if (screen.isLastPage) screen.contribution?.let { quote -> item { Summary(quote) } }
         }
         for (issue in screen.formIssues) IssueText(issue)
-        failure?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        failure?.let { ErrorText(it) }
         Row(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
             if (screen.canGoBack) OutlinedButton(onClick = { act { previous() } }) { Text(stringResource(R.string.previous)) }
             Column(Modifier.weight(1f)) {}

@@ -94,7 +94,7 @@ fun HomeScreen(app: Rantau, go: (Screen) -> Unit, onSync: () -> Unit, onSwitchPr
                     status?.let { card ->
                         Text(card.headline, style = MaterialTheme.typography.headlineSmall)
                         card.kpj?.let { Text(stringResource(R.string.kpj_number, it)) }
-                        card.rejection?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+                        card.rejection?.let { ErrorText(it) }
                         // Old data is said prominently: the status may have changed since.
                         Text(card.updated, color = if (card.stale) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface)
                     }
@@ -150,7 +150,7 @@ private fun SyncCard(sync: SyncStatus, act: (SyncAction) -> Unit) {
                     LinearProgressIndicator(modifier = Modifier.fillMaxWidth().padding(vertical = 4.dp))
                 }
             }
-            sync.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+            sync.error?.let { ErrorText(it) }
             sync.lastResult?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
             val action = sync.action
             val label = sync.actionLabel

@@ -117,6 +117,6 @@ fun LinkScreen(app: Rantau, language: Lang, onLinked: () -> Unit, onBack: () -> 
                 modifier = Modifier.fillMaxWidth(),
             ) { Text(stringResource(R.string.link_confirm)) }
         }
-        failure?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        failure?.let { ErrorText(it) }
     }
 }

@@ -50,7 +50,7 @@ fun OutboxScreen(app: Rantau, onFix: (draftId: String) -> Unit, onBack: () -> Un
         }
     }
     ListPage(stringResource(R.string.outbox), onBack = onBack) {
-        failure?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        failure?.let { ErrorText(it) }
         if (outbox.isEmpty()) Text(stringResource(R.string.outbox_empty))
         LazyColumn {
             items(outbox.reversed(), key = { it.id }) { item ->
@@ -73,7 +73,7 @@ private fun OutboxRow(item: OutboxItem, onFix: () -> Unit, onSendAgain: () -> Un
             Text(item.status)
             item.detail?.let { Text(it) }
             item.reference?.let { Text(stringResource(R.string.reference, it)) }
-            for (issue in item.issues) Text("• ${issue.message}", color = MaterialTheme.colorScheme.error)
+            for (issue in item.issues) ErrorText("• ${issue.message}", announce = false)
             if (item.bucket == Bucket.NEEDS_FIXING) {
                 Button(onClick = onFix) { Text(stringResource(R.string.fix_and_resend)) }
             }

@@ -64,8 +64,8 @@ fun PinScreen(app: Rantau, title: String, language: Lang, onUnlocked: () -> Unit
             },
             enabled = pin.length >= 4 && !waiting,
         ) { Text(stringResource(R.string.pin_open)) }
-        refused?.let { Text(it, color = MaterialTheme.colorScheme.error) }
-        status?.line?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        refused?.let { ErrorText(it) }
+        status?.line?.let { ErrorText(it) }
         if (waiting) {
             // The wait is the core's; the worker may check again after it.
             TextButton(onClick = { scope.launch { status = app.pinStatus() } }) { Text(stringResource(R.string.pin_try_again)) }

@@ -45,7 +45,7 @@ fun ProfileProblemScreen(
             is OpenProblem.Core -> errorMessage(problem.error.code, language)
             OpenProblem.KeyUnavailable -> stringResource(R.string.key_unavailable)
         }
-        Text(message, color = MaterialTheme.colorScheme.error)
+        ErrorText(message)
         Spacer(Modifier.height(16.dp))
         if (problem is OpenProblem.Core && problem.error.code == "store.not_a_database") {
             Text(stringResource(R.string.set_aside_explained))

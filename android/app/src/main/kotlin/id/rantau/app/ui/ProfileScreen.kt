@@ -123,7 +123,7 @@ private fun RestoreSection(profilesDir: File, name: String?, language: Lang, onC
     OutlinedButton(onClick = { pick.launch(arrayOf("*/*")) }, enabled = name != null && passphrase.isNotBlank()) {
         Text(stringResource(R.string.restore_choose))
     }
-    if (unreadable) Text(stringResource(R.string.restore_not_read), color = MaterialTheme.colorScheme.error)
-    if (keyUnavailable) Text(stringResource(R.string.key_unavailable), color = MaterialTheme.colorScheme.error)
-    refused?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+    if (unreadable) ErrorText(stringResource(R.string.restore_not_read))
+    if (keyUnavailable) ErrorText(stringResource(R.string.key_unavailable))
+    refused?.let { ErrorText(it) }
 }

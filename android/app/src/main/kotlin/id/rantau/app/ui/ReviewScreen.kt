@@ -51,7 +51,7 @@ fun ReviewView(
             }
             review.contribution?.let { quote -> item { Summary(quote) } }
         }
-        failure?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        failure?.let { ErrorText(it) }
         Row(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
             OutlinedButton(onClick = onBack) { Text(stringResource(R.string.previous)) }
             Column(Modifier.weight(1f)) {}

@@ -135,6 +135,6 @@ private fun BackupSection(app: Rantau, language: Lang) {
         Text(stringResource(R.string.backup_save))
     }
     saved?.let { Text(stringResource(R.string.backup_saved, it.drafts.toInt(), it.inFlight.toInt(), it.documents.toInt())) }
-    if (notWritten) Text(stringResource(R.string.backup_not_written), color = MaterialTheme.colorScheme.error)
-    refused?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+    if (notWritten) ErrorText(stringResource(R.string.backup_not_written))
+    refused?.let { ErrorText(it) }
 }
