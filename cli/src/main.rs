@@ -1,10 +1,11 @@
-//! `rantau`: the terminal front-end over the Rantau core. Indonesian by default
-//! (`--lang en` for English). Staff and scripts use `--json`.
+//! `rantau`: the terminal front-end over the Rantau core. Indonesian by default,
+//! `--help` included (`--lang en` for English). Staff and scripts use `--json`.
 
 mod backup;
 mod check;
 mod demo;
 mod draft;
+mod help_id;
 mod home;
 mod inquiry;
 mod link;
@@ -13,12 +14,14 @@ mod pin;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+
+use clap::{FromArgMatches, Parser, Subcommand};
 use rantau_core::Lang;
 
 /// Rantau: BPJS Ketenagakerjaan for Indonesian migrant workers, offline first.
 #[derive(Parser)]
-#[command(name = "rantau", version, about)]
+#[command(name = "rantau", version)]
 struct Cli {
     /// Language: id (Bahasa Indonesia, default) or en.
     #[arg(long, global = true, default_value = "id", env = "RANTAU_LANG")]
@@ -107,8 +110,57 @@ enum Command {
     Demo,
 }
 
+/// The language asked for, read before clap parses so that its help and errors are
+/// in it: the last `--lang X` or `--lang=X` before any `--`, else `$RANTAU_LANG`
+/// (as clap reads it), else Indonesian. `Err` holds what was typed when it names no
+/// language the app speaks.
+fn lang_before_parsing(args: &[OsString]) -> Result<Lang, String> {
+    let mut typed = None;
+    let mut args = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break;
+        } else if arg == "--lang" {
+            typed = args.next().map(|v| v.into_owned()).or(typed);
+        } else if let Some(v) = arg.strip_prefix("--lang=") {
+            typed = Some(v.to_string());
+        }
+    }
+    let typed =
+        typed.or_else(|| std::env::var_os("RANTAU_LANG").map(|v| v.to_string_lossy().into_owned()));
+    match typed {
+        None => Ok(Lang::Id),
+        Some(t) => Lang::parse(&t).ok_or(t),
+    }
+}
+
+/// The command line, parsed with help and errors in `lang`; on help, version or a
+/// mistake, what was printed's exit code.
+fn parse(lang: Lang, args: Vec<OsString>) -> Result<Cli, ExitCode> {
+    let mut cmd = help_id::command(lang);
+    cmd.try_get_matches_from_mut(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .map_err(|e| help_id::print_error(lang, &e.format(&mut cmd)))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // An unknown language is refused, not silently read as Indonesian, help included.
+    let lang = match lang_before_parsing(&args) {
+        Ok(lang) => lang,
+        Err(typed) => {
+            let json = args
+                .iter()
+                .take_while(|a| *a != "--")
+                .any(|a| a == "--json");
+            out::unknown_language(&typed, json);
+            return ExitCode::from(2);
+        }
+    };
+    let cli = match parse(lang, args) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     // An unknown language is refused, not silently read as Indonesian.
     let Some(lang) = Lang::parse(&cli.lang) else {
         out::unknown_language(&cli.lang, cli.json);
@@ -143,5 +195,37 @@ fn main() -> ExitCode {
             out::error(&env, &e);
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lang_of(args: &[&str]) -> Result<Lang, String> {
+        let args: Vec<OsString> = std::iter::once("rantau")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect();
+        lang_before_parsing(&args)
+    }
+
+    #[test]
+    fn the_language_is_read_before_parsing_wherever_lang_is() {
+        assert_eq!(lang_of(&["--lang", "en", "--help"]), Ok(Lang::En));
+        assert_eq!(
+            lang_of(&["draft", "set", "--help", "--lang=en"]),
+            Ok(Lang::En)
+        );
+        assert_eq!(
+            lang_of(&["--lang", "en", "help", "--lang", "id"]),
+            Ok(Lang::Id)
+        );
+        assert_eq!(lang_of(&["--lang", "fr", "--help"]), Err("fr".to_string()));
+        // After `--` a word is a value, not an option.
+        assert_eq!(
+            lang_of(&["--lang", "en", "draft", "set", "D", "p", "--", "--lang=xx"]),
+            Ok(Lang::En)
+        );
     }
 }

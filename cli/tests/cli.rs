@@ -1038,3 +1038,85 @@ async fn link_by_an_officers_code_shows_the_imported_card_and_a_wrong_code_is_wo
     let text = String::from_utf8_lossy(&card.stdout);
     assert!(text.contains("12345678907"), "{text}");
 }
+
+#[test]
+fn help_is_in_indonesian_unless_english_is_asked_for() {
+    let home = tempfile::tempdir().unwrap();
+    let stdout = |out: &Output| String::from_utf8_lossy(&out.stdout).into_owned();
+
+    for args in [&["--help"][..], &["help"], &["-h"]] {
+        let out = rantau(home.path(), args);
+        assert!(out.status.success(), "{args:?}");
+        let help = stdout(&out);
+        for word in [
+            "Pemakaian: rantau [OPSI] <PERINTAH>",
+            "Perintah:",
+            "Opsi:",
+            "tetap bisa dipakai tanpa internet",
+            "Sinkronkan: kirim formulir",
+            "Tampilkan bantuan",
+        ] {
+            assert!(help.contains(word), "{args:?}: no {word:?} in\n{help}");
+        }
+        assert!(!help.contains("Usage"), "{help}");
+    }
+
+    let out = rantau(home.path(), &["draft", "set", "--help"]);
+    let help = stdout(&out);
+    assert!(
+        help.contains("Argumen:") && help.contains("Kosongkan isian") && help.contains("Id draf"),
+        "{help}"
+    );
+    let out = rantau(home.path(), &["help", "backup", "export"]);
+    assert!(
+        stdout(&out).contains("Berkas cadangan yang ditulis"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A mistyped command: clap's error, its usage line included, in Indonesian.
+    let out = rantau(home.path(), &["drafts"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("perintah tidak dikenal 'drafts'") && err.contains("Pemakaian: rantau"),
+        "{err}"
+    );
+    assert!(!err.contains("Usage") && !err.contains("error:"), "{err}");
+
+    // English on request, wherever --lang is, or from RANTAU_LANG.
+    for args in [
+        &["--lang", "en", "--help"][..],
+        &["draft", "set", "--help", "--lang", "en"],
+        &["--lang=en", "help"],
+    ] {
+        let help = stdout(&rantau(home.path(), args));
+        assert!(
+            help.contains("Usage:") && !help.contains("Pemakaian"),
+            "{args:?}: {help}"
+        );
+    }
+    assert!(stdout(&rantau(home.path(), &["--lang", "en", "--help"])).contains("offline first"));
+    let out = Command::new(env!("CARGO_BIN_EXE_rantau"))
+        .args(["draft", "--help"])
+        .env("RANTAU_HOME", home.path())
+        .env("RANTAU_LANG", "en")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("Drafts: fill a form offline"),
+        "{}",
+        stdout(&out)
+    );
+    let err = String::from_utf8_lossy(&rantau(home.path(), &["--lang", "en", "drafts"]).stderr)
+        .into_owned();
+    assert!(
+        err.contains("Usage:") && err.contains("unrecognized subcommand"),
+        "{err}"
+    );
+
+    // Help in a language nobody asked for is not given: an unknown one is refused.
+    let out = rantau(home.path(), &["--lang", "fr", "--help"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[lang.unknown]"));
+}
