@@ -83,6 +83,24 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "the path of the stand-alone NIK check's result (no form is involved), not the \
          registration's NIK field, which the server finds by its role",
     ),
+    (
+        "cli/src/help_id.rs",
+        "nik",
+        "the id of the CLI's own NIK arguments (`check nik NIK`, `link start --nik`) in \
+         the table of Indonesian help texts, not a form field",
+    ),
+    (
+        "cli/src/help_id.rs",
+        "scheme",
+        "the id of `rantau fee --scheme` in the table of Indonesian help texts, not the \
+         registration's scheme field",
+    ),
+    (
+        "cli/src/help_id.rs",
+        "birth_date",
+        "the id of `rantau link start --birth-date` in the table of Indonesian help texts, \
+         not a form field",
+    ),
 ];
 
 fn workspace_root() -> PathBuf {

@@ -94,6 +94,11 @@ impl IssuePolicy {
         }
     }
 
+    /// True once the worker left `path` (or completed a choice in it).
+    pub fn has_left(&self, path: &str) -> bool {
+        self.left.contains(path)
+    }
+
     /// The path being typed in now, if any.
     pub fn typing_in(&self) -> Option<&str> {
         self.typing.as_deref()

@@ -457,6 +457,45 @@ impl DraftSession {
         shown
     }
 
+    /// The issues of rules that span pages, while the worker is on a page with one of
+    /// the rule's fields and the issue's own place (the rule's last field) is on
+    /// another: a contract end changed here that the passport no longer covers says so
+    /// here, not only on the passport's page. Shown when it would show at its own place,
+    /// or once the worker left the rule's field on this page.
+    fn rules_from_other_pages(&self) -> Vec<Issue> {
+        let def = self.def;
+        let mut out = Vec::new();
+        for rule in &def.rules {
+            let at = def.issue_path(rule);
+            let at_page = self.page_of(at);
+            if at_page == self.page || self.hidden.contains(at) {
+                continue;
+            }
+            let left_here = rule
+                .fields()
+                .into_iter()
+                .filter(|f| self.page_of(f) == self.page && !self.hidden.contains(*f))
+                .map(|f| self.policy.has_left(f))
+                .reduce(|a, b| a || b);
+            let Some(left_here) = left_here else {
+                continue;
+            };
+            let shows = |i: &&Issue| {
+                i.code == rule.code
+                    && (left_here || self.policy.shows(i, at_page, self.is_empty_at(at)))
+            };
+            out.extend(
+                self.issues
+                    .get(at)
+                    .into_iter()
+                    .flatten()
+                    .filter(shows)
+                    .cloned(),
+            );
+        }
+        out
+    }
+
     fn first_page_with_errors(&self) -> Option<usize> {
         self.issues
             .iter()
@@ -494,7 +533,8 @@ impl DraftSession {
                 *e += n;
             }
         }
-        let form_issues = self.shown_at("");
+        let mut form_issues = self.shown_at("");
+        form_issues.extend(self.rules_from_other_pages());
         let mut showing: Vec<String> = Vec::new();
         collect_showing(&fields, &mut showing);
         self.policy.shown(showing);
@@ -982,6 +1022,42 @@ mod tests {
             }
             Finalized::NeedsFixes { screen } => panic!("still {:?}", screen.fields),
         }
+    }
+
+    #[test]
+    fn a_rule_across_pages_shows_on_the_page_the_worker_is_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = profile(dir.path());
+        let mut s = DraftSession::start(&p, "pmi-registration").unwrap();
+        for (path, input) in samples::as_inputs(&samples::sample_registration()) {
+            s.input(&p, &path, input).unwrap();
+        }
+        let rule = "passport.expires_before_contract_end";
+        let here = s.page_of("contract_end");
+        assert_ne!(here, s.page_of("passport_expiry"), "the rule spans pages");
+        let on_page = |screen: &FormScreen| screen.form_issues.iter().any(|i| i.code == rule);
+        let screen = s.go_to(&p, here as u32).unwrap();
+        assert!(
+            !on_page(&screen),
+            "the sample's passport covers the contract"
+        );
+        // The contract now ends after the passport (2030-01-15) expires: said here,
+        // once the worker leaves the field, not only on the passport's page.
+        typed(&mut s, &p, "contract_end", text("30-06-2030"));
+        let screen = s.leave(&p, "contract_end").unwrap();
+        assert!(on_page(&screen), "{:?}", screen.form_issues);
+        // On the passport's page it is the field's own issue, not repeated above.
+        let screen = s.go_to(&p, s.page_of("passport_expiry") as u32).unwrap();
+        assert!(!on_page(&screen));
+        assert!(slot(&screen, "passport_expiry")
+            .issues
+            .iter()
+            .any(|i| i.code == rule));
+        // Fixed on the placement page: gone from it.
+        s.go_to(&p, here as u32).unwrap();
+        typed(&mut s, &p, "contract_end", text("30-06-2027"));
+        let screen = s.leave(&p, "contract_end").unwrap();
+        assert!(!on_page(&screen));
     }
 
     #[test]
