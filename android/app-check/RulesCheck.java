@@ -76,6 +76,17 @@ public class RulesCheck {
         return -1;
     }
 
+    /** The Kotlin files of the screens in [ui], sorted; a failure when there are none. */
+    static File[] screens(File ui) {
+        File[] files = ui.listFiles((d, n) -> n.endsWith(".kt"));
+        if (files == null || files.length == 0) {
+            failures.add("no screens in " + ui);
+            return new File[0];
+        }
+        java.util.Arrays.sort(files);
+        return files;
+    }
+
     /**
      * At 200 % font scale text grows and the screen does not. Each `Page { … }` scrolls
      * (Common.kt), so its block may hold no LazyColumn or verticalScroll of its own (a
@@ -87,12 +98,7 @@ public class RulesCheck {
      */
     static int checkFontScale(File ui) throws Exception {
         int pages = 0;
-        File[] files = ui.listFiles((d, n) -> n.endsWith(".kt"));
-        if (files == null || files.length == 0) {
-            failures.add("no screens in " + ui);
-            return 0;
-        }
-        java.util.Arrays.sort(files);
+        File[] files = screens(ui);
         Pattern call = Pattern.compile("(?<!fun )\\b(Page|ListPage)\\(");
         Pattern fixed = Pattern.compile("\\.(height|size|requiredHeight|requiredSize)\\(\\s*[0-9]+\\.dp\\s*\\)");
         Pattern cut = Pattern.compile("fontSize\\s*=|maxLines\\s*=\\s*1\\b");
@@ -135,8 +141,7 @@ public class RulesCheck {
      */
     static int checkTalkBack(File ui) throws Exception {
         int described = 0;
-        File[] files = ui.listFiles((d, n) -> n.endsWith(".kt"));
-        java.util.Arrays.sort(files);
+        File[] files = screens(ui);
         Pattern call = Pattern.compile("(?<![A-Za-z.])(Icon|Image)\\(");
         for (File f : files) {
             String t = text(f);

@@ -471,15 +471,15 @@ impl DraftSession {
             if at_page == self.page || self.hidden.contains(at) {
                 continue;
             }
-            let left_here = rule
+            let here: Vec<&str> = rule
                 .fields()
                 .into_iter()
                 .filter(|f| self.page_of(f) == self.page && !self.hidden.contains(*f))
-                .map(|f| self.policy.has_left(f))
-                .reduce(|a, b| a || b);
-            let Some(left_here) = left_here else {
+                .collect();
+            if here.is_empty() {
                 continue;
-            };
+            }
+            let left_here = here.iter().any(|f| self.policy.has_left(f));
             let shows = |i: &&Issue| {
                 i.code == rule.code
                     && (left_here || self.policy.shows(i, at_page, self.is_empty_at(at)))
